@@ -1,0 +1,124 @@
+// The auditor: recomputes every counter of a performance from its per-seat arrays, holds,
+// tickets and blocks, and lists every disagreement. It is the second half of the invariant
+// pair (execute.ts checks the totals after every command); tests run it after every command.
+import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
+import { TicketStatus } from './tickets.ts';
+
+export function auditPerformance(s: PerformanceState): string[] {
+  const problems: string[] = [];
+  const fail = (message: string): void => { if (problems.length < 50) problems.push(message); };
+  const layout = s.layout;
+  const counts = new Int32Array(SOURCES * STATES);
+  const rowFree = new Uint16Array(layout.rowIds.length);
+  const sectionFree = new Uint32Array(layout.sectionIds.length);
+  const seatCapacity = new Int32Array(SOURCES);
+
+  for (let seat = 0; seat < layout.seatCount; seat++) {
+    const state = s.seatState[seat];
+    const source = s.seatSource[seat];
+    counts[source * STATES + state]++;
+    seatCapacity[source]++;
+    const holder = s.seatHolder[seat];
+    if (state === SeatState.FREE) {
+      rowFree[layout.seatRow[seat]]++;
+      sectionFree[layout.rowSection[layout.seatRow[seat]]]++;
+      if (holder !== 0) fail(`free seat ${layout.seatIds[seat]} has holder ${holder}`);
+    } else if (state === SeatState.HELD) {
+      const hold = s.holdBySlot[holder - 1];
+      if (hold === null || hold === undefined || !hold.seats.includes(seat)) fail(`held seat ${layout.seatIds[seat]} is in no live hold`);
+    } else if (state === SeatState.SOLD) {
+      const no = holder - 1;
+      if (no < 0 || no >= s.tickets.count || s.tickets.status[no] !== TicketStatus.VALID || s.tickets.seat[no] !== seat) fail(`sold seat ${layout.seatIds[seat]} has no valid ticket`);
+    } else if (state === SeatState.BLOCKED) {
+      const block = s.blocks[holder - 1];
+      if (block === undefined || !block.seats.includes(seat)) fail(`blocked seat ${layout.seatIds[seat]} is in no block`);
+    } else fail(`seat ${layout.seatIds[seat]} has unknown state ${state}`);
+  }
+
+  // GA places: held from holds, sold from tickets, blocked from blocks; free is what is left.
+  const ga = new Int32Array(s.gaCounts.length);
+  const buyerUse = new Map<string, { openHolds: number; heldTickets: number; soldTickets: number }>();
+  const use = (buyerId: string) => buyerUse.get(buyerId) ?? (buyerUse.set(buyerId, { openHolds: 0, heldTickets: 0, soldTickets: 0 }).get(buyerId) as { openHolds: number; heldTickets: number; soldTickets: number });
+  const presaleHeld = new Map<string, number>();
+  const presaleSold = new Map<string, number>();
+  const presaleBuyer = new Map<string, number>();
+  let listed = 0;
+  let previousExpiry = -Infinity;
+  for (let hold = s.holdHead; hold !== null; hold = hold.next) {
+    listed++;
+    if (hold.expiresAtMs < previousExpiry) fail(`hold ${hold.holdId} is out of expiry order`);
+    previousExpiry = hold.expiresAtMs;
+    if (s.holds.get(hold.holdId) !== hold || s.holdBySlot[hold.slot] !== hold) fail(`hold ${hold.holdId} is not indexed`);
+    for (const seat of hold.seats) if (s.seatState[seat] !== SeatState.HELD || s.seatHolder[seat] !== hold.slot + 1) fail(`hold ${hold.holdId} claims seat ${layout.seatIds[seat]} it does not hold`);
+    if (hold.gaArea >= 0) ga[(hold.gaArea * SOURCES + hold.source) * STATES + SeatState.HELD] += hold.count;
+    const buyer = use(hold.buyerId);
+    buyer.openHolds++;
+    buyer.heldTickets += hold.count;
+    if (hold.presaleCode !== null) {
+      presaleHeld.set(hold.presaleCode, (presaleHeld.get(hold.presaleCode) ?? 0) + hold.count);
+      const key = `${hold.presaleCode}\u0000${hold.buyerId}`;
+      presaleBuyer.set(key, (presaleBuyer.get(key) ?? 0) + hold.count);
+    }
+  }
+  if (listed !== s.holds.size) fail(`${listed} holds listed, ${s.holds.size} indexed`);
+
+  const t = s.tickets;
+  for (let no = 0; no < t.count; no++) {
+    if (t.status[no] !== TicketStatus.VALID) continue;
+    const seat = t.seat[no];
+    if (seat >= 0 && (s.seatState[seat] !== SeatState.SOLD || s.seatHolder[seat] !== no + 1)) fail(`ticket ${no} is valid but its seat ${layout.seatIds[seat]} is not sold to it`);
+    if (seat < 0) ga[(t.gaArea[no] * SOURCES + t.source[no]) * STATES + SeatState.SOLD]++;
+    const order = s.orders[t.order[no]];
+    use(order.buyerId).soldTickets++;
+    if (order.presaleCode !== null) {
+      presaleSold.set(order.presaleCode, (presaleSold.get(order.presaleCode) ?? 0) + 1);
+      const key = `${order.presaleCode}\u0000${order.buyerId}`;
+      presaleBuyer.set(key, (presaleBuyer.get(key) ?? 0) + 1);
+    }
+  }
+  for (const block of s.blocks) if (block.gaArea >= 0) ga[(block.gaArea * SOURCES) * STATES + SeatState.BLOCKED] += block.count;
+
+  const capacity = new Int32Array(seatCapacity);
+  layout.gaAreas.forEach((area, g) => {
+    let areaTotal = 0;
+    for (let q = 0; q < SOURCES; q++) {
+      const base = (g * SOURCES + q) * STATES;
+      for (let st = SeatState.HELD; st <= SeatState.BLOCKED; st++) if (ga[base + st] !== s.gaCounts[base + st]) fail(`GA ${area.id} source ${q} state ${st}: ${s.gaCounts[base + st]} counted, ${ga[base + st]} found`);
+      if (s.gaCounts[base + SeatState.FREE] < 0) fail(`GA ${area.id} source ${q} has negative free places`);
+      for (let st = 0; st < STATES; st++) {
+        areaTotal += s.gaCounts[base + st];
+        counts[q * STATES + st] += s.gaCounts[base + st];
+        capacity[q] += s.gaCounts[base + st];
+      }
+    }
+    if (areaTotal !== area.capacity) fail(`GA ${area.id}: free + held + sold + blocked = ${areaTotal}, capacity ${area.capacity}`);
+  });
+
+  for (let q = 0; q < SOURCES; q++) {
+    for (let st = 0; st < STATES; st++) if (counts[q * STATES + st] !== s.counts[q * STATES + st]) fail(`source ${q} state ${st}: ${s.counts[q * STATES + st]} counted, ${counts[q * STATES + st]} found`);
+    if (capacity[q] !== s.capacityBySource[q]) fail(`source ${q}: capacity ${s.capacityBySource[q]} recorded, ${capacity[q]} found`);
+  }
+  let total = 0;
+  for (let st = 0; st < STATES; st++) {
+    let sum = 0;
+    for (let q = 0; q < SOURCES; q++) sum += counts[q * STATES + st];
+    if (sum !== s.totals[st]) fail(`state ${st}: total ${s.totals[st]}, found ${sum}`);
+    total += sum;
+  }
+  if (total !== layout.capacity) fail(`free + held + sold + blocked = ${total}, capacity ${layout.capacity}`);
+  for (let r = 0; r < rowFree.length; r++) if (rowFree[r] !== s.rowFree[r]) fail(`row ${r}: ${s.rowFree[r]} free counted, ${rowFree[r]} found`);
+  for (let k = 0; k < sectionFree.length; k++) if (sectionFree[k] !== s.sectionFree[k]) fail(`section ${layout.sectionIds[k]}: ${s.sectionFree[k]} free counted, ${sectionFree[k]} found`);
+
+  for (const [buyerId, found] of buyerUse) {
+    const kept = s.buyers.get(buyerId);
+    if (kept === undefined || kept.openHolds !== found.openHolds || kept.heldTickets !== found.heldTickets || kept.soldTickets !== found.soldTickets) fail(`buyer ${buyerId}: usage ${JSON.stringify(kept)} kept, ${JSON.stringify(found)} found`);
+  }
+  for (const [buyerId, kept] of s.buyers) if (!buyerUse.has(buyerId)) fail(`buyer ${buyerId} kept with ${JSON.stringify(kept)} but owns nothing`);
+  for (const [code, presale] of s.presales) {
+    if (presale.held !== (presaleHeld.get(code) ?? 0) || presale.sold !== (presaleSold.get(code) ?? 0)) fail(`presale ${code}: held/sold ${presale.held}/${presale.sold} kept`);
+    if (presale.held + presale.sold > presale.totalMax) fail(`presale ${code} is over its total`);
+    for (const [buyerId, n] of presale.buyerUse) if (presaleBuyer.get(`${code}\u0000${buyerId}`) !== n) fail(`presale ${code} buyer ${buyerId}: ${n} kept`);
+  }
+  for (const [, hold] of s.holds) if (hold.count > 0 && s.buyers.get(hold.buyerId) === undefined) fail(`hold ${hold.holdId} has an untracked buyer`);
+  return problems;
+}

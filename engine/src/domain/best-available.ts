@@ -1,0 +1,142 @@
+// Best-available seat selection. Rows are preferred in layout order (the layout lists
+// sections and rows best first). The search relaxes step by step, and stops at the first step
+// that finds seats:
+//   1. one row, adjacent seats, leaving no single empty seat beside the block;
+//   2. one row, adjacent seats, even if a single seat is left;
+//   3. one section, the best free seats in it (not adjacent);
+//   4. anywhere the filters allow, the best free seats.
+// Each pool the channel may sell from is searched in turn: its quotas first (in the order they
+// were made), then the general pool. A hold never mixes pools.
+import { SeatFlagBit } from './layout.ts';
+import { channelMaySell } from './moves.ts';
+import { SeatState, type PerformanceState } from './state.ts';
+
+interface Search {
+  s: PerformanceState;
+  source: number;
+  priceByZone: Int32Array;
+  count: number;
+  zone: number;
+  accessible: boolean;
+  rowFrom: number;
+  rowTo: number;
+}
+
+export function findBestAvailable(s: PerformanceState, channel: number, ticketType: number, count: number, zone: number, section: number, accessible: boolean): number[] | null {
+  const layout = s.layout;
+  if (layout.seatCount === 0) return null;
+  const search: Search = {
+    s, source: 0, priceByZone: s.ticketTypes[ticketType].priceByZone, count, zone, accessible,
+    rowFrom: section < 0 ? 0 : layout.sectionRowStart[section],
+    rowTo: section < 0 ? layout.rowIds.length : layout.sectionRowStart[section + 1],
+  };
+  for (let q = 1; q < s.quotas.length; q++) {
+    const quota = s.quotas[q];
+    if (quota === null || quota.gaArea >= 0 || !quota.channels.includes(channel)) continue;
+    search.source = q;
+    const found = searchPool(search);
+    if (found !== null) return found;
+  }
+  if (!channelMaySell(s, channel, 0)) return null;
+  search.source = 0;
+  return searchPool(search);
+}
+
+function searchPool(search: Search): number[] | null {
+  return inOneRow(search, true) ?? inOneRow(search, false) ?? scattered(search, true) ?? scattered(search, false);
+}
+
+function matches(search: Search, seat: number): boolean {
+  const { s } = search;
+  if (s.seatState[seat] !== SeatState.FREE || s.seatSource[seat] !== search.source) return false;
+  const zone = s.layout.seatZone[seat];
+  if (search.zone >= 0 && zone !== search.zone) return false;
+  if (search.accessible && (s.layout.seatFlags[seat] & SeatFlagBit.accessible) === 0) return false;
+  return search.priceByZone[zone] >= 0;
+}
+
+/** The best row with a block of adjacent matching seats; within it, the block nearest the middle. */
+function inOneRow(search: Search, noSingleGap: boolean): number[] | null {
+  const { s, count } = search;
+  const rowStart = s.layout.rowStart;
+  for (let r = search.rowFrom; r < search.rowTo; r++) {
+    if (s.rowFree[r] < count) continue;
+    const first = rowStart[r];
+    const end = rowStart[r + 1];
+    // Twice the row's middle, to stay in whole numbers: a block [b, b+count) is centred at
+    // (2b + count - 1) / 2.
+    const middle2 = first + end - 1;
+    let bestStart = -1;
+    let bestDistance = Infinity;
+    let runStart = -1;
+    for (let seat = first; seat <= end; seat++) {
+      if (seat < end && matches(search, seat)) {
+        if (runStart < 0) runStart = seat;
+        continue;
+      }
+      if (runStart >= 0) {
+        const start = placeInRun(runStart, seat - runStart, count, middle2, noSingleGap);
+        if (start >= 0) {
+          const distance = Math.abs(2 * start + count - 1 - middle2);
+          if (distance < bestDistance) { bestDistance = distance; bestStart = start; }
+        }
+        runStart = -1;
+      }
+    }
+    if (bestStart >= 0) {
+      const seats = new Array<number>(count);
+      for (let i = 0; i < count; i++) seats[i] = bestStart + i;
+      return seats;
+    }
+  }
+  return null;
+}
+
+/**
+ * Where in a run of `length` free seats a block of `count` goes, nearest the row's middle; -1
+ * when it does not fit (or would leave a single seat on either side when that is not allowed).
+ */
+function placeInRun(runStart: number, length: number, count: number, middle2: number, noSingleGap: boolean): number {
+  const spare = length - count;
+  if (spare < 0) return -1;
+  const ideal = Math.min(spare, Math.max(0, Math.round((middle2 - count + 1) / 2 - runStart)));
+  if (!noSingleGap) return runStart + ideal;
+  let best = -1;
+  let bestDistance = Infinity;
+  // The valid offsets are 0, spare, and 2..spare-2: try the ideal and its nearest valid neighbours.
+  const candidates = [ideal, ideal - 1, ideal + 1, 0, spare, 2, spare - 2];
+  for (const offset of candidates) {
+    if (offset < 0 || offset > spare) continue;
+    const left = offset;
+    const right = spare - offset;
+    if (left === 1 || right === 1) continue;
+    const distance = Math.abs(offset - ideal);
+    if (distance < bestDistance) { bestDistance = distance; best = offset; }
+  }
+  return best < 0 ? -1 : runStart + best;
+}
+
+/** The first `count` matching seats in preference order, in one section or across the range. */
+function scattered(search: Search, oneSection: boolean): number[] | null {
+  const { s, count } = search;
+  const layout = s.layout;
+  const seats: number[] = [];
+  let section = -1;
+  for (let r = search.rowFrom; r < search.rowTo; r++) {
+    if (oneSection && layout.rowSection[r] !== section) {
+      section = layout.rowSection[r];
+      seats.length = 0;
+      if (s.sectionFree[section] < count) {
+        r = layout.sectionRowStart[section + 1] - 1;
+        continue;
+      }
+    }
+    if (s.rowFree[r] === 0) continue;
+    for (let seat = layout.rowStart[r]; seat < layout.rowStart[r + 1]; seat++) {
+      if (!matches(search, seat)) continue;
+      seats.push(seat);
+      if (seats.length === count) return seats;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,70 @@
+// The checks every hold runs before looking at seats, in a fixed order: buyer, channel and
+// its sale window (or the presale link and its window), ticket type, the buyer's caps, the
+// link's caps, the performance's bound on open holds.
+import type { HoldBestAvailable, HoldGa, HoldSeats } from './commands.ts';
+import { reject, type Rejection } from './codes.ts';
+import { limits } from './limits.ts';
+import { needId } from './checks.ts';
+import type { BuyerUsage, PerformanceState, Presale } from './state.ts';
+
+export interface BuyContext {
+  ok: true;
+  buyerId: string;
+  channel: number;
+  ticketType: number;
+  presale: Presale | null;
+  buyer: BuyerUsage | undefined;
+}
+
+export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvailable | HoldGa, count: number, nowMs: number): BuyContext | Rejection {
+  const bad = needId(cmd.buyerId, 'buyerId');
+  if (bad !== null) return bad;
+  const channelIndex = s.channelIndexById.get(cmd.channel);
+  if (channelIndex === undefined) return reject('CHANNEL_UNKNOWN', 'channel', `no channel ${String(cmd.channel)}`);
+  const channel = s.channels[channelIndex];
+  let presale: Presale | null = null;
+  let ticketType: number;
+  if (cmd.presaleCode !== undefined) {
+    const link = s.presales.get(cmd.presaleCode);
+    if (link === undefined) return reject('PRESALE_UNKNOWN', 'presaleCode', 'no presale link with this code');
+    if (channel.kind !== 'web') return reject('PRESALE_CHANNEL_NOT_WEB', 'channel', `presale links work on web channels; ${channel.id} is ${channel.kind}`);
+    if (!channel.enabled) return reject('PRESALE_WEB_NOT_ON_SALE', 'channel', `web channel ${channel.id} is not enabled`);
+    if (link.stopped) return reject('PRESALE_STOPPED', 'presaleCode', 'this presale link was stopped');
+    if (nowMs < link.validFromMs || nowMs >= link.validUntilMs) return reject('PRESALE_NOT_ACTIVE', 'presaleCode', 'this presale link is outside its validity window');
+    if (cmd.ticketType !== undefined && cmd.ticketType !== s.ticketTypes[link.ticketType].id) {
+      return reject('COMMAND_INVALID', 'ticketType', `this presale link sells ticket type ${s.ticketTypes[link.ticketType].id}`);
+    }
+    presale = link;
+    ticketType = link.ticketType;
+  } else {
+    // Outside a presale the channel's own window applies; a presale link brings its own window.
+    if (!channel.enabled || nowMs < channel.saleStartMs || nowMs >= channel.saleEndMs) {
+      return reject('CHANNEL_NOT_ON_SALE', 'channel', `channel ${channel.id} is not on sale now`);
+    }
+    if (cmd.ticketType === undefined) ticketType = s.defaultTicketType;
+    else {
+      const found = s.ticketTypeIndexById.get(cmd.ticketType);
+      if (found === undefined) return reject('TICKET_TYPE_UNKNOWN', 'ticketType', `no ticket type ${String(cmd.ticketType)}`);
+      ticketType = found;
+    }
+    if (s.ticketTypes[ticketType].closed) return reject('TICKET_TYPE_REQUIRES_PRESALE', 'ticketType', `ticket type ${s.ticketTypes[ticketType].id} is sold through presale links only`);
+  }
+  const buyer = s.buyers.get(cmd.buyerId);
+  if (buyer !== undefined) {
+    if (buyer.openHolds >= s.spec.maxOpenHoldsPerBuyer) return reject('BUYER_HOLD_LIMIT', 'buyerId', `at most ${s.spec.maxOpenHoldsPerBuyer} open holds per buyer`);
+    if (buyer.heldTickets + buyer.soldTickets + count > s.spec.maxTicketsPerBuyer) {
+      return reject('BUYER_TICKET_LIMIT', 'buyerId', `at most ${s.spec.maxTicketsPerBuyer} tickets per buyer for this performance`);
+    }
+  } else {
+    if (count > s.spec.maxTicketsPerBuyer) return reject('BUYER_TICKET_LIMIT', 'buyerId', `at most ${s.spec.maxTicketsPerBuyer} tickets per buyer for this performance`);
+    if (s.buyers.size >= limits.buyersPerPerformanceMax) return reject('BUYERS_LIMIT_REACHED', 'buyerId', 'this performance tracks as many buyers as it may');
+  }
+  if (presale !== null) {
+    if (presale.held + presale.sold + count > presale.totalMax) return reject('PRESALE_SOLD_OUT', 'presaleCode', 'this presale link has no tickets left');
+    if ((presale.buyerUse.get(cmd.buyerId) ?? 0) + count > presale.perBuyerMax) {
+      return reject('PRESALE_BUYER_LIMIT', 'presaleCode', `at most ${presale.perBuyerMax} tickets per buyer through this link`);
+    }
+  }
+  if (s.holds.size >= limits.holdsOpenPerPerformanceMax) return reject('HOLDS_LIMIT_REACHED', '', 'too many open holds on this performance; try again shortly');
+  return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyer };
+}

@@ -1,0 +1,95 @@
+// The commands one performance accepts. Each carries a commandId (the idempotency key) and is
+// executed with the current time passed in: `execute(state, command, nowMs)`.
+// Field-by-field rules and the order of checks are in engine/docs/COMMANDS.md.
+
+export interface BestAvailableFilter {
+  zone?: string;
+  section?: string;
+  /** Only wheelchair places (seat flag `accessible`). */
+  accessible?: boolean;
+}
+
+interface Base { commandId: string }
+interface Buying extends Base {
+  buyerId: string;
+  channel: string;
+  /** Defaults to the performance's default ticket type, or the presale link's ticket type. */
+  ticketType?: string;
+  presaleCode?: string;
+}
+
+export interface HoldSeats extends Buying { type: 'holdSeats'; seats: string[] }
+export interface HoldBestAvailable extends Buying { type: 'holdBestAvailable'; count: number; filter?: BestAvailableFilter }
+export interface HoldGa extends Buying { type: 'holdGa'; gaAreaId: string; count: number }
+export interface ConfirmHold extends Base { type: 'confirmHold'; holdId: string; buyerId: string; buyerEmail?: string }
+export interface ReleaseHold extends Base { type: 'releaseHold'; holdId: string; buyerId: string }
+
+export type QuotaPolicy = 'onlyQuota' | 'quotaFirst';
+export interface CreateQuota extends Base {
+  type: 'createQuota';
+  quotaId: string;
+  channels: string[];
+  policy: QuotaPolicy;
+  /** Numbered: the seats taken out of the general pool. */
+  seats?: string[];
+  /** Unnumbered: a count of places taken out of one GA area. */
+  gaAreaId?: string;
+  count?: number;
+  /** Contingent discount, booked on each ticket as a discount line (0-100). */
+  discountPct?: number;
+}
+export interface ReturnQuota extends Base {
+  type: 'returnQuota';
+  quotaId: string;
+  /** Seats to give back to free stock; all unsold free seats of the quota when omitted. */
+  seats?: string[];
+  /** GA places to give back; all free places when omitted. */
+  count?: number;
+}
+export interface IssueHardTickets extends Base {
+  type: 'issueHardTickets';
+  batchId: string;
+  outlet: string;
+  deliveryNote: string;
+  seats?: string[];
+  gaAreaId?: string;
+  count?: number;
+}
+export interface BlockForeign extends Base {
+  type: 'blockForeign';
+  blockId: string;
+  system: string;
+  seats?: string[];
+  gaAreaId?: string;
+  count?: number;
+}
+export interface CreatePresale extends Base {
+  type: 'createPresale';
+  code: string;
+  ticketType: string;
+  validFromMs: number;
+  validUntilMs: number;
+  totalMax: number;
+  perBuyerMax: number;
+}
+export interface EditPresale extends Base {
+  type: 'editPresale';
+  code: string;
+  validFromMs?: number;
+  validUntilMs?: number;
+  totalMax?: number;
+  perBuyerMax?: number;
+}
+export interface StopPresale extends Base { type: 'stopPresale'; code: string }
+export interface ScanTicket extends Base { type: 'scanTicket'; ticketId: string }
+export interface VoidTicket extends Base { type: 'voidTicket'; ticketId: string }
+/** Moves time forward only: expires holds. Not remembered for dedupe (it is idempotent). */
+export interface Tick extends Base { type: 'tick' }
+
+export type Command =
+  | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold
+  | CreateQuota | ReturnQuota | IssueHardTickets | BlockForeign
+  | CreatePresale | EditPresale | StopPresale
+  | ScanTicket | VoidTicket | Tick;
+
+export type CommandType = Command['type'];

@@ -1,0 +1,68 @@
+// The entry point of the state machine: one command, applied whole or not at all, at a time
+// given by the caller. Checks run before any change; a business refusal is a returned value,
+// and a thrown error is a bug (an invariant broke) that makes the runtime rebuild the actor.
+import type { Command } from './commands.ts';
+import { reject, type Rejection } from './codes.ts';
+import { assert } from './assert.ts';
+import { isId } from './checks.ts';
+import { remember, samePayload } from './dedupe.ts';
+import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
+import { confirmHold } from './orders.ts';
+import { createQuota, returnQuota } from './quotas.ts';
+import { blockForeign, issueHardTickets } from './blocks.ts';
+import { createPresale, editPresale, stopPresale } from './presales.ts';
+import { scanTicket, voidTicket } from './scan.ts';
+import { DONE, type Result } from './results.ts';
+import type { PerformanceState } from './state.ts';
+
+export function execute(s: PerformanceState, command: Command, nowMs: number): Result {
+  if (typeof command !== 'object' || command === null) return reject('COMMAND_INVALID', '', 'a command is an object');
+  if (!isId(command.commandId)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
+  if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
+  const prior = s.dedupe.get(command.commandId);
+  if (prior !== undefined) {
+    return samePayload(prior.command, command) ? prior.result : reject('COMMAND_ID_REUSED', 'commandId', `command id ${command.commandId} was used for another command`);
+  }
+  s.lastNowMs = nowMs;
+  expireHolds(s, nowMs);
+  if (command.type === 'tick') return DONE;
+  const result = dispatch(s, command, nowMs);
+  remember(s, command.commandId, command, result);
+  assertBalanced(s);
+  return result;
+}
+
+function dispatch(s: PerformanceState, cmd: Command, nowMs: number): Result {
+  switch (cmd.type) {
+    case 'holdSeats': return holdSeats(s, cmd, nowMs);
+    case 'holdBestAvailable': return holdBestAvailable(s, cmd, nowMs);
+    case 'holdGa': return holdGa(s, cmd, nowMs);
+    case 'confirmHold': return confirmHold(s, cmd, nowMs);
+    case 'releaseHold': return releaseHold(s, cmd, nowMs);
+    case 'createQuota': return createQuota(s, cmd);
+    case 'returnQuota': return returnQuota(s, cmd);
+    case 'issueHardTickets': return issueHardTickets(s, cmd, nowMs);
+    case 'blockForeign': return blockForeign(s, cmd, nowMs);
+    case 'createPresale': return createPresale(s, cmd);
+    case 'editPresale': return editPresale(s, cmd);
+    case 'stopPresale': return stopPresale(s, cmd);
+    case 'scanTicket': return scanTicket(s, cmd);
+    case 'voidTicket': return voidTicket(s, cmd);
+    default: return unknownCommand(cmd);
+  }
+}
+
+function unknownCommand(cmd: { type?: unknown }): Rejection {
+  return reject('COMMAND_UNKNOWN', 'type', `unknown command type ${String(cmd.type)}`);
+}
+
+/**
+ * The cheap half of the invariant pair, after every command: free + held + sold + blocked =
+ * capacity over the whole performance. The auditor (audit.ts) recomputes every counter from the
+ * per-seat arrays and is the other half.
+ */
+function assertBalanced(s: PerformanceState): void {
+  const t = s.totals;
+  assert(t[0] >= 0 && t[1] >= 0 && t[2] >= 0 && t[3] >= 0, 'a state count went negative');
+  assert(t[0] + t[1] + t[2] + t[3] === s.layout.capacity, 'free + held + sold + blocked != capacity');
+}

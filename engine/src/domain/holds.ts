@@ -1,0 +1,193 @@
+// Holds: explicit seats, best-available and GA places; release, expiry. A hold is all or
+// nothing: every check runs before the first seat changes.
+import type { HoldBestAvailable, HoldGa, HoldSeats, ReleaseHold } from './commands.ts';
+import { reject, type Rejection } from './codes.ts';
+import { limits } from './limits.ts';
+import { needId, isInt } from './checks.ts';
+import { channelMaySell, gaFree, moveGa, moveSeat } from './moves.ts';
+import { findBestAvailable } from './best-available.ts';
+import { resolveSeats, seatIdsOf } from './seats.ts';
+import { checkBuying, type BuyContext } from './buying.ts';
+import { DONE, type Done, type HoldAccepted } from './results.ts';
+import { GENERAL, SeatState, type Hold, type HoldFate, type PerformanceState } from './state.ts';
+
+export function holdSeats(s: PerformanceState, cmd: HoldSeats, nowMs: number): HoldAccepted | Rejection {
+  if (!Array.isArray(cmd.seats) || cmd.seats.length === 0) return reject('COMMAND_INVALID', 'seats', 'seats must be a non-empty array of seat ids');
+  const count = cmd.seats.length;
+  if (count > limits.seatsPerHoldMax) return reject('SEATS_PER_HOLD_EXCEEDED', 'seats', `at most ${limits.seatsPerHoldMax} seats per hold`);
+  const ctx = checkBuying(s, cmd, count, nowMs);
+  if (!ctx.ok) return ctx;
+  const seats = resolveSeats(s, cmd.seats, 'seats');
+  if (!Array.isArray(seats)) return seats;
+  const priceByZone = s.ticketTypes[ctx.ticketType].priceByZone;
+  for (let i = 0; i < count; i++) {
+    const seat = seats[i];
+    if (!channelMaySell(s, ctx.channel, s.seatSource[seat])) return reject('SEAT_NOT_IN_CHANNEL', `seats[${i}]`, `seat ${cmd.seats[i]} is not sold on channel ${cmd.channel}`);
+    if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `seats[${i}]`, `seat ${cmd.seats[i]} is not free`);
+    if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `seats[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${cmd.seats[i]}`);
+  }
+  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs, cmd.seats);
+}
+
+export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, nowMs: number): HoldAccepted | Rejection {
+  if (!isInt(cmd.count, 1, Number.MAX_SAFE_INTEGER)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
+  if (cmd.count > limits.seatsPerHoldMax) return reject('SEATS_PER_HOLD_EXCEEDED', 'count', `at most ${limits.seatsPerHoldMax} seats per hold`);
+  const filter = cmd.filter ?? {};
+  if (typeof filter !== 'object' || filter === null) return reject('COMMAND_INVALID', 'filter', 'filter must be an object');
+  const zone = filter.zone === undefined ? -1 : (s.layout.zoneIndexById.get(filter.zone) ?? -2);
+  if (zone === -2) return reject('FILTER_UNKNOWN_ZONE', 'filter.zone', `zone ${String(filter.zone)} is not in the layout`);
+  const section = filter.section === undefined ? -1 : (s.layout.sectionIndexById.get(filter.section) ?? -2);
+  if (section === -2) return reject('FILTER_UNKNOWN_SECTION', 'filter.section', `section ${String(filter.section)} is not in the layout`);
+  if (filter.accessible !== undefined && typeof filter.accessible !== 'boolean') return reject('COMMAND_INVALID', 'filter.accessible', 'accessible must be true or false');
+  const ctx = checkBuying(s, cmd, cmd.count, nowMs);
+  if (!ctx.ok) return ctx;
+  const seats = findBestAvailable(s, ctx.channel, ctx.ticketType, cmd.count, zone, section, filter.accessible === true);
+  if (seats === null) return reject('NOT_ENOUGH_SEATS', 'count', `no ${cmd.count} seats match on channel ${cmd.channel}`);
+  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, cmd.count, nowMs, null);
+}
+
+export function holdGa(s: PerformanceState, cmd: HoldGa, nowMs: number): HoldAccepted | Rejection {
+  const area = s.layout.gaIndexById.get(cmd.gaAreaId);
+  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
+  if (!isInt(cmd.count, 1, Number.MAX_SAFE_INTEGER)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
+  if (cmd.count > limits.placesPerHoldMax) return reject('PLACES_PER_HOLD_EXCEEDED', 'count', `at most ${limits.placesPerHoldMax} places per hold`);
+  const ctx = checkBuying(s, cmd, cmd.count, nowMs);
+  if (!ctx.ok) return ctx;
+  if (s.ticketTypes[ctx.ticketType].priceByZone[s.layout.gaAreas[area].zone] < 0) {
+    return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', 'gaAreaId', `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in area ${cmd.gaAreaId}`);
+  }
+  // The channel's quotas in this area first (in the order they were made), then the general pool.
+  for (let q = 1; q < s.quotas.length; q++) {
+    const quota = s.quotas[q];
+    if (quota !== null && quota.gaArea === area && quota.channels.includes(ctx.channel) && gaFree(s, area, q) >= cmd.count) {
+      return openHold(s, cmd.commandId, ctx, [], area, q, cmd.count, nowMs, null);
+    }
+  }
+  if (channelMaySell(s, ctx.channel, GENERAL) && gaFree(s, area, GENERAL) >= cmd.count) {
+    return openHold(s, cmd.commandId, ctx, [], area, GENERAL, cmd.count, nowMs, null);
+  }
+  return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} places free in ${cmd.gaAreaId} on channel ${s.channels[ctx.channel].id}`);
+}
+
+function openHold(s: PerformanceState, holdId: string, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number, seatIds: string[] | null): HoldAccepted {
+  const slot = s.freeSlots.length > 0 ? (s.freeSlots.pop() as number) : s.holdBySlot.length;
+  const hold: Hold = {
+    holdId, slot, buyerId: ctx.buyerId, channel: ctx.channel, ticketType: ctx.ticketType, presaleCode: ctx.presale?.code ?? null,
+    seats, gaArea, source, count, createdAtMs: nowMs, expiresAtMs: nowMs + s.spec.holdTtlMs, prev: s.holdTail, next: null,
+  };
+  linkHold(s, hold);
+  for (let i = 0; i < seats.length; i++) moveSeat(s, seats[i], SeatState.HELD, slot + 1);
+  if (gaArea >= 0) moveGa(s, gaArea, source, SeatState.FREE, SeatState.HELD, count);
+  let buyer = ctx.buyer;
+  if (buyer === undefined) {
+    buyer = { openHolds: 0, heldTickets: 0, soldTickets: 0 };
+    s.buyers.set(ctx.buyerId, buyer);
+  }
+  buyer.openHolds++;
+  buyer.heldTickets += count;
+  if (ctx.presale !== null) {
+    ctx.presale.held += count;
+    ctx.presale.buyerUse.set(ctx.buyerId, (ctx.presale.buyerUse.get(ctx.buyerId) ?? 0) + count);
+  }
+  return {
+    ok: true, holdId, expiresAtMs: hold.expiresAtMs, seats: seatIds ?? seatIdsOf(s, seats),
+    gaAreaId: gaArea >= 0 ? s.layout.gaAreas[gaArea].id : null, count,
+    quotaId: gaArea >= 0 ? (s.quotas[source]?.quotaId ?? null) : seats.length > 0 ? (s.quotas[s.seatSource[seats[0]]]?.quotaId ?? null) : null,
+    ticketType: s.ticketTypes[ctx.ticketType].id,
+  };
+}
+
+/** Re-links a hold at the tail of the expiry list (also used when a snapshot is decoded). */
+export function linkHold(s: PerformanceState, hold: Hold): void {
+  hold.prev = s.holdTail;
+  hold.next = null;
+  if (s.holdTail === null) s.holdHead = hold;
+  else s.holdTail.next = hold;
+  s.holdTail = hold;
+  s.holds.set(hold.holdId, hold);
+  while (s.holdBySlot.length <= hold.slot) s.holdBySlot.push(null);
+  s.holdBySlot[hold.slot] = hold;
+}
+
+/** Takes a hold off the books. Seats of a released or expired hold go back to their pool. */
+export function closeHold(s: PerformanceState, hold: Hold, fate: HoldFate): void {
+  if (hold.prev === null) s.holdHead = hold.next;
+  else hold.prev.next = hold.next;
+  if (hold.next === null) s.holdTail = hold.prev;
+  else hold.next.prev = hold.prev;
+  hold.prev = null;
+  hold.next = null;
+  s.holds.delete(hold.holdId);
+  s.holdBySlot[hold.slot] = null;
+  s.freeSlots.push(hold.slot);
+  rememberFate(s, hold.holdId, fate);
+  const buyer = s.buyers.get(hold.buyerId) as NonNullable<ReturnType<typeof s.buyers.get>>;
+  buyer.openHolds--;
+  buyer.heldTickets -= hold.count;
+  const presale = hold.presaleCode === null ? undefined : s.presales.get(hold.presaleCode);
+  if (presale !== undefined) presale.held -= hold.count;
+  if (fate === 'confirmed') {
+    buyer.soldTickets += hold.count;
+    if (presale !== undefined) presale.sold += hold.count;
+    return;
+  }
+  for (let i = 0; i < hold.seats.length; i++) moveSeat(s, hold.seats[i], SeatState.FREE, 0);
+  if (hold.gaArea >= 0) moveGa(s, hold.gaArea, hold.source, SeatState.HELD, SeatState.FREE, hold.count);
+  if (presale !== undefined) {
+    const used = (presale.buyerUse.get(hold.buyerId) as number) - hold.count;
+    if (used === 0) presale.buyerUse.delete(hold.buyerId);
+    else presale.buyerUse.set(hold.buyerId, used);
+  }
+  forgetIdleBuyer(s, hold.buyerId, buyer);
+}
+
+export function forgetIdleBuyer(s: PerformanceState, buyerId: string, buyer: { openHolds: number; heldTickets: number; soldTickets: number }): void {
+  if (buyer.openHolds === 0 && buyer.heldTickets === 0 && buyer.soldTickets === 0) s.buyers.delete(buyerId);
+}
+
+function rememberFate(s: PerformanceState, holdId: string, fate: HoldFate): void {
+  if (s.closedHolds.size >= limits.closedHoldsRememberedMax) {
+    s.closedHolds.delete(s.closedHolds.keys().next().value as string);
+  }
+  s.closedHolds.set(holdId, fate);
+}
+
+/** Expires holds whose time has come, oldest first, at most a bounded number per command. */
+export function expireHolds(s: PerformanceState, nowMs: number): number {
+  let expired = 0;
+  while (s.holdHead !== null && s.holdHead.expiresAtMs <= nowMs && expired < limits.expiriesPerCommandMax) {
+    closeHold(s, s.holdHead, 'expired');
+    expired++;
+  }
+  return expired;
+}
+
+/** The live hold a confirm or release names, or the reason there is none. */
+export function liveHold(s: PerformanceState, cmd: { holdId: unknown; buyerId: unknown }, nowMs: number): Hold | Rejection {
+  const bad = needId(cmd.holdId, 'holdId') ?? needId(cmd.buyerId, 'buyerId');
+  if (bad !== null) return bad;
+  const holdId = cmd.holdId as string;
+  const hold = s.holds.get(holdId);
+  if (hold === undefined) {
+    const fate = s.closedHolds.get(holdId);
+    if (fate === 'expired') return reject('HOLD_EXPIRED', 'holdId', `hold ${holdId} expired`);
+    if (fate === 'released') return reject('HOLD_RELEASED', 'holdId', `hold ${holdId} was released`);
+    if (fate === 'confirmed') return reject('HOLD_ALREADY_CONFIRMED', 'holdId', `hold ${holdId} is already an order`);
+    return reject('HOLD_NOT_FOUND', 'holdId', `no hold ${holdId}`);
+  }
+  if (hold.buyerId !== cmd.buyerId) return reject('HOLD_NOT_OWNED', 'buyerId', `hold ${holdId} belongs to another buyer`);
+  // The sweep is bounded per command, so a hold past its time may still be linked: it is
+  // expired here, and can never be confirmed.
+  if (hold.expiresAtMs <= nowMs) {
+    closeHold(s, hold, 'expired');
+    return reject('HOLD_EXPIRED', 'holdId', `hold ${holdId} expired`);
+  }
+  return hold;
+}
+
+export function releaseHold(s: PerformanceState, cmd: ReleaseHold, nowMs: number): Done | Rejection {
+  const hold = liveHold(s, cmd, nowMs);
+  if ('ok' in hold) return hold;
+  closeHold(s, hold, 'released');
+  return DONE;
+}

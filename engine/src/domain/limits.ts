@@ -1,0 +1,49 @@
+// Every bound in the domain, named once, with its unit last. Hitting a bound is a typed
+// rejection, never unbounded growth. The runtime has its own file for mailbox and batch bounds.
+
+export const limits = {
+  /** Seats in one layout; a seat index must fit the typed arrays. */
+  seatsPerLayoutMax: 250_000,
+  sectionsPerLayoutMax: 2_000,
+  rowsPerSectionMax: 500,
+  seatsPerRowMax: 500,
+  gaAreasPerLayoutMax: 256,
+  gaCapacityMax: 1_000_000,
+  zonesPerLayoutMax: 64,
+  idLengthMax: 64,
+
+  channelsPerPerformanceMax: 32,
+  ticketTypesPerPerformanceMax: 64,
+  priceMinorMax: 100_000_000,
+
+  /** Seats in one explicit or best-available hold. */
+  seatsPerHoldMax: 10,
+  /** General-admission places in one hold. */
+  placesPerHoldMax: 10,
+  /** Open holds in one performance at once; protects memory during a surge. */
+  holdsOpenPerPerformanceMax: 250_000,
+  holdTtlMsMin: 10_000,
+  holdTtlMsMax: 60 * 60_000,
+  ticketsPerBuyerCeiling: 100,
+  openHoldsPerBuyerCeiling: 20,
+  /** Buyers with a live hold or a valid ticket in one performance. */
+  buyersPerPerformanceMax: 2_000_000,
+  /** Tickets ever issued for one performance (voids and resales issue new ones). */
+  ticketsPerPerformanceMax: 1 << 24,
+
+  /** Quota numbers must fit one byte per seat (0 is the general pool). */
+  quotasPerPerformanceMax: 255,
+  blocksPerPerformanceMax: 10_000,
+  presalesPerPerformanceMax: 1_000,
+  presaleTicketsMax: 1_000_000,
+
+  /**
+   * Command ids remembered per performance for idempotent retries; the oldest is forgotten
+   * first. The runtime keeps its own longer, time-based window in front of this one.
+   */
+  dedupeEntriesMax: 65_536,
+  /** Closed holds whose fate (confirmed, released, expired) is remembered for a precise answer. */
+  closedHoldsRememberedMax: 65_536,
+  /** Holds expired by one command before it runs; the rest wait for the next command. */
+  expiriesPerCommandMax: 4_096,
+} as const;

@@ -1,0 +1,14 @@
+// The domain core's one public entry point. Pure: no I/O, no clock, no randomness.
+export { Code, codeName, reject, type CodeName, type CodeNumber, type Rejection } from './codes.ts';
+export { limits } from './limits.ts';
+export { compileLayout, fnv1a, SeatFlagBit, type Layout, type LayoutJson, type LayoutResult, type SeatFlag } from './layout.ts';
+export { stadiumLayout, theatreLayout, clubLayout } from './venues.ts';
+export type * from './commands.ts';
+export type * from './results.ts';
+export { createPerformance, SeatState, type PerformanceSpec, type PerformanceState, type ChannelSpec, type TicketTypeSpec, type CreateResult } from './state.ts';
+export { execute } from './execute.ts';
+export { availability, salesReport, presaleReport, blocksReport, type Availability, type SalesReport, type PresaleReport, type BlockView } from './queries.ts';
+export { auditPerformance } from './audit.ts';
+export { encodeSnapshot, decodeSnapshot, stateHash } from './snapshot.ts';
+export { InvariantViolation } from './assert.ts';
+export { ticketIdOf } from './tickets.ts';

@@ -1,0 +1,61 @@
+// The only code that changes a seat's or a GA place's state or source. Every counter
+// (per source, per GA area, per row and section, totals) is kept in step here, so the rest of
+// the domain cannot forget one.
+import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
+
+export function moveSeat(s: PerformanceState, seat: number, to: number, holder: number): void {
+  const from = s.seatState[seat];
+  const base = s.seatSource[seat] * STATES;
+  s.counts[base + from]--;
+  s.counts[base + to]++;
+  s.totals[from]--;
+  s.totals[to]++;
+  if (from === SeatState.FREE || to === SeatState.FREE) {
+    const row = s.layout.seatRow[seat];
+    const delta = to === SeatState.FREE ? 1 : -1;
+    s.rowFree[row] += delta;
+    s.sectionFree[s.layout.rowSection[row]] += delta;
+  }
+  s.seatState[seat] = to;
+  s.seatHolder[seat] = holder;
+}
+
+export function moveGa(s: PerformanceState, area: number, source: number, from: number, to: number, count: number): void {
+  const base = (area * SOURCES + source) * STATES;
+  s.gaCounts[base + from] -= count;
+  s.gaCounts[base + to] += count;
+  s.counts[source * STATES + from] -= count;
+  s.counts[source * STATES + to] += count;
+  s.totals[from] -= count;
+  s.totals[to] += count;
+}
+
+/** Moves a free seat from one pool to another (quota creation and return). */
+export function moveSeatSource(s: PerformanceState, seat: number, toSource: number): void {
+  const fromSource = s.seatSource[seat];
+  s.counts[fromSource * STATES + SeatState.FREE]--;
+  s.capacityBySource[fromSource]--;
+  s.counts[toSource * STATES + SeatState.FREE]++;
+  s.capacityBySource[toSource]++;
+  s.seatSource[seat] = toSource;
+}
+
+export function moveGaSource(s: PerformanceState, area: number, fromSource: number, toSource: number, count: number): void {
+  s.gaCounts[(area * SOURCES + fromSource) * STATES + SeatState.FREE] -= count;
+  s.gaCounts[(area * SOURCES + toSource) * STATES + SeatState.FREE] += count;
+  s.counts[fromSource * STATES + SeatState.FREE] -= count;
+  s.capacityBySource[fromSource] -= count;
+  s.counts[toSource * STATES + SeatState.FREE] += count;
+  s.capacityBySource[toSource] += count;
+}
+
+export function gaFree(s: PerformanceState, area: number, source: number): number {
+  return s.gaCounts[(area * SOURCES + source) * STATES + SeatState.FREE];
+}
+
+/** Whether a channel may sell from a pool: the general pool unless it sells only from its quotas. */
+export function channelMaySell(s: PerformanceState, channel: number, source: number): boolean {
+  if (source === 0) return !s.channels[channel].onlyQuota;
+  const quota = s.quotas[source];
+  return quota !== null && quota !== undefined && quota.channels.includes(channel);
+}

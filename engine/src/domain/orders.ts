@@ -1,0 +1,65 @@
+// Confirming a hold into an order: one ticket per seat or place, priced from the ticket type
+// and the seat's zone in minor units, with the quota's discount booked as a discount line.
+import type { ConfirmHold } from './commands.ts';
+import { reject, type Rejection } from './codes.ts';
+import { closeHold, liveHold } from './holds.ts';
+import { moveGa, moveSeat } from './moves.ts';
+import type { OrderAccepted, TicketView } from './results.ts';
+import { SeatState, type Order, type PerformanceState } from './state.ts';
+import { TicketStatus, reserveTickets, ticketIdOf } from './tickets.ts';
+
+export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number): OrderAccepted | Rejection {
+  if (cmd.buyerEmail !== undefined && (typeof cmd.buyerEmail !== 'string' || cmd.buyerEmail.length > 254 || !cmd.buyerEmail.includes('@'))) {
+    return reject('COMMAND_INVALID', 'buyerEmail', 'buyerEmail must be an e-mail address');
+  }
+  const hold = liveHold(s, cmd, nowMs);
+  if ('ok' in hold) return hold;
+  if (!reserveTickets(s.tickets, hold.count)) return reject('TICKETS_LIMIT_REACHED', '', 'this performance has issued as many tickets as it may');
+
+  const orderNo = s.orders.length;
+  const orderId = `${s.performanceId}-O${orderNo}`;
+  const ticketType = s.ticketTypes[hold.ticketType];
+  const t = s.tickets;
+  const views: TicketView[] = [];
+  const ticketNos: number[] = [];
+  let totalMinor = 0;
+  let discountMinor = 0;
+  const places = hold.seats.length > 0 ? hold.seats.length : hold.count;
+  for (let i = 0; i < places; i++) {
+    const seat = hold.seats.length > 0 ? hold.seats[i] : -1;
+    const source = seat >= 0 ? s.seatSource[seat] : hold.source;
+    const zone = seat >= 0 ? s.layout.seatZone[seat] : s.layout.gaAreas[hold.gaArea].zone;
+    const priceMinor = ticketType.priceByZone[zone];
+    const quota = source === 0 ? null : s.quotas[source];
+    const discount = quota === null ? 0 : Math.floor((priceMinor * quota.discountPct) / 100);
+    const no = t.count++;
+    t.seat[no] = seat;
+    t.gaArea[no] = seat >= 0 ? -1 : hold.gaArea;
+    t.order[no] = orderNo;
+    t.ticketType[no] = hold.ticketType;
+    t.channel[no] = hold.channel;
+    t.source[no] = source;
+    t.status[no] = TicketStatus.VALID;
+    t.scanned[no] = 0;
+    t.priceMinor[no] = priceMinor;
+    t.discountMinor[no] = discount;
+    if (seat >= 0) moveSeat(s, seat, SeatState.SOLD, no + 1);
+    ticketNos.push(no);
+    totalMinor += priceMinor - discount;
+    discountMinor += discount;
+    views.push({
+      ticketId: ticketIdOf(s.performanceId, no), seatId: seat >= 0 ? s.layout.seatIds[seat] : null,
+      gaAreaId: seat >= 0 ? null : s.layout.gaAreas[hold.gaArea].id, ticketType: ticketType.id,
+      priceMinor, discountMinor: discount, quotaId: quota?.quotaId ?? null,
+    });
+  }
+  if (hold.gaArea >= 0) moveGa(s, hold.gaArea, hold.source, SeatState.HELD, SeatState.SOLD, hold.count);
+  const order: Order = {
+    orderId, holdId: hold.holdId, buyerId: hold.buyerId, buyerEmail: cmd.buyerEmail ?? null, channel: hold.channel,
+    presaleCode: hold.presaleCode, tickets: ticketNos, totalMinor, discountMinor, createdAtMs: nowMs,
+  };
+  s.orders.push(order);
+  if (hold.presaleCode !== null) s.presales.get(hold.presaleCode)?.orders.push(orderNo);
+  closeHold(s, hold, 'confirmed');
+  return { ok: true, orderId, holdId: hold.holdId, totalMinor, discountMinor, tickets: views };
+}

@@ -1,0 +1,102 @@
+// Contingents: seats (or GA places) taken out of the general pool for named channels, sold
+// only from the quota or quota first, and given back to free stock by the organizer.
+import type { CreateQuota, ReturnQuota } from './commands.ts';
+import { reject, type Rejection } from './codes.ts';
+import { limits } from './limits.ts';
+import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
+import { gaFree, moveGaSource, moveSeatSource } from './moves.ts';
+import { resolveSeats } from './seats.ts';
+import type { CountAccepted } from './results.ts';
+import { GENERAL, SeatState, type PerformanceState, type Quota } from './state.ts';
+
+export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepted | Rejection {
+  const bad = needId(cmd.quotaId, 'quotaId');
+  if (bad !== null) return bad;
+  if (s.quotaById.has(cmd.quotaId)) return reject('QUOTA_EXISTS', 'quotaId', `quota ${cmd.quotaId} exists`);
+  if (s.quotas.length > limits.quotasPerPerformanceMax) return reject('QUOTAS_LIMIT_REACHED', 'quotaId', `at most ${limits.quotasPerPerformanceMax} quotas per performance`);
+  if (cmd.policy !== 'onlyQuota' && cmd.policy !== 'quotaFirst') return reject('COMMAND_INVALID', 'policy', 'policy must be onlyQuota or quotaFirst');
+  if (cmd.discountPct !== undefined && !isInt(cmd.discountPct, 0, 100)) return reject('COMMAND_INVALID', 'discountPct', 'discountPct must be a whole number from 0 to 100');
+  if (!Array.isArray(cmd.channels) || cmd.channels.length === 0 || cmd.channels.length > limits.channelsPerPerformanceMax) {
+    return reject('COMMAND_INVALID', 'channels', 'a quota is sold through at least one channel');
+  }
+  const channels: number[] = [];
+  for (let i = 0; i < cmd.channels.length; i++) {
+    const c = s.channelIndexById.get(cmd.channels[i]);
+    if (c === undefined) return reject('CHANNEL_UNKNOWN', `channels[${i}]`, `no channel ${String(cmd.channels[i])}`);
+    if (!channels.includes(c)) channels.push(c);
+  }
+  const shape = needSeatsOrPlaces(cmd, false);
+  if (shape !== null) return shape;
+  const source = s.quotas.length;
+  const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1 };
+  let moved: number;
+  if (cmd.seats !== undefined) {
+    const seats = resolveSeats(s, cmd.seats, 'seats');
+    if (!Array.isArray(seats)) return seats;
+    for (let i = 0; i < seats.length; i++) {
+      if (s.seatState[seats[i]] !== SeatState.FREE || s.seatSource[seats[i]] !== GENERAL) {
+        return reject('QUOTA_SEAT_NOT_FREE', `seats[${i}]`, `seat ${cmd.seats[i]} is not free in the general pool`);
+      }
+    }
+    for (const seat of seats) moveSeatSource(s, seat, source);
+    moved = seats.length;
+  } else {
+    const area = s.layout.gaIndexById.get(cmd.gaAreaId as string);
+    if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
+    if (!isInt(cmd.count, 1, limits.gaCapacityMax)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
+    if (gaFree(s, area, GENERAL) < cmd.count) return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} free places in the general pool of ${cmd.gaAreaId}`);
+    quota.gaArea = area;
+    moveGaSource(s, area, GENERAL, source, cmd.count);
+    moved = cmd.count;
+  }
+  s.quotas.push(quota);
+  s.quotaById.set(quota.quotaId, quota);
+  refreshOnlyQuota(s);
+  return { ok: true, count: moved };
+}
+
+/** Gives unsold, unheld quota seats or places back to the general pool. */
+export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepted | Rejection {
+  const bad = needId(cmd.quotaId, 'quotaId');
+  if (bad !== null) return bad;
+  const quota = s.quotaById.get(cmd.quotaId);
+  if (quota === undefined) return reject('QUOTA_UNKNOWN', 'quotaId', `no quota ${cmd.quotaId}`);
+  if (quota.gaArea >= 0) {
+    if (cmd.seats !== undefined) return reject('COMMAND_INVALID', 'seats', `quota ${cmd.quotaId} holds GA places, not seats`);
+    const free = gaFree(s, quota.gaArea, quota.source);
+    if (cmd.count !== undefined && !isInt(cmd.count, 1, limits.gaCapacityMax)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
+    const count = cmd.count ?? free;
+    if (count > free) return reject('QUOTA_RETURN_TOO_MANY', 'count', `quota ${cmd.quotaId} has ${free} free places`);
+    moveGaSource(s, quota.gaArea, quota.source, GENERAL, count);
+    return { ok: true, count };
+  }
+  if (cmd.count !== undefined) return reject('COMMAND_INVALID', 'count', `quota ${cmd.quotaId} holds seats: name them, or name none to return all free ones`);
+  if (cmd.seats === undefined) {
+    let count = 0;
+    for (let seat = 0; seat < s.layout.seatCount; seat++) {
+      if (s.seatSource[seat] === quota.source && s.seatState[seat] === SeatState.FREE) {
+        moveSeatSource(s, seat, GENERAL);
+        count++;
+      }
+    }
+    return { ok: true, count };
+  }
+  if (!Array.isArray(cmd.seats) || cmd.seats.length === 0) return reject('COMMAND_INVALID', 'seats', 'seats must be a non-empty array of seat ids');
+  const seats = resolveSeats(s, cmd.seats, 'seats');
+  if (!Array.isArray(seats)) return seats;
+  for (let i = 0; i < seats.length; i++) {
+    if (s.seatSource[seats[i]] !== quota.source) return reject('SEAT_NOT_IN_QUOTA', `seats[${i}]`, `seat ${cmd.seats[i]} is not in quota ${cmd.quotaId}`);
+    if (s.seatState[seats[i]] !== SeatState.FREE) return reject('QUOTA_SEAT_NOT_FREE', `seats[${i}]`, `seat ${cmd.seats[i]} is held or sold`);
+  }
+  for (const seat of seats) moveSeatSource(s, seat, GENERAL);
+  return { ok: true, count: seats.length };
+}
+
+/** A channel sells only from its quotas when any of them says so. */
+export function refreshOnlyQuota(s: PerformanceState): void {
+  for (const channel of s.channels) channel.onlyQuota = false;
+  for (const quota of s.quotas) {
+    if (quota === null || quota.policy !== 'onlyQuota') continue;
+    for (const c of quota.channels) s.channels[c].onlyQuota = true;
+  }
+}

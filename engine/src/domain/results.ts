@@ -1,0 +1,43 @@
+// What an accepted command returns. Results are plain data (no references into the state), so
+// they can be remembered for idempotent retries, put into snapshots and sent over the wire.
+import type { Rejection } from './codes.ts';
+
+export interface HoldAccepted {
+  ok: true;
+  holdId: string;
+  expiresAtMs: number;
+  /** Seat ids in the order they were taken (empty for GA). */
+  seats: string[];
+  gaAreaId: string | null;
+  count: number;
+  quotaId: string | null;
+  ticketType: string;
+}
+
+export interface TicketView {
+  ticketId: string;
+  seatId: string | null;
+  gaAreaId: string | null;
+  ticketType: string;
+  priceMinor: number;
+  discountMinor: number;
+  quotaId: string | null;
+}
+
+export interface OrderAccepted {
+  ok: true;
+  orderId: string;
+  holdId: string;
+  totalMinor: number;
+  discountMinor: number;
+  tickets: TicketView[];
+}
+
+export interface ScanAccepted { ok: true; ticketId: string; seatId: string | null; gaAreaId: string | null }
+export interface CountAccepted { ok: true; count: number }
+export interface Done { ok: true }
+
+export type Accepted = HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done;
+export type Result = Accepted | Rejection;
+
+export const DONE: Done = Object.freeze({ ok: true }) as Done;

@@ -1,0 +1,144 @@
+// Snapshots: a performance to bytes and back. The encoding is deterministic (fixed field
+// order, maps written in insertion order, ticket columns trimmed to the tickets issued), so the
+// same commands give the same bytes, and a performance decoded from a snapshot and fed the rest
+// of the journal encodes exactly like one that saw the whole journal.
+import { Packr } from 'msgpackr';
+import { linkHold } from './holds.ts';
+import type { Layout } from './layout.ts';
+import { refreshOnlyQuota } from './quotas.ts';
+import type { Result } from './results.ts';
+import { createPerformance, type Block, type Hold, type HoldFate, type Order, type PerformanceSpec, type PerformanceState, type Presale, type Quota } from './state.ts';
+import { ticketColumns } from './tickets.ts';
+
+const SNAPSHOT_VERSION = 1;
+const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+
+type Typed = Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array;
+
+function bytesOf(array: Typed, length = array.length): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, length * array.BYTES_PER_ELEMENT);
+}
+
+/** Copies bytes into a fresh, aligned buffer and views it as the given array type. */
+function restore<T extends Typed>(bytes: Uint8Array, into: T): T {
+  const copy = new Uint8Array(into.byteLength);
+  copy.set(bytes.subarray(0, Math.min(bytes.length, copy.length)));
+  into.set(new (into.constructor as new (b: ArrayBuffer) => T)(copy.buffer) as never);
+  return into;
+}
+
+export function encodeSnapshot(s: PerformanceState): Uint8Array {
+  const holds: unknown[] = [];
+  for (let h = s.holdHead; h !== null; h = h.next) {
+    holds.push([h.holdId, h.slot, h.buyerId, h.channel, h.ticketType, h.presaleCode, h.seats, h.gaArea, h.source, h.count, h.createdAtMs, h.expiresAtMs]);
+  }
+  const t = s.tickets;
+  const snapshot = {
+    v: SNAPSHOT_VERSION,
+    performanceId: s.performanceId,
+    layoutId: s.layout.layoutId,
+    layoutHash: s.layout.hash,
+    spec: s.spec,
+    lastNowMs: s.lastNowMs,
+    seatState: bytesOf(s.seatState),
+    seatHolder: bytesOf(s.seatHolder),
+    seatSource: bytesOf(s.seatSource),
+    counts: bytesOf(s.counts),
+    capacityBySource: bytesOf(s.capacityBySource),
+    gaCounts: bytesOf(s.gaCounts),
+    rowFree: bytesOf(s.rowFree),
+    sectionFree: bytesOf(s.sectionFree),
+    totals: bytesOf(s.totals),
+    holds,
+    holdSlots: s.holdBySlot.length,
+    freeSlots: s.freeSlots,
+    closedHolds: [...s.closedHolds],
+    ticketCount: t.count,
+    tickets: ticketColumns.map((c) => bytesOf(t[c], t.count)),
+    orders: s.orders.map((o) => [o.orderId, o.holdId, o.buyerId, o.buyerEmail, o.channel, o.presaleCode, o.tickets, o.totalMinor, o.discountMinor, o.createdAtMs]),
+    buyers: [...s.buyers].map(([id, b]) => [id, b.openHolds, b.heldTickets, b.soldTickets]),
+    quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea])),
+    blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
+    presales: [...s.presales.values()].map((p) => [p.code, p.ticketType, p.validFromMs, p.validUntilMs, p.totalMax, p.perBuyerMax, p.stopped, p.held, p.sold, [...p.buyerUse], p.orders]),
+    dedupe: [...s.dedupe].map(([id, e]) => [id, e.command, e.result]),
+  };
+  return packr.pack(snapshot);
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the decoder reads the tuples the encoder wrote, field by field. */
+export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceState {
+  const snap = packr.unpack(bytes) as any;
+  if (snap?.v !== SNAPSHOT_VERSION) throw new Error(`snapshot version ${String(snap?.v)} is not ${SNAPSHOT_VERSION}`);
+  if (snap.layoutId !== layout.layoutId || snap.layoutHash !== layout.hash) {
+    throw new Error(`snapshot was taken against layout ${snap.layoutId}#${snap.layoutHash}, not ${layout.layoutId}#${layout.hash}`);
+  }
+  const created = createPerformance(snap.spec as PerformanceSpec, layout);
+  if (!created.ok) throw new Error(`snapshot spec is invalid: ${created.name} ${created.field}`);
+  const s = created.state;
+  s.lastNowMs = snap.lastNowMs;
+  restore(snap.seatState, s.seatState);
+  restore(snap.seatHolder, s.seatHolder);
+  restore(snap.seatSource, s.seatSource);
+  restore(snap.counts, s.counts);
+  restore(snap.capacityBySource, s.capacityBySource);
+  restore(snap.gaCounts, s.gaCounts);
+  restore(snap.rowFree, s.rowFree);
+  restore(snap.sectionFree, s.sectionFree);
+  restore(snap.totals, s.totals);
+  for (let i = 0; i < snap.holdSlots; i++) s.holdBySlot.push(null);
+  for (const h of snap.holds) {
+    const hold: Hold = {
+      holdId: h[0], slot: h[1], buyerId: h[2], channel: h[3], ticketType: h[4], presaleCode: h[5], seats: h[6], gaArea: h[7],
+      source: h[8], count: h[9], createdAtMs: h[10], expiresAtMs: h[11], prev: null, next: null,
+    };
+    linkHold(s, hold);
+  }
+  s.freeSlots.push(...(snap.freeSlots as number[]));
+  for (const [id, fate] of snap.closedHolds) s.closedHolds.set(id, fate as HoldFate);
+  const t = s.tickets;
+  let rows = t.seat.length;
+  while (rows < snap.ticketCount) rows *= 2;
+  ticketColumns.forEach((column, i) => {
+    const fresh = new (t[column].constructor as new (n: number) => Typed)(rows);
+    (t as unknown as Record<string, Typed>)[column] = restore(snap.tickets[i], fresh);
+  });
+  t.count = snap.ticketCount;
+  for (const o of snap.orders) {
+    const order: Order = { orderId: o[0], holdId: o[1], buyerId: o[2], buyerEmail: o[3], channel: o[4], presaleCode: o[5], tickets: o[6], totalMinor: o[7], discountMinor: o[8], createdAtMs: o[9] };
+    s.orders.push(order);
+  }
+  for (const b of snap.buyers) s.buyers.set(b[0], { openHolds: b[1], heldTickets: b[2], soldTickets: b[3] });
+  for (const q of snap.quotas) {
+    if (q === null) { s.quotas.push(null); continue; }
+    const quota: Quota = { quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5] };
+    s.quotas.push(quota);
+    s.quotaById.set(quota.quotaId, quota);
+  }
+  refreshOnlyQuota(s);
+  for (const b of snap.blocks) {
+    const block: Block = { blockId: b[0], number: b[1], kind: b[2], party: b[3], deliveryNote: b[4], seats: b[5], gaArea: b[6], count: b[7], createdAtMs: b[8] };
+    s.blocks.push(block);
+    s.blockById.set(block.blockId, block);
+  }
+  for (const p of snap.presales) {
+    const presale: Presale = {
+      code: p[0], ticketType: p[1], validFromMs: p[2], validUntilMs: p[3], totalMax: p[4], perBuyerMax: p[5], stopped: p[6],
+      held: p[7], sold: p[8], buyerUse: new Map(p[9]), orders: p[10],
+    };
+    s.presales.set(presale.code, presale);
+  }
+  for (const [id, command, result] of snap.dedupe) s.dedupe.set(id, { command, result: result as Result });
+  return s;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** A short fingerprint of a performance's whole state (FNV-1a over the snapshot bytes). */
+export function stateHash(s: PerformanceState): string {
+  const bytes = encodeSnapshot(s);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) {
+    hash ^= bytes[i];
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,276 @@
+// The state of one performance: per-seat typed arrays, counters kept in step with them, and the
+// small per-transaction records (holds, orders, quotas, presale links).
+import { reject, type Rejection } from './codes.ts';
+import type { Layout } from './layout.ts';
+import { limits } from './limits.ts';
+import type { QuotaPolicy } from './commands.ts';
+import type { Result } from './results.ts';
+import { createTicketTable, type TicketTable } from './tickets.ts';
+
+/** Seat and place states. The four sum to capacity, per performance and per quota. */
+export const SeatState = { FREE: 0, HELD: 1, SOLD: 2, BLOCKED: 3 } as const;
+export const STATES = 4;
+/** Source 0 is the general pool; 1..255 are quotas. */
+export const GENERAL = 0;
+export const SOURCES = limits.quotasPerPerformanceMax + 1;
+
+export type ChannelKind = 'web' | 'boxOffice' | 'partner' | 'resale';
+export interface ChannelSpec { id: string; kind: ChannelKind; saleStartMs: number; saleEndMs: number; enabled?: boolean }
+export interface TicketTypeSpec { id: string; name?: string; webCode?: string; prices: Record<string, number> }
+export interface PerformanceSpec {
+  performanceId: string;
+  organizerId?: string;
+  holdTtlMs: number;
+  maxTicketsPerBuyer: number;
+  maxOpenHoldsPerBuyer: number;
+  channels: ChannelSpec[];
+  ticketTypes: TicketTypeSpec[];
+  /** Used when a hold names no ticket type; the first open (non-`!`) type when omitted. */
+  defaultTicketType?: string;
+}
+
+export interface Channel { id: string; index: number; kind: ChannelKind; saleStartMs: number; saleEndMs: number; enabled: boolean; onlyQuota: boolean }
+export interface TicketType { id: string; index: number; name: string; webCode: string; closed: boolean; priceByZone: Int32Array }
+
+export interface Hold {
+  holdId: string;
+  slot: number;
+  buyerId: string;
+  channel: number;
+  ticketType: number;
+  presaleCode: string | null;
+  /** Seat indexes; empty for a GA hold. */
+  seats: number[];
+  gaArea: number;
+  /** Where the places came from (GA holds; seats carry their own source). */
+  source: number;
+  count: number;
+  createdAtMs: number;
+  expiresAtMs: number;
+  /** Intrusive list in creation order. Holds share one TTL, so creation order is expiry order. */
+  prev: Hold | null;
+  next: Hold | null;
+}
+
+export type HoldFate = 'confirmed' | 'released' | 'expired';
+
+export interface Order {
+  orderId: string;
+  holdId: string;
+  buyerId: string;
+  buyerEmail: string | null;
+  channel: number;
+  presaleCode: string | null;
+  tickets: number[];
+  totalMinor: number;
+  discountMinor: number;
+  createdAtMs: number;
+}
+
+export interface Quota {
+  quotaId: string;
+  source: number;
+  channels: number[];
+  policy: QuotaPolicy;
+  discountPct: number;
+  /** -1 for a numbered quota, else the GA area it holds places in. */
+  gaArea: number;
+}
+
+export type BlockKind = 'hardTicket' | 'foreign';
+export interface Block {
+  blockId: string;
+  number: number;
+  kind: BlockKind;
+  /** The outside box office (hard tickets) or the other ticketing system (foreign). */
+  party: string;
+  deliveryNote: string;
+  seats: number[];
+  gaArea: number;
+  count: number;
+  createdAtMs: number;
+}
+
+export interface Presale {
+  code: string;
+  ticketType: number;
+  validFromMs: number;
+  validUntilMs: number;
+  totalMax: number;
+  perBuyerMax: number;
+  stopped: boolean;
+  held: number;
+  sold: number;
+  /** Tickets held or sold through the link, per buyer. */
+  buyerUse: Map<string, number>;
+  orders: number[];
+}
+
+export interface BuyerUsage { openHolds: number; heldTickets: number; soldTickets: number }
+
+export interface DedupeEntry { command: unknown; result: Result }
+
+export interface PerformanceState {
+  readonly performanceId: string;
+  readonly spec: PerformanceSpec;
+  readonly layout: Layout;
+  readonly channels: Channel[];
+  readonly channelIndexById: Map<string, number>;
+  readonly ticketTypes: TicketType[];
+  readonly ticketTypeIndexById: Map<string, number>;
+  readonly defaultTicketType: number;
+  lastNowMs: number;
+
+  // Per seat: 6 bytes resident per performance (the layout's arrays are shared).
+  readonly seatState: Uint8Array;
+  /** Held: hold slot + 1. Sold: ticket number + 1. Blocked: block number + 1. Free: 0. */
+  readonly seatHolder: Uint32Array;
+  /** 0 = general pool, else the quota's source number. */
+  readonly seatSource: Uint8Array;
+
+  /** counts[source * 4 + state], seats and GA places together. */
+  readonly counts: Int32Array;
+  readonly capacityBySource: Int32Array;
+  /** gaCounts[(area * SOURCES + source) * 4 + state]. */
+  readonly gaCounts: Int32Array;
+  readonly rowFree: Uint16Array;
+  readonly sectionFree: Uint32Array;
+  readonly totals: Int32Array;
+
+  readonly holds: Map<string, Hold>;
+  holdHead: Hold | null;
+  holdTail: Hold | null;
+  readonly holdBySlot: (Hold | null)[];
+  readonly freeSlots: number[];
+  readonly closedHolds: Map<string, HoldFate>;
+
+  readonly tickets: TicketTable;
+  readonly orders: Order[];
+  readonly buyers: Map<string, BuyerUsage>;
+  readonly quotas: (Quota | null)[];
+  readonly quotaById: Map<string, Quota>;
+  readonly blocks: Block[];
+  readonly blockById: Map<string, Block>;
+  readonly presales: Map<string, Presale>;
+  readonly dedupe: Map<string, DedupeEntry>;
+}
+
+export type CreateResult = { ok: true; state: PerformanceState } | Rejection;
+
+function isInt(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+const channelKinds: readonly ChannelKind[] = ['web', 'boxOffice', 'partner', 'resale'];
+
+/** Validates a performance's set-up against its layout and builds its empty state. */
+export function createPerformance(spec: PerformanceSpec, layout: Layout): CreateResult {
+  if (typeof spec !== 'object' || spec === null) return reject('SPEC_INVALID', '', 'a performance spec is an object');
+  if (typeof spec.performanceId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(spec.performanceId)) {
+    return reject('SPEC_INVALID', 'performanceId', 'performanceId must be a short id (letters, digits, _ . : -)');
+  }
+  if (!isInt(spec.holdTtlMs, limits.holdTtlMsMin, limits.holdTtlMsMax)) {
+    return reject('SPEC_INVALID', 'holdTtlMs', `holdTtlMs must be from ${limits.holdTtlMsMin} to ${limits.holdTtlMsMax}`);
+  }
+  if (!isInt(spec.maxTicketsPerBuyer, 1, limits.ticketsPerBuyerCeiling)) {
+    return reject('SPEC_INVALID', 'maxTicketsPerBuyer', `maxTicketsPerBuyer must be from 1 to ${limits.ticketsPerBuyerCeiling}`);
+  }
+  if (!isInt(spec.maxOpenHoldsPerBuyer, 1, limits.openHoldsPerBuyerCeiling)) {
+    return reject('SPEC_INVALID', 'maxOpenHoldsPerBuyer', `maxOpenHoldsPerBuyer must be from 1 to ${limits.openHoldsPerBuyerCeiling}`);
+  }
+  if (!Array.isArray(spec.channels) || spec.channels.length === 0 || spec.channels.length > limits.channelsPerPerformanceMax) {
+    return reject('SPEC_INVALID', 'channels', `from 1 to ${limits.channelsPerPerformanceMax} channels`);
+  }
+  const channels: Channel[] = [];
+  const channelIndexById = new Map<string, number>();
+  for (let c = 0; c < spec.channels.length; c++) {
+    const ch = spec.channels[c];
+    const at = `channels[${c}]`;
+    if (typeof ch?.id !== 'string' || ch.id.length === 0 || ch.id.length > limits.idLengthMax) return reject('SPEC_INVALID', `${at}.id`, 'a channel needs an id');
+    if (channelIndexById.has(ch.id)) return reject('SPEC_DUPLICATE_ID', `${at}.id`, `channel ${ch.id} appears twice`);
+    if (!channelKinds.includes(ch.kind)) return reject('SPEC_INVALID', `${at}.kind`, `kind must be one of ${channelKinds.join(', ')}`);
+    if (!isInt(ch.saleStartMs, 0, Number.MAX_SAFE_INTEGER) || !isInt(ch.saleEndMs, 0, Number.MAX_SAFE_INTEGER) || ch.saleEndMs <= ch.saleStartMs) {
+      return reject('SPEC_INVALID', `${at}.saleEndMs`, 'a sale window needs whole-millisecond saleStartMs < saleEndMs');
+    }
+    channelIndexById.set(ch.id, c);
+    channels.push({ id: ch.id, index: c, kind: ch.kind, saleStartMs: ch.saleStartMs, saleEndMs: ch.saleEndMs, enabled: ch.enabled !== false, onlyQuota: false });
+  }
+  if (!Array.isArray(spec.ticketTypes) || spec.ticketTypes.length === 0 || spec.ticketTypes.length > limits.ticketTypesPerPerformanceMax) {
+    return reject('SPEC_INVALID', 'ticketTypes', `from 1 to ${limits.ticketTypesPerPerformanceMax} ticket types`);
+  }
+  const ticketTypes: TicketType[] = [];
+  const ticketTypeIndexById = new Map<string, number>();
+  for (let t = 0; t < spec.ticketTypes.length; t++) {
+    const tt = spec.ticketTypes[t];
+    const at = `ticketTypes[${t}]`;
+    if (typeof tt?.id !== 'string' || tt.id.length === 0 || tt.id.length > limits.idLengthMax) return reject('SPEC_INVALID', `${at}.id`, 'a ticket type needs an id');
+    if (ticketTypeIndexById.has(tt.id)) return reject('SPEC_DUPLICATE_ID', `${at}.id`, `ticket type ${tt.id} appears twice`);
+    if (tt.webCode !== undefined && typeof tt.webCode !== 'string') return reject('SPEC_INVALID', `${at}.webCode`, 'webCode must be a string');
+    if (typeof tt.prices !== 'object' || tt.prices === null) return reject('SPEC_INVALID', `${at}.prices`, 'prices map zone ids to minor units');
+    const priceByZone = new Int32Array(layout.zoneIds.length).fill(-1);
+    for (const [zoneId, price] of Object.entries(tt.prices)) {
+      const zone = layout.zoneIndexById.get(zoneId);
+      if (zone === undefined) return reject('SPEC_UNKNOWN_ZONE', `${at}.prices.${zoneId}`, `zone ${zoneId} is not in layout ${layout.layoutId}`);
+      if (!isInt(price, 0, limits.priceMinorMax)) return reject('SPEC_INVALID', `${at}.prices.${zoneId}`, `a price is a whole number of minor units from 0 to ${limits.priceMinorMax}`);
+      priceByZone[zone] = price;
+    }
+    const webCode = tt.webCode ?? '';
+    ticketTypeIndexById.set(tt.id, t);
+    ticketTypes.push({ id: tt.id, index: t, name: tt.name ?? tt.id, webCode, closed: webCode.startsWith('!'), priceByZone });
+  }
+  let defaultTicketType = spec.defaultTicketType === undefined ? ticketTypes.findIndex((t) => !t.closed) : (ticketTypeIndexById.get(spec.defaultTicketType) ?? -2);
+  if (defaultTicketType === -2) return reject('SPEC_INVALID', 'defaultTicketType', `unknown ticket type ${spec.defaultTicketType}`);
+  if (defaultTicketType === -1) defaultTicketType = 0;
+
+  const seatCount = layout.seatCount;
+  const counts = new Int32Array(SOURCES * STATES);
+  const capacityBySource = new Int32Array(SOURCES);
+  counts[GENERAL * STATES + SeatState.FREE] = layout.capacity;
+  capacityBySource[GENERAL] = layout.capacity;
+  const gaCounts = new Int32Array(layout.gaAreas.length * SOURCES * STATES);
+  layout.gaAreas.forEach((area, g) => { gaCounts[(g * SOURCES + GENERAL) * STATES + SeatState.FREE] = area.capacity; });
+  const rowCount = layout.rowIds.length;
+  const rowFree = new Uint16Array(rowCount);
+  for (let r = 0; r < rowCount; r++) rowFree[r] = layout.rowStart[r + 1] - layout.rowStart[r];
+  const sectionFree = new Uint32Array(layout.sectionIds.length);
+  for (let s = 0; s < sectionFree.length; s++) sectionFree[s] = layout.rowStart[layout.sectionRowStart[s + 1]] - layout.rowStart[layout.sectionRowStart[s]];
+  const totals = new Int32Array(STATES);
+  totals[SeatState.FREE] = layout.capacity;
+
+  const state: PerformanceState = {
+    performanceId: spec.performanceId,
+    spec,
+    layout,
+    channels,
+    channelIndexById,
+    ticketTypes,
+    ticketTypeIndexById,
+    defaultTicketType,
+    lastNowMs: 0,
+    seatState: new Uint8Array(seatCount),
+    seatHolder: new Uint32Array(seatCount),
+    seatSource: new Uint8Array(seatCount),
+    counts,
+    capacityBySource,
+    gaCounts,
+    rowFree,
+    sectionFree,
+    totals,
+    holds: new Map(),
+    holdHead: null,
+    holdTail: null,
+    holdBySlot: [],
+    freeSlots: [],
+    closedHolds: new Map(),
+    tickets: createTicketTable(),
+    orders: [],
+    buyers: new Map(),
+    quotas: [null],
+    quotaById: new Map(),
+    blocks: [],
+    blockById: new Map(),
+    presales: new Map(),
+    dedupe: new Map(),
+  };
+  return { ok: true, state };
+}
