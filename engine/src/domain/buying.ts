@@ -65,6 +65,8 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
       return reject('PRESALE_BUYER_LIMIT', 'presaleCode', `at most ${presale.perBuyerMax} tickets per buyer through this link`);
     }
   }
+  // The dedupe window is bounded; a live hold outlives it, so its id is checked here too.
+  if (s.holds.has(cmd.commandId)) return reject('COMMAND_ID_REUSED', 'commandId', `hold ${cmd.commandId} is still open`);
   if (s.holds.size >= limits.holdsOpenPerPerformanceMax) return reject('HOLDS_LIMIT_REACHED', '', 'too many open holds on this performance; try again shortly');
   return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyer };
 }

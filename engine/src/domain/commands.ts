@@ -18,7 +18,16 @@ interface Buying extends Base {
   presaleCode?: string;
 }
 
-export interface HoldSeats extends Buying { type: 'holdSeats'; seats: string[] }
+export interface HoldSeats extends Buying {
+  type: 'holdSeats';
+  /** Seat ids from the layout. Give either these or `seatNos`. */
+  seats?: string[];
+  /**
+   * Seat numbers: a seat's position in the layout (sections, rows, seats in the order listed,
+   * from 0). The compact wire form: the gateway resolves ids once, so the single writer does not.
+   */
+  seatNos?: number[];
+}
 export interface HoldBestAvailable extends Buying { type: 'holdBestAvailable'; count: number; filter?: BestAvailableFilter }
 export interface HoldGa extends Buying { type: 'holdGa'; gaAreaId: string; count: number }
 export interface ConfirmHold extends Base { type: 'confirmHold'; holdId: string; buyerId: string; buyerEmail?: string }

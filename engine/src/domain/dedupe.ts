@@ -1,15 +1,6 @@
 // Idempotent retries: a command id seen before returns the first result without applying the
 // command again; the same id with another payload is refused. The window is bounded and the
 // oldest id is forgotten first.
-import { limits } from './limits.ts';
-import type { Result } from './results.ts';
-import type { PerformanceState } from './state.ts';
-
-export function remember(s: PerformanceState, commandId: string, command: unknown, result: Result): void {
-  if (s.dedupe.size >= limits.dedupeEntriesMax) s.dedupe.delete(s.dedupe.keys().next().value as string);
-  s.dedupe.set(commandId, { command, result });
-}
-
 /** Structural equality of plain command payloads (JSON-like values), key order ignored. */
 export function samePayload(a: unknown, b: unknown): boolean {
   if (a === b) return true;

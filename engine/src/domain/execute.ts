@@ -5,7 +5,7 @@ import type { Command } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { assert } from './assert.ts';
 import { isId } from './checks.ts';
-import { remember, samePayload } from './dedupe.ts';
+import { samePayload } from './dedupe.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
 import { confirmHold } from './orders.ts';
 import { createQuota, returnQuota } from './quotas.ts';
@@ -13,7 +13,7 @@ import { blockForeign, issueHardTickets } from './blocks.ts';
 import { createPresale, editPresale, stopPresale } from './presales.ts';
 import { scanTicket, voidTicket } from './scan.ts';
 import { DONE, type Result } from './results.ts';
-import type { PerformanceState } from './state.ts';
+import type { DedupeEntry, PerformanceState } from './state.ts';
 
 export function execute(s: PerformanceState, command: Command, nowMs: number): Result {
   if (typeof command !== 'object' || command === null) return reject('COMMAND_INVALID', '', 'a command is an object');
@@ -26,8 +26,12 @@ export function execute(s: PerformanceState, command: Command, nowMs: number): R
   s.lastNowMs = nowMs;
   expireHolds(s, nowMs);
   if (command.type === 'tick') return DONE;
-  const result = dispatch(s, command, nowMs);
-  remember(s, command.commandId, command, result);
+  const entry: DedupeEntry = { command, result: DONE, fate: null };
+  s.pending = entry;
+  entry.result = dispatch(s, command, nowMs);
+  s.pending = null;
+  s.dedupe.add(command.commandId, entry);
+  const result = entry.result;
   assertBalanced(s);
   return result;
 }

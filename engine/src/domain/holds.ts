@@ -6,27 +6,31 @@ import { limits } from './limits.ts';
 import { needId, isInt } from './checks.ts';
 import { channelMaySell, gaFree, moveGa, moveSeat } from './moves.ts';
 import { findBestAvailable } from './best-available.ts';
-import { resolveSeats, seatIdsOf } from './seats.ts';
+import { checkSeatNos, resolveSeats, seatIdsOf } from './seats.ts';
 import { checkBuying, type BuyContext } from './buying.ts';
 import { DONE, type Done, type HoldAccepted } from './results.ts';
 import { GENERAL, SeatState, type Hold, type HoldFate, type PerformanceState } from './state.ts';
 
 export function holdSeats(s: PerformanceState, cmd: HoldSeats, nowMs: number): HoldAccepted | Rejection {
-  if (!Array.isArray(cmd.seats) || cmd.seats.length === 0) return reject('COMMAND_INVALID', 'seats', 'seats must be a non-empty array of seat ids');
-  const count = cmd.seats.length;
-  if (count > limits.seatsPerHoldMax) return reject('SEATS_PER_HOLD_EXCEEDED', 'seats', `at most ${limits.seatsPerHoldMax} seats per hold`);
+  const byNumber = cmd.seatNos !== undefined;
+  if (byNumber === (cmd.seats !== undefined)) return reject('COMMAND_INVALID', 'seats', 'give seats (ids) or seatNos (numbers), one of the two');
+  const field = byNumber ? 'seatNos' : 'seats';
+  const named = (byNumber ? cmd.seatNos : cmd.seats) as unknown[];
+  if (!Array.isArray(named) || named.length === 0) return reject('COMMAND_INVALID', field, `${field} must be a non-empty array`);
+  const count = named.length;
+  if (count > limits.seatsPerHoldMax) return reject('SEATS_PER_HOLD_EXCEEDED', field, `at most ${limits.seatsPerHoldMax} seats per hold`);
   const ctx = checkBuying(s, cmd, count, nowMs);
   if (!ctx.ok) return ctx;
-  const seats = resolveSeats(s, cmd.seats, 'seats');
+  const seats = byNumber ? checkSeatNos(s, named) : resolveSeats(s, named, 'seats');
   if (!Array.isArray(seats)) return seats;
   const priceByZone = s.ticketTypes[ctx.ticketType].priceByZone;
   for (let i = 0; i < count; i++) {
     const seat = seats[i];
-    if (!channelMaySell(s, ctx.channel, s.seatSource[seat])) return reject('SEAT_NOT_IN_CHANNEL', `seats[${i}]`, `seat ${cmd.seats[i]} is not sold on channel ${cmd.channel}`);
-    if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `seats[${i}]`, `seat ${cmd.seats[i]} is not free`);
-    if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `seats[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${cmd.seats[i]}`);
+    if (!channelMaySell(s, ctx.channel, s.seatSource[seat])) return reject('SEAT_NOT_IN_CHANNEL', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not sold on channel ${cmd.channel}`);
+    if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not free`);
+    if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${s.layout.seatIds[seat]}`);
   }
-  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs, cmd.seats);
+  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs, byNumber ? null : (cmd.seats as string[]));
 }
 
 export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, nowMs: number): HoldAccepted | Rejection {
@@ -70,19 +74,19 @@ export function holdGa(s: PerformanceState, cmd: HoldGa, nowMs: number): HoldAcc
 }
 
 function openHold(s: PerformanceState, holdId: string, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number, seatIds: string[] | null): HoldAccepted {
-  const slot = s.freeSlots.length > 0 ? (s.freeSlots.pop() as number) : s.holdBySlot.length;
-  const hold: Hold = {
-    holdId, slot, buyerId: ctx.buyerId, channel: ctx.channel, ticketType: ctx.ticketType, presaleCode: ctx.presale?.code ?? null,
-    seats, gaArea, source, count, createdAtMs: nowMs, expiresAtMs: nowMs + s.spec.holdTtlMs, prev: s.holdTail, next: null,
-  };
-  linkHold(s, hold);
-  for (let i = 0; i < seats.length; i++) moveSeat(s, seats[i], SeatState.HELD, slot + 1);
-  if (gaArea >= 0) moveGa(s, gaArea, source, SeatState.FREE, SeatState.HELD, count);
   let buyer = ctx.buyer;
   if (buyer === undefined) {
     buyer = { openHolds: 0, heldTickets: 0, soldTickets: 0 };
     s.buyers.set(ctx.buyerId, buyer);
   }
+  const slot = s.freeSlots.length > 0 ? (s.freeSlots.pop() as number) : s.holdBySlot.length;
+  const hold: Hold = {
+    holdId, slot, buyerId: ctx.buyerId, channel: ctx.channel, ticketType: ctx.ticketType, presaleCode: ctx.presale?.code ?? null,
+    seats, gaArea, source, count, createdAtMs: nowMs, expiresAtMs: nowMs + s.spec.holdTtlMs, buyer, entry: s.pending, prev: s.holdTail, next: null,
+  };
+  linkHold(s, hold);
+  for (let i = 0; i < seats.length; i++) moveSeat(s, seats[i], SeatState.HELD, slot + 1);
+  if (gaArea >= 0) moveGa(s, gaArea, source, SeatState.FREE, SeatState.HELD, count);
   buyer.openHolds++;
   buyer.heldTickets += count;
   if (ctx.presale !== null) {
@@ -120,8 +124,8 @@ export function closeHold(s: PerformanceState, hold: Hold, fate: HoldFate): void
   s.holds.delete(hold.holdId);
   s.holdBySlot[hold.slot] = null;
   s.freeSlots.push(hold.slot);
-  rememberFate(s, hold.holdId, fate);
-  const buyer = s.buyers.get(hold.buyerId) as NonNullable<ReturnType<typeof s.buyers.get>>;
+  if (hold.entry !== null) hold.entry.fate = fate;
+  const buyer = hold.buyer;
   buyer.openHolds--;
   buyer.heldTickets -= hold.count;
   const presale = hold.presaleCode === null ? undefined : s.presales.get(hold.presaleCode);
@@ -145,13 +149,6 @@ export function forgetIdleBuyer(s: PerformanceState, buyerId: string, buyer: { o
   if (buyer.openHolds === 0 && buyer.heldTickets === 0 && buyer.soldTickets === 0) s.buyers.delete(buyerId);
 }
 
-function rememberFate(s: PerformanceState, holdId: string, fate: HoldFate): void {
-  if (s.closedHolds.size >= limits.closedHoldsRememberedMax) {
-    s.closedHolds.delete(s.closedHolds.keys().next().value as string);
-  }
-  s.closedHolds.set(holdId, fate);
-}
-
 /** Expires holds whose time has come, oldest first, at most a bounded number per command. */
 export function expireHolds(s: PerformanceState, nowMs: number): number {
   let expired = 0;
@@ -169,7 +166,7 @@ export function liveHold(s: PerformanceState, cmd: { holdId: unknown; buyerId: u
   const holdId = cmd.holdId as string;
   const hold = s.holds.get(holdId);
   if (hold === undefined) {
-    const fate = s.closedHolds.get(holdId);
+    const fate = s.dedupe.get(holdId)?.fate;
     if (fate === 'expired') return reject('HOLD_EXPIRED', 'holdId', `hold ${holdId} expired`);
     if (fate === 'released') return reject('HOLD_RELEASED', 'holdId', `hold ${holdId} was released`);
     if (fate === 'confirmed') return reject('HOLD_ALREADY_CONFIRMED', 'holdId', `hold ${holdId} is already an order`);

@@ -15,7 +15,11 @@ export interface LayoutJson {
   layoutId: string;
   name?: string;
   zones: ZoneJson[];
-  /** Listed best first: best-available takes sections, rows and seats in this order of preference. */
+  /**
+   * Sections and rows are listed best first: best-available prefers them in this order. Seats
+   * are listed in their physical order along the row (adjacency), and within a row the block
+   * nearest the row's middle is preferred.
+   */
   sections?: SectionJson[];
   gaAreas?: GaAreaJson[];
 }
@@ -25,7 +29,7 @@ export const SeatFlagBit = { accessible: 1, companion: 2, restrictedView: 4 } as
 export interface Layout {
   readonly layoutId: string;
   readonly name: string;
-  /** FNV-1a of the canonical JSON: a snapshot names the layout it was taken against. */
+  /** FNV-1a of the layout JSON as given: a snapshot names the layout it was taken against. */
   readonly hash: string;
   readonly zoneIds: readonly string[];
   readonly zoneIndexById: ReadonlyMap<string, number>;
@@ -66,6 +70,7 @@ export function compileLayout(input: unknown): LayoutResult {
   if (!isObject(input)) return reject('LAYOUT_INVALID', '', 'a layout is a JSON object');
   const json = input as unknown as LayoutJson;
   if (badId(json.layoutId)) return reject('LAYOUT_INVALID', 'layoutId', 'layoutId must be a short id (letters, digits, _ . : -)');
+  if (json.name !== undefined && (typeof json.name !== 'string' || json.name.length > 200)) return reject('LAYOUT_INVALID', 'name', 'name must be text of at most 200 characters');
   if (!Array.isArray(json.zones) || json.zones.length === 0) return reject('LAYOUT_INVALID', 'zones', 'at least one price zone is needed');
   if (json.zones.length > limits.zonesPerLayoutMax) return reject('LAYOUT_TOO_LARGE', 'zones', `at most ${limits.zonesPerLayoutMax} zones`);
   const zoneIndexById = new Map<string, number>();
@@ -126,7 +131,8 @@ export function compileLayout(input: unknown): LayoutResult {
         if (seat.flags !== undefined) {
           if (!Array.isArray(seat.flags)) return reject('LAYOUT_INVALID', `${seatAt}.flags`, 'flags must be an array');
           for (const flag of seat.flags) {
-            const bit = SeatFlagBit[flag as SeatFlag];
+            // Own keys only: a plain lookup would accept 'toString' or '__proto__' as a flag.
+            const bit = typeof flag === 'string' && Object.hasOwn(SeatFlagBit, flag) ? SeatFlagBit[flag as SeatFlag] : undefined;
             if (bit === undefined) return reject('LAYOUT_INVALID', `${seatAt}.flags`, `unknown seat flag ${String(flag)}`);
             bits |= bit;
           }

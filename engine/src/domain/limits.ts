@@ -42,8 +42,6 @@ export const limits = {
    * first. The runtime keeps its own longer, time-based window in front of this one.
    */
   dedupeEntriesMax: 65_536,
-  /** Closed holds whose fate (confirmed, released, expired) is remembered for a precise answer. */
-  closedHoldsRememberedMax: 65_536,
   /** Holds expired by one command before it runs; the rest wait for the next command. */
   expiriesPerCommandMax: 4_096,
 } as const;

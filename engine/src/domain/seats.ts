@@ -22,6 +22,19 @@ export function resolveSeats(s: PerformanceState, ids: readonly unknown[], field
   return out;
 }
 
+/** Seat numbers checked (whole, in the layout, not repeated); the command's own array is kept. */
+export function checkSeatNos(s: PerformanceState, seatNos: readonly unknown[]): number[] | Rejection {
+  const seatCount = s.layout.seatCount;
+  for (let i = 0; i < seatNos.length; i++) {
+    const seat = seatNos[i];
+    if (typeof seat !== 'number' || !Number.isInteger(seat) || seat < 0 || seat >= seatCount) {
+      return reject('SEAT_UNKNOWN', `seatNos[${i}]`, `seat number ${String(seat)} is not in layout ${s.layout.layoutId}`);
+    }
+    for (let j = 0; j < i; j++) if (seatNos[j] === seat) return reject('SEATS_DUPLICATED', `seatNos[${i}]`, `seat number ${seat} is named twice`);
+  }
+  return seatNos as number[];
+}
+
 export function seatIdsOf(s: PerformanceState, seats: readonly number[]): string[] {
   const ids = new Array<string>(seats.length);
   for (let i = 0; i < seats.length; i++) ids[i] = s.layout.seatIds[seats[i]];

@@ -7,7 +7,7 @@ import { linkHold } from './holds.ts';
 import type { Layout } from './layout.ts';
 import { refreshOnlyQuota } from './quotas.ts';
 import type { Result } from './results.ts';
-import { createPerformance, type Block, type Hold, type HoldFate, type Order, type PerformanceSpec, type PerformanceState, type Presale, type Quota } from './state.ts';
+import { createPerformance, type Block, type DedupeEntry, type Hold, type HoldFate, type Order, type PerformanceSpec, type PerformanceState, type Presale, type Quota } from './state.ts';
 import { ticketColumns } from './tickets.ts';
 
 const SNAPSHOT_VERSION = 1;
@@ -52,7 +52,6 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     holds,
     holdSlots: s.holdBySlot.length,
     freeSlots: s.freeSlots,
-    closedHolds: [...s.closedHolds],
     ticketCount: t.count,
     tickets: ticketColumns.map((c) => bytesOf(t[c], t.count)),
     orders: s.orders.map((o) => [o.orderId, o.holdId, o.buyerId, o.buyerEmail, o.channel, o.presaleCode, o.tickets, o.totalMinor, o.discountMinor, o.createdAtMs]),
@@ -60,7 +59,7 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea])),
     blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
     presales: [...s.presales.values()].map((p) => [p.code, p.ticketType, p.validFromMs, p.validUntilMs, p.totalMax, p.perBuyerMax, p.stopped, p.held, p.sold, [...p.buyerUse], p.orders]),
-    dedupe: [...s.dedupe].map(([id, e]) => [id, e.command, e.result]),
+    dedupe: s.dedupe.generations().map((g) => [...g].map(([id, e]) => [id, e.command, e.result, e.fate])),
   };
   return packr.pack(snapshot);
 }
@@ -85,16 +84,19 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   restore(snap.rowFree, s.rowFree);
   restore(snap.sectionFree, s.sectionFree);
   restore(snap.totals, s.totals);
+  const generation = (entries: any[]) => entries.map(([id, command, result, fate]): [string, DedupeEntry] => [id, { command, result: result as Result, fate: fate as HoldFate | null }]);
+  s.dedupe.restore(generation(snap.dedupe[0]), generation(snap.dedupe[1]));
+  for (const b of snap.buyers) s.buyers.set(b[0], { openHolds: b[1], heldTickets: b[2], soldTickets: b[3] });
   for (let i = 0; i < snap.holdSlots; i++) s.holdBySlot.push(null);
   for (const h of snap.holds) {
     const hold: Hold = {
       holdId: h[0], slot: h[1], buyerId: h[2], channel: h[3], ticketType: h[4], presaleCode: h[5], seats: h[6], gaArea: h[7],
-      source: h[8], count: h[9], createdAtMs: h[10], expiresAtMs: h[11], prev: null, next: null,
+      source: h[8], count: h[9], createdAtMs: h[10], expiresAtMs: h[11],
+      buyer: s.buyers.get(h[2]) as Hold['buyer'], entry: s.dedupe.get(h[0]) ?? null, prev: null, next: null,
     };
     linkHold(s, hold);
   }
   s.freeSlots.push(...(snap.freeSlots as number[]));
-  for (const [id, fate] of snap.closedHolds) s.closedHolds.set(id, fate as HoldFate);
   const t = s.tickets;
   let rows = t.seat.length;
   while (rows < snap.ticketCount) rows *= 2;
@@ -107,7 +109,6 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
     const order: Order = { orderId: o[0], holdId: o[1], buyerId: o[2], buyerEmail: o[3], channel: o[4], presaleCode: o[5], tickets: o[6], totalMinor: o[7], discountMinor: o[8], createdAtMs: o[9] };
     s.orders.push(order);
   }
-  for (const b of snap.buyers) s.buyers.set(b[0], { openHolds: b[1], heldTickets: b[2], soldTickets: b[3] });
   for (const q of snap.quotas) {
     if (q === null) { s.quotas.push(null); continue; }
     const quota: Quota = { quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5] };
@@ -127,7 +128,6 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
     };
     s.presales.set(presale.code, presale);
   }
-  for (const [id, command, result] of snap.dedupe) s.dedupe.set(id, { command, result: result as Result });
   return s;
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */

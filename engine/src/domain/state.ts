@@ -5,6 +5,7 @@ import type { Layout } from './layout.ts';
 import { limits } from './limits.ts';
 import type { QuotaPolicy } from './commands.ts';
 import type { Result } from './results.ts';
+import { BoundedMemo } from './memo.ts';
 import { createTicketTable, type TicketTable } from './tickets.ts';
 
 /** Seat and place states. The four sum to capacity, per performance and per quota. */
@@ -47,6 +48,10 @@ export interface Hold {
   count: number;
   createdAtMs: number;
   expiresAtMs: number;
+  /** The buyer's usage record, kept here so closing a hold needs no lookup. */
+  buyer: BuyerUsage;
+  /** The dedupe entry of the command that made the hold: its fate is written there on close. */
+  entry: DedupeEntry | null;
   /** Intrusive list in creation order. Holds share one TTL, so creation order is expiry order. */
   prev: Hold | null;
   next: Hold | null;
@@ -108,7 +113,12 @@ export interface Presale {
 
 export interface BuyerUsage { openHolds: number; heldTickets: number; soldTickets: number }
 
-export interface DedupeEntry { command: unknown; result: Result }
+export interface DedupeEntry {
+  command: unknown;
+  result: Result;
+  /** For a hold-making command: what became of the hold once it closed. */
+  fate: HoldFate | null;
+}
 
 export interface PerformanceState {
   readonly performanceId: string;
@@ -142,7 +152,6 @@ export interface PerformanceState {
   holdTail: Hold | null;
   readonly holdBySlot: (Hold | null)[];
   readonly freeSlots: number[];
-  readonly closedHolds: Map<string, HoldFate>;
 
   readonly tickets: TicketTable;
   readonly orders: Order[];
@@ -152,7 +161,9 @@ export interface PerformanceState {
   readonly blocks: Block[];
   readonly blockById: Map<string, Block>;
   readonly presales: Map<string, Presale>;
-  readonly dedupe: Map<string, DedupeEntry>;
+  readonly dedupe: BoundedMemo<DedupeEntry>;
+  /** The entry of the command being executed, so a new hold can point at it. */
+  pending: DedupeEntry | null;
 }
 
 export type CreateResult = { ok: true; state: PerformanceState } | Rejection;
@@ -261,7 +272,6 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     holdTail: null,
     holdBySlot: [],
     freeSlots: [],
-    closedHolds: new Map(),
     tickets: createTicketTable(),
     orders: [],
     buyers: new Map(),
@@ -270,7 +280,8 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     blocks: [],
     blockById: new Map(),
     presales: new Map(),
-    dedupe: new Map(),
+    dedupe: new BoundedMemo(limits.dedupeEntriesMax),
+    pending: null,
   };
   return { ok: true, state };
 }
