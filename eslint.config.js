@@ -11,7 +11,7 @@ const impureModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '.scratch/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -18,11 +18,12 @@ import type { DedupeEntry, PerformanceState } from './state.ts';
 export function execute(s: PerformanceState, command: Command, nowMs: number): Result {
   if (typeof command !== 'object' || command === null) return reject('COMMAND_INVALID', '', 'a command is an object');
   if (!isId(command.commandId)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
-  if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
+  // A retry is answered before the clock is looked at: it changes nothing, whatever its time.
   const prior = s.dedupe.get(command.commandId);
   if (prior !== undefined) {
     return samePayload(prior.command, command) ? prior.result : reject('COMMAND_ID_REUSED', 'commandId', `command id ${command.commandId} was used for another command`);
   }
+  if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
   s.lastNowMs = nowMs;
   expireHolds(s, nowMs);
   if (command.type === 'tick') return DONE;
