@@ -25,9 +25,11 @@ interface Search {
 export function findBestAvailable(s: PerformanceState, channel: number, ticketType: number, count: number, zone: number, section: number, accessible: boolean): number[] | null {
   const layout = s.layout;
   if (layout.seatCount === 0) return null;
+  const rows = layout.rowIds.length;
+  while (s.firstFreeRow < rows && s.rowFree[s.firstFreeRow] === 0) s.firstFreeRow++;
   const search: Search = {
     s, source: 0, priceByZone: s.ticketTypes[ticketType].priceByZone, count, zone, accessible,
-    rowFrom: section < 0 ? 0 : layout.sectionRowStart[section],
+    rowFrom: Math.max(s.firstFreeRow, section < 0 ? 0 : layout.sectionRowStart[section]),
     rowTo: section < 0 ? layout.rowIds.length : layout.sectionRowStart[section + 1],
   };
   for (let q = 1; q < s.quotas.length; q++) {
@@ -92,6 +94,9 @@ function inOneRow(search: Search, noSingleGap: boolean): number[] | null {
   return null;
 }
 
+/** Reused for the candidate offsets of one run (the search runs to completion, one at a time). */
+const scratch = new Int32Array(7);
+
 /**
  * Where in a run of `length` free seats a block of `count` goes, nearest the row's middle; -1
  * when it does not fit (or would leave a single seat on either side when that is not allowed).
@@ -104,8 +109,11 @@ function placeInRun(runStart: number, length: number, count: number, middle2: nu
   let best = -1;
   let bestDistance = Infinity;
   // The valid offsets are 0, spare, and 2..spare-2: try the ideal and its nearest valid neighbours.
-  const candidates = [ideal, ideal - 1, ideal + 1, 0, spare, 2, spare - 2];
-  for (const offset of candidates) {
+  const candidates = scratch;
+  candidates[0] = ideal; candidates[1] = ideal - 1; candidates[2] = ideal + 1; candidates[3] = 0;
+  candidates[4] = spare; candidates[5] = 2; candidates[6] = spare - 2;
+  for (let k = 0; k < 7; k++) {
+    const offset = candidates[k];
     if (offset < 0 || offset > spare) continue;
     const left = offset;
     const right = spare - offset;

@@ -14,6 +14,7 @@ export function moveSeat(s: PerformanceState, seat: number, to: number, holder: 
     const row = s.layout.seatRow[seat];
     const delta = to === SeatState.FREE ? 1 : -1;
     s.rowFree[row] += delta;
+    if (delta > 0 && row < s.firstFreeRow) s.firstFreeRow = row;
     s.sectionFree[s.layout.rowSection[row]] += delta;
   }
   s.seatState[seat] = to;

@@ -144,6 +144,11 @@ export interface PerformanceState {
   /** gaCounts[(area * SOURCES + source) * 4 + state]. */
   readonly gaCounts: Int32Array;
   readonly rowFree: Uint16Array;
+  /**
+   * No row before this one has a free seat: best-available starts here instead of walking the
+   * sold-out front of the house. A derived hint, lowered when a seat is freed; not in snapshots.
+   */
+  firstFreeRow: number;
   readonly sectionFree: Uint32Array;
   readonly totals: Int32Array;
 
@@ -265,6 +270,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     capacityBySource,
     gaCounts,
     rowFree,
+    firstFreeRow: 0,
     sectionFree,
     totals,
     holds: new Map(),
