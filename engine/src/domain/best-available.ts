@@ -77,7 +77,11 @@ function inOneRow(search: Search, noSingleGap: boolean): number[] | null {
         continue;
       }
       if (runStart >= 0) {
-        const start = placeInRun(runStart, seat - runStart, count, middle2, noSingleGap);
+        // Free seats just outside the run (another zone, pool or price) still count when
+        // judging whether a block would leave a single empty seat.
+        const leftFree = freeBeside(s, runStart - 1, first, -1);
+        const rightFree = freeBeside(s, seat, end, 1);
+        const start = placeInRun(runStart, seat - runStart, count, middle2, noSingleGap, leftFree, rightFree);
         if (start >= 0) {
           const distance = Math.abs(2 * start + count - 1 - middle2);
           if (distance < bestDistance) { bestDistance = distance; bestStart = start; }
@@ -94,34 +98,35 @@ function inOneRow(search: Search, noSingleGap: boolean): number[] | null {
   return null;
 }
 
-/** Reused for the candidate offsets of one run (the search runs to completion, one at a time). */
-const scratch = new Int32Array(7);
+/** How many free seats (0, 1 or 2 meaning "two or more") stand next to a run, walking by `step`. */
+function freeBeside(s: PerformanceState, from: number, limit: number, step: 1 | -1): number {
+  let n = 0;
+  for (let seat = from; n < 2 && (step > 0 ? seat < limit : seat >= limit); seat += step) {
+    if (s.seatState[seat] !== SeatState.FREE) break;
+    n++;
+  }
+  return n;
+}
 
 /**
- * Where in a run of `length` free seats a block of `count` goes, nearest the row's middle; -1
- * when it does not fit (or would leave a single seat on either side when that is not allowed).
+ * Where in a run of `length` matching seats a block of `count` goes, nearest the row's middle;
+ * -1 when it does not fit, or (with noSingleGap) when every place would leave exactly one empty
+ * seat on a side. `leftFree` / `rightFree` are the free seats just outside the run.
  */
-function placeInRun(runStart: number, length: number, count: number, middle2: number, noSingleGap: boolean): number {
+function placeInRun(runStart: number, length: number, count: number, middle2: number, noSingleGap: boolean, leftFree: number, rightFree: number): number {
   const spare = length - count;
   if (spare < 0) return -1;
   const ideal = Math.min(spare, Math.max(0, Math.round((middle2 - count + 1) / 2 - runStart)));
   if (!noSingleGap) return runStart + ideal;
-  let best = -1;
-  let bestDistance = Infinity;
-  // The valid offsets are 0, spare, and 2..spare-2: try the ideal and its nearest valid neighbours.
-  const candidates = scratch;
-  candidates[0] = ideal; candidates[1] = ideal - 1; candidates[2] = ideal + 1; candidates[3] = 0;
-  candidates[4] = spare; candidates[5] = 2; candidates[6] = spare - 2;
-  for (let k = 0; k < 7; k++) {
-    const offset = candidates[k];
-    if (offset < 0 || offset > spare) continue;
-    const left = offset;
-    const right = spare - offset;
-    if (left === 1 || right === 1) continue;
-    const distance = Math.abs(offset - ideal);
-    if (distance < bestDistance) { bestDistance = distance; best = offset; }
+  // Walk outwards from the ideal offset; the first place that leaves no single seat is nearest.
+  // The empty seats left beside the block are those of the run plus the free ones beyond it.
+  for (let d = 0; d <= spare; d++) {
+    const below = ideal - d;
+    if (below >= 0 && below + leftFree !== 1 && spare - below + rightFree !== 1) return runStart + below;
+    const above = ideal + d;
+    if (d > 0 && above <= spare && above + leftFree !== 1 && spare - above + rightFree !== 1) return runStart + above;
   }
-  return best < 0 ? -1 : runStart + best;
+  return -1;
 }
 
 /** The first `count` matching seats in preference order, in one section or across the range. */

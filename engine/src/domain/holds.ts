@@ -30,7 +30,7 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, nowMs: number): H
     if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not free`);
     if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${s.layout.seatIds[seat]}`);
   }
-  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs, byNumber ? null : (cmd.seats as string[]));
+  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs, null);
 }
 
 export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, nowMs: number): HoldAccepted | Rejection {

@@ -205,8 +205,9 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     if (typeof ch?.id !== 'string' || ch.id.length === 0 || ch.id.length > limits.idLengthMax) return reject('SPEC_INVALID', `${at}.id`, 'a channel needs an id');
     if (channelIndexById.has(ch.id)) return reject('SPEC_DUPLICATE_ID', `${at}.id`, `channel ${ch.id} appears twice`);
     if (!channelKinds.includes(ch.kind)) return reject('SPEC_INVALID', `${at}.kind`, `kind must be one of ${channelKinds.join(', ')}`);
-    if (!isInt(ch.saleStartMs, 0, Number.MAX_SAFE_INTEGER) || !isInt(ch.saleEndMs, 0, Number.MAX_SAFE_INTEGER) || ch.saleEndMs <= ch.saleStartMs) {
-      return reject('SPEC_INVALID', `${at}.saleEndMs`, 'a sale window needs whole-millisecond saleStartMs < saleEndMs');
+    if (!isInt(ch.saleStartMs, 0, Number.MAX_SAFE_INTEGER)) return reject('SPEC_INVALID', `${at}.saleStartMs`, 'saleStartMs must be a time in whole milliseconds');
+    if (!isInt(ch.saleEndMs, 0, Number.MAX_SAFE_INTEGER) || ch.saleEndMs <= ch.saleStartMs) {
+      return reject('SPEC_INVALID', `${at}.saleEndMs`, 'saleEndMs must be a time in whole milliseconds after saleStartMs');
     }
     channelIndexById.set(ch.id, c);
     channels.push({ id: ch.id, index: c, kind: ch.kind, saleStartMs: ch.saleStartMs, saleEndMs: ch.saleEndMs, enabled: ch.enabled !== false, onlyQuota: false });
@@ -238,6 +239,19 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   if (defaultTicketType === -2) return reject('SPEC_INVALID', 'defaultTicketType', `unknown ticket type ${spec.defaultTicketType}`);
   if (defaultTicketType === -1) defaultTicketType = 0;
 
+  // The state keeps its own copy of the checked set-up: a caller changing its object later
+  // must not change a live performance (or its snapshots).
+  const own: PerformanceSpec = {
+    performanceId: spec.performanceId,
+    organizerId: typeof spec.organizerId === 'string' ? spec.organizerId : undefined,
+    holdTtlMs: spec.holdTtlMs,
+    maxTicketsPerBuyer: spec.maxTicketsPerBuyer,
+    maxOpenHoldsPerBuyer: spec.maxOpenHoldsPerBuyer,
+    channels: channels.map((c) => ({ id: c.id, kind: c.kind, saleStartMs: c.saleStartMs, saleEndMs: c.saleEndMs, enabled: c.enabled })),
+    ticketTypes: spec.ticketTypes.map((t) => ({ id: t.id, name: t.name ?? t.id, webCode: t.webCode ?? '', prices: { ...t.prices } })),
+    defaultTicketType: ticketTypes[defaultTicketType].id,
+  };
+  if (own.organizerId === undefined) delete own.organizerId;
   const seatCount = layout.seatCount;
   const counts = new Int32Array(SOURCES * STATES);
   const capacityBySource = new Int32Array(SOURCES);
@@ -254,8 +268,8 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   totals[SeatState.FREE] = layout.capacity;
 
   const state: PerformanceState = {
-    performanceId: spec.performanceId,
-    spec,
+    performanceId: own.performanceId,
+    spec: own,
     layout,
     channels,
     channelIndexById,
