@@ -4,9 +4,9 @@
 import type { BlockForeign, IssueHardTickets } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
-import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
-import { gaFree, moveGa, moveSeat } from './moves.ts';
-import { resolveSeats } from './seats.ts';
+import { needId, needSeatsOrPlaces } from './checks.ts';
+import { moveGa, moveSeat } from './moves.ts';
+import { freeGeneralStock } from './seats.ts';
 import type { CountAccepted } from './results.ts';
 import { GENERAL, SeatState, type Block, type PerformanceState } from './state.ts';
 
@@ -31,26 +31,16 @@ function addBlock(
   if (shape !== null) return shape;
   const number = s.blocks.length;
   const block: Block = { blockId, number, kind, party, deliveryNote, seats: [], gaArea: -1, count: 0, createdAtMs: nowMs };
-  if (cmd.seats !== undefined) {
-    const seats = resolveSeats(s, cmd.seats, 'seats');
-    if (!Array.isArray(seats)) return seats;
-    for (let i = 0; i < seats.length; i++) {
-      if (s.seatState[seats[i]] !== SeatState.FREE || s.seatSource[seats[i]] !== GENERAL) {
-        return reject('SEAT_NOT_AVAILABLE', `seats[${i}]`, `seat ${cmd.seats[i]} is not free in the general pool`);
-      }
-    }
-    for (const seat of seats) moveSeat(s, seat, SeatState.BLOCKED, number + 1);
-    block.seats = seats;
-    block.count = seats.length;
+  const stock = freeGeneralStock(s, cmd, 'SEAT_NOT_AVAILABLE');
+  if ('ok' in stock) return stock;
+  if (stock.seats !== null) {
+    for (const seat of stock.seats) moveSeat(s, seat, SeatState.BLOCKED, number + 1);
+    block.seats = stock.seats;
   } else {
-    const area = s.layout.gaIndexById.get(cmd.gaAreaId as string);
-    if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
-    if (!isInt(cmd.count, 1, limits.gaCapacityMax)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
-    if (gaFree(s, area, GENERAL) < cmd.count) return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} free places in the general pool of ${cmd.gaAreaId}`);
-    moveGa(s, area, GENERAL, SeatState.FREE, SeatState.BLOCKED, cmd.count);
-    block.gaArea = area;
-    block.count = cmd.count;
+    moveGa(s, stock.gaArea, GENERAL, SeatState.FREE, SeatState.BLOCKED, stock.count);
+    block.gaArea = stock.gaArea;
   }
+  block.count = stock.count;
   s.blocks.push(block);
   s.blockById.set(blockId, block);
   return { ok: true, count: block.count };

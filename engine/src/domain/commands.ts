@@ -72,14 +72,17 @@ export interface BlockForeign extends Base {
   gaAreaId?: string;
   count?: number;
 }
-export interface CreatePresale extends Base {
-  type: 'createPresale';
-  code: string;
-  ticketType: string;
+/** The terms of a presale link: its window and its caps. */
+export interface PresaleTerms {
   validFromMs: number;
   validUntilMs: number;
   totalMax: number;
   perBuyerMax: number;
+}
+export interface CreatePresale extends Base, PresaleTerms {
+  type: 'createPresale';
+  code: string;
+  ticketType: string;
 }
 export interface EditPresale extends Base {
   type: 'editPresale';

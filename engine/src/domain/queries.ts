@@ -1,5 +1,6 @@
 // Read-only views of a performance: availability as a channel sees it, and the organizer's
 // reports. Queries change nothing and take no command id.
+import type { PresaleTerms } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { channelMaySell } from './moves.ts';
 import { seatIdsOf } from './seats.ts';
@@ -101,13 +102,9 @@ export function salesReport(s: PerformanceState): SalesReport {
   return report;
 }
 
-export interface PresaleReport {
+export interface PresaleReport extends PresaleTerms {
   code: string;
   ticketType: string;
-  validFromMs: number;
-  validUntilMs: number;
-  totalMax: number;
-  perBuyerMax: number;
   stopped: boolean;
   held: number;
   sold: number;

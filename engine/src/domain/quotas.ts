@@ -5,7 +5,7 @@ import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
 import { gaFree, moveGaSource, moveSeatSource } from './moves.ts';
-import { resolveSeats } from './seats.ts';
+import { freeGeneralStock, resolveSeats } from './seats.ts';
 import type { CountAccepted } from './results.ts';
 import { GENERAL, SeatState, type PerformanceState, type Quota } from './state.ts';
 
@@ -29,30 +29,18 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepte
   if (shape !== null) return shape;
   const source = s.quotas.length;
   const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1 };
-  let moved: number;
-  if (cmd.seats !== undefined) {
-    const seats = resolveSeats(s, cmd.seats, 'seats');
-    if (!Array.isArray(seats)) return seats;
-    for (let i = 0; i < seats.length; i++) {
-      if (s.seatState[seats[i]] !== SeatState.FREE || s.seatSource[seats[i]] !== GENERAL) {
-        return reject('QUOTA_SEAT_NOT_FREE', `seats[${i}]`, `seat ${cmd.seats[i]} is not free in the general pool`);
-      }
-    }
-    for (const seat of seats) moveSeatSource(s, seat, source);
-    moved = seats.length;
+  const stock = freeGeneralStock(s, cmd, 'QUOTA_SEAT_NOT_FREE');
+  if ('ok' in stock) return stock;
+  if (stock.seats !== null) {
+    for (const seat of stock.seats) moveSeatSource(s, seat, source);
   } else {
-    const area = s.layout.gaIndexById.get(cmd.gaAreaId as string);
-    if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
-    if (!isInt(cmd.count, 1, limits.gaCapacityMax)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
-    if (gaFree(s, area, GENERAL) < cmd.count) return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} free places in the general pool of ${cmd.gaAreaId}`);
-    quota.gaArea = area;
-    moveGaSource(s, area, GENERAL, source, cmd.count);
-    moved = cmd.count;
+    quota.gaArea = stock.gaArea;
+    moveGaSource(s, stock.gaArea, GENERAL, source, stock.count);
   }
   s.quotas.push(quota);
   s.quotaById.set(quota.quotaId, quota);
   refreshOnlyQuota(s);
-  return { ok: true, count: moved };
+  return { ok: true, count: stock.count };
 }
 
 /** Gives unsold, unheld quota seats or places back to the general pool. */

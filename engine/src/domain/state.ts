@@ -3,7 +3,7 @@
 import { reject, type Rejection } from './codes.ts';
 import type { Layout } from './layout.ts';
 import { limits } from './limits.ts';
-import type { QuotaPolicy } from './commands.ts';
+import type { PresaleTerms, QuotaPolicy } from './commands.ts';
 import type { Result } from './results.ts';
 import { BoundedMemo } from './memo.ts';
 import { createTicketTable, type TicketTable } from './tickets.ts';
@@ -96,13 +96,9 @@ export interface Block {
   createdAtMs: number;
 }
 
-export interface Presale {
+export interface Presale extends PresaleTerms {
   code: string;
   ticketType: number;
-  validFromMs: number;
-  validUntilMs: number;
-  totalMax: number;
-  perBuyerMax: number;
   stopped: boolean;
   held: number;
   sold: number;
