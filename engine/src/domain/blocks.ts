@@ -27,7 +27,7 @@ function addBlock(
   if (bad !== null) return bad;
   if (s.blockById.has(blockId)) return reject('BLOCK_EXISTS', idField, `${blockId} exists`);
   if (s.blocks.length >= limits.blocksPerPerformanceMax) return reject('BLOCKS_LIMIT_REACHED', idField, `at most ${limits.blocksPerPerformanceMax} batches and blocks per performance`);
-  const shape = needSeatsOrPlaces(cmd, false);
+  const shape = needSeatsOrPlaces(cmd);
   if (shape !== null) return shape;
   const number = s.blocks.length;
   const block: Block = { blockId, number, kind, party, deliveryNote, seats: [], gaArea: -1, count: 0, createdAtMs: nowMs };

@@ -20,11 +20,11 @@ export function needInt(value: unknown, field: string, min: number, max: number)
 }
 
 /** Either a non-empty list of seat ids or a GA area with a count: exactly one of the two. */
-export function needSeatsOrPlaces(cmd: { seats?: unknown; gaAreaId?: unknown; count?: unknown }, allowNeither: boolean): Rejection | null {
+export function needSeatsOrPlaces(cmd: { seats?: unknown; gaAreaId?: unknown; count?: unknown }): Rejection | null {
   const hasSeats = cmd.seats !== undefined;
   const hasGa = cmd.gaAreaId !== undefined;
   if (hasSeats && hasGa) return reject('COMMAND_INVALID', 'seats', 'name seats or a GA area, not both');
-  if (!hasSeats && !hasGa) return allowNeither ? null : reject('COMMAND_INVALID', 'seats', 'name seats or a GA area with a count');
+  if (!hasSeats && !hasGa) return reject('COMMAND_INVALID', 'seats', 'name seats or a GA area with a count');
   if (hasSeats) {
     if (!Array.isArray(cmd.seats) || cmd.seats.length === 0 || cmd.seats.length > limits.seatsPerLayoutMax) return reject('COMMAND_INVALID', 'seats', 'seats must be a non-empty array of seat ids');
     return null;

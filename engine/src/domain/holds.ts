@@ -30,7 +30,7 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, nowMs: number): H
     if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not free`);
     if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${s.layout.seatIds[seat]}`);
   }
-  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs, null);
+  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs);
 }
 
 export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, nowMs: number): HoldAccepted | Rejection {
@@ -47,7 +47,7 @@ export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, n
   if (!ctx.ok) return ctx;
   const seats = findBestAvailable(s, ctx.channel, ctx.ticketType, cmd.count, zone, section, filter.accessible === true);
   if (seats === null) return reject('NOT_ENOUGH_SEATS', 'count', `no ${cmd.count} seats match on channel ${cmd.channel}`);
-  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, cmd.count, nowMs, null);
+  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, cmd.count, nowMs);
 }
 
 export function holdGa(s: PerformanceState, cmd: HoldGa, nowMs: number): HoldAccepted | Rejection {
@@ -64,16 +64,16 @@ export function holdGa(s: PerformanceState, cmd: HoldGa, nowMs: number): HoldAcc
   for (let q = 1; q < s.quotas.length; q++) {
     const quota = s.quotas[q];
     if (quota !== null && quota.gaArea === area && quota.channels.includes(ctx.channel) && gaFree(s, area, q) >= cmd.count) {
-      return openHold(s, cmd.commandId, ctx, [], area, q, cmd.count, nowMs, null);
+      return openHold(s, cmd.commandId, ctx, [], area, q, cmd.count, nowMs);
     }
   }
   if (channelMaySell(s, ctx.channel, GENERAL) && gaFree(s, area, GENERAL) >= cmd.count) {
-    return openHold(s, cmd.commandId, ctx, [], area, GENERAL, cmd.count, nowMs, null);
+    return openHold(s, cmd.commandId, ctx, [], area, GENERAL, cmd.count, nowMs);
   }
   return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} places free in ${cmd.gaAreaId} on channel ${s.channels[ctx.channel].id}`);
 }
 
-function openHold(s: PerformanceState, holdId: string, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number, seatIds: string[] | null): HoldAccepted {
+function openHold(s: PerformanceState, holdId: string, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number): HoldAccepted {
   let buyer = ctx.buyer;
   if (buyer === undefined) {
     buyer = { openHolds: 0, heldTickets: 0, soldTickets: 0 };
@@ -94,7 +94,7 @@ function openHold(s: PerformanceState, holdId: string, ctx: BuyContext, seats: n
     ctx.presale.buyerUse.set(ctx.buyerId, (ctx.presale.buyerUse.get(ctx.buyerId) ?? 0) + count);
   }
   return {
-    ok: true, holdId, expiresAtMs: hold.expiresAtMs, seats: seatIds ?? seatIdsOf(s, seats),
+    ok: true, holdId, expiresAtMs: hold.expiresAtMs, seats: seatIdsOf(s, seats),
     gaAreaId: gaArea >= 0 ? s.layout.gaAreas[gaArea].id : null, count,
     quotaId: gaArea >= 0 ? (s.quotas[source]?.quotaId ?? null) : seats.length > 0 ? (s.quotas[s.seatSource[seats[0]]]?.quotaId ?? null) : null,
     ticketType: s.ticketTypes[ctx.ticketType].id,

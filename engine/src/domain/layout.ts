@@ -192,11 +192,12 @@ export function compileLayout(input: unknown): LayoutResult {
   return { ok: true, layout };
 }
 
-/** 32-bit FNV-1a as 8 hex digits; a fingerprint, not a security measure. */
-export function fnv1a(text: string): string {
+/** 32-bit FNV-1a as 8 hex digits, over a text's UTF-16 units or a byte array; a fingerprint, not a security measure. */
+export function fnv1a(input: string | Uint8Array): string {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
+  const text = typeof input === 'string';
+  for (let i = 0; i < input.length; i++) {
+    hash ^= text ? input.charCodeAt(i) : input[i];
     hash = Math.imul(hash, 0x01000193);
   }
   return (hash >>> 0).toString(16).padStart(8, '0');

@@ -25,7 +25,7 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepte
     if (c === undefined) return reject('CHANNEL_UNKNOWN', `channels[${i}]`, `no channel ${String(cmd.channels[i])}`);
     if (!channels.includes(c)) channels.push(c);
   }
-  const shape = needSeatsOrPlaces(cmd, false);
+  const shape = needSeatsOrPlaces(cmd);
   if (shape !== null) return shape;
   const source = s.quotas.length;
   const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1 };

@@ -4,7 +4,7 @@
 // of the journal encodes exactly like one that saw the whole journal.
 import { Packr } from 'msgpackr';
 import { linkHold } from './holds.ts';
-import type { Layout } from './layout.ts';
+import { fnv1a, type Layout } from './layout.ts';
 import { refreshOnlyQuota } from './quotas.ts';
 import type { Result } from './results.ts';
 import { createPerformance, type Block, type DedupeEntry, type Hold, type HoldFate, type Order, type PerformanceSpec, type PerformanceState, type Presale, type Quota } from './state.ts';
@@ -134,11 +134,5 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
 
 /** A short fingerprint of a performance's whole state (FNV-1a over the snapshot bytes). */
 export function stateHash(s: PerformanceState): string {
-  const bytes = encodeSnapshot(s);
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    hash ^= bytes[i];
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, '0');
+  return fnv1a(encodeSnapshot(s));
 }
