@@ -82,6 +82,15 @@ export const Code = {
   TICKET_NOT_FOUND: 80,
   TICKET_ALREADY_SCANNED: 81,
   TICKET_VOID: 82,
+
+  // 100-119: the runtime (shards, mailboxes, the bus); never produced by the pure domain.
+  OVERLOADED: 100,
+  PERFORMANCE_UNKNOWN: 101,
+  PERFORMANCE_EXISTS: 102,
+  ACTOR_FAILED: 103,
+  SHARD_UNAVAILABLE: 104,
+  JOURNAL_FAILED: 105,
+  ENGINE_STOPPING: 106,
 } as const;
 
 export type CodeName = keyof typeof Code;

@@ -12,3 +12,5 @@ export { auditPerformance } from './audit.ts';
 export { encodeSnapshot, decodeSnapshot, stateHash } from './snapshot.ts';
 export { InvariantViolation } from './assert.ts';
 export { ticketIdOf } from './tickets.ts';
+export { ticketRows, type TicketRow } from './ticket-list.ts';
+export { samePayload } from './dedupe.ts';

@@ -1,0 +1,45 @@
+// The CLI's NATS buses: a writing one (simulate, serve) owning leases under this process' name,
+// and a read-only one for `replay`, which competes for nothing and writes nothing.
+import { hostname } from 'node:os';
+import { NatsBus } from '../nats/mod.ts';
+import { runtimeOptions, type Bus, type JournalEntry, type LeaseEvents, type SnapshotEntry } from '../runtime/mod.ts';
+
+export async function connectNatsBus(servers: string, onError?: (error: Error) => void): Promise<NatsBus> {
+  const o = runtimeOptions();
+  return NatsBus.connect({
+    servers,
+    owner: `${hostname().replace(/[^-_=/.A-Za-z0-9]/g, '_')}-${process.pid}`,
+    leaseRenewMs: o.leaseRenewMs,
+    leaseTtlMs: o.leaseTtlMs,
+    journalAckTimeoutMs: o.journalAckTimeoutMs,
+    onError,
+  });
+}
+
+/** Replays the whole journal from its start (snapshots ignored): a clean rebuild to compare with. */
+class ReplayBus implements Bus {
+  readonly kind = 'nats' as const;
+  readonly durable = true;
+  constructor(private readonly inner: NatsBus) {}
+  append(): Promise<number> {
+    return Promise.reject(new Error('replay is read-only'));
+  }
+  read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number> {
+    return this.inner.read(shard, afterSeq, each);
+  }
+  async saveSnapshot(_shard: number, _snapshot: SnapshotEntry): Promise<void> {}
+  async loadSnapshot(): Promise<SnapshotEntry | null> {
+    return null;
+  }
+  async startLeases(shards: number, events: LeaseEvents): Promise<void> {
+    for (let shard = 0; shard < shards; shard++) events.acquired({ shard, epoch: 0 });
+  }
+  async close(): Promise<void> {
+    await this.inner.close();
+  }
+}
+
+export async function connectReplayBus(servers: string): Promise<Bus> {
+  const inner = await NatsBus.connect({ servers, owner: `replay-${process.pid}`, leaseRenewMs: 500, leaseTtlMs: 3_000, journalAckTimeoutMs: 5_000 });
+  return new ReplayBus(inner);
+}

@@ -1,0 +1,121 @@
+// The `onsale` command line: simulate an on-sale, serve the engine, replay a journal.
+// Usage is printed by `onsale help`; flags and the JSON fields are a contract other tools read.
+import { parseArgs } from 'node:util';
+import { EmbeddedBus, Engine, readJournalFile, type Bus } from '../runtime/mod.ts';
+import { simulateOnsale } from '../sim/simulate.ts';
+import { renderReport } from './report.ts';
+import { writeTickets } from './tickets-out.ts';
+
+const usage = `onsale: an engine for high-demand ticket on-sales
+
+  onsale simulate [--seed N] [--buyers N] [--workers N] [--json] [--tickets-out FILE]
+                  [--journal-out FILE] [--nats URL] [--scenario onsale]
+      A seeded on-sale of a 60,000-seat stadium on the embedded bus (or NATS with --nats).
+  onsale serve [--nats URL] [--workers N] [--shards N] [--metrics-port 9464]
+      Runs the engine; /metrics on 127.0.0.1.
+  onsale replay (--journal FILE | --nats URL) [--shards N] [--json]
+      Rebuilds every performance from a journal and prints a summary and a state hash.
+`;
+
+function int(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got ${value}`);
+  return n;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`onsale: ${message}\n\n${usage}`);
+  process.exit(2);
+}
+
+async function busFor(nats: string | undefined, journalOut: string | undefined): Promise<Bus> {
+  if (nats !== undefined) {
+    const { connectNatsBus } = await import('./nats-bus-for-cli.ts');
+    return connectNatsBus(nats);
+  }
+  return new EmbeddedBus({ journalFile: journalOut });
+}
+
+async function simulate(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      seed: { type: 'string' }, buyers: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' },
+      json: { type: 'boolean' }, 'tickets-out': { type: 'string' }, 'journal-out': { type: 'string' }, nats: { type: 'string' },
+      scenario: { type: 'string' },
+    },
+  });
+  const scenario = values.scenario ?? 'onsale';
+  if (scenario !== 'onsale') fail(`scenario ${scenario} is not available yet; known: onsale`);
+  const seed = int(values.seed, 'seed', 1);
+  const buyers = int(values.buyers, 'buyers', 300_000, 1);
+  const bus = await busFor(values.nats, values['journal-out']);
+  const engine = await Engine.start({ bus, workers: values.workers === undefined ? undefined : int(values.workers, 'workers', 1, 1), shards: values.shards === undefined ? undefined : int(values.shards, 'shards', 16, 1) });
+  try {
+    if (!values.json) process.stderr.write(`simulating ${buyers.toLocaleString('en-US')} buyers (seed ${seed}) on the ${bus.kind} bus...\n`);
+    const run = await simulateOnsale(engine, { seed, buyers });
+    if (values['tickets-out'] !== undefined) await writeTickets(values['tickets-out'], run.tickets);
+    if (values.json) process.stdout.write(JSON.stringify(run.summary) + '\n');
+    else process.stdout.write(renderReport(run.summary) + '\n');
+    if (run.summary.checks.seatsSoldTwice > 0 || run.summary.checks.buyersOverCap > 0) process.exitCode = 1;
+  } finally {
+    await engine.stop();
+  }
+}
+
+async function replay(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { journal: { type: 'string' }, nats: { type: 'string' }, shards: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' } } });
+  let bus: Bus;
+  let shards = int(values.shards, 'shards', 16, 1);
+  if (values.journal !== undefined) {
+    const records = readJournalFile(values.journal);
+    shards = Math.max(shards, ...records.map((r) => r.shard + 1));
+    const embedded = new EmbeddedBus({ keepJournal: true });
+    for (const r of records) await embedded.append(r.shard, { shard: r.shard, epoch: 0 }, r.bytes);
+    bus = embedded;
+  } else if (values.nats !== undefined) {
+    const { connectReplayBus } = await import('./nats-bus-for-cli.ts');
+    bus = await connectReplayBus(values.nats);
+  } else fail('replay needs --journal FILE or --nats URL');
+  const started = performance.now();
+  const engine = await Engine.start({ bus, shards, workers: values.workers === undefined ? 1 : int(values.workers, 'workers', 1, 1) });
+  try {
+    await Promise.all(Array.from({ length: shards }, (_, s) => engine.whenServing(s)));
+    const stats = await engine.stats() as { seats: [string, { free: number; held: number; sold: number; blocked: number }][] }[];
+    const performances = [];
+    for (const shard of stats) {
+      for (const [performanceId, seats] of shard.seats) {
+        performances.push({ performanceId, ...seats, stateHash: await engine.query(performanceId, 'stateHash') as string });
+      }
+    }
+    performances.sort((a, b) => a.performanceId.localeCompare(b.performanceId));
+    const summary = { journal: values.journal ?? values.nats, shards, performances, replayMs: Math.round(performance.now() - started) };
+    if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    else {
+      process.stdout.write(`replayed ${summary.journal} (${shards} shards) in ${summary.replayMs} ms\n`);
+      for (const p of performances) process.stdout.write(`  ${p.performanceId}: free ${p.free}, held ${p.held}, sold ${p.sold}, blocked ${p.blocked}, state hash ${p.stateHash}\n`);
+    }
+  } finally {
+    await engine.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  switch (command) {
+    case 'simulate': return simulate(rest);
+    case 'replay': return replay(rest);
+    case 'serve': {
+      const { serve } = await import('./serve.ts');
+      return serve(rest);
+    }
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(usage);
+      return;
+    default:
+      fail(`unknown command ${command}`);
+  }
+}
+
+await main();

@@ -1,0 +1,66 @@
+// `onsale serve`: the engine as a long-running process. With --nats, commands arrive on NATS
+// subjects per shard and are journaled in JetStream; this process serves the shards whose lease
+// it holds and takes over others' when they die. /metrics is served on 127.0.0.1.
+import { parseArgs } from 'node:util';
+import { createEngineMetrics, metricsPortDefault, startMetricsServer } from '../metrics/mod.ts';
+import { NatsIngress } from '../nats/mod.ts';
+import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.ts';
+import { connectNatsBus } from './nats-bus-for-cli.ts';
+
+export async function serve(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { nats: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, 'metrics-port': { type: 'string' }, 'fault-prefix': { type: 'string' } },
+  });
+  const number = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+    return n;
+  };
+  const say = (line: string) => process.stdout.write(`onsale: ${line}\n`);
+  const onError = (error: Error) => process.stderr.write(`onsale: ${error.message}\n`);
+  const nats = values.nats === undefined ? null : await connectNatsBus(values.nats, onError);
+  const bus: Bus = nats ?? new EmbeddedBus();
+  const metrics = createEngineMetrics();
+  const owned = new Set<number>();
+  let ingress: NatsIngress | null = null;
+  const leases = {
+    leaseChanged: (shard: number, isOwned: boolean) => {
+      if (isOwned) owned.add(shard);
+      else owned.delete(shard);
+      ingress?.sync([...owned]);
+      say(`owns shards [${[...owned].sort((a, b) => a - b).join(',')}]`);
+    },
+  };
+  const engine = await Engine.start({
+    bus,
+    workers: number(values.workers, 'workers'),
+    shards: number(values.shards, 'shards'),
+    observer: combineObservers(metrics.observer, leases),
+    faultCommandIdPrefix: values['fault-prefix'],
+    onError,
+  });
+  // Created once the engine exists; leases won during start are in `owned` already.
+  if (nats !== null) {
+    ingress = new NatsIngress(nats.connection, engine);
+    ingress.sync([...owned]);
+  }
+  metrics.attach(engine);
+  const server = await startMetricsServer({ registry: metrics.registry, port: number(values['metrics-port'], 'metrics-port') ?? metricsPortDefault });
+  say(`serving on the ${bus.kind} bus (${bus.durable ? 'durable' : 'NOT durable: in-process, state is lost on exit'}), ${engine.workers} workers, ${engine.shards} shards; metrics at ${server.url}`);
+  if (bus.kind === 'embedded') say('the embedded bus has no command ingress: use --nats URL, or `onsale simulate` to try the engine');
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping');
+    ingress?.close();
+    metrics.detach();
+    await server.close();
+    await engine.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}

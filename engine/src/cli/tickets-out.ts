@@ -1,0 +1,32 @@
+// `--tickets-out FILE`: every ticket as one JSON line, with the fields other tools read
+// (fixed by the runtime issue; product fields stay null until products exist).
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { TicketRow } from '../domain/mod.ts';
+
+export async function writeTickets(path: string, tickets: readonly TicketRow[]): Promise<void> {
+  const out = createWriteStream(path);
+  for (const t of tickets) {
+    const line = JSON.stringify({
+      ticketId: t.ticketId,
+      performanceId: t.performanceId,
+      seatId: t.seatId,
+      gaAreaId: t.gaAreaId,
+      buyerId: t.buyerId,
+      channel: t.channel,
+      priceMinor: t.priceMinor - t.discountMinor,
+      status: t.status,
+      quotaId: t.quotaId,
+      presaleCode: t.presaleCode,
+      productId: null,
+      holdingId: null,
+      resaleOf: null,
+      ticketType: t.ticketType,
+      discountMinor: t.discountMinor,
+      orderId: t.orderId,
+    });
+    if (!out.write(line + '\n')) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}

@@ -1,0 +1,102 @@
+// Every metric the engine exports, named once: the engine creates its metrics from this table,
+// and the dashboard test checks the dashboard's queries against it (names and labels), so
+// neither can drift from the other. prom-client's default process metrics come on top, under
+// the same `onsale_` prefix (see defaultMetricsPrefix).
+import { ladderBuckets, powerOfTwoBuckets } from './fast-histogram.ts';
+
+export type MetricKind = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricDefinition {
+  name: string;
+  kind: MetricKind;
+  help: string;
+  labels: readonly string[];
+  /** Histograms only: the bucket upper bounds. */
+  buckets?: readonly number[];
+}
+
+/** The prefix of prom-client's default metrics here (onsale_nodejs_eventloop_lag_seconds, ...). */
+export const defaultMetricsPrefix = 'onsale_';
+
+/** Default cap on performances with their own onsale_seats series (4 series each). */
+export const performancesMaxDefault = 10_000;
+
+/** The performance label of the series that sums every performance past the cap. */
+export const otherPerformances = '_other';
+
+export const metricDefinitions = {
+  commands: {
+    name: 'onsale_commands_total', kind: 'counter', labels: ['type', 'code'],
+    help: 'Commands answered, by command type and result (OK or the rejection code name), refusals at the door (OVERLOADED, SHARD_UNAVAILABLE, ENGINE_STOPPING) included.',
+  },
+  commandDuration: {
+    name: 'onsale_command_duration_seconds', kind: 'histogram', labels: [], buckets: ladderBuckets(50e-6, 10),
+    help: 'Submit to reply, for commands that went through the journal and a shard worker.',
+  },
+  batchCommands: {
+    name: 'onsale_batch_commands', kind: 'histogram', labels: [], buckets: powerOfTwoBuckets(8_192),
+    help: 'Commands per journal record (one group-commit batch).',
+  },
+  journalAppend: {
+    name: 'onsale_journal_append_duration_seconds', kind: 'histogram', labels: [], buckets: ladderBuckets(10e-6, 10),
+    help: 'Time from handing a batch to the bus to its acknowledgement.',
+  },
+  journalBytes: {
+    name: 'onsale_journal_bytes_total', kind: 'counter', labels: [],
+    help: 'Bytes of journal records appended.',
+  },
+  journalLag: {
+    name: 'onsale_journal_lag_commands', kind: 'gauge', labels: ['shard'],
+    help: 'Commands submitted to the shard and not yet journaled and applied (the router holds each until its reply, so this equals the mailbox depth).',
+  },
+  mailboxDepth: {
+    name: 'onsale_mailbox_depth', kind: 'gauge', labels: ['shard'],
+    help: 'Commands waiting in the shard\'s mailbox or in flight; OVERLOADED once it reaches mailboxMax.',
+  },
+  snapshotDuration: {
+    name: 'onsale_snapshot_duration_seconds', kind: 'histogram', labels: [], buckets: ladderBuckets(1e-3, 60),
+    help: 'Time to take a shard snapshot in its worker and store it on the bus.',
+  },
+  snapshotSize: {
+    name: 'onsale_snapshot_size_bytes', kind: 'gauge', labels: ['shard'],
+    help: 'Size of the shard\'s last snapshot.',
+  },
+  shardOwned: {
+    name: 'onsale_shard_owned', kind: 'gauge', labels: ['shard'],
+    help: '1 while this process holds the shard\'s lease, 0 otherwise.',
+  },
+  actorsResident: {
+    name: 'onsale_actors_resident', kind: 'gauge', labels: ['shard'],
+    help: 'Performance actors in memory, per owned shard.',
+  },
+  seats: {
+    name: 'onsale_seats', kind: 'gauge', labels: ['performance', 'state'],
+    help: `Seats and GA places by state (free, held, sold, blocked), per performance; past the cap (${performancesMaxDefault} by default) the rest are summed under performance="${otherPerformances}".`,
+  },
+  actorFailures: {
+    name: 'onsale_actor_failures_total', kind: 'counter', labels: ['shard'],
+    help: 'Commands that threw inside their actor (answered ACTOR_FAILED; the actor was rebuilt without them), since the shard was loaded.',
+  },
+  shardAppliedCommands: {
+    name: 'onsale_shard_applied_commands_total', kind: 'counter', labels: ['shard'],
+    help: 'Commands applied by the shard\'s worker since the shard was loaded, replayed ones included.',
+  },
+  dedupeWindow: {
+    name: 'onsale_dedupe_window_seconds', kind: 'gauge', labels: ['shard'],
+    help: 'How far back (in command time) the shard remembers command ids now; shorter than the configured window when the entry bound forced an early rotation.',
+  },
+  dedupeEntries: {
+    name: 'onsale_dedupe_entries', kind: 'gauge', labels: ['shard'],
+    help: 'Command ids the shard remembers.',
+  },
+  dedupeEarlyRotations: {
+    name: 'onsale_dedupe_early_rotations_total', kind: 'counter', labels: ['shard'],
+    help: 'Rotations of the command-id memory forced by its entry bound rather than by time.',
+  },
+  statsFailures: {
+    name: 'onsale_metrics_stats_failures_total', kind: 'counter', labels: [],
+    help: 'Scrapes whose per-shard statistics the workers did not deliver in time (statsTimeoutMs) or in the expected shape; the per-shard series are left out of those scrapes.',
+  },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricKey = keyof typeof metricDefinitions;

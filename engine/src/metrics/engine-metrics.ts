@@ -1,0 +1,312 @@
+// The engine's Prometheus metrics. Two sources feed one registry:
+// - the EngineObserver hooks, called on the router thread per batch or per event; they only
+//   bump typed arrays and numbers, so the per-command cost is a Map lookup and two increments;
+// - per-shard statistics the workers hold (actors, seats, dedupe window), pulled through
+//   Engine.stats() when Prometheus scrapes, so one /metrics endpoint covers every worker.
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { Code } from '../domain/mod.ts';
+import type { EngineCommand, EngineObserver } from '../runtime/mod.ts';
+import { registerFastHistogram, type FastHistogram } from './fast-histogram.ts';
+import { defaultMetricsPrefix, metricDefinitions as defs, otherPerformances, performancesMaxDefault, type MetricDefinition } from './definitions.ts';
+
+/** What attach() needs from an engine; Engine has it, and tests may pass a stand-in. */
+export interface EngineStatsSource {
+  readonly shards: number;
+  stats(): Promise<unknown[]>;
+  mailboxDepth(shard: number): number;
+  ownedShards(): number[];
+}
+
+export interface EngineMetricsOptions {
+  /** Register into this registry; default: a new one (the engine's own, not prom-client's global). */
+  registry?: Registry;
+  /** Performances with their own onsale_seats series; the rest are summed under performance="_other". */
+  performancesMax?: number;
+  /** prom-client's process metrics (CPU, memory, GC, event-loop lag), prefixed onsale_. Default true. */
+  defaultMetrics?: boolean;
+  /** A scrape waits this long for the workers' statistics before leaving them out. Default 2 s: well inside a scrape timeout. */
+  statsTimeoutMs?: number;
+}
+
+export interface SeatCounts { free: number; held: number; sold: number; blocked: number }
+
+/** One shard's statistics as a worker reports them (Engine.stats()). */
+export interface ShardStats {
+  shard: number;
+  actors: number;
+  commands: number;
+  actorFailures: number;
+  dedupeEntries: number;
+  dedupeKeptMs: number;
+  dedupeEarlyRotations: number;
+  seats: [performanceId: string, counts: SeatCounts][];
+}
+
+// The command types a label may name. `satisfies` makes the compiler fail when the engine gains
+// or loses a command type; anything else a client sends is counted as type="unknown", so a
+// hostile client cannot mint label values.
+const commandTypes = {
+  openPerformance: true, holdSeats: true, holdBestAvailable: true, holdGa: true, confirmHold: true, releaseHold: true,
+  createQuota: true, returnQuota: true, issueHardTickets: true, blockForeign: true,
+  createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, tick: true,
+} as const satisfies Record<EngineCommand['type'], true>;
+
+const codeLabels: string[] = [];
+for (const [name, number] of Object.entries(Code)) codeLabels[number] = name;
+const seatStates = ['free', 'held', 'sold', 'blocked'] as const;
+
+/**
+ * Answered commands by type and code, as plain counts: one Float64Array per command type,
+ * indexed by the result's code number (OK is 0). The hot path is one Map lookup and one
+ * increment; the prom-client counter is brought up to date once per scrape, one inc() per label
+ * pair that moved.
+ */
+class CommandCounts {
+  private readonly rows = new Map<unknown, Float64Array>();
+  private readonly unknownRow = new Float64Array(codeLabels.length);
+
+  constructor() {
+    for (const type of Object.keys(commandTypes)) this.rows.set(type, new Float64Array(codeLabels.length));
+  }
+
+  row(command: unknown): Float64Array {
+    const type = typeof command === 'object' && command !== null ? (command as { type?: unknown }).type : undefined;
+    return this.rows.get(type) ?? this.unknownRow;
+  }
+
+  flushInto(counter: Counter<'type' | 'code'>): void {
+    const flushRow = (type: string, row: Float64Array) => {
+      for (let code = 0; code < row.length; code++) {
+        if (row[code] === 0) continue;
+        counter.inc({ type, code: codeLabels[code] ?? 'UNKNOWN' }, row[code]);
+        row[code] = 0;
+      }
+    };
+    for (const [type, row] of this.rows) flushRow(type as string, row);
+    flushRow('unknown', this.unknownRow);
+  }
+}
+
+export class EngineMetrics {
+  readonly registry: Registry;
+  readonly observer: EngineObserver;
+  /** The histograms behind the *_seconds and batch series; quantile() on them feeds reports. */
+  readonly histograms: {
+    readonly commandDuration: FastHistogram;
+    readonly batchCommands: FastHistogram;
+    readonly journalAppend: FastHistogram;
+    readonly snapshotDuration: FastHistogram;
+  };
+
+  private source: EngineStatsSource | null = null;
+  private refreshing: Promise<void> | null = null;
+  private readonly performancesMax: number;
+  private readonly statsTimeoutMs: number;
+  private readonly counts = new CommandCounts();
+  /** Depths reported by the observer, for the mailbox gauges before an engine is attached. */
+  private readonly observedDepth = new Map<number, number>();
+  private readonly leaseSeen = new Set<number>();
+
+  private readonly commands: Counter<'type' | 'code'>;
+  private readonly journalBytes: Counter;
+  private readonly snapshotSize: Gauge<'shard'>;
+  private readonly shardOwned: Gauge<'shard'>;
+  private readonly statsFailures: Counter;
+  /** Series rebuilt from Engine.stats() at each scrape. */
+  private readonly perShard: {
+    actors: Gauge<'shard'>;
+    seats: Gauge<'performance' | 'state'>;
+    actorFailures: Counter<'shard'>;
+    applied: Counter<'shard'>;
+    dedupeWindow: Gauge<'shard'>;
+    dedupeEntries: Gauge<'shard'>;
+    dedupeEarlyRotations: Counter<'shard'>;
+  };
+
+  constructor(options: EngineMetricsOptions = {}) {
+    this.registry = options.registry ?? new Registry();
+    this.performancesMax = options.performancesMax ?? performancesMaxDefault;
+    this.statsTimeoutMs = options.statsTimeoutMs ?? 2_000;
+    if (!Number.isInteger(this.performancesMax) || this.performancesMax < 0) throw new RangeError(`performancesMax must be a non-negative integer, got ${this.performancesMax}`);
+    if (!(this.statsTimeoutMs > 0) || !Number.isFinite(this.statsTimeoutMs)) throw new RangeError(`statsTimeoutMs must be a positive number, got ${this.statsTimeoutMs}`);
+    const registers = [this.registry];
+    const config = <L extends string>(def: MetricDefinition) => ({ name: def.name, help: def.help, labelNames: def.labels as readonly L[], registers });
+    // Every per-shard series waits for the same Engine.stats() call; see refresh().
+    const fromStats = () => this.refresh();
+    const histogram = (def: MetricDefinition & { buckets: readonly number[] }) => registerFastHistogram(this.registry, def.name, def.help, def.buckets);
+
+    this.histograms = {
+      commandDuration: histogram(defs.commandDuration),
+      batchCommands: histogram(defs.batchCommands),
+      journalAppend: histogram(defs.journalAppend),
+      snapshotDuration: histogram(defs.snapshotDuration),
+    };
+    const counts = this.counts;
+    this.commands = new Counter<'type' | 'code'>({ ...config(defs.commands), collect() { counts.flushInto(this); } });
+    this.journalBytes = new Counter(config(defs.journalBytes));
+    this.snapshotSize = new Gauge<'shard'>(config(defs.snapshotSize));
+    this.shardOwned = new Gauge<'shard'>(config(defs.shardOwned));
+    this.statsFailures = new Counter({ ...config(defs.statsFailures), collect: fromStats });
+    // Read at scrape time from the router, which holds each command until it is answered: the
+    // observer's mailbox() samples only when a batch leaves, and would miss the drain.
+    const mailbox: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.mailboxDepth), collect: () => this.setDepths(mailbox) });
+    const journalLag: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.journalLag), collect: () => this.setDepths(journalLag) });
+    this.perShard = {
+      actors: new Gauge<'shard'>({ ...config(defs.actorsResident), collect: fromStats }),
+      seats: new Gauge<'performance' | 'state'>({ ...config(defs.seats), collect: fromStats }),
+      actorFailures: new Counter<'shard'>({ ...config(defs.actorFailures), collect: fromStats }),
+      applied: new Counter<'shard'>({ ...config(defs.shardAppliedCommands), collect: fromStats }),
+      dedupeWindow: new Gauge<'shard'>({ ...config(defs.dedupeWindow), collect: fromStats }),
+      dedupeEntries: new Gauge<'shard'>({ ...config(defs.dedupeEntries), collect: fromStats }),
+      dedupeEarlyRotations: new Counter<'shard'>({ ...config(defs.dedupeEarlyRotations), collect: fromStats }),
+    };
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: defaultMetricsPrefix });
+    this.observer = this.makeObserver();
+  }
+
+  /** Lets scrapes read per-shard data from the engine (call after Engine.start()). */
+  attach(source: EngineStatsSource): void {
+    this.source = source;
+    // Shards never acquired yet read 0, so a dashboard shows the whole set from the start.
+    for (let shard = 0; shard < source.shards; shard++) if (!this.leaseSeen.has(shard)) this.shardOwned.set({ shard: String(shard) }, 0);
+  }
+
+  /** Stops reading from the engine (before stopping it); the per-shard series disappear. */
+  detach(): void {
+    this.source = null;
+  }
+
+  private makeObserver(): EngineObserver {
+    const { commandDuration, batchCommands, journalAppend, snapshotDuration } = this.histograms;
+    const counts = this.counts;
+    return {
+      applied: (_shard, batch, results, doneAt) => {
+        // Runs on the router thread once per batch: keep the loop free of allocation and labels.
+        for (let i = 0; i < batch.length; i++) {
+          const pending = batch[i];
+          const result = results[i];
+          if (result === undefined) continue;
+          counts.row(pending.command)[result.ok ? 0 : result.code]++;
+          commandDuration.observe((doneAt - pending.submittedAt) / 1_000);
+        }
+      },
+      refused: (_shard, command, result) => {
+        counts.row(command)[result.ok ? 0 : result.code]++;
+      },
+      journaled: (_shard, commands, bytes, seconds) => {
+        batchCommands.observe(commands);
+        journalAppend.observe(seconds);
+        this.journalBytes.inc(bytes);
+      },
+      snapshotted: (shard, bytes, seconds) => {
+        snapshotDuration.observe(seconds);
+        this.snapshotSize.set({ shard: String(shard) }, bytes);
+      },
+      mailbox: (shard, depth) => {
+        this.observedDepth.set(shard, depth);
+      },
+      leaseChanged: (shard, owned) => {
+        this.leaseSeen.add(shard);
+        this.shardOwned.set({ shard: String(shard) }, owned ? 1 : 0);
+      },
+    };
+  }
+
+  private setDepths(gauge: Gauge<'shard'>): void {
+    gauge.reset();
+    const source = this.source;
+    if (source === null) {
+      for (const [shard, depth] of this.observedDepth) gauge.set({ shard: String(shard) }, depth);
+      return;
+    }
+    for (let shard = 0; shard < source.shards; shard++) gauge.set({ shard: String(shard) }, source.mailboxDepth(shard));
+  }
+
+  /**
+   * One Engine.stats() round trip per scrape, however many series need it: the registry calls
+   * every metric's collect() in the same turn, so they all find and await the same promise.
+   */
+  private refresh(): Promise<void> {
+    const source = this.source;
+    if (source === null) {
+      this.clearPerShard();
+      return Promise.resolve();
+    }
+    if (this.refreshing === null) {
+      this.refreshing = withTimeout(source.stats(), this.statsTimeoutMs)
+        .then((stats) => this.applyStats(source, stats))
+        .catch(() => {
+          // A dead or stuck worker must not hang the scrape: leave its series out (Prometheus
+          // marks them stale) and count the miss.
+          this.clearPerShard();
+          this.statsFailures.inc();
+        })
+        .finally(() => {
+          this.refreshing = null;
+        });
+    }
+    return this.refreshing;
+  }
+
+  private applyStats(source: EngineStatsSource, raw: unknown[]): void {
+    // A worker also keeps state for shards this process no longer owns; only owned shards speak.
+    const owned = new Set(source.ownedShards());
+    const stats = raw.map(parseShardStats).filter((s) => owned.has(s.shard));
+    this.clearPerShard();
+    const m = this.perShard;
+    const other: SeatCounts = { free: 0, held: 0, sold: 0, blocked: 0 };
+    let performances = 0;
+    for (const s of stats) {
+      const shard = { shard: String(s.shard) };
+      m.actors.set(shard, s.actors);
+      m.actorFailures.inc(shard, s.actorFailures);
+      m.applied.inc(shard, s.commands);
+      m.dedupeWindow.set(shard, s.dedupeKeptMs / 1_000);
+      m.dedupeEntries.set(shard, s.dedupeEntries);
+      m.dedupeEarlyRotations.inc(shard, s.dedupeEarlyRotations);
+      for (const [performance, counts] of s.seats) {
+        if (performances++ < this.performancesMax) {
+          for (const state of seatStates) m.seats.set({ performance, state }, counts[state]);
+        } else {
+          for (const state of seatStates) other[state] += counts[state];
+        }
+      }
+    }
+    if (performances > this.performancesMax) for (const state of seatStates) m.seats.set({ performance: otherPerformances, state }, other[state]);
+  }
+
+  private clearPerShard(): void {
+    for (const metric of Object.values(this.perShard)) metric.reset();
+  }
+}
+
+export function createEngineMetrics(options: EngineMetricsOptions = {}): EngineMetrics {
+  return new EngineMetrics(options);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** Checks a worker's answer field by field: a malformed one fails the scrape's stats, not the process. */
+export function parseShardStats(value: unknown): ShardStats {
+  const s = value as Partial<Record<keyof ShardStats, unknown>> | null;
+  const counts = ['shard', 'actors', 'commands', 'actorFailures', 'dedupeEntries', 'dedupeKeptMs', 'dedupeEarlyRotations'] as const;
+  if (typeof s !== 'object' || s === null) throw new TypeError('shard stats: not an object');
+  for (const key of counts) if (!isCount(s[key])) throw new TypeError(`shard stats: ${key} is not a count`);
+  if (!Array.isArray(s.seats)) throw new TypeError('shard stats: seats is not an array');
+  for (const entry of s.seats as unknown[]) {
+    const [performance, c] = entry as [unknown, Partial<Record<string, unknown>> | null];
+    if (typeof performance !== 'string' || typeof c !== 'object' || c === null || !seatStates.every((k) => isCount(c[k]))) {
+      throw new TypeError('shard stats: a seats entry is not [performanceId, {free, held, sold, blocked}]');
+    }
+  }
+  return s as ShardStats;
+}

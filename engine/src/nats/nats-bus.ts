@@ -1,0 +1,155 @@
+// The durable bus: the journal in a JetStream stream, snapshots in an Object Store, shard
+// leases in a KV bucket, all on one connection. See engine/docs/NATS.md for what an
+// acknowledged append promises and how long a takeover takes.
+import { randomBytes } from 'node:crypto';
+import { connect, StorageType, type NatsConnection } from 'nats';
+import type { Bus, JournalEntry, Lease, LeaseEvents, SnapshotEntry } from '../runtime/bus.ts';
+import { onReconnect } from './nats-connection.ts';
+import { NatsJournal } from './nats-journal.ts';
+import { NatsLeases } from './nats-leases.ts';
+import { NatsSnapshots } from './nats-snapshots.ts';
+
+export interface NatsBusOptions {
+  /** One URL or several, comma-separated or as an array: 'nats://127.0.0.1:4222'. */
+  servers: string | string[];
+  /** This process's name among the engine processes: unique per process, a KV key token ([-_=/.A-Za-z0-9]+, e.g. `${hostname}-${pid}`). */
+  owner: string;
+  /** How often held leases are renewed (runtimeDefaults.leaseRenewMs). */
+  leaseRenewMs: number;
+  /** How long a lease lasts unrenewed before another process takes it (runtimeDefaults.leaseTtlMs); at least twice leaseRenewMs. */
+  leaseTtlMs: number;
+  /** An append not acknowledged within this rejects with JOURNAL_FAILED (runtimeDefaults.journalAckTimeoutMs). */
+  journalAckTimeoutMs: number;
+  /** The journal stream (default ONSALE_JOURNAL), created with file storage if missing. */
+  streamName?: string;
+  /** The journal's subject prefix (default 'onsale.journal'): shard n is `<prefix>.<n>`. */
+  subjectPrefix?: string;
+  /** The Object Store bucket for snapshots (default onsale_snapshots). */
+  snapshotBucket?: string;
+  /** The KV bucket for leases and members (default onsale_leases). */
+  leaseBucket?: string;
+  /** Unexpected failures of the background lease loop (expected ones, like losing a race, are not reported). */
+  onError?: (error: Error) => void;
+}
+
+export const natsBusDefaults = {
+  streamName: 'ONSALE_JOURNAL',
+  subjectPrefix: 'onsale.journal',
+  snapshotBucket: 'onsale_snapshots',
+  leaseBucket: 'onsale_leases',
+} as const;
+
+const ownerPattern = /^[-_=/.A-Za-z0-9]+$/;
+
+export class NatsBus implements Bus {
+  readonly kind = 'nats' as const;
+  readonly durable = true;
+  /** Makes msg ids unique to this process even if a lost lease bucket ever let an epoch repeat. */
+  private readonly nonce = randomBytes(4).toString('hex');
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly journal: NatsJournal,
+    private readonly snapshots: NatsSnapshots,
+    private readonly leases: NatsLeases,
+    private readonly journalAckTimeoutMs: number,
+  ) {}
+
+  /** Connects, and creates the stream and buckets where they do not exist yet. */
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    if (!ownerPattern.test(options.owner)) throw new RangeError(`owner must match ${ownerPattern}, got '${options.owner}'`);
+    for (const key of ['leaseRenewMs', 'leaseTtlMs', 'journalAckTimeoutMs'] as const) {
+      if (!Number.isFinite(options[key]) || options[key] <= 0) throw new RangeError(`${key} must be a positive number, got ${options[key]}`);
+    }
+    if (options.leaseRenewMs * 2 > options.leaseTtlMs) throw new RangeError('leaseTtlMs must be at least twice leaseRenewMs');
+    const nc = await connect({
+      servers: options.servers,
+      name: `onsale-engine ${options.owner}`,
+      // An engine outlives a nats-server restart: keep trying; the lease fence covers the gap.
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+    try {
+      const js = nc.jetstream();
+      const journal = await NatsJournal.open(nc, options.streamName ?? natsBusDefaults.streamName, options.subjectPrefix ?? natsBusDefaults.subjectPrefix);
+      const snapshots = await NatsSnapshots.open(js, options.snapshotBucket ?? natsBusDefaults.snapshotBucket);
+      const kv = await js.views.kv(options.leaseBucket ?? natsBusDefaults.leaseBucket, { history: 1, storage: StorageType.File });
+      const leases = new NatsLeases({
+        kv,
+        owner: options.owner,
+        leaseRenewMs: options.leaseRenewMs,
+        leaseTtlMs: options.leaseTtlMs,
+        tail: (shard) => journal.tail(shard),
+        onError: options.onError ?? (() => undefined),
+      });
+      onReconnect(nc, () => leases.reconnected());
+      return new NatsBus(nc, journal, snapshots, leases, options.journalAckTimeoutMs);
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  /** The bus' connection, shared by the command ingress (one connection per process). */
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
+  async append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number> {
+    const writer = this.leases.writer(shard, lease);
+    writer.appending = true;
+    const msgId = `${shard}:${writer.epoch}:${++writer.appended}:${this.nonce}`;
+    try {
+      const { seq } = await this.journal.publish(shard, bytes, {
+        msgId,
+        epoch: writer.epoch,
+        expectedLastSeq: writer.expectedSeq,
+        timeoutMs: this.journalAckTimeoutMs,
+      });
+      writer.expectedSeq = seq;
+      return seq;
+    } catch (error) {
+      this.leases.giveUp(writer);
+      throw error;
+    } finally {
+      writer.appending = false;
+    }
+  }
+
+  read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number> {
+    return this.journal.read(shard, afterSeq, each);
+  }
+
+  saveSnapshot(shard: number, snapshot: SnapshotEntry): Promise<void> {
+    return this.snapshots.save(shard, snapshot);
+  }
+
+  loadSnapshot(shard: number): Promise<SnapshotEntry | null> {
+    return this.snapshots.load(shard);
+  }
+
+  startLeases(shards: number, events: LeaseEvents): Promise<void> {
+    return this.leases.start(shards, events);
+  }
+
+  /** Hands every held shard back (lost first, then the key is deleted), leaves, and disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.leases.close();
+    await this.nc.close();
+  }
+
+  /** Test only: dies as a killed process would: timers stop, the connection drops, no key is released. */
+  async abandonForTest(): Promise<void> {
+    this.closed = true;
+    this.leases.abandon();
+    await this.nc.close();
+  }
+
+  /** Test only: freezes the lease loop (no heartbeat, renewal or rebalancing); appends and fence timers go on. */
+  stopRenewingForTest(): void {
+    this.leases.stopRenewing();
+  }
+}

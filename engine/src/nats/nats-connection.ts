@@ -1,0 +1,25 @@
+// Small things the journal and the leases both need from a NATS connection.
+import { Events, type NatsConnection, type NatsError } from 'nats';
+
+/** JetStream's own error code (err_code) of a refused API call or publish, e.g. 10071 for a CAS conflict. */
+export function apiErrorCode(error: unknown): number | undefined {
+  return (error as NatsError | null)?.api_error?.err_code;
+}
+
+/** JetStream's "wrong last sequence": a compare-and-set (expected last subject seq) that lost. */
+export const wrongLastSequence = 10071;
+
+/**
+ * Calls `listener` after each reconnect. Requests written just before a disconnect die with the
+ * socket and answer only at their timeout, and a KV watcher may stop delivering: both want to
+ * know at once.
+ */
+export function onReconnect(nc: NatsConnection, listener: () => void): void {
+  void (async () => {
+    for await (const status of nc.status()) if (status.type === Events.Reconnect) listener();
+  })();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

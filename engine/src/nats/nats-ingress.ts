@@ -1,0 +1,72 @@
+// Commands reach an engine process over NATS: one request subject per shard, served only by the
+// process that owns the shard's lease (it subscribes on acquiring and unsubscribes on losing it).
+// A request carries a batch of commands for that shard; the reply carries their results in
+// order, each sent only after its batch is journaled and applied.
+import type { NatsConnection, Subscription } from 'nats';
+import { reject, type Result } from '../domain/mod.ts';
+import { packr, pack, type Engine, type EngineCommand, type QueryName } from '../runtime/mod.ts';
+
+export const commandSubjectPrefix = 'onsale.cmd';
+export const querySubjectPrefix = 'onsale.query';
+
+/** A request's body: [performanceId, command, nowMs or null (the engine's clock)] per command. */
+export type IngressItem = [performanceId: string, command: EngineCommand, nowMs: number | null];
+export interface QueryRequest { performanceId: string; query: QueryName; arg: string | null }
+
+export class NatsIngress {
+  private readonly subscriptions = new Map<number, Subscription[]>();
+  constructor(private readonly nc: NatsConnection, private readonly engine: Engine) {}
+
+  /** Starts or stops serving shards to match what this process owns. */
+  sync(owned: readonly number[]): void {
+    const want = new Set(owned);
+    for (const [shard, subs] of this.subscriptions) {
+      if (want.has(shard)) continue;
+      for (const sub of subs) sub.unsubscribe();
+      this.subscriptions.delete(shard);
+    }
+    for (const shard of want) if (!this.subscriptions.has(shard)) this.serve(shard);
+  }
+
+  close(): void {
+    this.sync([]);
+  }
+
+  private serve(shard: number): void {
+    const commands = this.nc.subscribe(`${commandSubjectPrefix}.${shard}`, {
+      callback: (error, msg) => {
+        if (error !== null) return;
+        let items: IngressItem[];
+        try {
+          items = packr.unpack(msg.data) as IngressItem[];
+          if (!Array.isArray(items)) throw new Error('not an array');
+        } catch {
+          msg.respond(pack([reject('COMMAND_INVALID', '', 'a command request is a msgpack array of [performanceId, command, nowMs]')]));
+          return;
+        }
+        const results: Result[] = new Array(items.length);
+        let left = items.length;
+        if (left === 0) return void msg.respond(pack(results));
+        for (let i = 0; i < items.length; i++) {
+          const [performanceId, command, nowMs] = items[i];
+          this.engine.send(String(performanceId), command, nowMs ?? undefined, (result) => {
+            results[i] = result;
+            if (--left === 0) msg.respond(pack(results));
+          });
+        }
+      },
+    });
+    const queries = this.nc.subscribe(`${querySubjectPrefix}.${shard}`, {
+      callback: (error, msg) => {
+        if (error !== null) return;
+        const request = packr.unpack(msg.data) as QueryRequest;
+        this.engine.query(request.performanceId, request.query, request.arg).then(
+          (answer) => msg.respond(pack({ ok: true, answer })),
+          (failure: Error) => msg.respond(pack({ ok: false, message: failure.message })),
+        );
+      },
+    });
+    this.subscriptions.set(shard, [commands, queries]);
+  }
+}
+

@@ -1,0 +1,192 @@
+// The journal on JetStream: one stream, one subject per shard. A record's seq is its stream
+// sequence, so it increases within a shard but skips the numbers other shards took.
+//
+// The fence is JetStream's expected-last-subject-sequence: a writer publishes "after seq N" and
+// the server refuses the record if anything else landed on the subject since. The msg id makes a
+// retried publish (a lost ack) land once: JetStream answers a repeat within its duplicate window
+// with the first record's seq.
+import { DeliverPolicy, DiscardPolicy, headers, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type NatsError } from 'nats';
+import type { JournalEntry } from '../runtime/bus.ts';
+import { apiErrorCode, onReconnect, sleep } from './nats-connection.ts';
+
+/** The epoch of the writer, on every record, so a new writer can start above it. */
+const epochHeader = 'Onsale-Epoch';
+/** JetStream's error codes that this file tells apart. */
+const noMessageFound = 10037;
+const streamNotFound = 10059;
+const duplicateWindowMs = 2 * 60_000;
+/** A read that gets nothing for this long while records are still due has stalled. */
+const readStallMs = 30_000;
+
+export interface JournalFailure extends Error { code: 'JOURNAL_FAILED' }
+
+export function journalFailed(message: string, cause?: unknown): JournalFailure {
+  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { code: 'JOURNAL_FAILED' as const });
+}
+
+/** The last record of a shard: a new writer fences on its seq and takes an epoch above its epoch. */
+export interface JournalTail { seq: number; epoch: number }
+
+export interface PublishOptions {
+  /** Unique per record; the same id on a retry makes JetStream answer with the first record's seq. */
+  msgId: string;
+  epoch: number;
+  /** The seq of the shard's last record as this writer knows it (0: none). */
+  expectedLastSeq: number;
+  /** Retries (same msg id) until acknowledged or until this has passed. */
+  timeoutMs: number;
+}
+
+export interface Published { seq: number; duplicate: boolean }
+
+export class NatsJournal {
+  /** Settles at the next reconnect: a request written just before a disconnect is lost with the socket. */
+  private reconnected = settleable();
+
+  private constructor(
+    nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    readonly stream: string,
+    private readonly subjectPrefix: string,
+  ) {
+    onReconnect(nc, () => {
+      const settle = this.reconnected.settle;
+      this.reconnected = settleable();
+      settle();
+    });
+  }
+
+  /** Binds to the stream, creating it (file storage, no limits) when it does not exist. */
+  static async open(nc: NatsConnection, stream: string, subjectPrefix: string): Promise<NatsJournal> {
+    const js = nc.jetstream();
+    const jsm = await nc.jetstreamManager();
+    const wildcard = `${subjectPrefix}.>`;
+    let subjects: string[];
+    try {
+      subjects = (await jsm.streams.info(stream)).config.subjects ?? [];
+    } catch (error) {
+      if (apiErrorCode(error) !== streamNotFound) throw error;
+      try {
+        // No age, size or count limits: recovery needs every record after the latest snapshot.
+        subjects = (await jsm.streams.add({
+          name: stream,
+          subjects: [wildcard],
+          storage: StorageType.File,
+          retention: RetentionPolicy.Limits,
+          discard: DiscardPolicy.Old,
+          duplicate_window: nanos(duplicateWindowMs),
+        })).config.subjects ?? [];
+      } catch (addError) {
+        // Another engine process created it at the same moment.
+        subjects = (await jsm.streams.info(stream).catch(() => { throw addError; })).config.subjects ?? [];
+      }
+    }
+    if (!subjects.includes(wildcard)) {
+      throw new Error(`stream ${stream} exists but does not take ${wildcard} (its subjects: ${subjects.join(', ') || 'none'})`);
+    }
+    return new NatsJournal(nc, js, jsm, stream, subjectPrefix);
+  }
+
+  subject(shard: number): string {
+    return `${this.subjectPrefix}.${shard}`;
+  }
+
+  async tail(shard: number): Promise<JournalTail> {
+    try {
+      const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.subject(shard) });
+      const epoch = Number(last.header?.get(epochHeader) ?? 0);
+      return { seq: last.seq, epoch: Number.isSafeInteger(epoch) && epoch > 0 ? epoch : 0 };
+    } catch (error) {
+      if (apiErrorCode(error) === noMessageFound) return { seq: 0, epoch: 0 };
+      throw error;
+    }
+  }
+
+  /** Publishes one record; rejects with code JOURNAL_FAILED when fenced or not acknowledged in time. */
+  async publish(shard: number, bytes: Uint8Array, options: PublishOptions): Promise<Published> {
+    const deadline = performance.now() + options.timeoutMs;
+    // Several tries fit in the timeout, so an ack lost to a reconnect is asked for again in time.
+    const tryMs = Math.max(250, options.timeoutMs / 4);
+    let lastError: unknown = null;
+    for (;;) {
+      const leftMs = deadline - performance.now();
+      if (leftMs <= 0) {
+        throw journalFailed(`journal append to shard ${shard} not acknowledged within ${options.timeoutMs} ms${lastError === null ? '' : ` (${describe(lastError)})`}`, lastError);
+      }
+      const h = headers();
+      h.set(epochHeader, String(options.epoch));
+      const reconnected = this.reconnected.promise;
+      const attempt = this.js.publish(this.subject(shard), bytes, {
+        msgID: options.msgId,
+        headers: h,
+        expect: { lastSubjectSequence: options.expectedLastSeq },
+        timeout: Math.max(1, Math.min(leftMs, tryMs)),
+      });
+      try {
+        // After a reconnect, ask again at once rather than wait out an attempt that may have
+        // died with the old socket; should both land, the msg id makes them one record.
+        const ack = await Promise.race([attempt, reconnected]);
+        if (ack === undefined) {
+          attempt.catch(() => undefined);
+          lastError = new Error('reconnected while waiting for the acknowledgement');
+          continue;
+        }
+        return { seq: ack.seq, duplicate: ack.duplicate };
+      } catch (error) {
+        if (!retryable(error)) throw journalFailed(`journal append to shard ${shard} refused: ${describe(error)}`, error);
+        lastError = error;
+        // No responders: JetStream is (re)starting; do not spin on it.
+        if ((error as NatsError).code === '503') await sleep(Math.min(100, Math.max(0, deadline - performance.now())));
+      }
+    }
+  }
+
+  /** Calls `each` for every record of the shard after `afterSeq`, in order; resolves with the last seq seen. */
+  async read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number> {
+    // Asking for the end first is what tells the reader it is done: a consumer only waits for more.
+    const { seq: lastSeq } = await this.tail(shard);
+    if (lastSeq <= afterSeq) return afterSeq;
+    const consumer = await this.js.consumers.get(this.stream, {
+      filterSubjects: this.subject(shard),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: afterSeq + 1,
+    });
+    // Bounded fetches rather than one open-ended consume: each pull asks for what is left, and a
+    // pull that brings nothing within its expiry counts towards the stall limit.
+    let seen = afterSeq;
+    let complete = false;
+    let idleSinceMs = performance.now();
+    while (!complete && performance.now() - idleSinceMs < readStallMs) {
+      const batch = await consumer.fetch({ max_messages: Math.min(1_000, lastSeq - seen), expires: 2_000 });
+      for await (const message of batch) {
+        // A copy, so the caller may keep or transfer the bytes without pinning the client's buffers.
+        each({ seq: message.seq, bytes: new Uint8Array(message.data) });
+        seen = message.seq;
+        idleSinceMs = performance.now();
+        if (seen >= lastSeq) complete = true;
+      }
+    }
+    await consumer.delete().catch(() => undefined);
+    // A partial read must not pass for the whole journal: recovery would silently skip records.
+    if (!complete) throw new Error(`reading shard ${shard} stopped after seq ${seen}, before the journal's end at ${lastSeq} (nothing received for ${readStallMs} ms, or the consumer ended)`);
+    return seen;
+  }
+}
+
+/** A timeout, a dropped connection or a JetStream not yet up may succeed on a retry; a refusal will not. */
+function retryable(error: unknown): boolean {
+  const code = (error as NatsError | null)?.code;
+  return code === 'TIMEOUT' || code === '503' || code === 'DISCONNECT';
+}
+
+function describe(error: unknown): string {
+  const e = error as NatsError | null;
+  return e?.api_error?.description ?? e?.message ?? String(error);
+}
+
+function settleable(): { promise: Promise<undefined>; settle: () => void } {
+  let settle: () => void = () => undefined;
+  const promise = new Promise<undefined>((resolve) => { settle = () => resolve(undefined); });
+  return { promise, settle };
+}

@@ -1,0 +1,392 @@
+// Shard leases in a JetStream KV bucket (history 1): key `shard.<n>` holds {owner, epoch,
+// renewedAtMs}; key `member.<owner>` is each process's heartbeat. nats-server 2.9 has no
+// per-message TTL, so nobody relies on the server to expire anything: every judgement is made
+// with the judge's own monotonic clock, and every change is a compare-and-set on the revision
+// the changer last saw, so two processes can never both win the same change.
+//
+// - A contender treats a lease as expired once its revision has not changed for leaseTtlMs
+//   since the contender saw it change (the first sighting counts as a change).
+// - The owner measures from the moment it SENT its last successful renewal, which is no later
+//   than the moment any contender saw it, and gives the shard up (events.lost) once
+//   leaseTtlMs - leaseRenewMs has passed without another: a full renew period before anyone
+//   may take it over.
+// - Fair share: each process aims at ceil(shards / live members); it acquires only below that,
+//   and hands back what is above it (lost first, then a CAS delete, so the next taker need not
+//   wait for a TTL).
+import type { KV, KvEntry, QueuedIterator } from 'nats';
+import type { Lease, LeaseEvents } from '../runtime/bus.ts';
+import { apiErrorCode, sleep, wrongLastSequence } from './nats-connection.ts';
+import { journalFailed, type JournalTail } from './nats-journal.ts';
+
+export interface LeaseTiming {
+  leaseRenewMs: number;
+  leaseTtlMs: number;
+}
+
+/** A lease this process holds, with what its writer needs: the fence seq and a record counter. */
+export interface Held {
+  readonly shard: number;
+  readonly epoch: number;
+  /** The lease key's revision after our last write to it: the next CAS is on this. */
+  revision: number;
+  /** When the last successful renewal (or the acquisition) was sent, by this process's clock. */
+  renewedSentAtMs: number;
+  fence: NodeJS.Timeout | null;
+  /** The shard's last journal seq as this writer knows it: the next append must follow it. */
+  expectedSeq: number;
+  /** Records appended under this lease, for msg ids. */
+  appended: number;
+  appending: boolean;
+}
+
+interface LeaseValue { owner: string; epoch: number; renewedAtMs: number }
+
+/** A key as last seen through the watcher (or a direct read). */
+interface Seen {
+  revision: number;
+  deleted: boolean;
+  /** When this process saw the revision change, by its own clock. */
+  changedAtMs: number;
+  /** The highest epoch ever seen on the key, kept across deletes so a new epoch stays above it. */
+  epoch: number;
+}
+
+export interface NatsLeasesOptions extends LeaseTiming {
+  kv: KV;
+  owner: string;
+  /** The shard's journal tail, read before taking a lease: the new writer fences on it. */
+  tail: (shard: number) => Promise<JournalTail>;
+  onError: (error: Error) => void;
+}
+
+export class NatsLeases {
+  private readonly kv: KV;
+  private readonly owner: string;
+  private readonly timing: LeaseTiming;
+  private readonly tail: (shard: number) => Promise<JournalTail>;
+  private readonly onError: (error: Error) => void;
+  private readonly memberKey: string;
+  private readonly seen = new Map<string, Seen>();
+  private readonly held = new Map<number, Held>();
+  private state: 'idle' | 'running' | 'paused' | 'stopped' = 'idle';
+  private shards = 0;
+  private events: LeaseEvents | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+  private rebalancing: Promise<void> | null = null;
+  private readonly renewing = new Set<Promise<void>>();
+  private watcher: QueuedIterator<KvEntry> | null = null;
+  private rewatching = false;
+  /** When the watcher last delivered our own heartbeat: if that stops, the watcher has stalled. */
+  private ownSeenAtMs = 0;
+
+  constructor(options: NatsLeasesOptions) {
+    this.kv = options.kv;
+    this.owner = options.owner;
+    this.timing = { leaseRenewMs: options.leaseRenewMs, leaseTtlMs: options.leaseTtlMs };
+    this.tail = options.tail;
+    this.onError = options.onError;
+    this.memberKey = `member.${options.owner}`;
+  }
+
+  /** Watches the bucket, announces this process, takes what is free; then runs a round every leaseRenewMs. */
+  async start(shards: number, events: LeaseEvents): Promise<void> {
+    if (this.state !== 'idle') throw new Error('leases were already started');
+    if (!Number.isSafeInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);
+    this.shards = shards;
+    this.events = events;
+    this.state = 'running';
+    await this.watch();
+    // The first round is awaited, so a process alone holds its shards when start() resolves.
+    this.round();
+    await this.rebalancing;
+    this.ticker = setInterval(() => this.round(), this.timing.leaseRenewMs);
+  }
+
+  /**
+   * The lease a writer may append under, or a JOURNAL_FAILED error saying why not. A lease past
+   * its self-fence deadline is given up here rather than by its timer, which a busy event loop
+   * may run late.
+   */
+  writer(shard: number, lease: Lease): Held {
+    const held = this.held.get(shard);
+    if (held === undefined || held.epoch !== lease.epoch) {
+      throw journalFailed(`shard ${shard} is not leased to this process at epoch ${lease.epoch}`);
+    }
+    if (performance.now() >= this.fenceAtMs(held)) {
+      void this.drop(held, true);
+      throw journalFailed(`the lease on shard ${shard} was not renewed in time`);
+    }
+    if (held.appending) throw journalFailed(`an append to shard ${shard} is already in flight`);
+    return held;
+  }
+
+  /**
+   * After a failed append the journal may or may not hold the record: the shard's state is
+   * known only to the journal now. Giving the lease up makes this or another process recover
+   * the shard from the journal before anything else is written.
+   */
+  giveUp(held: Held): void {
+    void this.drop(held, true);
+  }
+
+  /** Stops competing and hands every held shard back (lost first, then released). */
+  async close(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const started = this.state !== 'idle';
+    this.halt();
+    if (!started) return;
+    await this.rebalancing;
+    // A renewal landing after a release's CAS read would void the release. Renewals take a
+    // millisecond; one lost with a dropped connection is not worth its whole timeout.
+    await Promise.race([Promise.allSettled([...this.renewing]), sleep(this.timing.leaseRenewMs)]);
+    await Promise.all([...this.held.values()].map((held) => this.drop(held, true)));
+    await this.kv.delete(this.memberKey).catch(() => undefined);
+  }
+
+  /** Test only: stops everything without releasing or reporting anything, as a killed process would. */
+  abandon(): void {
+    this.halt();
+    for (const held of this.held.values()) if (held.fence !== null) clearTimeout(held.fence);
+    this.held.clear();
+  }
+
+  /** Test only: stops heartbeats, renewals and rebalancing, as a frozen process would; the fence timers still run. */
+  stopRenewing(): void {
+    if (this.state !== 'running') return;
+    this.state = 'paused';
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  private halt(): void {
+    this.state = 'stopped';
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+    this.watcher?.stop();
+    this.watcher = null;
+  }
+
+  /**
+   * Heartbeat, renewals, then rebalancing. A round waits for nothing: a request lost with a
+   * dropped connection answers only at its timeout, and must not hold up the next renewals.
+   */
+  private round(): void {
+    if (this.state !== 'running') return;
+    // The heartbeat is sent before the renewals, on the same connection: the server stores it
+    // first, so no contender can see our leases alive while it already counts us gone.
+    void this.kv.put(this.memberKey, JSON.stringify({ owner: this.owner, heartbeatAtMs: Date.now() })).catch(() => undefined);
+    for (const held of this.held.values()) this.renew(held);
+    if (performance.now() - this.ownSeenAtMs > this.timing.leaseTtlMs) this.rewatch();
+    this.rebalancing ??= this.rebalance()
+      .catch((error: Error) => this.onError(new Error(`shard lease rebalancing: ${error.message}`)))
+      .finally(() => { this.rebalancing = null; });
+  }
+
+  private renew(held: Held): void {
+    const sentAtMs = performance.now();
+    const renewal: Promise<void> = this.kv.update(leaseKey(held.shard), this.value(held.epoch), held.revision)
+      .then((revision) => this.renewed(held, revision, sentAtMs), (error: unknown) => this.renewalRefused(held, error))
+      .catch((error: Error) => this.onError(new Error(`shard ${held.shard} lease renewal: ${error.message}`)))
+      .finally(() => { this.renewing.delete(renewal); });
+    this.renewing.add(renewal);
+  }
+
+  private async renewed(held: Held, revision: number, sentAtMs: number): Promise<void> {
+    if (this.held.get(held.shard) !== held) {
+      // Given up while this renewal was in flight: undo it so the next taker need not wait a TTL.
+      await this.kv.delete(leaseKey(held.shard), { previousSeq: revision }).catch(() => undefined);
+      return;
+    }
+    held.revision = Math.max(held.revision, revision);
+    if (sentAtMs > held.renewedSentAtMs) {
+      held.renewedSentAtMs = sentAtMs;
+      this.armFence(held);
+    }
+  }
+
+  private async renewalRefused(held: Held, error: unknown): Promise<void> {
+    // A timeout or a dropped connection may pass: the fence timer decides if it does not.
+    if (this.held.get(held.shard) !== held || apiErrorCode(error) !== wrongLastSequence) return;
+    // The key moved: an earlier renewal of ours whose answer has not come yet, or another owner.
+    const entry = await this.kv.get(leaseKey(held.shard)).catch(() => undefined);
+    if (entry === undefined || this.held.get(held.shard) !== held) return;
+    if (entry !== null && entry.operation === 'PUT' && this.isOurs(entry, held.epoch)) {
+      held.revision = Math.max(held.revision, entry.revision);
+      return;
+    }
+    await this.drop(held, false);
+  }
+
+  private async rebalance(): Promise<void> {
+    const target = Math.ceil(this.shards / this.liveMembers());
+    if (this.held.size > target) {
+      const extra = [...this.held.values()].sort((a, b) => b.shard - a.shard).slice(0, this.held.size - target);
+      await Promise.all(extra.map((held) => this.drop(held, true)));
+      return;
+    }
+    const wanted = target - this.held.size;
+    if (wanted <= 0) return;
+    const now = performance.now();
+    const free: number[] = [];
+    const expired: number[] = [];
+    for (let shard = 0; shard < this.shards; shard++) {
+      if (this.held.has(shard)) continue;
+      const seen = this.seen.get(leaseKey(shard));
+      if (seen === undefined || seen.deleted) free.push(shard);
+      else if (now - seen.changedAtMs >= this.timing.leaseTtlMs) expired.push(shard);
+    }
+    await Promise.all([...free, ...expired].slice(0, wanted).map((shard) => this.acquire(shard)));
+  }
+
+  private liveMembers(): number {
+    const now = performance.now();
+    let live = 1;
+    for (const [key, seen] of this.seen) {
+      if (key === this.memberKey || !key.startsWith('member.') || seen.deleted) continue;
+      if (now - seen.changedAtMs < this.timing.leaseTtlMs) live++;
+    }
+    return live;
+  }
+
+  private async acquire(shard: number): Promise<void> {
+    const key = leaseKey(shard);
+    const seen = this.seen.get(key);
+    const tail = await this.tail(shard).catch(() => null);
+    // The key moved while the tail was read: its holder is alive, or someone else was quicker.
+    if (tail === null || this.state !== 'running' || this.seen.get(key) !== seen || this.held.has(shard)) return;
+    const epoch = Math.max(seen?.epoch ?? 0, tail.epoch) + 1;
+    const sentAtMs = performance.now();
+    let revision: number;
+    try {
+      revision = seen === undefined
+        ? await this.kv.create(key, this.value(epoch))
+        : await this.kv.update(key, this.value(epoch), seen.revision);
+    } catch (error) {
+      // Our view of the key was stale (a slow or restarted watcher): read it directly.
+      if (apiErrorCode(error) === wrongLastSequence) return this.refresh(key);
+      // No answer (a timeout, a dropped connection): the write may have landed all the same.
+      const entry = await this.kv.get(key).catch(() => null);
+      if (entry === null || entry.operation !== 'PUT' || !this.isOurs(entry, epoch)) return;
+      revision = entry.revision;
+    }
+    if (this.state !== 'running') {
+      await this.kv.delete(key, { previousSeq: revision }).catch(() => undefined);
+      return;
+    }
+    const held: Held = { shard, epoch, revision, renewedSentAtMs: sentAtMs, fence: null, expectedSeq: tail.seq, appended: 0, appending: false };
+    this.held.set(shard, held);
+    this.armFence(held);
+    this.events?.acquired({ shard, epoch });
+  }
+
+  /** Gives a held shard up: the writer hears it first, then the key is freed if it is still ours. */
+  private async drop(held: Held, release: boolean): Promise<void> {
+    if (this.held.get(held.shard) !== held) return;
+    this.held.delete(held.shard);
+    if (held.fence !== null) clearTimeout(held.fence);
+    held.fence = null;
+    this.events?.lost(held.shard);
+    if (release) await this.kv.delete(leaseKey(held.shard), { previousSeq: held.revision }).catch(() => undefined);
+  }
+
+  private fenceAtMs(held: Held): number {
+    return held.renewedSentAtMs + this.timing.leaseTtlMs - this.timing.leaseRenewMs;
+  }
+
+  private armFence(held: Held): void {
+    if (held.fence !== null) clearTimeout(held.fence);
+    held.fence = setTimeout(() => {
+      held.fence = null;
+      void this.drop(held, true);
+    }, Math.max(0, this.fenceAtMs(held) - performance.now()));
+  }
+
+  private isOurs(entry: KvEntry, epoch: number): boolean {
+    try {
+      const value = entry.json<Partial<LeaseValue>>();
+      return value.owner === this.owner && value.epoch === epoch;
+    } catch {
+      return false;
+    }
+  }
+
+  private value(epoch: number): string {
+    const value: LeaseValue = { owner: this.owner, epoch, renewedAtMs: Date.now() };
+    return JSON.stringify(value);
+  }
+
+  /**
+   * Watches again: after a reconnect (nats.js' watcher can go quiet after a server restart), or
+   * when our own heartbeats stop showing up. Tries each renew period until it runs or we stop.
+   */
+  reconnected(): void {
+    this.rewatch();
+  }
+
+  private rewatch(): void {
+    if (this.state === 'stopped' || this.rewatching) return;
+    this.rewatching = true;
+    this.watcher?.stop();
+    this.watcher = null;
+    const attempt = (): void => {
+      if (this.state === 'stopped') {
+        this.rewatching = false;
+        return;
+      }
+      this.watch().then(() => { this.rewatching = false; }, () => { setTimeout(attempt, this.timing.leaseRenewMs); });
+    };
+    attempt();
+  }
+
+  private async watch(): Promise<void> {
+    let initialized: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => { initialized = resolve; });
+    const watcher = await this.kv.watch({ initializedFn: () => initialized() });
+    this.watcher = watcher;
+    this.ownSeenAtMs = performance.now();
+    void (async () => {
+      try {
+        for await (const entry of watcher) this.observe(entry);
+      } catch {
+        // ended by an error: watched again below
+      }
+      // A restarted watcher replays every key; observe() ignores revisions it has seen, so no
+      // lease looks fresher than it is.
+      if (this.watcher === watcher) setTimeout(() => this.rewatch(), this.timing.leaseRenewMs);
+    })();
+    const timeoutMs = Math.max(this.timing.leaseTtlMs, 5_000);
+    if (await Promise.race([ready.then(() => true), sleep(timeoutMs).then(() => false)])) return;
+    if (this.watcher === watcher) this.watcher = null;
+    watcher.stop();
+    throw new Error(`the lease bucket's watcher did not catch up within ${timeoutMs} ms`);
+  }
+
+  private observe(entry: KvEntry): void {
+    const prev = this.seen.get(entry.key);
+    if (prev !== undefined && prev.revision >= entry.revision) return;
+    const deleted = entry.operation !== 'PUT';
+    let epoch = prev?.epoch ?? 0;
+    if (!deleted && entry.key.startsWith('shard.')) epoch = Math.max(epoch, parseEpoch(entry));
+    this.seen.set(entry.key, { revision: entry.revision, deleted, changedAtMs: performance.now(), epoch });
+    if (entry.key === this.memberKey) this.ownSeenAtMs = performance.now();
+  }
+
+  private async refresh(key: string): Promise<void> {
+    const entry = await this.kv.get(key).catch(() => null);
+    if (entry !== null) this.observe(entry);
+  }
+}
+
+function leaseKey(shard: number): string {
+  return `shard.${shard}`;
+}
+
+function parseEpoch(entry: KvEntry): number {
+  try {
+    const epoch = (entry.json<Partial<LeaseValue>>()).epoch;
+    return typeof epoch === 'number' && Number.isSafeInteger(epoch) && epoch > 0 ? epoch : 0;
+  } catch {
+    return 0;
+  }
+}
+

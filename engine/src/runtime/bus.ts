@@ -1,0 +1,43 @@
+// The one interface between the engine and its transport: a journal partitioned by shard,
+// snapshots, and shard leases. Two implementations: the embedded bus (in process, the default,
+// not durable) and NATS JetStream (durable; engine/src/nats/). The engine core never imports a
+// transport; the CLI picks one.
+
+/** A journal record as stored: its sequence (increasing within a shard) and its bytes. */
+export interface JournalEntry { seq: number; bytes: Uint8Array }
+
+export interface SnapshotEntry { seq: number; bytes: Uint8Array }
+
+/** A shard this process may write: `epoch` grows each time the lease changes hands. */
+export interface Lease { shard: number; epoch: number }
+
+export interface LeaseEvents {
+  /** This process now owns the shard: recover it, then serve it. */
+  acquired(lease: Lease): void;
+  /** This process lost the shard (not renewed in time, or taken): stop serving it at once. */
+  lost(shard: number): void;
+}
+
+export interface Bus {
+  readonly kind: 'embedded' | 'nats';
+  /** Whether an acknowledged append survives this process (the CLI says so when it does not). */
+  readonly durable: boolean;
+
+  /**
+   * Appends one record (a group-commit batch) to the shard's journal and resolves with its
+   * sequence once it is acknowledged. Rejects when the write is not acknowledged, or when this
+   * writer is no longer the shard's only writer (a fence): nothing may then be applied.
+   */
+  append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number>;
+
+  /** Calls `each` for every record of the shard after `afterSeq`, in order; resolves with the last seq seen. */
+  read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number>;
+
+  saveSnapshot(shard: number, snapshot: SnapshotEntry): Promise<void>;
+  loadSnapshot(shard: number): Promise<SnapshotEntry | null>;
+
+  /** Starts competing for shard leases; events say which shards this process owns. */
+  startLeases(shards: number, events: LeaseEvents): Promise<void>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,410 @@
+// The router: the main thread's half of the runtime. It maps each command to its shard, keeps a
+// bounded mailbox per shard, groups commands into batches (one journal record each: group
+// commit), appends a batch to the bus and, once acknowledged, hands the same bytes to the shard's
+// worker. A command is answered only after its batch is journaled and applied.
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { reject, type LayoutJson, type Result } from '../domain/mod.ts';
+import type { Bus, Lease } from './bus.ts';
+import { EmbeddedBus } from './embedded-bus.ts';
+import { runtimeOptions, type RuntimeOptions } from './limits.ts';
+import { ShardPool } from './pool.ts';
+import { shardOf } from './shard-of.ts';
+import { encodeRecord, packr, type EngineCommand, type JournalItem, type QueryName } from './wire.ts';
+
+export type Reply = (result: Result) => void;
+
+interface Pending {
+  performanceId: string;
+  nowMs: number;
+  command: EngineCommand;
+  reply: Reply;
+  /** performance.now() at submit, for the submit → reply latency. */
+  submittedAt: number;
+}
+
+/** Hooks for metrics; every call is per batch or per event, never per command on the hot path. */
+export interface EngineObserver {
+  applied?(shard: number, batch: readonly Pending[], results: readonly Result[], doneAt: number): void;
+  refused?(shard: number, command: EngineCommand, result: Result): void;
+  journaled?(shard: number, commands: number, bytes: number, seconds: number): void;
+  snapshotted?(shard: number, bytes: number, seconds: number): void;
+  mailbox?(shard: number, depth: number): void;
+  leaseChanged?(shard: number, owned: boolean): void;
+}
+
+export interface EngineOptions {
+  bus?: Bus;
+  /** Worker threads; default: the machine's cores. */
+  workers?: number;
+  /** Journal partitions; fixed for a journal's life. Default 16 (at least `workers`). */
+  shards?: number;
+  venues?: Record<string, LayoutJson>;
+  runtime?: Partial<RuntimeOptions>;
+  /** The engine's clock for commands submitted without a time; ms since the epoch. */
+  clock?: () => number;
+  observer?: EngineObserver;
+  /** Test hook: commands whose id starts with this throw inside their actor. */
+  faultCommandIdPrefix?: string;
+  /** Called when something goes wrong outside any one command (a worker died, a snapshot failed). */
+  onError?: (error: Error) => void;
+}
+
+type LaneState = 'down' | 'recovering' | 'up';
+
+class Lane {
+  state: LaneState = 'down';
+  lease: Lease | null = null;
+  queued: Pending[] = [];
+  /** Commands journaled or being journaled, and not yet answered. */
+  inFlight = 0;
+  journaling = false;
+  flushScheduled = false;
+  /** Batches sent to the worker, oldest first; null marks a replayed batch (no replies). */
+  readonly sent: (Pending[] | null)[] = [];
+  lastSeq = 0;
+  lastNowMs = 0;
+  /** Commands accepted into the mailbox, and answered, since start: they are answered in order. */
+  submitted = 0;
+  answered = 0;
+  /** Queries waiting for the commands submitted before them. */
+  readers: { after: number; go: () => void }[] = [];
+  commandsSinceSnapshot = 0;
+  lastSnapshotAtMs = 0;
+  snapshotting = false;
+  constructor(readonly shard: number) {}
+}
+
+export class Engine {
+  readonly options: RuntimeOptions;
+  readonly bus: Bus;
+  readonly shards: number;
+  private readonly pool: ShardPool;
+  private readonly lanes: Lane[];
+  private readonly clock: () => number;
+  private readonly observer: EngineObserver;
+  private readonly shardCache = new Map<string, number>();
+  private readonly ready = new Map<number, { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void }>();
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+
+  private constructor(opts: EngineOptions) {
+    this.options = runtimeOptions(opts.runtime);
+    this.bus = opts.bus ?? new EmbeddedBus();
+    const workers = opts.workers ?? availableParallelism();
+    this.shards = opts.shards ?? Math.max(16, workers);
+    this.clock = opts.clock ?? Date.now;
+    this.observer = opts.observer ?? {};
+    const onError = opts.onError ?? ((error: Error) => console.error(`onsale engine: ${error.message}`));
+    this.lanes = Array.from({ length: this.shards }, (_, s) => new Lane(s));
+    this.pool = new ShardPool({
+      workers,
+      shards: this.shards,
+      venues: opts.venues ?? {},
+      dedupeWindowMs: this.options.dedupeWindowMs,
+      dedupeEntriesMax: this.options.dedupeEntriesMax,
+      faultCommandIdPrefix: opts.faultCommandIdPrefix ?? null,
+      onApplied: (shard, seq, bytes) => this.applied(shard, seq, bytes),
+      onWorkerError: (worker, error) => {
+        onError(new Error(`shard worker ${worker} died: ${error.message}`));
+        for (const lane of this.lanes) if (this.pool.workerOf(lane.shard) === worker) this.workerLost(lane);
+      },
+    });
+    this.onError = onError;
+  }
+
+  private readonly onError: (error: Error) => void;
+
+  /** Starts the workers and competes for shards; resolves once the bus has been asked for them. */
+  static async start(opts: EngineOptions = {}): Promise<Engine> {
+    const engine = new Engine(opts);
+    await engine.bus.startLeases(engine.shards, {
+      acquired: (lease) => engine.acquired(lease),
+      lost: (shard) => engine.lost(shard),
+    });
+    engine.snapshotTimer = setInterval(() => engine.snapshotDue(), Math.min(1_000, engine.options.snapshotEveryMs)).unref();
+    return engine;
+  }
+
+  get workers(): number {
+    return this.pool.workers;
+  }
+
+  shardOf(performanceId: string): number {
+    let shard = this.shardCache.get(performanceId);
+    if (shard === undefined) {
+      shard = shardOf(performanceId, this.shards);
+      if (this.shardCache.size < 1_000_000) this.shardCache.set(performanceId, shard);
+    }
+    return shard;
+  }
+
+  /** Shards this process owns and serves now. */
+  ownedShards(): number[] {
+    return this.lanes.filter((l) => l.state === 'up').map((l) => l.shard);
+  }
+
+  /** Resolves when the shard is recovered and served here (or at once if it already is); rejects if its recovery fails. */
+  whenServing(shard: number): Promise<void> {
+    if (this.lanes[shard].state === 'up') return Promise.resolve();
+    let entry = this.ready.get(shard);
+    if (entry === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: Error) => void;
+      const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+      this.ready.set(shard, (entry = { promise, resolve, reject }));
+    }
+    return entry.promise;
+  }
+
+  submit(performanceId: string, command: EngineCommand, nowMs?: number): Promise<Result> {
+    return new Promise((resolve) => this.send(performanceId, command, nowMs, resolve));
+  }
+
+  /** The allocation-light form of submit for callers that batch (the simulator, benchmarks). */
+  send(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply): void {
+    const lane = this.lanes[this.shardOf(performanceId)];
+    let refusal: Result | null = null;
+    if (this.stopping) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
+    else if (lane.state === 'down') refusal = reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} is not served by this process`);
+    else if (lane.queued.length + lane.inFlight >= this.options.mailboxMax) {
+      refusal = reject('OVERLOADED', '', `shard ${lane.shard} has ${this.options.mailboxMax} commands waiting; retry later with the same commandId`);
+    }
+    if (refusal !== null) {
+      this.observer.refused?.(lane.shard, command, refusal);
+      reply(refusal);
+      return;
+    }
+    let time = nowMs ?? this.clock();
+    // The engine's clock must not run backwards within a shard (the domain refuses that).
+    if (nowMs === undefined && time < lane.lastNowMs) time = lane.lastNowMs;
+    if (time > lane.lastNowMs) lane.lastNowMs = time;
+    lane.queued.push({ performanceId, nowMs: time, command, reply, submittedAt: performance.now() });
+    lane.submitted++;
+    if (lane.queued.length >= this.options.batchCommandsMax) this.flush(lane);
+    else this.scheduleFlush(lane);
+  }
+
+  /**
+   * Sends every waiting command now instead of after flushAfterMs: for a caller that knows its
+   * burst is complete (the simulator submits one simulated second at a time).
+   */
+  flushAll(): void {
+    for (const lane of this.lanes) this.flush(lane);
+  }
+
+  /**
+   * Reads a performance (not journaled). Read-your-writes: the query sees every command
+   * submitted to its shard before it, and none after, so a seeded run reads the same values.
+   */
+  async query(performanceId: string, query: QueryName, arg: string | null = null): Promise<unknown> {
+    const shard = this.shardOf(performanceId);
+    const lane = this.lanes[shard];
+    if (lane.answered < lane.submitted) {
+      const after = lane.submitted;
+      await new Promise<void>((go) => lane.readers.push({ after, go }));
+    }
+    return this.pool.query(shard, performanceId, query, arg);
+  }
+
+  /** Per-shard statistics from the workers (actors, dedupe window, seats by state). */
+  stats(): Promise<unknown[]> {
+    return this.pool.stats();
+  }
+
+  mailboxDepth(shard: number): number {
+    const lane = this.lanes[shard];
+    return lane.queued.length + lane.inFlight;
+  }
+
+  /** Takes a snapshot of every owned shard now and waits until the bus has it. */
+  async snapshotAll(): Promise<void> {
+    await Promise.all(this.lanes.filter((l) => l.state === 'up').map((l) => this.snapshot(l)));
+  }
+
+  /** Waits until every submitted command is answered. */
+  async drain(): Promise<void> {
+    for (let i = 0; i < 100_000; i++) {
+      if (this.lanes.every((l) => l.queued.length === 0 && l.inFlight === 0 && !l.snapshotting)) return;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    throw new Error('drain: commands still in flight after 100 s');
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.snapshotTimer !== null) clearInterval(this.snapshotTimer);
+    await this.drain();
+    await this.bus.close();
+    await this.pool.close();
+  }
+
+  private scheduleFlush(lane: Lane): void {
+    if (lane.flushScheduled) return;
+    lane.flushScheduled = true;
+    const run = () => {
+      lane.flushScheduled = false;
+      this.flush(lane);
+    };
+    // Group commit: commands submitted in the same turn of the event loop share a batch; a
+    // partly filled batch waits at most flushAfterMs.
+    if (this.options.flushAfterMs <= 0) setImmediate(run);
+    else setTimeout(run, this.options.flushAfterMs);
+  }
+
+  private flush(lane: Lane): void {
+    if (lane.journaling || lane.state !== 'up' || lane.queued.length === 0 || lane.lease === null) return;
+    const batch = lane.queued.length <= this.options.batchCommandsMax ? lane.queued : lane.queued.slice(0, this.options.batchCommandsMax);
+    lane.queued = batch === lane.queued ? [] : lane.queued.slice(batch.length);
+    const items: JournalItem[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) items[i] = [batch[i].performanceId, batch[i].nowMs, batch[i].command];
+    const bytes = encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items });
+    if (bytes.length > this.options.batchBytesMax && batch.length > 1) {
+      // Too big for one journal message: put back the second half and send the first.
+      const half = batch.length >> 1;
+      lane.queued = batch.slice(half).concat(lane.queued);
+      batch.length = half;
+      this.flushBatch(lane, batch, encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items: items.slice(0, half) }));
+      return;
+    }
+    this.flushBatch(lane, batch, bytes);
+  }
+
+  private flushBatch(lane: Lane, batch: Pending[], encoded: Uint8Array): void {
+    const bytes = encoded;
+    lane.journaling = true;
+    lane.inFlight += batch.length;
+    this.observer.mailbox?.(lane.shard, lane.queued.length + lane.inFlight);
+    const started = performance.now();
+    this.bus.append(lane.shard, lane.lease!, bytes).then(
+      (seq) => {
+        lane.journaling = false;
+        this.observer.journaled?.(lane.shard, batch.length, bytes.length, (performance.now() - started) / 1_000);
+        if (lane.state === 'down') {
+          // Journaled by a writer that has just lost the shard: the new owner will apply it.
+          this.answerAll(lane, batch, reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} moved to another process`));
+          lane.inFlight -= batch.length;
+          return;
+        }
+        lane.lastSeq = seq;
+        lane.sent.push(batch);
+        lane.commandsSinceSnapshot += batch.length;
+        this.pool.apply(lane.shard, seq, bytes);
+        if (lane.commandsSinceSnapshot >= this.options.snapshotEveryCommands) void this.snapshot(lane);
+        this.flush(lane);
+      },
+      (error: Error) => {
+        lane.journaling = false;
+        lane.inFlight -= batch.length;
+        this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}`));
+        this.flush(lane);
+      },
+    );
+  }
+
+  private applied(shard: number, _seq: number, bytes: Uint8Array | null): void {
+    const lane = this.lanes[shard];
+    const batch = lane.sent.shift();
+    if (batch === undefined || batch === null || bytes === null) return;
+    const results = packr.unpack(bytes) as Result[];
+    lane.inFlight -= batch.length;
+    for (let i = 0; i < batch.length; i++) batch[i].reply(results[i]);
+    this.observer.applied?.(shard, batch, results, performance.now());
+    this.answered(lane, batch.length);
+    if (lane.queued.length > 0) this.flush(lane);
+  }
+
+  private answerAll(lane: Lane, batch: Pending[], result: Result): void {
+    for (const p of batch) p.reply(result);
+    // Counted like refusals at the door, so the metrics see every answer (these paths are rare).
+    const refused = this.observer.refused;
+    if (refused !== undefined) for (const p of batch) refused(lane.shard, p.command, result);
+    this.answered(lane, batch.length);
+  }
+
+  /** Commands are answered in submission order per shard; queries wait for their turn. */
+  private answered(lane: Lane, count: number): void {
+    lane.answered += count;
+    while (lane.readers.length > 0 && lane.readers[0].after <= lane.answered) lane.readers.shift()!.go();
+  }
+
+  private snapshotDue(): void {
+    const now = this.clock();
+    for (const lane of this.lanes) {
+      if (lane.state === 'up' && lane.commandsSinceSnapshot > 0 && now - lane.lastSnapshotAtMs >= this.options.snapshotEveryMs) void this.snapshot(lane);
+    }
+  }
+
+  private async snapshot(lane: Lane): Promise<void> {
+    if (lane.snapshotting || lane.state !== 'up') return;
+    lane.snapshotting = true;
+    // The worker answers after every batch sent so far, so the snapshot reflects lastSeq.
+    const seq = lane.lastSeq;
+    const count = lane.commandsSinceSnapshot;
+    const started = performance.now();
+    try {
+      const bytes = await this.pool.snapshot(lane.shard);
+      await this.bus.saveSnapshot(lane.shard, { seq, bytes });
+      lane.commandsSinceSnapshot -= count;
+      lane.lastSnapshotAtMs = this.clock();
+      this.observer.snapshotted?.(lane.shard, bytes.length, (performance.now() - started) / 1_000);
+    } catch (error) {
+      this.onError(new Error(`snapshot of shard ${lane.shard} failed: ${(error as Error).message}`));
+    } finally {
+      lane.snapshotting = false;
+    }
+  }
+
+  private acquired(lease: Lease): void {
+    const lane = this.lanes[lease.shard];
+    lane.lease = lease;
+    lane.state = 'recovering';
+    this.observer.leaseChanged?.(lease.shard, true);
+    void this.recover(lane).catch((error: Error) => {
+      const failure = new Error(`recovery of shard ${lane.shard} failed: ${error.message}`);
+      this.onError(failure);
+      this.down(lane, 'SHARD_UNAVAILABLE');
+      this.ready.get(lane.shard)?.reject(failure);
+      this.ready.delete(lane.shard);
+    });
+  }
+
+  /** Latest snapshot, then every journal record after it, applied in order. */
+  private async recover(lane: Lane): Promise<void> {
+    const snapshot = await this.bus.loadSnapshot(lane.shard);
+    const fromSeq = await this.pool.restore(lane.shard, snapshot?.bytes ?? null);
+    const lastSeq = await this.bus.read(lane.shard, fromSeq, (entry) => {
+      lane.sent.push(null);
+      this.pool.apply(lane.shard, entry.seq, entry.bytes, true);
+    });
+    if (lane.state !== 'recovering') return;
+    lane.lastSeq = lastSeq;
+    lane.commandsSinceSnapshot = lastSeq > fromSeq ? 1 : 0;
+    lane.lastSnapshotAtMs = this.clock();
+    lane.state = 'up';
+    this.ready.get(lane.shard)?.resolve();
+    this.ready.delete(lane.shard);
+    this.flush(lane);
+  }
+
+  private lost(shard: number): void {
+    this.observer.leaseChanged?.(shard, false);
+    this.down(this.lanes[shard], 'SHARD_UNAVAILABLE');
+  }
+
+  /** The worker thread itself died: nothing it was sent will be answered. */
+  private workerLost(lane: Lane): void {
+    this.down(lane, 'SHARD_UNAVAILABLE');
+    const unavailable = reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; the shard must be recovered`);
+    for (const batch of lane.sent.splice(0)) if (batch !== null) this.answerAll(lane, batch, unavailable);
+    lane.inFlight = 0;
+  }
+
+  private down(lane: Lane, code: 'SHARD_UNAVAILABLE'): void {
+    lane.state = 'down';
+    lane.lease = null;
+    const queued = lane.queued;
+    lane.queued = [];
+    this.answerAll(lane, queued, reject(code, 'performanceId', `shard ${lane.shard} is not served by this process`));
+  }
+}

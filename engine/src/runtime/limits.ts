@@ -1,0 +1,42 @@
+// Every bound of the runtime, named once, units last. Hitting one is a typed refusal
+// (OVERLOADED) or a flush, never unbounded growth. The domain's own bounds are in
+// engine/src/domain/limits.ts.
+
+export const runtimeDefaults = {
+  /** Commands submitted to one shard and not yet answered; past this, OVERLOADED. */
+  mailboxMax: 65_536,
+  /** Commands in one batch (one journal record, one message to a worker). */
+  batchCommandsMax: 4_096,
+  /** A batch is flushed once its encoded size passes this (NATS' default max_payload is 1 MiB). */
+  batchBytesMax: 512 * 1024,
+  /** A partly filled batch waits at most this long for company (group commit). */
+  flushAfterMs: 1,
+  /** A shard snapshot is taken after this many commands... */
+  snapshotEveryCommands: 100_000,
+  /** ...or this long after the last one, if any command arrived since. */
+  snapshotEveryMs: 30_000,
+  /** The engine remembers command ids at least this long (JetStream's own window is 2 minutes)... */
+  dedupeWindowMs: 10 * 60_000,
+  /** ...unless a shard passes this many remembered commands, which shortens the window (metered). */
+  dedupeEntriesMax: 200_000,
+  /** Shard lease: renewed this often... */
+  leaseRenewMs: 500,
+  /** ...and taken over by another process when not renewed for this long. */
+  leaseTtlMs: 3_000,
+  /** A journal append not acknowledged within this is a failure (JOURNAL_FAILED). */
+  journalAckTimeoutMs: 5_000,
+} as const;
+
+export type RuntimeOptions = { -readonly [K in keyof typeof runtimeDefaults]: number };
+
+export function runtimeOptions(overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {
+  const merged: RuntimeOptions = { ...runtimeDefaults };
+  for (const key of Object.keys(overrides) as (keyof RuntimeOptions)[]) {
+    const value = overrides[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`runtime option ${key} must be a non-negative number, got ${value}`);
+    merged[key] = value;
+  }
+  if (merged.leaseRenewMs * 2 > merged.leaseTtlMs) throw new RangeError('leaseTtlMs must be at least twice leaseRenewMs');
+  return merged;
+}

@@ -1,0 +1,105 @@
+// The router's side of the worker threads: spawns them, places shards on them (shard s lives on
+// worker s mod workers), and matches their answers to what was asked. Batches for one shard
+// are answered in the order they were sent, so a FIFO per shard pairs them without ids.
+import { Worker } from 'node:worker_threads';
+import type { LayoutJson } from '../domain/mod.ts';
+import type { WorkerSetup } from './worker.ts';
+import { packr, type FromWorker, type QueryName, type ToWorker } from './wire.ts';
+
+export interface PoolOptions {
+  workers: number;
+  shards: number;
+  venues: Record<string, LayoutJson>;
+  dedupeWindowMs: number;
+  dedupeEntriesMax: number;
+  faultCommandIdPrefix?: string | null;
+  /** Called with each batch's packed results (null for replayed batches), in send order per shard. */
+  onApplied: (shard: number, seq: number, bytes: Uint8Array | null) => void;
+  onWorkerError: (worker: number, error: Error) => void;
+}
+
+interface Waiting { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }
+
+export class ShardPool {
+  private readonly threads: Worker[] = [];
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+
+  constructor(private readonly options: PoolOptions) {
+    if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('workers must be a positive integer');
+    if (!Number.isInteger(options.shards) || options.shards < options.workers) throw new RangeError('shards must be an integer no smaller than workers');
+    const entry = new URL('./worker.ts', import.meta.url).href;
+    for (let w = 0; w < options.workers; w++) {
+      const shards: number[] = [];
+      for (let s = w; s < options.shards; s += options.workers) shards.push(s);
+      const setup: WorkerSetup = {
+        entry, shards, venues: options.venues, dedupeWindowMs: options.dedupeWindowMs, dedupeEntriesMax: options.dedupeEntriesMax,
+        faultCommandIdPrefix: options.faultCommandIdPrefix ?? null,
+      };
+      const thread = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: setup, name: `onsale-shards-${w}` });
+      thread.on('message', (message: FromWorker) => this.receive(message));
+      thread.on('error', (error) => options.onWorkerError(w, error));
+      this.threads.push(thread);
+    }
+  }
+
+  get workers(): number {
+    return this.threads.length;
+  }
+
+  workerOf(shard: number): number {
+    return shard % this.threads.length;
+  }
+
+  apply(shard: number, seq: number, bytes: Uint8Array, replay = false): void {
+    this.post(shard, { t: 'apply', shard, seq, bytes, replay });
+  }
+
+  snapshot(shard: number): Promise<Uint8Array> {
+    return this.ask(shard, (id) => ({ t: 'snapshot', shard, id }));
+  }
+
+  /** Replaces the shard with its snapshot, or with an empty shard; resolves with the snapshot's journal seq. */
+  async restore(shard: number, bytes: Uint8Array | null): Promise<number> {
+    return packr.unpack(await this.ask(shard, (id) => ({ t: 'restore', shard, id, bytes }))) as number;
+  }
+
+  async query(shard: number, performanceId: string, query: QueryName, arg: string | null = null): Promise<unknown> {
+    return packr.unpack(await this.ask(shard, (id) => ({ t: 'query', shard, id, performanceId, query, arg })));
+  }
+
+  async stats(): Promise<unknown[]> {
+    const all = await Promise.all(this.threads.map((_, w) => this.ask(w, (id) => ({ t: 'stats', id }))));
+    return all.flatMap((bytes) => packr.unpack(bytes) as unknown[]);
+  }
+
+  async close(): Promise<void> {
+    for (const [, waiting] of this.waiting) waiting.reject(new Error('the shard pool closed'));
+    this.waiting.clear();
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+
+  private post(shard: number, message: ToWorker): void {
+    this.threads[this.workerOf(shard)].postMessage(message);
+  }
+
+  private ask(shard: number, make: (id: number) => ToWorker): Promise<Uint8Array> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.post(shard, make(id));
+    });
+  }
+
+  private receive(message: FromWorker): void {
+    if (message.t === 'applied') {
+      this.options.onApplied(message.shard, message.seq, message.bytes);
+      return;
+    }
+    const waiting = this.waiting.get(message.id);
+    if (waiting === undefined) return;
+    this.waiting.delete(message.id);
+    if (message.t === 'answer') waiting.resolve(message.bytes);
+    else waiting.reject(new Error(message.message));
+  }
+}

@@ -1,0 +1,157 @@
+// A shard: the actors one worker thread owns for one journal partition, applied strictly in
+// journal order. Single-threaded and synchronous; the worker wraps it in messages, and tests
+// use it directly.
+import {
+  availability, blocksReport, Code, createPerformance, presaleReport, reject, salesReport, samePayload, SeatState, stateHash, ticketRows,
+  type Result,
+} from '../domain/mod.ts';
+import { PerformanceActor } from './actor.ts';
+import { RecentCommands, type Remembered } from './recent.ts';
+import { VenueCatalog } from './venues.ts';
+import type { EngineCommand, JournalRecord, OpenPerformance, QueryName } from './wire.ts';
+import { pack, packr } from './wire.ts';
+
+/** A test hook: throw after applying this command, as a bug in the actor would. */
+export type Fault = (performanceId: string, command: EngineCommand) => boolean;
+
+export interface ShardConfig {
+  shard: number;
+  venues: VenueCatalog;
+  dedupeWindowMs: number;
+  dedupeEntriesMax: number;
+  fault?: Fault;
+}
+
+export interface ShardCounters {
+  actorFailures: number;
+  commands: number;
+}
+
+const SNAPSHOT_VERSION = 1;
+// Refusals that say nothing about the command's effect, so its id stays free for a retry (the
+// domain does not remember them either).
+const transient = new Set<number>([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PERFORMANCE_UNKNOWN]);
+
+export class Shard {
+  readonly actors = new Map<string, PerformanceActor>();
+  recent: RecentCommands;
+  /** Journal sequence of the last record applied (0: none). */
+  appliedSeq = 0;
+  lastNowMs = 0;
+  readonly counters: ShardCounters = { actorFailures: 0, commands: 0 };
+
+  constructor(readonly config: ShardConfig) {
+    this.recent = new RecentCommands(config.dedupeWindowMs, config.dedupeEntriesMax);
+  }
+
+  applyRecord(record: JournalRecord, seq: number): Result[] {
+    const results: Result[] = new Array(record.items.length);
+    for (let i = 0; i < record.items.length; i++) {
+      const item = record.items[i];
+      results[i] = this.applyOne(item[0], item[1], item[2]);
+    }
+    if (seq > this.appliedSeq) this.appliedSeq = seq;
+    return results;
+  }
+
+  applyOne(performanceId: string, nowMs: number, command: EngineCommand): Result {
+    this.counters.commands++;
+    if (typeof command !== 'object' || command === null || typeof command.commandId !== 'string') {
+      return reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId');
+    }
+    const isTick = command.type === 'tick';
+    if (!isTick) {
+      const prior = this.recent.get(command.commandId);
+      if (prior !== undefined) {
+        return prior.performanceId === performanceId && samePayload(prior.command, command)
+          ? prior.result
+          : reject('COMMAND_ID_REUSED', 'commandId', `command id ${command.commandId} was used for another command`);
+      }
+    }
+    if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
+    const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command);
+    if (!isTick && !(!result.ok && transient.has(result.code))) this.recent.remember(command.commandId, { performanceId, command, result, atMs: nowMs });
+    return result;
+  }
+
+  private applyToActor(performanceId: string, nowMs: number, command: Exclude<EngineCommand, OpenPerformance>): Result {
+    const actor = this.actors.get(performanceId);
+    if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
+    const fault = this.config.fault;
+    try {
+      return actor.apply(command, nowMs, fault === undefined ? undefined : () => {
+        if (fault(performanceId, command)) throw new Error(`injected fault in ${command.commandId}`);
+      });
+    } catch (error) {
+      // The actor rebuilt itself without this command; its other commands, and every other
+      // actor of the shard, stand.
+      this.counters.actorFailures++;
+      return reject('ACTOR_FAILED', '', `the actor failed on this command and was rebuilt without it: ${(error as Error).message}`);
+    }
+  }
+
+  private open(performanceId: string, command: OpenPerformance): Result {
+    if (this.actors.has(performanceId)) return reject('PERFORMANCE_EXISTS', 'performanceId', `performance ${performanceId} is already open`);
+    if (typeof command.venue !== 'string') return reject('COMMAND_INVALID', 'venue', 'venue must be a venue name');
+    const layout = this.config.venues.layout(command.venue);
+    if (layout === null) return reject('COMMAND_INVALID', 'venue', `unknown venue ${command.venue}; known: ${this.config.venues.names().join(', ')}`);
+    if (command.spec?.performanceId !== performanceId) return reject('COMMAND_INVALID', 'spec.performanceId', 'spec.performanceId must be the performance the command is sent to');
+    const created = createPerformance(command.spec, layout);
+    if (!created.ok) return created;
+    this.actors.set(performanceId, new PerformanceActor(performanceId, command.venue, layout, created.state));
+    return { ok: true };
+  }
+
+  query(performanceId: string, name: QueryName, arg: string | null): unknown {
+    const actor = this.actors.get(performanceId);
+    if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
+    const s = actor.state;
+    switch (name) {
+      case 'availability': return availability(s, arg ?? undefined);
+      case 'salesReport': return salesReport(s);
+      case 'presaleReport': return presaleReport(s, arg ?? '');
+      case 'blocksReport': return blocksReport(s);
+      case 'tickets': return ticketRows(s);
+      case 'stateHash': return stateHash(s);
+      case 'seatCounts': return seatCounts(s.totals);
+    }
+  }
+
+  /** Every actor's counts by seat state, for the per-performance gauges. */
+  seatCountsByPerformance(): [string, ReturnType<typeof seatCounts>][] {
+    return [...this.actors].map(([id, actor]) => [id, seatCounts(actor.state.totals)]);
+  }
+
+  /** The shard as bytes: each actor's snapshot, the remembered command ids, the journal position. */
+  snapshot(): Uint8Array {
+    const actors = [...this.actors.values()].map((a) => {
+      a.dirty = false;
+      return [a.performanceId, a.venue, a.checkpoint()];
+    });
+    return pack({ v: SNAPSHOT_VERSION, shard: this.config.shard, appliedSeq: this.appliedSeq, lastNowMs: this.lastNowMs, actors, recent: this.recent.toArrays() });
+  }
+
+  static restore(config: ShardConfig, bytes: Uint8Array): Shard {
+    const snap = packr.unpack(bytes) as {
+      v: number; shard: number; appliedSeq: number; lastNowMs: number;
+      actors: [string, string, Uint8Array][];
+      recent: { sinceMs: number; entries: [string, Remembered][] };
+    };
+    if (snap.v !== SNAPSHOT_VERSION) throw new Error(`shard snapshot version ${snap.v} is not ${SNAPSHOT_VERSION}`);
+    if (snap.shard !== config.shard) throw new Error(`snapshot of shard ${snap.shard} offered to shard ${config.shard}`);
+    const shard = new Shard(config);
+    shard.appliedSeq = snap.appliedSeq;
+    shard.lastNowMs = snap.lastNowMs;
+    for (const [id, venue, actorBytes] of snap.actors) {
+      const layout = config.venues.layout(venue);
+      if (layout === null) throw new Error(`snapshot names venue ${venue}, which this engine does not know`);
+      shard.actors.set(id, PerformanceActor.fromSnapshot(id, venue, layout, actorBytes));
+    }
+    shard.recent = RecentCommands.fromArrays(config.dedupeWindowMs, config.dedupeEntriesMax, snap.recent);
+    return shard;
+  }
+}
+
+function seatCounts(totals: Int32Array): { free: number; held: number; sold: number; blocked: number } {
+  return { free: totals[SeatState.FREE], held: totals[SeatState.HELD], sold: totals[SeatState.SOLD], blocked: totals[SeatState.BLOCKED] };
+}

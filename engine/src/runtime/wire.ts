@@ -1,0 +1,63 @@
+// What crosses a boundary: journal records (one group-commit batch each) and the messages
+// between the router and the shard workers. Everything on the wire is msgpack (msgpackr).
+import { Packr } from 'msgpackr';
+import type { Command, PerformanceSpec, Result } from '../domain/mod.ts';
+
+/** Opens a performance in the engine: the venue is a name from the engine's venue catalog. */
+export interface OpenPerformance { type: 'openPerformance'; commandId: string; venue: string; spec: PerformanceSpec }
+export type EngineCommand = Command | OpenPerformance;
+
+/** One command as journaled: which actor, the time it was given, the command. */
+export type JournalItem = [performanceId: string, nowMs: number, command: EngineCommand];
+
+/** One journal record = one group-commit batch for one shard. */
+export interface JournalRecord {
+  v: 1;
+  shard: number;
+  /** The lease epoch of the writer, so a record from a deposed writer can be told apart. */
+  epoch: number;
+  items: JournalItem[];
+}
+
+// Records (msgpackr "structures") make repeated command shapes cheap to encode and decode; each
+// message carries its own structure definitions, so no state is shared between threads.
+export const packr = new Packr({ useRecords: true, mapsAsObjects: true });
+
+/**
+ * Packs a value into bytes of its own. msgpackr returns a view into its reusable buffer, and
+ * posting a view to another thread clones the whole buffer under it (megabytes), so everything
+ * that leaves the call gets an exact-size copy.
+ */
+export function pack(value: unknown): Uint8Array {
+  return new Uint8Array(packr.pack(value));
+}
+
+export function encodeRecord(record: JournalRecord): Uint8Array {
+  return pack(record);
+}
+
+export function decodeRecord(bytes: Uint8Array): JournalRecord {
+  const record = packr.unpack(bytes) as JournalRecord;
+  if (record === null || typeof record !== 'object' || record.v !== 1 || !Array.isArray(record.items)) {
+    throw new Error('not a journal record (version 1)');
+  }
+  return record;
+}
+
+/** Router → worker. */
+export type ToWorker =
+  | { t: 'apply'; shard: number; seq: number; bytes: Uint8Array; replay: boolean }
+  | { t: 'snapshot'; shard: number; id: number }
+  | { t: 'restore'; shard: number; id: number; bytes: Uint8Array | null }
+  | { t: 'query'; shard: number; id: number; performanceId: string; query: QueryName; arg: string | null }
+  | { t: 'stats'; id: number };
+
+/** Worker → router. */
+export type FromWorker =
+  | { t: 'applied'; shard: number; seq: number; bytes: Uint8Array | null }
+  | { t: 'answer'; id: number; bytes: Uint8Array }
+  | { t: 'failed'; id: number; message: string };
+
+export type QueryName = 'availability' | 'salesReport' | 'presaleReport' | 'blocksReport' | 'tickets' | 'stateHash' | 'seatCounts';
+
+export type { Result };

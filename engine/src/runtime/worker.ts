@@ -1,0 +1,76 @@
+// The body of one shard worker thread: it owns some shards and applies their batches in the
+// order they arrive. A command runs to completion before the next; nothing here awaits.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Shard, type Fault, type ShardConfig } from './shard.ts';
+import { VenueCatalog } from './venues.ts';
+import { decodeRecord, pack, type FromWorker, type ToWorker } from './wire.ts';
+import type { LayoutJson } from '../domain/mod.ts';
+
+export interface WorkerSetup {
+  entry: string;
+  shards: number[];
+  venues: Record<string, LayoutJson>;
+  dedupeWindowMs: number;
+  dedupeEntriesMax: number;
+  /** Test hook: commands whose id starts with this throw inside the actor after applying. */
+  faultCommandIdPrefix: string | null;
+}
+
+const setup = workerData as WorkerSetup;
+const port = parentPort;
+if (port === null) throw new Error('worker.ts runs only as a worker thread');
+
+const venues = new VenueCatalog(setup.venues);
+const prefix = setup.faultCommandIdPrefix;
+const fault: Fault | undefined = prefix === null ? undefined : (_id, command) => command.commandId.startsWith(prefix);
+const configOf = (shard: number): ShardConfig => ({ shard, venues, dedupeWindowMs: setup.dedupeWindowMs, dedupeEntriesMax: setup.dedupeEntriesMax, fault });
+const shards = new Map<number, Shard>(setup.shards.map((n) => [n, new Shard(configOf(n))]));
+
+function shardOf(n: number): Shard {
+  const shard = shards.get(n);
+  if (shard === undefined) throw new Error(`shard ${n} does not live in this worker`);
+  return shard;
+}
+
+function send(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.t) {
+    case 'apply': {
+      const results = shardOf(message.shard).applyRecord(decodeRecord(message.bytes), message.seq);
+      send({ t: 'applied', shard: message.shard, seq: message.seq, bytes: message.replay ? null : pack(results) });
+      return;
+    }
+    case 'snapshot':
+      return answer(message.id, () => shardOf(message.shard).snapshot());
+    case 'restore':
+      return answer(message.id, () => {
+        shards.set(message.shard, message.bytes === null ? new Shard(configOf(message.shard)) : Shard.restore(configOf(message.shard), message.bytes));
+        return shardOf(message.shard).appliedSeq;
+      });
+    case 'query':
+      return answer(message.id, () => shardOf(message.shard).query(message.performanceId, message.query, message.arg));
+    case 'stats':
+      return answer(message.id, () => [...shards.values()].map((s) => ({
+        shard: s.config.shard,
+        actors: s.actors.size,
+        commands: s.counters.commands,
+        actorFailures: s.counters.actorFailures,
+        dedupeEntries: s.recent.size,
+        dedupeKeptMs: s.recent.keptForMs(s.lastNowMs),
+        dedupeEarlyRotations: s.recent.earlyRotations,
+        seats: s.seatCountsByPerformance(),
+      })));
+  }
+});
+
+function answer(id: number, work: () => unknown): void {
+  try {
+    const value = work();
+    send({ t: 'answer', id, bytes: value instanceof Uint8Array ? value : pack(value) });
+  } catch (error) {
+    send({ t: 'failed', id, message: (error as Error).message });
+  }
+}

@@ -1,0 +1,290 @@
+// The on-sale simulation: a seeded crowd of buyers against a running engine (any bus). Buyers
+// arrive in a surge when the sale opens; they pick best-available or explicit seats, check out
+// or abandon their holds (which expire), come back when they miss, and a few try to buy past
+// the per-buyer cap. Time is simulated: every command carries the moment it happens, so the
+// same seed gives the same commands, the same journal and the same tickets.
+import { performance } from 'node:perf_hooks';
+import { type HoldAccepted, type Result, type TicketRow } from '../domain/mod.ts';
+import { VenueCatalog, type Engine, type EngineCommand } from '../runtime/mod.ts';
+import { Rng } from './rng.ts';
+import {
+  HOLD_TTL_MS, MAX_TICKETS_PER_BUYER, ONSALE_AT_MS, PARTNER_SECTIONS, PRESALE_CODE, PRESALE_FROM_MS, SEATS_PER_SECTION, SECTIONS, setupCommands,
+} from './stadium-onsale.ts';
+import { TimeBuckets } from './time-buckets.ts';
+
+export interface SimulateOptions {
+  seed: number;
+  buyers: number;
+  performanceId?: string;
+}
+
+type Kind = 'presale' | 'partner' | 'public';
+interface Buyer { id: string; kind: Kind; wants: number; attempts: number; holdId: string | null; commands: number; bought: number; again: boolean }
+type Action = 'hold' | 'confirm' | 'release' | 'again';
+interface Event { atMs: number; seq: number; buyer: number; action: Action }
+
+export interface SimulationSummary {
+  scenario: 'onsale';
+  seed: number;
+  buyers: number;
+  commands: number;
+  commandsPerSec: number;
+  wallMs: number;
+  latencyMs: { p50: number; p99: number };
+  rejections: Record<string, number>;
+  limits: { maxTicketsPerBuyerPerPerformance: number };
+  performances: { performanceId: string; capacity: number; sold: number }[];
+  bus: string;
+  durable: boolean;
+  workers: number;
+  shards: number;
+  /** Simulated ms from the sale's opening to the moment the web channel had nothing left; null if never. */
+  sellOutMs: number | null;
+  /** Simulated ms from the sale's opening to the last ticket sold. */
+  lastSaleMs: number | null;
+  holds: { made: number; confirmed: number; released: number; expired: number };
+  /** Buyers who saw too few seats on the seat map and left without asking. */
+  turnedAway: number;
+  revenueMinor: number;
+  checks: { seatsSoldTwice: number; buyersOverCap: number };
+}
+
+export interface SimulationRun { summary: SimulationSummary; tickets: TicketRow[] }
+
+const BUCKET_MS = 1_000;
+/** Every reaction to an answer happens at least this much later in simulated time... */
+const REACTION_MIN_MS = 10_000;
+/** ...so this many buckets can be in flight at once. */
+const LAG = REACTION_MIN_MS / BUCKET_MS;
+const HORIZON_MS = 4 * 3_600_000;
+const WANTS = [1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 6, 6];
+
+export async function simulateOnsale(engine: Engine, options: SimulateOptions): Promise<SimulationRun> {
+  const performanceId = options.performanceId ?? 'STADIUM-2026-12-01';
+  const rng = new Rng(options.seed);
+  const layout = new VenueCatalog().layout('stadium');
+  if (layout === null) throw new Error('the stadium venue is missing');
+  const capacity = layout.capacity;
+  const publicSections = SECTIONS - PARTNER_SECTIONS;
+
+  const started = performance.now();
+  let commands = 0;
+  const latencies: number[] = [];
+  const rejections: Record<string, number> = {};
+  const holds = { made: 0, confirmed: 0, released: 0, expired: 0 };
+  let lastSaleMs: number | null = null;
+  let sellOutMs: number | null = null;
+  /** What the public seat map shows: web-sellable seats left, refreshed once the house runs low. */
+  let webFree = Number.POSITIVE_INFINITY;
+  let turnedAway = 0;
+
+  const submitAll = async (batch: { command: EngineCommand; atMs: number }[]): Promise<Result[]> => {
+    const results: Result[] = new Array(batch.length);
+    let left = batch.length;
+    if (left === 0) return results;
+    await new Promise<void>((done) => {
+      for (let i = 0; i < batch.length; i++) {
+        const sentAt = performance.now();
+        engine.send(performanceId, batch[i].command, batch[i].atMs, (result) => {
+          latencies.push(performance.now() - sentAt);
+          results[i] = result;
+          if (--left === 0) done();
+        });
+      }
+      engine.flushAll();
+    });
+    commands += batch.length;
+    for (const r of results) if (!r.ok) rejections[r.name] = (rejections[r.name] ?? 0) + 1;
+    return results;
+  };
+
+  const setupResults = await submitAll(setupCommands(performanceId, layout.seatIds).map((command) => ({ command, atMs: PRESALE_FROM_MS - 60_000 })));
+  for (const r of setupResults) if (!r.ok) throw new Error(`simulation set-up refused: ${r.name} ${r.field} ${r.message}`);
+
+  // The crowd. Arrival times: presale fans spread over the presale hour, partner customers over
+  // the first two hours, everyone else in a surge (exponential, mean 2 minutes) after opening.
+  const agenda = new TimeBuckets<Event>(PRESALE_FROM_MS, BUCKET_MS, Math.ceil((HORIZON_MS + 3_600_000) / BUCKET_MS));
+  const buyers: Buyer[] = new Array(options.buyers);
+  let seq = 0;
+  const schedule = (atMs: number, buyer: number, action: Action) => agenda.at(atMs, { atMs, seq: seq++, buyer, action });
+  for (let b = 0; b < options.buyers; b++) {
+    const roll = rng.int(0, 999);
+    const kind: Kind = roll < 20 ? 'presale' : roll < 35 ? 'partner' : 'public';
+    buyers[b] = { id: `B${String(b).padStart(7, '0')}`, kind, wants: rng.pick(WANTS), attempts: 0, holdId: null, commands: 0, bought: 0, again: rng.chance(0.01) };
+    const atMs = kind === 'presale' ? PRESALE_FROM_MS + rng.int(0, 3_599_999)
+      : kind === 'partner' ? PRESALE_FROM_MS + rng.int(0, 3 * 3_600_000 - 1)
+        : ONSALE_AT_MS + Math.min(HORIZON_MS - 1, Math.floor(-120_000 * Math.log(1 - rng.int(0, 999_998) / 1_000_000)));
+    schedule(atMs, b, 'hold');
+  }
+
+  const commandFor = (event: Event): EngineCommand | null => {
+    const buyer = buyers[event.buyer];
+    const commandId = `${buyer.id}-${buyer.commands++}`;
+    const channel = buyer.kind === 'partner' ? 'partner' : 'web';
+    const presaleCode = buyer.kind === 'presale' && event.atMs < ONSALE_AT_MS ? PRESALE_CODE : undefined;
+    switch (event.action) {
+      case 'hold':
+      case 'again': {
+        const count = event.action === 'again' ? MAX_TICKETS_PER_BUYER : Math.min(buyer.wants, presaleCode === undefined ? 10 : 4);
+        // A buyer who sees too few seats on the map leaves instead of asking (the waiting room
+        // and seat map are served from the read model, not by the performance's actor).
+        if (channel === 'web' && presaleCode === undefined && webFree < count) {
+          turnedAway++;
+          return null;
+        }
+        // A third of the public pick their seats on the map; the rest ask for the best available.
+        if (buyer.kind === 'public' && buyer.attempts === 0 && rng.chance(0.35)) {
+          const section = rng.int(0, publicSections - 1);
+          const row = rng.int(0, 49);
+          const first = rng.int(0, 30 - count);
+          const seatNos: number[] = [];
+          for (let n = 0; n < count; n++) seatNos.push(section * SEATS_PER_SECTION + row * 30 + first + n);
+          return { type: 'holdSeats', commandId, buyerId: buyer.id, channel, seatNos };
+        }
+        const zone = buyer.kind === 'public' && rng.chance(0.3) ? rng.pick(['A', 'B', 'C', 'D']) : undefined;
+        return {
+          type: 'holdBestAvailable', commandId, buyerId: buyer.id, channel, count, presaleCode,
+          ...(zone === undefined ? {} : { filter: { zone } }),
+        };
+      }
+      case 'confirm':
+        return buyer.holdId === null ? null : { type: 'confirmHold', commandId, buyerId: buyer.id, holdId: buyer.holdId, buyerEmail: `${buyer.id.toLowerCase()}@example.test` };
+      case 'release':
+        return buyer.holdId === null ? null : { type: 'releaseHold', commandId, buyerId: buyer.id, holdId: buyer.holdId };
+    }
+  };
+
+  const react = (event: Event, result: Result) => {
+    const buyer = buyers[event.buyer];
+    if (event.action === 'hold' || event.action === 'again') {
+      buyer.attempts++;
+      if (result.ok) {
+        holds.made++;
+        buyer.holdId = (result as HoldAccepted).holdId;
+        const fate = rng.int(0, 99);
+        if (fate < 72) schedule(event.atMs + rng.int(REACTION_MIN_MS + 5_000, 240_000), event.buyer, 'confirm');
+        else if (fate < 77) schedule(event.atMs + HOLD_TTL_MS + rng.int(1_000, 300_000), event.buyer, 'confirm');
+        else if (fate < 82) schedule(event.atMs + rng.int(REACTION_MIN_MS, 60_000), event.buyer, 'release');
+        // else: abandoned; the hold expires after its TTL.
+        return;
+      }
+      const retry = result.name === 'SEAT_NOT_AVAILABLE' || result.name === 'NOT_ENOUGH_SEATS' || result.name === 'CHANNEL_NOT_ON_SALE';
+      if (retry && buyer.attempts < 3 && event.action === 'hold') schedule(event.atMs + rng.int(REACTION_MIN_MS, 30_000), event.buyer, 'hold');
+      return;
+    }
+    if (event.action === 'confirm') {
+      if (result.ok) {
+        holds.confirmed++;
+        buyer.bought++;
+        lastSaleMs = event.atMs - ONSALE_AT_MS;
+        if (buyer.again) schedule(event.atMs + rng.int(600_000, 3_600_000), event.buyer, 'again');
+      } else if (result.name === 'HOLD_EXPIRED') holds.expired++;
+      buyer.holdId = null;
+      return;
+    }
+    if (event.action === 'release' && result.ok) holds.released++;
+    buyer.holdId = null;
+  };
+
+  // Buckets are pipelined: bucket i is submitted before the answers of buckets i-1..i-LAG are
+  // read. That is safe and deterministic because every reaction lies at least LAG buckets ahead
+  // (REACTION_MIN_MS), and the answers of bucket i-LAG are always read just before bucket i is
+  // taken, whatever the threads' timing.
+  const flights = new Map<number, { sent: Event[]; results: Promise<Result[]>; webFree: Promise<number> | null }>();
+  let lowSeats = false;
+  for (let index = 0; index < agenda.length + LAG && (agenda.pending > 0 || flights.size > 0); index++) {
+    const due = flights.get(index - LAG);
+    if (due !== undefined) {
+      flights.delete(index - LAG);
+      const results = await due.results;
+      for (let i = 0; i < due.sent.length; i++) react(due.sent[i], results[i]);
+      if (due.webFree !== null) {
+        webFree = await due.webFree;
+        if (webFree === 0 && sellOutMs === null) sellOutMs = Math.max(0, due.sent[due.sent.length - 1].atMs - ONSALE_AT_MS);
+      }
+      // The seat map is consulted once the house runs low (before that, nobody is turned away).
+      lowSeats ||= results.some((r) => !r.ok && r.name === 'NOT_ENOUGH_SEATS');
+    }
+    if (index >= agenda.length) continue;
+    const events = agenda.take(index);
+    if (events.length === 0) continue;
+    events.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
+    const batch: { command: EngineCommand; atMs: number }[] = [];
+    const sent: Event[] = [];
+    for (const event of events) {
+      const command = commandFor(event);
+      if (command === null) continue;
+      batch.push({ command, atMs: event.atMs });
+      sent.push(event);
+    }
+    if (sent.length === 0) continue;
+    const results = submitAll(batch);
+    // Sold out as the public sees it: nothing left that the web channel may sell. The query
+    // sees exactly the commands submitted before it (the engine's read-your-writes order).
+    const free = lowSeats ? engine.query(performanceId, 'availability', 'web').then((a) => (a as { free: number }).free) : null;
+    flights.set(index, { sent, results, webFree: free });
+  }
+  // Let every abandoned hold run out before the books are closed.
+  await submitAll([{ command: { type: 'tick', commandId: `${performanceId}-close` }, atMs: PRESALE_FROM_MS + HORIZON_MS + 2 * HOLD_TTL_MS }]);
+  await engine.drain();
+  const wallMs = performance.now() - started;
+
+  const tickets = await engine.query(performanceId, 'tickets') as TicketRow[];
+  const counts = await engine.query(performanceId, 'seatCounts') as { sold: number; held: number };
+  holds.expired += holds.made - holds.confirmed - holds.released - holds.expired;
+  const sorted = Float64Array.from(latencies).sort();
+  const quantile = (q: number) => (sorted.length === 0 ? 0 : round3(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]));
+  return {
+    summary: {
+      scenario: 'onsale',
+      seed: options.seed,
+      buyers: options.buyers,
+      commands,
+      commandsPerSec: Math.round(commands / (wallMs / 1_000)),
+      wallMs: Math.round(wallMs),
+      latencyMs: { p50: quantile(0.5), p99: quantile(0.99) },
+      rejections: sortedKeys(rejections),
+      limits: { maxTicketsPerBuyerPerPerformance: MAX_TICKETS_PER_BUYER },
+      performances: [{ performanceId, capacity, sold: counts.sold }],
+      bus: engine.bus.kind,
+      durable: engine.bus.durable,
+      workers: engine.workers,
+      shards: engine.shards,
+      sellOutMs,
+      lastSaleMs,
+      holds,
+      turnedAway,
+      revenueMinor: tickets.reduce((sum, t) => sum + (t.status === 'valid' ? t.priceMinor - t.discountMinor : 0), 0),
+      checks: checkTickets(tickets),
+    },
+    tickets,
+  };
+}
+
+/** What must never happen, counted from the tickets themselves rather than trusted. */
+export function checkTickets(tickets: readonly TicketRow[]): { seatsSoldTwice: number; buyersOverCap: number } {
+  const seats = new Set<string>();
+  const perBuyer = new Map<string, number>();
+  let seatsSoldTwice = 0;
+  for (const t of tickets) {
+    if (t.status !== 'valid') continue;
+    const key = `${t.performanceId}/${t.seatId}`;
+    if (t.seatId !== null) {
+      if (seats.has(key)) seatsSoldTwice++;
+      seats.add(key);
+    }
+    perBuyer.set(`${t.performanceId}/${t.buyerId}`, (perBuyer.get(`${t.performanceId}/${t.buyerId}`) ?? 0) + 1);
+  }
+  let buyersOverCap = 0;
+  for (const n of perBuyer.values()) if (n > MAX_TICKETS_PER_BUYER) buyersOverCap++;
+  return { seatsSoldTwice, buyersOverCap };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1_000) / 1_000;
+}
+
+function sortedKeys(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+

@@ -1,0 +1,175 @@
+// The metrics object against a stand-in engine, for what a real one does not show on demand: a
+// stuck or malformed worker answer, shards owned elsewhere, one stats() call per scrape, the
+// label guards, and the observer's arithmetic on hand-made batches.
+import { describe, expect, it } from 'vitest';
+import { reject, type Result } from '../../src/domain/mod.ts';
+import { createEngineMetrics, parseShardStats, type EngineStatsSource, type ShardStats } from '../../src/metrics/mod.ts';
+import type { EngineCommand, EngineObserver } from '../../src/runtime/mod.ts';
+import { labelled, parseExposition, samplesOf, valueOf } from './exposition.ts';
+
+type Batch = Parameters<NonNullable<EngineObserver['applied']>>[1];
+
+function shardStats(shard: number, seats: ShardStats['seats'] = [], more: Partial<ShardStats> = {}): ShardStats {
+  return { shard, actors: seats.length, commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, seats, ...more };
+}
+
+class FakeEngine implements EngineStatsSource {
+  readonly shards = 3;
+  owned = [0, 1, 2];
+  depths = [0, 7, 0];
+  statsCalls = 0;
+  answer: () => Promise<unknown[]> = async () => [shardStats(0), shardStats(1), shardStats(2)];
+  stats(): Promise<unknown[]> {
+    this.statsCalls++;
+    return this.answer();
+  }
+  mailboxDepth(shard: number): number {
+    return this.depths[shard];
+  }
+  ownedShards(): number[] {
+    return this.owned;
+  }
+}
+
+async function scrape(metrics: ReturnType<typeof createEngineMetrics>) {
+  return parseExposition(await metrics.registry.metrics());
+}
+
+function batch(commands: unknown[], submittedAt: number): Batch {
+  return commands.map((command) => ({ performanceId: 'p', nowMs: 0, command: command as EngineCommand, reply: () => {}, submittedAt })) as Batch;
+}
+
+describe('engine metrics', () => {
+  it('engine metrics - applied batches are counted by type and code, and timed', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    const ok: Result = { ok: true };
+    const taken = reject('SEAT_NOT_AVAILABLE', 'seats[0]', 'taken');
+    const hold = { type: 'holdSeats', commandId: 'h' };
+    // Submitted at t=1000 ms, done at t=1000.3 ms and t=1002 ms: 300 µs and 2 ms.
+    metrics.observer.applied!(0, batch([hold, hold, hold, { type: 'tick', commandId: 't' }], 1_000), [ok, taken, taken, ok], 1_000.3);
+    metrics.observer.applied!(1, batch([{ type: 'evil\n"label', commandId: 'e' }, null, 42], 1_000), [reject('COMMAND_UNKNOWN', 'type', ''), reject('COMMAND_INVALID', '', ''), reject('COMMAND_INVALID', '', '')], 1_002);
+    metrics.observer.refused!(0, hold as EngineCommand, reject('OVERLOADED', '', 'full'));
+    const x = await scrape(metrics);
+    // Client-made types and non-objects share one label value; nothing else is minted.
+    expect(labelled(x, 'onsale_commands_total', 'type', 'code')).toEqual({
+      'holdSeats OK': 1, 'holdSeats SEAT_NOT_AVAILABLE': 2, 'holdSeats OVERLOADED': 1, 'tick OK': 1,
+      'unknown COMMAND_UNKNOWN': 1, 'unknown COMMAND_INVALID': 2,
+    });
+    const h = metrics.histograms.commandDuration;
+    expect(h.count).toBe(7);
+    expect(h.sum).toBeCloseTo(4 * 0.0003 + 3 * 0.002, 9);
+    expect(valueOf(x, 'onsale_command_duration_seconds_bucket', { le: '0.0003' })).toBe(4);
+    expect(valueOf(x, 'onsale_command_duration_seconds_bucket', { le: '0.0015' })).toBe(4);
+    expect(valueOf(x, 'onsale_command_duration_seconds_bucket', { le: '0.002' })).toBe(7);
+    // A second scrape adds only what happened since.
+    metrics.observer.applied!(0, batch([hold], 0), [ok], 1);
+    expect(valueOf(await scrape(metrics), 'onsale_commands_total', { type: 'holdSeats', code: 'OK' })).toBe(2);
+  });
+
+  it('engine metrics - journal, snapshot and lease events land in their series', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    const o = metrics.observer;
+    o.journaled!(0, 100, 5_000, 0.002);
+    o.journaled!(1, 1, 60, 0.00002);
+    o.snapshotted!(1, 12_345, 0.25);
+    o.leaseChanged!(0, true);
+    o.leaseChanged!(1, true);
+    o.leaseChanged!(1, false);
+    o.mailbox!(0, 33);
+    let x = await scrape(metrics);
+    expect(valueOf(x, 'onsale_batch_commands_sum')).toBe(101);
+    expect(valueOf(x, 'onsale_batch_commands_bucket', { le: '64' })).toBe(1);
+    expect(valueOf(x, 'onsale_batch_commands_bucket', { le: '128' })).toBe(2);
+    expect(valueOf(x, 'onsale_journal_append_duration_seconds_count')).toBe(2);
+    expect(valueOf(x, 'onsale_journal_bytes_total')).toBe(5_060);
+    expect(valueOf(x, 'onsale_snapshot_size_bytes', { shard: '1' })).toBe(12_345);
+    expect(valueOf(x, 'onsale_snapshot_duration_seconds_bucket', { le: '0.3' })).toBe(1);
+    expect(valueOf(x, 'onsale_snapshot_duration_seconds_bucket', { le: '0.2' })).toBe(0);
+    expect(valueOf(x, 'onsale_shard_owned', { shard: '0' })).toBe(1);
+    expect(valueOf(x, 'onsale_shard_owned', { shard: '1' })).toBe(0);
+    // Before attach, the depth the observer last saw; the engine's own shards are not known yet.
+    expect(valueOf(x, 'onsale_mailbox_depth', { shard: '0' })).toBe(33);
+    expect(valueOf(x, 'onsale_shard_owned', { shard: '2' })).toBeUndefined();
+    const engine = new FakeEngine();
+    metrics.attach(engine);
+    x = await scrape(metrics);
+    // After attach: every shard has a lease series, and depths come from the router itself.
+    expect(valueOf(x, 'onsale_shard_owned', { shard: '2' })).toBe(0);
+    expect(valueOf(x, 'onsale_shard_owned', { shard: '0' })).toBe(1);
+    expect(samplesOf(x, 'onsale_mailbox_depth').map((s) => [s.labels.shard, s.value])).toEqual([['0', 0], ['1', 7], ['2', 0]]);
+    expect(valueOf(x, 'onsale_journal_lag_commands', { shard: '1' })).toBe(7);
+  });
+
+  it('engine metrics - one stats() call per scrape, owned shards only', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    const engine = new FakeEngine();
+    engine.owned = [0, 2];
+    engine.answer = async () => [
+      shardStats(0, [['p0', { free: 10, held: 1, sold: 2, blocked: 3 }]], { actorFailures: 2, dedupeEarlyRotations: 4 }),
+      shardStats(1, [['stale', { free: 1, held: 0, sold: 0, blocked: 0 }]]),
+      shardStats(2, [['p2', { free: 5, held: 0, sold: 0, blocked: 0 }]]),
+    ];
+    metrics.attach(engine);
+    const x = await scrape(metrics);
+    expect(engine.statsCalls).toBe(1);
+    expect(samplesOf(x, 'onsale_actors_resident').map((s) => s.labels.shard)).toEqual(['0', '2']);
+    expect(samplesOf(x, 'onsale_seats', { performance: 'stale' })).toEqual([]);
+    expect(samplesOf(x, 'onsale_seats', { performance: 'p0' }).map((s) => [s.labels.state, s.value])).toEqual([['free', 10], ['held', 1], ['sold', 2], ['blocked', 3]]);
+    expect(valueOf(x, 'onsale_actor_failures_total', { shard: '0' })).toBe(2);
+    expect(valueOf(x, 'onsale_dedupe_early_rotations_total', { shard: '0' })).toBe(4);
+    expect(valueOf(x, 'onsale_dedupe_window_seconds', { shard: '2' })).toBe(1.5);
+    expect(valueOf(x, 'onsale_dedupe_entries', { shard: '2' })).toBe(3);
+    expect(valueOf(x, 'onsale_shard_applied_commands_total', { shard: '2' })).toBe(10);
+    // Counters from the workers are totals: a later scrape shows the new total, not a sum of scrapes.
+    await scrape(metrics);
+    expect(valueOf(await scrape(metrics), 'onsale_actor_failures_total', { shard: '0' })).toBe(2);
+    expect(engine.statsCalls).toBe(3);
+    metrics.detach();
+    expect(samplesOf(await scrape(metrics), 'onsale_seats')).toEqual([]);
+    expect(engine.statsCalls).toBe(3);
+  });
+
+  it('engine metrics - a stuck or malformed worker answer is counted and its series left out', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false, statsTimeoutMs: 50 });
+    const engine = new FakeEngine();
+    metrics.attach(engine);
+    expect(valueOf(await scrape(metrics), 'onsale_actors_resident', { shard: '1' })).toBe(0);
+    engine.answer = () => new Promise(() => {});
+    const started = Date.now();
+    let x = await scrape(metrics);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(samplesOf(x, 'onsale_actors_resident')).toEqual([]);
+    expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(1);
+    // The router-side series do not depend on the workers.
+    expect(valueOf(x, 'onsale_mailbox_depth', { shard: '1' })).toBe(7);
+    engine.answer = async () => [{ shard: 0, actors: 'many' }];
+    x = await scrape(metrics);
+    expect(samplesOf(x, 'onsale_actors_resident')).toEqual([]);
+    expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(2);
+    engine.answer = async () => [shardStats(1)];
+    x = await scrape(metrics);
+    expect(valueOf(x, 'onsale_actors_resident', { shard: '1' })).toBe(0);
+    expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(2);
+  });
+
+  it('engine metrics - performances past the cap are summed under _other', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false, performancesMax: 2 });
+    const engine = new FakeEngine();
+    const perf = (n: number): [string, { free: number; held: number; sold: number; blocked: number }] => [`p${n}`, { free: n, held: 1, sold: 0, blocked: 0 }];
+    engine.answer = async () => [shardStats(0, [perf(1), perf(2)]), shardStats(1, [perf(3)]), shardStats(2, [perf(4), perf(5)])];
+    metrics.attach(engine);
+    const x = await scrape(metrics);
+    expect([...new Set(samplesOf(x, 'onsale_seats').map((s) => s.labels.performance))]).toEqual(['p1', 'p2', '_other']);
+    expect(valueOf(x, 'onsale_seats', { performance: '_other', state: 'free' })).toBe(3 + 4 + 5);
+    expect(valueOf(x, 'onsale_seats', { performance: '_other', state: 'held' })).toBe(3);
+    expect(() => createEngineMetrics({ performancesMax: -1 })).toThrow(RangeError);
+    expect(() => createEngineMetrics({ statsTimeoutMs: 0 })).toThrow(RangeError);
+  });
+
+  it('engine metrics - parseShardStats accepts what a worker sends and names what is wrong', () => {
+    expect(parseShardStats(shardStats(4))).toEqual(shardStats(4));
+    expect(() => parseShardStats(null)).toThrow(/not an object/);
+    expect(() => parseShardStats({ ...shardStats(0), dedupeKeptMs: -1 })).toThrow(/dedupeKeptMs/);
+    expect(() => parseShardStats({ ...shardStats(0), seats: [['p', { free: 1 }]] })).toThrow(/seats entry/);
+  });
+});

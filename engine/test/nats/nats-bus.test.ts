@@ -1,0 +1,346 @@
+// NatsBus against a real nats-server (engine/test/nats/nats-server.ts): the journal's order and
+// fence, msg-id dedupe, snapshots past max_payload, and shard leases between several buses.
+// Every test gets its own stream and buckets on one shared server, so tests cannot see each
+// other's keys; the restart test gets a server of its own. Lease timings are small (renew
+// 100 ms, TTL 500 ms) and every wait polls a condition with a generous timeout: the only
+// elapsed-time assertion is the documented takeover bound, with a margin.
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Lease, LeaseEvents } from '../../src/runtime/bus.ts';
+import { NatsBus, type NatsBusOptions } from '../../src/nats/nats-bus.ts';
+import { NatsJournal } from '../../src/nats/nats-journal.ts';
+import { startNatsServer, type NatsServer } from './nats-server.ts';
+
+const renewMs = 100;
+const ttlMs = 500;
+/** Room for a loaded 2-core machine on top of the documented takeover bound. */
+const takeoverMarginMs = 1_000;
+
+let server: NatsServer;
+let places = 0;
+const opened: NatsBus[] = [];
+const connections: NatsConnection[] = [];
+
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((bus) => bus.close().catch(() => undefined)));
+  await Promise.all(connections.splice(0).map((nc) => nc.close().catch(() => undefined)));
+});
+
+type Place = Pick<NatsBusOptions, 'streamName' | 'subjectPrefix' | 'snapshotBucket' | 'leaseBucket'>;
+
+/** A stream and buckets of its own for one test. */
+function place(): Place {
+  const n = ++places;
+  return { streamName: `J${n}`, subjectPrefix: `t${n}.journal`, snapshotBucket: `snap${n}`, leaseBucket: `lease${n}` };
+}
+
+async function bus(where: Place, owner: string, timing: Partial<NatsBusOptions> = {}, url = server.url): Promise<NatsBus> {
+  const connected = await NatsBus.connect({ servers: url, owner, leaseRenewMs: renewMs, leaseTtlMs: ttlMs, journalAckTimeoutMs: 5_000, ...where, ...timing });
+  opened.push(connected);
+  return connected;
+}
+
+/** Lease events as they happen, with the time of each by this process's monotonic clock. */
+function recorder() {
+  const held = new Map<number, Lease>();
+  const acquired: (Lease & { atMs: number })[] = [];
+  const lost: { shard: number; atMs: number }[] = [];
+  const events: LeaseEvents = {
+    acquired(lease) {
+      held.set(lease.shard, lease);
+      acquired.push({ ...lease, atMs: performance.now() });
+    },
+    lost(shard) {
+      held.delete(shard);
+      lost.push({ shard, atMs: performance.now() });
+    },
+  };
+  return { events, held, acquired, lost, shards: () => [...held.keys()].sort((a, b) => a - b) };
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const text = new TextEncoder();
+const untext = new TextDecoder();
+
+async function readAll(from: NatsBus, shard: number, afterSeq = 0): Promise<{ last: number; entries: { seq: number; text: string }[] }> {
+  const entries: { seq: number; text: string }[] = [];
+  const last = await from.read(shard, afterSeq, (entry) => entries.push({ seq: entry.seq, text: untext.decode(entry.bytes) }));
+  return { last, entries };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('nats bus - journal', () => {
+  it('journal - interleaved appends to several shards read back in order per shard, from another connection too', async () => {
+    const where = place();
+    const writer = await bus(where, 'writer');
+    const seen = recorder();
+    await writer.startLeases(3, seen.events);
+    expect(seen.shards()).toEqual([0, 1, 2]);
+    const appended = new Map<number, { seq: number; text: string }[]>([[0, []], [1, []], [2, []]]);
+    for (let i = 0; i < 30; i++) {
+      const shard = (i * 7) % 3;
+      const body = `shard ${shard} record ${i}`;
+      const seq = await writer.append(shard, seen.held.get(shard)!, text.encode(body));
+      appended.get(shard)!.push({ seq, text: body });
+    }
+    const reader = await bus(where, 'reader');
+    for (const from of [writer, reader]) {
+      for (const [shard, expected] of appended) {
+        const { last, entries } = await readAll(from, shard);
+        expect(entries).toEqual(expected);
+        expect(last).toBe(expected.at(-1)!.seq);
+        expect(entries.every((e, i) => i === 0 || e.seq > entries[i - 1].seq)).toBe(true);
+      }
+    }
+  });
+
+  it('journal - a read after a given seq gets only the later records, and returns the given seq when there are none', async () => {
+    const where = place();
+    const writer = await bus(where, 'writer');
+    const seen = recorder();
+    await writer.startLeases(2, seen.events);
+    const seqs: number[] = [];
+    for (let i = 0; i < 5; i++) seqs.push(await writer.append(0, seen.held.get(0)!, text.encode(`r${i}`)));
+    expect(await readAll(writer, 0, seqs[2])).toEqual({ last: seqs[4], entries: [{ seq: seqs[3], text: 'r3' }, { seq: seqs[4], text: 'r4' }] });
+    expect(await readAll(writer, 0, seqs[4])).toEqual({ last: seqs[4], entries: [] });
+    expect(await readAll(writer, 1, 0)).toEqual({ last: 0, entries: [] });
+    expect(await readAll(writer, 1, 17)).toEqual({ last: 17, entries: [] });
+  });
+
+  it('journal - a read spans many pulls (more records and bytes than one pull asks for)', async () => {
+    const where = place();
+    const reader = await bus(where, 'reader');
+    const nc = await connect({ servers: server.url });
+    connections.push(nc);
+    const js = nc.jetstream();
+    const filler = 'x'.repeat(40 * 1024);
+    // 1,300 records of ~40 KB: past one pull's 32 MiB.
+    for (let from = 0; from < 1_300; from += 100) {
+      await Promise.all(Array.from({ length: 100 }, (_, k) => js.publish(`${where.subjectPrefix}.4`, text.encode(`${from + k}:${filler}`), { msgID: `fill-${from + k}` })));
+    }
+    let count = 0;
+    let previous = 0;
+    let ordered = true;
+    const last = await reader.read(4, 0, (entry) => {
+      ordered &&= entry.seq > previous;
+      previous = entry.seq;
+      count++;
+    });
+    expect({ count, ordered, last }).toEqual({ count: 1_300, ordered: true, last: previous });
+  });
+
+  it('journal - a publish repeated with the same msg id is journaled once; a stale expected seq is refused', async () => {
+    const where = place();
+    await bus(where, 'creator'); // creates the stream
+    const nc = await connect({ servers: server.url });
+    connections.push(nc);
+    const journal = await NatsJournal.open(nc, where.streamName!, where.subjectPrefix!);
+    const bytes = text.encode('once');
+    const first = await journal.publish(3, bytes, { msgId: '3:1:1:test', epoch: 1, expectedLastSeq: 0, timeoutMs: 5_000 });
+    const again = await journal.publish(3, bytes, { msgId: '3:1:1:test', epoch: 1, expectedLastSeq: 0, timeoutMs: 5_000 });
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ seq: first.seq, duplicate: true });
+    const stale = await rejection(journal.publish(3, text.encode('other'), { msgId: '3:1:2:test', epoch: 1, expectedLastSeq: 0, timeoutMs: 5_000 }));
+    expect(stale.code).toBe('JOURNAL_FAILED');
+    const entries: string[] = [];
+    expect(await journal.read(3, 0, (e) => entries.push(untext.decode(e.bytes)))).toBe(first.seq);
+    expect(entries).toEqual(['once']);
+    expect(await journal.tail(3)).toEqual({ seq: first.seq, epoch: 1 });
+  });
+
+  it('journal - an append without the lease, or under an old epoch, is refused', async () => {
+    const where = place();
+    const writer = await bus(where, 'writer');
+    const bytes = text.encode('nope');
+    expect((await rejection(writer.append(0, { shard: 0, epoch: 1 }, bytes))).code).toBe('JOURNAL_FAILED');
+    const seen = recorder();
+    await writer.startLeases(1, seen.events);
+    const lease = seen.held.get(0)!;
+    expect((await rejection(writer.append(0, { shard: 0, epoch: lease.epoch + 1 }, bytes))).code).toBe('JOURNAL_FAILED');
+    expect(await writer.append(0, lease, bytes)).toBeGreaterThan(0);
+  });
+});
+
+describe('nats bus - fencing', () => {
+  it('fence - of two buses that both believe they own shard 0, the stale one is refused by the server and writes nothing', async () => {
+    const where = place();
+    // The old owner believes in a long TTL: only the server's sequence fence can stop it.
+    const old = await bus(where, 'old', { leaseTtlMs: 60_000 });
+    const oldSeen = recorder();
+    await old.startLeases(1, oldSeen.events);
+    const oldLease = oldSeen.held.get(0)!;
+    const first = await old.append(0, oldLease, text.encode('old 1'));
+    old.stopRenewingForTest();
+
+    const next = await bus(where, 'next');
+    const nextSeen = recorder();
+    await next.startLeases(1, nextSeen.events);
+    await waitFor('the new owner to take shard 0', () => nextSeen.held.has(0));
+    const nextLease = nextSeen.held.get(0)!;
+    expect(nextLease.epoch).toBe(oldLease.epoch + 1);
+    const second = await next.append(0, nextLease, text.encode('next 1'));
+
+    expect(oldSeen.held.has(0)).toBe(true); // still believes it owns the shard
+    const refused = await rejection(old.append(0, oldLease, text.encode('old 2')));
+    expect(refused.code).toBe('JOURNAL_FAILED');
+    expect(refused.message).toMatch(/wrong last sequence/);
+    expect(oldSeen.lost.map((l) => l.shard)).toEqual([0]);
+
+    expect((await readAll(next, 0)).entries).toEqual([{ seq: first, text: 'old 1' }, { seq: second, text: 'next 1' }]);
+    expect(await next.append(0, nextLease, text.encode('next 2'))).toBeGreaterThan(second);
+  });
+
+  it('fence - an owner that cannot renew reports the shard lost before anyone takes it, and stops appending', async () => {
+    const where = place();
+    const frozen = await bus(where, 'frozen');
+    const frozenSeen = recorder();
+    await frozen.startLeases(1, frozenSeen.events);
+    const lease = frozenSeen.held.get(0)!;
+    const other = await bus(where, 'other');
+    const otherSeen = recorder();
+    await other.startLeases(1, otherSeen.events);
+    frozen.stopRenewingForTest();
+
+    await waitFor('the other bus to take shard 0', () => otherSeen.held.has(0));
+    expect(frozenSeen.lost.map((l) => l.shard)).toEqual([0]);
+    expect(frozenSeen.lost[0].atMs).toBeLessThan(otherSeen.acquired[0].atMs);
+    expect((await rejection(frozen.append(0, lease, text.encode('late')))).code).toBe('JOURNAL_FAILED');
+    expect((await readAll(other, 0)).entries).toEqual([]);
+  });
+});
+
+describe('nats bus - snapshots', () => {
+  it('snapshots - none is null; over 1 MiB round-trips; the latest save wins', async () => {
+    const where = place();
+    const writer = await bus(where, 'writer');
+    expect(await writer.loadSnapshot(0)).toBeNull();
+    const big = (size: number, salt: number) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + salt) & 0xff);
+    const first = big(1_500_000, 1);
+    await writer.saveSnapshot(0, { seq: 10, bytes: first });
+    const loaded = await writer.loadSnapshot(0);
+    expect(loaded?.seq).toBe(10);
+    expect(Buffer.from(loaded!.bytes).equals(Buffer.from(first))).toBe(true);
+
+    const second = big(3 * 1024 * 1024 + 7, 2);
+    await writer.saveSnapshot(0, { seq: 20, bytes: second });
+    await writer.saveSnapshot(1, { seq: 5, bytes: text.encode('small') });
+    const reader = await bus(where, 'reader');
+    const latest = await reader.loadSnapshot(0);
+    expect(latest?.seq).toBe(20);
+    expect(Buffer.from(latest!.bytes).equals(Buffer.from(second))).toBe(true);
+    expect(await reader.loadSnapshot(1)).toEqual({ seq: 5, bytes: text.encode('small') });
+    expect(await reader.loadSnapshot(2)).toBeNull();
+  });
+});
+
+describe('nats bus - leases', () => {
+  async function splitPair(where: Place, timing: Partial<NatsBusOptions> = {}) {
+    const a = await bus(where, 'a', timing);
+    const aSeen = recorder();
+    await a.startLeases(4, aSeen.events);
+    expect(aSeen.shards()).toEqual([0, 1, 2, 3]);
+    const b = await bus(where, 'b', timing);
+    const bSeen = recorder();
+    await b.startLeases(4, bSeen.events);
+    await waitFor('a 2/2 split', () => aSeen.held.size === 2 && bSeen.held.size === 2);
+    expect([...aSeen.shards(), ...bSeen.shards()].sort()).toEqual([0, 1, 2, 3]);
+    return { a, aSeen, b, bSeen };
+  }
+
+  it('leases - two processes split 4 shards 2/2, the newcomer under a higher epoch', async () => {
+    const { aSeen, bSeen } = await splitPair(place());
+    // a took all four alone, then handed two over: lost first, and only those two.
+    expect(aSeen.lost.map((l) => l.shard).sort()).toEqual(bSeen.shards());
+    for (const lease of bSeen.acquired) {
+      const before = aSeen.acquired.find((l) => l.shard === lease.shard)!;
+      expect(lease.epoch).toBe(before.epoch + 1);
+      expect(aSeen.lost.find((l) => l.shard === lease.shard)!.atMs).toBeLessThan(lease.atMs);
+    }
+    // Stable: nothing moves once split.
+    await new Promise((resolve) => setTimeout(resolve, 4 * renewMs));
+    expect({ a: aSeen.held.size, b: bSeen.held.size, lost: aSeen.lost.length + bSeen.lost.length }).toEqual({ a: 2, b: 2, lost: 2 });
+  });
+
+  it(`leases - a killed process's shards are taken within leaseTtlMs + 2 * leaseRenewMs, under a higher epoch`, async () => {
+    const { a, aSeen, bSeen } = await splitPair(place());
+    const orphans = new Map(aSeen.held);
+    const killedAt = performance.now();
+    await a.abandonForTest();
+    await waitFor('b to hold all four shards', () => bSeen.held.size === 4);
+    const tookMs = Math.max(...bSeen.acquired.filter((l) => orphans.has(l.shard)).map((l) => l.atMs)) - killedAt;
+    expect(tookMs).toBeLessThan(ttlMs + 2 * renewMs + takeoverMarginMs);
+    for (const [shard, old] of orphans) expect(bSeen.held.get(shard)!.epoch).toBe(old.epoch + 1);
+    expect(aSeen.lost).toHaveLength(2); // the dead process reported nothing more
+  });
+
+  it('leases - a graceful close hands its shards over at once, not after a TTL', async () => {
+    // A TTL far longer than the wait below: only a release can explain a quick handover.
+    const { a, aSeen, bSeen } = await splitPair(place(), { leaseTtlMs: 20_000 });
+    const handed = aSeen.shards();
+    const closedAt = performance.now();
+    await a.close();
+    // Reported lost before close resolved, so the engine stops serving before anyone else may.
+    expect(aSeen.held.size).toBe(0);
+    expect(aSeen.lost.slice(-2).map((l) => l.shard).sort()).toEqual(handed);
+    await waitFor('b to hold all four shards', () => bSeen.held.size === 4, 5_000);
+    expect(Math.min(...bSeen.acquired.filter((l) => handed.includes(l.shard)).map((l) => l.atMs))).toBeGreaterThan(closedAt);
+  });
+});
+
+describe('nats bus - a nats-server restart', () => {
+  let own: NatsServer;
+  beforeAll(async () => {
+    own = await startNatsServer();
+  });
+  afterAll(async () => {
+    await own?.stop();
+  });
+
+  it('restart - across a kill -9 and restart of nats-server, an append in flight lands once and the lease is kept', async () => {
+    const where = place();
+    // Runtime-like timings: the restart is far shorter than the fence deadline (TTL - renew).
+    const timing = { leaseRenewMs: 200, leaseTtlMs: 2_000, journalAckTimeoutMs: 10_000 };
+    const writer = await bus(where, 'writer', timing, own.url);
+    const seen = recorder();
+    await writer.startLeases(1, seen.events);
+    const lease = seen.held.get(0)!;
+    const first = await writer.append(0, lease, text.encode('before'));
+    await own.kill9();
+    const during = writer.append(0, lease, text.encode('during'));
+    await own.restart();
+    const second = await during;
+    // Past the fence deadline of the last renewal before the kill: only renewals after the
+    // restart can have kept the lease.
+    await new Promise((resolve) => setTimeout(resolve, timing.leaseTtlMs + 500));
+    expect(seen.lost).toEqual([]);
+    const third = await writer.append(0, lease, text.encode('after'));
+    expect((await readAll(writer, 0)).entries).toEqual([
+      { seq: first, text: 'before' },
+      { seq: second, text: 'during' },
+      { seq: third, text: 'after' },
+    ]);
+  });
+});
