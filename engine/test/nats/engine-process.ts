@@ -1,0 +1,66 @@
+// Engine processes for crash tests: `onsale serve --nats` as a real child process, killed with
+// SIGKILL like a crashed machine would be, with its "owns shards [..]" lines parsed from stdout.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../../bin/onsale.js', import.meta.url));
+const alive = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of alive) child.kill('SIGKILL');
+});
+
+export interface EngineProcess {
+  /** The shards it owns, from its last "owns shards" line. */
+  owned(): number[];
+  /** Resolves when `test` holds for its ownership; rejects after timeoutMs. */
+  waitForOwned(test: (owned: number[]) => boolean, timeoutMs: number): Promise<number[]>;
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+export function startEngineProcess(natsUrl: string, shards: number): EngineProcess {
+  const child = spawn(process.execPath, [bin, 'serve', '--nats', natsUrl, '--workers', '1', '--shards', String(shards), '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  alive.add(child);
+  let owned: number[] = [];
+  let log = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { alive.delete(child); resolve(); }));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    log += chunk;
+    for (const m of chunk.matchAll(/owns shards \[([\d,]*)\]/g)) owned = m[1] === '' ? [] : m[1].split(',').map(Number);
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+  return {
+    owned: () => owned,
+    async waitForOwned(test, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!test(owned)) {
+        if (Date.now() > deadline) throw new Error(`ownership ${JSON.stringify(owned)} did not reach the expected state in ${timeoutMs} ms; output:\n${log}`);
+        if (child.exitCode !== null) throw new Error(`engine process exited (${child.exitCode}); output:\n${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return owned;
+    },
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+    output: () => log,
+  };
+}
+
+/** Runs `onsale replay --nats URL --json` and returns its summary. */
+export async function replayJson(natsUrl: string, shards: number): Promise<{ performances: { performanceId: string; sold: number; stateHash: string }[] }> {
+  const child = spawn(process.execPath, [bin, 'replay', '--nats', natsUrl, '--shards', String(shards), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`replay exited ${code}: ${err}`);
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
