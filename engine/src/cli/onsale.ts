@@ -1,7 +1,8 @@
 // The `onsale` command line: simulate an on-sale, serve the engine, replay a journal.
 // Usage is printed by `onsale help`; flags and the JSON fields are a contract other tools read.
 import { parseArgs } from 'node:util';
-import { EmbeddedBus, Engine, readJournalFile, type Bus } from '../runtime/mod.ts';
+import { createHash } from 'node:crypto';
+import { EmbeddedBus, Engine, readJournalFile, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { renderReport } from './report.ts';
 import { writeTickets } from './tickets-out.ts';
@@ -9,7 +10,7 @@ import { writeTickets } from './tickets-out.ts';
 const usage = `onsale: an engine for high-demand ticket on-sales
 
   onsale simulate [--seed N] [--buyers N] [--workers N] [--json] [--tickets-out FILE]
-                  [--journal-out FILE] [--nats URL] [--scenario onsale]
+                  [--journal-out FILE] [--nats URL] [--scenario onsale] [--ticket-key HEX]
       A seeded on-sale of a 60,000-seat stadium on the embedded bus (or NATS with --nats).
   onsale serve [--nats URL] [--workers N] [--shards N] [--metrics-port 9464]
       Runs the engine; /metrics on 127.0.0.1.
@@ -43,7 +44,7 @@ async function simulate(argv: string[]): Promise<void> {
     options: {
       seed: { type: 'string' }, buyers: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' },
       json: { type: 'boolean' }, 'tickets-out': { type: 'string' }, 'journal-out': { type: 'string' }, nats: { type: 'string' },
-      scenario: { type: 'string' },
+      scenario: { type: 'string' }, 'ticket-key': { type: 'string' },
     },
   });
   const scenario = values.scenario ?? 'onsale';
@@ -55,7 +56,17 @@ async function simulate(argv: string[]): Promise<void> {
   try {
     if (!values.json) process.stderr.write(`simulating ${buyers.toLocaleString('en-US')} buyers (seed ${seed}) on the ${bus.kind} bus...\n`);
     const run = await simulateOnsale(engine, { seed, buyers });
-    if (values['tickets-out'] !== undefined) await writeTickets(values['tickets-out'], run.tickets);
+    if (values['tickets-out'] !== undefined) {
+      // A simulation's key is derived from its seed, so its barcodes reproduce too; a real
+      // organizer passes its own secret (--ticket-key or ONSALE_TICKET_KEY).
+      const keyHex = values['ticket-key'] ?? process.env.ONSALE_TICKET_KEY ?? createHash('sha256').update(`onsale-simulation-${seed}`).digest('hex');
+      const signer = new TicketSigner();
+      try {
+        await writeTickets(values['tickets-out'], run.tickets, await signer.sign(keyHex, run.tickets));
+      } finally {
+        await signer.close();
+      }
+    }
     if (values.json) process.stdout.write(JSON.stringify(run.summary) + '\n');
     else process.stdout.write(renderReport(run.summary) + '\n');
     if (run.summary.checks.seatsSoldTwice > 0 || run.summary.checks.buyersOverCap > 0) process.exitCode = 1;

@@ -4,9 +4,11 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { TicketRow } from '../domain/mod.ts';
 
-export async function writeTickets(path: string, tickets: readonly TicketRow[]): Promise<void> {
+/** `barcodes[i]` is the signed code of `tickets[i]` (engine/src/runtime/ticket-code.ts). */
+export async function writeTickets(path: string, tickets: readonly TicketRow[], barcodes: readonly string[]): Promise<void> {
   const out = createWriteStream(path);
-  for (const t of tickets) {
+  for (let i = 0; i < tickets.length; i++) {
+    const t = tickets[i];
     const line = JSON.stringify({
       ticketId: t.ticketId,
       performanceId: t.performanceId,
@@ -24,6 +26,7 @@ export async function writeTickets(path: string, tickets: readonly TicketRow[]):
       ticketType: t.ticketType,
       discountMinor: t.discountMinor,
       orderId: t.orderId,
+      barcode: barcodes[i],
     });
     if (!out.write(line + '\n')) await once(out, 'drain');
   }

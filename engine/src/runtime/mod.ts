@@ -8,3 +8,5 @@ export { Shard, type ShardConfig } from './shard.ts';
 export { VenueCatalog } from './venues.ts';
 export { decodeRecord, encodeRecord, pack, packr, type EngineCommand, type JournalItem, type JournalRecord, type OpenPerformance, type QueryName } from './wire.ts';
 export { combineObservers } from './observers.ts';
+export { signTicketCode, verifyTicketCode, type CodeSubject } from './ticket-code.ts';
+export { TicketSigner } from './ticket-signer.ts';
