@@ -72,6 +72,8 @@ class Lane {
   commandsSinceSnapshot = 0;
   lastSnapshotAtMs = 0;
   snapshotting = false;
+  /** Bumped when the lane's worker dies: callbacks of the old generation must not touch counters. */
+  generation = 0;
   constructor(readonly shard: number) {}
 }
 
@@ -107,6 +109,7 @@ export class Engine {
       onApplied: (shard, seq, bytes) => this.applied(shard, seq, bytes),
       onWorkerError: (worker, error) => {
         onError(new Error(`shard worker ${worker} died: ${error.message}`));
+        this.pool.failWaiting(new Error(`shard worker ${worker} died`));
         for (const lane of this.lanes) if (this.pool.workerOf(lane.shard) === worker) this.workerLost(lane);
       },
     });
@@ -258,14 +261,17 @@ export class Engine {
     lane.queued = batch === lane.queued ? [] : lane.queued.slice(batch.length);
     const items: JournalItem[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) items[i] = [batch[i].performanceId, batch[i].nowMs, batch[i].command];
-    const bytes = encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items });
-    if (bytes.length > this.options.batchBytesMax && batch.length > 1) {
-      // Too big for one journal message: put back the second half and send the first.
-      const half = batch.length >> 1;
-      lane.queued = batch.slice(half).concat(lane.queued);
-      batch.length = half;
-      this.flushBatch(lane, batch, encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items: items.slice(0, half) }));
-      return;
+    let count = batch.length;
+    let bytes = encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items });
+    // Too big for one journal message: halve until it fits (or is one command), and put the
+    // rest back at the head of the mailbox for the next batch.
+    while (bytes.length > this.options.batchBytesMax && count > 1) {
+      count >>= 1;
+      bytes = encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items: items.slice(0, count) });
+    }
+    if (count < batch.length) {
+      lane.queued = batch.slice(count).concat(lane.queued);
+      batch.length = count;
     }
     this.flushBatch(lane, batch, bytes);
   }
@@ -276,9 +282,15 @@ export class Engine {
     lane.inFlight += batch.length;
     this.observer.mailbox?.(lane.shard, lane.queued.length + lane.inFlight);
     const started = performance.now();
+    const generation = lane.generation;
     this.bus.append(lane.shard, lane.lease!, bytes).then(
       (seq) => {
         lane.journaling = false;
+        if (generation !== lane.generation) {
+          // The worker died meanwhile: the batch is journaled but nobody will apply it here.
+          this.answerAll(lane, batch, reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; the shard must be recovered`));
+          return;
+        }
         this.observer.journaled?.(lane.shard, batch.length, bytes.length, (performance.now() - started) / 1_000);
         if (lane.state === 'down') {
           // Journaled by a writer that has just lost the shard: the new owner will apply it.
@@ -295,6 +307,10 @@ export class Engine {
       },
       (error: Error) => {
         lane.journaling = false;
+        if (generation !== lane.generation) {
+          this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}`));
+          return;
+        }
         lane.inFlight -= batch.length;
         this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}`));
         this.flush(lane);
@@ -394,10 +410,12 @@ export class Engine {
 
   /** The worker thread itself died: nothing it was sent will be answered. */
   private workerLost(lane: Lane): void {
+    lane.generation++;
     this.down(lane, 'SHARD_UNAVAILABLE');
     const unavailable = reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; the shard must be recovered`);
     for (const batch of lane.sent.splice(0)) if (batch !== null) this.answerAll(lane, batch, unavailable);
     lane.inFlight = 0;
+    lane.journaling = false;
   }
 
   private down(lane: Lane, code: 'SHARD_UNAVAILABLE'): void {

@@ -37,6 +37,9 @@ export function runtimeOptions(overrides: Partial<RuntimeOptions> = {}): Runtime
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`runtime option ${key} must be a non-negative number, got ${value}`);
     merged[key] = value;
   }
+  for (const key of ['mailboxMax', 'batchCommandsMax', 'batchBytesMax', 'dedupeEntriesMax'] as const) {
+    if (!Number.isInteger(merged[key]) || merged[key] < 1) throw new RangeError(`runtime option ${key} must be an integer >= 1, got ${merged[key]}`);
+  }
   if (merged.leaseRenewMs * 2 > merged.leaseTtlMs) throw new RangeError('leaseTtlMs must be at least twice leaseRenewMs');
   return merged;
 }

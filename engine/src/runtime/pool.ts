@@ -24,6 +24,7 @@ export class ShardPool {
   private readonly threads: Worker[] = [];
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
+  private closing = false;
 
   constructor(private readonly options: PoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('workers must be a positive integer');
@@ -39,6 +40,10 @@ export class ShardPool {
       const thread = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: setup, name: `onsale-shards-${w}` });
       thread.on('message', (message: FromWorker) => this.receive(message));
       thread.on('error', (error) => options.onWorkerError(w, error));
+      // A worker that exits without an error (process.exit in a bug) is as dead as one that threw.
+      thread.on('exit', (code) => {
+        if (!this.closing) options.onWorkerError(w, new Error(`exited with code ${code}`));
+      });
       this.threads.push(thread);
     }
   }
@@ -74,6 +79,7 @@ export class ShardPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     for (const [, waiting] of this.waiting) waiting.reject(new Error('the shard pool closed'));
     this.waiting.clear();
     await Promise.all(this.threads.map((t) => t.terminate()));
@@ -89,6 +95,12 @@ export class ShardPool {
       this.waiting.set(id, { resolve, reject });
       this.post(shard, make(id));
     });
+  }
+
+  /** Fails every open question when a worker dies (which ones it held is not tracked), so none waits forever. */
+  failWaiting(error: Error): void {
+    for (const [, waiting] of this.waiting) waiting.reject(error);
+    this.waiting.clear();
   }
 
   private receive(message: FromWorker): void {

@@ -13,6 +13,13 @@ export interface Remembered {
   atMs: number;
 }
 
+export interface RecentArrays { sinceMs: number; earlyRotations: number; previous: [string, Remembered][]; current: [string, Remembered][] }
+
+/** Command ids are scoped per performance, as in the domain: two performances may use the same id. */
+export function recentKey(performanceId: string, commandId: string): string {
+  return `${performanceId}\u0000${commandId}`;
+}
+
 export class RecentCommands {
   private current = new Map<string, Remembered>();
   private previous = new Map<string, Remembered>();
@@ -53,15 +60,17 @@ export class RecentCommands {
     this.currentSinceMs = nowMs;
   }
 
-  /** Plain arrays for a snapshot, oldest first. */
-  toArrays(): { sinceMs: number; entries: [string, Remembered][] } {
-    return { sinceMs: this.currentSinceMs, entries: [...this.previous, ...this.current] };
+  /** Plain arrays for a snapshot: both generations as they are, so a restore forgets nothing sooner or later. */
+  toArrays(): RecentArrays {
+    return { sinceMs: this.currentSinceMs, earlyRotations: this.earlyRotations, previous: [...this.previous], current: [...this.current] };
   }
 
-  static fromArrays(windowMs: number, entriesMax: number, data: { sinceMs: number; entries: [string, Remembered][] }): RecentCommands {
+  static fromArrays(windowMs: number, entriesMax: number, data: RecentArrays): RecentCommands {
     const recent = new RecentCommands(windowMs, entriesMax);
-    for (const [id, entry] of data.entries) (entry.atMs >= data.sinceMs ? recent.current : recent.previous).set(id, entry);
+    recent.previous = new Map(data.previous);
+    recent.current = new Map(data.current);
     recent.currentSinceMs = data.sinceMs;
+    recent.earlyRotations = data.earlyRotations;
     return recent;
   }
 }

@@ -6,7 +6,7 @@ import {
   type Result,
 } from '../domain/mod.ts';
 import { PerformanceActor } from './actor.ts';
-import { RecentCommands, type Remembered } from './recent.ts';
+import { RecentCommands, recentKey, type RecentArrays } from './recent.ts';
 import { VenueCatalog } from './venues.ts';
 import type { EngineCommand, JournalRecord, OpenPerformance, QueryName } from './wire.ts';
 import { pack, packr } from './wire.ts';
@@ -27,7 +27,7 @@ export interface ShardCounters {
   commands: number;
 }
 
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 // Refusals that say nothing about the command's effect, so its id stays free for a retry (the
 // domain does not remember them either).
 const transient = new Set<number>([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PERFORMANCE_UNKNOWN]);
@@ -61,16 +61,16 @@ export class Shard {
     }
     const isTick = command.type === 'tick';
     if (!isTick) {
-      const prior = this.recent.get(command.commandId);
+      const prior = this.recent.get(recentKey(performanceId, command.commandId));
       if (prior !== undefined) {
-        return prior.performanceId === performanceId && samePayload(prior.command, command)
+        return samePayload(prior.command, command)
           ? prior.result
           : reject('COMMAND_ID_REUSED', 'commandId', `command id ${command.commandId} was used for another command`);
       }
     }
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
     const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command);
-    if (!isTick && !(!result.ok && transient.has(result.code))) this.recent.remember(command.commandId, { performanceId, command, result, atMs: nowMs });
+    if (!isTick && !(!result.ok && transient.has(result.code))) this.recent.remember(recentKey(performanceId, command.commandId), { performanceId, command, result, atMs: nowMs });
     return result;
   }
 
@@ -93,7 +93,12 @@ export class Shard {
   private open(performanceId: string, command: OpenPerformance): Result {
     if (this.actors.has(performanceId)) return reject('PERFORMANCE_EXISTS', 'performanceId', `performance ${performanceId} is already open`);
     if (typeof command.venue !== 'string') return reject('COMMAND_INVALID', 'venue', 'venue must be a venue name');
-    const layout = this.config.venues.layout(command.venue);
+    let layout;
+    try {
+      layout = this.config.venues.layout(command.venue);
+    } catch (error) {
+      return reject('COMMAND_INVALID', 'venue', (error as Error).message);
+    }
     if (layout === null) return reject('COMMAND_INVALID', 'venue', `unknown venue ${command.venue}; known: ${this.config.venues.names().join(', ')}`);
     if (command.spec?.performanceId !== performanceId) return reject('COMMAND_INVALID', 'spec.performanceId', 'spec.performanceId must be the performance the command is sent to');
     const created = createPerformance(command.spec, layout);
@@ -135,7 +140,7 @@ export class Shard {
     const snap = packr.unpack(bytes) as {
       v: number; shard: number; appliedSeq: number; lastNowMs: number;
       actors: [string, string, Uint8Array][];
-      recent: { sinceMs: number; entries: [string, Remembered][] };
+      recent: RecentArrays;
     };
     if (snap.v !== SNAPSHOT_VERSION) throw new Error(`shard snapshot version ${snap.v} is not ${SNAPSHOT_VERSION}`);
     if (snap.shard !== config.shard) throw new Error(`snapshot of shard ${snap.shard} offered to shard ${config.shard}`);

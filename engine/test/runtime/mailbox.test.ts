@@ -1,0 +1,50 @@
+// The mailbox bound: a shard takes at most mailboxMax commands that are not yet answered; past
+// that a command is refused at the door (OVERLOADED), nothing of it is journaled or applied,
+// and its id stays free for the retry. Other shards are not affected.
+import { describe, expect, it } from 'vitest';
+import type { Result } from '../../src/domain/mod.ts';
+import { decodeRecord, EmbeddedBus, type EngineCommand } from '../../src/runtime/mod.ts';
+import { engines, expectCode, expectOk, hold, idPerShard, open, seatCounts, stall, T0 } from './helpers.ts';
+
+const { start } = engines();
+
+describe('runtime - mailbox bound', () => {
+  it('refuses with OVERLOADED past mailboxMax and applies nothing of the refused commands', async () => {
+    const mailboxMax = 10;
+    const bus = new EmbeddedBus({ keepJournal: true });
+    const engine = await start({ workers: 1, shards: 2, bus, runtime: { mailboxMax } });
+    const [P, Q] = idPerShard('M', 2);
+    expectOk(await engine.submit(P, open(P), T0));
+    expectOk(await engine.submit(Q, open(Q), T0));
+
+    // 100 holds of 100 different seats, one buyer each, in one synchronous burst.
+    const holds: EngineCommand[] = Array.from({ length: 100 }, (_, i) => hold(`${P}-h${i}`, `b${i}`, [stall(String.fromCharCode(65 + Math.floor(i / 30)), (i % 30) + 1)]));
+    const answers = holds.map((command) => engine.submit(P, command, T0 + 1));
+    expect(engine.mailboxDepth(engine.shardOf(P))).toBe(mailboxMax);
+    // Another shard's mailbox is its own.
+    const other = engine.submit(Q, hold(`${Q}-h`, 'q', [stall('A', 1)]), T0 + 1);
+    const results = await Promise.all(answers);
+    expectOk(await other);
+
+    const accepted = results.filter((r) => r.ok).length;
+    const refused = results.filter((r) => !r.ok);
+    expect(accepted).toBe(mailboxMax);
+    expect(refused.length).toBe(100 - mailboxMax);
+    for (const r of refused) expectCode(r, 'OVERLOADED');
+    // The first ones in are the ones taken.
+    results.slice(0, mailboxMax).forEach(expectOk);
+    expect(await seatCounts(engine, P)).toMatchObject({ held: mailboxMax });
+    // Nothing refused reached the journal: the open and the ten holds, nothing more.
+    let journaled = 0;
+    await bus.read(engine.shardOf(P), 0, (entry) => (journaled += decodeRecord(entry.bytes).items.length));
+    expect(journaled).toBe(1 + mailboxMax);
+    expect(engine.mailboxDepth(engine.shardOf(P))).toBe(0);
+
+    // The refused ids were never used: retried in mailbox-sized bursts, each is applied now.
+    for (let from = mailboxMax; from < 100; from += mailboxMax) {
+      const retried: Result[] = await Promise.all(holds.slice(from, from + mailboxMax).map((command) => engine.submit(P, command, T0 + 2)));
+      retried.forEach(expectOk);
+    }
+    expect(await seatCounts(engine, P)).toMatchObject({ held: 100 });
+  });
+});

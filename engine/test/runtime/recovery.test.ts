@@ -1,0 +1,124 @@
+// Recovery: an engine started on the journal (and snapshots) another engine left behind ends in
+// the same state: every performance's bytes and tickets, and the engine's memory of command ids,
+// so a retry after the restart gets the answer it got before.
+import { describe, expect, it } from 'vitest';
+import type { Result } from '../../src/domain/mod.ts';
+import { EmbeddedBus, type Engine, type EngineCommand } from '../../src/runtime/mod.ts';
+import {
+  confirm, engines, expectCode, expectOk, hold, holdBest, idPerShard, miss, open, outcome, release, stall, stateHash, T0, tickets,
+} from './helpers.ts';
+
+const { start, stop } = engines();
+const shards = 4;
+
+function phase1(pid: string): EngineCommand[] {
+  const c = (name: string) => `${pid}-${name}`;
+  return [
+    open(pid),
+    hold(c('h1'), 'b1', [stall('A', 1), stall('A', 2)]),
+    hold(c('h2'), 'b2', [stall('A', 3)]),
+    confirm(c('c1'), c('h1'), 'b1'),
+    holdBest(c('h3'), 'b3', 4),
+  ];
+}
+
+/** Crosses the snapshot: confirms and releases holds made before it. */
+function phase2(pid: string): EngineCommand[] {
+  const c = (name: string) => `${pid}-${name}`;
+  return [
+    confirm(c('c2'), c('h2'), 'b2'),
+    release(c('r3'), c('h3'), 'b3'),
+    hold(c('h4'), 'b4', [stall('A', 1)]),
+    holdBest(c('h5'), 'b5', 2),
+    confirm(c('c5'), c('h5'), 'b5'),
+  ];
+}
+
+interface Run { results: Map<string, Result>; hashes: string[]; tickets: unknown[] }
+
+async function runPhase(engine: Engine, pids: string[], make: (pid: string) => EngineCommand[], at: number, results: Map<string, Result>): Promise<void> {
+  const items = pids.flatMap((pid) => make(pid).map((command, i) => [pid, command, at + i] as const));
+  const answers = await Promise.all(items.map(([pid, command, nowMs]) => engine.submit(pid, command, nowMs)));
+  items.forEach(([pid, command], i) => results.set(`${pid}/${command.commandId}`, answers[i]));
+}
+
+async function final(engine: Engine, pids: string[], results: Map<string, Result>): Promise<Run> {
+  return {
+    results,
+    hashes: await Promise.all(pids.map((pid) => stateHash(engine, pid))),
+    tickets: await Promise.all(pids.map((pid) => tickets(engine, pid))),
+  };
+}
+
+async function commandsApplied(engine: Engine): Promise<number[]> {
+  const stats = (await engine.stats()) as { shard: number; commands: number }[];
+  return stats.sort((a, b) => a.shard - b.shard).map((s) => s.commands);
+}
+
+async function recoverAndCompare(withSnapshot: boolean): Promise<void> {
+  const bus = new EmbeddedBus({ keepJournal: true });
+  const pids = idPerShard('REC', shards);
+  const a = await start({ workers: 2, shards, bus });
+  const results = new Map<string, Result>();
+  await runPhase(a, pids, phase1, T0, results);
+  if (withSnapshot) await a.snapshotAll();
+  await runPhase(a, pids, phase2, T0 + 100, results);
+  const outcomes = [...results.values()].map(outcome);
+  expect(outcomes.filter((o) => o !== 'OK')).toEqual(pids.map(() => 'SEAT_NOT_AVAILABLE'));
+  const before = await final(a, pids, results);
+  await stop(a);
+  for (let s = 0; s < shards; s++) expect((await bus.loadSnapshot(s)) !== null, `snapshot of shard ${s}`).toBe(withSnapshot);
+
+  // Another engine (another worker count, same shard count) on the same bus.
+  const b = await start({ workers: 1, shards, bus });
+  // With a snapshot, only the commands after it are replayed; without, all of them.
+  const perShard = (withSnapshot ? phase2 : (pid: string) => [...phase1(pid), ...phase2(pid)])(pids[0]).length;
+  expect(await commandsApplied(b)).toEqual(pids.map(() => perShard));
+  const after = await final(b, pids, new Map());
+  expect(after.hashes).toEqual(before.hashes);
+  expect(after.tickets).toEqual(before.tickets);
+  expect(before.tickets.flat().length).toBe(pids.length * 5);
+
+  // Retries from before and after the snapshot get their first results (the open is remembered
+  // by the engine alone, the holds by the domain too); new commands go on.
+  for (const pid of pids) {
+    expect(await b.submit(pid, open(pid), T0 + 1_000), `${pid} open`).toEqual({ ok: true });
+    for (const command of [phase1(pid)[1], phase2(pid)[3]]) {
+      expect(await b.submit(pid, command, T0 + 1_000), `${pid} ${command.commandId}`).toEqual(before.results.get(`${pid}/${command.commandId}`));
+    }
+    expectCode(await b.submit(pid, hold(`${pid}-h6`, 'b6', [stall('A', 3)]), T0 + 1_001), 'SEAT_NOT_AVAILABLE');
+    expectOk(await b.submit(pid, hold(`${pid}-h7`, 'b7', [stall('T', 30)]), T0 + 1_002));
+  }
+}
+
+describe('runtime - recovery', () => {
+  it('recovers from a snapshot and the journal after it', async () => {
+    await recoverAndCompare(true);
+  });
+
+  it('recovers from the journal alone', async () => {
+    await recoverAndCompare(false);
+  });
+
+  it('keeps the engine window of command ids the same across a snapshot', async () => {
+    // The engine's memory of ids (RecentCommands) rotates two generations by count. A snapshot
+    // must bring back the same two generations, or a restarted engine forgets (or remembers)
+    // other ids than the engine before it, and answers the same retry differently. Every
+    // command here has the same time, as commands stamped in the same millisecond do.
+    const bus = new EmbeddedBus({ keepJournal: true });
+    const runtime = { dedupeEntriesMax: 4 };
+    const P = 'WIN-1';
+    const a = await start({ workers: 1, shards: 2, bus, runtime });
+    expectOk(await a.submit(P, open(P), T0));
+    for (const id of ['m1', 'm2']) expectCode(await a.submit(P, miss(`${P}-${id}`), T0), 'HOLD_NOT_FOUND');
+    await a.snapshotAll();
+    for (const id of ['m3', 'm4']) expectCode(await a.submit(P, miss(`${P}-${id}`), T0), 'HOLD_NOT_FOUND');
+    // By now the open has left the window: the retry is applied again, and refused.
+    const retried = await a.submit(P, open(P), T0);
+    expectCode(retried, 'PERFORMANCE_EXISTS');
+    await stop(a);
+
+    const b = await start({ workers: 1, shards: 2, bus, runtime });
+    expect(await b.submit(P, open(P), T0)).toEqual(retried);
+  });
+});

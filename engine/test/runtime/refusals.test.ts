@@ -1,0 +1,90 @@
+// The runtime's own refusals at the door and in the shard: a performance that is not open, one
+// opened twice, an unknown venue, a malformed open, and a stopping engine. Refusals that say
+// nothing about a command's effect (COMMAND_INVALID, PERFORMANCE_UNKNOWN) leave its id free.
+import { describe, expect, it } from 'vitest';
+import type { LayoutJson, Result } from '../../src/domain/mod.ts';
+import { runtimeOptions, type EngineCommand } from '../../src/runtime/mod.ts';
+import { engines, expectCode, expectOk, hold, idPerShard, open, seatCounts, stall, T0 } from './helpers.ts';
+
+const { start, stop } = engines();
+
+describe('runtime - refusals', () => {
+  it('PERFORMANCE_UNKNOWN for a performance never opened, and the id stays free', async () => {
+    const engine = await start();
+    const P = 'U-1';
+    const early = hold(`${P}-h`, 'b1', [stall('A', 1)]);
+    expectCode(await engine.submit(P, early, T0), 'PERFORMANCE_UNKNOWN');
+    expectCode((await engine.query(P, 'seatCounts')) as Result, 'PERFORMANCE_UNKNOWN');
+    expectOk(await engine.submit(P, open(P), T0 + 1));
+    expectOk(await engine.submit(P, early, T0 + 2));
+    expect(await seatCounts(engine, P)).toMatchObject({ held: 1 });
+  });
+
+  it('PERFORMANCE_EXISTS for a second open under a new id; the same open again gets its first result', async () => {
+    const engine = await start();
+    const P = 'E-1';
+    expectOk(await engine.submit(P, open(P), T0));
+    expectOk(await engine.submit(P, hold(`${P}-h`, 'b1', [stall('A', 1)]), T0 + 1));
+    expectCode(await engine.submit(P, open(P, 'club', `${P}-reopen`), T0 + 2), 'PERFORMANCE_EXISTS');
+    expect(await engine.submit(P, open(P), T0 + 3)).toEqual({ ok: true });
+    // The performance was not replaced: the hold is still there.
+    expect(await seatCounts(engine, P)).toMatchObject({ held: 1, free: 899 });
+  });
+
+  it('COMMAND_INVALID for an unknown venue or a malformed open, and the id stays free', async () => {
+    const engine = await start();
+    const P = 'V-1';
+    const good = open(P);
+    const bad = (venue: unknown) => ({ ...good, venue }) as EngineCommand;
+    expect(expectCode(await engine.submit(P, bad('arena'), T0), 'COMMAND_INVALID').field).toBe('venue');
+    expect(expectCode(await engine.submit(P, bad(42), T0), 'COMMAND_INVALID').field).toBe('venue');
+    const otherId = { ...good, spec: { ...(good as { spec: object }).spec, performanceId: 'V-2' } } as EngineCommand;
+    expect(expectCode(await engine.submit(P, otherId, T0), 'COMMAND_INVALID').field).toBe('spec.performanceId');
+    expectCode(await engine.submit(P, hold(`${P}-h`, 'b1', [stall('A', 1)]), T0), 'PERFORMANCE_UNKNOWN');
+    // Same commandId, now well formed: opened.
+    expectOk(await engine.submit(P, good, T0 + 1));
+  });
+
+  it('ENGINE_STOPPING once stop() has begun; what came before is still answered', async () => {
+    const engine = await start();
+    const P = 'STOP-1';
+    expectOk(await engine.submit(P, open(P), T0));
+    const before = engine.submit(P, hold(`${P}-h1`, 'b1', [stall('A', 1)]), T0 + 1);
+    const stopping = stop(engine);
+    expectCode(await engine.submit(P, hold(`${P}-h2`, 'b2', [stall('A', 2)]), T0 + 2), 'ENGINE_STOPPING');
+    expectOk(await before);
+    await stopping;
+  });
+
+  it('a custom venue that does not compile is refused, and the worker keeps serving its other shards', async () => {
+    // compileLayout refuses it (no zones); VenueCatalog.layout throws for it inside the worker.
+    const broken: LayoutJson = { layoutId: 'broken', zones: [], gaAreas: [{ id: 'FLOOR', capacity: 10, zone: 'X' }] };
+    const errors: Error[] = [];
+    let engine;
+    try {
+      engine = await start({ workers: 1, shards: 2, venues: { broken }, onError: (e) => errors.push(e) });
+    } catch (error) {
+      // Refusing the configuration up front is a right answer too.
+      expect(error).toBeInstanceOf(Error);
+      return;
+    }
+    const [P, Q] = idPerShard('BROKEN', 2);
+    expectOk(await engine.submit(Q, open(Q), T0));
+    const opened = await engine.submit(P, { type: 'openPerformance', commandId: `${P}-open`, venue: 'broken', spec: { ...(open(P) as { spec: object }).spec } } as EngineCommand, T0);
+    expect(expectCode(opened, 'COMMAND_INVALID').field).toBe('venue');
+    // Same worker, other shard: still served.
+    expectOk(await engine.submit(Q, hold(`${Q}-h`, 'b1', [stall('A', 1)]), T0 + 1));
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses runtime options that cannot work', () => {
+    expect(() => runtimeOptions({ mailboxMax: -1 })).toThrow(RangeError);
+    expect(() => runtimeOptions({ leaseRenewMs: 2_000, leaseTtlMs: 3_000 })).toThrow(RangeError);
+  });
+
+  it('refuses batches of no commands', () => {
+    // With batchCommandsMax 0 every flush journals an empty record and flushes again at once:
+    // the commands are never answered and the event loop never gets to a timer.
+    expect(() => runtimeOptions({ batchCommandsMax: 0 })).toThrow(RangeError);
+  });
+});
