@@ -5,7 +5,9 @@
 import { decodeSnapshot, encodeSnapshot, execute, type Command, type Layout, type PerformanceState, type Result } from '../domain/mod.ts';
 
 /** Commands kept per actor between checkpoints; a checkpoint empties the tail. */
-export const actorTailMax = 20_000;
+// Larger than the shard snapshot interval: the shard snapshot checkpoints every actor anyway,
+// and a busy actor must not re-encode its whole state (megabytes) every few thousand commands.
+export const actorTailMax = 200_000;
 
 export class PerformanceActor {
   private base: Uint8Array;
@@ -19,8 +21,9 @@ export class PerformanceActor {
     readonly venue: string,
     readonly layout: Layout,
     public state: PerformanceState,
+    base?: Uint8Array,
   ) {
-    this.base = encodeSnapshot(state);
+    this.base = base ?? encodeSnapshot(state);
   }
 
   /** Applies one command; a throw leaves the actor rebuilt without it, and is rethrown. */
@@ -57,6 +60,8 @@ export class PerformanceActor {
   }
 
   static fromSnapshot(performanceId: string, venue: string, layout: Layout, bytes: Uint8Array): PerformanceActor {
-    return new PerformanceActor(performanceId, venue, layout, decodeSnapshot(bytes, layout));
+    // The bytes it was decoded from are its checkpoint (a copy: they are a view into the whole
+    // shard snapshot, which should not stay pinned).
+    return new PerformanceActor(performanceId, venue, layout, decodeSnapshot(bytes, layout), bytes.slice());
   }
 }

@@ -74,6 +74,11 @@ class Lane {
   snapshotting = false;
   /** Bumped when the lane's worker dies: callbacks of the old generation must not touch counters. */
   generation = 0;
+  /**
+   * This lane's snapshot threshold: staggered between 0.5x and 1.5x snapshotEveryCommands so
+   * that shards under even load do not all stop to snapshot in the same moment.
+   */
+  snapshotAfterCommands = 0;
   constructor(readonly shard: number) {}
 }
 
@@ -99,6 +104,7 @@ export class Engine {
     this.observer = opts.observer ?? {};
     const onError = opts.onError ?? ((error: Error) => console.error(`onsale engine: ${error.message}`));
     this.lanes = Array.from({ length: this.shards }, (_, s) => new Lane(s));
+    for (const lane of this.lanes) lane.snapshotAfterCommands = Math.max(1, Math.round(this.options.snapshotEveryCommands * (0.5 + (lane.shard + 0.5) / this.shards)));
     this.pool = new ShardPool({
       workers,
       shards: this.shards,
@@ -302,7 +308,7 @@ export class Engine {
         lane.sent.push(batch);
         lane.commandsSinceSnapshot += batch.length;
         this.pool.apply(lane.shard, seq, bytes);
-        if (lane.commandsSinceSnapshot >= this.options.snapshotEveryCommands) void this.snapshot(lane);
+        if (lane.commandsSinceSnapshot >= lane.snapshotAfterCommands) void this.snapshot(lane);
         this.flush(lane);
       },
       (error: Error) => {
@@ -388,11 +394,18 @@ export class Engine {
   /** Latest snapshot, then every journal record after it, applied in order. */
   private async recover(lane: Lane): Promise<void> {
     const snapshot = await this.bus.loadSnapshot(lane.shard);
-    const fromSeq = await this.pool.restore(lane.shard, snapshot?.bytes ?? null);
+    const fromSeq = snapshot?.seq ?? 0;
+    // The worker handles messages in order, so the journal tail can be read and posted while
+    // it is still decoding the snapshot.
+    const restored = this.pool.restore(lane.shard, snapshot?.bytes ?? null);
     const lastSeq = await this.bus.read(lane.shard, fromSeq, (entry) => {
       lane.sent.push(null);
       this.pool.apply(lane.shard, entry.seq, entry.bytes, true);
     });
+    const snapshotSeq = await restored;
+    if (snapshotSeq !== fromSeq) throw new Error(`the snapshot says seq ${snapshotSeq}, the bus said ${fromSeq}`);
+    // Serving means the tail is applied, not only posted.
+    await this.pool.ping(lane.shard);
     if (lane.state !== 'recovering') return;
     lane.lastSeq = lastSeq;
     lane.commandsSinceSnapshot = lastSeq > fromSeq ? 1 : 0;

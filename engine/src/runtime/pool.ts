@@ -73,6 +73,11 @@ export class ShardPool {
     return packr.unpack(await this.ask(shard, (id) => ({ t: 'query', shard, id, performanceId, query, arg })));
   }
 
+  /** Resolves, with the shard's applied journal seq, once the worker has handled everything sent before. */
+  async ping(shard: number): Promise<number> {
+    return packr.unpack(await this.ask(shard, (id) => ({ t: 'ping', shard, id }))) as number;
+  }
+
   async stats(): Promise<unknown[]> {
     const all = await Promise.all(this.threads.map((_, w) => this.ask(w, (id) => ({ t: 'stats', id }))));
     return all.flatMap((bytes) => packr.unpack(bytes) as unknown[]);

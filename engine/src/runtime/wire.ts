@@ -50,7 +50,8 @@ export type ToWorker =
   | { t: 'snapshot'; shard: number; id: number }
   | { t: 'restore'; shard: number; id: number; bytes: Uint8Array | null }
   | { t: 'query'; shard: number; id: number; performanceId: string; query: QueryName; arg: string | null }
-  | { t: 'stats'; id: number };
+  | { t: 'stats'; id: number }
+  | { t: 'ping'; shard: number; id: number };
 
 /** Worker → router. */
 export type FromWorker =

@@ -52,6 +52,8 @@ port.on('message', (message: ToWorker) => {
       });
     case 'query':
       return answer(message.id, () => shardOf(message.shard).query(message.performanceId, message.query, message.arg));
+    case 'ping':
+      return answer(message.id, () => shardOf(message.shard).appliedSeq);
     case 'stats':
       return answer(message.id, () => [...shards.values()].map((s) => ({
         shard: s.config.shard,

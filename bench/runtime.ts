@@ -1,0 +1,485 @@
+// Benchmark of the runtime around the domain core: commands through the shard worker pool on the
+// embedded bus, the same through NATS JetStream with group commit, and recovery of a shard whose
+// journal holds a million commands. Every figure is printed beside a baseline taken in the same
+// run. A benchmark, not a test: it exits non-zero only when a command it runs is refused or a
+// measurement cannot be taken (then the figures mean nothing). What each figure counts is in
+// bench/README.md.
+//
+//   npm run bench:runtime                           readable table
+//   npm run bench:runtime -- --json                 the same, as one JSON object on the last line
+//   npm run bench:runtime -- --seconds 1 --only crossThread,baseline
+//
+// The process re-runs itself under `node --expose-gc` (same tsx loader) so that it can collect
+// garbage between measurements. The NATS figures start their own nats-server (JetStream, a temp
+// store dir, 127.0.0.1 only), which is stopped at the end, also on error.
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { startNatsServer, type NatsServer } from '../engine/test/nats/nats-server.ts';
+import { runtimeDefaults, Shard, VenueCatalog, decodeRecord, encodeRecord, type JournalItem, type RuntimeOptions } from '../engine/src/runtime/mod.ts';
+import { pack, packr } from '../engine/src/runtime/wire.ts';
+import type { Result } from '../engine/src/domain/mod.ts';
+import { drive, Failures, LatencyRecorder, runtimeOverrides, startEngine, stopEngine, type DriveResult } from './runtime/drive.ts';
+import { fillJournal, measureDurable, measureRawPublish, recoverShard, recoveryShard, snapshotCosts, type DurableResult, type Filled, type RawResult, type Recovered, type SnapshotCosts } from './runtime/durable.ts';
+import { compileStadium, directStates, executeDirect, openCommand, performancesOnShards, seatGroups, startNowMs, Workload, type Groups } from './runtime/workload.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const measurementNames = ['baseline', 'inline', 'crossThread', 'scaling', 'raw', 'durable', 'recovery', 'fullReplay'] as const;
+type MeasurementName = (typeof measurementNames)[number];
+
+interface Options {
+  json: boolean;
+  seconds: number;
+  warmup: number;
+  workers: number;
+  maxWorkers: number;
+  only: Set<MeasurementName> | null;
+  seed: number;
+  perShard: number;
+  window: number;
+  burstPairs: number;
+  durableWindow: number;
+  rawInFlight: number;
+  recoveryCommands: number;
+  runtime: Partial<RuntimeOptions>;
+  maxWallSeconds: number;
+  strict: boolean;
+  gcChild: boolean;
+}
+
+const cores = os.availableParallelism();
+const usage = `usage: npm run bench:runtime -- [--json] [--seconds N] [--warmup N] [--workers N] [--max-workers N] [--only ${measurementNames.join(',')}]
+  [--seed N] [--per-shard N] [--window N] [--burst N] [--durable-window N] [--raw-in-flight N] [--recovery-commands N] [--runtime key=value,...] [--max-wall-seconds N] [--strict]`;
+
+/** Numeric flags: the option they set, their least value, and whether they take integers only. */
+const numericFlags: Record<string, { key: keyof Options; min: number; integer: boolean }> = {
+  seconds: { key: 'seconds', min: 0.1, integer: false },
+  warmup: { key: 'warmup', min: 0, integer: false },
+  workers: { key: 'workers', min: 1, integer: true },
+  'max-workers': { key: 'maxWorkers', min: 1, integer: true },
+  seed: { key: 'seed', min: 0, integer: true },
+  'per-shard': { key: 'perShard', min: 1, integer: true },
+  window: { key: 'window', min: 2, integer: true },
+  burst: { key: 'burstPairs', min: 1, integer: true },
+  'durable-window': { key: 'durableWindow', min: 2, integer: true },
+  'raw-in-flight': { key: 'rawInFlight', min: 1, integer: true },
+  'recovery-commands': { key: 'recoveryCommands', min: 2, integer: true },
+  'max-wall-seconds': { key: 'maxWallSeconds', min: 10, integer: false },
+};
+
+function toNumber(flag: string, text: string | undefined, min: number, integer: boolean): number {
+  const n = Number(text);
+  const ok = text !== undefined && text !== '' && Number.isFinite(n) && n >= min && (!integer || Number.isInteger(n));
+  if (!ok) throw new Error(`--${flag} wants ${integer ? 'an integer' : 'a number'} of at least ${min}, got '${text ?? ''}'`);
+  return n;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    json: false, seconds: 3, warmup: -1, workers: cores, maxWorkers: cores, only: null, seed: 1, perShard: 4,
+    window: 32_768, burstPairs: 2_048, durableWindow: 131_072, rawInFlight: 256, recoveryCommands: 1_000_000, runtime: {}, maxWallSeconds: 900,
+    strict: false, gcChild: false,
+  };
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      ...Object.fromEntries(Object.keys(numericFlags).map((flag) => [flag, { type: 'string' as const }])),
+      json: { type: 'boolean' }, strict: { type: 'boolean' }, 'gc-child': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      only: { type: 'string' }, runtime: { type: 'string' },
+    },
+  });
+  if (values.help === true) {
+    console.log(usage);
+    process.exit(0);
+  }
+  for (const [flag, spec] of Object.entries(numericFlags)) {
+    const text = (values as Record<string, unknown>)[flag];
+    if (typeof text === 'string') (o[spec.key] as number) = toNumber(flag, text, spec.min, spec.integer);
+  }
+  o.json = values.json === true;
+  o.strict = values.strict === true;
+  o.gcChild = values['gc-child'] === true;
+  if (typeof values.only === 'string') {
+    const names = values.only.split(',').filter((n) => n.length > 0);
+    const unknown = names.filter((n) => !(measurementNames as readonly string[]).includes(n));
+    if (names.length === 0 || unknown.length > 0) throw new Error(`--only wants a list of ${measurementNames.join(', ')}${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}`);
+    o.only = new Set(names as MeasurementName[]);
+  }
+  if (typeof values.runtime === 'string') {
+    // Experiments only: runtime option overrides for every engine, e.g. dedupeEntriesMax=2000,flushAfterMs=0.
+    for (const pair of values.runtime.split(',').filter((p) => p.length > 0)) {
+      const [key, text] = pair.split('=');
+      if (!Object.hasOwn(runtimeDefaults, key)) throw new Error(`--runtime: unknown runtime option ${key} (known: ${Object.keys(runtimeDefaults).join(', ')})`);
+      o.runtime[key as keyof RuntimeOptions] = toNumber(`runtime ${key}`, text, 0, false);
+    }
+  }
+  if (o.warmup < 0) o.warmup = Math.min(1, o.seconds / 2);
+  if (o.window < 4 * o.burstPairs) o.window = 4 * o.burstPairs;
+  if (o.durableWindow < 4 * o.burstPairs) o.durableWindow = 4 * o.burstPairs;
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Single-thread figures (main thread, no engine)
+
+interface Rate { perSec: number; commands: number; durationMs: number; cpuUsPerCommand: number }
+
+function runFor(seconds: number, batch: () => number): Rate {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const limit = t0 + seconds * 1_000;
+  let commands = 0;
+  let now = t0;
+  do {
+    commands += batch();
+    now = performance.now();
+  } while (now < limit);
+  const durationMs = now - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { perSec: (commands * 1_000) / durationMs, commands, durationMs, cpuUsPerCommand: (cpu.user + cpu.system) / commands };
+}
+
+/** The domain alone: execute() on plain states in this thread, the same commands in the same order. */
+function measureBaseline(groups: Groups, performances: string[], o: Options, failures: Failures): Rate {
+  const states = directStates(compileStadium(), performances);
+  const workload = new Workload(performances, groups);
+  const emit = (performanceId: string, command: Parameters<typeof executeDirect>[2], nowMs: number): void => {
+    const result = executeDirect(states, performanceId, command, nowMs);
+    if (!result.ok) failures.note('baseline', result);
+  };
+  const batch = (): number => workload.burst(512, emit);
+  runFor(o.warmup, batch);
+  return runFor(o.seconds, batch);
+}
+
+/**
+ * Everything a command goes through except the threads: the journal record encoded and decoded,
+ * one Shard (the runtime's dedupe memory and actors) applying it, the results packed and
+ * unpacked. One record per 256 commands, in this thread. Informative: it splits the pool's cost
+ * from the shard's.
+ */
+function measureInline(groups: Groups, performances: string[], o: Options, failures: Failures): Rate {
+  const shard = new Shard({ shard: 0, venues: new VenueCatalog(), dedupeWindowMs: o.runtime.dedupeWindowMs ?? runtimeDefaults.dedupeWindowMs, dedupeEntriesMax: o.runtime.dedupeEntriesMax ?? runtimeDefaults.dedupeEntriesMax });
+  for (const id of performances) failures.note('inline open', shard.applyOne(id, startNowMs, openCommand(id)));
+  const workload = new Workload(performances, groups);
+  let seq = 0;
+  let items: JournalItem[] = [];
+  const emit = (performanceId: string, command: JournalItem[2], nowMs: number): void => { items.push([performanceId, nowMs, command]); };
+  const batch = (): number => {
+    items = [];
+    const n = workload.burst(128, emit);
+    const bytes = encodeRecord({ v: 1, shard: 0, epoch: 1, items });
+    const results = packr.unpack(pack(shard.applyRecord(decodeRecord(bytes), ++seq))) as Result[];
+    for (let i = 0; i < results.length; i++) if (!results[i].ok) failures.note('inline', results[i]);
+    return n;
+  };
+  runFor(o.warmup, batch);
+  return runFor(o.seconds, batch);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-thread (embedded bus)
+
+interface CrossThread extends DriveResult {
+  workers: number;
+  /** Commands per batch (journal record, worker message), averaged over the run. */
+  avgBatch: number;
+  shards: number;
+  latency: { p50: number; p99: number; p999: number; max: number } | null;
+  latencySamples: number;
+}
+
+async function measureCrossThread(groups: Groups, workers: number, o: Options, failures: Failures): Promise<CrossThread> {
+  const shards = Math.max(16, workers);
+  const performances = performancesOnShards(shards, o.perShard);
+  const latency = new LatencyRecorder(1 << 23);
+  const engine = await startEngine({ workers, shards, observer: latency.observer, onError: (e) => failures.error('engine', e.message) }, performances, failures, startNowMs, 60_000);
+  try {
+    const result = await drive(engine, new Workload(performances, groups), { warmupSeconds: o.warmup, seconds: o.seconds, window: o.window, burstPairs: o.burstPairs }, failures, latency);
+    return {
+      ...result, workers, shards, avgBatch: latency.batches > 0 ? latency.batchedCommands / latency.batches : 0, latency: latency.percentiles(), latencySamples: latency.count,
+    };
+  } finally {
+    await stopEngine(engine, 60_000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const targets = {
+  crossThreadCommandsPerSec: cores <= 2 ? 1_000_000 : 2_000_000,
+  durableRatio: 10,
+  recoveryMsFor1MCommands: 2_000,
+};
+
+const counting = {
+  workload: 'holdSeats of 1-4 adjacent seats by seatNos (random row, 65,536 pre-computed groups) then releaseHold of it, fresh command ids built in the loop; 2 commands per pair; performances taken in turn; stadiumSpec(), 60,000 seats',
+  crossThreadCommandsPerSec: 'commands answered per second over --seconds after --warmup, Engine on the embedded bus with --workers worker threads and max(16, workers) shards, --per-shard performances on every shard; bursts of --burst pairs through engine.send with one shared reply function, then flushAll; at most --window commands unanswered',
+  p99CommandMs: 'submit (engine.send) to reply, per command, from the engine observer (submittedAt stamped in send, the batch reply time); commands submitted and answered inside the timed interval; includes queueing behind the window',
+  baselineSingleThreadPerSec: 'the same commands, same order, execute() on plain domain states in the main thread',
+  inlineShardPerSec: 'the same commands through encodeRecord/decodeRecord + Shard.applyRecord + pack/unpack of results in the main thread, 256 commands per record (no threads)',
+  durableCommandsPerSec: 'as crossThread through a NatsBus on a nats-server started by the bench; one append in flight per shard (the engine group-commits what queued meanwhile); every command answered after its append is acked; window --durable-window',
+  rawJetStreamPublishPerSec: 'acked js.publish per second of one msgpack-packed command each, --raw-in-flight publishes outstanding (one awaiting loop each), file-storage stream of its own, 16 subjects, no msg id or expectations; acks counted inside --seconds after --warmup',
+  recoveryMsFor1MCommands: 'one shard filled with --recovery-commands commands through a NatsBus engine (default snapshot policy); engine stopped; a new NatsBus connection (new owner) and Engine.start(): ms from Engine.start() until whenServing(shard) resolves (NatsBus.connect before it is not counted)',
+  fullReplayMsFor1MCommands: 'as recovery, with the new bus pointed at an empty snapshot bucket (the snapshotBucket option), so loadSnapshot finds nothing and the whole journal is replayed; snapshots left in place',
+};
+
+const fmtInt = (n: number | null | undefined): string => (n === null || n === undefined ? '-' : Math.round(n).toLocaleString('en-US'));
+const fmtMs = (n: number | null | undefined, digits = 1): string => (n === null || n === undefined ? '-' : n.toFixed(digits));
+const ratioOf = (a: number | null | undefined, b: number | null | undefined): number | null => (a == null || b == null || b === 0 ? null : a / b);
+const round = (n: number | null | undefined, digits: number): number | null => (n === null || n === undefined ? null : Number(n.toFixed(digits)));
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ')).join('\n');
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main(): Promise<void> {
+  let o: Options;
+  try {
+    o = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${usage}`);
+    process.exit(2);
+  }
+  // Re-run under --expose-gc (same loader flags) so garbage can be collected between measurements.
+  if ((globalThis as { gc?: () => void }).gc === undefined && !o.gcChild) {
+    const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', process.argv[1], ...process.argv.slice(2), '--gc-child'], { stdio: 'inherit' });
+    if (child.error !== undefined) throw child.error;
+    process.exit(child.status ?? 1);
+  }
+  // The time bound of the whole run: past it, exit (the nats-server helper kills its servers on exit).
+  setTimeout(() => {
+    console.error(`bench:runtime: still running after ${o.maxWallSeconds} s (--max-wall-seconds); giving up`);
+    process.exit(1);
+  }, o.maxWallSeconds * 1_000).unref();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+  const run = (name: MeasurementName): boolean => o.only === null || o.only.has(name);
+  const say = (line: string): void => { if (!o.json) console.log(line); };
+  Object.assign(runtimeOverrides, o.runtime);
+  const failures = new Failures();
+  const wallStarted = performance.now();
+  const layout = compileStadium();
+  const groups = seatGroups(layout, o.seed);
+  const performances16 = performancesOnShards(16, o.perShard);
+  say(`Runtime benchmark: node ${process.version}, ${cores} cores (os.availableParallelism), ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
+  say(`${o.workers} workers, ${o.perShard} stadium performances per shard, ${o.seconds} s per measurement after ${o.warmup} s warm-up, window ${o.window}, bursts of ${o.burstPairs} pairs`);
+
+  let baseline: Rate | null = null;
+  let inline: Rate | null = null;
+  let cross: CrossThread | null = null;
+  const scaling: { workers: number; crossThreadCommandsPerSec: number | null; skipped?: string }[] = [];
+  let raw: RawResult | null = null;
+  let durable: DurableResult | null = null;
+  let filled: Filled | null = null;
+  let recovered: Recovered | null = null;
+  let replayed: Recovered | null = null;
+  let costs: SnapshotCosts | null = null;
+  const errors: string[] = [];
+  const attempt = async (name: string, work: () => Promise<void>): Promise<void> => {
+    say(`  ${name}...`);
+    gc();
+    try {
+      await work();
+    } catch (error) {
+      errors.push(`${name}: ${(error as Error).message}`);
+      if (!o.json) console.error(`  ${name} failed: ${(error as Error).message}`);
+    }
+  };
+
+  if (run('baseline')) await attempt('baseline (execute in the main thread)', async () => { baseline = measureBaseline(groups, performances16, o, failures); });
+  if (run('inline')) await attempt('inline shard (main thread, no workers)', async () => { inline = measureInline(groups, performances16, o, failures); });
+  if (run('crossThread')) await attempt(`crossThread (${o.workers} workers, embedded bus)`, async () => { cross = await measureCrossThread(groups, o.workers, o, failures); });
+  if (run('scaling')) {
+    for (const workers of [1, 2, 4, 8, 16]) {
+      if (workers > o.maxWorkers) { scaling.push({ workers, crossThreadCommandsPerSec: null, skipped: `more than --max-workers ${o.maxWorkers}` }); continue; }
+      const same = cross as CrossThread | null;
+      if (same !== null && same.workers === workers) { scaling.push({ workers, crossThreadCommandsPerSec: Math.round(same.perSec) }); continue; }
+      await attempt(`scaling (${workers} workers)`, async () => {
+        const r = await measureCrossThread(groups, workers, o, failures);
+        scaling.push({ workers, crossThreadCommandsPerSec: Math.round(r.perSec) });
+      });
+    }
+  }
+
+  const needsNats = run('raw') || run('durable') || run('recovery') || run('fullReplay');
+  let server: NatsServer | null = null;
+  if (needsNats) {
+    try {
+      await attempt('nats-server (127.0.0.1, temp store dir)', async () => { server = await startNatsServer(); });
+      const nats = server as NatsServer | null;
+      if (nats !== null) {
+        say(`    ${nats.url}, store ${nats.storeDir}`);
+        if (run('raw')) await attempt(`raw JetStream publishes (${o.rawInFlight} in flight)`, async () => { raw = await measureRawPublish(nats.url, groups, performances16, { warmupSeconds: o.warmup, seconds: o.seconds, inFlight: o.rawInFlight }, failures); });
+        if (run('durable')) {
+          await attempt(`durable (${o.workers} workers, NatsBus)`, async () => {
+            durable = await measureDurable(nats.url, groups, performances16, o.workers, { warmupSeconds: o.warmup, seconds: o.seconds, window: o.durableWindow, burstPairs: o.burstPairs }, failures);
+          });
+        }
+        if (run('recovery') || run('fullReplay')) {
+          const onShard = performancesOnShards(16, 8, recoveryShard);
+          await attempt(`fill shard ${recoveryShard} with ${fmtInt(o.recoveryCommands)} commands (NatsBus)`, async () => {
+            filled = await fillJournal(nats.url, groups, onShard, o.workers, o.recoveryCommands, { window: 16_384, burstPairs: 2_048, timeoutSeconds: 300 }, failures);
+          });
+          const fill = filled as Filled | null;
+          if (fill !== null && run('recovery')) await attempt('recovery (snapshot + journal tail)', async () => { recovered = await recoverShard(nats.url, onShard, o.workers, 16, fill, true, failures); });
+          if (fill !== null && run('fullReplay')) await attempt('full replay (no snapshot)', async () => { replayed = await recoverShard(nats.url, onShard, o.workers, 16, fill, false, failures); });
+          if (fill !== null && run('recovery')) await attempt('snapshot load and restore, timed apart', async () => { costs = await snapshotCosts(nats.url); });
+        }
+      }
+    } finally {
+      const nats = server as NatsServer | null;
+      if (nats !== null) await nats.stop().catch((error: Error) => errors.push(`nats-server stop: ${error.message}`));
+    }
+  }
+
+  // TypeScript narrows the `let`s above to null (assigned in closures); read them back as written.
+  const b = baseline as Rate | null;
+  const inl = inline as Rate | null;
+  const x = cross as CrossThread | null;
+  const r = raw as RawResult | null;
+  const d = durable as DurableResult | null;
+  const f = filled as Filled | null;
+  const rec = recovered as Recovered | null;
+  const rep = replayed as Recovered | null;
+  const sc = costs as SnapshotCosts | null;
+
+  const durableRatio = ratioOf(d?.perSec, r?.perSec);
+  const pass = {
+    crossThreadCommandsPerSec: x === null ? null : x.perSec >= targets.crossThreadCommandsPerSec,
+    durableRatio: durableRatio === null ? null : durableRatio >= targets.durableRatio,
+    // The recovery target is for a journal of a million commands: a smaller one (--recovery-commands) is not judged.
+    recoveryMsFor1MCommands: rec === null || o.recoveryCommands < 1_000_000 ? null : rec.servingMs <= targets.recoveryMsFor1MCommands,
+    recoveryApplied: rec === null || o.recoveryCommands < 1_000_000 ? null : rec.appliedMs <= targets.recoveryMsFor1MCommands,
+  };
+  const valid = failures.total === 0 && errors.length === 0;
+  const out = {
+    bench: 'runtime', node: process.version, cores, cpu: os.cpus()[0]?.model ?? null, workers: o.workers, maxWorkers: o.maxWorkers, seconds: o.seconds, warmupSeconds: o.warmup,
+    seed: o.seed, performancesPerShard: o.perShard, window: o.window, burstPairs: o.burstPairs,
+    crossThreadCommandsPerSec: x === null ? null : Math.round(x.perSec),
+    shards: x?.shards ?? null, crossThreadRssMb: x === null ? null : Math.round(x.rssMb), crossThreadAvgBatch: x === null ? null : Math.round(x.avgBatch), runtimeOverrides: o.runtime,
+    p50CommandMs: round(x?.latency?.p50, 3), p99CommandMs: round(x?.latency?.p99, 3), p999CommandMs: round(x?.latency?.p999, 3), maxCommandMs: round(x?.latency?.max, 3),
+    latencySamples: x?.latencySamples ?? null,
+    baselineSingleThreadPerSec: b === null ? null : Math.round(b.perSec),
+    crossThreadToBaseline: round(ratioOf(x?.perSec, b?.perSec), 4),
+    inlineShardPerSec: inl === null ? null : Math.round(inl.perSec),
+    scaling,
+    durableCommandsPerSec: d === null ? null : Math.round(d.perSec),
+    durableWindow: o.durableWindow,
+    durableAvgBatch: d === null ? null : Math.round(d.avgBatch), durableAvgAppendMs: round(d?.avgAppendMs, 2), durableP99CommandMs: round(d?.p99CommandMs, 3),
+    rawJetStreamPublishPerSec: r === null ? null : Math.round(r.perSec),
+    rawInFlight: o.rawInFlight, rawBytesPerMessage: r === null ? null : Math.round(r.bytesPerMessage),
+    durableRatio: round(durableRatio, 2),
+    durableToCrossThread: round(ratioOf(d?.perSec, x?.perSec), 3),
+    cpuUsPerCommand: {
+      baseline: round(b?.cpuUsPerCommand, 3), inlineShard: round(inl?.cpuUsPerCommand, 3),
+      crossThread: round(x?.cpuUsPerCommand, 3), crossThreadRouter: round(x?.routerUsPerCommand, 3), crossThreadRouterBusy: round(x?.routerBusy, 3),
+      durable: round(d?.cpuUsPerCommand, 3), durableRouter: round(d?.routerUsPerCommand, 3), durableRouterBusy: round(d?.routerBusy, 3),
+    },
+    recoveryMsFor1MCommands: rec === null ? null : Math.round(rec.servingMs),
+    fullReplayMsFor1MCommands: rep === null ? null : Math.round(rep.servingMs),
+    // whenServing resolves once the journal tail has been read and posted to the worker, not applied:
+    // these are the times until a query on the shard is answered, i.e. the replayed tail is applied.
+    recoveryAppliedMsFor1MCommands: rec === null ? null : Math.round(rec.appliedMs),
+    fullReplayAppliedMsFor1MCommands: rep === null ? null : Math.round(rep.appliedMs),
+    recovery: f === null ? null : {
+      journalCommands: f.commands, journalRecords: f.records, lastSeq: f.lastSeq, fillPerSec: Math.round(f.fillPerSec), fillMs: Math.round(f.fillMs),
+      snapshotsTaken: f.snapshots, snapshotSeq: f.snapshotSeq, snapshotBytes: f.snapshotBytes, tailRecords: f.tailRecords, tailCommands: f.tailCommands,
+      snapshotLoadMs: sc === null ? null : Math.round(sc.loadMs), snapshotRestoreMs: sc === null ? null : Math.round(sc.restoreMs),
+      withSnapshot: rec === null ? null : recoveredJson(rec),
+      fullReplay: rep === null ? null : recoveredJson(rep),
+    },
+    seasonCardsPerSec: null,
+    targets: {
+      crossThreadCommandsPerSec: { min: targets.crossThreadCommandsPerSec, pass: pass.crossThreadCommandsPerSec },
+      durableRatio: { min: targets.durableRatio, pass: pass.durableRatio },
+      recoveryMsFor1MCommands: {
+        max: targets.recoveryMsFor1MCommands, pass: pass.recoveryMsFor1MCommands,
+        passWithTailApplied: pass.recoveryApplied,
+      },
+    },
+    failures: { total: failures.total, byCode: Object.fromEntries(failures.byCode), first: failures.first || null },
+    errors,
+    durationMs: {
+      baseline: b === null ? null : Math.round(b.durationMs), inline: inl === null ? null : Math.round(inl.durationMs), crossThread: x === null ? null : Math.round(x.durationMs),
+      durable: d === null ? null : Math.round(d.durationMs), raw: r === null ? null : Math.round(r.durationMs), wall: Math.round(performance.now() - wallStarted),
+    },
+    counting,
+    valid,
+  };
+
+  if (o.json) {
+    if (!valid) console.error('INVALID: some benchmark commands were refused or a measurement failed; the figures mean nothing.');
+    console.log(JSON.stringify(out));
+  } else {
+    const verdict = (p: boolean | null): string => (p === null ? 'n/a' : p ? 'PASS' : 'FAIL');
+    const rows: string[][] = [
+      ['figure', 'value', 'baseline (same run)', 'ratio', 'target', 'result'],
+      ['crossThreadCommandsPerSec', fmtInt(x?.perSec), `${fmtInt(b?.perSec)} single thread`, fmtMs(ratioOf(x?.perSec, b?.perSec), 3), `>= ${fmtInt(targets.crossThreadCommandsPerSec)}`, verdict(pass.crossThreadCommandsPerSec)],
+      ['inlineShardPerSec', fmtInt(inl?.perSec), `${fmtInt(b?.perSec)} single thread`, fmtMs(ratioOf(inl?.perSec, b?.perSec), 3), 'informative', '-'],
+      ['p99CommandMs', fmtMs(x?.latency?.p99, 2), `${fmtMs(x?.latency?.p50, 2)} p50`, fmtMs(ratioOf(x?.latency?.p99, x?.latency?.p50), 2), '-', '-'],
+      ['durableCommandsPerSec', fmtInt(d?.perSec), `${fmtInt(r?.perSec)} raw publishes`, fmtMs(durableRatio, 2), `>= ${targets.durableRatio} x raw`, verdict(pass.durableRatio)],
+      ['rawJetStreamPublishPerSec', fmtInt(r?.perSec), `(baseline, ${o.rawInFlight} in flight)`, '-', '-', '-'],
+      ['recoveryMsFor1MCommands', fmtMs(rec?.servingMs, 0), `${fmtMs(rec?.firstEmptyShardServingMs, 0)} empty shard`, fmtMs(ratioOf(rec?.servingMs, rec?.firstEmptyShardServingMs), 2), `<= ${fmtInt(targets.recoveryMsFor1MCommands)}`, verdict(pass.recoveryMsFor1MCommands)],
+      ['recoveryAppliedMsFor1MCommands', fmtMs(rec?.appliedMs, 0), `${fmtMs(rec?.servingMs, 0)} whenServing`, fmtMs(ratioOf(rec?.appliedMs, rec?.servingMs), 2), `<= ${fmtInt(targets.recoveryMsFor1MCommands)}`,
+        verdict(pass.recoveryApplied)],
+      ['fullReplayMsFor1MCommands', fmtMs(rep?.servingMs, 0), `${fmtMs(rec?.servingMs, 0)} with snapshot`, fmtMs(ratioOf(rep?.servingMs, rec?.servingMs), 2), 'informative', '-'],
+      ['fullReplayAppliedMsFor1MCommands', fmtMs(rep?.appliedMs, 0), `${fmtMs(rec?.appliedMs, 0)} with snapshot`, fmtMs(ratioOf(rep?.appliedMs, rec?.appliedMs), 2), 'informative', '-'],
+      ['seasonCardsPerSec', 'null', '-', '-', '(a later issue)', '-'],
+    ];
+    console.log('');
+    console.log(table(rows));
+    console.log('');
+    if (scaling.length > 0) console.log(`scaling (workers: commands/s): ${scaling.map((s) => `${s.workers}: ${s.crossThreadCommandsPerSec === null ? `skipped (${s.skipped})` : fmtInt(s.crossThreadCommandsPerSec)}`).join(', ')}`);
+    if (x !== null) console.log(`crossThread: ${fmtInt(x.avgBatch)} commands per batch on average, ${x.shards} shards, process RSS ${fmtInt(x.rssMb)} MB at the end${Object.keys(o.runtime).length > 0 ? `, runtime overrides ${JSON.stringify(o.runtime)}` : ''}`);
+    const us = (v: number | null | undefined): string => fmtMs(v, 2);
+    console.log(`CPU us per command (process CPU time, all threads; unlike the rates, not lowered by other processes' load): baseline ${us(b?.cpuUsPerCommand)}, `
+      + `inline shard ${us(inl?.cpuUsPerCommand)}, crossThread ${us(x?.cpuUsPerCommand)} (main thread ${us(x?.routerUsPerCommand)}, event loop busy ${fmtMs(x === null ? null : x.routerBusy * 100, 0)}% of wall), `
+      + `durable ${us(d?.cpuUsPerCommand)} without nats-server (main thread ${us(d?.routerUsPerCommand)}, busy ${fmtMs(d === null ? null : d.routerBusy * 100, 0)}%)`);
+    if (x?.latency != null) console.log(`latency: ${fmtInt(x.latencySamples)} samples, p99.9 ${fmtMs(x.latency.p999, 2)} ms, max ${fmtMs(x.latency.max, 2)} ms (window ${o.window} commands)`);
+    if (d !== null) console.log(`durable: ${fmtInt(d.records)} journal appends, ${fmtInt(d.avgBatch)} commands each on average, ${fmtMs(d.avgAppendMs, 2)} ms per append, p99 ${fmtMs(d.p99CommandMs, 2)} ms`);
+    if (f !== null) {
+      console.log(`recovery journal: ${fmtInt(f.commands)} commands in ${fmtInt(f.records)} records (filled at ${fmtInt(f.fillPerSec)}/s), ${f.snapshots} snapshots, latest at seq ${f.snapshotSeq} (${fmtInt(f.snapshotBytes)} bytes), tail ${fmtInt(f.tailCommands)} commands in ${f.tailRecords} records`);
+      if (sc !== null) console.log(`snapshot, timed apart in the main thread: Object Store read ${fmtMs(sc.loadMs, 0)} ms, Shard.restore ${fmtMs(sc.restoreMs, 0)} ms`);
+    }
+    for (const [what, v] of [['recovery', rec], ['full replay', rep]] as const) {
+      if (v !== null) {
+        console.log(`${what}: connect ${fmtMs(v.connectMs, 0)} ms (not counted), then from Engine.start(): lease ${fmtMs(v.leaseMs, 0)} ms, whenServing ${fmtMs(v.servingMs, 0)} ms, `
+          + `replayed tail applied ${fmtMs(v.appliedMs, 0)} ms, first empty shard ${fmtMs(v.firstEmptyShardServingMs, 0)} ms, all empty shards ${fmtMs(v.emptyShardsServingMs, 0)} ms, state hashes ${v.hashesMatch ? 'match' : 'DIFFER'}`);
+      }
+    }
+    console.log('counted:');
+    for (const [k, v] of Object.entries(counting)) console.log(`  ${k}: ${v}`);
+    console.log(`cores: ${cores}`);
+    for (const e of errors) console.log(`error: ${e}`);
+    console.log(failures.total === 0 ? 'failures: 0' : `failures: ${failures.total} (${JSON.stringify(Object.fromEntries(failures.byCode))}); first: ${failures.first}`);
+    if (!valid) console.error('INVALID: some benchmark commands were refused or a measurement failed; the figures mean nothing.');
+  }
+  if (!valid) process.exitCode = 1;
+  else if (o.strict && [pass.crossThreadCommandsPerSec, pass.durableRatio, pass.recoveryMsFor1MCommands].includes(false)) process.exitCode = 3;
+}
+
+function recoveredJson(v: Recovered): Record<string, number | boolean | null> {
+  return {
+    servingMs: Math.round(v.servingMs), connectMs: Math.round(v.connectMs), leaseMs: v.leaseMs === null ? null : Math.round(v.leaseMs),
+    tailAppliedMs: Math.round(v.appliedMs), firstEmptyShardServingMs: Math.round(v.firstEmptyShardServingMs), emptyShardsServingMs: Math.round(v.emptyShardsServingMs), hashesMatch: v.hashesMatch, snapshotUsed: v.snapshotUsed,
+  };
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: Error) => {
+    console.error(error.stack ?? error.message);
+    process.exit(1);
+  },
+);
