@@ -11,14 +11,11 @@ export interface Remembered {
   command: EngineCommand;
   result: Result;
   atMs: number;
+  /** Another performance's command with the same id (ids are scoped per performance). */
+  next?: Remembered | null;
 }
 
 export interface RecentArrays { sinceMs: number; earlyRotations: number; previous: [string, Remembered][]; current: [string, Remembered][] }
-
-/** Command ids are scoped per performance, as in the domain: two performances may use the same id. */
-export function recentKey(performanceId: string, commandId: string): string {
-  return `${performanceId}\u0000${commandId}`;
-}
 
 export class RecentCommands {
   private current = new Map<string, Remembered>();
@@ -29,10 +26,15 @@ export class RecentCommands {
 
   constructor(readonly windowMs: number, readonly entriesMax: number) {}
 
-  get(commandId: string): Remembered | undefined {
-    return this.current.get(commandId) ?? this.previous.get(commandId);
+  // Keyed by the command id alone (a flat string whose hash V8 caches), with a short chain for
+  // the rare id used by several performances: ids are scoped per performance, as in the domain.
+  get(performanceId: string, commandId: string): Remembered | undefined {
+    for (let e: Remembered | null | undefined = this.current.get(commandId); e !== undefined && e !== null; e = e.next) if (e.performanceId === performanceId) return e;
+    for (let e: Remembered | null | undefined = this.previous.get(commandId); e !== undefined && e !== null; e = e.next) if (e.performanceId === performanceId) return e;
+    return undefined;
   }
 
+  /** Remembers a command that get() did not find. */
   remember(commandId: string, entry: Remembered): void {
     if (this.currentSinceMs < 0) this.currentSinceMs = entry.atMs;
     // Each generation spans windowMs, so an entry is kept between one and two windows.
@@ -41,9 +43,11 @@ export class RecentCommands {
       this.earlyRotations++;
       this.rotate(entry.atMs);
     }
+    entry.next = this.current.get(commandId) ?? null;
     this.current.set(commandId, entry);
   }
 
+  /** Command ids remembered (an id shared by several performances counts once). */
   get size(): number {
     return this.current.size + this.previous.size;
   }
@@ -62,15 +66,38 @@ export class RecentCommands {
 
   /** Plain arrays for a snapshot: both generations as they are, so a restore forgets nothing sooner or later. */
   toArrays(): RecentArrays {
-    return { sinceMs: this.currentSinceMs, earlyRotations: this.earlyRotations, previous: [...this.previous], current: [...this.current] };
+    return { sinceMs: this.currentSinceMs, earlyRotations: this.earlyRotations, previous: flatten(this.previous), current: flatten(this.current) };
   }
 
   static fromArrays(windowMs: number, entriesMax: number, data: RecentArrays): RecentCommands {
     const recent = new RecentCommands(windowMs, entriesMax);
-    recent.previous = new Map(data.previous);
-    recent.current = new Map(data.current);
+    for (const [id, entry] of data.previous) chain(recent.previous, id, entry);
+    for (const [id, entry] of data.current) chain(recent.current, id, entry);
     recent.currentSinceMs = data.sinceMs;
     recent.earlyRotations = data.earlyRotations;
     return recent;
   }
+}
+
+function flatten(generation: Map<string, Remembered>): [string, Remembered][] {
+  const out: [string, Remembered][] = [];
+  for (const [id, head] of generation) {
+    for (let e: Remembered | null | undefined = head; e !== undefined && e !== null; e = e.next) {
+      out.push([id, { performanceId: e.performanceId, command: e.command, result: e.result, atMs: e.atMs }]);
+    }
+  }
+  return out;
+}
+
+/** Rebuilds a chain in its original order (flatten lists heads first). */
+function chain(generation: Map<string, Remembered>, id: string, entry: Remembered): void {
+  entry.next = null;
+  const head = generation.get(id);
+  if (head === undefined) {
+    generation.set(id, entry);
+    return;
+  }
+  let tail = head;
+  while (tail.next !== undefined && tail.next !== null) tail = tail.next;
+  tail.next = entry;
 }

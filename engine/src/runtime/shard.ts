@@ -6,7 +6,7 @@ import {
   type Result,
 } from '../domain/mod.ts';
 import { PerformanceActor } from './actor.ts';
-import { RecentCommands, recentKey, type RecentArrays } from './recent.ts';
+import { RecentCommands, type RecentArrays } from './recent.ts';
 import { VenueCatalog } from './venues.ts';
 import type { EngineCommand, JournalRecord, OpenPerformance, QueryName } from './wire.ts';
 import { pack, packr } from './wire.ts';
@@ -61,7 +61,7 @@ export class Shard {
     }
     const isTick = command.type === 'tick';
     if (!isTick) {
-      const prior = this.recent.get(recentKey(performanceId, command.commandId));
+      const prior = this.recent.get(performanceId, command.commandId);
       if (prior !== undefined) {
         return samePayload(prior.command, command)
           ? prior.result
@@ -70,7 +70,7 @@ export class Shard {
     }
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
     const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command);
-    if (!isTick && !(!result.ok && transient.has(result.code))) this.recent.remember(recentKey(performanceId, command.commandId), { performanceId, command, result, atMs: nowMs });
+    if (!isTick && !(!result.ok && transient.has(result.code))) this.recent.remember(command.commandId, { performanceId, command, result, atMs: nowMs });
     return result;
   }
 
