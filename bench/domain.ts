@@ -135,16 +135,16 @@ function newPerformance(layout: Layout, performanceId: string): PerformanceState
 }
 
 // Command ids. The engine dedupes by commandId and remembers a bounded window of ids
-// (limits.dedupeEntriesMax, oldest forgotten first); hold ids are the hold command's id and closed
-// holds are remembered in a bounded window too (limits.closedHoldsRememberedMax). By default the
-// ids come from a pre-generated pool (`c0`, `c1`, ...) taken in order and reused only after a
-// full turn, which is at least four times the dedupe window: no id is reused while the engine still
-// remembers it, and the timed loops measure the engine rather than string building. The one
-// thing a pool flatters is string hashing: V8 caches a string's hash, so from the second turn on
-// the engine's Map lookups skip hashing the id, where a caller decoding ids off the wire would
-// pay for it. `--fresh-ids` builds `f${n}` in the loop instead (what such a caller does) to show
-// the difference; the command objects themselves are always built in the loop, as a decoder
-// would build them.
+// (limits.dedupeEntriesMax, oldest forgotten first); hold ids are the hold command's id, and a
+// closed hold's fate is remembered on its command's entry. By default the ids come from a
+// pre-generated pool (`c0`, `c1`, ...) taken in order and reused only after a full turn, which is
+// at least four times the dedupe window: no id is reused while the engine still remembers it, and
+// the timed loops measure the engine rather than string building. The engine hashes every id
+// itself, so a pooled string's cached hash saves it nothing; what a pool flatters is the garbage
+// collector: pooled strings are old already, where ids decoded off the wire are young strings
+// that the engine's memory keeps alive into the old generation. `--fresh-ids` builds `f${n}` in
+// the loop instead (what such a caller does) to show the difference; the command objects
+// themselves are always built in the loop, as a decoder would build them.
 const idPoolSize = Math.max(1 << 20, 4 * limits.dedupeEntriesMax);
 let idPool: string[] = [];
 let idCursor = 0;

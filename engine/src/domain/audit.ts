@@ -3,6 +3,7 @@
 // pair (execute.ts checks the totals after every command); tests run it after every command.
 import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus } from './tickets.ts';
+import { hashId } from './idindex.ts';
 
 export function auditPerformance(s: PerformanceState): string[] {
   const problems: string[] = [];
@@ -48,7 +49,8 @@ export function auditPerformance(s: PerformanceState): string[] {
     listed++;
     if (hold.expiresAtMs < previousExpiry) fail(`hold ${hold.holdId} is out of expiry order`);
     previousExpiry = hold.expiresAtMs;
-    if (s.holds.get(hold.holdId) !== hold || s.holdBySlot[hold.slot] !== hold) fail(`hold ${hold.holdId} is not indexed`);
+    if (s.holds.get(hold.holdId) !== hold || s.holdBySlot[hold.slot] !== hold || hold.hash !== hashId(hold.holdId)) fail(`hold ${hold.holdId} is not indexed`);
+    if (s.buyers.ids[hold.buyerNo] !== hold.buyerId) fail(`hold ${hold.holdId} points at buyer number ${hold.buyerNo}, not its buyer`);
     for (const seat of hold.seats) if (s.seatState[seat] !== SeatState.HELD || s.seatHolder[seat] !== hold.slot + 1) fail(`hold ${hold.holdId} claims seat ${layout.seatIds[seat]} it does not hold`);
     if (hold.gaArea >= 0) ga[(hold.gaArea * SOURCES + hold.source) * STATES + SeatState.HELD] += hold.count;
     const buyer = use(hold.buyerId);
@@ -120,5 +122,19 @@ export function auditPerformance(s: PerformanceState): string[] {
     for (const [buyerId, n] of presale.buyerUse) if (presaleBuyer.get(`${code}\u0000${buyerId}`) !== n) fail(`presale ${code} buyer ${buyerId}: ${n} kept`);
   }
   for (const [, hold] of s.holds) if (hold.count > 0 && s.buyers.get(hold.buyerId) === undefined) fail(`hold ${hold.holdId} has an untracked buyer`);
+
+  // The id indexes: every tracked buyer and every remembered command is found under its id.
+  let tracked = 0;
+  s.buyers.ids.forEach((id, no) => {
+    if (id === null) return;
+    tracked++;
+    if (s.buyers.find(id, hashId(id)) !== no) fail(`buyer ${id} is not indexed`);
+  });
+  if (tracked !== s.buyers.size) fail(`${tracked} buyers tracked, ${s.buyers.size} indexed`);
+  const memo = s.dedupe;
+  for (const at of memo.places()) {
+    const id = memo.ids[at] as string;
+    if (memo.hashes[at] !== hashId(id) || memo.find(id, memo.hashes[at]) !== at) fail(`command ${id} is not indexed`);
+  }
   return problems;
 }

@@ -5,7 +5,8 @@ import type { HoldBestAvailable, HoldGa, HoldSeats } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needId } from './checks.ts';
-import type { BuyerUsage, PerformanceState, Presale } from './state.ts';
+import { hashId } from './idindex.ts';
+import type { PerformanceState, Presale } from './state.ts';
 
 export interface BuyContext {
   ok: true;
@@ -13,10 +14,13 @@ export interface BuyContext {
   channel: number;
   ticketType: number;
   presale: Presale | null;
-  buyer: BuyerUsage | undefined;
+  /** The buyer's number in `s.buyers`, or -1 for a buyer not tracked yet. */
+  buyerNo: number;
+  buyerHash: number;
 }
 
-export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvailable | HoldGa, count: number, nowMs: number): BuyContext | Rejection {
+/** The checks before seats; `hash` is hashId(cmd.commandId), the id the hold will have. */
+export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvailable | HoldGa, hash: number, count: number, nowMs: number): BuyContext | Rejection {
   const bad = needId(cmd.buyerId, 'buyerId');
   if (bad !== null) return bad;
   const channelIndex = s.channelIndexById.get(cmd.channel);
@@ -49,15 +53,17 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
     }
     if (s.ticketTypes[ticketType].closed) return reject('TICKET_TYPE_REQUIRES_PRESALE', 'ticketType', `ticket type ${s.ticketTypes[ticketType].id} is sold through presale links only`);
   }
-  const buyer = s.buyers.get(cmd.buyerId);
-  if (buyer !== undefined) {
-    if (buyer.openHolds >= s.spec.maxOpenHoldsPerBuyer) return reject('BUYER_HOLD_LIMIT', 'buyerId', `at most ${s.spec.maxOpenHoldsPerBuyer} open holds per buyer`);
-    if (buyer.heldTickets + buyer.soldTickets + count > s.spec.maxTicketsPerBuyer) {
+  const buyers = s.buyers;
+  const buyerHash = hashId(cmd.buyerId);
+  const buyerNo = buyers.find(cmd.buyerId, buyerHash);
+  if (buyerNo >= 0) {
+    if (buyers.openHolds[buyerNo] >= s.spec.maxOpenHoldsPerBuyer) return reject('BUYER_HOLD_LIMIT', 'buyerId', `at most ${s.spec.maxOpenHoldsPerBuyer} open holds per buyer`);
+    if (buyers.heldTickets[buyerNo] + buyers.soldTickets[buyerNo] + count > s.spec.maxTicketsPerBuyer) {
       return reject('BUYER_TICKET_LIMIT', 'buyerId', `at most ${s.spec.maxTicketsPerBuyer} tickets per buyer for this performance`);
     }
   } else {
     if (count > s.spec.maxTicketsPerBuyer) return reject('BUYER_TICKET_LIMIT', 'buyerId', `at most ${s.spec.maxTicketsPerBuyer} tickets per buyer for this performance`);
-    if (s.buyers.size >= limits.buyersPerPerformanceMax) return reject('BUYERS_LIMIT_REACHED', 'buyerId', 'this performance tracks as many buyers as it may');
+    if (buyers.size >= limits.buyersPerPerformanceMax) return reject('BUYERS_LIMIT_REACHED', 'buyerId', 'this performance tracks as many buyers as it may');
   }
   if (presale !== null) {
     if (presale.held + presale.sold + count > presale.totalMax) return reject('PRESALE_SOLD_OUT', 'presaleCode', 'this presale link has no tickets left');
@@ -66,7 +72,7 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
     }
   }
   // The dedupe window is bounded; a live hold outlives it, so its id is checked here too.
-  if (s.holds.has(cmd.commandId)) return reject('COMMAND_ID_REUSED', 'commandId', `hold ${cmd.commandId} is still open`);
+  if (s.holds.find(cmd.commandId, hash) !== undefined) return reject('COMMAND_ID_REUSED', 'commandId', `hold ${cmd.commandId} is still open`);
   if (s.holds.size >= limits.holdsOpenPerPerformanceMax) return reject('HOLDS_LIMIT_REACHED', '', 'too many open holds on this performance; try again shortly');
-  return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyer };
+  return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyerNo, buyerHash };
 }

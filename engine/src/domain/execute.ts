@@ -5,7 +5,8 @@ import type { Command } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { assert } from './assert.ts';
 import { isId } from './checks.ts';
-import { samePayload } from './dedupe.ts';
+import { answerRetry, remember } from './dedupe.ts';
+import { hashId } from './idindex.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
 import { confirmHold } from './orders.ts';
 import { createQuota, returnQuota } from './quotas.ts';
@@ -13,35 +14,31 @@ import { blockForeign, issueHardTickets } from './blocks.ts';
 import { createPresale, editPresale, stopPresale } from './presales.ts';
 import { scanTicket, voidTicket } from './scan.ts';
 import { DONE, type Result } from './results.ts';
-import type { DedupeEntry, PerformanceState } from './state.ts';
+import type { PerformanceState } from './state.ts';
 
 export function execute(s: PerformanceState, command: Command, nowMs: number): Result {
   if (typeof command !== 'object' || command === null) return reject('COMMAND_INVALID', '', 'a command is an object');
-  if (!isId(command.commandId)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
+  const id = command.commandId;
+  if (!isId(id)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
   // A retry is answered before the clock is looked at: it changes nothing, whatever its time.
-  const prior = s.dedupe.get(command.commandId);
-  if (prior !== undefined) {
-    return samePayload(prior.command, command) ? prior.result : reject('COMMAND_ID_REUSED', 'commandId', `command id ${command.commandId} was used for another command`);
-  }
+  const hash = hashId(id);
+  const prior = s.dedupe.find(id, hash);
+  if (prior >= 0) return answerRetry(s, prior, command);
   if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
   s.lastNowMs = nowMs;
   expireHolds(s, nowMs);
   if (command.type === 'tick') return DONE;
-  const entry: DedupeEntry = { command, result: DONE, fate: null };
-  s.pending = entry;
-  entry.result = dispatch(s, command, nowMs);
-  s.pending = null;
-  s.dedupe.add(command.commandId, entry);
-  const result = entry.result;
+  const result = dispatch(s, command, hash, nowMs);
+  remember(s, command, hash, result);
   assertBalanced(s);
   return result;
 }
 
-function dispatch(s: PerformanceState, cmd: Command, nowMs: number): Result {
+function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number): Result {
   switch (cmd.type) {
-    case 'holdSeats': return holdSeats(s, cmd, nowMs);
-    case 'holdBestAvailable': return holdBestAvailable(s, cmd, nowMs);
-    case 'holdGa': return holdGa(s, cmd, nowMs);
+    case 'holdSeats': return holdSeats(s, cmd, hash, nowMs);
+    case 'holdBestAvailable': return holdBestAvailable(s, cmd, hash, nowMs);
+    case 'holdGa': return holdGa(s, cmd, hash, nowMs);
     case 'confirmHold': return confirmHold(s, cmd, nowMs);
     case 'releaseHold': return releaseHold(s, cmd, nowMs);
     case 'createQuota': return createQuota(s, cmd);

@@ -9,9 +9,14 @@ import { findBestAvailable } from './best-available.ts';
 import { checkSeatNos, resolveSeats, seatIdsOf } from './seats.ts';
 import { checkBuying, type BuyContext } from './buying.ts';
 import { DONE, type Done, type HoldAccepted } from './results.ts';
-import { GENERAL, SeatState, type Hold, type HoldFate, type PerformanceState } from './state.ts';
+import { Fate, type FateNumber } from './memo.ts';
+import { rememberedFate } from './dedupe.ts';
+import { hashId } from './idindex.ts';
+import { GENERAL, SeatState, type Hold, type PerformanceState } from './state.ts';
 
-export function holdSeats(s: PerformanceState, cmd: HoldSeats, nowMs: number): HoldAccepted | Rejection {
+// `hash` below is hashId(cmd.commandId): the hold's id is its command's id.
+
+export function holdSeats(s: PerformanceState, cmd: HoldSeats, hash: number, nowMs: number): HoldAccepted | Rejection {
   const byNumber = cmd.seatNos !== undefined;
   if (byNumber === (cmd.seats !== undefined)) return reject('COMMAND_INVALID', 'seats', 'give seats (ids) or seatNos (numbers), one of the two');
   const field = byNumber ? 'seatNos' : 'seats';
@@ -19,7 +24,7 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, nowMs: number): H
   if (!Array.isArray(named) || named.length === 0) return reject('COMMAND_INVALID', field, `${field} must be a non-empty array`);
   const count = named.length;
   if (count > limits.seatsPerHoldMax) return reject('SEATS_PER_HOLD_EXCEEDED', field, `at most ${limits.seatsPerHoldMax} seats per hold`);
-  const ctx = checkBuying(s, cmd, count, nowMs);
+  const ctx = checkBuying(s, cmd, hash, count, nowMs);
   if (!ctx.ok) return ctx;
   const seats = byNumber ? checkSeatNos(s, named) : resolveSeats(s, named, 'seats');
   if (!Array.isArray(seats)) return seats;
@@ -30,10 +35,10 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, nowMs: number): H
     if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not free`);
     if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${s.layout.seatIds[seat]}`);
   }
-  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, count, nowMs);
+  return openHold(s, cmd.commandId, hash, ctx, seats, -1, GENERAL, count, nowMs);
 }
 
-export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, nowMs: number): HoldAccepted | Rejection {
+export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, hash: number, nowMs: number): HoldAccepted | Rejection {
   if (!isInt(cmd.count, 1, Number.MAX_SAFE_INTEGER)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
   if (cmd.count > limits.seatsPerHoldMax) return reject('SEATS_PER_HOLD_EXCEEDED', 'count', `at most ${limits.seatsPerHoldMax} seats per hold`);
   const filter = cmd.filter ?? {};
@@ -43,19 +48,19 @@ export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, n
   const section = filter.section === undefined ? -1 : (s.layout.sectionIndexById.get(filter.section) ?? -2);
   if (section === -2) return reject('FILTER_UNKNOWN_SECTION', 'filter.section', `section ${String(filter.section)} is not in the layout`);
   if (filter.accessible !== undefined && typeof filter.accessible !== 'boolean') return reject('COMMAND_INVALID', 'filter.accessible', 'accessible must be true or false');
-  const ctx = checkBuying(s, cmd, cmd.count, nowMs);
+  const ctx = checkBuying(s, cmd, hash, cmd.count, nowMs);
   if (!ctx.ok) return ctx;
   const seats = findBestAvailable(s, ctx.channel, ctx.ticketType, cmd.count, zone, section, filter.accessible === true);
   if (seats === null) return reject('NOT_ENOUGH_SEATS', 'count', `no ${cmd.count} seats match on channel ${cmd.channel}`);
-  return openHold(s, cmd.commandId, ctx, seats, -1, GENERAL, cmd.count, nowMs);
+  return openHold(s, cmd.commandId, hash, ctx, seats, -1, GENERAL, cmd.count, nowMs);
 }
 
-export function holdGa(s: PerformanceState, cmd: HoldGa, nowMs: number): HoldAccepted | Rejection {
+export function holdGa(s: PerformanceState, cmd: HoldGa, hash: number, nowMs: number): HoldAccepted | Rejection {
   const area = s.layout.gaIndexById.get(cmd.gaAreaId);
   if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
   if (!isInt(cmd.count, 1, Number.MAX_SAFE_INTEGER)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
   if (cmd.count > limits.placesPerHoldMax) return reject('PLACES_PER_HOLD_EXCEEDED', 'count', `at most ${limits.placesPerHoldMax} places per hold`);
-  const ctx = checkBuying(s, cmd, cmd.count, nowMs);
+  const ctx = checkBuying(s, cmd, hash, cmd.count, nowMs);
   if (!ctx.ok) return ctx;
   if (s.ticketTypes[ctx.ticketType].priceByZone[s.layout.gaAreas[area].zone] < 0) {
     return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', 'gaAreaId', `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in area ${cmd.gaAreaId}`);
@@ -64,31 +69,41 @@ export function holdGa(s: PerformanceState, cmd: HoldGa, nowMs: number): HoldAcc
   for (let q = 1; q < s.quotas.length; q++) {
     const quota = s.quotas[q];
     if (quota !== null && quota.gaArea === area && quota.channels.includes(ctx.channel) && gaFree(s, area, q) >= cmd.count) {
-      return openHold(s, cmd.commandId, ctx, [], area, q, cmd.count, nowMs);
+      return openHold(s, cmd.commandId, hash, ctx, [], area, q, cmd.count, nowMs);
     }
   }
   if (channelMaySell(s, ctx.channel, GENERAL) && gaFree(s, area, GENERAL) >= cmd.count) {
-    return openHold(s, cmd.commandId, ctx, [], area, GENERAL, cmd.count, nowMs);
+    return openHold(s, cmd.commandId, hash, ctx, [], area, GENERAL, cmd.count, nowMs);
   }
   return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} places free in ${cmd.gaAreaId} on channel ${s.channels[ctx.channel].id}`);
 }
 
-function openHold(s: PerformanceState, holdId: string, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number): HoldAccepted {
-  let buyer = ctx.buyer;
-  if (buyer === undefined) {
-    buyer = { openHolds: 0, heldTickets: 0, soldTickets: 0 };
-    s.buyers.set(ctx.buyerId, buyer);
-  }
+function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number): HoldAccepted {
+  const buyers = s.buyers;
+  const buyerNo = ctx.buyerNo >= 0 ? ctx.buyerNo : buyers.add(ctx.buyerId, ctx.buyerHash);
   const slot = s.freeSlots.length > 0 ? (s.freeSlots.pop() as number) : s.holdBySlot.length;
-  const hold: Hold = {
-    holdId, slot, buyerId: ctx.buyerId, channel: ctx.channel, ticketType: ctx.ticketType, presaleCode: ctx.presale?.code ?? null,
-    seats, gaArea, source, count, createdAtMs: nowMs, expiresAtMs: nowMs + s.spec.holdTtlMs, buyer, entry: s.pending, prev: s.holdTail, next: null,
-  };
+  // A slot's record is reused by the next hold in that slot: no allocation per hold, and no
+  // record left for the collector when a hold closes after minutes.
+  const hold = s.holdRecords[slot] ?? (s.holdRecords[slot] = blankHold(slot));
+  hold.holdId = holdId;
+  hold.buyerId = ctx.buyerId;
+  hold.channel = ctx.channel;
+  hold.ticketType = ctx.ticketType;
+  hold.presaleCode = ctx.presale === null ? null : ctx.presale.code;
+  hold.seats = seats;
+  hold.gaArea = gaArea;
+  hold.source = source;
+  hold.count = count;
+  hold.createdAtMs = nowMs;
+  hold.expiresAtMs = nowMs + s.spec.holdTtlMs;
+  hold.buyerNo = buyerNo;
+  hold.entrySeq = s.dedupe.nextSeq;
+  hold.hash = hash;
   linkHold(s, hold);
   for (let i = 0; i < seats.length; i++) moveSeat(s, seats[i], SeatState.HELD, slot + 1);
   if (gaArea >= 0) moveGa(s, gaArea, source, SeatState.FREE, SeatState.HELD, count);
-  buyer.openHolds++;
-  buyer.heldTickets += count;
+  buyers.openHolds[buyerNo]++;
+  buyers.heldTickets[buyerNo] += count;
   if (ctx.presale !== null) {
     ctx.presale.held += count;
     ctx.presale.buyerUse.set(ctx.buyerId, (ctx.presale.buyerUse.get(ctx.buyerId) ?? 0) + count);
@@ -101,6 +116,13 @@ function openHold(s: PerformanceState, holdId: string, ctx: BuyContext, seats: n
   };
 }
 
+function blankHold(slot: number): Hold {
+  return {
+    holdId: '', slot, buyerId: '', channel: 0, ticketType: 0, presaleCode: null, seats: [], gaArea: -1, source: 0, count: 0,
+    createdAtMs: 0, expiresAtMs: 0, buyerNo: -1, entrySeq: -1, hash: 0, prev: null, next: null,
+  };
+}
+
 /** Re-links a hold at the tail of the expiry list (also used when a snapshot is decoded). */
 export function linkHold(s: PerformanceState, hold: Hold): void {
   hold.prev = s.holdTail;
@@ -108,30 +130,31 @@ export function linkHold(s: PerformanceState, hold: Hold): void {
   if (s.holdTail === null) s.holdHead = hold;
   else s.holdTail.next = hold;
   s.holdTail = hold;
-  s.holds.set(hold.holdId, hold);
   while (s.holdBySlot.length <= hold.slot) s.holdBySlot.push(null);
   s.holdBySlot[hold.slot] = hold;
+  s.holds.add(hold);
 }
 
 /** Takes a hold off the books. Seats of a released or expired hold go back to their pool. */
-export function closeHold(s: PerformanceState, hold: Hold, fate: HoldFate): void {
+export function closeHold(s: PerformanceState, hold: Hold, fate: FateNumber): void {
   if (hold.prev === null) s.holdHead = hold.next;
   else hold.prev.next = hold.next;
   if (hold.next === null) s.holdTail = hold.prev;
   else hold.next.prev = hold.prev;
   hold.prev = null;
   hold.next = null;
-  s.holds.delete(hold.holdId);
+  s.holds.remove(hold);
   s.holdBySlot[hold.slot] = null;
   s.freeSlots.push(hold.slot);
-  if (hold.entry !== null) hold.entry.fate = fate;
-  const buyer = hold.buyer;
-  buyer.openHolds--;
-  buyer.heldTickets -= hold.count;
+  s.dedupe.setFate(hold.entrySeq, fate);
+  const buyers = s.buyers;
+  const buyerNo = hold.buyerNo;
+  buyers.openHolds[buyerNo]--;
+  buyers.heldTickets[buyerNo] -= hold.count;
   const presale = hold.presaleCode === null ? undefined : s.presales.get(hold.presaleCode);
   if (presale !== undefined) presale.held -= hold.count;
-  if (fate === 'confirmed') {
-    buyer.soldTickets += hold.count;
+  if (fate === Fate.CONFIRMED) {
+    buyers.soldTickets[buyerNo] += hold.count;
     if (presale !== undefined) presale.sold += hold.count;
     return;
   }
@@ -142,18 +165,14 @@ export function closeHold(s: PerformanceState, hold: Hold, fate: HoldFate): void
     if (used === 0) presale.buyerUse.delete(hold.buyerId);
     else presale.buyerUse.set(hold.buyerId, used);
   }
-  forgetIdleBuyer(s, hold.buyerId, buyer);
-}
-
-export function forgetIdleBuyer(s: PerformanceState, buyerId: string, buyer: { openHolds: number; heldTickets: number; soldTickets: number }): void {
-  if (buyer.openHolds === 0 && buyer.heldTickets === 0 && buyer.soldTickets === 0) s.buyers.delete(buyerId);
+  buyers.forgetIfIdle(buyerNo);
 }
 
 /** Expires holds whose time has come, oldest first, at most a bounded number per command. */
 export function expireHolds(s: PerformanceState, nowMs: number): number {
   let expired = 0;
   while (s.holdHead !== null && s.holdHead.expiresAtMs <= nowMs && expired < limits.expiriesPerCommandMax) {
-    closeHold(s, s.holdHead, 'expired');
+    closeHold(s, s.holdHead, Fate.EXPIRED);
     expired++;
   }
   return expired;
@@ -164,9 +183,10 @@ export function liveHold(s: PerformanceState, cmd: { holdId: unknown; buyerId: u
   const bad = needId(cmd.holdId, 'holdId') ?? needId(cmd.buyerId, 'buyerId');
   if (bad !== null) return bad;
   const holdId = cmd.holdId as string;
-  const hold = s.holds.get(holdId);
+  const hash = hashId(holdId);
+  const hold = s.holds.find(holdId, hash);
   if (hold === undefined) {
-    const fate = s.dedupe.get(holdId)?.fate;
+    const fate = rememberedFate(s, holdId, hash);
     if (fate === 'expired') return reject('HOLD_EXPIRED', 'holdId', `hold ${holdId} expired`);
     if (fate === 'released') return reject('HOLD_RELEASED', 'holdId', `hold ${holdId} was released`);
     if (fate === 'confirmed') return reject('HOLD_ALREADY_CONFIRMED', 'holdId', `hold ${holdId} is already an order`);
@@ -176,7 +196,7 @@ export function liveHold(s: PerformanceState, cmd: { holdId: unknown; buyerId: u
   // The sweep is bounded per command, so a hold past its time may still be linked: it is
   // expired here, and can never be confirmed.
   if (hold.expiresAtMs <= nowMs) {
-    closeHold(s, hold, 'expired');
+    closeHold(s, hold, Fate.EXPIRED);
     return reject('HOLD_EXPIRED', 'holdId', `hold ${holdId} expired`);
   }
   return hold;
@@ -185,6 +205,6 @@ export function liveHold(s: PerformanceState, cmd: { holdId: unknown; buyerId: u
 export function releaseHold(s: PerformanceState, cmd: ReleaseHold, nowMs: number): Done | Rejection {
   const hold = liveHold(s, cmd, nowMs);
   if ('ok' in hold) return hold;
-  closeHold(s, hold, 'released');
+  closeHold(s, hold, Fate.RELEASED);
   return DONE;
 }

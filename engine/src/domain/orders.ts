@@ -3,6 +3,7 @@
 import type { ConfirmHold } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { closeHold, liveHold } from './holds.ts';
+import { Fate } from './memo.ts';
 import { moveGa, moveSeat } from './moves.ts';
 import type { OrderAccepted, TicketView } from './results.ts';
 import { SeatState, type Order, type PerformanceState } from './state.ts';
@@ -60,6 +61,6 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   };
   s.orders.push(order);
   if (hold.presaleCode !== null) s.presales.get(hold.presaleCode)?.orders.push(orderNo);
-  closeHold(s, hold, 'confirmed');
+  closeHold(s, hold, Fate.CONFIRMED);
   return { ok: true, orderId, holdId: hold.holdId, totalMinor, discountMinor, tickets: views };
 }

@@ -2,7 +2,7 @@
 // it was sold from.
 import type { ScanTicket, VoidTicket } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
-import { forgetIdleBuyer } from './holds.ts';
+import { hashId } from './idindex.ts';
 import { moveGa, moveSeat } from './moves.ts';
 import { DONE, type Done, type ScanAccepted } from './results.ts';
 import { SeatState, type PerformanceState } from './state.ts';
@@ -34,10 +34,10 @@ export function voidTicket(s: PerformanceState, cmd: VoidTicket): Done | Rejecti
   if (seat >= 0) moveSeat(s, seat, SeatState.FREE, 0);
   else moveGa(s, t.gaArea[no], t.source[no], SeatState.SOLD, SeatState.FREE, 1);
   const order = s.orders[t.order[no]];
-  const buyer = s.buyers.get(order.buyerId);
-  if (buyer !== undefined) {
-    buyer.soldTickets--;
-    forgetIdleBuyer(s, order.buyerId, buyer);
+  const buyerNo = s.buyers.find(order.buyerId, hashId(order.buyerId));
+  if (buyerNo >= 0) {
+    s.buyers.soldTickets[buyerNo]--;
+    s.buyers.forgetIfIdle(buyerNo);
   }
   if (order.presaleCode !== null) {
     const presale = s.presales.get(order.presaleCode);

@@ -6,11 +6,12 @@ import { Packr } from 'msgpackr';
 import { linkHold } from './holds.ts';
 import { fnv1a, type Layout } from './layout.ts';
 import { refreshOnlyQuota } from './quotas.ts';
-import type { Result } from './results.ts';
-import { createPerformance, type Block, type DedupeEntry, type Hold, type HoldFate, type Order, type PerformanceSpec, type PerformanceState, type Presale, type Quota } from './state.ts';
+import { createPerformance, type Block, type Hold, type Order, type PerformanceSpec, type PerformanceState, type Presale, type Quota } from './state.ts';
+import { memoTuples, restoreMemo } from './dedupe.ts';
+import { hashId } from './idindex.ts';
 import { ticketColumns } from './tickets.ts';
 
-const SNAPSHOT_VERSION = 1;
+const SNAPSHOT_VERSION = 2;
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array;
@@ -28,9 +29,13 @@ function restore<T extends Typed>(bytes: Uint8Array, into: T): T {
 }
 
 export function encodeSnapshot(s: PerformanceState): Uint8Array {
+  // A hold names its command's entry by its place among the remembered commands, oldest first
+  // (-1 once forgotten): sequence numbers themselves are not state.
+  const memo = s.dedupe;
+  const oldest = memo.nextSeq - memo.size;
   const holds: unknown[] = [];
   for (let h = s.holdHead; h !== null; h = h.next) {
-    holds.push([h.holdId, h.slot, h.buyerId, h.channel, h.ticketType, h.presaleCode, h.seats, h.gaArea, h.source, h.count, h.createdAtMs, h.expiresAtMs]);
+    holds.push([h.holdId, h.slot, h.buyerId, h.channel, h.ticketType, h.presaleCode, h.seats, h.gaArea, h.source, h.count, h.createdAtMs, h.expiresAtMs, memo.isKept(h.entrySeq) ? h.entrySeq - oldest : -1]);
   }
   const t = s.tickets;
   const snapshot = {
@@ -55,13 +60,23 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     ticketCount: t.count,
     tickets: ticketColumns.map((c) => bytesOf(t[c], t.count)),
     orders: s.orders.map((o) => [o.orderId, o.holdId, o.buyerId, o.buyerEmail, o.channel, o.presaleCode, o.tickets, o.totalMinor, o.discountMinor, o.createdAtMs]),
-    buyers: [...s.buyers].map(([id, b]) => [id, b.openHolds, b.heldTickets, b.soldTickets]),
+    buyerNumbers: s.buyers.ids.length,
+    buyerFree: s.buyers.free,
+    buyers: buyerTuples(s),
     quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea])),
     blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
     presales: [...s.presales.values()].map((p) => [p.code, p.ticketType, p.validFromMs, p.validUntilMs, p.totalMax, p.perBuyerMax, p.stopped, p.held, p.sold, [...p.buyerUse], p.orders]),
-    dedupe: s.dedupe.generations().map((g) => [...g].map(([id, e]) => [id, e.command, e.result, e.fate])),
+    dedupe: memoTuples(s),
   };
   return packr.pack(snapshot);
+}
+
+/** Tracked buyers as [number, id, openHolds, heldTickets, soldTickets], in number order. */
+function buyerTuples(s: PerformanceState): unknown[] {
+  const b = s.buyers;
+  const tuples: unknown[] = [];
+  b.ids.forEach((id, no) => { if (id !== null) tuples.push([no, id, b.openHolds[no], b.heldTickets[no], b.soldTickets[no]]); });
+  return tuples;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the decoder reads the tuples the encoder wrote, field by field. */
@@ -84,15 +99,15 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   restore(snap.rowFree, s.rowFree);
   restore(snap.sectionFree, s.sectionFree);
   restore(snap.totals, s.totals);
-  const generation = (entries: any[]) => entries.map(([id, command, result, fate]): [string, DedupeEntry] => [id, { command, result: result as Result, fate: fate as HoldFate | null }]);
-  s.dedupe.restore(generation(snap.dedupe[0]), generation(snap.dedupe[1]));
-  for (const b of snap.buyers) s.buyers.set(b[0], { openHolds: b[1], heldTickets: b[2], soldTickets: b[3] });
+  restoreMemo(s, snap.dedupe);
+  s.buyers.reserve(snap.buyerNumbers, snap.buyerFree);
+  for (const b of snap.buyers) s.buyers.restore(b[0], b[1], { openHolds: b[2], heldTickets: b[3], soldTickets: b[4] });
   for (let i = 0; i < snap.holdSlots; i++) s.holdBySlot.push(null);
   for (const h of snap.holds) {
     const hold: Hold = {
       holdId: h[0], slot: h[1], buyerId: h[2], channel: h[3], ticketType: h[4], presaleCode: h[5], seats: h[6], gaArea: h[7],
       source: h[8], count: h[9], createdAtMs: h[10], expiresAtMs: h[11],
-      buyer: s.buyers.get(h[2]) as Hold['buyer'], entry: s.dedupe.get(h[0]) ?? null, prev: null, next: null,
+      buyerNo: s.buyers.find(h[2], hashId(h[2])), entrySeq: h[12], hash: hashId(h[0]), prev: null, next: null,
     };
     linkHold(s, hold);
   }

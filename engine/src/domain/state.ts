@@ -4,8 +4,9 @@ import { reject, type Rejection } from './codes.ts';
 import type { Layout } from './layout.ts';
 import { limits } from './limits.ts';
 import type { PresaleTerms, QuotaPolicy } from './commands.ts';
-import type { Result } from './results.ts';
-import { BoundedMemo } from './memo.ts';
+import { CommandMemo } from './memo.ts';
+import { BuyerTable, type BuyerUsage } from './buyers.ts';
+import { HoldIndex } from './hold-index.ts';
 import { createTicketTable, type TicketTable } from './tickets.ts';
 
 /** Seat and place states. The four sum to capacity, per performance and per quota. */
@@ -48,10 +49,12 @@ export interface Hold {
   count: number;
   createdAtMs: number;
   expiresAtMs: number;
-  /** The buyer's usage record, kept here so closing a hold needs no lookup. */
-  buyer: BuyerUsage;
-  /** The dedupe entry of the command that made the hold: its fate is written there on close. */
-  entry: DedupeEntry | null;
+  /** The buyer's number in `buyers`, so closing a hold needs no lookup. */
+  buyerNo: number;
+  /** The sequence number of the command that made the hold (memo.ts): its fate is written there on close. */
+  entrySeq: number;
+  /** hashId(holdId), for the hold index. */
+  hash: number;
   /** Intrusive list in creation order. Holds share one TTL, so creation order is expiry order. */
   prev: Hold | null;
   next: Hold | null;
@@ -107,14 +110,7 @@ export interface Presale extends PresaleTerms {
   orders: number[];
 }
 
-export interface BuyerUsage { openHolds: number; heldTickets: number; soldTickets: number }
-
-export interface DedupeEntry {
-  command: unknown;
-  result: Result;
-  /** For a hold-making command: what became of the hold once it closed. */
-  fate: HoldFate | null;
-}
+export type { BuyerUsage };
 
 export interface PerformanceState {
   readonly performanceId: string;
@@ -148,23 +144,25 @@ export interface PerformanceState {
   readonly sectionFree: Uint32Array;
   readonly totals: Int32Array;
 
-  readonly holds: Map<string, Hold>;
+  /** Open holds by id (an index over `holdBySlot`), iterated in creation order. */
+  readonly holds: HoldIndex;
   holdHead: Hold | null;
   holdTail: Hold | null;
   readonly holdBySlot: (Hold | null)[];
   readonly freeSlots: number[];
+  /** A hold record per slot, reused by the next hold in the slot (a closed hold's record is stale). */
+  readonly holdRecords: Hold[];
 
   readonly tickets: TicketTable;
   readonly orders: Order[];
-  readonly buyers: Map<string, BuyerUsage>;
+  readonly buyers: BuyerTable;
   readonly quotas: (Quota | null)[];
   readonly quotaById: Map<string, Quota>;
   readonly blocks: Block[];
   readonly blockById: Map<string, Block>;
   readonly presales: Map<string, Presale>;
-  readonly dedupe: BoundedMemo<DedupeEntry>;
-  /** The entry of the command being executed, so a new hold can point at it. */
-  pending: DedupeEntry | null;
+  /** The last limits.dedupeEntriesMax remembered commands and their results (dedupe.ts). */
+  readonly dedupe: CommandMemo;
 }
 
 export type CreateResult = { ok: true; state: PerformanceState } | Rejection;
@@ -263,6 +261,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   const totals = new Int32Array(STATES);
   totals[SeatState.FREE] = layout.capacity;
 
+  const holdBySlot: (Hold | null)[] = [];
   const state: PerformanceState = {
     performanceId: own.performanceId,
     spec: own,
@@ -283,21 +282,22 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     firstFreeRow: 0,
     sectionFree,
     totals,
-    holds: new Map(),
+    holds: new HoldIndex(holdBySlot),
     holdHead: null,
     holdTail: null,
-    holdBySlot: [],
+    holdBySlot,
     freeSlots: [],
+    holdRecords: [],
     tickets: createTicketTable(),
     orders: [],
-    buyers: new Map(),
+    buyers: new BuyerTable(),
     quotas: [null],
     quotaById: new Map(),
     blocks: [],
     blockById: new Map(),
     presales: new Map(),
-    dedupe: new BoundedMemo(limits.dedupeEntriesMax),
-    pending: null,
+    dedupe: new CommandMemo(limits.dedupeEntriesMax),
   };
+  state.holds.list = state;
   return { ok: true, state };
 }

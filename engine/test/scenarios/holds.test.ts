@@ -299,6 +299,29 @@ describe('holds - idempotent retries', () => {
     ]);
   });
 
+  it('answers retries of holds by seat number and of releases alike (both are remembered as numbers, not objects)', () => {
+    const state = newPerformance();
+    const sameAs = (k: number) => (r: unknown, _s: unknown, earlier: readonly unknown[]) => expect(r).toEqual(earlier[k]);
+    play(state, [
+      { at: OPEN, cmd: holdSeatNos('h1', 'ann', [0, 1]), expect: 'OK', check: held('MAIN-1-1', 'MAIN-1-2') },
+      { at: OPEN + 1, cmd: holdSeatNos('h1', 'ann', [0, 1]), expect: 'OK', sameHash: true, check: sameAs(0), why: 'a retry' },
+      { at: OPEN + 1, cmd: { seatNos: [0, 1], channel: 'web', buyerId: 'ann', commandId: 'h1', type: 'holdSeats', ticketType: undefined }, expect: 'OK', sameHash: true, check: sameAs(0), why: 'key order and fields without a value do not matter' },
+      { at: OPEN + 1, cmd: holdSeatNos('h1', 'ann', [1, 0]), expect: 'COMMAND_ID_REUSED', field: 'commandId', sameHash: true, why: 'the seat order is part of the payload' },
+      { at: OPEN + 1, cmd: holdSeats('h1', 'ann', ['MAIN-1-1', 'MAIN-1-2']), expect: 'COMMAND_ID_REUSED', sameHash: true, why: 'seat ids are another payload than seat numbers' },
+      { at: OPEN + 1, cmd: holdSeatNos('h1', 'ann', [0, 1], { note: 'x' }), expect: 'COMMAND_ID_REUSED', sameHash: true, why: 'an added field is another payload' },
+      { at: OPEN + 1, cmd: holdSeatNos('h1', 'bob', [0, 1]), expect: 'COMMAND_ID_REUSED', sameHash: true },
+      { at: OPEN + 2, cmd: release('h1', 'ann', { commandId: 'r1' }), expect: 'OK', check: free('MAIN-1-1', 'MAIN-1-2') },
+      { at: OPEN + 3, cmd: release('h1', 'ann', { commandId: 'r1' }), expect: 'OK', sameHash: true, why: 'a retried release is answered, not applied' },
+      { at: OPEN + 3, cmd: { holdId: 'h1', type: 'releaseHold', commandId: 'r1', buyerId: 'ann' }, expect: 'OK', sameHash: true, why: 'key order does not matter' },
+      { at: OPEN + 3, cmd: release('h1', 'bob', { commandId: 'r1' }), expect: 'COMMAND_ID_REUSED', sameHash: true },
+      { at: OPEN + 3, cmd: release('h1', 'ann', { commandId: 'r1', reason: 'changed my mind' }), expect: 'COMMAND_ID_REUSED', sameHash: true },
+      { at: OPEN + 3, cmd: release('h1', 'ann', { commandId: 'r2' }), expect: 'HOLD_RELEASED', unchanged: true, why: 'the hold command remembers what became of the hold' },
+      { at: OPEN + 4, cmd: holdSeatNos('h3', 'cat', [0], { trace: 't-1' }), expect: 'OK', why: 'a field beyond the known ones: kept as the object it came in' },
+      { at: OPEN + 5, cmd: holdSeatNos('h3', 'cat', [0], { trace: 't-1' }), expect: 'OK', sameHash: true, check: sameAs(13) },
+      { at: OPEN + 5, cmd: holdSeatNos('h3', 'cat', [0]), expect: 'COMMAND_ID_REUSED', sameHash: true },
+    ]);
+  });
+
   it('returns the first refusal too, even when the command would now succeed', () => {
     const state = newPerformance();
     play(state, [

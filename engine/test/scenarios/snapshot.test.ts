@@ -6,7 +6,7 @@ import {
   auditPerformance, decodeSnapshot, encodeSnapshot, execute, stateHash, type Command, type PerformanceState, type Result,
 } from '../../src/domain/mod.ts';
 import {
-  OPEN, blockForeign, confirm, createPresale, createQuota, editPresale, hall, hardTickets, holdBest, holdGa, holdSeats,
+  OPEN, blockForeign, confirm, createPresale, createQuota, editPresale, hall, hardTickets, holdBest, holdGa, holdSeatNos, holdSeats,
   newPerformance, play, release, returnQuota, scan, seatedLayout, seats, stopPresale, tick, voidTicket, type Step,
 } from './helpers.ts';
 
@@ -38,6 +38,8 @@ const journal: Step[] = [
   { at: 80_002, cmd: confirm('b2', 'fay', id('c14')), expect: 'OK' },
   { at: 80_002, cmd: holdSeats('g1', 'ann', ['MAIN-1-1', 'MAIN-1-2'], { presaleCode: 'friends' }), expect: 'OK', why: 'a retry' },
   { at: 80_002, cmd: holdSeats('g1', 'ann', ['MAIN-1-3'], { presaleCode: 'friends' }), expect: 'COMMAND_ID_REUSED' },
+  { at: 80_003, cmd: holdSeatNos('n1', 'gus', [15]), expect: 'OK', why: 'by seat number (MAIN-2-8)' },
+  { at: 80_003, cmd: release('n1', 'gus', id('c15')), expect: 'OK' },
   { at: 80_003, cmd: holdSeats('x1', 'gus', ['MAIN-2-1']), expect: 'OK', why: 'an open hold at the end' },
 ];
 

@@ -1,0 +1,97 @@
+// Usage per buyer (open holds, held and sold tickets), kept only while the buyer holds or owns
+// something, as columns indexed by a buyer number with an id index over them. A buyer who holds
+// once and releases costs no allocation: the number goes back on a free list.
+// Read as a map (buyer id -> usage) by audits, snapshots and tests.
+import { IdIndex, hashId } from './idindex.ts';
+import { MapView } from './map-view.ts';
+
+export interface BuyerUsage { openHolds: number; heldTickets: number; soldTickets: number }
+
+export class BuyerTable extends MapView<BuyerUsage> {
+  /** Buyer id per number; null for a free number. */
+  readonly ids: (string | null)[] = [];
+  private hashes = new Int32Array(16);
+  openHolds = new Int32Array(16);
+  heldTickets = new Int32Array(16);
+  soldTickets = new Int32Array(16);
+  /** Free numbers, the last freed taken first. */
+  readonly free: number[] = [];
+  private readonly index = new IdIndex(this.ids);
+
+  get size(): number { return this.index.size; }
+
+  /** The buyer's number, or -1 when the buyer is not tracked. */
+  find(id: string, hash: number): number {
+    return this.index.find(id, hash);
+  }
+
+  /** Tracks a new buyer with no usage; returns its number. */
+  add(id: string, hash: number): number {
+    const no = this.free.length > 0 ? (this.free.pop() as number) : this.ids.length;
+    if (no === this.ids.length) {
+      this.ids.push(id);
+      if (no === this.hashes.length) this.grow();
+    } else {
+      this.ids[no] = id;
+    }
+    this.hashes[no] = hash;
+    this.openHolds[no] = 0;
+    this.heldTickets[no] = 0;
+    this.soldTickets[no] = 0;
+    this.index.add(hash, no);
+    return no;
+  }
+
+  /** Stops tracking a buyer who holds and owns nothing. */
+  forgetIfIdle(no: number): void {
+    if (this.openHolds[no] !== 0 || this.heldTickets[no] !== 0 || this.soldTickets[no] !== 0) return;
+    this.index.remove(this.hashes[no], no);
+    this.ids[no] = null;
+    this.free.push(no);
+  }
+
+  /** Snapshot decoding, first: `length` numbers, of which `free` are free (taken in that order). */
+  reserve(length: number, free: readonly number[]): void {
+    while (this.ids.length < length) {
+      this.ids.push(null);
+      if (this.ids.length > this.hashes.length) this.grow();
+    }
+    this.free.push(...free);
+  }
+
+  /** Snapshot decoding, then: a buyer under the number it had. */
+  restore(no: number, id: string, usage: BuyerUsage): void {
+    this.ids[no] = id;
+    this.hashes[no] = hashId(id);
+    this.openHolds[no] = usage.openHolds;
+    this.heldTickets[no] = usage.heldTickets;
+    this.soldTickets[no] = usage.soldTickets;
+    this.index.add(this.hashes[no], no);
+  }
+
+  usage(no: number): BuyerUsage {
+    return { openHolds: this.openHolds[no], heldTickets: this.heldTickets[no], soldTickets: this.soldTickets[no] };
+  }
+
+  private grow(): void {
+    const size = this.hashes.length * 2;
+    const copy = (old: Int32Array) => { const next = new Int32Array(size); next.set(old); return next; };
+    this.hashes = copy(this.hashes);
+    this.openHolds = copy(this.openHolds);
+    this.heldTickets = copy(this.heldTickets);
+    this.soldTickets = copy(this.soldTickets);
+  }
+
+  // ReadonlyMap, in buyer-number order.
+  get(id: string): BuyerUsage | undefined {
+    const no = this.find(id, hashId(id));
+    return no < 0 ? undefined : this.usage(no);
+  }
+
+  *entries(): MapIterator<[string, BuyerUsage]> {
+    for (let no = 0; no < this.ids.length; no++) {
+      const id = this.ids[no];
+      if (id !== null) yield [id, this.usage(no)];
+    }
+  }
+}
