@@ -2,7 +2,7 @@
 // turn of the event loop) and retries, with the same command ids, while a shard has no owner or
 // is moving between processes. Retrying is safe because the engine deduplicates by commandId.
 import { connect, type NatsConnection } from 'nats';
-import type { Result } from '../domain/mod.ts';
+import { reject, type Result } from '../domain/mod.ts';
 import { pack, packr, shardOf, type EngineCommand, type QueryName } from '../runtime/mod.ts';
 import { commandSubjectPrefix, querySubjectPrefix, type IngressItem } from './nats-ingress.ts';
 
@@ -86,7 +86,7 @@ export class NatsEngineClient {
       const result = results?.[i];
       const retry = result === undefined || (!result.ok && retryable.has(result.name));
       if (retry && now < list[i].deadlineMs) again.push(list[i]);
-      else list[i].reply(result ?? ({ ok: false, code: 104, name: 'SHARD_UNAVAILABLE', field: '', message: 'no engine answered for this shard in time' } as Result));
+      else list[i].reply(result ?? reject('SHARD_UNAVAILABLE', 'performanceId', `no engine answered for shard ${shard} in time`));
     }
     if (again.length > 0) setTimeout(() => { for (const w of again) this.enqueue(w); }, 100);
   }

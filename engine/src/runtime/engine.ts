@@ -14,6 +14,11 @@ import { encodeRecord, packr, type EngineCommand, type JournalItem, type QueryNa
 
 export type Reply = (result: Result) => void;
 
+/** Performance ids whose shard is cached; past this the hash is computed each time. */
+const shardCacheMax = 1_000_000;
+/** stop() and drain() wait at most this long for commands in flight. */
+const drainTimeoutMs = 100_000;
+
 interface Pending {
   performanceId: string;
   nowMs: number;
@@ -143,7 +148,7 @@ export class Engine {
     let shard = this.shardCache.get(performanceId);
     if (shard === undefined) {
       shard = shardOf(performanceId, this.shards);
-      if (this.shardCache.size < 1_000_000) this.shardCache.set(performanceId, shard);
+      if (this.shardCache.size < shardCacheMax) this.shardCache.set(performanceId, shard);
     }
     return shard;
   }
@@ -233,11 +238,12 @@ export class Engine {
 
   /** Waits until every submitted command is answered. */
   async drain(): Promise<void> {
-    for (let i = 0; i < 100_000; i++) {
+    const deadline = performance.now() + drainTimeoutMs;
+    while (performance.now() < deadline) {
       if (this.lanes.every((l) => l.queued.length === 0 && l.inFlight === 0 && !l.snapshotting)) return;
       await new Promise((r) => setTimeout(r, 1));
     }
-    throw new Error('drain: commands still in flight after 100 s');
+    throw new Error(`drain: commands still in flight after ${drainTimeoutMs} ms`);
   }
 
   async stop(): Promise<void> {
@@ -408,11 +414,13 @@ export class Engine {
     await this.pool.ping(lane.shard);
     if (lane.state !== 'recovering') return;
     lane.lastSeq = lastSeq;
-    lane.commandsSinceSnapshot = lastSeq > fromSeq ? 1 : 0;
+    lane.commandsSinceSnapshot = 0;
     lane.lastSnapshotAtMs = this.clock();
     lane.state = 'up';
     this.ready.get(lane.shard)?.resolve();
     this.ready.delete(lane.shard);
+    // A snapshot right after a replayed tail keeps the next recovery short.
+    if (lastSeq > fromSeq) void this.snapshot(lane);
     this.flush(lane);
   }
 

@@ -1,7 +1,7 @@
 // What crosses a boundary: journal records (one group-commit batch each) and the messages
 // between the router and the shard workers. Everything on the wire is msgpack (msgpackr).
 import { Packr } from 'msgpackr';
-import type { Command, PerformanceSpec, Result } from '../domain/mod.ts';
+import type { Command, PerformanceSpec } from '../domain/mod.ts';
 
 /** Opens a performance in the engine: the venue is a name from the engine's venue catalog. */
 export interface OpenPerformance { type: 'openPerformance'; commandId: string; venue: string; spec: PerformanceSpec }
@@ -61,4 +61,3 @@ export type FromWorker =
 
 export type QueryName = 'availability' | 'salesReport' | 'presaleReport' | 'blocksReport' | 'tickets' | 'stateHash' | 'seatCounts';
 
-export type { Result };

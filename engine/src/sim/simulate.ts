@@ -178,7 +178,7 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
         buyer.bought++;
         lastSaleMs = event.atMs - ONSALE_AT_MS;
         if (buyer.again) schedule(event.atMs + rng.int(600_000, 3_600_000), event.buyer, 'again');
-      } else if (result.name === 'HOLD_EXPIRED') holds.expired++;
+      }
       buyer.holdId = null;
       return;
     }
@@ -231,7 +231,8 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
 
   const tickets = await engine.query(performanceId, 'tickets') as TicketRow[];
   const counts = await engine.query(performanceId, 'seatCounts') as { sold: number; held: number };
-  holds.expired += holds.made - holds.confirmed - holds.released - holds.expired;
+  // Every hold ends confirmed, released or expired (the closing tick expired the rest).
+  holds.expired = holds.made - holds.confirmed - holds.released;
   const sorted = Float64Array.from(latencies).sort();
   const quantile = (q: number) => (sorted.length === 0 ? 0 : round3(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]));
   return {

@@ -7,8 +7,8 @@ export class TimeBuckets<E> {
   /** Buckets before this one were taken: scheduling into them would lose the event. */
   private cursor = 0;
 
-  constructor(readonly startMs: number, readonly bucketMs: number, readonly buckets_: number) {
-    this.buckets = new Array(buckets_);
+  constructor(readonly startMs: number, readonly bucketMs: number, count: number) {
+    this.buckets = new Array(count);
   }
 
   get length(): number {
