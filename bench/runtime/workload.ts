@@ -3,7 +3,7 @@
 // the loop. Many performances, spread over the shards; a burst goes round them in turn, and each
 // hold's release is submitted right behind it (the hold id is the hold command's id), so on every
 // performance the commands alternate hold, release, hold, release and never collide.
-import { compileLayout, createPerformance, execute, stadiumLayout, type Layout, type PerformanceState, type Result } from '../../engine/src/domain/mod.ts';
+import { compileLayout, createPerformance, execute, isProductCommand, stadiumLayout, type Layout, type PerformanceState, type Result } from '../../engine/src/domain/mod.ts';
 import type { EngineCommand } from '../../engine/src/runtime/mod.ts';
 import { shardOf } from '../../engine/src/runtime/mod.ts';
 import { ONSALE_AT_MS, stadiumSpec } from '../../engine/src/sim/stadium-onsale.ts';
@@ -123,6 +123,6 @@ export function directStates(layout: Layout, performances: readonly string[]): M
 
 /** Applies a command to a direct state; the baseline's `emit`. */
 export function executeDirect(states: Map<string, PerformanceState>, performanceId: string, command: EngineCommand, nowMs: number): Result {
-  if (command.type === 'openPerformance') throw new Error('the baseline opens performances with createPerformance');
+  if (command.type === 'openPerformance' || isProductCommand(command)) throw new Error('the baseline runs performance commands only');
   return execute(states.get(performanceId)!, command, nowMs);
 }

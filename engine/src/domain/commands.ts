@@ -16,6 +16,14 @@ interface Buying extends Base {
   /** Defaults to the performance's default ticket type, or the presale link's ticket type. */
   ticketType?: string;
   presaleCode?: string;
+  /**
+   * Set only by a product coordinator (season card, subscription): the product and the holding
+   * (card or subscription) the hold is for. The product must be linked to the performance
+   * (`linkProduct`); its own sales window applies instead of the channel's, and its allocation
+   * (a quota created with its `productId`) is drawn on first or only, as its policy says.
+   */
+  productId?: string;
+  holdingId?: string;
 }
 
 export interface HoldSeats extends Buying {
@@ -46,6 +54,11 @@ export interface CreateQuota extends Base {
   count?: number;
   /** Contingent discount, booked on each ticket as a discount line (0-100). */
   discountPct?: number;
+  /**
+   * A product's allocation (subscriptions) or its renewal reservation: only holds carrying this
+   * productId draw on the quota, whatever their channel; `channels` may then be empty.
+   */
+  productId?: string;
 }
 export interface ReturnQuota extends Base {
   type: 'returnQuota';
@@ -95,6 +108,53 @@ export interface EditPresale extends Base {
 export interface StopPresale extends Base { type: 'stopPresale'; code: string }
 export interface ScanTicket extends Base { type: 'scanTicket'; ticketId: string }
 export interface VoidTicket extends Base { type: 'voidTicket'; ticketId: string }
+export type ProductKind = 'seasonCard' | 'series' | 'pickMix';
+/** Season-card kinds as the resale rules know them (DOMAIN §6): fixed-price cards are never resold. */
+export type CardKind = 'fixedPrice' | 'calculatedPrice' | 'championship';
+export interface ResalePolicy {
+  /** The listing price band, in percent of the seller's purchase price for that performance. */
+  minPct: number;
+  maxPct: number;
+  /** The exchange's fee, in percent of the resale price, kept from the seller's credit. */
+  feePct: number;
+  /** The online channels on which the organizer allows listing this product's seats. */
+  channels: string[];
+}
+/**
+ * Sent by a product coordinator before it sells on this performance: registers the product's
+ * terms here (resale is decided by the performance that owns the seat). Refused once the
+ * performance's single-ticket sale has started (DOMAIN §3).
+ */
+export interface LinkProduct extends Base {
+  type: 'linkProduct';
+  productId: string;
+  kind: ProductKind;
+  cardKind: CardKind;
+  resale: ResalePolicy | null;
+}
+/** Undoes a link that sold nothing (a product whose creation was refused). */
+export interface UnlinkProduct extends Base { type: 'unlinkProduct'; productId: string }
+/** A holder puts one performance's seat of a product on the resale exchange. */
+export interface ListResale extends Base {
+  type: 'listResale';
+  listingId: string;
+  ticketId: string;
+  sellerId: string;
+  /** The online channel the seller lists on; the product's resale policy must allow it. */
+  channel: string;
+  priceMinor: number;
+}
+export interface WithdrawResale extends Base { type: 'withdrawResale'; listingId: string; sellerId: string }
+/** Anyone, registered or not, buys a listing through a channel of kind `resale`. */
+export interface BuyResale extends Base {
+  type: 'buyResale';
+  listingId: string;
+  buyerId: string;
+  buyerEmail?: string;
+  channel: string;
+}
+/** A card's one code, scanned at this performance: admits once, unless the seat was resold. */
+export interface ScanHolding extends Base { type: 'scanHolding'; holdingId: string }
 /** Moves time forward only: expires holds. Not remembered for dedupe (it is idempotent). */
 export interface Tick extends Base { type: 'tick' }
 
@@ -102,6 +162,7 @@ export type Command =
   | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold
   | CreateQuota | ReturnQuota | IssueHardTickets | BlockForeign
   | CreatePresale | EditPresale | StopPresale
-  | ScanTicket | VoidTicket | Tick;
+  | ScanTicket | VoidTicket | Tick
+  | LinkProduct | UnlinkProduct | ListResale | WithdrawResale | BuyResale | ScanHolding;
 
 export type CommandType = Command['type'];

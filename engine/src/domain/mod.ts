@@ -13,4 +13,9 @@ export { encodeSnapshot, decodeSnapshot, stateHash } from './snapshot.ts';
 export { InvariantViolation } from './assert.ts';
 export { ticketIdOf } from './tickets.ts';
 export { ticketRows, type TicketRow } from './ticket-list.ts';
+export {
+  productLinks, resaleReport, settlementFacts, type ListingView, type ProductLinkView, type ResaleReport, type SettlementFacts,
+} from './settlement-facts.ts';
+export type { ListingStatus, ResaleSale } from './state.ts';
 export { samePayload } from './dedupe.ts';
+export * from './products/mod.ts';

@@ -37,7 +37,33 @@ export interface ScanAccepted { ok: true; ticketId: string; seatId: string | nul
 export interface CountAccepted { ok: true; count: number }
 export interface Done { ok: true }
 
-export type Accepted = HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done;
+/** linkProduct: what the coordinator needs to check the product's performances against each other. */
+export interface LinkAccepted {
+  ok: true;
+  performanceId: string;
+  numbered: boolean;
+  capacity: number;
+  /** The earliest sale start of the performance's channels, other than resale channels. */
+  singleSaleStartMs: number;
+}
+export interface ListingAccepted { ok: true; listingId: string; ticketId: string; priceMinor: number; basePriceMinor: number }
+export interface ResaleBought {
+  ok: true;
+  listingId: string;
+  /** The buyer's new ticket. */
+  ticketId: string;
+  /** The seller's ticket, now `transferred`. */
+  resaleOf: string;
+  seatId: string | null;
+  gaAreaId: string | null;
+  sellerId: string;
+  priceMinor: number;
+  basePriceMinor: number;
+  feeMinor: number;
+  sellerCreditMinor: number;
+}
+
+export type Accepted = HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done | LinkAccepted | ListingAccepted | ResaleBought;
 export type Result = Accepted | Rejection;
 
 export const DONE: Done = Object.freeze({ ok: true }) as Done;

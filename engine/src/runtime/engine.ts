@@ -4,13 +4,13 @@
 // worker. A command is answered only after its batch is journaled and applied.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { reject, type LayoutJson, type Result } from '../domain/mod.ts';
+import { Code, isPending, reject, type LayoutJson, type Outbound, type Result } from '../domain/mod.ts';
 import type { Bus, Lease } from './bus.ts';
 import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
 import { shardOf } from './shard-of.ts';
-import { encodeRecord, packr, type EngineCommand, type JournalItem, type QueryName } from './wire.ts';
+import { encodeRecord, packr, type EngineCommand, type JournalItem, type QueryName, type ShardOutbox } from './wire.ts';
 
 export type Reply = (result: Result) => void;
 
@@ -18,6 +18,14 @@ export type Reply = (result: Result) => void;
 const shardCacheMax = 1_000_000;
 /** stop() and drain() wait at most this long for commands in flight. */
 const drainTimeoutMs = 100_000;
+/**
+ * Saga steps refused for a passing reason (the command was not applied) are sent again after
+ * this delay, doubling up to the maximum; a restart sends every pending step again anyway.
+ */
+const stepRetryFirstMs = 20;
+const stepRetryMaxMs = 2_000;
+/** Refusals that leave a step unapplied and worth sending again. */
+const passing = new Set<number>([Code.OVERLOADED, Code.SHARD_UNAVAILABLE, Code.JOURNAL_FAILED]);
 
 interface Pending {
   performanceId: string;
@@ -99,6 +107,11 @@ export class Engine {
   private readonly ready = new Map<number, { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void }>();
   private snapshotTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  /** Clients waiting for sagas: "productId\0commandId" → replies. */
+  private readonly sagaWaiters = new Map<string, Reply[]>();
+  /** Saga steps and step reports on their way (sent, or waiting to be sent again). */
+  private stepsInFlight = 0;
+  private readonly stepTimers = new Set<NodeJS.Timeout>();
 
   private constructor(opts: EngineOptions) {
     this.options = runtimeOptions(opts.runtime);
@@ -117,7 +130,7 @@ export class Engine {
       dedupeWindowMs: this.options.dedupeWindowMs,
       dedupeEntriesMax: this.options.dedupeEntriesMax,
       faultCommandIdPrefix: opts.faultCommandIdPrefix ?? null,
-      onApplied: (shard, seq, bytes) => this.applied(shard, seq, bytes),
+      onApplied: (shard, seq, bytes, out) => this.applied(shard, seq, bytes, out),
       onWorkerError: (worker, error) => {
         onError(new Error(`shard worker ${worker} died: ${error.message}`));
         this.pool.failWaiting(new Error(`shard worker ${worker} died`));
@@ -240,15 +253,19 @@ export class Engine {
   async drain(): Promise<void> {
     const deadline = performance.now() + drainTimeoutMs;
     while (performance.now() < deadline) {
-      if (this.lanes.every((l) => l.queued.length === 0 && l.inFlight === 0 && !l.snapshotting)) return;
+      if (this.stepsInFlight === 0 && this.lanes.every((l) => l.queued.length === 0 && l.inFlight === 0 && !l.snapshotting)) return;
       await new Promise((r) => setTimeout(r, 1));
     }
     throw new Error(`drain: commands still in flight after ${drainTimeoutMs} ms`);
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
     if (this.snapshotTimer !== null) clearInterval(this.snapshotTimer);
+    // Sagas in flight are finished first (their steps are ordinary commands); then nothing new.
+    await this.drain();
+    this.stopping = true;
+    for (const timer of this.stepTimers) clearTimeout(timer);
+    this.stepTimers.clear();
     await this.drain();
     await this.bus.close();
     await this.pool.close();
@@ -330,16 +347,79 @@ export class Engine {
     );
   }
 
-  private applied(shard: number, _seq: number, bytes: Uint8Array | null): void {
+  private applied(shard: number, _seq: number, bytes: Uint8Array | null, out: Uint8Array | null): void {
     const lane = this.lanes[shard];
     const batch = lane.sent.shift();
     if (batch === undefined || batch === null || bytes === null) return;
     const results = packr.unpack(bytes) as Result[];
     lane.inFlight -= batch.length;
-    for (let i = 0; i < batch.length; i++) batch[i].reply(results[i]);
+    for (let i = 0; i < batch.length; i++) {
+      const result = results[i];
+      // A saga started (or joined by a retry): the client is answered when it finishes.
+      if (isPending(result)) this.waitForSaga(batch[i].performanceId, batch[i].command.commandId, batch[i].reply);
+      else batch[i].reply(result);
+    }
     this.observer.applied?.(shard, batch, results, performance.now());
     this.answered(lane, batch.length);
+    if (out !== null) this.route(packr.unpack(out) as ShardOutbox);
     if (lane.queued.length > 0) this.flush(lane);
+  }
+
+  private waitForSaga(productId: string, commandId: string, reply: Reply): void {
+    const key = `${productId}\u0000${commandId}`;
+    const waiting = this.sagaWaiters.get(key);
+    if (waiting === undefined) this.sagaWaiters.set(key, [reply]);
+    else waiting.push(reply);
+  }
+
+  /** Carries out the coordinators' actions: steps to performances, final answers to clients. */
+  private route(outbox: ShardOutbox): void {
+    for (const [productId, nowMs, action] of outbox) {
+      if (action.t === 'done') {
+        const key = `${productId}\u0000${action.commandId}`;
+        const waiting = this.sagaWaiters.get(key);
+        this.sagaWaiters.delete(key);
+        if (waiting !== undefined) for (const reply of waiting) reply(action.result);
+      } else {
+        this.stepsInFlight++;
+        this.sendStep(productId, nowMs, action, stepRetryFirstMs);
+      }
+    }
+  }
+
+  /** One saga step: the command to its performance, then its result back to the coordinator. */
+  private sendStep(productId: string, nowMs: number, step: Extract<Outbound, { t: 'send' }>, retryMs: number): void {
+    this.send(step.to, step.command, this.notBefore(step.to, nowMs), (result) => {
+      if (!result.ok && passing.has(result.code)) return this.retryStep(() => this.sendStep(productId, nowMs, step, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+      this.reportStep(productId, nowMs, step, result, retryMs);
+    });
+  }
+
+  private reportStep(productId: string, nowMs: number, step: Extract<Outbound, { t: 'send' }>, result: Result, retryMs: number): void {
+    const report = { type: 'stepResult' as const, commandId: `${step.command.commandId}>`, saga: step.saga, step: step.step, result };
+    this.send(productId, report, this.notBefore(productId, nowMs), (answer) => {
+      if (!answer.ok && passing.has(answer.code)) return this.retryStep(() => this.reportStep(productId, nowMs, step, result, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+      this.stepsInFlight--;
+    });
+  }
+
+  /** A step's time: its saga's, or later if the target's shard has moved on (time never runs back in a shard). */
+  private notBefore(actorId: string, nowMs: number): number {
+    return Math.max(nowMs, this.lanes[this.shardOf(actorId)].lastNowMs);
+  }
+
+  private retryStep(again: () => void, delayMs: number): void {
+    // Stopping, or the shard went elsewhere: the pending step is sent again by whoever recovers
+    // the coordinator's shard.
+    if (this.stopping) {
+      this.stepsInFlight--;
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.stepTimers.delete(timer);
+      again();
+    }, delayMs);
+    this.stepTimers.add(timer);
   }
 
   private answerAll(lane: Lane, batch: Pending[], result: Result): void {
@@ -422,6 +502,9 @@ export class Engine {
     // A snapshot right after a replayed tail keeps the next recovery short.
     if (lastSeq > fromSeq) void this.snapshot(lane);
     this.flush(lane);
+    // Sagas cut off by a crash go on: their unanswered steps are sent again under the same
+    // command ids, so a step the performance already applied gets its first result back.
+    this.route((await this.pool.query(lane.shard, '', 'pendingSteps')) as ShardOutbox);
   }
 
   private lost(shard: number): void {

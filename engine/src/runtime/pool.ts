@@ -14,7 +14,7 @@ export interface PoolOptions {
   dedupeEntriesMax: number;
   faultCommandIdPrefix?: string | null;
   /** Called with each batch's packed results (null for replayed batches), in send order per shard. */
-  onApplied: (shard: number, seq: number, bytes: Uint8Array | null) => void;
+  onApplied: (shard: number, seq: number, bytes: Uint8Array | null, out: Uint8Array | null) => void;
   onWorkerError: (worker: number, error: Error) => void;
 }
 
@@ -110,7 +110,7 @@ export class ShardPool {
 
   private receive(message: FromWorker): void {
     if (message.t === 'applied') {
-      this.options.onApplied(message.shard, message.seq, message.bytes);
+      this.options.onApplied(message.shard, message.seq, message.bytes, message.out);
       return;
     }
     const waiting = this.waiting.get(message.id);

@@ -2,13 +2,14 @@
 // journal order. Single-threaded and synchronous; the worker wraps it in messages, and tests
 // use it directly.
 import {
-  availability, blocksReport, Code, createPerformance, presaleReport, reject, salesReport, samePayload, SeatState, stateHash, ticketRows,
-  type Result,
+  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, ledgerEntries, pendingSteps, presaleReport, productHoldings,
+  productReport, productSummary, reject, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
+  type Command, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
-import { PerformanceActor } from './actor.ts';
+import { PerformanceActor, ProductActor } from './actor.ts';
 import { RecentCommands, type RecentArrays } from './recent.ts';
 import { VenueCatalog } from './venues.ts';
-import type { EngineCommand, JournalRecord, OpenPerformance, QueryName } from './wire.ts';
+import type { EngineCommand, JournalRecord, OpenPerformance, QueryName, ShardOutbox } from './wire.ts';
 import { pack, packr } from './wire.ts';
 
 /** A test hook: throw after applying this command, as a bug in the actor would. */
@@ -27,13 +28,16 @@ export interface ShardCounters {
   commands: number;
 }
 
-const SNAPSHOT_VERSION = 2;
+const SNAPSHOT_VERSION = 3;
 // Refusals that say nothing about the command's effect, so its id stays free for a retry (the
 // domain does not remember them either).
 const transient = new Set<number>([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PERFORMANCE_UNKNOWN]);
 
 export class Shard {
   readonly actors = new Map<string, PerformanceActor>();
+  readonly products = new Map<string, ProductActor>();
+  /** The coordinators' actions since the router last took them (takeOutbox). */
+  private outbox: ShardOutbox = [];
   recent: RecentCommands;
   /** Journal sequence of the last record applied (0: none). */
   appliedSeq = 0;
@@ -44,8 +48,8 @@ export class Shard {
     this.recent = new RecentCommands(config.dedupeWindowMs, config.dedupeEntriesMax);
   }
 
-  applyRecord(record: JournalRecord, seq: number): Result[] {
-    const results: Result[] = new Array(record.items.length);
+  applyRecord(record: JournalRecord, seq: number): (Result | SagaPending)[] {
+    const results: (Result | SagaPending)[] = new Array(record.items.length);
     for (let i = 0; i < record.items.length; i++) {
       const item = record.items[i];
       results[i] = this.applyOne(item[0], item[1], item[2]);
@@ -54,10 +58,23 @@ export class Shard {
     return results;
   }
 
-  applyOne(performanceId: string, nowMs: number, command: EngineCommand): Result {
+  /** Takes the coordinators' actions made since the last call. */
+  takeOutbox(): ShardOutbox {
+    const out = this.outbox;
+    this.outbox = [];
+    return out;
+  }
+
+  applyOne(performanceId: string, nowMs: number, command: EngineCommand): Result | SagaPending {
     this.counters.commands++;
     if (typeof command !== 'object' || command === null || typeof command.commandId !== 'string') {
       return reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId');
+    }
+    // Coordinators remember their own commands (a saga's retry joins it), so the shard's
+    // dedupe is not in front of them.
+    if (isProductCommand(command)) {
+      if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
+      return this.applyToProduct(performanceId, nowMs, command);
     }
     const isTick = command.type === 'tick';
     if (!isTick) {
@@ -74,7 +91,7 @@ export class Shard {
     return result;
   }
 
-  private applyToActor(performanceId: string, nowMs: number, command: Exclude<EngineCommand, OpenPerformance>): Result {
+  private applyToActor(performanceId: string, nowMs: number, command: Command): Result {
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
     const fault = this.config.fault;
@@ -90,7 +107,35 @@ export class Shard {
     }
   }
 
+  private applyToProduct(productId: string, nowMs: number, command: ProductCommand): Result | SagaPending {
+    const actor = this.products.get(productId);
+    const fault = this.config.fault;
+    const check = fault === undefined ? undefined : () => {
+      if (fault(productId, command)) throw new Error(`injected fault in ${command.commandId}`);
+    };
+    if (actor === undefined) {
+      if (command.type === 'createProduct' && command.productId !== productId) return reject('COMMAND_INVALID', 'productId', 'productId must be the product the command is sent to');
+      if (command.type === 'createProduct' && this.actors.has(productId)) return reject('PRODUCT_INVALID', 'productId', `${productId} is a performance`);
+      const output = executeProduct(null, command, nowMs);
+      if (output.state !== null) {
+        check?.();
+        this.products.set(productId, new ProductActor(productId, output.state));
+      }
+      for (const o of output.out) this.outbox.push([productId, nowMs, o]);
+      return output.result;
+    }
+    try {
+      const output = actor.apply(command, nowMs, check);
+      for (const o of output.out) this.outbox.push([productId, nowMs, o]);
+      return output.result;
+    } catch (error) {
+      this.counters.actorFailures++;
+      return reject('ACTOR_FAILED', '', `the product coordinator failed on this command and was rebuilt without it: ${(error as Error).message}`);
+    }
+  }
+
   private open(performanceId: string, command: OpenPerformance): Result {
+    if (this.products.has(performanceId)) return reject('PERFORMANCE_EXISTS', 'performanceId', `${performanceId} is a product`);
     if (this.actors.has(performanceId)) return reject('PERFORMANCE_EXISTS', 'performanceId', `performance ${performanceId} is already open`);
     if (typeof command.venue !== 'string') return reject('COMMAND_INVALID', 'venue', 'venue must be a venue name');
     let layout;
@@ -108,6 +153,18 @@ export class Shard {
   }
 
   query(performanceId: string, name: QueryName, arg: string | null): unknown {
+    if (name === 'pendingSteps') return this.pendingSteps();
+    const product = this.products.get(performanceId);
+    if (product !== undefined) {
+      const p = product.state;
+      switch (name) {
+        case 'productSummary': return productSummary(p);
+        case 'productReport': return productReport(p);
+        case 'holdings': return productHoldings(p);
+        case 'productLedger': return ledgerEntries([p], []);
+        default: return reject('COMMAND_INVALID', 'query', `${name} is not a product query`);
+      }
+    }
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
     const s = actor.state;
@@ -119,7 +176,17 @@ export class Shard {
       case 'tickets': return ticketRows(s);
       case 'stateHash': return stateHash(s);
       case 'seatCounts': return seatCounts(s.totals);
+      case 'resaleReport': return resaleReport(s);
+      case 'settlementFacts': return settlementFacts(s);
+      default: return reject('PRODUCT_UNKNOWN', 'productId', `no product ${performanceId}`);
     }
+  }
+
+  /** Every coordinator's steps sent and not answered: the router sends them again after a recovery. */
+  pendingSteps(): ShardOutbox {
+    const out: ShardOutbox = [];
+    for (const [id, actor] of this.products) for (const o of pendingSteps(actor.state)) out.push([id, actor.state.lastNowMs, o]);
+    return out;
   }
 
   /** Every actor's counts by seat state, for the per-performance gauges. */
@@ -133,13 +200,18 @@ export class Shard {
       a.dirty = false;
       return [a.performanceId, a.venue, a.checkpoint()];
     });
-    return pack({ v: SNAPSHOT_VERSION, shard: this.config.shard, appliedSeq: this.appliedSeq, lastNowMs: this.lastNowMs, actors, recent: this.recent.toArrays() });
+    const products = [...this.products.values()].map((p) => {
+      p.dirty = false;
+      return [p.productId, p.checkpoint()];
+    });
+    return pack({ v: SNAPSHOT_VERSION, shard: this.config.shard, appliedSeq: this.appliedSeq, lastNowMs: this.lastNowMs, actors, products, recent: this.recent.toArrays() });
   }
 
   static restore(config: ShardConfig, bytes: Uint8Array): Shard {
     const snap = packr.unpack(bytes) as {
       v: number; shard: number; appliedSeq: number; lastNowMs: number;
       actors: [string, string, Uint8Array][];
+      products: [string, Uint8Array][];
       recent: RecentArrays;
     };
     if (snap.v !== SNAPSHOT_VERSION) throw new Error(`shard snapshot version ${snap.v} is not ${SNAPSHOT_VERSION}`);
@@ -152,6 +224,7 @@ export class Shard {
       if (layout === null) throw new Error(`snapshot names venue ${venue}, which this engine does not know`);
       shard.actors.set(id, PerformanceActor.fromSnapshot(id, venue, layout, actorBytes));
     }
+    for (const [id, bytes] of snap.products) shard.products.set(id, ProductActor.fromSnapshot(id, bytes));
     shard.recent = RecentCommands.fromArrays(config.dedupeWindowMs, config.dedupeEntriesMax, snap.recent);
     return shard;
   }

@@ -1,14 +1,15 @@
 // What crosses a boundary: journal records (one group-commit batch each) and the messages
 // between the router and the shard workers. Everything on the wire is msgpack (msgpackr).
 import { Packr } from 'msgpackr';
-import type { Command, PerformanceSpec } from '../domain/mod.ts';
+import type { Command, Outbound, PerformanceSpec, ProductCommand } from '../domain/mod.ts';
 
 /** Opens a performance in the engine: the venue is a name from the engine's venue catalog. */
 export interface OpenPerformance { type: 'openPerformance'; commandId: string; venue: string; spec: PerformanceSpec }
-export type EngineCommand = Command | OpenPerformance;
+/** Performance commands go to a performance's actor, product commands to the product's coordinator. */
+export type EngineCommand = Command | OpenPerformance | ProductCommand;
 
-/** One command as journaled: which actor, the time it was given, the command. */
-export type JournalItem = [performanceId: string, nowMs: number, command: EngineCommand];
+/** One command as journaled: which actor (performance or product id), the time it was given, the command. */
+export type JournalItem = [actorId: string, nowMs: number, command: EngineCommand];
 
 /** One journal record = one group-commit batch for one shard. */
 export interface JournalRecord {
@@ -55,9 +56,19 @@ export type ToWorker =
 
 /** Worker → router. */
 export type FromWorker =
-  | { t: 'applied'; shard: number; seq: number; bytes: Uint8Array | null }
+  /** `out`: the coordinators' actions (packed `ShardOutbox`), or null when there are none or on replay. */
+  | { t: 'applied'; shard: number; seq: number; bytes: Uint8Array | null; out: Uint8Array | null }
   | { t: 'answer'; id: number; bytes: Uint8Array }
   | { t: 'failed'; id: number; message: string };
 
-export type QueryName = 'availability' | 'salesReport' | 'presaleReport' | 'blocksReport' | 'tickets' | 'stateHash' | 'seatCounts';
+export type QueryName =
+  | 'availability' | 'salesReport' | 'presaleReport' | 'blocksReport' | 'tickets' | 'stateHash' | 'seatCounts'
+  | 'resaleReport' | 'settlementFacts'
+  | 'productSummary' | 'productReport' | 'holdings' | 'productLedger' | 'pendingSteps';
+
+/**
+ * Actions of the coordinators in one applied batch, in the order they were made, each with the
+ * time of the command that made it: a saga's steps run at its own time, not the router's clock.
+ */
+export type ShardOutbox = [productId: string, nowMs: number, action: Outbound][];
 

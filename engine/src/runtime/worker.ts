@@ -35,15 +35,21 @@ function shardOf(n: number): Shard {
 // The bytes posted are always our own exact-size copies (wire.pack), so they are transferred,
 // not cloned a second time.
 function send(message: FromWorker): void {
-  const bytes = message.t === 'failed' ? null : message.bytes;
-  port!.postMessage(message, bytes === null ? [] : [bytes.buffer as ArrayBuffer]);
+  const transfer: ArrayBuffer[] = [];
+  if (message.t !== 'failed' && message.bytes !== null) transfer.push(message.bytes.buffer as ArrayBuffer);
+  if (message.t === 'applied' && message.out !== null) transfer.push(message.out.buffer as ArrayBuffer);
+  port!.postMessage(message, transfer);
 }
 
 port.on('message', (message: ToWorker) => {
   switch (message.t) {
     case 'apply': {
-      const results = shardOf(message.shard).applyRecord(decodeRecord(message.bytes), message.seq);
-      send({ t: 'applied', shard: message.shard, seq: message.seq, bytes: message.replay ? null : pack(results) });
+      const shard = shardOf(message.shard);
+      const results = shard.applyRecord(decodeRecord(message.bytes), message.seq);
+      // On replay the actions were already taken before the crash, or are still pending in the
+      // coordinators' sagas: the router asks for those (pendingSteps) once the shard is up.
+      const out = shard.takeOutbox();
+      send({ t: 'applied', shard: message.shard, seq: message.seq, bytes: message.replay ? null : pack(results), out: message.replay || out.length === 0 ? null : pack(out) });
       return;
     }
     case 'snapshot':
@@ -61,6 +67,7 @@ port.on('message', (message: ToWorker) => {
       return answer(message.id, () => [...shards.values()].map((s) => ({
         shard: s.config.shard,
         actors: s.actors.size,
+        products: s.products.size,
         commands: s.counters.commands,
         actorFailures: s.counters.actorFailures,
         dedupeEntries: s.recent.size,

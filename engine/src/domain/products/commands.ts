@@ -1,0 +1,120 @@
+// The commands a product coordinator accepts. A product (season card, series or pick & mix
+// subscription) spans several performances, each owned by its own actor, so the coordinator
+// sells through sagas: it sends commands to the performances and is told their results
+// (`stepResult`), both journaled like any command. Field rules: engine/docs/PRODUCTS.md.
+import type { Result } from '../results.ts';
+import type { BestAvailableFilter, CardKind, ProductKind, QuotaPolicy, ResalePolicy } from '../commands.ts';
+
+export interface ProductPerformance {
+  performanceId: string;
+  /** When it is played: pick & mix sale and exchanges look at what is not yet played. */
+  startsAtMs: number;
+  /** When it ends: settlement pays 1/N of card revenue after each linked performance ends. */
+  endsAtMs: number;
+}
+
+/** A product's allocation: the same seats (or a GA count) reserved on each of its performances. */
+export interface ProductAllocation {
+  policy: QuotaPolicy;
+  seats?: string[];
+  gaAreaId?: string;
+  count?: number;
+}
+
+/** Last season's holders, each reserved their seats during the renewal window. */
+export interface RenewalTerms {
+  fromProductId: string;
+  windowStartMs: number;
+  windowEndMs: number;
+  /** Old ticket type → new ticket type; a holder's type missing here renews at the product's own type. */
+  ticketTypes: Record<string, string>;
+  holders: RenewalHolder[];
+}
+export interface RenewalHolder {
+  holdingId: string;
+  buyerId: string;
+  /** Numbered: the holder's seats (the same on every performance). */
+  seats?: string[];
+  /** Unnumbered: places, in the product's GA area. */
+  count?: number;
+  ticketType: string;
+}
+
+export type Payout = 'continuous' | 'afterEach';
+
+interface Base { commandId: string }
+
+export interface CreateProduct extends Base {
+  type: 'createProduct';
+  productId: string;
+  kind: ProductKind;
+  organizerId: string;
+  name?: string;
+  performances: ProductPerformance[];
+  /** Season cards are always same-seat when numbered; series may be; pick & mix never is. */
+  sameSeat?: boolean;
+  /** Pick & mix: the fewest and most performances a buyer picks. Series: the fewest (default all). */
+  min?: number;
+  max?: number;
+  /** Pick & mix: performances every purchase includes. */
+  required?: string[];
+  /** Cards or subscriptions in one purchase. Default 1..1. */
+  perPurchaseMin?: number;
+  perPurchaseMax?: number;
+  saleStartMs: number;
+  saleEndMs: number;
+  /** The performance channel the product's tickets are sold on. */
+  channel: string;
+  /** The ticket type priced on each performance; a holding's price is the sum. */
+  ticketType: string;
+  cardKind?: CardKind;
+  resale?: ResalePolicy | null;
+  payout?: Payout;
+  /** Capacities of the linked performances may differ by at most this percent of the largest. Default 10. */
+  capacitySpreadMaxPct?: number;
+  /** Unnumbered products: the GA area each place is taken from. */
+  gaAreaId?: string;
+  allocation?: ProductAllocation;
+  /** Performances of the same production outside the product, open to exchanges. */
+  exchangeable?: ProductPerformance[];
+  renewal?: RenewalTerms;
+}
+
+export interface BuyProduct extends Base {
+  type: 'buyProduct';
+  buyerId: string;
+  buyerEmail?: string;
+  /** Cards or subscriptions bought together (one holding each). */
+  quantity?: number;
+  /** Same-seat products: one seat id per holding, the same on every performance. Else best available. */
+  seats?: string[];
+  /** Pick & mix (and a series bought partly): the performances taken. */
+  picks?: string[];
+  filter?: BestAvailableFilter;
+}
+
+export interface RenewHolding extends Base { type: 'renewHolding'; previousHoldingId: string; buyerId: string; buyerEmail?: string }
+/** After the renewal window: unrenewed seats go back to sale on every performance. */
+export interface CloseRenewal extends Base { type: 'closeRenewal' }
+/** Links one more performance; existing holders get their seat (or place) on it, or a conflict is reported. */
+export interface LinkPerformance extends Base { type: 'linkPerformance'; performance: ProductPerformance }
+export interface ExchangePerformance extends Base {
+  type: 'exchangePerformance';
+  holdingId: string;
+  buyerId: string;
+  fromPerformanceId: string;
+  toPerformanceId: string;
+}
+/** The runtime's report of a step's result. Not sent by clients. */
+export interface StepResult extends Base { type: 'stepResult'; saga: number; step: number; result: Result }
+
+export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | CloseRenewal | LinkPerformance | ExchangePerformance | StepResult;
+export type ProductCommandType = ProductCommand['type'];
+
+const productCommandTypes: ReadonlySet<string> = new Set<ProductCommandType>([
+  'createProduct', 'buyProduct', 'renewHolding', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'stepResult',
+]);
+
+export function isProductCommand(command: { type?: unknown }): command is ProductCommand {
+  return typeof command.type === 'string' && productCommandTypes.has(command.type);
+}

@@ -1,0 +1,222 @@
+// The coordinator's transition function: (state, command, time) → (result, actions). Pure: the
+// runtime journals the command, runs this, sends what `out` asks for and reports each step's
+// result back as a `stepResult` command. A client command that starts a saga is answered
+// `pending` at once and finally by a `done` action; its retry joins the saga or gets the outcome.
+import { reject, type Rejection } from '../codes.ts';
+import { isId, isInt } from '../checks.ts';
+import { samePayload } from '../dedupe.ts';
+import type { Result } from '../results.ts';
+import type { BuyProduct, CloseRenewal, CreateProduct, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
+import type { Outbound, SagaPending } from './outbound.ts';
+import { advance, makingOf, renewalQuotaId, send, startBuy, startCreate, startExchange } from './sagas.ts';
+import { checkCreateProduct } from './validate.ts';
+import { newProductState, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
+
+export interface ProductOutput {
+  /** The product's state after the command (a createProduct makes it). */
+  state: ProductState | null;
+  result: Result | SagaPending;
+  out: Outbound[];
+}
+
+const OK_IGNORED: Result = Object.freeze({ ok: true }) as Result;
+
+export function executeProduct(state: ProductState | null, cmd: ProductCommand, nowMs: number): ProductOutput {
+  const out: Outbound[] = [];
+  if (typeof cmd !== 'object' || cmd === null || !isId(cmd.commandId)) return { state, result: reject('COMMAND_INVALID', 'commandId', 'a command is an object with a commandId'), out };
+  if (state === null) {
+    if (cmd.type !== 'createProduct') return { state, result: reject('PRODUCT_UNKNOWN', 'productId', 'no such product'), out };
+    const def = checkCreateProduct(cmd);
+    if (!('type' in def)) return { state, result: def, out };
+    const s = newProductState(def, nowMs);
+    const saga = open(s, 'create', cmd, nowMs);
+    startCreate(s, saga, out);
+    return { state: s, result: pending(s, saga), out };
+  }
+  if (cmd.type === 'stepResult') return { state, result: stepResult(state, cmd, nowMs, out), out };
+  // A retry: the saga still running is joined, a finished one answers its outcome again.
+  const running = state.running.get(cmd.commandId);
+  const finished = state.finished.get(cmd.commandId) ?? state.finishedOld.get(cmd.commandId);
+  const prior = running !== undefined ? state.sagas.get(running)!.command : finished?.command;
+  if (prior !== undefined) {
+    if (!samePayload(prior, cmd)) return { state, result: reject('COMMAND_ID_REUSED', 'commandId', `command id ${cmd.commandId} was used for another command`), out };
+    return { state, result: running !== undefined ? pending(state, state.sagas.get(running)!) : finished!.outcome, out };
+  }
+  if (!isInt(nowMs, 0, Number.MAX_SAFE_INTEGER) || nowMs < state.lastNowMs) return { state, result: reject('TIME_REGRESSED', '', `time ${nowMs} is before the product's last command at ${state.lastNowMs}`), out };
+  state.lastNowMs = nowMs;
+  const result = dispatch(state, cmd, nowMs, out);
+  return { state, result, out };
+}
+
+function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outbound[]): Result | SagaPending {
+  switch (cmd.type) {
+    case 'createProduct': return reject('PRODUCT_EXISTS', 'productId', `product ${s.productId} already exists`);
+    case 'buyProduct': return buy(s, cmd, nowMs, out);
+    case 'renewHolding': return renew(s, cmd, nowMs, out);
+    case 'closeRenewal': return closeRenewal(s, cmd, nowMs, out);
+    case 'linkPerformance': return linkPerformance(s, cmd, nowMs, out);
+    case 'exchangePerformance': return exchange(s, cmd, nowMs, out);
+    default: return reject('COMMAND_UNKNOWN', 'type', `unknown product command ${String((cmd as { type?: unknown }).type)}`);
+  }
+}
+
+function open(s: ProductState, kind: SagaKind, command: ProductCommand, nowMs: number): Saga {
+  const saga: Saga = { saga: s.nextSaga++, kind, command, atMs: nowMs, phase: '', steps: [], wave: [], making: [], refusal: null, conflicts: [] };
+  s.sagas.set(saga.saga, saga);
+  s.running.set(command.commandId, saga.saga);
+  return saga;
+}
+
+function pending(s: ProductState, saga: Saga): SagaPending {
+  return { ok: true, pending: true, productId: s.productId, saga: saga.saga };
+}
+
+function stepResult(s: ProductState, cmd: StepResult, nowMs: number, out: Outbound[]): Result {
+  const saga = s.sagas.get(cmd.saga);
+  // A late or repeated report (the step was re-sent after a restart) changes nothing.
+  if (saga === undefined || !isInt(cmd.step, 0, saga.steps.length - 1)) return OK_IGNORED;
+  const step = saga.steps[cmd.step];
+  if (step.result !== null || typeof cmd.result !== 'object' || cmd.result === null) return OK_IGNORED;
+  step.result = cmd.result;
+  if (nowMs > s.lastNowMs) s.lastNowMs = nowMs;
+  if (saga.wave.every((i) => saga.steps[i].result !== null)) advance(s, saga, nowMs, out);
+  return OK_IGNORED;
+}
+
+/** Every step sent and not yet answered, for the runtime to send again after a restart. */
+export function pendingSteps(s: ProductState): Outbound[] {
+  const out: Outbound[] = [];
+  for (const saga of s.sagas.values()) {
+    for (const i of saga.wave) {
+      const step = saga.steps[i];
+      if (step.result === null) out.push({ t: 'send', to: step.performanceId, command: step.command, saga: saga.saga, step: i });
+    }
+  }
+  return out;
+}
+
+function canStart(s: ProductState): Rejection | null {
+  if (s.status !== 'active') return reject('PRODUCT_NOT_ACTIVE', '', s.status === 'refused' ? `product ${s.productId} was refused: ${s.refusal?.message ?? ''}` : `product ${s.productId} is still being linked`);
+  if (s.sagas.size >= productLimits.sagasInFlightMax) return reject('HOLDINGS_LIMIT_REACHED', '', `${productLimits.sagasInFlightMax} sales of product ${s.productId} are in flight`);
+  if (s.holdings.size + s.sagas.size >= productLimits.holdingsPerProductMax) return reject('HOLDINGS_LIMIT_REACHED', '', `product ${s.productId} has ${productLimits.holdingsPerProductMax} holdings`);
+  return null;
+}
+
+/** The performances a purchase takes, in the product's order, or the refusal. */
+function chosenPerformances(s: ProductState, cmd: BuyProduct, nowMs: number): string[] | Rejection {
+  const unplayed = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
+  const min = s.def.min ?? s.performances.length;
+  const max = s.def.max ?? s.performances.length;
+  if (unplayed.length < min) return reject('PRODUCT_TOO_FEW_LEFT', '', `${unplayed.length} performances are still to be played, fewer than the minimum of ${min}`);
+  if (cmd.picks === undefined) {
+    if (s.def.kind === 'pickMix') return reject('PRODUCT_PICKS_INVALID', 'picks', 'a pick & mix purchase lists its performances');
+    return unplayed;
+  }
+  if (s.def.kind === 'seasonCard') return reject('PRODUCT_PICKS_INVALID', 'picks', 'a season card takes all of its performances');
+  if (!Array.isArray(cmd.picks) || cmd.picks.length < min || cmd.picks.length > max) return reject('PRODUCT_PICKS_INVALID', 'picks', `pick from ${min} to ${max} performances`);
+  for (let i = 0; i < cmd.picks.length; i++) {
+    const p = cmd.picks[i];
+    if (cmd.picks.indexOf(p) !== i) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${String(p)} is picked twice`);
+    if (!s.links.has(p) || !s.performances.some((q) => q.performanceId === p)) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${String(p)} is not in product ${s.productId}`);
+    if (!unplayed.includes(p)) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${p} has already been played`);
+  }
+  for (const r of s.def.required ?? []) {
+    if (!cmd.picks.includes(r) && unplayed.includes(r)) return reject('PRODUCT_PICKS_INVALID', 'picks', `performance ${r} is required in every purchase`);
+  }
+  return unplayed.filter((p) => cmd.picks!.includes(p));
+}
+
+function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): Result | SagaPending {
+  const refusal = canStart(s);
+  if (refusal !== null) return refusal;
+  if (!s.renewalClosed) return reject('RENEWAL_STILL_OPEN', '', 'the product\'s renewal window must be closed (closeRenewal) before it goes on sale');
+  if (nowMs < s.def.saleStartMs || nowMs >= s.def.saleEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is on sale from ${s.def.saleStartMs} to ${s.def.saleEndMs}`);
+  if (!isId(cmd.buyerId)) return reject('COMMAND_INVALID', 'buyerId', 'buyerId must be an id');
+  if (cmd.buyerEmail !== undefined && typeof cmd.buyerEmail !== 'string') return reject('COMMAND_INVALID', 'buyerEmail', 'buyerEmail must be a string');
+  const quantity = cmd.quantity ?? (Array.isArray(cmd.seats) ? cmd.seats.length : 1);
+  if (!isInt(quantity, s.def.perPurchaseMin ?? 1, s.def.perPurchaseMax ?? 1)) return reject('PRODUCT_QUANTITY_INVALID', 'quantity', `from ${s.def.perPurchaseMin} to ${s.def.perPurchaseMax} per purchase`);
+  if (cmd.seats !== undefined) {
+    if (s.def.sameSeat !== true) return reject('COMMAND_INVALID', 'seats', 'seats are chosen only for same-seat products; others take best available');
+    if (!Array.isArray(cmd.seats) || cmd.seats.length !== quantity || !cmd.seats.every(isId)) return reject('PRODUCT_QUANTITY_INVALID', 'seats', `one seat id per place: ${quantity}`);
+  }
+  const performances = chosenPerformances(s, cmd, nowMs);
+  if (!Array.isArray(performances)) return performances;
+  const saga = open(s, 'buy', cmd, nowMs);
+  const holdingId = `${s.productId}-H${s.nextHolding++}`;
+  saga.making.push(makingOf(holdingId, cmd.buyerId, cmd.buyerEmail ?? null, quantity, cmd.seats === undefined ? null : [...cmd.seats], performances, null));
+  startBuy(s, saga, out);
+  return pending(s, saga);
+}
+
+function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[]): Result | SagaPending {
+  const refusal = canStart(s);
+  if (refusal !== null) return refusal;
+  const renewal = s.def.renewal;
+  if (renewal === undefined || s.renewalClosed || nowMs < renewal.windowStartMs || nowMs >= renewal.windowEndMs) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no renewal open now`);
+  const holder = renewal.holders.find((h) => h.holdingId === cmd.previousHoldingId);
+  if (holder === undefined) return reject('HOLDING_UNKNOWN', 'previousHoldingId', `${String(cmd.previousHoldingId)} is not a holding of ${renewal.fromProductId}`);
+  if (holder.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${holder.holdingId}`);
+  if (s.renewed.has(holder.holdingId)) return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
+  const performances = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
+  if (performances.length === 0) return reject('PRODUCT_TOO_FEW_LEFT', '', 'every performance has been played');
+  const saga = open(s, 'renew', cmd, nowMs);
+  const holdingId = `${s.productId}-H${s.nextHolding++}`;
+  // Marked at once so a second renewal of the same holder is refused while this one runs.
+  s.renewed.set(holder.holdingId, holdingId);
+  const seats = holder.seats === undefined ? null : [...holder.seats];
+  saga.making.push(makingOf(holdingId, holder.buyerId, cmd.buyerEmail ?? null, seats?.length ?? holder.count!, seats, performances, holder.holdingId));
+  startBuy(s, saga, out);
+  return pending(s, saga);
+}
+
+function closeRenewal(s: ProductState, cmd: CloseRenewal, nowMs: number, out: Outbound[]): Result | SagaPending {
+  const renewal = s.def.renewal;
+  if (s.status !== 'active') return reject('PRODUCT_NOT_ACTIVE', '', `product ${s.productId} is not active`);
+  if (renewal === undefined || s.renewalClosed) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no open renewal`);
+  if (nowMs < renewal.windowEndMs) return reject('RENEWAL_STILL_OPEN', '', `the renewal window ends at ${renewal.windowEndMs}`);
+  if ([...s.sagas.values()].some((g) => g.kind === 'renew')) return reject('RENEWAL_STILL_OPEN', '', 'renewals are still in flight');
+  s.renewalClosed = true;
+  const saga = open(s, 'closeRenewal', cmd, nowMs);
+  saga.phase = 'return';
+  if (renewal.holders.length > 0) for (const p of s.performances) if (s.links.has(p.performanceId)) send(s, saga, p.performanceId, { type: 'returnQuota', quotaId: renewalQuotaId(s.productId) }, out);
+  if (saga.wave.length === 0) advance(s, saga, nowMs, out);
+  return s.sagas.has(saga.saga) ? pending(s, saga) : { ok: true };
+}
+
+function linkPerformance(s: ProductState, cmd: LinkPerformance, nowMs: number, out: Outbound[]): Result | SagaPending {
+  const refusal = canStart(s);
+  if (refusal !== null) return refusal;
+  const p = cmd.performance;
+  if (typeof p !== 'object' || p === null || !isId(p.performanceId) || !isInt(p.startsAtMs, 0, Number.MAX_SAFE_INTEGER) || !isInt(p.endsAtMs, p.startsAtMs, Number.MAX_SAFE_INTEGER)) {
+    return reject('PRODUCT_INVALID', 'performance', 'a performance id with its start and end times');
+  }
+  if (s.links.has(p.performanceId)) return reject('PRODUCT_ALREADY_LINKED', 'performance.performanceId', `${p.performanceId} is already linked to ${s.productId}`);
+  if (s.performances.length >= productLimits.performancesPerProductMax) return reject('PRODUCT_INVALID', 'performance', `at most ${productLimits.performancesPerProductMax} performances per product`);
+  if ([...s.sagas.values()].some((g) => g.kind === 'link')) return reject('HOLDINGS_LIMIT_REACHED', '', 'one performance is linked at a time');
+  const saga = open(s, 'link', cmd, nowMs);
+  saga.phase = 'link';
+  send(s, saga, p.performanceId, { type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null }, out);
+  return pending(s, saga);
+}
+
+function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out: Outbound[]): Result | SagaPending {
+  const refusal = canStart(s);
+  if (refusal !== null) return refusal;
+  const h = s.holdings.get(cmd.holdingId);
+  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
+  if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${h.holdingId}`);
+  if (s.def.kind === 'seasonCard') return reject('EXCHANGE_INVALID', '', 'season cards are not exchanged; subscriptions are');
+  if (!h.tickets.has(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${String(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
+  if (h.tickets.has(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);
+  const all = s.performances.concat(s.def.exchangeable ?? []);
+  const from = all.find((p) => p.performanceId === cmd.fromPerformanceId)!;
+  const to = all.find((p) => p.performanceId === cmd.toPerformanceId);
+  if (to === undefined || !s.links.has(to.performanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is not open to exchanges of ${s.productId}`);
+  if (from.startsAtMs <= nowMs || to.startsAtMs <= nowMs) return reject('EXCHANGE_INVALID', from.startsAtMs <= nowMs ? 'fromPerformanceId' : 'toPerformanceId', 'a performance already played cannot be exchanged');
+  if ([...s.sagas.values()].some((g) => g.kind === 'exchange' && (g.command as ExchangePerformance).holdingId === h.holdingId)) return reject('EXCHANGE_INVALID', 'holdingId', 'an exchange of this holding is in flight');
+  const saga = open(s, 'exchange', cmd, nowMs);
+  startExchange(s, saga, out);
+  return pending(s, saga);
+}
+
+export type { CreateProduct };

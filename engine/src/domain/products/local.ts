@@ -1,0 +1,62 @@
+// Products and performances driven in one thread, with no runtime: every action a coordinator
+// returns is executed at once, in order, and its result fed back. The reference harness for the
+// property tests and the `seasonCardsPerSec` benchmark; the runtime does the same through
+// journaled commands. Bounded: one client command runs at most `stepsPerCommandMax` steps.
+import { reject } from '../codes.ts';
+import type { Command } from '../commands.ts';
+import { execute } from '../execute.ts';
+import type { Result } from '../results.ts';
+import type { PerformanceState } from '../state.ts';
+import type { ProductCommand } from './commands.ts';
+import { executeProduct } from './execute.ts';
+import { isPending, type Outbound } from './outbound.ts';
+import type { ProductState } from './state.ts';
+
+const stepsPerCommandMax = 10_000_000;
+
+export class LocalProducts {
+  readonly performances = new Map<string, PerformanceState>();
+  readonly products = new Map<string, ProductState>();
+  private stepNo = 0;
+
+  addPerformance(s: PerformanceState): void {
+    this.performances.set(s.performanceId, s);
+  }
+
+  /** Runs a performance command directly. */
+  perform(performanceId: string, command: Command, nowMs: number): Result {
+    const s = this.performances.get(performanceId);
+    if (s === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId}`);
+    return execute(s, command, nowMs);
+  }
+
+  /** Runs a product command and every saga step it causes; returns the final outcome. */
+  product(productId: string, command: ProductCommand, nowMs: number): Result {
+    const first = this.apply(productId, command, nowMs);
+    let outcome: Result | null = isPending(first.result) ? null : first.result;
+    const queue: [string, Outbound][] = first.out.map((o) => [productId, o]);
+    let steps = 0;
+    for (let i = 0; i < queue.length; i++) {
+      if (++steps > stepsPerCommandMax) throw new Error(`product command ${command.commandId} ran more than ${stepsPerCommandMax} steps`);
+      const [from, o] = queue[i];
+      if (o.t === 'done') {
+        if (o.commandId === command.commandId && from === productId) outcome = o.result;
+        continue;
+      }
+      const result = this.perform(o.to, o.command, nowMs);
+      const next = this.apply(from, { type: 'stepResult', commandId: `r${this.stepNo++}`, saga: o.saga, step: o.step, result }, nowMs);
+      for (const n of next.out) queue.push([from, n]);
+    }
+    if (outcome === null) throw new Error(`product command ${command.commandId} did not finish`);
+    return outcome;
+  }
+
+  private apply(productId: string, command: ProductCommand, nowMs: number): ReturnType<typeof executeProduct> {
+    const output = executeProduct(this.products.get(productId) ?? null, command, nowMs);
+    if (output.state !== null && !this.products.has(productId)) {
+      if (output.state.productId !== productId) throw new Error(`createProduct for ${output.state.productId} sent to ${productId}`);
+      this.products.set(productId, output.state);
+    }
+    return output;
+  }
+}

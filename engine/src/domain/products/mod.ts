@@ -1,0 +1,12 @@
+// Products across performances: the pure coordinator (season cards, subscriptions, renewals,
+// exchanges) and the settlement ledger. Re-exported by the domain's entry point.
+export type * from './commands.ts';
+export { isProductCommand } from './commands.ts';
+export { executeProduct, pendingSteps, type ProductOutput } from './execute.ts';
+export { isPending, stepCommandId, type Outbound, type SagaPending } from './outbound.ts';
+export { productLimits, type ProductState, type Holding } from './state.ts';
+export { productFromPlain, productToPlain } from './snapshot.ts';
+export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';
+export { allocationQuotaId, renewalQuotaId, type HoldingResult } from './sagas.ts';
+export { settlementReport, ledgerEntries, splitEvenly, type PerformanceFacts, type LedgerEntry, type SettlementReport } from './settlement.ts';
+export { LocalProducts } from './local.ts';

@@ -1,0 +1,22 @@
+// What a coordinator asks its runtime to do: an xstate-style list of actions returned by the
+// pure transition, never run by it. Step command ids are derived from the product, the saga and
+// the step number, so a step re-sent after a crash is deduplicated by the performance.
+import type { Command } from '../commands.ts';
+import type { Result } from '../results.ts';
+
+export type Outbound =
+  /** Send `command` to performance `to`; report its result back as `stepResult {saga, step}`. */
+  | { t: 'send'; to: string; command: Command; saga: number; step: number }
+  /** The client command `commandId` that started a saga has its final result. */
+  | { t: 'done'; commandId: string; result: Result };
+
+/** The immediate answer to a command that started (or joins) a saga still running. */
+export interface SagaPending { ok: true; pending: true; productId: string; saga: number }
+
+export function isPending(result: Result | SagaPending): result is SagaPending {
+  return result.ok && (result as SagaPending).pending === true;
+}
+
+export function stepCommandId(productId: string, saga: number, step: number): string {
+  return `${productId}/${saga}/${step}`;
+}

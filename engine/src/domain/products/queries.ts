@@ -1,0 +1,60 @@
+// What a coordinator answers when asked (not journaled): the product as the CLI summary lists
+// it, its holdings, and a report of sales and sagas.
+import type { ProductKind } from '../commands.ts';
+import type { ProductState } from './state.ts';
+import { holdingResult, type HoldingResult } from './sagas.ts';
+
+/** The product as `onsale simulate --json` lists it under `products`. */
+export interface ProductSummary {
+  productId: string;
+  kind: ProductKind;
+  numbered: boolean;
+  sameSeat: boolean;
+  performances: string[];
+  min: number;
+  max: number;
+  resale: { minPct: number; maxPct: number } | null;
+}
+
+export function productSummary(s: ProductState): ProductSummary {
+  const first = s.links.values().next();
+  return {
+    productId: s.productId,
+    kind: s.def.kind,
+    numbered: first.done === true ? s.def.gaAreaId === undefined : first.value.numbered,
+    sameSeat: s.def.sameSeat === true,
+    performances: s.performances.map((p) => p.performanceId),
+    min: s.def.min ?? s.performances.length,
+    max: s.def.max ?? s.performances.length,
+    resale: s.def.resale == null ? null : { minPct: s.def.resale.minPct, maxPct: s.def.resale.maxPct },
+  };
+}
+
+export interface ProductReport {
+  productId: string;
+  status: ProductState['status'];
+  refusal: string | null;
+  holdings: number;
+  sagasInFlight: number;
+  soldMinor: number;
+  renewal: { holders: number; renewed: number; closed: boolean } | null;
+}
+
+export function productReport(s: ProductState): ProductReport {
+  let soldMinor = 0;
+  for (const h of s.holdings.values()) for (const v of h.paidMinor.values()) soldMinor += v;
+  const renewal = s.def.renewal;
+  return {
+    productId: s.productId,
+    status: s.status,
+    refusal: s.refusal?.message ?? null,
+    holdings: s.holdings.size,
+    sagasInFlight: s.sagas.size,
+    soldMinor,
+    renewal: renewal === undefined ? null : { holders: renewal.holders.length, renewed: [...s.renewed.values()].length, closed: s.renewalClosed },
+  };
+}
+
+export function productHoldings(s: ProductState): HoldingResult[] {
+  return [...s.holdings.values()].map((h) => holdingResult(s, h));
+}

@@ -1,0 +1,415 @@
+// The sagas: each kind is a small sequence of waves. A wave sends one command to each of some
+// performances; when every step of the wave has answered, the saga looks at the answers and
+// sends the next wave, compensates (releases holds, voids tickets, unlinks) or finishes.
+// Forward steps hold, then confirm; compensation undoes in reverse. Nothing is sold twice
+// because every seat is held by its performance's single writer before any confirm.
+import { Code, reject, type Rejection } from '../codes.ts';
+import type { Command } from '../commands.ts';
+import type { HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
+import { stepCommandId, type Outbound } from './outbound.ts';
+import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductPerformance, RenewHolding } from './commands.ts';
+import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
+
+type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
+
+export function send(s: ProductState, saga: Saga, to: string, command: Sendable, out: Outbound[]): void {
+  const step = saga.steps.length;
+  const full = { ...command, commandId: stepCommandId(s.productId, saga.saga, step) } as Command;
+  saga.steps.push({ performanceId: to, command: full, result: null });
+  saga.wave.push(step);
+  out.push({ t: 'send', to, command: full, saga: saga.saga, step });
+}
+
+/** The step's refusal as the product's: same code, the performance named in the field and message. */
+function onPerformance(performanceId: string, r: Rejection): Rejection {
+  return { ok: false, code: r.code, name: r.name, field: r.field === '' ? performanceId : `${performanceId}:${r.field}`, message: `on ${performanceId}: ${r.message}` };
+}
+
+function waveResults(saga: Saga): { performanceId: string; result: Result; step: number }[] {
+  return saga.wave.map((i) => ({ performanceId: saga.steps[i].performanceId, result: saga.steps[i].result!, step: i }));
+}
+
+export function finish(s: ProductState, saga: Saga, outcome: Result, out: Outbound[]): void {
+  s.sagas.delete(saga.saga);
+  const commandId = saga.command.commandId;
+  s.running.delete(commandId);
+  if (s.finished.size >= productLimits.finishedRememberedMax) {
+    s.finishedOld = s.finished;
+    s.finished = new Map();
+  }
+  s.finished.set(commandId, { command: saga.command, outcome });
+  out.push({ t: 'done', commandId, result: outcome });
+}
+
+/** Called when the last step of the current wave has answered. */
+export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outbound[]): void {
+  const results = waveResults(saga);
+  saga.wave = [];
+  switch (saga.kind) {
+    case 'create': return advanceCreate(s, saga, results, out);
+    case 'buy':
+    case 'renew': return advanceBuy(s, saga, results, nowMs, out);
+    case 'closeRenewal': return finish(s, saga, { ok: true }, out);
+    case 'link': return advanceLink(s, saga, results, nowMs, out);
+    case 'exchange': return advanceExchange(s, saga, results, nowMs, out);
+  }
+}
+
+// ---- create: link every performance, check them against each other, create the quotas ----
+
+export function startCreate(s: ProductState, saga: Saga, out: Outbound[]): void {
+  saga.phase = 'link';
+  for (const p of s.performances.concat(s.def.exchangeable ?? [])) {
+    send(s, saga, p.performanceId, { type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null }, out);
+  }
+}
+
+/** Numbering and capacity of the linked performances, compared as DOMAIN §3 asks. */
+function checkLinks(s: ProductState, links: LinkAccepted[]): Rejection | null {
+  const numbered = links[0].numbered;
+  const odd = links.find((l) => l.numbered !== numbered);
+  if (odd !== undefined) return reject('PRODUCT_MIXED_NUMBERING', 'performances', `${links[0].performanceId} is ${numbered ? '' : 'un'}numbered but ${odd.performanceId} is not`);
+  let small = links[0];
+  let large = links[0];
+  for (const l of links) {
+    if (l.capacity < small.capacity) small = l;
+    if (l.capacity > large.capacity) large = l;
+  }
+  const spreadPct = ((large.capacity - small.capacity) * 100) / large.capacity;
+  const allowed = s.def.capacitySpreadMaxPct ?? productLimits.capacitySpreadMaxPctDefault;
+  if (spreadPct > allowed) {
+    return reject('PRODUCT_CAPACITY_MISMATCH', 'performances', `${small.performanceId} holds ${small.capacity} and ${large.performanceId} holds ${large.capacity}: ${spreadPct.toFixed(1)} % apart, more than the ${allowed} % allowed`);
+  }
+  if (!numbered && s.def.gaAreaId === undefined) return reject('PRODUCT_INVALID', 'gaAreaId', 'an unnumbered product names the GA area its places are taken from');
+  if (numbered && s.def.gaAreaId !== undefined) return reject('PRODUCT_INVALID', 'gaAreaId', 'a numbered product takes seats, not GA places');
+  return null;
+}
+
+function advanceCreate(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, out: Outbound[]): void {
+  if (saga.phase === 'link') {
+    const failed = results.find((r) => !r.result.ok);
+    const links = results.filter((r) => r.result.ok).map((r) => r.result as LinkAccepted);
+    saga.refusal = failed !== undefined ? onPerformance(failed.performanceId, failed.result as Rejection) : checkLinks(s, links);
+    if (saga.refusal !== null) {
+      saga.phase = 'unlink';
+      for (const l of links) send(s, saga, l.performanceId, { type: 'unlinkProduct', productId: s.productId }, out);
+      if (saga.wave.length === 0) refuseProduct(s, saga, out);
+      return;
+    }
+    for (const l of links) s.links.set(l.performanceId, l);
+    saga.phase = 'quota';
+    sendQuotas(s, saga, s.performances, out);
+    if (saga.wave.length === 0) activate(s, saga, out);
+    return;
+  }
+  if (saga.phase === 'unlink') return refuseProduct(s, saga, out);
+  if (saga.phase === 'quota') {
+    const failed = results.find((r) => !r.result.ok);
+    if (failed === undefined) return activate(s, saga, out);
+    saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
+    saga.phase = 'returnQuota';
+    for (const r of results) {
+      if (r.result.ok) send(s, saga, r.performanceId, { type: 'returnQuota', quotaId: (saga.steps[r.step].command as { quotaId: string }).quotaId }, out);
+    }
+    if (saga.wave.length === 0) refuseProduct(s, saga, out);
+    return;
+  }
+  refuseProduct(s, saga, out);
+}
+
+export const allocationQuotaId = (productId: string): string => `${productId}.allocation`;
+export const renewalQuotaId = (productId: string): string => `${productId}.renewal`;
+
+function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformance[], out: Outbound[]): void {
+  const a = s.def.allocation;
+  const renewal = s.def.renewal;
+  for (const p of performances) {
+    if (a !== undefined) {
+      send(s, saga, p.performanceId, {
+        type: 'createQuota', quotaId: allocationQuotaId(s.productId), channels: [], policy: a.policy, productId: s.productId,
+        ...(a.seats !== undefined ? { seats: a.seats } : { gaAreaId: a.gaAreaId, count: a.count }),
+      }, out);
+    }
+    if (renewal !== undefined && renewal.holders.length > 0 && saga.kind === 'create') {
+      const seats = renewal.holders.flatMap((h) => h.seats ?? []);
+      const places = renewal.holders.reduce((n, h) => n + (h.count ?? 0), 0);
+      send(s, saga, p.performanceId, {
+        type: 'createQuota', quotaId: renewalQuotaId(s.productId), channels: [], policy: 'onlyQuota', productId: s.productId,
+        ...(seats.length > 0 ? { seats } : { gaAreaId: s.def.gaAreaId, count: places }),
+      }, out);
+    }
+  }
+}
+
+function activate(s: ProductState, saga: Saga, out: Outbound[]): void {
+  s.status = 'active';
+  finish(s, saga, { ok: true, productId: s.productId, performances: [...s.links.values()] } as unknown as Result, out);
+}
+
+function refuseProduct(s: ProductState, saga: Saga, out: Outbound[]): void {
+  s.status = 'refused';
+  s.refusal = saga.refusal;
+  finish(s, saga, saga.refusal!, out);
+}
+
+// ---- buy and renew: hold on every performance, then confirm on all, or release on all ----
+
+export function holdCommand(s: ProductState, h: MakingHolding, ticketType: string, performanceId: string, filter: BuyProduct['filter']): Sendable {
+  const base = { buyerId: h.buyerId, channel: s.def.channel, ticketType, productId: s.productId, holdingId: h.holdingId };
+  const numbered = s.links.get(performanceId)?.numbered ?? true;
+  if (!numbered) return { type: 'holdGa', ...base, gaAreaId: s.def.gaAreaId!, count: h.quantity };
+  if (h.seats !== null) return { type: 'holdSeats', ...base, seats: h.seats };
+  return { type: 'holdBestAvailable', ...base, count: h.quantity, ...(filter === undefined ? {} : { filter }) };
+}
+
+export function ticketTypeOf(s: ProductState, saga: Saga): string {
+  if (saga.kind !== 'renew') return s.def.ticketType;
+  const renewal = s.def.renewal!;
+  const holder = renewal.holders.find((h) => h.holdingId === (saga.command as RenewHolding).previousHoldingId)!;
+  return renewal.ticketTypes[holder.ticketType] ?? s.def.ticketType;
+}
+
+/** First wave of a purchase. A same-seat holding without seats takes best available on the first performance, then those seats everywhere. */
+export function startBuy(s: ProductState, saga: Saga, out: Outbound[]): void {
+  const h = saga.making[0];
+  const filter = saga.kind === 'buy' ? (saga.command as BuyProduct).filter : undefined;
+  const tt = ticketTypeOf(s, saga);
+  const anchor = s.def.sameSeat === true && h.seats === null && (s.links.get(h.performances[0])?.numbered ?? true);
+  saga.phase = anchor ? 'anchor' : 'hold';
+  const targets = anchor ? h.performances.slice(0, 1) : h.performances;
+  for (const p of targets) send(s, saga, p, holdCommand(s, h, tt, p, filter), out);
+}
+
+function advanceBuy(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, nowMs: number, out: Outbound[]): void {
+  const h = saga.making[0];
+  const failed = results.find((r) => !r.result.ok);
+  switch (saga.phase) {
+    case 'anchor':
+    case 'hold': {
+      for (const r of results) if (r.result.ok) h.holds.set(r.performanceId, (r.result as HoldAccepted).holdId);
+      if (failed !== undefined) return compensateBuy(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
+      if (saga.phase === 'anchor') {
+        h.seats = (results[0].result as HoldAccepted).seats;
+        saga.phase = 'hold';
+        const rest = h.performances.slice(1);
+        for (const p of rest) send(s, saga, p, holdCommand(s, h, ticketTypeOf(s, saga), p, undefined), out);
+        if (rest.length > 0) return;
+      }
+      saga.phase = 'confirm';
+      const email = h.buyerEmail === null ? {} : { buyerEmail: h.buyerEmail };
+      for (const [p, holdId] of h.holds) send(s, saga, p, { type: 'confirmHold', holdId, buyerId: h.buyerId, ...email }, out);
+      return;
+    }
+    case 'confirm': {
+      for (const r of results) {
+        if (!r.result.ok) continue;
+        const order = r.result as OrderAccepted;
+        h.tickets.set(r.performanceId, order.tickets.map((t) => t.ticketId));
+        h.paidMinor.set(r.performanceId, order.totalMinor - order.discountMinor);
+        h.holds.delete(r.performanceId);
+      }
+      if (failed !== undefined) return compensateBuy(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
+      const holding = keepHolding(s, h, nowMs);
+      if (saga.kind === 'renew') s.renewed.set(h.renewedFrom!, holding.holdingId);
+      return finish(s, saga, holdingResult(s, holding), out);
+    }
+    case 'undo':
+      if (saga.kind === 'renew') s.renewed.delete(h.renewedFrom!);
+      return finish(s, saga, saga.refusal!, out);
+  }
+}
+
+/** Releases what is held and voids what was confirmed; the outcome is the first refusal. */
+function compensateBuy(s: ProductState, saga: Saga, refusal: Rejection, out: Outbound[]): void {
+  saga.refusal = refusal;
+  saga.phase = 'undo';
+  for (const m of saga.making) undoHolding(s, saga, m, out);
+  if (saga.wave.length === 0) {
+    if (saga.kind === 'renew') s.renewed.delete(saga.making[0].renewedFrom!);
+    finish(s, saga, refusal, out);
+  }
+}
+
+function undoHolding(s: ProductState, saga: Saga, m: MakingHolding, out: Outbound[]): void {
+  for (const [p, holdId] of m.holds) send(s, saga, p, { type: 'releaseHold', holdId, buyerId: m.buyerId }, out);
+  for (const [p, tickets] of m.tickets) for (const ticketId of tickets) send(s, saga, p, { type: 'voidTicket', ticketId }, out);
+}
+
+function keepHolding(s: ProductState, m: MakingHolding, nowMs: number): Holding {
+  const holding: Holding = {
+    holdingId: m.holdingId, buyerId: m.buyerId, quantity: m.quantity, seats: m.seats,
+    tickets: m.tickets, paidMinor: m.paidMinor, soldAtMs: nowMs, renewedFrom: m.renewedFrom,
+  };
+  s.holdings.set(holding.holdingId, holding);
+  return holding;
+}
+
+export interface HoldingResult {
+  ok: true;
+  productId: string;
+  holdingId: string;
+  buyerId: string;
+  seats: string[] | null;
+  performances: { performanceId: string; tickets: string[]; paidMinor: number }[];
+  totalMinor: number;
+}
+
+export function holdingResult(s: ProductState, h: Holding): HoldingResult {
+  const performances = [...h.tickets].map(([performanceId, tickets]) => ({ performanceId, tickets, paidMinor: h.paidMinor.get(performanceId) ?? 0 }));
+  return { ok: true, productId: s.productId, holdingId: h.holdingId, buyerId: h.buyerId, seats: h.seats, performances, totalMinor: performances.reduce((n, p) => n + p.paidMinor, 0) };
+}
+
+// ---- link a performance later: link, check, allocate, then give every holder a seat on it ----
+
+function advanceLink(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, nowMs: number, out: Outbound[]): void {
+  const target = (saga.command as LinkPerformance).performance;
+  const p = target.performanceId;
+  switch (saga.phase) {
+    case 'link': {
+      const r = results[0].result;
+      if (!r.ok) return finish(s, saga, onPerformance(p, r as Rejection), out);
+      const link = r as LinkAccepted;
+      const refusal = checkLinks(s, [...s.links.values(), link]);
+      if (refusal !== null) {
+        saga.refusal = refusal;
+        saga.phase = 'unlink';
+        send(s, saga, p, { type: 'unlinkProduct', productId: s.productId }, out);
+        return;
+      }
+      s.links.set(p, link);
+      s.performances.push({ ...target });
+      saga.phase = 'quota';
+      sendQuotas(s, saga, [target], out);
+      if (saga.wave.length > 0) return;
+      return holdForHolders(s, saga, nowMs, out);
+    }
+    case 'unlink': return finish(s, saga, saga.refusal!, out);
+    case 'quota': {
+      const failed = results.find((r) => !r.result.ok);
+      if (failed !== undefined) saga.conflicts.push({ holdingId: '', code: (failed.result as Rejection).code, name: (failed.result as Rejection).name });
+      return holdForHolders(s, saga, nowMs, out);
+    }
+    case 'hold': {
+      for (let i = 0; i < results.length; i++) {
+        const m = saga.making[i];
+        const r = results[i].result;
+        if (r.ok) m.holds.set(p, (r as HoldAccepted).holdId);
+        else saga.conflicts.push({ holdingId: m.holdingId, code: (r as Rejection).code, name: (r as Rejection).name });
+      }
+      saga.phase = 'confirm';
+      for (const m of saga.making) {
+        const holdId = m.holds.get(p);
+        if (holdId !== undefined) send(s, saga, p, { type: 'confirmHold', holdId, buyerId: m.buyerId }, out);
+      }
+      if (saga.wave.length > 0) return;
+      return finishLink(s, saga, p, out);
+    }
+    case 'confirm': {
+      const confirming = saga.making.filter((m) => m.holds.has(p));
+      for (let i = 0; i < results.length; i++) {
+        const m = confirming[i];
+        const r = results[i].result;
+        if (!r.ok) {
+          saga.conflicts.push({ holdingId: m.holdingId, code: (r as Rejection).code, name: (r as Rejection).name });
+          continue;
+        }
+        const order = r as OrderAccepted;
+        const holding = s.holdings.get(m.holdingId);
+        if (holding !== undefined) {
+          holding.tickets.set(p, order.tickets.map((t) => t.ticketId));
+          holding.paidMinor.set(p, order.totalMinor - order.discountMinor);
+        }
+      }
+      return finishLink(s, saga, p, out);
+    }
+  }
+}
+
+function holdForHolders(s: ProductState, saga: Saga, _nowMs: number, out: Outbound[]): void {
+  const p = (saga.command as LinkPerformance).performance.performanceId;
+  saga.phase = 'hold';
+  // Pick & mix holders chose their performances; a new one is only a new choice for them.
+  if (s.def.kind !== 'pickMix') {
+    for (const h of s.holdings.values()) {
+      const m = makingOf(h.holdingId, h.buyerId, null, h.quantity, h.seats, [p], null);
+      saga.making.push(m);
+      send(s, saga, p, holdCommand(s, m, s.def.ticketType, p, undefined), out);
+    }
+  }
+  if (saga.wave.length === 0) finishLink(s, saga, p, out);
+}
+
+function finishLink(s: ProductState, saga: Saga, p: string, out: Outbound[]): void {
+  finish(s, saga, { ok: true, productId: s.productId, performanceId: p, holders: saga.making.length, conflicts: saga.conflicts } as unknown as Result, out);
+}
+
+export function makingOf(holdingId: string, buyerId: string, buyerEmail: string | null, quantity: number, seats: string[] | null, performances: string[], renewedFrom: string | null): MakingHolding {
+  return { holdingId, buyerId, buyerEmail, quantity, seats, performances, holds: new Map(), tickets: new Map(), paidMinor: new Map(), renewedFrom };
+}
+
+// ---- exchange: hold and confirm on the new performance, then void on the old one ----
+
+export function startExchange(s: ProductState, saga: Saga, out: Outbound[]): void {
+  const cmd = saga.command as ExchangePerformance;
+  const h = s.holdings.get(cmd.holdingId)!;
+  const m = makingOf(h.holdingId, h.buyerId, null, h.quantity, s.def.sameSeat === true ? h.seats : null, [cmd.toPerformanceId], null);
+  saga.making.push(m);
+  saga.phase = 'hold';
+  send(s, saga, cmd.toPerformanceId, holdCommand(s, m, s.def.ticketType, cmd.toPerformanceId, undefined), out);
+}
+
+function advanceExchange(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, _nowMs: number, out: Outbound[]): void {
+  const cmd = saga.command as ExchangePerformance;
+  const m = saga.making[0];
+  const h = s.holdings.get(cmd.holdingId)!;
+  const failed = results.find((r) => !r.result.ok);
+  switch (saga.phase) {
+    case 'hold': {
+      if (failed !== undefined) return finish(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
+      const holdId = (results[0].result as HoldAccepted).holdId;
+      m.holds.set(cmd.toPerformanceId, holdId);
+      saga.phase = 'confirm';
+      send(s, saga, cmd.toPerformanceId, { type: 'confirmHold', holdId, buyerId: h.buyerId }, out);
+      return;
+    }
+    case 'confirm': {
+      if (failed !== undefined) {
+        saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
+        saga.phase = 'undo';
+        send(s, saga, cmd.toPerformanceId, { type: 'releaseHold', holdId: m.holds.get(cmd.toPerformanceId)!, buyerId: h.buyerId }, out);
+        return;
+      }
+      const order = results[0].result as OrderAccepted;
+      m.holds.delete(cmd.toPerformanceId);
+      m.tickets.set(cmd.toPerformanceId, order.tickets.map((t) => t.ticketId));
+      m.paidMinor.set(cmd.toPerformanceId, order.totalMinor - order.discountMinor);
+      saga.phase = 'void';
+      for (const ticketId of h.tickets.get(cmd.fromPerformanceId) ?? []) send(s, saga, cmd.fromPerformanceId, { type: 'voidTicket', ticketId }, out);
+      if (saga.wave.length > 0) return;
+      return swapped(s, saga, h, m, out);
+    }
+    case 'void': {
+      if (failed !== undefined) {
+        // The old ticket stands (scanned, resold): the new one is undone instead.
+        saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
+        saga.phase = 'undo';
+        for (const r of results) if (r.result.ok) saga.refusal = { ...saga.refusal, message: `${saga.refusal.message} (some tickets of the old performance were voided)` };
+        for (const ticketId of m.tickets.get(cmd.toPerformanceId) ?? []) send(s, saga, cmd.toPerformanceId, { type: 'voidTicket', ticketId }, out);
+        return;
+      }
+      return swapped(s, saga, h, m, out);
+    }
+    case 'undo': return finish(s, saga, saga.refusal!, out);
+  }
+}
+
+function swapped(s: ProductState, saga: Saga, h: Holding, m: MakingHolding, out: Outbound[]): void {
+  const cmd = saga.command as ExchangePerformance;
+  h.tickets.delete(cmd.fromPerformanceId);
+  h.paidMinor.delete(cmd.fromPerformanceId);
+  h.tickets.set(cmd.toPerformanceId, m.tickets.get(cmd.toPerformanceId)!);
+  h.paidMinor.set(cmd.toPerformanceId, m.paidMinor.get(cmd.toPerformanceId)!);
+  finish(s, saga, holdingResult(s, h), out);
+}
+
+export const failedCode = (r: Result): number => (r.ok ? Code.OK : r.code);

@@ -1,0 +1,113 @@
+// The settlement ledger, per organizer and performance, computed from facts (pure and
+// deterministic): single-ticket revenue and resale transactions as each performance reports
+// them, card and subscription revenue as each coordinator recorded it. Card revenue is paid as
+// it sells (`continuous`) or, for `afterEach`, 1/N of each holding's price after each of the N
+// performances it covers ends (DOMAIN §3). A resale credits the seller the price less the fee;
+// the fee is the organizer's.
+import type { ProductState } from './state.ts';
+
+/** What one performance reports (domain `settlementFacts`). */
+export interface PerformanceFacts {
+  performanceId: string;
+  organizerId: string | null;
+  singleSalesMinor: number;
+  resales: { listingId: string; productId: string | null; sellerId: string; buyerId: string; priceMinor: number; feeMinor: number; sellerCreditMinor: number; atMs: number }[];
+}
+
+export type LedgerKind = 'singleSales' | 'productRevenue' | 'resaleFee' | 'resaleCredit';
+
+export interface LedgerEntry {
+  organizerId: string;
+  performanceId: string;
+  kind: LedgerKind;
+  /** Who is paid: the organizer, or the reselling holder for a resale credit. */
+  payee: string;
+  amountMinor: number;
+  /** When it may be paid out. */
+  payableAtMs: number;
+  productId: string | null;
+  ref: string;
+}
+
+export interface SettlementLine {
+  organizerId: string;
+  performanceId: string;
+  singleSalesMinor: number;
+  productRevenuePaidMinor: number;
+  productRevenuePendingMinor: number;
+  resaleFeesMinor: number;
+  resaleCreditsMinor: number;
+}
+
+export interface SettlementReport {
+  atMs: number;
+  lines: SettlementLine[];
+  entries: LedgerEntry[];
+  totals: { organizerPaidMinor: number; organizerPendingMinor: number; sellerCreditsMinor: number };
+}
+
+/** Splits `total` into `n` parts that differ by at most one minor unit and sum to it exactly. */
+export function splitEvenly(total: number, n: number): number[] {
+  const base = Math.floor(total / n);
+  const parts = new Array<number>(n).fill(base);
+  for (let i = 0; i < total - base * n; i++) parts[i]++;
+  return parts;
+}
+
+export function ledgerEntries(products: readonly ProductState[], facts: readonly PerformanceFacts[]): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  const organizerOf = new Map(facts.map((f) => [f.performanceId, f.organizerId ?? '']));
+  for (const f of facts) {
+    const organizerId = f.organizerId ?? '';
+    if (f.singleSalesMinor > 0) entries.push({ organizerId, performanceId: f.performanceId, kind: 'singleSales', payee: organizerId, amountMinor: f.singleSalesMinor, payableAtMs: 0, productId: null, ref: f.performanceId });
+    for (const r of f.resales) {
+      entries.push({ organizerId, performanceId: f.performanceId, kind: 'resaleFee', payee: organizerId, amountMinor: r.feeMinor, payableAtMs: r.atMs, productId: r.productId, ref: r.listingId });
+      entries.push({ organizerId, performanceId: f.performanceId, kind: 'resaleCredit', payee: r.sellerId, amountMinor: r.sellerCreditMinor, payableAtMs: r.atMs, productId: r.productId, ref: r.listingId });
+    }
+  }
+  for (const s of products) {
+    const organizerId = s.def.organizerId;
+    const endsAt = new Map(s.performances.concat(s.def.exchangeable ?? []).map((p) => [p.performanceId, p.endsAtMs]));
+    for (const h of s.holdings.values()) {
+      const performances = [...h.paidMinor.keys()];
+      const total = [...h.paidMinor.values()].reduce((a, b) => a + b, 0);
+      const parts = s.def.payout === 'afterEach' ? splitEvenly(total, performances.length) : [...h.paidMinor.values()];
+      performances.forEach((p, i) => {
+        entries.push({
+          organizerId: organizerOf.get(p) || organizerId, performanceId: p, kind: 'productRevenue', payee: organizerId, amountMinor: parts[i],
+          payableAtMs: s.def.payout === 'afterEach' ? endsAt.get(p) ?? 0 : h.soldAtMs, productId: s.productId, ref: h.holdingId,
+        });
+      });
+    }
+  }
+  return entries;
+}
+
+export function settlementReport(products: readonly ProductState[], facts: readonly PerformanceFacts[], atMs: number): SettlementReport {
+  const entries = ledgerEntries(products, facts);
+  const lines = new Map<string, SettlementLine>();
+  const totals = { organizerPaidMinor: 0, organizerPendingMinor: 0, sellerCreditsMinor: 0 };
+  for (const e of entries) {
+    const key = `${e.organizerId}\u0000${e.performanceId}`;
+    let line = lines.get(key);
+    if (line === undefined) {
+      line = { organizerId: e.organizerId, performanceId: e.performanceId, singleSalesMinor: 0, productRevenuePaidMinor: 0, productRevenuePendingMinor: 0, resaleFeesMinor: 0, resaleCreditsMinor: 0 };
+      lines.set(key, line);
+    }
+    const due = e.payableAtMs <= atMs;
+    switch (e.kind) {
+      case 'singleSales': line.singleSalesMinor += e.amountMinor; break;
+      case 'productRevenue':
+        if (due) line.productRevenuePaidMinor += e.amountMinor;
+        else line.productRevenuePendingMinor += e.amountMinor;
+        break;
+      case 'resaleFee': line.resaleFeesMinor += e.amountMinor; break;
+      case 'resaleCredit': line.resaleCreditsMinor += e.amountMinor; break;
+    }
+    if (e.kind === 'resaleCredit') totals.sellerCreditsMinor += e.amountMinor;
+    else if (due) totals.organizerPaidMinor += e.amountMinor;
+    else totals.organizerPendingMinor += e.amountMinor;
+  }
+  const sorted = [...lines.values()].sort((a, b) => (a.organizerId === b.organizerId ? (a.performanceId < b.performanceId ? -1 : 1) : a.organizerId < b.organizerId ? -1 : 1));
+  return { atMs, lines: sorted, entries, totals };
+}

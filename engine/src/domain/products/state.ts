@@ -1,0 +1,125 @@
+// A product coordinator's state: the product's terms, what each performance said when linked,
+// the holdings (cards, subscriptions) sold, and the sagas in flight. Plain data and Maps; the
+// snapshot (snapshot.ts) writes it as arrays.
+import type { Command } from '../commands.ts';
+import type { Rejection } from '../codes.ts';
+import type { LinkAccepted, Result } from '../results.ts';
+import type { CreateProduct, ProductCommand, ProductPerformance } from './commands.ts';
+
+/** Bounds of one coordinator, named once (units last). */
+export const productLimits = {
+  performancesPerProductMax: 40,
+  exchangeablePerProductMax: 40,
+  holdingsPerProductMax: 500_000,
+  sagasInFlightMax: 50_000,
+  renewalHoldersMax: 100_000,
+  /** Finished sagas remembered for retries, in two generations of this many each. */
+  finishedRememberedMax: 100_000,
+  capacitySpreadMaxPctDefault: 10,
+} as const;
+
+export type ProductStatus = 'linking' | 'active' | 'refused';
+
+export interface Holding {
+  holdingId: string;
+  buyerId: string;
+  /** Places per performance (cards or subscriptions bought together). */
+  quantity: number;
+  /** Same-seat holdings: the seats, the same on every performance. */
+  seats: string[] | null;
+  /** Ticket ids per performance, in the order of the product's performances. */
+  tickets: Map<string, string[]>;
+  /** Net price paid per performance (minor units): settlement splits card revenue by it. */
+  paidMinor: Map<string, number>;
+  soldAtMs: number;
+  renewedFrom: string | null;
+}
+
+/** One command sent to a performance on behalf of a saga. */
+export interface Step {
+  performanceId: string;
+  command: Command;
+  /** Null while the performance has not answered. */
+  result: Result | null;
+}
+
+export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange';
+
+export interface Saga {
+  saga: number;
+  kind: SagaKind;
+  command: ProductCommand;
+  atMs: number;
+  /** What the saga is doing now; each kind names its own phases (sagas.ts). */
+  phase: string;
+  steps: Step[];
+  /** Steps of the current wave: the saga moves on once all of them have answered. */
+  wave: number[];
+  /** Holdings the saga is making (buy, renew, link): id, seats, per-performance hold ids. */
+  making: MakingHolding[];
+  /** The first refusal met, kept for the outcome after compensation. */
+  refusal: Rejection | null;
+  /** Link sagas: holdings that could not get a seat on the new performance. */
+  conflicts: { holdingId: string; code: number; name: string }[];
+}
+
+export interface MakingHolding {
+  holdingId: string;
+  buyerId: string;
+  buyerEmail: string | null;
+  quantity: number;
+  seats: string[] | null;
+  performances: string[];
+  /** performanceId → hold id once held; → ticket ids once confirmed. */
+  holds: Map<string, string>;
+  tickets: Map<string, string[]>;
+  paidMinor: Map<string, number>;
+  renewedFrom: string | null;
+}
+
+export interface ProductState {
+  readonly productId: string;
+  readonly def: CreateProduct;
+  status: ProductStatus;
+  refusal: Rejection | null;
+  lastNowMs: number;
+  /** The product's performances (linked later ones appended), then the exchangeable ones. */
+  performances: ProductPerformance[];
+  links: Map<string, LinkAccepted>;
+  holdings: Map<string, Holding>;
+  /** Holdings by buyer, for the holder's own lookups. */
+  nextHolding: number;
+  nextSaga: number;
+  sagas: Map<number, Saga>;
+  /** Client command id → saga number, while the saga runs. */
+  running: Map<string, number>;
+  /** Client command id → outcome and payload of finished sagas, two generations (retries). */
+  finished: Map<string, Finished>;
+  finishedOld: Map<string, Finished>;
+  /** Renewal: previous holding id → new holding id once renewed. */
+  renewed: Map<string, string>;
+  renewalClosed: boolean;
+}
+
+export interface Finished { command: ProductCommand; outcome: Result }
+
+export function newProductState(def: CreateProduct, nowMs: number): ProductState {
+  return {
+    productId: def.productId,
+    def,
+    status: 'linking',
+    refusal: null,
+    lastNowMs: nowMs,
+    performances: [...def.performances],
+    links: new Map(),
+    holdings: new Map(),
+    nextHolding: 1,
+    nextSaga: 1,
+    sagas: new Map(),
+    running: new Map(),
+    finished: new Map(),
+    finishedOld: new Map(),
+    renewed: new Map(),
+    renewalClosed: def.renewal === undefined,
+  };
+}
