@@ -1,5 +1,6 @@
 // The readable form of a simulation summary, for people; `--json` prints the same as one line.
 import type { SimulationSummary } from '../sim/simulate.ts';
+import type { ScenarioSummary } from '../sim/driver.ts';
 
 const int = (n: number) => n.toLocaleString('en-US');
 const clock = (ms: number | null) => {
@@ -11,7 +12,7 @@ const clock = (ms: number | null) => {
 export function renderReport(s: SimulationSummary): string {
   const lines: string[] = [];
   lines.push(`On-sale simulation "${s.scenario}", seed ${s.seed}`);
-  lines.push(`  bus: ${s.bus} (${s.durable ? 'durable: acknowledged commands survive a crash' : 'NOT durable: in-process, state is lost when the process exits'}), ${s.workers} workers, ${s.shards} shards`);
+  lines.push(busLine(s));
   lines.push('');
   for (const p of s.performances) {
     const pct = ((100 * p.sold) / p.capacity).toFixed(1);
@@ -25,12 +26,52 @@ export function renderReport(s: SimulationSummary): string {
   lines.push(`  commands ${int(s.commands)} in ${int(s.wallMs)} ms wall: ${int(s.commandsPerSec)} commands/s`);
   lines.push(`  latency submit → reply: p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms`);
   lines.push('');
-  lines.push('  rejections by code:');
-  const codes = Object.entries(s.rejections);
-  if (codes.length === 0) lines.push('    none');
-  const width = Math.max(0, ...codes.map(([c]) => c.length));
-  for (const [code, n] of codes) lines.push(`    ${code.padEnd(width)}  ${int(n).padStart(9)}`);
+  lines.push(...rejectionLines(s.rejections));
   lines.push('');
   lines.push(`  checks: seats sold twice ${s.checks.seatsSoldTwice}, buyers over the cap of ${s.limits.maxTicketsPerBuyerPerPerformance}: ${s.checks.buyersOverCap}`);
   return lines.join('\n');
+}
+
+const money = (minor: number) => (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+
+/** The product scenarios (season, theatre): performances, products, phases, settlement, checks. */
+export function renderScenarioReport(s: ScenarioSummary): string {
+  const lines: string[] = [];
+  lines.push(`Product simulation "${s.scenario}", seed ${s.seed}, ${int(s.buyers)} buyers`);
+  lines.push(busLine(s));
+  lines.push('');
+  lines.push('  products:');
+  for (const p of s.products) {
+    const resale = p.resale === null ? 'no resale' : `resale ${p.resale.minPct}-${p.resale.maxPct} %`;
+    lines.push(`    ${p.productId}: ${p.kind}, ${p.numbered ? 'numbered' : 'unnumbered'}${p.sameSeat ? ', same seat' : ''}, ${p.performances.length} performances (pick ${p.min}-${p.max}), ${resale}`);
+  }
+  lines.push('');
+  for (const [phase, counts] of Object.entries(s.phases)) {
+    lines.push(`  ${phase}: ${Object.entries(counts).map(([k, v]) => `${k} ${int(v)}`).join(', ')}`);
+  }
+  lines.push('');
+  for (const p of s.performances) lines.push(`  ${p.performanceId}: sold ${int(p.sold)} of ${int(p.capacity)} (${((100 * p.sold) / p.capacity).toFixed(1)} %)`);
+  lines.push('');
+  lines.push(`  settlement: organizers paid ${money(s.settlement.organizerPaidMinor)}, pending ${money(s.settlement.organizerPendingMinor)}; resellers credited ${money(s.settlement.sellerCreditsMinor)}`);
+  lines.push(`  commands ${int(s.commands)} (client commands; saga steps not counted) in ${int(s.wallMs)} ms wall: ${int(s.commandsPerSec)} commands/s`);
+  lines.push(`  latency submit → reply: p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms`);
+  lines.push('');
+  lines.push(...rejectionLines(s.rejections));
+  lines.push('');
+  lines.push(`  checks: ${Object.entries(s.checks).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  return lines.join('\n');
+}
+
+function rejectionLines(rejections: Record<string, number>): string[] {
+  const lines = ['  rejections by code:'];
+  const codes = Object.entries(rejections);
+  if (codes.length === 0) lines.push('    none');
+  const width = Math.max(0, ...codes.map(([c]) => c.length));
+  for (const [code, n] of codes) lines.push(`    ${code.padEnd(width)}  ${int(n).padStart(9)}`);
+  return lines;
+}
+
+function busLine(s: { bus: string; durable: boolean; workers: number; shards: number }): string {
+  const durability = s.durable ? 'durable: acknowledged commands survive a crash' : 'NOT durable: in-process, state is lost when the process exits';
+  return `  bus: ${s.bus} (${durability}), ${s.workers} workers, ${s.shards} shards`;
 }

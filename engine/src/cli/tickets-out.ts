@@ -1,5 +1,5 @@
 // `--tickets-out FILE`: every ticket as one JSON line, with the fields other tools read
-// (fixed by the runtime issue; product fields stay null until products exist).
+// (fixed by the runtime issue), and the product and resale fields of the ticket's order.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { TicketRow } from '../domain/mod.ts';
@@ -20,9 +20,10 @@ export async function writeTickets(path: string, tickets: readonly TicketRow[], 
       status: t.status,
       quotaId: t.quotaId,
       presaleCode: t.presaleCode,
-      productId: null,
-      holdingId: null,
-      resaleOf: null,
+      productId: t.productId,
+      holdingId: t.holdingId,
+      resaleOf: t.resaleOf,
+      basePriceMinor: t.basePriceMinor,
       ticketType: t.ticketType,
       discountMinor: t.discountMinor,
       orderId: t.orderId,

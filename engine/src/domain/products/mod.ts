@@ -8,5 +8,5 @@ export { productLimits, type ProductState, type Holding } from './state.ts';
 export { productFromPlain, productToPlain } from './snapshot.ts';
 export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';
 export { allocationQuotaId, renewalQuotaId, type HoldingResult } from './sagas.ts';
-export { settlementReport, ledgerEntries, splitEvenly, type PerformanceFacts, type LedgerEntry, type SettlementReport } from './settlement.ts';
+export { settlementReport, settle, performanceEntries, productEntries, ledgerEntries, splitEvenly, type PerformanceFacts, type LedgerEntry, type SettlementReport } from './settlement.ts';
 export { LocalProducts } from './local.ts';

@@ -134,7 +134,9 @@ function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformanc
       const seats = renewal.holders.flatMap((h) => h.seats ?? []);
       const places = renewal.holders.reduce((n, h) => n + (h.count ?? 0), 0);
       send(s, saga, p.performanceId, {
-        type: 'createQuota', quotaId: renewalQuotaId(s.productId), channels: [], policy: 'onlyQuota', productId: s.productId,
+        // quotaFirst, not onlyQuota: once the window closes the reservation holds only the
+        // renewed (sold) seats, and the product's new cards must reach the rest of the house.
+        type: 'createQuota', quotaId: renewalQuotaId(s.productId), channels: [], policy: 'quotaFirst', productId: s.productId,
         ...(seats.length > 0 ? { seats } : { gaAreaId: s.def.gaAreaId, count: places }),
       }, out);
     }

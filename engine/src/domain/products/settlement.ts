@@ -55,8 +55,12 @@ export function splitEvenly(total: number, n: number): number[] {
 }
 
 export function ledgerEntries(products: readonly ProductState[], facts: readonly PerformanceFacts[]): LedgerEntry[] {
+  return performanceEntries(facts).concat(products.flatMap(productEntries));
+}
+
+/** Single-ticket revenue and resale fees and credits, as the performances report them. */
+export function performanceEntries(facts: readonly PerformanceFacts[]): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
-  const organizerOf = new Map(facts.map((f) => [f.performanceId, f.organizerId ?? '']));
   for (const f of facts) {
     const organizerId = f.organizerId ?? '';
     if (f.singleSalesMinor > 0) entries.push({ organizerId, performanceId: f.performanceId, kind: 'singleSales', payee: organizerId, amountMinor: f.singleSalesMinor, payableAtMs: 0, productId: null, ref: f.performanceId });
@@ -65,7 +69,13 @@ export function ledgerEntries(products: readonly ProductState[], facts: readonly
       entries.push({ organizerId, performanceId: f.performanceId, kind: 'resaleCredit', payee: r.sellerId, amountMinor: r.sellerCreditMinor, payableAtMs: r.atMs, productId: r.productId, ref: r.listingId });
     }
   }
-  for (const s of products) {
+  return entries;
+}
+
+/** A coordinator's card or subscription revenue, per holding and performance, payable as its payout says. */
+export function productEntries(s: ProductState): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  {
     const organizerId = s.def.organizerId;
     const endsAt = new Map(s.performances.concat(s.def.exchangeable ?? []).map((p) => [p.performanceId, p.endsAtMs]));
     for (const h of s.holdings.values()) {
@@ -74,7 +84,7 @@ export function ledgerEntries(products: readonly ProductState[], facts: readonly
       const parts = s.def.payout === 'afterEach' ? splitEvenly(total, performances.length) : [...h.paidMinor.values()];
       performances.forEach((p, i) => {
         entries.push({
-          organizerId: organizerOf.get(p) || organizerId, performanceId: p, kind: 'productRevenue', payee: organizerId, amountMinor: parts[i],
+          organizerId, performanceId: p, kind: 'productRevenue', payee: organizerId, amountMinor: parts[i],
           payableAtMs: s.def.payout === 'afterEach' ? endsAt.get(p) ?? 0 : h.soldAtMs, productId: s.productId, ref: h.holdingId,
         });
       });
@@ -84,7 +94,11 @@ export function ledgerEntries(products: readonly ProductState[], facts: readonly
 }
 
 export function settlementReport(products: readonly ProductState[], facts: readonly PerformanceFacts[], atMs: number): SettlementReport {
-  const entries = ledgerEntries(products, facts);
+  return settle(ledgerEntries(products, facts), atMs);
+}
+
+/** The ledger as of `atMs`: per organizer and performance, what is paid, pending and credited. */
+export function settle(entries: LedgerEntry[], atMs: number): SettlementReport {
   const lines = new Map<string, SettlementLine>();
   const totals = { organizerPaidMinor: 0, organizerPendingMinor: 0, sellerCreditsMinor: 0 };
   for (const e of entries) {

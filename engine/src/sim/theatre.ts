@@ -1,0 +1,99 @@
+// `onsale simulate --scenario theatre`: a theatre season of 8 performances. A full series (same
+// seat on all 8, from its allocation in the front stalls first) and a pick & mix subscription
+// (3 to 5 performances, the premiere required, only from its allocation in the circle) go on
+// sale first; then single tickets; then some subscribers exchange one performance for another.
+import type { HoldingResult, Result } from '../domain/mod.ts';
+import { VenueCatalog, type Engine } from '../runtime/mod.ts';
+import { countOutcomes, ScenarioDriver, type Item, type ScenarioRun } from './driver.ts';
+import { Rng } from './rng.ts';
+import { finishRun, type ScenarioOptions } from './season.ts';
+import { PICK_MIX, pickMixProduct, SERIES, seriesProduct, stageSpec, THEATRE_SALE_AT_MS, THEATRE_SINGLE_AT_MS, theatrePerformances } from './season-setup.ts';
+
+const WAVE = 500;
+const MAX_PER_BUYER = 8;
+
+export async function simulateTheatre(engine: Engine, options: ScenarioOptions): Promise<ScenarioRun> {
+  const rng = new Rng(options.seed);
+  const driver = new ScenarioDriver(engine);
+  const layout = new VenueCatalog().layout('theatre')!;
+  const shows = theatrePerformances();
+  const ids = shows.map((p) => p.performanceId);
+  const phases: Record<string, Record<string, number>> = {};
+  const seriesBuyers = Math.floor(options.buyers * 0.03);
+  const pickBuyers = Math.floor(options.buyers * 0.1);
+  const singleBuyers = options.buyers - seriesBuyers - pickBuyers;
+
+  const front = layout.seatIds.filter((id) => /^STALLS-[ABC]-/.test(id));
+  const circle = layout.seatIds.filter((id) => id.startsWith('CIRCLE-'));
+  const setupAt = THEATRE_SALE_AT_MS - 24 * 3_600_000;
+  await driver.setUp(shows.map((p) => [p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'theatre', spec: stageSpec(p.performanceId, p.endsAtMs) }, setupAt]));
+  await driver.setUp([
+    [SERIES, seriesProduct(`${SERIES}-create`, front, shows), setupAt + 1_000],
+    [PICK_MIX, pickMixProduct(`${PICK_MIX}-create`, circle, shows), setupAt + 1_000],
+  ]);
+
+  // Series: one wave of chosen seats (all different), then waves of best available.
+  const seriesItems: Item[] = [];
+  const chosen = new Set<string>();
+  for (let b = 0; b < seriesBuyers; b++) {
+    const at = THEATRE_SALE_AT_MS + b * 1_000;
+    if (b < seriesBuyers / 3) {
+      let seat = rng.pick(layout.seatIds);
+      while (chosen.has(seat)) seat = rng.pick(layout.seatIds);
+      chosen.add(seat);
+      seriesItems.push([SERIES, { type: 'buyProduct', commandId: `series-${b}`, buyerId: `SUB${b}`, seats: [seat] }, at]);
+    } else {
+      seriesItems.push([SERIES, { type: 'buyProduct', commandId: `series-${b}`, buyerId: `SUB${b}`, quantity: rng.int(1, 2) }, at]);
+    }
+  }
+  const cut = Math.ceil(seriesBuyers / 3);
+  const seriesResults = [...(await driver.waves(seriesItems.slice(0, cut), WAVE)), ...(await driver.waves(seriesItems.slice(cut), WAVE))];
+  phases.series = { buyers: seriesBuyers, sold: countOutcomes(seriesResults).ok, refused: countOutcomes(seriesResults).refused };
+
+  // Pick & mix: the premiere plus 2 to 4 others; a few pick too few or forget the premiere.
+  const pickItems: Item[] = [];
+  for (let b = 0; b < pickBuyers; b++) {
+    const others = ids.slice(1).filter(() => rng.chance(0.45)).slice(0, 4);
+    while (others.length < 2) others.push(ids[1 + rng.int(0, ids.length - 2)]);
+    const picks = rng.chance(0.03) ? [...new Set(others)] : [ids[0], ...new Set(others)];
+    pickItems.push([PICK_MIX, { type: 'buyProduct', commandId: `pick-${b}`, buyerId: `PM${b}`, quantity: rng.int(1, 2), picks }, THEATRE_SALE_AT_MS + 3_600_000 + b * 1_000]);
+  }
+  const pickResults = await driver.waves(pickItems, WAVE);
+  const pickHoldings = pickResults.filter((r) => r.ok) as unknown as HoldingResult[];
+  phases.pickMix = { buyers: pickBuyers, sold: pickHoldings.length, refused: countOutcomes(pickResults).refused };
+
+  // Single tickets on every performance.
+  const perShow = Math.floor(singleBuyers / shows.length);
+  const holdItems: Item[] = [];
+  for (const [n, p] of shows.entries()) {
+    for (let b = 0; b < perShow; b++) holdItems.push([p.performanceId, { type: 'holdBestAvailable', commandId: `single-${n}-${b}`, buyerId: `T${n}-${b}`, channel: rng.chance(0.8) ? 'web' : 'box', count: rng.int(1, 4) }, THEATRE_SINGLE_AT_MS + b * 200]);
+  }
+  const held = await driver.waves(holdItems, 4 * WAVE);
+  const confirmItems: Item[] = [];
+  const checkoutAtMs = holdItems.reduce((t, item) => Math.max(t, item[2]), 0) + 60_000;
+  held.forEach((r, i) => {
+    if (!r.ok || rng.chance(0.1)) return;
+    const [pid, cmd] = holdItems[i];
+    const holdId = (r as { holdId: string }).holdId;
+    // After every hold of the wave (time never runs back on a performance), well inside the hold's life.
+    confirmItems.push([pid, { type: 'confirmHold', commandId: `confirm-${holdId}`, holdId, buyerId: (cmd as { buyerId: string }).buyerId }, checkoutAtMs + confirmItems.length]);
+  });
+  const confirmed = await driver.waves(confirmItems, 4 * WAVE);
+  phases.singles = { buyers: perShow * shows.length, held: countOutcomes(held).ok, confirmed: countOutcomes(confirmed).ok };
+
+  // Exchanges: a pick & mix subscriber swaps one of their performances (not the premiere) for
+  // one they do not have; series subscribers swap too, into the same seat if it is free.
+  const exchangeAt = THEATRE_SINGLE_AT_MS + 3 * 24 * 3_600_000;
+  const exchangeItems: Item[] = [];
+  for (const h of pickHoldings) {
+    if (!rng.chance(0.2)) continue;
+    const mine = h.performances.map((p) => p.performanceId);
+    const from = rng.pick(mine.slice(1));
+    const to = rng.pick(ids.filter((id) => !mine.includes(id)).concat(['STAGE-99']));
+    exchangeItems.push([PICK_MIX, { type: 'exchangePerformance', commandId: `exchange-${h.holdingId}`, holdingId: h.holdingId, buyerId: h.buyerId, fromPerformanceId: from, toPerformanceId: to }, exchangeAt]);
+  }
+  const exchanged: Result[] = await driver.waves(exchangeItems, WAVE);
+  phases.exchanges = { asked: exchangeItems.length, done: countOutcomes(exchanged).ok, refused: countOutcomes(exchanged).refused };
+
+  return finishRun(engine, driver, options, 'theatre', ids, [SERIES, PICK_MIX], phases, shows[3].endsAtMs, MAX_PER_BUYER);
+}
