@@ -1,0 +1,71 @@
+// seasonCardsPerSec: 10-match numbered season cards sold in process, through the pure product
+// coordinator and the ten performances' state machines (LocalProducts: the same transition
+// functions the runtime's actors run, without journal or threads). Each card is a saga: a
+// coordinator command, ten holds of the same seat, ten confirms and twenty step reports.
+// Baseline, same run: the same seats sold directly on each performance (holdSeats + confirmHold
+// ten times, no coordinator), i.e. what the saga costs on top of the sales it makes.
+import { createPerformance, execute, LocalProducts, type Layout, type PerformanceState } from '../../engine/src/domain/mod.ts';
+import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD } from '../../engine/src/sim/season-setup.ts';
+import type { Failures } from './drive.ts';
+
+export interface CardRate { perSec: number; cards: number; durationMs: number }
+
+/** Cards per fresh season (the stadium holds 60,000; the rest of the house stays free). */
+const cardsPerRound = 20_000;
+
+function matches(layout: Layout): PerformanceState[] {
+  return matchPerformances().map((p) => {
+    const created = createPerformance(matchSpec(p.performanceId, p.endsAtMs), layout);
+    if (!created.ok) throw new Error(created.message);
+    return created.state;
+  });
+}
+
+/** Seat numbers spread over the house, one per card, all different. */
+function seatOrder(layout: Layout): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < cardsPerRound; i++) order.push((i * 7_919) % layout.seatCount);
+  return order;
+}
+
+export function measureSeasonCards(layout: Layout, seconds: number, failures: Failures): CardRate {
+  const seats = seatOrder(layout);
+  let cards = 0;
+  let durationMs = 0;
+  while (durationMs < seconds * 1_000) {
+    const local = new LocalProducts();
+    for (const s of matches(layout)) local.addPerformance(s);
+    failures.note('seasonCards create', local.product(SEASON_CARD, seasonCardProduct('create'), CARD_SALE_AT_MS - 1_000));
+    const t0 = performance.now();
+    for (let i = 0; i < cardsPerRound; i++) {
+      const result = local.product(SEASON_CARD, { type: 'buyProduct', commandId: `card-${i}`, buyerId: `B${i}`, seats: [layout.seatIds[seats[i]]] }, CARD_SALE_AT_MS + i);
+      if (!result.ok) failures.note('seasonCards', result);
+    }
+    durationMs += performance.now() - t0;
+    cards += cardsPerRound;
+  }
+  return { perSec: (cards * 1_000) / durationMs, cards, durationMs };
+}
+
+/** The same seats sold as plain holds and confirms on each performance, no coordinator. */
+export function measureCardBaseline(layout: Layout, seconds: number, failures: Failures): CardRate {
+  const seats = seatOrder(layout);
+  let cards = 0;
+  let durationMs = 0;
+  while (durationMs < seconds * 1_000) {
+    const states = matches(layout);
+    const t0 = performance.now();
+    for (let i = 0; i < cardsPerRound; i++) {
+      const at = CARD_SALE_AT_MS + i;
+      for (const s of states) {
+        const hold = execute(s, { type: 'holdSeats', commandId: `h${i}`, buyerId: `B${i}`, channel: 'box', ticketType: 'card', seatNos: [seats[i]] }, at + 2_000_000_000);
+        if (!hold.ok) failures.note('cardBaseline hold', hold);
+        const order = execute(s, { type: 'confirmHold', commandId: `c${i}`, holdId: `h${i}`, buyerId: `B${i}` }, at + 2_000_000_000);
+        if (!order.ok) failures.note('cardBaseline confirm', order);
+      }
+    }
+    durationMs += performance.now() - t0;
+    cards += cardsPerRound;
+  }
+  return { perSec: (cards * 1_000) / durationMs, cards, durationMs };
+}
