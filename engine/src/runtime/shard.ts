@@ -2,7 +2,7 @@
 // journal order. Single-threaded and synchronous; the worker wraps it in messages, and tests
 // use it directly.
 import {
-  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, ledgerEntries, pendingSteps, presaleReport, productHoldings,
+  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, productEntries, pendingSteps, presaleReport, productHoldings,
   productReport, productSummary, reject, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
   type Command, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
@@ -161,7 +161,7 @@ export class Shard {
         case 'productSummary': return productSummary(p);
         case 'productReport': return productReport(p);
         case 'holdings': return productHoldings(p);
-        case 'productLedger': return ledgerEntries([p], []);
+        case 'productLedger': return productEntries(p);
         default: return reject('COMMAND_INVALID', 'query', `${name} is not a product query`);
       }
     }
