@@ -24,6 +24,16 @@ const drainTimeoutMs = 100_000;
  */
 const stepRetryFirstMs = 20;
 const stepRetryMaxMs = 2_000;
+interface StepGroup {
+  steps: { productId: string; nowMs: number; step: Extract<Outbound, { t: 'send' }> }[];
+  results: (Result | undefined)[];
+  /** Steps still without a result. */
+  left: number;
+  /** Reports acknowledged by the coordinators. */
+  reported: number;
+  abandoned: boolean;
+}
+
 /** Refusals that leave a step unapplied and worth sending again. */
 const passing = new Set<number>([Code.OVERLOADED, Code.SHARD_UNAVAILABLE, Code.JOURNAL_FAILED]);
 
@@ -374,32 +384,47 @@ export class Engine {
 
   /** Carries out the coordinators' actions: steps to performances, final answers to clients. */
   private route(outbox: ShardOutbox): void {
+    let group: StepGroup | null = null;
     for (const [productId, nowMs, action] of outbox) {
       if (action.t === 'done') {
         const key = `${productId}\u0000${action.commandId}`;
         const waiting = this.sagaWaiters.get(key);
         this.sagaWaiters.delete(key);
         if (waiting !== undefined) for (const reply of waiting) reply(action.result);
-      } else {
-        this.stepsInFlight++;
-        this.sendStep(productId, nowMs, action, stepRetryFirstMs);
+        continue;
       }
+      group ??= { steps: [], results: [], left: 0, reported: 0, abandoned: false };
+      group.steps.push({ productId, nowMs, step: action });
+      group.left++;
     }
+    if (group === null) return;
+    this.stepsInFlight += group.steps.length;
+    for (let i = 0; i < group.steps.length; i++) this.sendStep(group, i, stepRetryFirstMs);
   }
 
-  /** One saga step: the command to its performance, then its result back to the coordinator. */
-  private sendStep(productId: string, nowMs: number, step: Extract<Outbound, { t: 'send' }>, retryMs: number): void {
+  /**
+   * One saga step: the command to its performance. Its result is reported to the coordinator
+   * once every step of its group (the steps one batch of coordinator commands made) has its
+   * result, in the order the steps were made: the coordinators then see the same reports in the
+   * same order whatever the threads' timing, so a seeded simulation gives the same tickets.
+   */
+  private sendStep(group: StepGroup, i: number, retryMs: number): void {
+    const { step, nowMs } = group.steps[i];
     this.send(step.to, step.command, this.notBefore(step.to, nowMs), (result) => {
-      if (!result.ok && passing.has(result.code)) return this.retryStep(() => this.sendStep(productId, nowMs, step, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
-      this.reportStep(productId, nowMs, step, result, retryMs);
+      if (!result.ok && passing.has(result.code)) return this.retryStep(group, () => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+      group.results[i] = result;
+      if (--group.left > 0 || group.abandoned) return;
+      for (let j = 0; j < group.steps.length; j++) this.reportStep(group, j, stepRetryFirstMs);
     });
   }
 
-  private reportStep(productId: string, nowMs: number, step: Extract<Outbound, { t: 'send' }>, result: Result, retryMs: number): void {
-    const report = { type: 'stepResult' as const, commandId: `${step.command.commandId}>`, saga: step.saga, step: step.step, result };
+  private reportStep(group: StepGroup, i: number, retryMs: number): void {
+    const { productId, nowMs, step } = group.steps[i];
+    const report = { type: 'stepResult' as const, commandId: `${step.command.commandId}>`, saga: step.saga, step: step.step, result: group.results[i]! };
     this.send(productId, report, this.notBefore(productId, nowMs), (answer) => {
-      if (!answer.ok && passing.has(answer.code)) return this.retryStep(() => this.reportStep(productId, nowMs, step, result, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
-      this.stepsInFlight--;
+      if (!answer.ok && passing.has(answer.code)) return this.retryStep(group, () => this.reportStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+      group.reported++;
+      if (!group.abandoned) this.stepsInFlight--;
     });
   }
 
@@ -408,11 +433,14 @@ export class Engine {
     return Math.max(nowMs, this.lanes[this.shardOf(actorId)].lastNowMs);
   }
 
-  private retryStep(again: () => void, delayMs: number): void {
-    // Stopping, or the shard went elsewhere: the pending step is sent again by whoever recovers
-    // the coordinator's shard.
+  private retryStep(group: StepGroup, again: () => void, delayMs: number): void {
+    // Stopping: the group is given up; its unanswered steps are sent again by whoever recovers
+    // the coordinator's shard (pendingSteps).
     if (this.stopping) {
-      this.stepsInFlight--;
+      if (!group.abandoned) {
+        group.abandoned = true;
+        this.stepsInFlight -= group.steps.length - group.reported;
+      }
       return;
     }
     const timer = setTimeout(() => {
