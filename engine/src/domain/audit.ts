@@ -1,9 +1,11 @@
 // The auditor: recomputes every counter of a performance from its per-seat arrays, holds,
-// tickets and blocks, and lists every disagreement. It is the second half of the invariant
-// pair (execute.ts checks the totals after every command); tests run it after every command.
+// tickets and blocks (and, in audit-products.ts, products, listings and resales), and lists
+// every disagreement. It is the second half of the invariant pair (execute.ts checks the
+// totals after every command); tests run it after every command.
 import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus } from './tickets.ts';
 import { hashId } from './idindex.ts';
+import { auditProducts } from './audit-products.ts';
 
 export function auditPerformance(s: PerformanceState): string[] {
   const problems: string[] = [];
@@ -65,9 +67,12 @@ export function auditPerformance(s: PerformanceState): string[] {
   if (listed !== s.holds.size) fail(`${listed} holds listed, ${s.holds.size} indexed`);
 
   const t = s.tickets;
+  // At most one valid ticket per seat (a resale leaves the seller's ticket transferred, not valid).
+  const validOnSeat = new Uint8Array(layout.seatCount);
   for (let no = 0; no < t.count; no++) {
     if (t.status[no] !== TicketStatus.VALID) continue;
     const seat = t.seat[no];
+    if (seat >= 0 && ++validOnSeat[seat] > 1) fail(`seat ${layout.seatIds[seat]} is on more than one valid ticket`);
     if (seat >= 0 && (s.seatState[seat] !== SeatState.SOLD || s.seatHolder[seat] !== no + 1)) fail(`ticket ${no} is valid but its seat ${layout.seatIds[seat]} is not sold to it`);
     if (seat < 0) ga[(t.gaArea[no] * SOURCES + t.source[no]) * STATES + SeatState.SOLD]++;
     const order = s.orders[t.order[no]];
@@ -122,6 +127,8 @@ export function auditPerformance(s: PerformanceState): string[] {
     for (const [buyerId, n] of presale.buyerUse) if (presaleBuyer.get(`${code}\u0000${buyerId}`) !== n) fail(`presale ${code} buyer ${buyerId}: ${n} kept`);
   }
   for (const [, hold] of s.holds) if (hold.count > 0 && s.buyers.get(hold.buyerId) === undefined) fail(`hold ${hold.holdId} has an untracked buyer`);
+
+  auditProducts(s, fail);
 
   // The id indexes: every tracked buyer and every remembered command is found under its id.
   let tracked = 0;

@@ -5,11 +5,12 @@
 //   2. one row, adjacent seats, even if a single seat is left;
 //   3. one section, the best free seats in it (not adjacent);
 //   4. anywhere the filters allow, the best free seats.
-// Each pool the channel may sell from is searched in turn: its quotas first (in the order they
-// were made), then the general pool. A hold never mixes pools.
+// Each pool the channel (or, for a product's hold, the product) may sell from is searched in
+// turn: its quotas first (in the order they were made), then the general pool. A hold never
+// mixes pools.
 import { SeatFlagBit } from './layout.ts';
-import { channelMaySell } from './moves.ts';
-import { SeatState, type PerformanceState } from './state.ts';
+import { holdMaySell } from './moves.ts';
+import { SeatState, type PerformanceState, type ProductLink } from './state.ts';
 
 interface Search {
   s: PerformanceState;
@@ -22,7 +23,7 @@ interface Search {
   rowTo: number;
 }
 
-export function findBestAvailable(s: PerformanceState, channel: number, ticketType: number, count: number, zone: number, section: number, accessible: boolean): number[] | null {
+export function findBestAvailable(s: PerformanceState, channel: number, product: ProductLink | null, ticketType: number, count: number, zone: number, section: number, accessible: boolean): number[] | null {
   const layout = s.layout;
   if (layout.seatCount === 0) return null;
   const rows = layout.rowIds.length;
@@ -34,12 +35,12 @@ export function findBestAvailable(s: PerformanceState, channel: number, ticketTy
   };
   for (let q = 1; q < s.quotas.length; q++) {
     const quota = s.quotas[q];
-    if (quota === null || quota.gaArea >= 0 || !quota.channels.includes(channel)) continue;
+    if (quota === null || quota.gaArea >= 0 || !holdMaySell(s, channel, product, q)) continue;
     search.source = q;
     const found = searchPool(search);
     if (found !== null) return found;
   }
-  if (!channelMaySell(s, channel, 0)) return null;
+  if (!holdMaySell(s, channel, product, 0)) return null;
   search.source = 0;
   return searchPool(search);
 }

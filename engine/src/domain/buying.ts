@@ -1,12 +1,14 @@
-// The checks every hold runs before looking at seats, in a fixed order: buyer, channel and
-// its sale window (or the presale link and its window), ticket type, the buyer's caps, the
-// link's caps, the performance's bound on open holds.
+// The checks every hold runs before looking at seats, in a fixed order: buyer, channel, the
+// product (a coordinator's hold), the channel's sale window (or the presale link and its
+// window; a product's hold skips the channel's window: the coordinator keeps the product's own),
+// ticket type, the buyer's caps, the link's caps, the performance's bound on open holds.
 import type { HoldBestAvailable, HoldGa, HoldSeats } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needId } from './checks.ts';
 import { hashId } from './idindex.ts';
-import type { PerformanceState, Presale } from './state.ts';
+import { productOfHold } from './products-link.ts';
+import type { PerformanceState, Presale, ProductLink } from './state.ts';
 
 export interface BuyContext {
   ok: true;
@@ -17,6 +19,9 @@ export interface BuyContext {
   /** The buyer's number in `s.buyers`, or -1 for a buyer not tracked yet. */
   buyerNo: number;
   buyerHash: number;
+  /** A product coordinator's hold: the linked product and the holding; null for any other hold. */
+  product: ProductLink | null;
+  holdingId: string | null;
 }
 
 /** The checks before seats; `hash` is hashId(cmd.commandId), the id the hold will have. */
@@ -26,6 +31,12 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
   const channelIndex = s.channelIndexById.get(cmd.channel);
   if (channelIndex === undefined) return reject('CHANNEL_UNKNOWN', 'channel', `no channel ${String(cmd.channel)}`);
   const channel = s.channels[channelIndex];
+  let product: ProductLink | null = null;
+  if (cmd.productId !== undefined || cmd.holdingId !== undefined) {
+    const link = productOfHold(s, cmd);
+    if ('ok' in link) return link;
+    product = link;
+  }
   let presale: Presale | null = null;
   let ticketType: number;
   if (cmd.presaleCode !== undefined) {
@@ -41,8 +52,9 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
     presale = link;
     ticketType = link.ticketType;
   } else {
-    // Outside a presale the channel's own window applies; a presale link brings its own window.
-    if (!channel.enabled || nowMs < channel.saleStartMs || nowMs >= channel.saleEndMs) {
+    // Outside a presale the channel's own window applies; a presale link brings its own window,
+    // and a product's coordinator checks the product's sales window before it holds.
+    if (product === null && (!channel.enabled || nowMs < channel.saleStartMs || nowMs >= channel.saleEndMs)) {
       return reject('CHANNEL_NOT_ON_SALE', 'channel', `channel ${channel.id} is not on sale now`);
     }
     if (cmd.ticketType === undefined) ticketType = s.defaultTicketType;
@@ -74,5 +86,5 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
   // The dedupe window is bounded; a live hold outlives it, so its id is checked here too.
   if (s.holds.find(cmd.commandId, hash) !== undefined) return reject('COMMAND_ID_REUSED', 'commandId', `hold ${cmd.commandId} is still open`);
   if (s.holds.size >= limits.holdsOpenPerPerformanceMax) return reject('HOLDS_LIMIT_REACHED', '', 'too many open holds on this performance; try again shortly');
-  return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyerNo, buyerHash };
+  return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyerNo, buyerHash, product, holdingId: product === null ? null : (cmd.holdingId as string) };
 }

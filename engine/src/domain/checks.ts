@@ -19,6 +19,12 @@ export function needInt(value: unknown, field: string, min: number, max: number)
   return isInt(value, min, max) ? null : reject('COMMAND_INVALID', field, `${field} must be a whole number from ${min} to ${max}`);
 }
 
+/** An optional e-mail address (a buyer's, for the order). */
+export function needEmail(value: unknown, field: string): Rejection | null {
+  if (value === undefined || (typeof value === 'string' && value.length <= 254 && value.includes('@'))) return null;
+  return reject('COMMAND_INVALID', field, `${field} must be an e-mail address`);
+}
+
 /** Either a non-empty list of seat ids or a GA area with a count: exactly one of the two. */
 export function needSeatsOrPlaces(cmd: { seats?: unknown; gaAreaId?: unknown; count?: unknown }): Rejection | null {
   const hasSeats = cmd.seats !== undefined;

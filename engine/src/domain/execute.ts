@@ -12,7 +12,9 @@ import { confirmHold } from './orders.ts';
 import { createQuota, returnQuota } from './quotas.ts';
 import { blockForeign, issueHardTickets } from './blocks.ts';
 import { createPresale, editPresale, stopPresale } from './presales.ts';
-import { scanTicket, voidTicket } from './scan.ts';
+import { scanHolding, scanTicket, voidTicket } from './scan.ts';
+import { linkProduct, unlinkProduct } from './products-link.ts';
+import { buyResale, listResale, withdrawResale } from './resale.ts';
 import { DONE, type Result } from './results.ts';
 import type { PerformanceState } from './state.ts';
 
@@ -50,6 +52,12 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
     case 'stopPresale': return stopPresale(s, cmd);
     case 'scanTicket': return scanTicket(s, cmd);
     case 'voidTicket': return voidTicket(s, cmd);
+    case 'linkProduct': return linkProduct(s, cmd, nowMs);
+    case 'unlinkProduct': return unlinkProduct(s, cmd);
+    case 'listResale': return listResale(s, cmd, nowMs);
+    case 'withdrawResale': return withdrawResale(s, cmd);
+    case 'buyResale': return buyResale(s, cmd, nowMs);
+    case 'scanHolding': return scanHolding(s, cmd);
     default: return unknownCommand(cmd);
   }
 }

@@ -4,7 +4,7 @@ import type { HoldBestAvailable, HoldGa, HoldSeats, ReleaseHold } from './comman
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needId, isInt } from './checks.ts';
-import { channelMaySell, gaFree, moveGa, moveSeat } from './moves.ts';
+import { gaFree, holdMaySell, moveGa, moveSeat } from './moves.ts';
 import { findBestAvailable } from './best-available.ts';
 import { checkSeatNos, resolveSeats, seatIdsOf } from './seats.ts';
 import { checkBuying, type BuyContext } from './buying.ts';
@@ -12,7 +12,7 @@ import { DONE, type Done, type HoldAccepted } from './results.ts';
 import { Fate, type FateNumber } from './memo.ts';
 import { rememberedFate } from './dedupe.ts';
 import { hashId } from './idindex.ts';
-import { GENERAL, SeatState, type Hold, type PerformanceState } from './state.ts';
+import { GENERAL, SeatState, type Hold, type PerformanceState, type ProductLink } from './state.ts';
 
 // `hash` below is hashId(cmd.commandId): the hold's id is its command's id.
 
@@ -31,7 +31,7 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, hash: number, now
   const priceByZone = s.ticketTypes[ctx.ticketType].priceByZone;
   for (let i = 0; i < count; i++) {
     const seat = seats[i];
-    if (!channelMaySell(s, ctx.channel, s.seatSource[seat])) return reject('SEAT_NOT_IN_CHANNEL', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not sold on channel ${cmd.channel}`);
+    if (!holdMaySell(s, ctx.channel, ctx.product, s.seatSource[seat])) return reject('SEAT_NOT_IN_CHANNEL', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not sold on channel ${cmd.channel}${ctx.product === null ? '' : ` for product ${ctx.product.productId}`}`);
     if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not free`);
     if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${s.layout.seatIds[seat]}`);
   }
@@ -50,7 +50,7 @@ export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, h
   if (filter.accessible !== undefined && typeof filter.accessible !== 'boolean') return reject('COMMAND_INVALID', 'filter.accessible', 'accessible must be true or false');
   const ctx = checkBuying(s, cmd, hash, cmd.count, nowMs);
   if (!ctx.ok) return ctx;
-  const seats = findBestAvailable(s, ctx.channel, ctx.ticketType, cmd.count, zone, section, filter.accessible === true);
+  const seats = findBestAvailable(s, ctx.channel, ctx.product, ctx.ticketType, cmd.count, zone, section, filter.accessible === true);
   if (seats === null) return reject('NOT_ENOUGH_SEATS', 'count', `no ${cmd.count} seats match on channel ${cmd.channel}`);
   return openHold(s, cmd.commandId, hash, ctx, seats, -1, GENERAL, cmd.count, nowMs);
 }
@@ -65,14 +65,15 @@ export function holdGa(s: PerformanceState, cmd: HoldGa, hash: number, nowMs: nu
   if (s.ticketTypes[ctx.ticketType].priceByZone[s.layout.gaAreas[area].zone] < 0) {
     return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', 'gaAreaId', `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in area ${cmd.gaAreaId}`);
   }
-  // The channel's quotas in this area first (in the order they were made), then the general pool.
+  // The channel's (or the product's) quotas in this area first (in the order they were made),
+  // then the general pool.
   for (let q = 1; q < s.quotas.length; q++) {
     const quota = s.quotas[q];
-    if (quota !== null && quota.gaArea === area && quota.channels.includes(ctx.channel) && gaFree(s, area, q) >= cmd.count) {
+    if (quota !== null && quota.gaArea === area && holdMaySell(s, ctx.channel, ctx.product, q) && gaFree(s, area, q) >= cmd.count) {
       return openHold(s, cmd.commandId, hash, ctx, [], area, q, cmd.count, nowMs);
     }
   }
-  if (channelMaySell(s, ctx.channel, GENERAL) && gaFree(s, area, GENERAL) >= cmd.count) {
+  if (holdMaySell(s, ctx.channel, ctx.product, GENERAL) && gaFree(s, area, GENERAL) >= cmd.count) {
     return openHold(s, cmd.commandId, hash, ctx, [], area, GENERAL, cmd.count, nowMs);
   }
   return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} places free in ${cmd.gaAreaId} on channel ${s.channels[ctx.channel].id}`);
@@ -90,6 +91,8 @@ function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyCon
   hold.channel = ctx.channel;
   hold.ticketType = ctx.ticketType;
   hold.presaleCode = ctx.presale === null ? null : ctx.presale.code;
+  hold.productId = ctx.product === null ? null : ctx.product.productId;
+  hold.holdingId = ctx.holdingId;
   hold.seats = seats;
   hold.gaArea = gaArea;
   hold.source = source;
@@ -104,6 +107,7 @@ function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyCon
   if (gaArea >= 0) moveGa(s, gaArea, source, SeatState.FREE, SeatState.HELD, count);
   buyers.openHolds[buyerNo]++;
   buyers.heldTickets[buyerNo] += count;
+  if (ctx.product !== null) ctx.product.heldHolds++;
   if (ctx.presale !== null) {
     ctx.presale.held += count;
     ctx.presale.buyerUse.set(ctx.buyerId, (ctx.presale.buyerUse.get(ctx.buyerId) ?? 0) + count);
@@ -119,7 +123,7 @@ function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyCon
 function blankHold(slot: number): Hold {
   return {
     holdId: '', slot, buyerId: '', channel: 0, ticketType: 0, presaleCode: null, seats: [], gaArea: -1, source: 0, count: 0,
-    createdAtMs: 0, expiresAtMs: 0, buyerNo: -1, entrySeq: -1, hash: 0, prev: null, next: null,
+    createdAtMs: 0, expiresAtMs: 0, buyerNo: -1, entrySeq: -1, productId: null, holdingId: null, hash: 0, prev: null, next: null,
   };
 }
 
@@ -153,6 +157,7 @@ export function closeHold(s: PerformanceState, hold: Hold, fate: FateNumber): vo
   buyers.heldTickets[buyerNo] -= hold.count;
   const presale = hold.presaleCode === null ? undefined : s.presales.get(hold.presaleCode);
   if (presale !== undefined) presale.held -= hold.count;
+  if (hold.productId !== null) (s.products.get(hold.productId) as ProductLink).heldHolds--;
   if (fate === Fate.CONFIRMED) {
     buyers.soldTickets[buyerNo] += hold.count;
     if (presale !== undefined) presale.sold += hold.count;

@@ -36,6 +36,10 @@ export const limits = {
   blocksPerPerformanceMax: 10_000,
   presalesPerPerformanceMax: 1_000,
   presaleTicketsMax: 1_000_000,
+  /** Products (season cards, subscriptions) linked to one performance. */
+  productsPerPerformanceMax: 64,
+  /** Resale listings ever made on one performance (open, sold and withdrawn). */
+  listingsPerPerformanceMax: 100_000,
 
   /**
    * Command ids remembered per performance for idempotent retries; the oldest is forgotten

@@ -1,7 +1,7 @@
 // The only code that changes a seat's or a GA place's state or source. Every counter
 // (per source, per GA area, per row and section, totals) is kept in step here, so the rest of
 // the domain cannot forget one.
-import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
+import { SOURCES, STATES, SeatState, type PerformanceState, type ProductLink } from './state.ts';
 
 export function moveSeat(s: PerformanceState, seat: number, to: number, holder: number): void {
   const from = s.seatState[seat];
@@ -19,6 +19,11 @@ export function moveSeat(s: PerformanceState, seat: number, to: number, holder: 
   }
   s.seatState[seat] = to;
   s.seatHolder[seat] = holder;
+}
+
+/** A sold seat changes hands (resale): it stays sold, in its pool, to another ticket. */
+export function moveSeatTicket(s: PerformanceState, seat: number, ticketNo: number): void {
+  s.seatHolder[seat] = ticketNo + 1;
 }
 
 export function moveGa(s: PerformanceState, area: number, source: number, from: number, to: number, count: number): void {
@@ -54,9 +59,25 @@ export function gaFree(s: PerformanceState, area: number, source: number): numbe
   return s.gaCounts[(area * SOURCES + source) * STATES + SeatState.FREE];
 }
 
-/** Whether a channel may sell from a pool: the general pool unless it sells only from its quotas. */
+/**
+ * Whether a channel may sell from a pool: the general pool unless it sells only from its quotas;
+ * a quota that names it, unless the quota is a product's allocation (only that product's holds
+ * draw on those).
+ */
 export function channelMaySell(s: PerformanceState, channel: number, source: number): boolean {
   if (source === 0) return !s.channels[channel].onlyQuota;
   const quota = s.quotas[source];
-  return quota !== null && quota !== undefined && quota.channels.includes(channel);
+  return quota !== null && quota !== undefined && quota.productId === null && quota.channels.includes(channel);
+}
+
+/** Whether a product's hold may take from a pool: its own allocations, and the general pool unless one of them is `onlyQuota`. */
+export function productMaySell(s: PerformanceState, product: ProductLink, source: number): boolean {
+  if (source === 0) return !product.onlyQuota;
+  const quota = s.quotas[source];
+  return quota !== null && quota !== undefined && quota.productId === product.productId;
+}
+
+/** Whether a hold may take from a pool: a product's hold by its product's pools, any other by its channel's. */
+export function holdMaySell(s: PerformanceState, channel: number, product: ProductLink | null, source: number): boolean {
+  return product === null ? channelMaySell(s, channel, source) : productMaySell(s, product, source);
 }

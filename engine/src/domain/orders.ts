@@ -2,17 +2,18 @@
 // and the seat's zone in minor units, with the quota's discount booked as a discount line.
 import type { ConfirmHold } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
+import { needEmail } from './checks.ts';
 import { closeHold, liveHold } from './holds.ts';
 import { Fate } from './memo.ts';
 import { moveGa, moveSeat } from './moves.ts';
 import type { OrderAccepted, TicketView } from './results.ts';
+import { countProductOrder } from './products-link.ts';
 import { SeatState, type Order, type PerformanceState } from './state.ts';
 import { TicketStatus, reserveTickets, ticketIdOf } from './tickets.ts';
 
 export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number): OrderAccepted | Rejection {
-  if (cmd.buyerEmail !== undefined && (typeof cmd.buyerEmail !== 'string' || cmd.buyerEmail.length > 254 || !cmd.buyerEmail.includes('@'))) {
-    return reject('COMMAND_INVALID', 'buyerEmail', 'buyerEmail must be an e-mail address');
-  }
+  const badEmail = needEmail(cmd.buyerEmail, 'buyerEmail');
+  if (badEmail !== null) return badEmail;
   const hold = liveHold(s, cmd, nowMs);
   if ('ok' in hold) return hold;
   if (!reserveTickets(s.tickets, hold.count)) return reject('TICKETS_LIMIT_REACHED', '', 'this performance has issued as many tickets as it may');
@@ -58,9 +59,11 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   const order: Order = {
     orderId, holdId: hold.holdId, buyerId: hold.buyerId, buyerEmail: cmd.buyerEmail ?? null, channel: hold.channel,
     presaleCode: hold.presaleCode, tickets: ticketNos, totalMinor, discountMinor, createdAtMs: nowMs,
+    productId: hold.productId, holdingId: hold.holdingId, resaleOf: null, basePriceMinor: null,
   };
   s.orders.push(order);
   if (hold.presaleCode !== null) s.presales.get(hold.presaleCode)?.orders.push(orderNo);
+  if (hold.productId !== null) countProductOrder(s, order);
   closeHold(s, hold, Fate.CONFIRMED);
   return { ok: true, orderId, holdId: hold.holdId, totalMinor, discountMinor, tickets: views };
 }

@@ -1,5 +1,6 @@
-// Contingents: seats (or GA places) taken out of the general pool for named channels, sold
-// only from the quota or quota first, and given back to free stock by the organizer.
+// Contingents: seats (or GA places) taken out of the general pool for named channels (or for a
+// product's holds: its allocation), sold only from the quota or quota first, and given back to
+// free stock by the organizer.
 import type { CreateQuota, ReturnQuota } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
@@ -16,7 +17,16 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepte
   if (s.quotas.length > limits.quotasPerPerformanceMax) return reject('QUOTAS_LIMIT_REACHED', 'quotaId', `at most ${limits.quotasPerPerformanceMax} quotas per performance`);
   if (cmd.policy !== 'onlyQuota' && cmd.policy !== 'quotaFirst') return reject('COMMAND_INVALID', 'policy', 'policy must be onlyQuota or quotaFirst');
   if (cmd.discountPct !== undefined && !isInt(cmd.discountPct, 0, 100)) return reject('COMMAND_INVALID', 'discountPct', 'discountPct must be a whole number from 0 to 100');
-  if (!Array.isArray(cmd.channels) || cmd.channels.length === 0 || cmd.channels.length > limits.channelsPerPerformanceMax) {
+  let productId: string | null = null;
+  if (cmd.productId !== undefined) {
+    const notId = needId(cmd.productId, 'productId');
+    if (notId !== null) return notId;
+    if (!s.products.has(cmd.productId)) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${cmd.productId} is not linked to ${s.performanceId}`);
+    productId = cmd.productId;
+  }
+  // A product's allocation is drawn on by the product's holds, whatever their channel: it may
+  // name no channel (its channels then only authorize resale).
+  if (!Array.isArray(cmd.channels) || (cmd.channels.length === 0 && productId === null) || cmd.channels.length > limits.channelsPerPerformanceMax) {
     return reject('COMMAND_INVALID', 'channels', 'a quota is sold through at least one channel');
   }
   const channels: number[] = [];
@@ -28,7 +38,7 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepte
   const shape = needSeatsOrPlaces(cmd);
   if (shape !== null) return shape;
   const source = s.quotas.length;
-  const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1 };
+  const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1, productId };
   const stock = freeGeneralStock(s, cmd, 'QUOTA_SEAT_NOT_FREE');
   if ('ok' in stock) return stock;
   if (stock.seats !== null) {
@@ -80,11 +90,20 @@ export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepte
   return { ok: true, count: seats.length };
 }
 
-/** A channel sells only from its quotas when any of them says so. */
+/**
+ * A channel sells only from its quotas when any of them says so; a product's holds take only
+ * from its allocations when any of those says so. A product's allocation binds no channel.
+ */
 export function refreshOnlyQuota(s: PerformanceState): void {
   for (const channel of s.channels) channel.onlyQuota = false;
+  for (const product of s.products.values()) product.onlyQuota = false;
   for (const quota of s.quotas) {
     if (quota === null || quota.policy !== 'onlyQuota') continue;
-    for (const c of quota.channels) s.channels[c].onlyQuota = true;
+    if (quota.productId !== null) {
+      const product = s.products.get(quota.productId);
+      if (product !== undefined) product.onlyQuota = true;
+    } else {
+      for (const c of quota.channels) s.channels[c].onlyQuota = true;
+    }
   }
 }

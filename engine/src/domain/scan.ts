@@ -1,27 +1,68 @@
 // Entry scans and voids. A ticket admits once; a void returns its seat or place to the pool
-// it was sold from.
-import type { ScanTicket, VoidTicket } from './commands.ts';
+// it was sold from. A product's holding (card, subscription) is scanned by its holding id.
+import type { ScanHolding, ScanTicket, VoidTicket } from './commands.ts';
+import { needId } from './checks.ts';
 import { reject, type Rejection } from './codes.ts';
 import { hashId } from './idindex.ts';
 import { moveGa, moveSeat } from './moves.ts';
 import { DONE, type Done, type ScanAccepted } from './results.ts';
 import { SeatState, type PerformanceState } from './state.ts';
-import { TicketStatus, ticketNoOf } from './tickets.ts';
+import { TicketStatus, ticketIdOf, ticketNoOf } from './tickets.ts';
 
+/**
+ * The ticket a scan or a void names, if it may still admit: issued, not void, not resold
+ * (transferred), not scanned, and not on the resale exchange (its seller withdraws the listing
+ * first).
+ */
 function validTicket(s: PerformanceState, ticketId: unknown): number | Rejection {
   const no = ticketNoOf(s.tickets, s.performanceId, ticketId);
   if (no < 0) return reject('TICKET_NOT_FOUND', 'ticketId', `no ticket ${String(ticketId)} for performance ${s.performanceId}`);
-  if (s.tickets.status[no] === TicketStatus.VOID) return reject('TICKET_VOID', 'ticketId', `ticket ${String(ticketId)} is void`);
+  const status = s.tickets.status[no];
+  if (status === TicketStatus.VOID) return reject('TICKET_VOID', 'ticketId', `ticket ${String(ticketId)} is void`);
+  if (status === TicketStatus.TRANSFERRED) return reject('TICKET_TRANSFERRED', 'ticketId', `ticket ${String(ticketId)} was resold`);
   if (s.tickets.scanned[no] !== 0) return reject('TICKET_ALREADY_SCANNED', 'ticketId', `ticket ${String(ticketId)} has already been scanned`);
+  if (s.openListings.size > 0 && s.openListings.has(no)) return reject('TICKET_ALREADY_LISTED', 'ticketId', `ticket ${String(ticketId)} is on the resale exchange`);
   return no;
 }
 
 export function scanTicket(s: PerformanceState, cmd: ScanTicket): ScanAccepted | Rejection {
   const no = validTicket(s, cmd.ticketId);
   if (typeof no !== 'number') return no;
+  return admit(s, no, cmd.ticketId);
+}
+
+function admit(s: PerformanceState, no: number, ticketId: string): ScanAccepted {
   s.tickets.scanned[no] = 1;
   const seat = s.tickets.seat[no];
-  return { ok: true, ticketId: cmd.ticketId, seatId: seat >= 0 ? s.layout.seatIds[seat] : null, gaAreaId: seat >= 0 ? null : s.layout.gaAreas[s.tickets.gaArea[no]].id };
+  return { ok: true, ticketId, seatId: seat >= 0 ? s.layout.seatIds[seat] : null, gaAreaId: seat >= 0 ? null : s.layout.gaAreas[s.tickets.gaArea[no]].id };
+}
+
+/**
+ * A card's (or subscription's) one code at this performance: admits with the holding's first
+ * ticket that may admit. When none may, the refusal says why, the most telling reason first: a
+ * ticket on the exchange, the entitlement used, resold, or no ticket at all (void or never
+ * bought here).
+ */
+export function scanHolding(s: PerformanceState, cmd: ScanHolding): ScanAccepted | Rejection {
+  const bad = needId(cmd.holdingId, 'holdingId');
+  if (bad !== null) return bad;
+  const tickets = s.holdingTickets.get(cmd.holdingId);
+  if (tickets === undefined) return reject('HOLDING_NO_TICKET', 'holdingId', `holding ${cmd.holdingId} has no ticket for ${s.performanceId}`);
+  const t = s.tickets;
+  let listed = false;
+  let scanned = false;
+  let transferred = false;
+  for (const no of tickets) {
+    if (t.status[no] === TicketStatus.TRANSFERRED) transferred = true;
+    else if (t.status[no] !== TicketStatus.VALID) continue;
+    else if (t.scanned[no] !== 0) scanned = true;
+    else if (s.openListings.has(no)) listed = true;
+    else return admit(s, no, ticketIdOf(s.performanceId, no));
+  }
+  if (listed) return reject('TICKET_ALREADY_LISTED', 'holdingId', `the ticket of holding ${cmd.holdingId} is on the resale exchange`);
+  if (scanned) return reject('TICKET_ALREADY_SCANNED', 'holdingId', `holding ${cmd.holdingId} was already scanned at ${s.performanceId}`);
+  if (transferred) return reject('TICKET_TRANSFERRED', 'holdingId', `the seat of holding ${cmd.holdingId} at ${s.performanceId} was resold`);
+  return reject('HOLDING_NO_TICKET', 'holdingId', `holding ${cmd.holdingId} has no valid ticket for ${s.performanceId}`);
 }
 
 /** Voids a valid, unscanned ticket (a refund); its seat or place goes back on sale. */

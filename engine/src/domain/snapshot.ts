@@ -6,13 +6,22 @@ import { Packr } from 'msgpackr';
 import { linkHold } from './holds.ts';
 import { fnv1a, type Layout } from './layout.ts';
 import { refreshOnlyQuota } from './quotas.ts';
-import { createPerformance, type Block, type Hold, type Order, type PerformanceSpec, type PerformanceState, type Presale, type Quota } from './state.ts';
+import { countProductOrder } from './products-link.ts';
+import {
+  createPerformance, type Block, type Hold, type Listing, type ListingStatus, type Order, type PerformanceSpec, type PerformanceState, type Presale,
+  type ProductLink, type Quota,
+} from './state.ts';
 import { memoTuples, restoreMemo } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { ticketColumns } from './tickets.ts';
 
-const SNAPSHOT_VERSION = 2;
+// Version 3 added products (links, product holds, orders and quotas), resale listings and sales,
+// and resale orders. A version 2 snapshot (from before products) still decodes: its records read
+// as having no product, and it has no links, listings or sales. Anything else is refused.
+const SNAPSHOT_VERSION = 3;
+const READABLE_VERSIONS: readonly number[] = [2, 3];
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+const listingStatuses: readonly ListingStatus[] = ['open', 'sold', 'withdrawn'];
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array;
 
@@ -35,7 +44,9 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
   const oldest = memo.nextSeq - memo.size;
   const holds: unknown[] = [];
   for (let h = s.holdHead; h !== null; h = h.next) {
-    holds.push([h.holdId, h.slot, h.buyerId, h.channel, h.ticketType, h.presaleCode, h.seats, h.gaArea, h.source, h.count, h.createdAtMs, h.expiresAtMs, memo.isKept(h.entrySeq) ? h.entrySeq - oldest : -1]);
+    const tuple = [h.holdId, h.slot, h.buyerId, h.channel, h.ticketType, h.presaleCode, h.seats, h.gaArea, h.source, h.count, h.createdAtMs, h.expiresAtMs, memo.isKept(h.entrySeq) ? h.entrySeq - oldest : -1];
+    if (h.productId !== null) tuple.push(h.productId, h.holdingId);
+    holds.push(tuple);
   }
   const t = s.tickets;
   const snapshot = {
@@ -59,16 +70,31 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     freeSlots: s.freeSlots,
     ticketCount: t.count,
     tickets: ticketColumns.map((c) => bytesOf(t[c], t.count)),
-    orders: s.orders.map((o) => [o.orderId, o.holdId, o.buyerId, o.buyerEmail, o.channel, o.presaleCode, o.tickets, o.totalMinor, o.discountMinor, o.createdAtMs]),
+    orders: s.orders.map(orderTuple),
     buyerNumbers: s.buyers.ids.length,
     buyerFree: s.buyers.free,
     buyers: buyerTuples(s),
-    quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea])),
+    quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea, ...(q.productId === null ? [] : [q.productId])])),
     blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
     presales: [...s.presales.values()].map((p) => [p.code, p.ticketType, p.validFromMs, p.validUntilMs, p.totalMax, p.perBuyerMax, p.stopped, p.held, p.sold, [...p.buyerUse], p.orders]),
+    products: [...s.products.values()].map((p) => [p.productId, p.kind, p.cardKind, p.resale === null ? null : [p.resale.minPct, p.resale.maxPct, p.resale.feePct, p.resale.channels]]),
+    listings: [...s.listings.values()].map((l) => [l.listingId, l.ticket, l.sellerId, l.channel, l.priceMinor, l.basePriceMinor, listingStatuses.indexOf(l.status), l.createdAtMs]),
+    resales: s.resales.map((r) => [
+      r.listingId, r.productId, r.holdingId, r.sellerId, r.buyerId, r.ticketId, r.resaleOf, r.priceMinor, r.basePriceMinor, r.feeMinor, r.sellerCreditMinor, r.atMs,
+    ]),
     dedupe: memoTuples(s),
   };
   return packr.pack(snapshot);
+}
+
+/**
+ * An order as a tuple. Product and resale fields are written only where set, as for holds and
+ * quotas: records of single tickets encode as in version 2, and cost no more bytes.
+ */
+function orderTuple(o: Order): unknown[] {
+  const tuple: unknown[] = [o.orderId, o.holdId, o.buyerId, o.buyerEmail, o.channel, o.presaleCode, o.tickets, o.totalMinor, o.discountMinor, o.createdAtMs];
+  if (o.productId !== null || o.resaleOf !== null) tuple.push(o.productId, o.holdingId, o.resaleOf, o.basePriceMinor);
+  return tuple;
 }
 
 /** Tracked buyers as [number, id, openHolds, heldTickets, soldTickets], in number order. */
@@ -82,7 +108,7 @@ function buyerTuples(s: PerformanceState): unknown[] {
 /* eslint-disable @typescript-eslint/no-explicit-any -- the decoder reads the tuples the encoder wrote, field by field. */
 export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceState {
   const snap = packr.unpack(bytes) as any;
-  if (snap?.v !== SNAPSHOT_VERSION) throw new Error(`snapshot version ${String(snap?.v)} is not ${SNAPSHOT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(snap?.v)) throw new Error(`snapshot version ${String(snap?.v)} is not one of ${READABLE_VERSIONS.join(', ')}`);
   if (snap.layoutId !== layout.layoutId || snap.layoutHash !== layout.hash) {
     throw new Error(`snapshot was taken against layout ${snap.layoutId}#${snap.layoutHash}, not ${layout.layoutId}#${layout.hash}`);
   }
@@ -102,14 +128,21 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   restoreMemo(s, snap.dedupe);
   s.buyers.reserve(snap.buyerNumbers, snap.buyerFree);
   for (const b of snap.buyers) s.buyers.restore(b[0], b[1], { openHolds: b[2], heldTickets: b[3], soldTickets: b[4] });
+  // Products first: holds and orders count themselves on their product.
+  for (const p of snap.products ?? []) {
+    const resale = p[3] === null ? null : { minPct: p[3][0], maxPct: p[3][1], feePct: p[3][2], channels: p[3][3] };
+    const link: ProductLink = { productId: p[0], kind: p[1], cardKind: p[2], resale, onlyQuota: false, heldHolds: 0, orders: 0 };
+    s.products.set(link.productId, link);
+  }
   for (let i = 0; i < snap.holdSlots; i++) s.holdBySlot.push(null);
   for (const h of snap.holds) {
     const hold: Hold = {
       holdId: h[0], slot: h[1], buyerId: h[2], channel: h[3], ticketType: h[4], presaleCode: h[5], seats: h[6], gaArea: h[7],
       source: h[8], count: h[9], createdAtMs: h[10], expiresAtMs: h[11],
-      buyerNo: s.buyers.find(h[2], hashId(h[2])), entrySeq: h[12], hash: hashId(h[0]), prev: null, next: null,
+      buyerNo: s.buyers.find(h[2], hashId(h[2])), entrySeq: h[12], productId: h[13] ?? null, holdingId: h[14] ?? null, hash: hashId(h[0]), prev: null, next: null,
     };
     linkHold(s, hold);
+    if (hold.productId !== null) (s.products.get(hold.productId) as ProductLink).heldHolds++;
   }
   s.freeSlots.push(...(snap.freeSlots as number[]));
   const t = s.tickets;
@@ -121,12 +154,16 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   });
   t.count = snap.ticketCount;
   for (const o of snap.orders) {
-    const order: Order = { orderId: o[0], holdId: o[1], buyerId: o[2], buyerEmail: o[3], channel: o[4], presaleCode: o[5], tickets: o[6], totalMinor: o[7], discountMinor: o[8], createdAtMs: o[9] };
+    const order: Order = {
+      orderId: o[0], holdId: o[1], buyerId: o[2], buyerEmail: o[3], channel: o[4], presaleCode: o[5], tickets: o[6], totalMinor: o[7], discountMinor: o[8], createdAtMs: o[9],
+      productId: o[10] ?? null, holdingId: o[11] ?? null, resaleOf: o[12] ?? null, basePriceMinor: o[13] ?? null,
+    };
     s.orders.push(order);
+    if (order.productId !== null) countProductOrder(s, order);
   }
   for (const q of snap.quotas) {
     if (q === null) { s.quotas.push(null); continue; }
-    const quota: Quota = { quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5] };
+    const quota: Quota = { quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5], productId: q[6] ?? null };
     s.quotas.push(quota);
     s.quotaById.set(quota.quotaId, quota);
   }
@@ -142,6 +179,17 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
       held: p[7], sold: p[8], buyerUse: new Map(p[9]), orders: p[10],
     };
     s.presales.set(presale.code, presale);
+  }
+  for (const l of snap.listings ?? []) {
+    const listing: Listing = { listingId: l[0], ticket: l[1], sellerId: l[2], channel: l[3], priceMinor: l[4], basePriceMinor: l[5], status: listingStatuses[l[6]], createdAtMs: l[7] };
+    s.listings.set(listing.listingId, listing);
+    if (listing.status === 'open') s.openListings.set(listing.ticket, listing);
+  }
+  for (const r of snap.resales ?? []) {
+    s.resales.push({
+      listingId: r[0], productId: r[1], holdingId: r[2], sellerId: r[3], buyerId: r[4], ticketId: r[5], resaleOf: r[6], priceMinor: r[7], basePriceMinor: r[8],
+      feeMinor: r[9], sellerCreditMinor: r[10], atMs: r[11],
+    });
   }
   return s;
 }

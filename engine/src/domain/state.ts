@@ -3,7 +3,7 @@
 import { reject, type Rejection } from './codes.ts';
 import type { Layout } from './layout.ts';
 import { limits } from './limits.ts';
-import type { PresaleTerms, QuotaPolicy } from './commands.ts';
+import type { CardKind, PresaleTerms, ProductKind, QuotaPolicy } from './commands.ts';
 import { CommandMemo } from './memo.ts';
 import { BuyerTable, type BuyerUsage } from './buyers.ts';
 import { HoldIndex } from './hold-index.ts';
@@ -53,6 +53,9 @@ export interface Hold {
   buyerNo: number;
   /** The sequence number of the command that made the hold (memo.ts): its fate is written there on close. */
   entrySeq: number;
+  /** Set by a product coordinator's hold (season card, subscription); null for any other hold. */
+  productId: string | null;
+  holdingId: string | null;
   /** hashId(holdId), for the hold index. */
   hash: number;
   /** Intrusive list in creation order. Holds share one TTL, so creation order is expiry order. */
@@ -73,6 +76,15 @@ export interface Order {
   totalMinor: number;
   discountMinor: number;
   createdAtMs: number;
+  /** The product and holding (card, subscription) the order was sold for, from its hold. */
+  productId: string | null;
+  holdingId: string | null;
+  /**
+   * A resale order (one ticket, bought on the exchange): the seller's ticket number, now
+   * transferred, and the seller's net purchase price; else null. Its `holdId` is the listing id.
+   */
+  resaleOf: number | null;
+  basePriceMinor: number | null;
 }
 
 export interface Quota {
@@ -83,6 +95,57 @@ export interface Quota {
   discountPct: number;
   /** -1 for a numbered quota, else the GA area it holds places in. */
   gaArea: number;
+  /**
+   * A product's allocation: only holds carrying this product id draw on it, whatever their
+   * channel; its `channels` then only say where its seats may be resold.
+   */
+  productId: string | null;
+}
+
+/** A product's resale terms, with the listing channels as channel numbers. */
+export interface ResaleTerms { minPct: number; maxPct: number; feePct: number; channels: number[] }
+
+/** A product (season card, subscription) linked to this performance by its coordinator. */
+export interface ProductLink {
+  productId: string;
+  kind: ProductKind;
+  cardKind: CardKind;
+  resale: ResaleTerms | null;
+  /** Derived (not in snapshots): one of its quotas is `onlyQuota`, so its holds never take general stock. */
+  onlyQuota: boolean;
+  /** Derived: its open holds, and the orders ever made for it (unlinking needs both at 0). */
+  heldHolds: number;
+  orders: number;
+}
+
+export type ListingStatus = 'open' | 'sold' | 'withdrawn';
+export interface Listing {
+  listingId: string;
+  ticket: number;
+  sellerId: string;
+  channel: number;
+  priceMinor: number;
+  /** The seller's net purchase price of the ticket, the base of the price band. */
+  basePriceMinor: number;
+  status: ListingStatus;
+  createdAtMs: number;
+}
+
+/** One sale on the resale exchange: what settlement pays and credits. */
+export interface ResaleSale {
+  listingId: string;
+  productId: string;
+  holdingId: string | null;
+  sellerId: string;
+  buyerId: string;
+  /** The buyer's new ticket, and the seller's ticket it replaced. */
+  ticketId: string;
+  resaleOf: string;
+  priceMinor: number;
+  basePriceMinor: number;
+  feeMinor: number;
+  sellerCreditMinor: number;
+  atMs: number;
 }
 
 export type BlockKind = 'hardTicket' | 'foreign';
@@ -161,6 +224,15 @@ export interface PerformanceState {
   readonly blocks: Block[];
   readonly blockById: Map<string, Block>;
   readonly presales: Map<string, Presale>;
+  /** Linked products by id, in link order. */
+  readonly products: Map<string, ProductLink>;
+  /** Ticket numbers per holding id (orders made for a card or subscription), in issue order. Derived. */
+  readonly holdingTickets: Map<string, number[]>;
+  /** Resale listings by id, in creation order, and the open one per ticket number (derived). */
+  readonly listings: Map<string, Listing>;
+  readonly openListings: Map<number, Listing>;
+  /** Sales on the resale exchange, in sale order. */
+  readonly resales: ResaleSale[];
   /** The last limits.dedupeEntriesMax remembered commands and their results (dedupe.ts). */
   readonly dedupe: CommandMemo;
 }
@@ -296,6 +368,11 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     blocks: [],
     blockById: new Map(),
     presales: new Map(),
+    products: new Map(),
+    holdingTickets: new Map(),
+    listings: new Map(),
+    openListings: new Map(),
+    resales: [],
     dedupe: new CommandMemo(limits.dedupeEntriesMax),
   };
   state.holds.list = state;

@@ -1,7 +1,7 @@
 // Every ticket a performance issued, as plain rows: what `onsale simulate --tickets-out` writes
 // and what settlement and audits read. Walks the ticket columns once; bounded by the ticket table.
 import type { PerformanceState } from './state.ts';
-import { TicketStatus, ticketIdOf } from './tickets.ts';
+import { ticketIdOf } from './tickets.ts';
 
 export interface TicketRow {
   ticketId: string;
@@ -13,12 +13,22 @@ export interface TicketRow {
   ticketType: string;
   priceMinor: number;
   discountMinor: number;
-  status: 'valid' | 'void';
+  /** `transferred`: resold on the exchange; the ticket named by the buyer's `resaleOf` replaces it. */
+  status: 'valid' | 'transferred' | 'void';
   scanned: boolean;
   quotaId: string | null;
   presaleCode: string | null;
   orderId: string;
+  /** The product and holding (card, subscription) the ticket was sold for; null for a single ticket or a resale. */
+  productId: string | null;
+  holdingId: string | null;
+  /** A ticket bought on the resale exchange: the seller's ticket it replaced, and the seller's net purchase price. */
+  resaleOf: string | null;
+  basePriceMinor: number | null;
 }
+
+/** By TicketStatus number (0 is never issued). */
+const statusNames: readonly TicketRow['status'][] = ['void', 'valid', 'void', 'transferred'];
 
 export function ticketRows(s: PerformanceState): TicketRow[] {
   const t = s.tickets;
@@ -37,11 +47,15 @@ export function ticketRows(s: PerformanceState): TicketRow[] {
       ticketType: s.ticketTypes[t.ticketType[n]].id,
       priceMinor: t.priceMinor[n],
       discountMinor: t.discountMinor[n],
-      status: t.status[n] === TicketStatus.VOID ? 'void' : 'valid',
+      status: statusNames[t.status[n]],
       scanned: t.scanned[n] === 1,
       quotaId: t.source[n] === 0 ? null : (s.quotas[t.source[n]]?.quotaId ?? null),
       presaleCode: order.presaleCode,
       orderId: order.orderId,
+      productId: order.productId,
+      holdingId: order.holdingId,
+      resaleOf: order.resaleOf === null ? null : ticketIdOf(s.performanceId, order.resaleOf),
+      basePriceMinor: order.basePriceMinor,
     });
   }
   return rows;

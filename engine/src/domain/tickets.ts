@@ -2,7 +2,8 @@
 // rows of a few bytes each, not 60,000 objects. Ticket ids are derived from the number.
 import { limits } from './limits.ts';
 
-export const TicketStatus = { VALID: 1, VOID: 2 } as const;
+/** A transferred ticket was resold on the exchange: the buyer's new ticket replaces it. */
+export const TicketStatus = { VALID: 1, VOID: 2, TRANSFERRED: 3 } as const;
 
 export interface TicketTable {
   count: number;

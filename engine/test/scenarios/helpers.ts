@@ -116,6 +116,10 @@ function view(s: PerformanceState): string {
     presales: [...s.presales.values()].map((p) => [p.code, p.held, p.sold, p.totalMax, p.perBuyerMax, p.validFromMs, p.validUntilMs, p.stopped, [...p.buyerUse]]),
     quotas: [...s.quotaById.keys()],
     blocks: s.blocks.map((b) => b.blockId),
+    products: [...s.products.values()],
+    holdings: [...s.holdingTickets],
+    listings: [...s.listings.values()],
+    resales: s.resales.length,
   });
 }
 
@@ -319,6 +323,45 @@ export function voidTicket(ticketId: unknown, more: More = {}): Loose {
 
 export function tick(more: More = {}): Loose {
   return loose({ type: 'tick', ...more });
+}
+
+/**
+ * A product coordinator's linkProduct; by default a calculated-price season card whose seats may
+ * be listed on the web (band 50-120 %, fee 10 %).
+ */
+export function linkProduct(productId: string, more: More = {}): Loose {
+  return loose({ type: 'linkProduct', productId, kind: 'seasonCard', cardKind: 'calculatedPrice', resale: { minPct: 50, maxPct: 120, feePct: 10, channels: ['web'] }, ...more });
+}
+
+export function unlinkProduct(productId: string, more: More = {}): Loose {
+  return loose({ type: 'unlinkProduct', productId, ...more });
+}
+
+export function listResale(listingId: string, ticketId: string, sellerId: string, priceMinor: number, more: More = {}): Loose {
+  return loose({ type: 'listResale', listingId, ticketId, sellerId, channel: 'web', priceMinor, ...more });
+}
+
+export function withdrawResale(listingId: string, sellerId: string, more: More = {}): Loose {
+  return loose({ type: 'withdrawResale', listingId, sellerId, ...more });
+}
+
+export function buyResale(listingId: string, buyerId: string, more: More = {}): Loose {
+  return loose({ type: 'buyResale', listingId, buyerId, channel: 'resale', ...more });
+}
+
+export function scanHolding(holdingId: unknown, more: More = {}): Loose {
+  return loose({ type: 'scanHolding', holdingId, ...more });
+}
+
+/**
+ * The hall's set-up for products: every channel that sells single tickets opens at OPEN (so a
+ * product may be linked before), and the resale channel is enabled.
+ */
+export function productSpec(spec: PerformanceSpec): void {
+  for (const channel of spec.channels) {
+    if (channel.kind === 'resale') channel.enabled = true;
+    else channel.saleStartMs = OPEN;
+  }
 }
 
 /** A standing-only venue: one GA area, FLOOR, of the given capacity in zone G. */

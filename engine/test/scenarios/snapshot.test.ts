@@ -3,12 +3,13 @@
 // remembered refusal and a retry), then the properties the runtime's recovery relies on.
 import { describe, expect, it } from 'vitest';
 import {
-  auditPerformance, decodeSnapshot, encodeSnapshot, execute, stateHash, type Command, type PerformanceState, type Result,
+  decodeSnapshot, encodeSnapshot, execute, stateHash, type Command, type PerformanceState, type Result,
 } from '../../src/domain/mod.ts';
 import {
   OPEN, blockForeign, confirm, createPresale, createQuota, editPresale, hall, hardTickets, holdBest, holdGa, holdSeatNos, holdSeats,
   newPerformance, play, release, returnQuota, scan, seatedLayout, seats, stopPresale, tick, voidTicket, type Step,
 } from './helpers.ts';
+import { expectResumes, expectRoundTrips, replay as replayJournal } from './snapshot-checks.ts';
 
 const id = (commandId: string) => ({ commandId });
 
@@ -45,9 +46,7 @@ const journal: Step[] = [
 
 /** Runs journal lines [from, to) with execute alone; the full table run below audits each. */
 function replay(state: PerformanceState, from: number, to: number): Result[] {
-  const results: Result[] = [];
-  for (let i = from; i < to; i++) results.push(execute(state, journal[i].cmd as Command, journal[i].at));
-  return results;
+  return replayJournal(state, journal, from, to);
 }
 
 function fresh(): PerformanceState {
@@ -64,30 +63,11 @@ describe('snapshot - the journal', () => {
 
 describe('snapshot - encode and decode', () => {
   it('encode -> decode -> encode gives the same bytes, at every point of the journal', () => {
-    for (let k = 0; k <= journal.length; k++) {
-      const state = fresh();
-      replay(state, 0, k);
-      const bytes = encodeSnapshot(state);
-      const decoded = decodeSnapshot(bytes, hall);
-      expect(auditPerformance(decoded), `after ${k} lines`).toEqual([]);
-      expect(Buffer.from(encodeSnapshot(decoded)).equals(Buffer.from(bytes)), `after ${k} lines`).toBe(true);
-      expect(stateHash(decoded)).toBe(stateHash(state));
-    }
+    expectRoundTrips(journal, fresh, hall);
   });
 
   it('replaying the rest of the journal on a decoded snapshot gives the bytes and results of the full run', () => {
-    const full = fresh();
-    const fullResults = replay(full, 0, journal.length);
-    const fullBytes = Buffer.from(encodeSnapshot(full));
-    for (let k = 0; k <= journal.length; k++) {
-      const first = fresh();
-      replay(first, 0, k);
-      const resumed = decodeSnapshot(encodeSnapshot(first), hall);
-      const rest = replay(resumed, k, journal.length);
-      expect(rest, `resumed after ${k} lines`).toEqual(fullResults.slice(k));
-      expect(auditPerformance(resumed)).toEqual([]);
-      expect(Buffer.from(encodeSnapshot(resumed)).equals(fullBytes), `resumed after ${k} lines`).toBe(true);
-    }
+    expectResumes(journal, fresh, hall);
   });
 
   it('the same commands on two fresh states give the same hash; one other command does not', () => {

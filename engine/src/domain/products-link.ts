@@ -1,0 +1,100 @@
+// Products (season cards, subscriptions) as one performance sees them. A product's coordinator
+// links the product here before it sells (DOMAIN §3: before the single-ticket sale starts), which
+// registers the product's terms: the performance owns its seats, so it decides resale. Holds
+// carrying the product's id then draw on the product's allocation (quotas.ts), and their orders
+// carry the product and the holding (card or subscription) on every ticket.
+import type { CardKind, LinkProduct, ProductKind, UnlinkProduct } from './commands.ts';
+import { reject, type Rejection } from './codes.ts';
+import { limits } from './limits.ts';
+import { isInt, needId } from './checks.ts';
+import { DONE, type Done, type LinkAccepted } from './results.ts';
+import type { Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
+
+const productKinds: readonly ProductKind[] = ['seasonCard', 'series', 'pickMix'];
+const cardKinds: readonly CardKind[] = ['fixedPrice', 'calculatedPrice', 'championship'];
+/** The widest price band a product may allow, in percent of the purchase price. */
+const bandPctMax = 1000;
+
+/**
+ * Checks, in order: productId; not linked yet (PRODUCT_ALREADY_LINKED); room; kind, cardKind and
+ * the resale terms (COMMAND_INVALID, CHANNEL_UNKNOWN for a listing channel); a fixed-price card
+ * with resale terms (RESALE_NOT_ELIGIBLE); the single-ticket sale not started
+ * (PRODUCT_LINK_TOO_LATE).
+ */
+export function linkProduct(s: PerformanceState, cmd: LinkProduct, nowMs: number): LinkAccepted | Rejection {
+  const bad = needId(cmd.productId, 'productId');
+  if (bad !== null) return bad;
+  if (s.products.has(cmd.productId)) return reject('PRODUCT_ALREADY_LINKED', 'productId', `product ${cmd.productId} is already linked to ${s.performanceId}`);
+  if (s.products.size >= limits.productsPerPerformanceMax) return reject('COMMAND_INVALID', 'productId', `at most ${limits.productsPerPerformanceMax} products per performance`);
+  if (!productKinds.includes(cmd.kind)) return reject('COMMAND_INVALID', 'kind', `kind must be one of ${productKinds.join(', ')}`);
+  if (!cardKinds.includes(cmd.cardKind)) return reject('COMMAND_INVALID', 'cardKind', `cardKind must be one of ${cardKinds.join(', ')}`);
+  const resale = resaleTerms(s, cmd.resale);
+  if (resale !== null && 'ok' in resale) return resale;
+  if (resale !== null && cmd.cardKind === 'fixedPrice') return reject('RESALE_NOT_ELIGIBLE', 'resale', 'fixed-price cards are never resold: resale must be null');
+  const singleSaleStartMs = singleSaleStart(s);
+  if (nowMs >= singleSaleStartMs) return reject('PRODUCT_LINK_TOO_LATE', '', `the single-ticket sale of ${s.performanceId} started at ${singleSaleStartMs}`);
+  s.products.set(cmd.productId, { productId: cmd.productId, kind: cmd.kind, cardKind: cmd.cardKind, resale, onlyQuota: false, heldHolds: 0, orders: 0 });
+  const layout = s.layout;
+  return { ok: true, performanceId: s.performanceId, numbered: layout.seatCount > 0 && layout.gaAreas.length === 0, capacity: layout.capacity, singleSaleStartMs };
+}
+
+/** The resale terms checked, with channel numbers; null for none. */
+function resaleTerms(s: PerformanceState, resale: unknown): ResaleTerms | Rejection | null {
+  if (resale === null) return null;
+  if (typeof resale !== 'object' || Array.isArray(resale)) return reject('COMMAND_INVALID', 'resale', 'resale is the resale policy, or null');
+  const r = resale as Record<string, unknown>;
+  if (!isInt(r.minPct, 0, bandPctMax)) return reject('COMMAND_INVALID', 'resale.minPct', `minPct must be a whole number from 0 to ${bandPctMax}`);
+  if (!isInt(r.maxPct, r.minPct, bandPctMax)) return reject('COMMAND_INVALID', 'resale.maxPct', `maxPct must be a whole number from minPct to ${bandPctMax}`);
+  if (!isInt(r.feePct, 0, 100)) return reject('COMMAND_INVALID', 'resale.feePct', 'feePct must be a whole number from 0 to 100');
+  const ids = r.channels;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > limits.channelsPerPerformanceMax) {
+    return reject('COMMAND_INVALID', 'resale.channels', `resale.channels names from 1 to ${limits.channelsPerPerformanceMax} channels`);
+  }
+  const channels: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const c = s.channelIndexById.get(ids[i] as string);
+    if (c === undefined) return reject('CHANNEL_UNKNOWN', `resale.channels[${i}]`, `no channel ${String(ids[i])}`);
+    if (!channels.includes(c)) channels.push(c);
+  }
+  return { minPct: r.minPct, maxPct: r.maxPct as number, feePct: r.feePct, channels };
+}
+
+/** The earliest sale start of the channels that sell single tickets (all but resale channels); MAX_SAFE_INTEGER when none does. */
+function singleSaleStart(s: PerformanceState): number {
+  let start = Number.MAX_SAFE_INTEGER;
+  for (const channel of s.channels) if (channel.kind !== 'resale' && channel.saleStartMs < start) start = channel.saleStartMs;
+  return start;
+}
+
+/** Undoes a link whose product holds, sold and reserved nothing here. */
+export function unlinkProduct(s: PerformanceState, cmd: UnlinkProduct): Done | Rejection {
+  const bad = needId(cmd.productId, 'productId');
+  if (bad !== null) return bad;
+  const link = s.products.get(cmd.productId);
+  if (link === undefined) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${cmd.productId} is not linked to ${s.performanceId}`);
+  if (link.heldHolds > 0 || link.orders > 0) return reject('PRODUCT_HAS_SALES', 'productId', `product ${cmd.productId} holds or sold seats on ${s.performanceId}`);
+  for (const quota of s.quotas) {
+    if (quota !== null && quota.productId === cmd.productId) return reject('PRODUCT_HAS_SALES', 'productId', `product ${cmd.productId} has allocation ${quota.quotaId} on ${s.performanceId}`);
+  }
+  s.products.delete(cmd.productId);
+  return DONE;
+}
+
+/** The product a coordinator's hold names: both ids given, no presale link, the product linked. */
+export function productOfHold(s: PerformanceState, cmd: { productId?: unknown; holdingId?: unknown; presaleCode?: unknown }): ProductLink | Rejection {
+  const bad = needId(cmd.productId, 'productId') ?? needId(cmd.holdingId, 'holdingId');
+  if (bad !== null) return bad;
+  if (cmd.presaleCode !== undefined) return reject('COMMAND_INVALID', 'presaleCode', 'a product\'s hold comes through no presale link');
+  const link = s.products.get(cmd.productId as string);
+  if (link === undefined) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${String(cmd.productId)} is not linked to ${s.performanceId}`);
+  return link;
+}
+
+/** Books an order made for a product: the product's count, and the holding's tickets. */
+export function countProductOrder(s: PerformanceState, order: Order): void {
+  (s.products.get(order.productId as string) as ProductLink).orders++;
+  if (order.holdingId === null) return;
+  const tickets = s.holdingTickets.get(order.holdingId);
+  if (tickets === undefined) s.holdingTickets.set(order.holdingId, order.tickets.slice());
+  else tickets.push(...order.tickets);
+}

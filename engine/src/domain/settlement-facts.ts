@@ -1,0 +1,52 @@
+// Read-only views of products and resale on one performance: the links, the exchange's
+// listings and sales, and the facts settlement needs (what single tickets, each product and the
+// exchange brought in). Queries change nothing and take no command id.
+import type { CardKind, ProductKind, ResalePolicy } from './commands.ts';
+import type { ListingStatus, PerformanceState, ResaleSale } from './state.ts';
+import { TicketStatus, ticketIdOf } from './tickets.ts';
+
+export interface ProductLinkView { productId: string; kind: ProductKind; cardKind: CardKind; resale: ResalePolicy | null }
+
+/** The products linked to the performance, in link order, with their resale terms. */
+export function productLinks(s: PerformanceState): ProductLinkView[] {
+  return [...s.products.values()].map((p) => ({
+    productId: p.productId, kind: p.kind, cardKind: p.cardKind,
+    resale: p.resale === null ? null : { minPct: p.resale.minPct, maxPct: p.resale.maxPct, feePct: p.resale.feePct, channels: p.resale.channels.map((c) => s.channels[c].id) },
+  }));
+}
+
+export interface ListingView { listingId: string; ticketId: string; sellerId: string; priceMinor: number; status: ListingStatus }
+export interface ResaleReport { performanceId: string; listings: ListingView[]; sales: ResaleSale[] }
+
+/** Every listing (in creation order) and every sale (in sale order) of the exchange. */
+export function resaleReport(s: PerformanceState): ResaleReport {
+  const listings = [...s.listings.values()].map((l) => ({ listingId: l.listingId, ticketId: ticketIdOf(s.performanceId, l.ticket), sellerId: l.sellerId, priceMinor: l.priceMinor, status: l.status }));
+  return { performanceId: s.performanceId, listings, sales: s.resales.map((r) => ({ ...r })) };
+}
+
+export interface SettlementFacts {
+  performanceId: string;
+  organizerId: string | null;
+  /** Net prices of single tickets sold here (not through a product, not on the exchange), void ones left out. */
+  singleSalesMinor: number;
+  /** The same, per product, for the tickets sold through it (resold ones included: the product sold them). */
+  productSalesMinor: Record<string, number>;
+  /** The exchange's sales: price, fee and the seller's credit each. */
+  resales: ResaleSale[];
+}
+
+export function settlementFacts(s: PerformanceState): SettlementFacts {
+  const t = s.tickets;
+  let singleSalesMinor = 0;
+  const productSalesMinor: Record<string, number> = {};
+  for (const product of s.products.keys()) productSalesMinor[product] = 0;
+  for (let no = 0; no < t.count; no++) {
+    if (t.status[no] === TicketStatus.VOID) continue;
+    const order = s.orders[t.order[no]];
+    if (order.resaleOf !== null) continue;
+    const net = t.priceMinor[no] - t.discountMinor[no];
+    if (order.productId === null) singleSalesMinor += net;
+    else productSalesMinor[order.productId] = (productSalesMinor[order.productId] ?? 0) + net;
+  }
+  return { performanceId: s.performanceId, organizerId: s.spec.organizerId ?? null, singleSalesMinor, productSalesMinor, resales: s.resales.map((r) => ({ ...r })) };
+}

@@ -1,0 +1,108 @@
+// Products as a performance sees them (seeds 000, 002, 003): a coordinator links its product
+// before the single-ticket sale starts, which registers the product's terms here, and unlinks it
+// only while the product holds, sold and reserves nothing here.
+import { describe, expect, it } from 'vitest';
+import { execute, limits, productLinks, type LinkAccepted, type Result } from '../../src/domain/mod.ts';
+import {
+  OPEN, accepted, confirm, createQuota, gaLayout, holdSeats, linkProduct, newPerformance, play, productSpec, release, seatedLayout,
+  unlinkProduct, voidTicket,
+} from './helpers.ts';
+
+const linked = (expected: Omit<LinkAccepted, 'ok'>) => (r: Result) => expect(accepted<LinkAccepted>(r)).toEqual({ ok: true, ...expected });
+const card = { productId: 'card', holdingId: 'H1' };
+
+describe('products - linking a product to a performance', () => {
+  it('answers what the coordinator compares across performances: numbering, capacity, when single sale starts', () => {
+    const numbered = newPerformance(productSpec, seatedLayout('numbered', [['MAIN', ['AAAA', 'AAAA']]]));
+    const standing = newPerformance(productSpec, gaLayout('standing', 120));
+    const mixed = newPerformance((spec) => { productSpec(spec); spec.channels[2].saleStartMs = OPEN - 500; });
+    play(numbered, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: true, capacity: 8, singleSaleStartMs: OPEN }) }]);
+    play(standing, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: false, capacity: 120, singleSaleStartMs: OPEN }) }]);
+    play(mixed, [
+      // The resale channel opens at 0 and does not count; the partner opens first.
+      { at: 0, cmd: linkProduct('card'), expect: 'OK', why: 'seats and standing places: not numbered', check: linked({ performanceId: 'P1', numbered: false, capacity: 76, singleSaleStartMs: OPEN - 500 }) },
+    ]);
+    expect(productLinks(numbered)).toEqual([{ productId: 'card', kind: 'seasonCard', cardKind: 'calculatedPrice', resale: { minPct: 50, maxPct: 120, feePct: 10, channels: ['web'] } }]);
+  });
+
+  it('checks the terms, then refuses a second link and a link once single-ticket sale has started', () => {
+    const state = newPerformance(productSpec);
+    const resale = (terms: Record<string, unknown>) => ({ resale: { minPct: 50, maxPct: 120, feePct: 10, channels: ['web'], ...terms } });
+    play(state, [
+      { at: 0, cmd: linkProduct(''), expect: 'COMMAND_INVALID', field: 'productId', unchanged: true },
+      { at: 0, cmd: linkProduct('card', { kind: 'bundle' }), expect: 'COMMAND_INVALID', field: 'kind', unchanged: true },
+      { at: 0, cmd: linkProduct('card', { cardKind: 'free' }), expect: 'COMMAND_INVALID', field: 'cardKind', unchanged: true },
+      { at: 0, cmd: linkProduct('card', { resale: undefined }), expect: 'COMMAND_INVALID', field: 'resale', unchanged: true },
+      { at: 0, cmd: linkProduct('card', { resale: [] }), expect: 'COMMAND_INVALID', field: 'resale', unchanged: true },
+      { at: 0, cmd: linkProduct('card', resale({ minPct: -1 })), expect: 'COMMAND_INVALID', field: 'resale.minPct', unchanged: true },
+      { at: 0, cmd: linkProduct('card', resale({ minPct: 50.5 })), expect: 'COMMAND_INVALID', field: 'resale.minPct', unchanged: true },
+      { at: 0, cmd: linkProduct('card', resale({ maxPct: 49 })), expect: 'COMMAND_INVALID', field: 'resale.maxPct', unchanged: true, why: 'below minPct' },
+      { at: 0, cmd: linkProduct('card', resale({ maxPct: 1001 })), expect: 'COMMAND_INVALID', field: 'resale.maxPct', unchanged: true },
+      { at: 0, cmd: linkProduct('card', resale({ feePct: 101 })), expect: 'COMMAND_INVALID', field: 'resale.feePct', unchanged: true },
+      { at: 0, cmd: linkProduct('card', resale({ channels: [] })), expect: 'COMMAND_INVALID', field: 'resale.channels', unchanged: true },
+      { at: 0, cmd: linkProduct('card', resale({ channels: ['web', 'tv'] })), expect: 'CHANNEL_UNKNOWN', field: 'resale.channels[1]', unchanged: true },
+      { at: 0, cmd: linkProduct('card', { cardKind: 'fixedPrice' }), expect: 'RESALE_NOT_ELIGIBLE', field: 'resale', unchanged: true, why: 'fixed-price cards are never resold' },
+      { at: 0, cmd: linkProduct('fixed', { cardKind: 'fixedPrice', resale: null }), expect: 'OK' },
+      { at: 0, cmd: linkProduct('card', resale({ minPct: 100, maxPct: 100, feePct: 0 })), expect: 'OK', why: 'a band of one price' },
+      { at: 1, cmd: linkProduct('card', { kind: 'series' }), expect: 'PRODUCT_ALREADY_LINKED', field: 'productId', unchanged: true },
+      { at: OPEN - 1, cmd: linkProduct('subs', { kind: 'pickMix', resale: null }), expect: 'OK', why: 'the last moment' },
+      { at: OPEN, cmd: linkProduct('late'), expect: 'PRODUCT_LINK_TOO_LATE', unchanged: true, why: 'web and box open at OPEN' },
+      { at: OPEN, cmd: linkProduct('card'), expect: 'PRODUCT_ALREADY_LINKED', unchanged: true, why: 'a second link is named as such, even late' },
+    ]);
+    expect(productLinks(state).map((p) => p.productId)).toEqual(['fixed', 'card', 'subs']);
+  });
+
+  it('is too late from the start on the hall as set up for single tickets (the box office opens at 0)', () => {
+    play(newPerformance(), [{ at: 0, cmd: linkProduct('card'), expect: 'PRODUCT_LINK_TOO_LATE', unchanged: true }]);
+  });
+
+  it('allows at most productsPerPerformanceMax products', () => {
+    const state = newPerformance(productSpec);
+    for (let i = 0; i < limits.productsPerPerformanceMax; i++) {
+      const r = execute(state, linkProduct(`p${i}`, { commandId: `l${i}` }) as never, 0);
+      if (!r.ok) throw new Error(`link ${i}: ${r.name}`);
+    }
+    play(state, [
+      { at: 0, cmd: linkProduct('one-more'), expect: 'COMMAND_INVALID', field: 'productId', unchanged: true },
+      { at: 0, cmd: unlinkProduct('p3'), expect: 'OK' },
+      { at: 0, cmd: linkProduct('one-more'), expect: 'OK', why: 'an unlink makes room' },
+    ]);
+  });
+
+  it('a retry gets the first answer, even after the sale has started; another payload under the id is refused', () => {
+    const state = newPerformance(productSpec);
+    play(state, [
+      { at: 0, cmd: linkProduct('card', { commandId: 'link-1' }), expect: 'OK' },
+      { at: OPEN + 5, cmd: linkProduct('card', { commandId: 'link-1' }), expect: 'OK', sameHash: true, check: (r, _s, earlier) => expect(r).toEqual(earlier[0]) },
+      { at: OPEN + 5, cmd: linkProduct('card', { commandId: 'link-1', kind: 'series' }), expect: 'COMMAND_ID_REUSED', sameHash: true },
+    ]);
+  });
+});
+
+describe('products - unlinking', () => {
+  it('undoes a link that holds, sold and reserves nothing; anything else is refused', () => {
+    const state = newPerformance(productSpec);
+    play(state, [
+      { at: 0, cmd: unlinkProduct('card'), expect: 'PRODUCT_NOT_LINKED', field: 'productId', unchanged: true },
+      { at: 0, cmd: unlinkProduct(''), expect: 'COMMAND_INVALID', field: 'productId', unchanged: true },
+      { at: 0, cmd: linkProduct('card'), expect: 'OK' },
+      { at: 0, cmd: linkProduct('club'), expect: 'OK' },
+      { at: 0, cmd: linkProduct('gone'), expect: 'OK' },
+      { at: 1, cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], card), expect: 'OK' },
+      { at: 1, cmd: unlinkProduct('card'), expect: 'PRODUCT_HAS_SALES', field: 'productId', unchanged: true, why: 'an open hold' },
+      { at: 2, cmd: release('h1', 'ann'), expect: 'OK' },
+      { at: 2, cmd: unlinkProduct('card'), expect: 'OK', why: 'the hold was released' },
+      { at: 3, cmd: holdSeats('h2', 'ann', ['MAIN-1-1'], card), expect: 'PRODUCT_NOT_LINKED', field: 'productId', unchanged: true },
+      { at: 3, cmd: linkProduct('card'), expect: 'OK', why: 'linked again' },
+      { at: 3, cmd: holdSeats('h3', 'ann', ['MAIN-1-1'], card), expect: 'OK' },
+      { at: 3, cmd: confirm('h3', 'ann'), expect: 'OK' },
+      { at: 4, cmd: voidTicket('P1-T0'), expect: 'OK' },
+      { at: 4, cmd: unlinkProduct('card'), expect: 'PRODUCT_HAS_SALES', unchanged: true, why: 'a ticket, even a void one' },
+      { at: 4, cmd: createQuota('club-alloc', [], 'onlyQuota', { productId: 'club', seats: ['BALC-1-1'] }), expect: 'OK' },
+      { at: 4, cmd: unlinkProduct('club'), expect: 'PRODUCT_HAS_SALES', unchanged: true, why: 'an allocation' },
+      { at: 5, cmd: unlinkProduct('gone'), expect: 'OK' },
+      { at: 5, cmd: unlinkProduct('gone'), expect: 'PRODUCT_NOT_LINKED', unchanged: true },
+    ]);
+    expect(productLinks(state).map((p) => p.productId)).toEqual(['club', 'card']);
+  });
+});

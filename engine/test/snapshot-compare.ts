@@ -1,0 +1,38 @@
+// Snapshot comparisons shared by the property suites: byte equality, and the check that a
+// refused command had no effect (the state is what a tick at the same time would have left,
+// plus the command's dedupe entry). Knows nothing of the snapshot format beyond msgpack.
+import { Packr } from 'msgpackr';
+import { expect } from 'vitest';
+import { decodeSnapshot, encodeSnapshot, execute, type Layout } from '../src/domain/mod.ts';
+
+/** Reads a snapshot's fields (msgpack, as the engine writes it). */
+const snapshotReader = new Packr({ useRecords: false, mapsAsObjects: true });
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/**
+ * A decoded snapshot without the dedupe entry of one command: drops, at any depth, tuples whose
+ * first element is the command id and object keys equal to it. Knows nothing else of the format.
+ */
+function withoutEntry(value: unknown, commandId: string): unknown {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.filter((x) => !(Array.isArray(x) && x[0] === commandId)).map((x) => withoutEntry(x, commandId));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (key !== commandId) out[key] = withoutEntry(v, commandId);
+  return out;
+}
+
+/**
+ * `after` (the snapshot once command `commandId` was refused at `nowMs`) is `before` moved on by a
+ * tick at that time (expiry and the clock), plus the refusal's dedupe entry: nothing else.
+ */
+export function expectNoEffect(layout: Layout, before: Uint8Array, after: Uint8Array, commandId: string, nowMs: number, what: string): void {
+  const untouched = decodeSnapshot(before, layout);
+  execute(untouched, { type: 'tick', commandId: 'tick-of-no-effect' }, nowMs);
+  const expected = snapshotReader.unpack(encodeSnapshot(untouched)) as unknown;
+  const found = withoutEntry(snapshotReader.unpack(after) as unknown, commandId);
+  // Compared as re-packed bytes (fast); on a difference, structurally for a readable diff.
+  if (!sameBytes(snapshotReader.pack(found), snapshotReader.pack(expected))) expect(found, `${what} changed the state`).toEqual(expected);
+}
