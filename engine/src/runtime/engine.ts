@@ -116,7 +116,12 @@ export class Engine {
   private readonly shardCache = new Map<string, number>();
   private readonly ready = new Map<number, { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void }>();
   private snapshotTimer: NodeJS.Timeout | null = null;
+  /** stop() has begun: clients are refused; saga steps still run until the first drain ends. */
   private stopping = false;
+  /** After that drain: steps still failing are given up (a restart sends them again). */
+  private halting = false;
+  /** Set while the router itself submits a saga step or report (not refused while stopping). */
+  private internal = false;
   /** Clients waiting for sagas: "productId\0commandId" → replies. */
   private readonly sagaWaiters = new Map<string, Reply[]>();
   /** Saga steps and step reports on their way (sent, or waiting to be sent again). */
@@ -202,7 +207,7 @@ export class Engine {
   send(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply): void {
     const lane = this.lanes[this.shardOf(performanceId)];
     let refusal: Result | null = null;
-    if (this.stopping) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
+    if (this.stopping && !this.internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
     else if (lane.state === 'down') refusal = reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} is not served by this process`);
     else if (lane.queued.length + lane.inFlight >= this.options.mailboxMax) {
       refusal = reject('OVERLOADED', '', `shard ${lane.shard} has ${this.options.mailboxMax} commands waiting; retry later with the same commandId`);
@@ -271,9 +276,11 @@ export class Engine {
 
   async stop(): Promise<void> {
     if (this.snapshotTimer !== null) clearInterval(this.snapshotTimer);
-    // Sagas in flight are finished first (their steps are ordinary commands); then nothing new.
-    await this.drain();
+    // Clients are refused from now; sagas in flight are finished first (their steps are
+    // ordinary commands), then steps that still fail are given up.
     this.stopping = true;
+    await this.drain();
+    this.halting = true;
     for (const timer of this.stepTimers) clearTimeout(timer);
     this.stepTimers.clear();
     await this.drain();
@@ -410,7 +417,7 @@ export class Engine {
    */
   private sendStep(group: StepGroup, i: number, retryMs: number): void {
     const { step, nowMs } = group.steps[i];
-    this.send(step.to, step.command, this.notBefore(step.to, nowMs), (result) => {
+    this.sendInternal(step.to, step.command, this.notBefore(step.to, nowMs), (result) => {
       if (!result.ok && passing.has(result.code)) return this.retryStep(group, () => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
       group.results[i] = result;
       if (--group.left > 0 || group.abandoned) return;
@@ -421,11 +428,20 @@ export class Engine {
   private reportStep(group: StepGroup, i: number, retryMs: number): void {
     const { productId, nowMs, step } = group.steps[i];
     const report = { type: 'stepResult' as const, commandId: `${step.command.commandId}>`, saga: step.saga, step: step.step, result: group.results[i]! };
-    this.send(productId, report, this.notBefore(productId, nowMs), (answer) => {
+    this.sendInternal(productId, report, this.notBefore(productId, nowMs), (answer) => {
       if (!answer.ok && passing.has(answer.code)) return this.retryStep(group, () => this.reportStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
       group.reported++;
       if (!group.abandoned) this.stepsInFlight--;
     });
+  }
+
+  private sendInternal(actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void {
+    this.internal = true;
+    try {
+      this.send(actorId, command, nowMs, reply);
+    } finally {
+      this.internal = false;
+    }
   }
 
   /** A step's time: its saga's, or later if the target's shard has moved on (time never runs back in a shard). */
@@ -434,9 +450,9 @@ export class Engine {
   }
 
   private retryStep(group: StepGroup, again: () => void, delayMs: number): void {
-    // Stopping: the group is given up; its unanswered steps are sent again by whoever recovers
+    // Halting: the group is given up; its unanswered steps are sent again by whoever recovers
     // the coordinator's shard (pendingSteps).
-    if (this.stopping) {
+    if (this.halting) {
       if (!group.abandoned) {
         group.abandoned = true;
         this.stepsInFlight -= group.steps.length - group.reported;
