@@ -137,6 +137,7 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   if (!isInt(quantity, s.def.perPurchaseMin ?? 1, s.def.perPurchaseMax ?? 1)) return reject('PRODUCT_QUANTITY_INVALID', 'quantity', `from ${s.def.perPurchaseMin} to ${s.def.perPurchaseMax} per purchase`);
   if (cmd.seats !== undefined) {
     if (s.def.sameSeat !== true) return reject('COMMAND_INVALID', 'seats', 'seats are chosen only for same-seat products; others take best available');
+    if (s.def.gaAreaId !== undefined) return reject('COMMAND_INVALID', 'seats', 'an unnumbered product sells places, not seats');
     if (!Array.isArray(cmd.seats) || cmd.seats.length !== quantity || !cmd.seats.every(isId)) return reject('PRODUCT_QUANTITY_INVALID', 'seats', `one seat id per place: ${quantity}`);
   }
   const performances = chosenPerformances(s, cmd, nowMs);

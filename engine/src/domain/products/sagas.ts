@@ -319,7 +319,9 @@ function advanceLink(s: ProductState, saga: Saga, results: ReturnType<typeof wav
         const holding = s.holdings.get(m.holdingId);
         if (holding !== undefined) {
           holding.tickets.set(p, order.tickets.map((t) => t.ticketId));
-          holding.paidMinor.set(p, order.totalMinor - order.discountMinor);
+          // The holder paid for the card when they bought it: a performance linked later is part
+          // of it at no charge, and the card's revenue is not counted again.
+          holding.paidMinor.set(p, 0);
         }
       }
       return finishLink(s, saga, p, out);

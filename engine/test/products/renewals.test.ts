@@ -1,0 +1,116 @@
+// Renewals (DOMAIN §5): within the renewal window each of last season's holders has their seats
+// reserved and may renew them, at the new ticket type the mapping names; nothing else is sold
+// until the window is closed; then the seats nobody renewed go back on sale.
+import { describe, expect, it } from 'vitest';
+import { clubLayout, type RenewalTerms } from '../../src/domain/mod.ts';
+import {
+  DAY, SALE, World, buy, closeRenewal, expectCode, hallLayout, hold, holdGa, holding, layoutOf, play, priceOf, productDef, renew,
+  schedule,
+} from './helpers.ts';
+
+const hall = hallLayout();
+const games = schedule(['G1', 'G2', 'G3']);
+const FROM = SALE;
+const UNTIL = SALE + 3 * DAY;
+/** Single tickets go on sale while the renewal window is still open. */
+const SINGLE_DURING = SALE + DAY;
+
+const terms: RenewalTerms = {
+  fromProductId: 'CARD26',
+  windowStartMs: FROM,
+  windowEndMs: UNTIL,
+  ticketTypes: { card: 'renewal' },
+  holders: [
+    { holdingId: 'H-ann', buyerId: 'ann', seats: ['A-1-1', 'A-1-2'], ticketType: 'card' },
+    { holdingId: 'H-bob', buyerId: 'bob', seats: ['A-1-3'], ticketType: 'vip' },
+    { holdingId: 'H-cid', buyerId: 'cid', seats: ['A-1-4'], ticketType: 'card' },
+  ],
+};
+
+function renewing(): World {
+  const w = new World().add(games, hall, { singleAt: SINGLE_DURING });
+  expectCode(w.product('CARD27', productDef('CARD27', 'seasonCard', games, { saleStartMs: UNTIL, renewal: terms }), 0), 'OK');
+  return w;
+}
+
+describe('renewals - the window', () => {
+  it('reserves each holder\'s seats, renews them at the mapped type, and returns the others when closed', () => {
+    const w = renewing();
+    const results = play(w, [
+      { at: FROM - 1, product: 'CARD27', cmd: renew('H-ann', 'ann'), expect: 'RENEWAL_CLOSED', unchanged: true, why: 'before the window' },
+      { at: FROM, product: 'CARD27', cmd: renew('H-zzz', 'ann'), expect: 'HOLDING_UNKNOWN', field: 'previousHoldingId', unchanged: true },
+      { at: FROM, product: 'CARD27', cmd: renew('H-ann', 'bob'), expect: 'HOLDING_NOT_OWNED', field: 'buyerId', unchanged: true },
+      { at: FROM, product: 'CARD27', cmd: renew('H-ann', 'ann'), expect: 'OK' },
+      { at: FROM, product: 'CARD27', cmd: renew('H-ann', 'ann'), expect: 'RENEWAL_DONE', field: 'previousHoldingId', unchanged: true },
+      { at: FROM, product: 'CARD27', cmd: buy('dan'), expect: 'RENEWAL_STILL_OPEN', unchanged: true, why: 'no new cards during the window' },
+      { at: FROM + 1, product: 'CARD27', cmd: closeRenewal(), expect: 'RENEWAL_STILL_OPEN', unchanged: true, why: 'the window has not ended' },
+      { at: SINGLE_DURING, perf: 'G2', cmd: hold('walk-in', ['A-1-4']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'reserved for cid' },
+      { at: SINGLE_DURING, perf: 'G2', cmd: hold('walk-in', ['A-1-5']), expect: 'OK' },
+      { at: SINGLE_DURING, product: 'CARD27', cmd: renew('H-bob', 'bob'), expect: 'OK', why: 'an old type not in the mapping renews at the product\'s own' },
+      { at: UNTIL, product: 'CARD27', cmd: renew('H-cid', 'cid'), expect: 'RENEWAL_CLOSED', unchanged: true, why: 'the window has ended' },
+      { at: UNTIL, product: 'CARD27', cmd: buy('dan'), expect: 'RENEWAL_STILL_OPEN', unchanged: true, why: 'not closed yet' },
+      { at: UNTIL, product: 'CARD27', cmd: closeRenewal(), expect: 'OK' },
+      { at: UNTIL, product: 'CARD27', cmd: closeRenewal(), expect: 'RENEWAL_CLOSED', unchanged: true },
+      { at: UNTIL, product: 'CARD27', cmd: renew('H-cid', 'cid'), expect: 'RENEWAL_CLOSED', unchanged: true },
+      { at: UNTIL, perf: 'G3', cmd: hold('walk-in', ['A-1-4']), expect: 'OK', why: 'cid\'s unrenewed seat is back on sale' },
+      { at: UNTIL, perf: 'G3', cmd: hold('walk-in', ['A-1-1']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'ann\'s renewed seat stays sold, in the reservation', check: (_, w) => expect(w.seat('G3', 'A-1-1')).toBe('sold') },
+    ]);
+    const ann = holding(results[3]);
+    const bob = holding(results[9]);
+    expect(ann.seats).toEqual(['A-1-1', 'A-1-2']);
+    for (const g of games) {
+      expect(w.valid(g.performanceId, ann.holdingId).map((t) => [t.seatId, t.ticketType, t.priceMinor])).toEqual([
+        ['A-1-1', 'renewal', priceOf(hall, 'renewal', 'A')], ['A-1-2', 'renewal', priceOf(hall, 'renewal', 'A')],
+      ]);
+      expect(w.valid(g.performanceId, bob.holdingId).map((t) => [t.seatId, t.ticketType])).toEqual([['A-1-3', 'card']]);
+      expect(w.seat(g.performanceId, 'A-1-4')).toBe(g.performanceId === 'G3' ? 'held' : 'free');
+      expect(w.avail(g.performanceId).quotas).toEqual([{ quotaId: 'CARD27.renewal', capacity: 3, free: 0, held: 0, sold: 3, blocked: 0 }]);
+    }
+    expect(ann.totalMinor).toBe(3 * 2 * priceOf(hall, 'renewal', 'A'));
+    expect(w.prod('CARD27').holdings.get(ann.holdingId)?.renewedFrom).toBe('H-ann');
+  });
+
+  it('has nothing to renew or close without renewal terms', () => {
+    const w = new World().add(games, hall);
+    expectCode(w.product('PLAIN', productDef('PLAIN', 'seasonCard', games), 0), 'OK');
+    play(w, [
+      { at: SALE, product: 'PLAIN', cmd: renew('H-ann', 'ann'), expect: 'RENEWAL_CLOSED', unchanged: true },
+      { at: SALE, product: 'PLAIN', cmd: closeRenewal(), expect: 'RENEWAL_CLOSED', unchanged: true },
+    ]);
+  });
+
+  it('renews GA places from the reserved count', () => {
+    const club = layoutOf(clubLayout());
+    const nights = schedule(['N1', 'N2']);
+    const w = new World().add(nights, club, { singleAt: SINGLE_DURING });
+    const ga: RenewalTerms = { ...terms, holders: [{ holdingId: 'H-ann', buyerId: 'ann', count: 3, ticketType: 'card' }, { holdingId: 'H-bob', buyerId: 'bob', count: 2, ticketType: 'card' }] };
+    expectCode(w.product('GA27', productDef('GA27', 'seasonCard', nights, { gaAreaId: 'BALCONY', saleStartMs: UNTIL, renewal: ga }), 0), 'OK');
+    expect(w.avail('N1').gaAreas[1]).toEqual({ gaAreaId: 'BALCONY', capacity: 300, free: 300 });
+    expect(w.avail('N1', 'web').gaAreas[1]).toEqual({ gaAreaId: 'BALCONY', capacity: 300, free: 295 });
+    play(w, [
+      { at: FROM, product: 'GA27', cmd: renew('H-ann', 'ann'), expect: 'OK' },
+      { at: SINGLE_DURING, perf: 'N1', cmd: holdGa('walk-in', 'BALCONY', 10), expect: 'OK', why: 'the ordinary balcony places sell alongside' },
+      { at: UNTIL, product: 'GA27', cmd: closeRenewal(), expect: 'OK' },
+    ]);
+    for (const n of nights) {
+      expect(w.valid(n.performanceId).filter((t) => t.productId === 'GA27').map((t) => [t.gaAreaId, t.ticketType])).toEqual(Array(3).fill(['BALCONY', 'renewal']));
+      expect(w.avail(n.performanceId).quotas).toEqual([{ quotaId: 'GA27.renewal', capacity: 3, free: 0, held: 0, sold: 3, blocked: 0 }]);
+    }
+    expect(w.avail('N2', 'web').gaAreas[1]).toEqual({ gaAreaId: 'BALCONY', capacity: 300, free: 297 });
+  });
+
+  // The reservation is a quotaFirst quota of the product: once the window is closed it holds
+  // only renewed (sold) seats, and new cards take the rest of the house. (It was onlyQuota at
+  // first, which left the product unable to sell a single new card after a renewal.)
+  it('sells new cards once the renewal is closed', () => {
+    const w = renewing();
+    expectCode(w.product('CARD27', renew('H-ann', 'ann'), FROM), 'OK');
+    expectCode(w.product('CARD27', closeRenewal(), UNTIL), 'OK');
+    expectCode(w.product('CARD27', buy('dan', { seats: ['B-1-1'] }), UNTIL), 'OK');
+    // cid's seat (returned) and the rest of the house are the card's again; ann's stay hers.
+    expectCode(w.product('CARD27', buy('fay', { seats: ['A-1-4'] }), UNTIL), 'OK');
+    const eve = holding(expectCode(w.product('CARD27', buy('eve', { quantity: 2 }), UNTIL), 'OK'));
+    expect(eve.seats?.some((seat) => ['A-1-1', 'A-1-2', 'A-1-4'].includes(seat))).toBe(false);
+    expectCode(w.product('CARD27', buy('gus', { seats: ['A-1-1'] }), UNTIL), 'SEAT_NOT_AVAILABLE');
+  });
+});
