@@ -120,8 +120,6 @@ export class Engine {
   private stopping = false;
   /** After that drain: steps still failing are given up (a restart sends them again). */
   private halting = false;
-  /** Set while the router itself submits a saga step or report (not refused while stopping). */
-  private internal = false;
   /** Clients waiting for sagas: "productId\0commandId" → replies. */
   private readonly sagaWaiters = new Map<string, Reply[]>();
   /** Saga steps and step reports on their way (sent, or waiting to be sent again). */
@@ -205,9 +203,14 @@ export class Engine {
 
   /** The allocation-light form of submit for callers that batch (the simulator, benchmarks). */
   send(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply): void {
+    this.enqueue(performanceId, command, nowMs, reply, false);
+  }
+
+  /** `internal`: a saga step or report from the router itself, still taken while stopping. */
+  private enqueue(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply, internal: boolean): void {
     const lane = this.lanes[this.shardOf(performanceId)];
     let refusal: Result | null = null;
-    if (this.stopping && !this.internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
+    if (this.stopping && !internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
     else if (lane.state === 'down') refusal = reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} is not served by this process`);
     else if (lane.queued.length + lane.inFlight >= this.options.mailboxMax) {
       refusal = reject('OVERLOADED', '', `shard ${lane.shard} has ${this.options.mailboxMax} commands waiting; retry later with the same commandId`);
@@ -284,6 +287,11 @@ export class Engine {
     for (const timer of this.stepTimers) clearTimeout(timer);
     this.stepTimers.clear();
     await this.drain();
+    // Clients still waiting for a saga given up here are told so; the saga goes on after a
+    // restart, and a retry with the same command id joins it.
+    const stopping = reject('ENGINE_STOPPING', '', 'the engine stopped before the saga finished; retry with the same commandId');
+    for (const replies of this.sagaWaiters.values()) for (const reply of replies) reply(stopping);
+    this.sagaWaiters.clear();
     await this.bus.close();
     await this.pool.close();
   }
@@ -417,31 +425,22 @@ export class Engine {
    */
   private sendStep(group: StepGroup, i: number, retryMs: number): void {
     const { step, nowMs } = group.steps[i];
-    this.sendInternal(step.to, step.command, this.notBefore(step.to, nowMs), (result) => {
+    this.enqueue(step.to, step.command, this.notBefore(step.to, nowMs), (result) => {
       if (!result.ok && passing.has(result.code)) return this.retryStep(group, () => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
       group.results[i] = result;
       if (--group.left > 0 || group.abandoned) return;
       for (let j = 0; j < group.steps.length; j++) this.reportStep(group, j, stepRetryFirstMs);
-    });
+    }, true);
   }
 
   private reportStep(group: StepGroup, i: number, retryMs: number): void {
     const { productId, nowMs, step } = group.steps[i];
     const report = { type: 'stepResult' as const, commandId: `${step.command.commandId}>`, saga: step.saga, step: step.step, result: group.results[i]! };
-    this.sendInternal(productId, report, this.notBefore(productId, nowMs), (answer) => {
+    this.enqueue(productId, report, this.notBefore(productId, nowMs), (answer) => {
       if (!answer.ok && passing.has(answer.code)) return this.retryStep(group, () => this.reportStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
       group.reported++;
       if (!group.abandoned) this.stepsInFlight--;
-    });
-  }
-
-  private sendInternal(actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void {
-    this.internal = true;
-    try {
-      this.send(actorId, command, nowMs, reply);
-    } finally {
-      this.internal = false;
-    }
+    }, true);
   }
 
   /** A step's time: its saga's, or later if the target's shard has moved on (time never runs back in a shard). */

@@ -2,7 +2,7 @@
 // journal order. Single-threaded and synchronous; the worker wraps it in messages, and tests
 // use it directly.
 import {
-  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, productEntries, pendingSteps, presaleReport, productHoldings,
+  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
   productReport, productSummary, reject, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
   type Command, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
@@ -114,9 +114,10 @@ export class Shard {
       if (fault(productId, command)) throw new Error(`injected fault in ${command.commandId}`);
     };
     if (actor === undefined) {
-      if (command.type === 'createProduct' && command.productId !== productId) return reject('COMMAND_INVALID', 'productId', 'productId must be the product the command is sent to');
-      if (command.type === 'createProduct' && this.actors.has(productId)) return reject('PRODUCT_INVALID', 'productId', `${productId} is a performance`);
+      // Checked in the order the coordinator and LocalProducts use: fields, address, then the id's owner.
       const output = executeProduct(null, command, nowMs);
+      if (output.state !== null && output.state.productId !== productId) return misaddressed();
+      if (output.state !== null && this.actors.has(productId)) return reject('PRODUCT_INVALID', 'productId', `${productId} is a performance`);
       if (output.state !== null) {
         check?.();
         this.products.set(productId, new ProductActor(productId, output.state));

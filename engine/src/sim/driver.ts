@@ -2,8 +2,10 @@
 // answered in full before the next, so that a seed gives the same outcome whatever the thread
 // timing) and keeps the figures of the summary: commands, latency, rejections by code.
 import { performance } from 'node:perf_hooks';
-import type { ProductSummary, Result, TicketRow } from '../domain/mod.ts';
+import { performanceEntries, settle, type LedgerEntry, type PerformanceFacts, type ProductSummary, type Result, type TicketRow } from '../domain/mod.ts';
 import type { Engine, EngineCommand } from '../runtime/mod.ts';
+
+export interface ScenarioOptions { seed: number; buyers: number }
 
 export type Item = [actorId: string, command: EngineCommand, atMs: number];
 
@@ -127,9 +129,9 @@ export function checkProductTickets(tickets: readonly TicketRow[], sameSeatProdu
   return checks;
 }
 
-/** The summary every scenario prints (`--json`), fields fixed by the runtime and products issues. */
-export interface ScenarioSummary {
-  scenario: 'season' | 'theatre';
+/** The product scenarios' summary (`--json`): the core fields and the products issue's `products`. */
+/** The fields every simulation's summary has (fixed by the runtime issue: tools read them). */
+export interface SummaryCore {
   seed: number;
   buyers: number;
   commands: number;
@@ -139,11 +141,15 @@ export interface ScenarioSummary {
   rejections: Record<string, number>;
   limits: { maxTicketsPerBuyerPerPerformance: number };
   performances: { performanceId: string; capacity: number; sold: number }[];
-  products: ProductSummary[];
   bus: string;
   durable: boolean;
   workers: number;
   shards: number;
+}
+
+export interface ScenarioSummary extends SummaryCore {
+  scenario: 'season' | 'theatre';
+  products: ProductSummary[];
   /** What happened, phase by phase, in counts. */
   phases: Record<string, Record<string, number>>;
   settlement: { organizerPaidMinor: number; organizerPendingMinor: number; sellerCreditsMinor: number };
@@ -156,4 +162,47 @@ export function countOutcomes(results: readonly Result[]): { ok: number; refused
   let ok = 0;
   for (const r of results) if (r.ok) ok++;
   return { ok, refused: results.length - ok };
+}
+
+/** Reads tickets, counts, products and settlement back from the engine and builds the summary. */
+export async function finishRun(
+  engine: Engine, driver: ScenarioDriver, options: ScenarioOptions, scenario: 'season' | 'theatre', performanceIds: string[], productIds: string[],
+  phases: Record<string, Record<string, number>>, settleAtMs: number, maxPerBuyer: number,
+): Promise<ScenarioRun> {
+  const figures = driver.figures();
+  const tickets: TicketRow[] = [];
+  const performances = [];
+  const facts: PerformanceFacts[] = [];
+  for (const pid of performanceIds) {
+    tickets.push(...((await engine.query(pid, 'tickets')) as TicketRow[]));
+    const counts = (await engine.query(pid, 'seatCounts')) as { free: number; held: number; sold: number; blocked: number };
+    performances.push({ performanceId: pid, capacity: counts.free + counts.held + counts.sold + counts.blocked, sold: counts.sold });
+    facts.push((await engine.query(pid, 'settlementFacts')) as PerformanceFacts);
+  }
+  const products: ProductSummary[] = [];
+  let entries: LedgerEntry[] = performanceEntries(facts);
+  for (const id of productIds) {
+    products.push((await engine.query(id, 'productSummary')) as ProductSummary);
+    entries = entries.concat((await engine.query(id, 'productLedger')) as LedgerEntry[]);
+  }
+  const sameSeat = new Set(products.filter((p) => p.sameSeat).map((p) => p.productId));
+  return {
+    summary: {
+      scenario,
+      seed: options.seed,
+      buyers: options.buyers,
+      ...figures,
+      limits: { maxTicketsPerBuyerPerPerformance: maxPerBuyer },
+      performances,
+      products,
+      bus: engine.bus.kind,
+      durable: engine.bus.durable,
+      workers: engine.workers,
+      shards: engine.shards,
+      phases,
+      settlement: settle(entries, settleAtMs).totals,
+      checks: checkProductTickets(tickets, sameSeat, maxPerBuyer),
+    },
+    tickets,
+  };
 }

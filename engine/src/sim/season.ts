@@ -2,17 +2,14 @@
 // Last season's card holders renew in their window (their seats reserved for them), then new
 // season cards go on sale (same seat on all ten matches), then single tickets per match, then
 // card holders resell single matches on the exchange, and the first match's gates scan the cards.
-import type { HoldingResult, ProductSummary, Result, TicketRow } from '../domain/mod.ts';
-import { settle, type LedgerEntry, type PerformanceFacts } from '../domain/mod.ts';
+import type { HoldingResult, Result } from '../domain/mod.ts';
 import { VenueCatalog, type Engine } from '../runtime/mod.ts';
-import { checkProductTickets, countOutcomes, phaseTime, ScenarioDriver, type Item, type ScenarioRun } from './driver.ts';
+import { countOutcomes, finishRun, phaseTime, ScenarioDriver, type Item, type ScenarioOptions, type ScenarioRun } from './driver.ts';
+import { sellSingles } from './singles.ts';
 import { Rng } from './rng.ts';
 import {
   CARD_SALE_AT_MS, LAST_SEASON_CARD, matchPerformances, matchSpec, RENEWAL_FROM_MS, RENEWAL_UNTIL_MS, SEASON_CARD, seasonCardProduct, SINGLE_SALE_AT_MS,
 } from './season-setup.ts';
-import { performanceEntries } from '../domain/mod.ts';
-
-export interface ScenarioOptions { seed: number; buyers: number }
 
 /** Client commands in one wave: one coordinator batch (the router's batch bound is 4,096). */
 const WAVE = 1_000;
@@ -89,25 +86,9 @@ export async function simulateSeason(engine: Engine, options: ScenarioOptions): 
   phases.cards = { buyers: cardBuyers, sold: countOutcomes(cardResults).ok, refused: countOutcomes(cardResults).refused };
 
   // Single tickets, per match: best available on the web, most check out, some abandon.
-  const perMatch = Math.floor(singleBuyers / matches.length);
-  const holdItems: Item[] = [];
-  for (const [m, p] of matches.entries()) {
-    for (let b = 0; b < perMatch; b++) {
-      holdItems.push([p.performanceId, { type: 'holdBestAvailable', commandId: `single-${m}-${b}`, buyerId: `S${m}-${b}`, channel: rng.chance(0.9) ? 'web' : 'box', count: rng.int(1, 4) }, SINGLE_SALE_AT_MS + b * 50]);
-    }
-  }
-  const held = await driver.waves(holdItems, 4 * WAVE);
-  const confirmItems: Item[] = [];
-  const checkoutAtMs = holdItems.reduce((t, item) => Math.max(t, item[2]), 0) + 60_000;
-  held.forEach((r, i) => {
-    if (!r.ok || rng.chance(0.15)) return;
-    const [pid, cmd] = holdItems[i];
-    const holdId = (r as { holdId: string }).holdId;
-    // After every hold of the wave (time never runs back on a performance), well inside the hold's life.
-    confirmItems.push([pid, { type: 'confirmHold', commandId: `confirm-${holdId}`, holdId, buyerId: (cmd as { buyerId: string }).buyerId }, checkoutAtMs + confirmItems.length]);
+  phases.singles = await sellSingles(driver, rng, {
+    performanceIds: matches.map((p) => p.performanceId), buyers: singleBuyers, buyerPrefix: 'S', startMs: SINGLE_SALE_AT_MS, gapMs: 50, webShare: 0.9, abandonShare: 0.15, wave: 4 * WAVE,
   });
-  const confirmed = await driver.waves(confirmItems, 4 * WAVE);
-  phases.singles = { buyers: perMatch * matches.length, held: countOutcomes(held).ok, confirmed: countOutcomes(confirmed).ok, abandoned: countOutcomes(held).ok - confirmItems.length };
 
   // Resale: some holders list one match's seat on the web (a few outside the 50-120 % band), guests
   // buy most listings on the exchange, some sellers withdraw.
@@ -158,47 +139,4 @@ async function waveByTime(driver: ScenarioDriver, items: Item[]): Promise<Result
     i = j;
   }
   return results;
-}
-
-/** Reads tickets, counts, products and settlement back from the engine and builds the summary. */
-export async function finishRun(
-  engine: Engine, driver: ScenarioDriver, options: ScenarioOptions, scenario: 'season' | 'theatre', performanceIds: string[], productIds: string[],
-  phases: Record<string, Record<string, number>>, settleAtMs: number, maxPerBuyer: number,
-): Promise<ScenarioRun> {
-  const figures = driver.figures();
-  const tickets: TicketRow[] = [];
-  const performances = [];
-  const facts: PerformanceFacts[] = [];
-  for (const pid of performanceIds) {
-    tickets.push(...((await engine.query(pid, 'tickets')) as TicketRow[]));
-    const counts = (await engine.query(pid, 'seatCounts')) as { free: number; held: number; sold: number; blocked: number };
-    performances.push({ performanceId: pid, capacity: counts.free + counts.held + counts.sold + counts.blocked, sold: counts.sold });
-    facts.push((await engine.query(pid, 'settlementFacts')) as PerformanceFacts);
-  }
-  const products: ProductSummary[] = [];
-  let entries: LedgerEntry[] = performanceEntries(facts);
-  for (const id of productIds) {
-    products.push((await engine.query(id, 'productSummary')) as ProductSummary);
-    entries = entries.concat((await engine.query(id, 'productLedger')) as LedgerEntry[]);
-  }
-  const sameSeat = new Set(products.filter((p) => p.sameSeat).map((p) => p.productId));
-  return {
-    summary: {
-      scenario,
-      seed: options.seed,
-      buyers: options.buyers,
-      ...figures,
-      limits: { maxTicketsPerBuyerPerPerformance: maxPerBuyer },
-      performances,
-      products,
-      bus: engine.bus.kind,
-      durable: engine.bus.durable,
-      workers: engine.workers,
-      shards: engine.shards,
-      phases,
-      settlement: settle(entries, settleAtMs).totals,
-      checks: checkProductTickets(tickets, sameSeat, maxPerBuyer),
-    },
-    tickets,
-  };
 }

@@ -11,6 +11,7 @@ import {
   HOLD_TTL_MS, MAX_TICKETS_PER_BUYER, ONSALE_AT_MS, PARTNER_SECTIONS, PRESALE_CODE, PRESALE_FROM_MS, SEATS_PER_SECTION, SECTIONS, setupCommands,
 } from './stadium-onsale.ts';
 import { TimeBuckets } from './time-buckets.ts';
+import type { SummaryCore } from './driver.ts';
 
 export interface SimulateOptions {
   seed: number;
@@ -23,21 +24,8 @@ interface Buyer { id: string; kind: Kind; wants: number; attempts: number; holdI
 type Action = 'hold' | 'confirm' | 'release' | 'again';
 interface Event { atMs: number; seq: number; buyer: number; action: Action }
 
-export interface SimulationSummary {
+export interface SimulationSummary extends SummaryCore {
   scenario: 'onsale';
-  seed: number;
-  buyers: number;
-  commands: number;
-  commandsPerSec: number;
-  wallMs: number;
-  latencyMs: { p50: number; p99: number };
-  rejections: Record<string, number>;
-  limits: { maxTicketsPerBuyerPerPerformance: number };
-  performances: { performanceId: string; capacity: number; sold: number }[];
-  bus: string;
-  durable: boolean;
-  workers: number;
-  shards: number;
   /** Simulated ms from the sale's opening to the moment the web channel had nothing left; null if never. */
   sellOutMs: number | null;
   /** Simulated ms from the sale's opening to the last ticket sold. */

@@ -4,9 +4,9 @@
 // sale first; then single tickets; then some subscribers exchange one performance for another.
 import type { HoldingResult, Result } from '../domain/mod.ts';
 import { VenueCatalog, type Engine } from '../runtime/mod.ts';
-import { countOutcomes, ScenarioDriver, type Item, type ScenarioRun } from './driver.ts';
+import { countOutcomes, finishRun, ScenarioDriver, type Item, type ScenarioOptions, type ScenarioRun } from './driver.ts';
+import { sellSingles } from './singles.ts';
 import { Rng } from './rng.ts';
-import { finishRun, type ScenarioOptions } from './season.ts';
 import { PICK_MIX, pickMixProduct, SERIES, seriesProduct, stageSpec, THEATRE_SALE_AT_MS, THEATRE_SINGLE_AT_MS, theatrePerformances } from './season-setup.ts';
 
 const WAVE = 500;
@@ -63,26 +63,12 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   phases.pickMix = { buyers: pickBuyers, sold: pickHoldings.length, refused: countOutcomes(pickResults).refused };
 
   // Single tickets on every performance.
-  const perShow = Math.floor(singleBuyers / shows.length);
-  const holdItems: Item[] = [];
-  for (const [n, p] of shows.entries()) {
-    for (let b = 0; b < perShow; b++) holdItems.push([p.performanceId, { type: 'holdBestAvailable', commandId: `single-${n}-${b}`, buyerId: `T${n}-${b}`, channel: rng.chance(0.8) ? 'web' : 'box', count: rng.int(1, 4) }, THEATRE_SINGLE_AT_MS + b * 200]);
-  }
-  const held = await driver.waves(holdItems, 4 * WAVE);
-  const confirmItems: Item[] = [];
-  const checkoutAtMs = holdItems.reduce((t, item) => Math.max(t, item[2]), 0) + 60_000;
-  held.forEach((r, i) => {
-    if (!r.ok || rng.chance(0.1)) return;
-    const [pid, cmd] = holdItems[i];
-    const holdId = (r as { holdId: string }).holdId;
-    // After every hold of the wave (time never runs back on a performance), well inside the hold's life.
-    confirmItems.push([pid, { type: 'confirmHold', commandId: `confirm-${holdId}`, holdId, buyerId: (cmd as { buyerId: string }).buyerId }, checkoutAtMs + confirmItems.length]);
+  phases.singles = await sellSingles(driver, rng, {
+    performanceIds: ids, buyers: singleBuyers, buyerPrefix: 'T', startMs: THEATRE_SINGLE_AT_MS, gapMs: 200, webShare: 0.8, abandonShare: 0.1, wave: 4 * WAVE,
   });
-  const confirmed = await driver.waves(confirmItems, 4 * WAVE);
-  phases.singles = { buyers: perShow * shows.length, held: countOutcomes(held).ok, confirmed: countOutcomes(confirmed).ok };
 
   // Exchanges: a pick & mix subscriber swaps one of their performances (not the premiere) for
-  // one they do not have; series subscribers swap too, into the same seat if it is free.
+  // one they do not have (now and then one outside the product, which is refused).
   const exchangeAt = THEATRE_SINGLE_AT_MS + 3 * 24 * 3_600_000;
   const exchangeItems: Item[] = [];
   for (const h of pickHoldings) {

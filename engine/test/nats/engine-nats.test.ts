@@ -1,12 +1,11 @@
 // The engine on a real nats-server: crash a process with kill -9 in the middle of a load and
-// restart it; share shards between two processes and let one take over when the other dies;
+// restart it; share shards between two env.processes and let one take over when the other dies;
 // and the refusals only the durable bus produces.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HoldAccepted, OrderAccepted, PerformanceSpec, Result, TicketRow } from '../../src/domain/mod.ts';
 import { NatsBus, NatsEngineClient } from '../../src/nats/mod.ts';
 import { Engine, shardOf } from '../../src/runtime/mod.ts';
-import { replayJson, startEngineProcess, type EngineProcess } from './engine-process.ts';
-import { startNatsServer, type NatsServer } from './nats-server.ts';
+import { natsWithEngines, replayJson, startEngineProcess, type EngineProcess } from './engine-process.ts';
 
 const SHARDS = 4;
 // Set-up happens in the past; the load runs on the engine's own clock (nowMs omitted).
@@ -26,22 +25,14 @@ function performanceOn(shard: number, tag: string): string {
   throw new Error('no id found');
 }
 
-describe('engine on NATS JetStream (real nats-server, real engine processes)', () => {
-  let server: NatsServer;
-  const processes: EngineProcess[] = [];
-  beforeAll(async () => {
-    server = await startNatsServer();
-  }, 30_000);
-  afterAll(async () => {
-    for (const p of processes) await p.stop().catch(() => undefined);
-    await server?.stop();
-  });
+describe('engine on NATS JetStream (real nats-server, real engine env.processes)', () => {
+  const env = natsWithEngines();
 
   it('kill -9 in the middle of a load: every acknowledged confirm survives, no seat is sold twice, state equals a clean replay', async () => {
-    const first = startEngineProcess(server.url, SHARDS);
-    processes.push(first);
+    const first = startEngineProcess(env.server.url, SHARDS);
+    env.processes.push(first);
     await first.waitForOwned((o) => o.length === SHARDS, 30_000);
-    const client = await NatsEngineClient.connect({ servers: server.url, shards: SHARDS, retryForMs: 60_000 });
+    const client = await NatsEngineClient.connect({ servers: env.server.url, shards: SHARDS, retryForMs: 60_000 });
     const performances = [0, 1, 2, 3].map((s) => performanceOn(s, 'CRASH'));
     for (const p of performances) {
       expect((await client.submit(p, { type: 'openPerformance', commandId: `${p}-open`, venue: 'theatre', spec: theatreSpec(p) }, T0)).ok).toBe(true);
@@ -60,8 +51,8 @@ describe('engine on NATS JetStream (real nats-server, real engine processes)', (
         if (!killed && acknowledged.length >= 400) {
           killed = true;
           await first.kill9();
-          second = startEngineProcess(server.url, SHARDS);
-          processes.push(second);
+          second = startEngineProcess(env.server.url, SHARDS);
+          env.processes.push(second);
         }
       }
       return order;
@@ -91,21 +82,21 @@ describe('engine on NATS JetStream (real nats-server, real engine processes)', (
       live[p] = await client.query(p, 'stateHash') as string;
     }
     await client.close();
-    const replayed = await replayJson(server.url, SHARDS);
+    const replayed = await replayJson(env.server.url, SHARDS);
     for (const p of performances) expect(replayed.performances.find((x) => x.performanceId === p)?.stateHash, p).toBe(live[p]);
     await second!.stop();
   }, 180_000);
 
-  it('two processes share the shards; when one is killed, the other takes its shards over within the lease bound', async () => {
-    const a = startEngineProcess(server.url, SHARDS);
-    const b = startEngineProcess(server.url, SHARDS);
-    processes.push(a, b);
+  it('two env.processes share the shards; when one is killed, the other takes its shards over within the lease bound', async () => {
+    const a = startEngineProcess(env.server.url, SHARDS);
+    const b = startEngineProcess(env.server.url, SHARDS);
+    env.processes.push(a, b);
     // Fair share: two live members aim for two shards each.
     await a.waitForOwned((o) => o.length === 2, 30_000);
     await b.waitForOwned((o) => o.length === 2, 30_000);
     expect(new Set([...a.owned(), ...b.owned()]).size).toBe(SHARDS);
     const fromA = a.owned()[0];
-    const client = await NatsEngineClient.connect({ servers: server.url, shards: SHARDS, retryForMs: 30_000 });
+    const client = await NatsEngineClient.connect({ servers: env.server.url, shards: SHARDS, retryForMs: 30_000 });
     const p = performanceOn(fromA, 'SHARE');
     expect((await client.submit(p, { type: 'openPerformance', commandId: `${p}-open`, venue: 'theatre', spec: theatreSpec(p) }, T0)).ok).toBe(true);
     expect((await client.submit(p, { type: 'holdSeats', commandId: `${p}-h1`, buyerId: 'b1', channel: 'web', seatNos: [1] })).ok).toBe(true);
@@ -127,23 +118,23 @@ describe('engine on NATS JetStream (real nats-server, real engine processes)', (
   }, 120_000);
 
   it('refuses with SHARD_UNAVAILABLE when no process serves the shard, and with JOURNAL_FAILED when the journal does not acknowledge', async () => {
-    for (const p of processes) await p.stop();
-    const client = await NatsEngineClient.connect({ servers: server.url, shards: SHARDS, retryForMs: 0, requestTimeoutMs: 500 });
+    for (const p of env.processes) await p.stop();
+    const client = await NatsEngineClient.connect({ servers: env.server.url, shards: SHARDS, retryForMs: 0, requestTimeoutMs: 500 });
     const nobody = await client.submit('NOBODY', { type: 'tick', commandId: 'nobody-1' });
     expect(!nobody.ok && nobody.name).toBe('SHARD_UNAVAILABLE');
     await client.close();
 
-    const bus = await NatsBus.connect({ servers: server.url, owner: 'journal-failure-test', leaseRenewMs: 500, leaseTtlMs: 5_000, journalAckTimeoutMs: 400 });
+    const bus = await NatsBus.connect({ servers: env.server.url, owner: 'journal-failure-test', leaseRenewMs: 500, leaseTtlMs: 5_000, journalAckTimeoutMs: 400 });
     const engine = await Engine.start({ bus, workers: 1, shards: SHARDS, onError: () => undefined });
     try {
       const p = performanceOn(0, 'JF');
       await engine.whenServing(0);
       expect((await engine.submit(p, { type: 'openPerformance', commandId: `${p}-open`, venue: 'theatre', spec: theatreSpec(p) }, T0)).ok).toBe(true);
-      await server.kill9();
+      await env.server.kill9();
       const refused = await engine.submit(p, { type: 'holdSeats', commandId: `${p}-h1`, buyerId: 'b1', channel: 'web', seatNos: [1] });
       expect(!refused.ok && refused.name).toBe('JOURNAL_FAILED');
     } finally {
-      await server.restart();
+      await env.server.restart();
       await engine.stop().catch(() => undefined);
     }
   }, 60_000);

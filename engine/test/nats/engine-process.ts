@@ -2,6 +2,8 @@
 // SIGKILL like a crashed machine would be, with its "owns shards [..]" lines parsed from stdout.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startNatsServer, type NatsServer } from './nats-server.ts';
 
 const bin = fileURLToPath(new URL('../../../bin/onsale.js', import.meta.url));
 const alive = new Set<ChildProcess>();
@@ -63,4 +65,27 @@ export async function replayJson(natsUrl: string, shards: number): Promise<{ per
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`replay exited ${code}: ${err}`);
   return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+/**
+ * A real nats-server for the tests of one describe block, and the engine processes they start:
+ * every process is stopped and the server with them when the block ends.
+ */
+export function natsWithEngines(): { readonly server: NatsServer; readonly processes: EngineProcess[] } {
+  let server: NatsServer | null = null;
+  const processes: EngineProcess[] = [];
+  beforeAll(async () => {
+    server = await startNatsServer();
+  }, 30_000);
+  afterAll(async () => {
+    for (const p of processes) await p.stop().catch(() => undefined);
+    await server?.stop();
+  });
+  return {
+    get server(): NatsServer {
+      if (server === null) throw new Error('the nats-server has not started');
+      return server;
+    },
+    processes,
+  };
 }

@@ -3,12 +3,11 @@
 // restarted. The coordinator's progress is journaled like any command, so the restart finishes
 // or compensates every saga: every acknowledged card has its seat on every match, no seat is
 // sold twice, nothing stays held, and the live state equals a clean replay of the journal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileLayout, stadiumLayout, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { NatsEngineClient } from '../../src/nats/mod.ts';
 import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD } from '../../src/sim/season-setup.ts';
-import { replayJson, startEngineProcess, type EngineProcess } from './engine-process.ts';
-import { startNatsServer, type NatsServer } from './nats-server.ts';
+import { natsWithEngines, replayJson, startEngineProcess } from './engine-process.ts';
 
 const SHARDS = 4;
 const matches = matchPerformances(4);
@@ -21,22 +20,14 @@ const seatIds = (() => {
   return compiled.layout.seatIds;
 })();
 
-describe('season-card sagas across a kill -9 (real nats-server, real engine processes)', () => {
-  let server: NatsServer;
-  const processes: EngineProcess[] = [];
-  beforeAll(async () => {
-    server = await startNatsServer();
-  }, 30_000);
-  afterAll(async () => {
-    for (const p of processes) await p.stop().catch(() => undefined);
-    await server?.stop();
-  });
+describe('season-card sagas across a kill -9 (real nats-server, real engine env.processes)', () => {
+  const env = natsWithEngines();
 
   it('finishes or compensates every saga after the restart, and sells no seat twice', async () => {
-    const first = startEngineProcess(server.url, SHARDS);
-    processes.push(first);
+    const first = startEngineProcess(env.server.url, SHARDS);
+    env.processes.push(first);
     await first.waitForOwned((o) => o.length === SHARDS, 30_000);
-    const client = await NatsEngineClient.connect({ servers: server.url, shards: SHARDS, retryForMs: 60_000 });
+    const client = await NatsEngineClient.connect({ servers: env.server.url, shards: SHARDS, retryForMs: 60_000 });
     for (const p of matches) {
       expect((await client.submit(p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'stadium', spec: matchSpec(p.performanceId, p.endsAtMs) }, CARD_SALE_AT_MS - 10_000)).ok).toBe(true);
     }
@@ -52,7 +43,7 @@ describe('season-card sagas across a kill -9 (real nats-server, real engine proc
         if (!killed && acknowledged.size >= 40) {
           killed = true;
           await first.kill9();
-          processes.push(startEngineProcess(server.url, SHARDS));
+          env.processes.push(startEngineProcess(env.server.url, SHARDS));
         }
       }
       return result;
@@ -82,7 +73,7 @@ describe('season-card sagas across a kill -9 (real nats-server, real engine proc
       live[p.performanceId] = await client.query(p.performanceId, 'stateHash') as string;
     }
     await client.close();
-    const replayed = await replayJson(server.url, SHARDS);
+    const replayed = await replayJson(env.server.url, SHARDS);
     for (const p of matches) expect(replayed.performances.find((x) => x.performanceId === p.performanceId)?.stateHash, p.performanceId).toBe(live[p.performanceId]);
   }, 180_000);
 });

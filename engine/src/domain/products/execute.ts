@@ -6,7 +6,7 @@ import { reject, type Rejection } from '../codes.ts';
 import { isId, isInt } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
-import type { BuyProduct, CloseRenewal, CreateProduct, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
+import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, makingOf, renewalQuotaId, send, startBuy, startCreate, startExchange } from './sagas.ts';
 import { checkCreateProduct } from './validate.ts';
@@ -154,7 +154,7 @@ function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[
   if (refusal !== null) return refusal;
   const renewal = s.def.renewal;
   if (renewal === undefined || s.renewalClosed || nowMs < renewal.windowStartMs || nowMs >= renewal.windowEndMs) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no renewal open now`);
-  const holder = renewal.holders.find((h) => h.holdingId === cmd.previousHoldingId);
+  const holder = s.renewalHolders.get(cmd.previousHoldingId);
   if (holder === undefined) return reject('HOLDING_UNKNOWN', 'previousHoldingId', `${String(cmd.previousHoldingId)} is not a holding of ${renewal.fromProductId}`);
   if (holder.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${holder.holdingId}`);
   if (s.renewed.has(holder.holdingId)) return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
@@ -220,4 +220,3 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   return pending(s, saga);
 }
 
-export type { CreateProduct };

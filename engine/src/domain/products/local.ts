@@ -14,6 +14,11 @@ import type { ProductState } from './state.ts';
 
 const stepsPerCommandMax = 10_000_000;
 
+/** The runtime's shard answers the same: a product is created where it is addressed. */
+export function misaddressed(): Result {
+  return reject('COMMAND_INVALID', 'productId', 'productId must be the product the command is sent to');
+}
+
 export class LocalProducts {
   readonly performances = new Map<string, PerformanceState>();
   readonly products = new Map<string, ProductState>();
@@ -33,6 +38,7 @@ export class LocalProducts {
   /** Runs a product command and every saga step it causes; returns the final outcome. */
   product(productId: string, command: ProductCommand, nowMs: number): Result {
     const first = this.apply(productId, command, nowMs);
+    if (first === null) return misaddressed();
     let outcome: Result | null = isPending(first.result) ? null : first.result;
     const queue: [string, Outbound][] = first.out.map((o) => [productId, o]);
     let steps = 0;
@@ -44,17 +50,19 @@ export class LocalProducts {
         continue;
       }
       const result = this.perform(o.to, o.command, nowMs);
-      const next = this.apply(from, { type: 'stepResult', commandId: `r${this.stepNo++}`, saga: o.saga, step: o.step, result }, nowMs);
+      const next = this.apply(from, { type: 'stepResult', commandId: `r${this.stepNo++}`, saga: o.saga, step: o.step, result }, nowMs)!;
       for (const n of next.out) queue.push([from, n]);
     }
     if (outcome === null) throw new Error(`product command ${command.commandId} did not finish`);
     return outcome;
   }
 
-  private apply(productId: string, command: ProductCommand, nowMs: number): ReturnType<typeof executeProduct> {
-    const output = executeProduct(this.products.get(productId) ?? null, command, nowMs);
-    if (output.state !== null && !this.products.has(productId)) {
-      if (output.state.productId !== productId) throw new Error(`createProduct for ${output.state.productId} sent to ${productId}`);
+  /** Null when a createProduct names another product than the one it is sent to (nothing is kept). */
+  private apply(productId: string, command: ProductCommand, nowMs: number): ReturnType<typeof executeProduct> | null {
+    const known = this.products.get(productId) ?? null;
+    const output = executeProduct(known, command, nowMs);
+    if (known === null && output.state !== null) {
+      if (output.state.productId !== productId) return null;
       this.products.set(productId, output.state);
     }
     return output;

@@ -9,4 +9,4 @@ export { productFromPlain, productToPlain } from './snapshot.ts';
 export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';
 export { allocationQuotaId, renewalQuotaId, type HoldingResult } from './sagas.ts';
 export { settlementReport, settle, performanceEntries, productEntries, ledgerEntries, splitEvenly, type PerformanceFacts, type LedgerEntry, type SettlementReport } from './settlement.ts';
-export { LocalProducts } from './local.ts';
+export { LocalProducts, misaddressed } from './local.ts';

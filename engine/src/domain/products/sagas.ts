@@ -3,7 +3,7 @@
 // sends the next wave, compensates (releases holds, voids tickets, unlinks) or finishes.
 // Forward steps hold, then confirm; compensation undoes in reverse. Nothing is sold twice
 // because every seat is held by its performance's single writer before any confirm.
-import { Code, reject, type Rejection } from '../codes.ts';
+import { reject, type Rejection } from '../codes.ts';
 import type { Command } from '../commands.ts';
 import type { HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
@@ -167,7 +167,7 @@ export function holdCommand(s: ProductState, h: MakingHolding, ticketType: strin
 export function ticketTypeOf(s: ProductState, saga: Saga): string {
   if (saga.kind !== 'renew') return s.def.ticketType;
   const renewal = s.def.renewal!;
-  const holder = renewal.holders.find((h) => h.holdingId === (saga.command as RenewHolding).previousHoldingId)!;
+  const holder = s.renewalHolders.get((saga.command as RenewHolding).previousHoldingId)!;
   return renewal.ticketTypes[holder.ticketType] ?? s.def.ticketType;
 }
 
@@ -397,7 +397,7 @@ function advanceExchange(s: ProductState, saga: Saga, results: ReturnType<typeof
         // The old ticket stands (scanned, resold): the new one is undone instead.
         saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
         saga.phase = 'undo';
-        for (const r of results) if (r.result.ok) saga.refusal = { ...saga.refusal, message: `${saga.refusal.message} (some tickets of the old performance were voided)` };
+        if (results.some((r) => r.result.ok)) saga.refusal = { ...saga.refusal, message: `${saga.refusal.message} (some tickets of the old performance were voided)` };
         for (const ticketId of m.tickets.get(cmd.toPerformanceId) ?? []) send(s, saga, cmd.toPerformanceId, { type: 'voidTicket', ticketId }, out);
         return;
       }
@@ -416,4 +416,3 @@ function swapped(s: ProductState, saga: Saga, h: Holding, m: MakingHolding, out:
   finish(s, saga, holdingResult(s, h), out);
 }
 
-export const failedCode = (r: Result): number => (r.ok ? Code.OK : r.code);

@@ -1,6 +1,6 @@
 // A coordinator's state as plain arrays and back (the runtime packs it with msgpack). Maps are
 // written as entry lists in insertion order, so a decoded state iterates, and hashes, the same.
-import type { Holding, MakingHolding, ProductState, Saga } from './state.ts';
+import { renewalHoldersOf, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
 
 export const PRODUCT_SNAPSHOT_VERSION = 1;
 
@@ -54,5 +54,6 @@ export function productFromPlain(raw: unknown): ProductState {
     finishedOld: new Map(p.finishedOld),
     renewed: new Map(p.renewed),
     renewalClosed: p.renewalClosed,
+    renewalHolders: renewalHoldersOf(p.def),
   };
 }

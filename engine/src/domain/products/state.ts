@@ -4,7 +4,7 @@
 import type { Command } from '../commands.ts';
 import type { Rejection } from '../codes.ts';
 import type { LinkAccepted, Result } from '../results.ts';
-import type { CreateProduct, ProductCommand, ProductPerformance } from './commands.ts';
+import type { CreateProduct, ProductCommand, ProductPerformance, RenewalHolder } from './commands.ts';
 
 /** Bounds of one coordinator, named once (units last). */
 export const productLimits = {
@@ -87,7 +87,8 @@ export interface ProductState {
   performances: ProductPerformance[];
   links: Map<string, LinkAccepted>;
   holdings: Map<string, Holding>;
-  /** Holdings by buyer, for the holder's own lookups. */
+  /** The renewal's holders by their old holding id: derived from `def`, never snapshotted. */
+  readonly renewalHolders: ReadonlyMap<string, RenewalHolder>;
   nextHolding: number;
   nextSaga: number;
   sagas: Map<number, Saga>;
@@ -121,5 +122,10 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     finishedOld: new Map(),
     renewed: new Map(),
     renewalClosed: def.renewal === undefined,
+    renewalHolders: renewalHoldersOf(def),
   };
+}
+
+export function renewalHoldersOf(def: CreateProduct): ReadonlyMap<string, RenewalHolder> {
+  return new Map((def.renewal?.holders ?? []).map((h) => [h.holdingId, h]));
 }
