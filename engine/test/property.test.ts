@@ -171,6 +171,8 @@ type Op =
   | { k: 'editPresale'; code: string; totalMax?: number; perBuyerMax?: number; untilOffset?: number }
   | { k: 'stopPresale'; code: string }
   | { k: 'void' | 'scan'; ticket: string }
+  /** Several tickets voided all or nothing; now and then a list too long, or with an entry twice. */
+  | { k: 'voidMany'; tickets: string[] }
   | { k: 'retry'; ref: number; same: boolean; other: number; early: boolean }
   | { k: 'stale'; ms: number }
   | { k: 'malformed'; what: 'noId' | 'unknownType' | 'fractionalTime' };
@@ -277,6 +279,12 @@ function opArbitraries(venue: Venue): [fc.Arbitrary<Op>, fc.Arbitrary<Op[]>] {
     w(1, editPresale),
     w(1, fc.constantFrom(...PRESALE_CODES, 'GHOST').map((code): Op => ({ k: 'stopPresale', code }))),
     w(4, ticket.map((t): Op => ({ k: 'void', ticket: t }))),
+    w(3, fc.oneof(
+      // Mostly the first tickets, issued early in most runs.
+      w(10, fc.uniqueArray(fc.oneof(w(3, fc.nat(2).map((n) => `${PERF}-T${n}`)), w(1, ticket)), { minLength: 1, maxLength: 2 })),
+      w(2, fc.array(ticket, { minLength: 2, maxLength: 3 })),
+      w(1, fc.constant<string[]>([])), w(1, fc.array(ticket, { minLength: 11, maxLength: 11 })),
+    ).map((tickets): Op => ({ k: 'voidMany', tickets }))),
     w(3, ticket.map((t): Op => ({ k: 'scan', ticket: t }))),
     // Retries, sometimes sent with the first attempt's (earlier) time: still answered from memory.
     w(5, fc.record({ ref: fc.nat(), same: fc.boolean(), other: fc.nat(), early: fc.boolean() }).map((r): Op => ({ k: 'retry', ...r }))),
@@ -359,6 +367,7 @@ function materialize(venue: Venue, ops: readonly Op[]): Step[] {
         break;
       case 'stopPresale': command = { type: 'stopPresale', commandId: id(), code: op.code }; break;
       case 'void': command = { type: 'voidTicket', commandId: id(), ticketId: op.ticket }; break;
+      case 'voidMany': command = { type: 'voidTickets', commandId: id(), ticketIds: [...op.tickets] }; break;
       case 'scan': command = { type: 'scanTicket', commandId: id(), ticketId: op.ticket }; break;
       case 'retry': {
         if (issued.length === 0) continue;
@@ -561,6 +570,7 @@ class Model {
       }
       case 'scanTicket':
       case 'voidTicket': return this.ticketCommand(c);
+      case 'voidTickets': return this.voidTickets(c);
       default: return no('COMMAND_UNKNOWN');
     }
   }
@@ -945,16 +955,42 @@ class Model {
 
   // --- tickets ---
 
-  ticketCommand(c: Extract<Command, { type: 'scanTicket' | 'voidTicket' }>): Expect {
-    const match = new RegExp(`^${PERF}-T(0|[1-9][0-9]{0,8})$`).exec(c.ticketId);
+  /** The ticket an id names if it may be scanned or voided, else the refusal's code. */
+  usableTicket(ticketId: string): MTicket | CodeName {
+    const match = new RegExp(`^${PERF}-T(0|[1-9][0-9]{0,8})$`).exec(ticketId);
     const ticket = match === null ? undefined : this.tickets[Number(match[1])];
-    if (ticket === undefined) return no('TICKET_NOT_FOUND');
-    if (!ticket.valid) return no('TICKET_VOID');
-    if (ticket.scanned) return no('TICKET_ALREADY_SCANNED');
+    if (ticket === undefined) return 'TICKET_NOT_FOUND';
+    if (!ticket.valid) return 'TICKET_VOID';
+    if (ticket.scanned) return 'TICKET_ALREADY_SCANNED';
+    return ticket;
+  }
+
+  ticketCommand(c: Extract<Command, { type: 'scanTicket' | 'voidTicket' }>): Expect {
+    const ticket = this.usableTicket(c.ticketId);
+    if (typeof ticket === 'string') return no(ticket);
     if (c.type === 'scanTicket') {
       ticket.scanned = true;
       return yes({ ok: true, ticketId: c.ticketId, seatId: ticket.seat, gaAreaId: ticket.area });
     }
+    this.voidTicket(ticket);
+    return yes(DONE_RESULT);
+  }
+
+  /** All or nothing: the list whole (1 to 10 ids, none twice), then every ticket, then the voids. */
+  voidTickets(c: Extract<Command, { type: 'voidTickets' }>): Expect {
+    const ids = c.ticketIds;
+    if (ids.length === 0 || ids.length > 10 || new Set(ids).size !== ids.length) return no('COMMAND_INVALID');
+    const tickets: MTicket[] = [];
+    for (const id of ids) {
+      const ticket = this.usableTicket(id);
+      if (typeof ticket === 'string') return no(ticket);
+      tickets.push(ticket);
+    }
+    for (const ticket of tickets) this.voidTicket(ticket);
+    return yes({ ok: true, count: tickets.length });
+  }
+
+  voidTicket(ticket: MTicket): void {
     ticket.valid = false;
     if (ticket.seat !== null) (this.seats.get(ticket.seat) as MSeat).state = 'free';
     else {
@@ -962,7 +998,6 @@ class Model {
       counts.sold--;
       counts.free++;
     }
-    return yes(DONE_RESULT);
   }
 
   // --- comparison with the engine ---
@@ -1059,8 +1094,9 @@ function runAgainstModel(venue: Venue, layout: Layout, steps: readonly Step[], s
         seatTickets.set(t.seatId, t.ticketId);
       }
     }
-    if (result.ok && command.type === 'voidTicket') {
-      for (const [seatId, ticketId] of seatTickets) if (ticketId === command.ticketId) seatTickets.delete(seatId);
+    if (result.ok && (command.type === 'voidTicket' || command.type === 'voidTickets')) {
+      const voided = command.type === 'voidTicket' ? [command.ticketId] : command.ticketIds;
+      for (const [seatId, ticketId] of seatTickets) if (voided.includes(ticketId)) seatTickets.delete(seatId);
     }
   }
 }

@@ -14,13 +14,28 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * A decoded snapshot without the dedupe entry of one command: drops, at any depth, tuples whose
- * first element is the command id and object keys equal to it. Knows nothing else of the format.
+ * first element is the command id and object keys equal to it, and the entry from the dedupe
+ * columns (snapshot version 4: the remembered commands as columns, oldest first, the refusal last).
  */
 function withoutEntry(value: unknown, commandId: string): unknown {
+  const snap = value as { dedupe?: Record<string, unknown> };
+  const d = snap.dedupe;
+  if (d !== undefined && !Array.isArray(d) && Array.isArray(d.ids) && d.ids.at(-1) === commandId) {
+    const n = d.ids.length - 1;
+    const cut = (b: unknown, per: number) => (b as Uint8Array).subarray(0, n * per);
+    snap.dedupe = {
+      ...d, ids: d.ids.slice(0, n), a: (d.a as unknown[]).slice(0, n), b: (d.b as unknown[]).slice(0, n), c: (d.c as unknown[]).slice(0, n),
+      kinds: cut(d.kinds, 1), fates: cut(d.fates, 1), expiresAtMs: cut(d.expiresAtMs, 8), bytes: cut(d.bytes, 5),
+    };
+  }
+  return withoutAny(value, commandId);
+}
+
+function withoutAny(value: unknown, commandId: string): unknown {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
-  if (Array.isArray(value)) return value.filter((x) => !(Array.isArray(x) && x[0] === commandId)).map((x) => withoutEntry(x, commandId));
+  if (Array.isArray(value)) return value.filter((x) => !(Array.isArray(x) && x[0] === commandId)).map((x) => withoutAny(x, commandId));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) if (key !== commandId) out[key] = withoutEntry(v, commandId);
+  for (const [key, v] of Object.entries(value)) if (key !== commandId) out[key] = withoutAny(v, commandId);
   return out;
 }
 

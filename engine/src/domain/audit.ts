@@ -116,6 +116,20 @@ export function auditPerformance(s: PerformanceState): string[] {
   for (let r = 0; r < rowFree.length; r++) if (rowFree[r] !== s.rowFree[r]) fail(`row ${r}: ${s.rowFree[r]} free counted, ${rowFree[r]} found`);
   for (let k = 0; k < sectionFree.length; k++) if (sectionFree[k] !== s.sectionFree[k]) fail(`section ${layout.sectionIds[k]}: ${s.sectionFree[k]} free counted, ${sectionFree[k]} found`);
 
+  // Quotas are indexed by id under their number; a number with no quota (never given out, or
+  // its quota dropped with its product's link) holds no seat and no place.
+  let quotaCount = 0;
+  for (let q = 1; q < SOURCES; q++) {
+    const quota = q < s.quotas.length ? s.quotas[q] : null;
+    if (quota === null || quota === undefined) {
+      if (capacity[q] !== 0) fail(`source ${q} has no quota but holds ${capacity[q]} places`);
+      continue;
+    }
+    quotaCount++;
+    if (quota.source !== q || s.quotaById.get(quota.quotaId) !== quota) fail(`quota ${quota.quotaId} is not indexed under number ${q}`);
+  }
+  if (quotaCount !== s.quotaById.size) fail(`${s.quotaById.size} quotas indexed, ${quotaCount} found`);
+
   for (const [buyerId, found] of buyerUse) {
     const kept = s.buyers.get(buyerId);
     if (kept === undefined || kept.openHolds !== found.openHolds || kept.heldTickets !== found.heldTickets || kept.soldTickets !== found.soldTickets) fail(`buyer ${buyerId}: usage ${JSON.stringify(kept)} kept, ${JSON.stringify(found)} found`);

@@ -7,7 +7,7 @@
 //   4. anywhere the filters allow, the best free seats.
 // Each pool the channel (or, for a product's hold, the product) may sell from is searched in
 // turn: its quotas first (in the order they were made), then the general pool. A hold never
-// mixes pools.
+// mixes pools. Seats a command names in `exceptSeats` are passed over as if taken.
 import { SeatFlagBit } from './layout.ts';
 import { holdMaySell } from './moves.ts';
 import { SeatState, type PerformanceState, type ProductLink } from './state.ts';
@@ -21,6 +21,8 @@ interface Search {
   accessible: boolean;
   rowFrom: number;
   rowTo: number;
+  /** Free seats not to take (a holdBestAvailable's `exceptSeats`), or null. */
+  except: ReadonlySet<number> | null;
 }
 
 export function findBestAvailable(s: PerformanceState, channel: number, product: ProductLink | null, ticketType: number, count: number, zone: number, section: number, accessible: boolean): number[] | null {
@@ -32,6 +34,7 @@ export function findBestAvailable(s: PerformanceState, channel: number, product:
     s, source: 0, priceByZone: s.ticketTypes[ticketType].priceByZone, count, zone, accessible,
     rowFrom: Math.max(s.firstFreeRow, section < 0 ? 0 : layout.sectionRowStart[section]),
     rowTo: section < 0 ? layout.rowIds.length : layout.sectionRowStart[section + 1],
+    except: s.bestAvailableExcept,
   };
   for (let q = 1; q < s.quotas.length; q++) {
     const quota = s.quotas[q];
@@ -52,6 +55,7 @@ function searchPool(search: Search): number[] | null {
 function matches(search: Search, seat: number): boolean {
   const { s } = search;
   if (s.seatState[seat] !== SeatState.FREE || s.seatSource[seat] !== search.source) return false;
+  if (search.except !== null && search.except.has(seat)) return false;
   const zone = s.layout.seatZone[seat];
   if (search.zone >= 0 && zone !== search.zone) return false;
   if (search.accessible && (s.layout.seatFlags[seat] & SeatFlagBit.accessible) === 0) return false;

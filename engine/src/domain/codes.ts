@@ -105,6 +105,7 @@ export const Code = {
   SHARD_UNAVAILABLE: 104,
   JOURNAL_FAILED: 105,
   ENGINE_STOPPING: 106,
+  COMMAND_ALREADY_APPLIED: 107,
 
   // 120-139: products across performances (season cards, subscriptions), their coordinators.
   PRODUCT_INVALID: 120,

@@ -36,7 +36,16 @@ export interface HoldSeats extends Buying {
    */
   seatNos?: number[];
 }
-export interface HoldBestAvailable extends Buying { type: 'holdBestAvailable'; count: number; filter?: BestAvailableFilter }
+export interface HoldBestAvailable extends Buying {
+  type: 'holdBestAvailable';
+  count: number;
+  filter?: BestAvailableFilter;
+  /**
+   * Seats the search must not take, though free. Sent by a product coordinator that retries a
+   * same-seat purchase after these seats were found taken on another of its performances.
+   */
+  exceptSeats?: string[];
+}
 export interface HoldGa extends Buying { type: 'holdGa'; gaAreaId: string; count: number }
 export interface ConfirmHold extends Base { type: 'confirmHold'; holdId: string; buyerId: string; buyerEmail?: string }
 export interface ReleaseHold extends Base { type: 'releaseHold'; holdId: string; buyerId: string }
@@ -108,6 +117,12 @@ export interface EditPresale extends Base {
 export interface StopPresale extends Base { type: 'stopPresale'; code: string }
 export interface ScanTicket extends Base { type: 'scanTicket'; ticketId: string }
 export interface VoidTicket extends Base { type: 'voidTicket'; ticketId: string }
+/**
+ * Voids several tickets all or nothing: every ticket is checked first, and the first that may
+ * not be voided refuses the whole command. A product coordinator's exchange voids a holding's
+ * tickets on the performance given up with it, so a refusal never leaves the holding half there.
+ */
+export interface VoidTickets extends Base { type: 'voidTickets'; ticketIds: string[] }
 export type ProductKind = 'seasonCard' | 'series' | 'pickMix';
 /** Season-card kinds as the resale rules know them (DOMAIN §6): fixed-price cards are never resold. */
 export type CardKind = 'fixedPrice' | 'calculatedPrice' | 'championship';
@@ -132,7 +147,10 @@ export interface LinkProduct extends Base {
   cardKind: CardKind;
   resale: ResalePolicy | null;
 }
-/** Undoes a link that sold nothing (a product whose creation was refused). */
+/**
+ * Undoes a link that sold nothing (a product whose creation was refused): the product's empty
+ * quotas here (an allocation or renewal reservation given back with returnQuota) go with it.
+ */
 export interface UnlinkProduct extends Base { type: 'unlinkProduct'; productId: string }
 /** A holder puts one performance's seat of a product on the resale exchange. */
 export interface ListResale extends Base {
@@ -162,7 +180,7 @@ export type Command =
   | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold
   | CreateQuota | ReturnQuota | IssueHardTickets | BlockForeign
   | CreatePresale | EditPresale | StopPresale
-  | ScanTicket | VoidTicket | Tick
+  | ScanTicket | VoidTicket | VoidTickets | Tick
   | LinkProduct | UnlinkProduct | ListResale | WithdrawResale | BuyResale | ScanHolding;
 
 export type CommandType = Command['type'];

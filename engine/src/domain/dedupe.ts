@@ -5,7 +5,8 @@
 // from them, equal (samePayload) to what was given and answered the first time.
 import { reject } from './codes.ts';
 import type { Command, HoldSeats } from './commands.ts';
-import { BYTES_PER_ENTRY, EntryKind, SEATS_PER_ENTRY } from './memo.ts';
+import { BYTES_PER_ENTRY, EntryKind, HoldFields, SEATS_PER_ENTRY } from './memo.ts';
+import { orderAcceptedOf } from './order-view.ts';
 import { DONE, type HoldAccepted, type Result } from './results.ts';
 import { hashId } from './idindex.ts';
 import type { Hold, HoldFate, PerformanceState } from './state.ts';
@@ -46,18 +47,22 @@ export function remember(s: PerformanceState, command: Command, hash: number, re
   const at = memo.push(command.commandId, hash);
   if (result.ok) {
     if (command.type === 'holdSeats') {
-      // An accepted hold has type, commandId, buyerId, channel and one of seats / seatNos: with
-      // five fields it has nothing else (no ticketType, presaleCode or field of the caller's).
-      if (fieldCount(command) === 5) {
-        keepHold(s, at, command, s.holdTail as Hold);
+      // An accepted hold has type, commandId, buyerId, channel and one of seats / seatNos, and
+      // may have ticketType, productId and holdingId: with no more fields than those it names,
+      // it has nothing else (no presaleCode or field of the caller's).
+      const given = holdFieldsOf(command);
+      if (fieldCount(command) === 5 + fieldsCounted[given]) {
+        keepHold(s, at, command, s.holdTail as Hold, given);
         return;
       }
-    } else if (command.type === 'releaseHold') {
-      // type, commandId, holdId and buyerId.
+    } else if (command.type === 'releaseHold' || command.type === 'confirmHold') {
+      // type, commandId, holdId and buyerId (a confirm with a buyerEmail is kept as it is).
       if (fieldCount(command) === 4) {
-        memo.kinds[at] = EntryKind.RELEASE;
+        memo.kinds[at] = command.type === 'releaseHold' ? EntryKind.RELEASE : EntryKind.CONFIRM;
         memo.a[at] = command.buyerId;
         memo.b[at] = command.holdId;
+        // The order just made is the last one.
+        if (command.type === 'confirmHold') memo.expiresAtMs[at] = s.orders.length - 1;
         return;
       }
     }
@@ -67,11 +72,19 @@ export function remember(s: PerformanceState, command: Command, hash: number, re
   memo.b[at] = result;
 }
 
-function keepHold(s: PerformanceState, at: number, command: HoldSeats, hold: Hold): void {
+function holdFieldsOf(command: HoldSeats): number {
+  return (command.ticketType !== undefined ? HoldFields.TICKET_TYPE : 0) | (command.productId !== undefined ? HoldFields.PRODUCT_ID : 0) | (command.holdingId !== undefined ? HoldFields.HOLDING_ID : 0);
+}
+
+/** How many of the optional fields a HoldFields set names. */
+const fieldsCounted = [0, 1, 1, 2, 1, 2, 2, 3];
+
+function keepHold(s: PerformanceState, at: number, command: HoldSeats, hold: Hold, given: number): void {
   const memo = s.dedupe;
   memo.kinds[at] = command.seatNos !== undefined ? EntryKind.HOLD_SEAT_NOS : EntryKind.HOLD_SEAT_IDS;
   memo.a[at] = command.buyerId;
-  memo.b[at] = null;
+  memo.b[at] = command.productId ?? null;
+  memo.c[at] = command.holdingId ?? null;
   memo.expiresAtMs[at] = hold.expiresAtMs;
   const seats = hold.seats;
   const bytes = at * BYTES_PER_ENTRY;
@@ -79,6 +92,7 @@ function keepHold(s: PerformanceState, at: number, command: HoldSeats, hold: Hol
   memo.bytes[bytes + 1] = seats.length;
   memo.bytes[bytes + 2] = hold.ticketType;
   memo.bytes[bytes + 3] = s.seatSource[seats[0]];
+  memo.bytes[bytes + 4] = given;
   const base = at * SEATS_PER_ENTRY;
   for (let i = 0; i < seats.length; i++) memo.seats[base + i] = seats[i];
 }
@@ -96,6 +110,7 @@ export function rebuild(s: PerformanceState, at: number): [unknown, Result] {
   const commandId = memo.ids[at] as string;
   if (kind === EntryKind.OBJECTS) return [memo.a[at], memo.b[at] as Result];
   if (kind === EntryKind.RELEASE) return [{ type: 'releaseHold', commandId, holdId: memo.b[at], buyerId: memo.a[at] }, DONE];
+  if (kind === EntryKind.CONFIRM) return [{ type: 'confirmHold', commandId, holdId: memo.b[at], buyerId: memo.a[at] }, orderAcceptedOf(s, s.orders[memo.expiresAtMs[at]])];
   const bytes = at * BYTES_PER_ENTRY;
   const count = memo.bytes[bytes + 1];
   const seatNos = Array.from(memo.seats.subarray(at * SEATS_PER_ENTRY, at * SEATS_PER_ENTRY + count));
@@ -103,6 +118,10 @@ export function rebuild(s: PerformanceState, at: number): [unknown, Result] {
   const command: Record<string, unknown> = { type: 'holdSeats', commandId, buyerId: memo.a[at], channel: s.channels[memo.bytes[bytes]].id };
   if (kind === EntryKind.HOLD_SEAT_NOS) command.seatNos = seatNos;
   else command.seats = seatIds.slice();
+  const given = memo.bytes[bytes + 4];
+  if ((given & HoldFields.TICKET_TYPE) !== 0) command.ticketType = s.ticketTypes[memo.bytes[bytes + 2]].id;
+  if ((given & HoldFields.PRODUCT_ID) !== 0) command.productId = memo.b[at];
+  if ((given & HoldFields.HOLDING_ID) !== 0) command.holdingId = memo.c[at];
   const result: HoldAccepted = {
     ok: true, holdId: commandId, expiresAtMs: memo.expiresAtMs[at], seats: seatIds, gaAreaId: null, count,
     quotaId: s.quotas[memo.bytes[bytes + 3]]?.quotaId ?? null, ticketType: s.ticketTypes[memo.bytes[bytes + 2]].id,
@@ -113,32 +132,91 @@ export function rebuild(s: PerformanceState, at: number): [unknown, Result] {
 /** Fate numbers (memo.ts) by name. */
 const fateNames: readonly (HoldFate | null)[] = [null, 'confirmed', 'released', 'expired'];
 
+/** Whether the performance still remembers the command `commandId` (and so answers a retry of it itself). */
+export function remembers(s: PerformanceState, commandId: string): boolean {
+  return s.dedupe.find(commandId, hashId(commandId)) >= 0;
+}
+
 /** What became of the hold made by the remembered command `id`, or null (no such command, or not closed). */
 export function rememberedFate(s: PerformanceState, id: string, hash: number): HoldFate | null {
   const at = s.dedupe.find(id, hash);
   return at < 0 ? null : fateNames[s.dedupe.fates[at]];
 }
 
-/** The remembered commands as plain tuples for a snapshot: the old generation, then the young one, oldest first. */
-export function memoTuples(s: PerformanceState): [unknown[], unknown[]] {
-  const memo = s.dedupe;
-  const old: unknown[] = [];
-  const young: unknown[] = [];
-  let k = 0;
-  for (const at of memo.places()) (k++ < memo.oldSize ? old : young).push(entryTuple(s, at));
-  return [old, young];
+/**
+ * The remembered commands as columns for a snapshot (version 4), oldest first: one string or
+ * value per entry where they are strings or objects, raw bytes where they are numbers, and the
+ * held seats of hold entries one after the other. A tuple per entry cost an array per entry
+ * to build and to pack, for tens of thousands of entries per performance and snapshot.
+ */
+export interface MemoColumns {
+  oldSize: number;
+  ids: (string | null)[];
+  kinds: Uint8Array;
+  fates: Uint8Array;
+  a: unknown[];
+  b: unknown[];
+  c: unknown[];
+  expiresAtMs: Float64Array;
+  bytes: Uint8Array;
+  seats: Int32Array;
 }
 
-function entryTuple(s: PerformanceState, at: number): unknown[] {
+export function memoColumns(s: PerformanceState): MemoColumns {
   const memo = s.dedupe;
-  const kind = memo.kinds[at];
-  if (kind === EntryKind.OBJECTS || kind === EntryKind.RELEASE) return [memo.ids[at], kind, memo.fates[at], memo.a[at], memo.b[at]];
-  const bytes = at * BYTES_PER_ENTRY;
-  const seats = Array.from(memo.seats.subarray(at * SEATS_PER_ENTRY, at * SEATS_PER_ENTRY + memo.bytes[bytes + 1]));
-  return [memo.ids[at], kind, memo.fates[at], memo.a[at], memo.expiresAtMs[at], memo.bytes[bytes], memo.bytes[bytes + 2], memo.bytes[bytes + 3], seats];
+  const n = memo.size;
+  const cols: MemoColumns = {
+    oldSize: memo.oldSize, ids: new Array(n), kinds: new Uint8Array(n), fates: new Uint8Array(n), a: new Array(n), b: new Array(n), c: new Array(n),
+    expiresAtMs: new Float64Array(n), bytes: new Uint8Array(n * BYTES_PER_ENTRY), seats: new Int32Array(0),
+  };
+  const seats: number[] = [];
+  let i = 0;
+  for (const at of memo.places()) {
+    const kind = memo.kinds[at];
+    cols.ids[i] = memo.ids[at];
+    cols.kinds[i] = kind;
+    cols.fates[i] = memo.fates[at];
+    cols.a[i] = memo.a[at];
+    cols.b[i] = memo.b[at];
+    cols.c[i] = memo.c[at];
+    cols.expiresAtMs[i] = memo.expiresAtMs[at];
+    for (let k = 0; k < BYTES_PER_ENTRY; k++) cols.bytes[i * BYTES_PER_ENTRY + k] = memo.bytes[at * BYTES_PER_ENTRY + k];
+    if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
+      const count = memo.bytes[at * BYTES_PER_ENTRY + 1];
+      for (let k = 0; k < count; k++) seats.push(memo.seats[at * SEATS_PER_ENTRY + k]);
+    }
+    i++;
+  }
+  cols.seats = Int32Array.from(seats);
+  return cols;
 }
 
-/** Rebuilds the memory from `memoTuples`. */
+/** Rebuilds the memory from `memoColumns`. */
+export function restoreMemoColumns(s: PerformanceState, cols: MemoColumns): void {
+  const memo = s.dedupe;
+  memo.reset();
+  let seat = 0;
+  for (let i = 0; i < cols.ids.length; i++) {
+    if (i === cols.oldSize) memo.startYoung();
+    const id = cols.ids[i] as string;
+    const at = memo.push(id, hashId(id));
+    const kind = cols.kinds[i];
+    memo.kinds[at] = kind;
+    memo.fates[at] = cols.fates[i];
+    memo.a[at] = cols.a[i] ?? null;
+    memo.b[at] = cols.b[i] ?? null;
+    memo.c[at] = cols.c[i] ?? null;
+    memo.expiresAtMs[at] = cols.expiresAtMs[i];
+    for (let k = 0; k < BYTES_PER_ENTRY; k++) memo.bytes[at * BYTES_PER_ENTRY + k] = cols.bytes[i * BYTES_PER_ENTRY + k];
+    if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
+      const count = cols.bytes[i * BYTES_PER_ENTRY + 1];
+      for (let k = 0; k < count; k++) memo.seats[at * SEATS_PER_ENTRY + k] = cols.seats[seat++];
+    }
+  }
+  if (cols.ids.length === cols.oldSize) memo.startYoung();
+}
+
+/** Rebuilds the memory from `memoTuples` (snapshots of versions 2 and 3). */
 export function restoreMemo(s: PerformanceState, [old, young]: readonly (readonly unknown[])[][]): void {
   const memo = s.dedupe;
   memo.reset();
@@ -155,8 +233,9 @@ function restoreEntry(s: PerformanceState, tuple: readonly unknown[]): void {
   memo.kinds[at] = kind;
   memo.fates[at] = tuple[2] as number;
   memo.a[at] = tuple[3];
-  if (kind === EntryKind.OBJECTS || kind === EntryKind.RELEASE) {
+  if (kind === EntryKind.OBJECTS || kind === EntryKind.RELEASE || kind === EntryKind.CONFIRM) {
     memo.b[at] = tuple[4];
+    if (kind === EntryKind.CONFIRM) memo.expiresAtMs[at] = tuple[5] as number;
     return;
   }
   const seats = tuple[8] as number[];
@@ -166,5 +245,8 @@ function restoreEntry(s: PerformanceState, tuple: readonly unknown[]): void {
   memo.bytes[bytes + 1] = seats.length;
   memo.bytes[bytes + 2] = tuple[6] as number;
   memo.bytes[bytes + 3] = tuple[7] as number;
+  memo.bytes[bytes + 4] = (tuple[9] as number | undefined) ?? 0;
+  memo.b[at] = tuple[10] ?? null;
+  memo.c[at] = tuple[11] ?? null;
   memo.seats.set(seats, at * SEATS_PER_ENTRY);
 }

@@ -8,11 +8,12 @@ import { isId } from './checks.ts';
 import { answerRetry, remember } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
+import { holdBestAvailableExcept } from './best-available-except.ts';
 import { confirmHold } from './orders.ts';
 import { createQuota, returnQuota } from './quotas.ts';
 import { blockForeign, issueHardTickets } from './blocks.ts';
 import { createPresale, editPresale, stopPresale } from './presales.ts';
-import { scanHolding, scanTicket, voidTicket } from './scan.ts';
+import { scanHolding, scanTicket, voidTicket, voidTickets } from './scan.ts';
 import { linkProduct, unlinkProduct } from './products-link.ts';
 import { buyResale, listResale, withdrawResale } from './resale.ts';
 import { DONE, type Result } from './results.ts';
@@ -39,7 +40,7 @@ export function execute(s: PerformanceState, command: Command, nowMs: number): R
 function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number): Result {
   switch (cmd.type) {
     case 'holdSeats': return holdSeats(s, cmd, hash, nowMs);
-    case 'holdBestAvailable': return holdBestAvailable(s, cmd, hash, nowMs);
+    case 'holdBestAvailable': return cmd.exceptSeats === undefined ? holdBestAvailable(s, cmd, hash, nowMs) : holdBestAvailableExcept(s, cmd, hash, nowMs);
     case 'holdGa': return holdGa(s, cmd, hash, nowMs);
     case 'confirmHold': return confirmHold(s, cmd, nowMs);
     case 'releaseHold': return releaseHold(s, cmd, nowMs);
@@ -52,6 +53,7 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
     case 'stopPresale': return stopPresale(s, cmd);
     case 'scanTicket': return scanTicket(s, cmd);
     case 'voidTicket': return voidTicket(s, cmd);
+    case 'voidTickets': return voidTickets(s, cmd);
     case 'linkProduct': return linkProduct(s, cmd, nowMs);
     case 'unlinkProduct': return unlinkProduct(s, cmd);
     case 'listResale': return listResale(s, cmd, nowMs);

@@ -20,6 +20,13 @@ export const limits = {
   seatsPerHoldMax: 10,
   /** General-admission places in one hold. */
   placesPerHoldMax: 10,
+  /**
+   * Seats one best-available hold may be told to skip (`exceptSeats`): a product coordinator's
+   * retries skip at most seatsPerHoldMax seats each (productLimits.sameSeatAnchorTriesMax).
+   */
+  exceptSeatsMax: 100,
+  /** Tickets in one voidTickets: a holding's tickets on one performance, one hold's worth. */
+  ticketsPerVoidMax: 10,
   /** Open holds in one performance at once; protects memory during a surge. */
   holdsOpenPerPerformanceMax: 250_000,
   holdTtlMsMin: 10_000,

@@ -7,11 +7,11 @@
 //
 // Entries are columns, not objects, in a ring of places in the order the commands ran. Most
 // entries keep the command and its result as they were (`kind` OBJECTS: `a` is the command, `b`
-// the result). The two commands an on-sale is made of, an accepted `holdSeats` and an accepted
-// `releaseHold` with no fields beyond the required ones, are kept as a few numbers and the strings
-// they named (dedupe.ts writes and reads them): keeping every command and result object for the
-// length of the window made each of them survive into the old generation of the garbage
-// collector, which cost more than the command itself.
+// the result). The commands an on-sale is made of, an accepted `holdSeats` (also a product's, with
+// its ticket type, product and holding), `confirmHold` and `releaseHold` with no fields beyond
+// those, are kept as a few numbers and the strings they named (dedupe.ts writes and reads them):
+// keeping every command and result object for the length of the window made each of them survive
+// into the old generation of the garbage collector, which cost more than the command itself.
 //
 // Every entry has a sequence number (`seq`, one more per remembered command). A hold keeps its
 // command's number, so closing it writes its fate on that entry while the entry is remembered.
@@ -30,12 +30,17 @@ export const EntryKind = {
   HOLD_SEAT_IDS: 2,
   /** An accepted releaseHold: `a` = buyerId, `b` = holdId; the result is DONE. */
   RELEASE: 3,
+  /** An accepted confirmHold: `a` = buyerId, `b` = holdId, `expiresAtMs` = the order's number; the result is rebuilt from the order. */
+  CONFIRM: 4,
 } as const;
+
+/** Which optional fields a compact hold entry's command had (`bytes`' fifth byte); their values are in `b` and `c`. */
+export const HoldFields = { TICKET_TYPE: 1, PRODUCT_ID: 2, HOLDING_ID: 4 } as const;
 
 /** Seats per entry in `seats`: the most one hold takes. */
 export const SEATS_PER_ENTRY = limits.seatsPerHoldMax;
-/** Bytes per entry in `bytes`: channel, seat count, ticket type, source (pool) of the first seat. */
-export const BYTES_PER_ENTRY = 4;
+/** Bytes per entry in `bytes`: channel, seat count, ticket type, source (pool) of the first seat, HoldFields given. */
+export const BYTES_PER_ENTRY = 5;
 
 const initialSlots = 256;
 
@@ -55,6 +60,7 @@ export class CommandMemo {
   fates = new Uint8Array(initialSlots);
   a: unknown[] = [];
   b: unknown[] = [];
+  c: unknown[] = [];
   expiresAtMs = new Float64Array(initialSlots);
   bytes = new Uint8Array(initialSlots * BYTES_PER_ENTRY);
   seats = new Int32Array(initialSlots * SEATS_PER_ENTRY);
@@ -90,6 +96,7 @@ export class CommandMemo {
     this.ids[at] = id;
     this.hashes[at] = hash;
     this.fates[at] = Fate.NONE;
+    this.c[at] = null;
     this.young.add(hash, at);
     this.next++;
     return at;
@@ -137,25 +144,37 @@ export class CommandMemo {
     this.ids[at] = null;
     this.a[at] = null;
     this.b[at] = null;
+    this.c[at] = null;
   }
 
   private fillRefs(to: number): void {
-    while (this.ids.length < to) {
-      this.ids.push(null);
-      this.a.push(null);
-      this.b.push(null);
-    }
+    const from = this.ids.length;
+    if (from >= to) return;
+    this.ids.length = to;
+    this.ids.fill(null, from);
+    this.a.length = to;
+    this.a.fill(null, from);
+    this.b.length = to;
+    this.b.fill(null, from);
+    this.c.length = to;
+    this.c.fill(null, from);
   }
 
-  /** Doubles the columns; entries keep their sequence numbers and move to their new places. */
+  /**
+   * Doubles the columns; entries keep their sequence numbers and move to their new places. The
+   * ring is full when it grows, and its entries lie in two runs (from the oldest to the end of the
+   * columns, then from the start): each run stays in one piece in the doubled columns, so it is
+   * copied whole, column by column.
+   */
   private grow(): void {
-    const old = { ids: this.ids, hashes: this.hashes, kinds: this.kinds, fates: this.fates, a: this.a, b: this.b, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, mask: this.mask };
+    const old = { ids: this.ids, hashes: this.hashes, kinds: this.kinds, fates: this.fates, a: this.a, b: this.b, c: this.c, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, slots: this.slots };
     const slots = this.slots * 2;
     this.slots = slots;
     this.mask = slots - 1;
     this.ids = [];
     this.a = [];
     this.b = [];
+    this.c = [];
     this.fillRefs(slots);
     this.hashes = new Int32Array(slots);
     this.kinds = new Uint8Array(slots);
@@ -167,19 +186,32 @@ export class CommandMemo {
     // them once the memory is full.
     this.young = new PlaceIndex(this.ids, 2 * slots, Math.log2(slots));
     this.old = new PlaceIndex(this.ids, 2 * slots, Math.log2(slots));
+    const count = this.next - this.first;
+    const firstRun = Math.min(count, old.slots - (this.first & (old.slots - 1)));
+    this.copyRun(old, this.first, firstRun);
+    this.copyRun(old, this.first + firstRun, count - firstRun);
     for (let seq = this.first; seq < this.next; seq++) {
-      const from = seq & old.mask;
-      const to = seq & this.mask;
-      this.ids[to] = old.ids[from];
-      this.hashes[to] = old.hashes[from];
-      this.kinds[to] = old.kinds[from];
-      this.fates[to] = old.fates[from];
-      this.a[to] = old.a[from];
-      this.b[to] = old.b[from];
-      this.expiresAtMs[to] = old.expiresAtMs[from];
-      this.bytes.set(old.bytes.subarray(from * BYTES_PER_ENTRY, (from + 1) * BYTES_PER_ENTRY), to * BYTES_PER_ENTRY);
-      this.seats.set(old.seats.subarray(from * SEATS_PER_ENTRY, (from + 1) * SEATS_PER_ENTRY), to * SEATS_PER_ENTRY);
-      (seq < this.youngFirst ? this.old : this.young).add(this.hashes[to], to);
+      const at = seq & this.mask;
+      (seq < this.youngFirst ? this.old : this.young).add(this.hashes[at], at);
     }
+  }
+
+  /** Copies `count` entries from sequence number `seq` on, which lie in one run in `old`'s columns and in the new ones. */
+  private copyRun(old: { ids: (string | null)[]; hashes: Int32Array; kinds: Uint8Array; fates: Uint8Array; a: unknown[]; b: unknown[]; c: unknown[]; expiresAtMs: Float64Array; bytes: Uint8Array; seats: Int32Array; slots: number }, seq: number, count: number): void {
+    if (count === 0) return;
+    const from = seq & (old.slots - 1);
+    const to = seq & this.mask;
+    for (let k = 0; k < count; k++) {
+      this.ids[to + k] = old.ids[from + k];
+      this.a[to + k] = old.a[from + k];
+      this.b[to + k] = old.b[from + k];
+      this.c[to + k] = old.c[from + k];
+    }
+    this.hashes.set(old.hashes.subarray(from, from + count), to);
+    this.kinds.set(old.kinds.subarray(from, from + count), to);
+    this.fates.set(old.fates.subarray(from, from + count), to);
+    this.expiresAtMs.set(old.expiresAtMs.subarray(from, from + count), to);
+    this.bytes.set(old.bytes.subarray(from * BYTES_PER_ENTRY, (from + count) * BYTES_PER_ENTRY), to * BYTES_PER_ENTRY);
+    this.seats.set(old.seats.subarray(from * SEATS_PER_ENTRY, (from + count) * SEATS_PER_ENTRY), to * SEATS_PER_ENTRY);
   }
 }

@@ -17,5 +17,6 @@ export {
   productLinks, resaleReport, settlementFacts, type ListingView, type ProductLinkView, type ResaleReport, type SettlementFacts,
 } from './settlement-facts.ts';
 export type { ListingStatus, ResaleSale } from './state.ts';
-export { samePayload } from './dedupe.ts';
+export { remembers, samePayload } from './dedupe.ts';
+export { hashId } from './idindex.ts';
 export * from './products/mod.ts';

@@ -6,10 +6,11 @@ import { needEmail } from './checks.ts';
 import { closeHold, liveHold } from './holds.ts';
 import { Fate } from './memo.ts';
 import { moveGa, moveSeat } from './moves.ts';
-import type { OrderAccepted, TicketView } from './results.ts';
+import { orderAcceptedOf } from './order-view.ts';
+import type { OrderAccepted } from './results.ts';
 import { countProductOrder } from './products-link.ts';
 import { SeatState, type Order, type PerformanceState } from './state.ts';
-import { TicketStatus, reserveTickets, ticketIdOf } from './tickets.ts';
+import { TicketStatus, reserveTickets } from './tickets.ts';
 
 export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number): OrderAccepted | Rejection {
   const badEmail = needEmail(cmd.buyerEmail, 'buyerEmail');
@@ -22,7 +23,6 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   const orderId = `${s.performanceId}-O${orderNo}`;
   const ticketType = s.ticketTypes[hold.ticketType];
   const t = s.tickets;
-  const views: TicketView[] = [];
   const ticketNos: number[] = [];
   let totalMinor = 0;
   let discountMinor = 0;
@@ -49,11 +49,6 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
     ticketNos.push(no);
     totalMinor += priceMinor - discount;
     discountMinor += discount;
-    views.push({
-      ticketId: ticketIdOf(s.performanceId, no), seatId: seat >= 0 ? s.layout.seatIds[seat] : null,
-      gaAreaId: seat >= 0 ? null : s.layout.gaAreas[hold.gaArea].id, ticketType: ticketType.id,
-      priceMinor, discountMinor: discount, quotaId: quota?.quotaId ?? null,
-    });
   }
   if (hold.gaArea >= 0) moveGa(s, hold.gaArea, hold.source, SeatState.HELD, SeatState.SOLD, hold.count);
   const order: Order = {
@@ -65,5 +60,5 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   if (hold.presaleCode !== null) s.presales.get(hold.presaleCode)?.orders.push(orderNo);
   if (hold.productId !== null) countProductOrder(s, order);
   closeHold(s, hold, Fate.CONFIRMED);
-  return { ok: true, orderId, holdId: hold.holdId, totalMinor, discountMinor, tickets: views };
+  return orderAcceptedOf(s, order);
 }

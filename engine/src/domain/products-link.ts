@@ -7,6 +7,7 @@ import type { CardKind, LinkProduct, ProductKind, UnlinkProduct } from './comman
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId } from './checks.ts';
+import { dropQuota, refreshOnlyQuota } from './quotas.ts';
 import { DONE, type Done, type LinkAccepted } from './results.ts';
 import type { Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
 
@@ -66,7 +67,11 @@ function singleSaleStart(s: PerformanceState): number {
   return start;
 }
 
-/** Undoes a link whose product holds, sold and reserved nothing here. */
+/**
+ * Undoes a link whose product holds, sold and reserves nothing here. Its quotas must be empty
+ * (given back with returnQuota: a refused product's allocation, a closed renewal's reservation
+ * that renewed nothing) and go with it, so a refused product leaves nothing behind.
+ */
 export function unlinkProduct(s: PerformanceState, cmd: UnlinkProduct): Done | Rejection {
   const bad = needId(cmd.productId, 'productId');
   if (bad !== null) return bad;
@@ -74,9 +79,13 @@ export function unlinkProduct(s: PerformanceState, cmd: UnlinkProduct): Done | R
   if (link === undefined) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${cmd.productId} is not linked to ${s.performanceId}`);
   if (link.heldHolds > 0 || link.orders > 0) return reject('PRODUCT_HAS_SALES', 'productId', `product ${cmd.productId} holds or sold seats on ${s.performanceId}`);
   for (const quota of s.quotas) {
-    if (quota !== null && quota.productId === cmd.productId) return reject('PRODUCT_HAS_SALES', 'productId', `product ${cmd.productId} has allocation ${quota.quotaId} on ${s.performanceId}`);
+    if (quota !== null && quota.productId === cmd.productId && s.capacityBySource[quota.source] > 0) {
+      return reject('PRODUCT_HAS_SALES', 'productId', `product ${cmd.productId} has allocation ${quota.quotaId} on ${s.performanceId} with ${s.capacityBySource[quota.source]} places; return them first`);
+    }
   }
+  for (const quota of s.quotas) if (quota !== null && quota.productId === cmd.productId) dropQuota(s, quota);
   s.products.delete(cmd.productId);
+  refreshOnlyQuota(s);
   return DONE;
 }
 

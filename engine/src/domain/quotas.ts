@@ -2,6 +2,7 @@
 // product's holds: its allocation), sold only from the quota or quota first, and given back to
 // free stock by the organizer.
 import type { CreateQuota, ReturnQuota } from './commands.ts';
+import { assert } from './assert.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
@@ -88,6 +89,17 @@ export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepte
   }
   for (const seat of seats) moveSeatSource(s, seat, GENERAL);
   return { ok: true, count: seats.length };
+}
+
+/**
+ * Forgets an empty quota (unlinkProduct, for a product that never sold here): its id is free
+ * again. Its number is never given to another quota: tickets and remembered commands name a
+ * pool by its number, and quotas are searched in the order they were made.
+ */
+export function dropQuota(s: PerformanceState, quota: Quota): void {
+  assert(s.capacityBySource[quota.source] === 0 && s.quotas[quota.source] === quota, `quota ${quota.quotaId} is not empty`);
+  s.quotas[quota.source] = null;
+  s.quotaById.delete(quota.quotaId);
 }
 
 /**

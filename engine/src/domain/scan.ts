@@ -1,11 +1,13 @@
 // Entry scans and voids. A ticket admits once; a void returns its seat or place to the pool
-// it was sold from. A product's holding (card, subscription) is scanned by its holding id.
-import type { ScanHolding, ScanTicket, VoidTicket } from './commands.ts';
+// it was sold from; several tickets are voided all or nothing. A product's holding (card,
+// subscription) is scanned by its holding id.
+import type { ScanHolding, ScanTicket, VoidTicket, VoidTickets } from './commands.ts';
 import { needId } from './checks.ts';
 import { reject, type Rejection } from './codes.ts';
 import { hashId } from './idindex.ts';
+import { limits } from './limits.ts';
 import { moveGa, moveSeat } from './moves.ts';
-import { DONE, type Done, type ScanAccepted } from './results.ts';
+import { DONE, type CountAccepted, type Done, type ScanAccepted } from './results.ts';
 import { SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus, ticketIdOf, ticketNoOf } from './tickets.ts';
 
@@ -69,6 +71,37 @@ export function scanHolding(s: PerformanceState, cmd: ScanHolding): ScanAccepted
 export function voidTicket(s: PerformanceState, cmd: VoidTicket): Done | Rejection {
   const no = validTicket(s, cmd.ticketId);
   if (typeof no !== 'number') return no;
+  voidValid(s, no);
+  return DONE;
+}
+
+/**
+ * Voids every ticket listed, or none (DOMAIN §7): the list is checked whole (an array of 1 to
+ * ticketsPerVoidMax ids, none twice), then each ticket as voidTicket checks it, in order, before
+ * the first is voided. A refusal is the first ticket's own, naming it (`ticketIds[i]`).
+ */
+export function voidTickets(s: PerformanceState, cmd: VoidTickets): CountAccepted | Rejection {
+  const ids = cmd.ticketIds as unknown;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > limits.ticketsPerVoidMax) {
+    return reject('COMMAND_INVALID', 'ticketIds', `ticketIds must be an array of 1 to ${limits.ticketsPerVoidMax} ticket ids`);
+  }
+  const numbers = new Array<number>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const bad = needId(ids[i], `ticketIds[${i}]`);
+    if (bad !== null) return bad;
+    if (ids.indexOf(ids[i]) !== i) return reject('COMMAND_INVALID', `ticketIds[${i}]`, `ticket ${String(ids[i])} is listed twice`);
+  }
+  for (let i = 0; i < ids.length; i++) {
+    const no = validTicket(s, ids[i]);
+    if (typeof no !== 'number') return { ...no, field: `ticketIds[${i}]` };
+    numbers[i] = no;
+  }
+  for (const no of numbers) voidValid(s, no);
+  return { ok: true, count: numbers.length };
+}
+
+/** Voids a ticket validTicket accepted: the seat or place back in its pool, the buyer's and the presale link's counts down. */
+function voidValid(s: PerformanceState, no: number): void {
   const t = s.tickets;
   t.status[no] = TicketStatus.VOID;
   const seat = t.seat[no];
@@ -89,5 +122,4 @@ export function voidTicket(s: PerformanceState, cmd: VoidTicket): Done | Rejecti
       else presale.buyerUse.set(order.buyerId, used);
     }
   }
-  return DONE;
 }

@@ -11,19 +11,21 @@ import {
   createPerformance, type Block, type Hold, type Listing, type ListingStatus, type Order, type PerformanceSpec, type PerformanceState, type Presale,
   type ProductLink, type Quota,
 } from './state.ts';
-import { memoTuples, restoreMemo } from './dedupe.ts';
+import { memoColumns, restoreMemo, restoreMemoColumns, type MemoColumns } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { ticketColumns } from './tickets.ts';
 
 // Version 3 added products (links, product holds, orders and quotas), resale listings and sales,
 // and resale orders. A version 2 snapshot (from before products) still decodes: its records read
-// as having no product, and it has no links, listings or sales. Anything else is refused.
-const SNAPSHOT_VERSION = 3;
-const READABLE_VERSIONS: readonly number[] = [2, 3];
+// as having no product, and it has no links, listings or sales. Version 4 writes the remembered
+// commands as columns instead of a tuple per command; versions 2 and 3 still decode (their
+// tuples). Anything else is refused.
+const SNAPSHOT_VERSION = 4;
+const READABLE_VERSIONS: readonly number[] = [2, 3, 4];
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 const listingStatuses: readonly ListingStatus[] = ['open', 'sold', 'withdrawn'];
 
-type Typed = Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array;
+type Typed = Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array | Float64Array;
 
 function bytesOf(array: Typed, length = array.length): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, length * array.BYTES_PER_ELEMENT);
@@ -82,9 +84,30 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     resales: s.resales.map((r) => [
       r.listingId, r.productId, r.holdingId, r.sellerId, r.buyerId, r.ticketId, r.resaleOf, r.priceMinor, r.basePriceMinor, r.feeMinor, r.sellerCreditMinor, r.atMs,
     ]),
-    dedupe: memoTuples(s),
+    dedupe: dedupeOf(s),
   };
   return packr.pack(snapshot);
+}
+
+function dedupeOf(s: PerformanceState): unknown {
+  const c = memoColumns(s);
+  return { ...c, kinds: bytesOf(c.kinds), fates: bytesOf(c.fates), expiresAtMs: bytesOf(c.expiresAtMs), bytes: bytesOf(c.bytes), seats: bytesOf(c.seats) };
+}
+
+/** Bytes as an aligned array of `Kind` (a decoded bin may start at any offset). */
+function aligned<T extends Float64Array | Int32Array | Uint8Array>(bytes: Uint8Array, Kind: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return new Kind(copy.buffer);
+}
+
+type PackedMemo = Omit<MemoColumns, 'kinds' | 'fates' | 'expiresAtMs' | 'bytes' | 'seats'> & Record<'kinds' | 'fates' | 'expiresAtMs' | 'bytes' | 'seats', Uint8Array>;
+
+function memoFrom(d: PackedMemo): MemoColumns {
+  return {
+    oldSize: d.oldSize, ids: d.ids, a: d.a, b: d.b, c: d.c,
+    kinds: aligned(d.kinds, Uint8Array), fates: aligned(d.fates, Uint8Array), expiresAtMs: aligned(d.expiresAtMs, Float64Array), bytes: aligned(d.bytes, Uint8Array), seats: aligned(d.seats, Int32Array),
+  };
 }
 
 /**
@@ -125,7 +148,8 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   restore(snap.rowFree, s.rowFree);
   restore(snap.sectionFree, s.sectionFree);
   restore(snap.totals, s.totals);
-  restoreMemo(s, snap.dedupe);
+  if (snap.v >= 4) restoreMemoColumns(s, memoFrom(snap.dedupe));
+  else restoreMemo(s, snap.dedupe);
   s.buyers.reserve(snap.buyerNumbers, snap.buyerFree);
   for (const b of snap.buyers) s.buyers.restore(b[0], b[1], { openHolds: b[2], heldTickets: b[3], soldTickets: b[4] });
   // Products first: holds and orders count themselves on their product.

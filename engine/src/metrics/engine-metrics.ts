@@ -48,7 +48,7 @@ export interface ShardStats {
 const commandTypes = {
   openPerformance: true, holdSeats: true, holdBestAvailable: true, holdGa: true, confirmHold: true, releaseHold: true,
   createQuota: true, returnQuota: true, issueHardTickets: true, blockForeign: true,
-  createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, tick: true,
+  createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, voidTickets: true, tick: true,
   linkProduct: true, unlinkProduct: true, listResale: true, withdrawResale: true, buyResale: true, scanHolding: true,
   createProduct: true, buyProduct: true, renewHolding: true, closeRenewal: true, linkPerformance: true, exchangePerformance: true, stepResult: true,
 } as const satisfies Record<EngineCommand['type'], true>;

@@ -3,11 +3,11 @@
 // use it directly.
 import {
   availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
-  productReport, productSummary, reject, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
+  limits, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
   type Command, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, ProductActor } from './actor.ts';
-import { RecentCommands, type RecentArrays } from './recent.ts';
+import { RecentCommands, type RecentArrays, type RecentArraysV3 } from './recent.ts';
 import { VenueCatalog } from './venues.ts';
 import type { EngineCommand, JournalRecord, OpenPerformance, QueryName, ShardOutbox } from './wire.ts';
 import { pack, packr } from './wire.ts';
@@ -28,7 +28,9 @@ export interface ShardCounters {
   commands: number;
 }
 
-const SNAPSHOT_VERSION = 3;
+// Version 4 writes the remembered command ids as columns (recent.ts); version 3 still reads.
+const SNAPSHOT_VERSION = 4;
+const READABLE_VERSIONS: readonly number[] = [3, 4];
 // Refusals that say nothing about the command's effect, so its id stays free for a retry (the
 // domain does not remember them either).
 const transient = new Set<number>([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PERFORMANCE_UNKNOWN]);
@@ -80,25 +82,49 @@ export class Shard {
     if (!isTick) {
       const prior = this.recent.get(performanceId, command.commandId);
       if (prior !== undefined) {
+        if (prior.result === null) return this.retryOnPerformance(performanceId, nowMs, command as Command, prior.atMs);
         return samePayload(prior.command, command)
           ? prior.result
           : reject('COMMAND_ID_REUSED', 'commandId', `command id ${command.commandId} was used for another command`);
       }
     }
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
+    this.answeredByDomain = false;
     const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command);
-    if (!isTick && !(!result.ok && transient.has(result.code))) this.recent.remember(command.commandId, { performanceId, command, result, atMs: nowMs });
+    if (!isTick && !(!result.ok && transient.has(result.code))) {
+      // The performance remembers what it applied, with its answer (domain dedupe); the shard
+      // keeps only the id and when, so it can tell a late retry apart from a new command
+      // without holding a second copy of every command and answer.
+      if (this.answeredByDomain) this.recent.remember(command.commandId, { performanceId, command: null, result: null, atMs: nowMs });
+      else this.recent.remember(command.commandId, { performanceId, command, result, atMs: nowMs });
+    }
     return result;
   }
+
+  /**
+   * A retry of a command its performance applied: the performance answers it (the first answer,
+   * or COMMAND_ID_REUSED for another payload) while its own memory keeps the id; past that, the
+   * command is still never applied twice, and the answer says so.
+   */
+  private retryOnPerformance(performanceId: string, nowMs: number, command: Command, atMs: number): Result {
+    const actor = this.actors.get(performanceId);
+    if (actor !== undefined && remembers(actor.state, command.commandId)) return this.applyToActor(performanceId, nowMs, command);
+    return reject('COMMAND_ALREADY_APPLIED', 'commandId', `command id ${command.commandId} was applied at ${atMs}; its answer is no longer kept (a performance keeps the answers of its last ${limits.dedupeEntriesMax / 2} commands at least)`);
+  }
+
+  /** Set by applyToActor when the performance's state machine gave the answer (and remembers it). */
+  private answeredByDomain = false;
 
   private applyToActor(performanceId: string, nowMs: number, command: Command): Result {
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
     const fault = this.config.fault;
     try {
-      return actor.apply(command, nowMs, fault === undefined ? undefined : () => {
+      const result = actor.apply(command, nowMs, fault === undefined ? undefined : () => {
         if (fault(performanceId, command)) throw new Error(`injected fault in ${command.commandId}`);
       });
+      this.answeredByDomain = true;
+      return result;
     } catch (error) {
       // The actor rebuilt itself without this command; its other commands, and every other
       // actor of the shard, stand.
@@ -213,9 +239,9 @@ export class Shard {
       v: number; shard: number; appliedSeq: number; lastNowMs: number;
       actors: [string, string, Uint8Array][];
       products: [string, Uint8Array][];
-      recent: RecentArrays;
+      recent: RecentArrays | RecentArraysV3;
     };
-    if (snap.v !== SNAPSHOT_VERSION) throw new Error(`shard snapshot version ${snap.v} is not ${SNAPSHOT_VERSION}`);
+    if (!READABLE_VERSIONS.includes(snap.v)) throw new Error(`shard snapshot version ${snap.v} is not one of ${READABLE_VERSIONS.join(', ')}`);
     if (snap.shard !== config.shard) throw new Error(`snapshot of shard ${snap.shard} offered to shard ${config.shard}`);
     const shard = new Shard(config);
     shard.appliedSeq = snap.appliedSeq;

@@ -6,10 +6,10 @@
 // codes a performance returns on its own: an unlinked product's hold, an unlink after sales.
 import { describe, expect, it } from 'vitest';
 import {
-  executeProduct, isPending, productFromPlain, productLimits, productLinks, productToPlain, type CreateProduct, type ProductState,
+  clubLayout, executeProduct, isPending, productFromPlain, productLimits, productLinks, productToPlain, type CreateProduct, type ProductState,
 } from '../../src/domain/mod.ts';
 import {
-  FIRST, SALE, SINGLE, World, buy, exchange, expectCode, hallLayout, hold, holding, linkLater, play, productDef, renew,
+  FIRST, SALE, SINGLE, World, buy, exchange, expectCode, hallLayout, hold, holding, layoutOf, linkLater, play, productDef, renew,
   schedule, sellSingle, type Step,
 } from './helpers.ts';
 
@@ -228,18 +228,47 @@ describe('products - refusals a performance gives on its own', () => {
     ]);
   });
 
-  // Found by these tests: when creating a product's allocation fails on one performance (its
-  // seat taken there), the coordinator gives the allocation back on the others (returnQuota) and
-  // refuses the product, but never unlinks it (sagas.ts advanceCreate, phases 'quota' and
-  // 'returnQuota' go straight to refuseProduct). Every performance keeps a link to the refused
-  // product and an empty allocation quota of it, which counts against productsPerPerformanceMax
-  // and quotasPerPerformanceMax, and which unlinkProduct can never remove (it refuses while the
-  // product has a quota: PRODUCT_HAS_SALES). Fix: after 'returnQuota', unlink on every linked
-  // performance (and let unlinkProduct, or a new `dropQuota`, delete an empty product quota).
-  it.fails('a product refused while creating its allocation leaves no link behind', () => {
+  // Found by these tests (fixed): when creating a product's allocation failed on one
+  // performance, the coordinator gave the allocation back on the others but never unlinked the
+  // product, and unlinkProduct refused while the product had a quota: every performance kept a
+  // link and an empty quota of a refused product, counting against its bounds. Now the
+  // coordinator unlinks everywhere after returnQuota, and the unlink drops the empty quotas.
+  it('a product refused while creating its allocation leaves no link behind', () => {
     const w = plainWorld();
     expectCode(w.perform('G2', { type: 'blockForeign', blockId: 'other', system: 'XS', seats: ['B-1-1'] }, 0), 'OK');
-    expectCode(w.product('P', productDef('P', 'series', games, { allocation: { policy: 'onlyQuota', seats: ['B-1-1', 'B-1-2'] } }), 0), 'QUOTA_SEAT_NOT_FREE');
-    for (const g of games) expect(productLinks(w.perf(g.performanceId)), g.performanceId).toEqual([]);
+    play(w, [{ at: 0, product: 'P', cmd: productDef('P', 'series', games, { allocation: { policy: 'onlyQuota', seats: ['B-1-1', 'B-1-2'] } }), expect: 'QUOTA_SEAT_NOT_FREE', field: 'G2:seats[0]' }]);
+    for (const g of games) {
+      const s = w.perf(g.performanceId);
+      expect(productLinks(s), g.performanceId).toEqual([]);
+      expect(w.avail(g.performanceId).quotas, g.performanceId).toEqual([]);
+      expect([...s.quotaById.keys()], g.performanceId).toEqual([]);
+    }
+    expect(w.seat('G1', 'B-1-2')).toBe('free');
+    expect(w.prod('P')).toMatchObject({ status: 'refused', refusal: { name: 'QUOTA_SEAT_NOT_FREE' } });
+    expect(w.prod('P').links.size).toBe(0);
+    // The world goes on from its snapshots as it is, and the seats are another product's to take.
+    const twin = w.clone();
+    expect(twin.fingerprint()).toBe(w.fingerprint());
+    const again = productDef('Q', 'series', games, { allocation: { policy: 'onlyQuota', seats: ['B-1-2', 'B-1-3'] } });
+    for (const world of [w, twin]) play(world, [{ at: 0, product: 'Q', cmd: again, expect: 'OK' }]);
+    expect(twin.fingerprint()).toBe(w.fingerprint());
+    expect(w.avail('G1').quotas.map((q) => [q.quotaId, q.capacity])).toEqual([['Q.allocation', 2]]);
+  });
+
+  it('a refused product gives back every quota it made, a renewal reservation and GA places too', () => {
+    const nights = schedule(['N1', 'N2'], FIRST);
+    const w = new World().add(nights, layoutOf(clubLayout()));
+    // N2's balcony has only 10 places left for the product's 12.
+    expectCode(w.perform('N2', { type: 'blockForeign', blockId: 'other', system: 'XS', gaAreaId: 'BALCONY', count: 290 }, 0), 'OK');
+    const renewal = { fromProductId: 'OLD', windowStartMs: SALE, windowEndMs: SALE + 10, ticketTypes: {}, holders: [{ holdingId: 'H1', buyerId: 'ann', count: 2, ticketType: 'sub' }] };
+    play(w, [{
+      at: 0, product: 'GA', expect: 'NOT_ENOUGH_PLACES', field: 'N2:count',
+      cmd: productDef('GA', 'series', nights, { gaAreaId: 'BALCONY', saleStartMs: SALE + 10, renewal, allocation: { policy: 'onlyQuota', gaAreaId: 'BALCONY', count: 12 } }),
+    }]);
+    for (const n of nights) {
+      expect(productLinks(w.perf(n.performanceId)), n.performanceId).toEqual([]);
+      expect(w.avail(n.performanceId).quotas, n.performanceId).toEqual([]);
+    }
+    expect(w.avail('N1').gaAreas.find((a) => a.gaAreaId === 'BALCONY')).toMatchObject({ free: 300 });
   });
 });

@@ -386,7 +386,8 @@ class Run {
     else {
       const perfs = m.cardPerfs.filter((p) => STARTS[p] > at);
       // Numbered without seats: the engine picks seats on the first performance (any free ones
-      // in the general pool) and holds the same on the others; the model checks what it picked.
+      // in the general pool) and holds the same on the others, picking again where some are
+      // taken (a bounded number of times); the model checks what it picked.
       const anchored = this.venue.numbered && seats === null;
       for (const p of perfs) {
         if (anchored && p !== perfs[0]) {
@@ -406,8 +407,10 @@ class Run {
       const result = this.send(sent);
       if (STATS) stats.set(`buyProduct (best available) ${result.ok ? 'OK' : result.name}`, (stats.get(`buyProduct (best available) ${result.ok ? 'OK' : result.name}`) ?? 0) + 1);
       if (!result.ok) {
-        expect(['SEAT_NOT_AVAILABLE', 'NOT_ENOUGH_SEATS', 'BUYER_HOLD_LIMIT', 'BUYER_TICKET_LIMIT'], `${this.step}: ${outcomeText(result)}`).toContain(result.name);
-        expect(result.field.startsWith(`${m.cardPerfs[0]}:`), `${this.step}: the first performance had the seats`).toBe(false);
+        expect(['SEAT_NOT_AVAILABLE', 'SEAT_NOT_IN_CHANNEL', 'NOT_ENOUGH_SEATS', 'BUYER_HOLD_LIMIT', 'BUYER_TICKET_LIMIT'], `${this.step}: ${outcomeText(result)}`).toContain(result.name);
+        // The first performance had seats for the first pick: it refuses only seats picked on
+        // another performance when the pick was tried again there.
+        if (result.field.startsWith(`${m.cardPerfs[0]}:`)) expect(result.field, `${this.step}: the first performance had the seats`).toMatch(/^P\d:seats\[\d+\]$/);
         return;
       }
       return this.sold('CARD', op.buyer, op.quantity, result);
@@ -511,10 +514,9 @@ class Run {
     const cmd = { type: 'exchangePerformance', commandId: this.id('x'), holdingId: h.id, buyerId: buyer, fromPerformanceId: from, toPerformanceId: to };
     const sent = { product: 'SUB', cmd, at };
     const old = (h.tickets.get(from) ?? []).map((t) => m.p(from).tickets.get(t) as MTicket);
+    // The old tickets are voided all or nothing (voidTickets): the first that may not be voided
+    // refuses the exchange, and every old ticket stays as it was, the voidable ones too.
     const voids = old.map((t) => m.voidRefusal(t));
-    // A holding whose old tickets are partly voidable is left out: the engine then loses the
-    // voided ones (the bug reported in subscriptions.test.ts, `it.fails`).
-    if (voids.some((v) => v !== null) && voids.some((v) => v === null)) return;
     let expected: Expectation = 'OK';
     const pool: Pool = to === 'P5' ? 'general' : 'alloc';
     if (buyer !== h.buyer) expected = 'HOLDING_NOT_OWNED';

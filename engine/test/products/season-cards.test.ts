@@ -3,7 +3,7 @@
 // performances are linked before their single-ticket sale, also later, when existing holders
 // get their seat; a card's one code is scanned once at each performance.
 import { describe, expect, it } from 'vitest';
-import { clubLayout, productLinks } from '../../src/domain/mod.ts';
+import { clubLayout, limits, productLimits, productLinks, type Command } from '../../src/domain/mod.ts';
 import {
   FIRST, SALE, SINGLE, TTL, World, buy, confirm, expectCode, hallLayout, hold, holdGa, holding, layoutOf, linkLater, play,
   priceOf, productDef, refusal, scanHolding, schedule, sellSingle, standingLayout,
@@ -18,6 +18,17 @@ function seasonWorld(): World {
   const w = new World().add(games, hall);
   expectCode(w.product(CARD, productDef(CARD, 'seasonCard', games), 0), 'OK');
   return w;
+}
+
+/** Records every command the coordinators send to performances from now on, with its performance. */
+function recordSteps(w: World): [string, Command][] {
+  const sent: [string, Command][] = [];
+  const perform = w.local.perform.bind(w.local);
+  w.local.perform = (performanceId, command, nowMs) => {
+    sent.push([performanceId, command]);
+    return perform(performanceId, command, nowMs);
+  };
+  return sent;
 }
 
 /** Every ticket of the product anywhere, valid or not, and every open hold of it. */
@@ -81,18 +92,54 @@ describe('season cards - numbered: the same seat on every performance', () => {
     for (const g of games) expect(w.valid(g.performanceId, h.holdingId).map((t) => t.seatId)).toEqual(h.seats);
   });
 
-  // Found by these tests: best available picks its seats on the first performance only, and
-  // the purchase is refused when one of them is taken on another performance, though other
-  // seats are free on all. DOMAIN §5 lists best available for same-seat subscriptions; a box
-  // office would expect the card to be sold while seats free everywhere exist.
-  // sagas.ts startBuy/advanceBuy ('anchor' phase): fix by anchoring on the seats free on every
-  // performance (e.g. retry the anchor excluding the seats that failed, a bounded number of
-  // times), or by asking each performance for its free seats first.
-  it.fails('best available finds seats free on every performance when the first performance\'s best are taken elsewhere', () => {
+  // Found by these tests (fixed): best available picked its seats on the first performance
+  // only, and the purchase was refused when one of them was taken on another performance, though
+  // other seats were free on all. Now the seats are picked again, a bounded number of times, on
+  // the performance that refused, passing over every seat found taken (sagas.ts retryAnchor).
+  it('best available finds seats free on every performance when the first performance\'s best are taken elsewhere', () => {
     const w = seasonWorld();
     // Every seat of row A-1 is sold on G2 only (single tickets, once that sale is open).
     sellSingle(w, 'G2', 'x', ['A-1-1', 'A-1-2', 'A-1-3', 'A-1-4', 'A-1-5', 'A-1-6'], SINGLE);
-    expectCode(w.product(CARD, buy('ann', { quantity: 1 }), SINGLE + 1), 'OK');
+    const sent = recordSteps(w);
+    const h = holding(expectCode(w.product(CARD, buy('ann', { quantity: 2 }), SINGLE + 1), 'OK'));
+    expect(h.seats?.every((s) => s.startsWith('A-2-'))).toBe(true);
+    expect(h.performances.map((p) => p.performanceId), 'the product\'s order, though the seats were picked on G2').toEqual(['G1', 'G2', 'G3']);
+    for (const g of games) expect(w.valid(g.performanceId, h.holdingId).map((t) => t.seatId)).toEqual(h.seats);
+    // G1 picked two of row A-1; G2 refused the first; G2 picked again, passing over it.
+    const picks = sent.filter(([, c]) => c.type === 'holdBestAvailable');
+    expect(picks.map(([p, c]) => [p, (c as { exceptSeats?: string[] }).exceptSeats ?? null])).toEqual([['G1', null], ['G2', [expect.stringMatching(/^A-1-/)]]]);
+  });
+
+  it(`picks seats at most ${productLimits.sameSeatAnchorTriesMax} times, then refuses with the last refusal and leaves nothing held`, () => {
+    const w = seasonWorld();
+    // Row A-1 is sold on G2 and row A-2 on G3: each pick in one of them is refused by the
+    // other, and the picks move between the two, though row A-3 is free everywhere.
+    sellSingle(w, 'G2', 'x', ['A-1-1', 'A-1-2', 'A-1-3', 'A-1-4', 'A-1-5', 'A-1-6'], SINGLE);
+    sellSingle(w, 'G3', 'y', ['A-2-1', 'A-2-2', 'A-2-3', 'A-2-4', 'A-2-5', 'A-2-6'], SINGLE);
+    const sent = recordSteps(w);
+    const [r] = play(w, [{ at: SINGLE + 1, product: CARD, cmd: buy('ann'), expect: 'SEAT_NOT_AVAILABLE', unchanged: true }]);
+    expect(refusal(r).field).toMatch(/^G[23]:seats\[0\]$/);
+    const picks = sent.filter(([, c]) => c.type === 'holdBestAvailable').map(([p, c]) => [p, ((c as { exceptSeats?: string[] }).exceptSeats ?? []).length]);
+    expect(picks).toEqual([['G1', 0], ['G2', 1], ['G3', 2], ['G2', 3]]);
+    expect(picks).toHaveLength(productLimits.sameSeatAnchorTriesMax);
+    // Each pick passes over at most one hold's worth of seats more: the performances take the list.
+    expect((productLimits.sameSeatAnchorTriesMax - 1) * limits.seatsPerHoldMax).toBeLessThanOrEqual(limits.exceptSeatsMax);
+    for (const g of games) expect(w.openHolds(g.performanceId, CARD)).toEqual([]);
+    // Seats free everywhere remain: named, they sell.
+    expectCode(w.product(CARD, buy('ann', { seats: ['A-3-3'] }), SINGLE + 2), 'OK');
+  });
+
+  it('keeps the filter when it picks again, and answers the first refusal when no seat is left once the taken ones are passed over', () => {
+    const w = seasonWorld();
+    sellSingle(w, 'G3', 'x', ['B-1-1', 'B-1-2', 'B-1-3', 'B-1-4', 'B-1-5', 'B-1-6'], SINGLE);
+    const h = holding(expectCode(w.product(CARD, buy('ann', { quantity: 3, filter: { section: 'B' } }), SINGLE + 1), 'OK'));
+    expect(h.seats?.every((s) => s.startsWith('B-2-'))).toBe(true);
+    // Section B of G3 now: row 1 sold, half of row 2 ann's, row 3 sold too: three seats free.
+    sellSingle(w, 'G3', 'y', ['B-3-1', 'B-3-2', 'B-3-3', 'B-3-4', 'B-3-5', 'B-3-6'], SINGLE + 1);
+    // G1 offers four of row B-1, which G3 refuses; G3, picking again, has no four to offer.
+    const [r] = play(w, [{ at: SINGLE + 2, product: CARD, cmd: buy('bob', { quantity: 4, filter: { section: 'B' } }), expect: 'SEAT_NOT_AVAILABLE', unchanged: true }]);
+    expect(refusal(r).field, 'the seat refusal, not G3\'s NOT_ENOUGH_SEATS').toMatch(/^G3:seats\[\d\]$/);
+    expect(refusal(r).message).toMatch(/^on G3: seat B-1-\d is not free$/);
   });
 });
 

@@ -3,7 +3,7 @@
 // unplayed remain); per-purchase quantity and the sales window; allocations sold only or first;
 // the price as the sum over the included performances; exchanges.
 import { describe, expect, it } from 'vitest';
-import { clubLayout } from '../../src/domain/mod.ts';
+import { clubLayout, productHoldings } from '../../src/domain/mod.ts';
 import {
   DAY, FIRST, HOUR, SALE, SINGLE, World, buy, exchange, expectCode, hallLayout, hold, holding, layoutOf, play, priceOf,
   productDef, scanHolding, schedule, sellSingle, unchanged,
@@ -222,23 +222,29 @@ describe('subscriptions - exchanges', () => {
     play(w, [{ at: SALE, product: 'CARD', cmd: exchange(h.holdingId, 'ann', S1, S4), expect: 'EXCHANGE_INVALID', field: '', unchanged: true }]);
   });
 
-  // Found by these tests: an exchange voids the old performance's tickets in one wave, one
-  // voidTicket each; when one of them cannot be voided (already scanned at the door, on the
-  // exchange, resold) the others stay void, the new tickets are voided, and the command is
-  // refused: the holder has lost a seat on the old performance and got nothing for it (the
-  // holding still lists the voided ticket). DOMAIN §7: a command applies whole or not at all.
-  // sagas.ts advanceExchange, case 'void' (the compensation voids only the new tickets). Fix:
-  // void the old tickets in one all-or-nothing performance command (a `voidTickets` with a list),
-  // or, on a partial failure, keep as many new tickets as old ones were voided and record the
-  // holding's tickets accordingly.
-  it.fails('a refused exchange leaves the holding\'s tickets on the old performance as they were', () => {
+  // Found by these tests (fixed): an exchange voided the old performance's tickets one
+  // voidTicket each, so when one of them could not be voided (scanned at the door, listed,
+  // resold) the others stayed void and the holder had lost them for nothing (DOMAIN §7). The old
+  // tickets are now voided by one all-or-nothing command (voidTickets, sagas.ts advanceExchange).
+  it('a refused exchange leaves the holding\'s tickets on the old performance as they were', () => {
     const w = theatre();
     expectCode(w.product('SER', productDef('SER', 'series', shows, { sameSeat: true, min: 2, exchangeable: [extra] }), 0), 'OK');
-    const h = holding(w.product('SER', buy('ann', { seats: ['A-1-1', 'A-1-2'], picks: [S1, S2] }), SALE));
+    const h = holding(w.product('SER', buy('ann', { seats: ['A-1-1', 'A-1-2'], picks: [S2, S3] }), SALE));
     const doorsOpen = shows[1].startsAtMs - HOUR;
     // One of the two is scanned at the door; then the holder asks to move the pair to S4.
     expectCode(w.perform(S2, scanHolding(h.holdingId), doorsOpen), 'OK');
-    expectCode(w.product('SER', exchange(h.holdingId, 'ann', S2, S4), doorsOpen + 1), 'TICKET_ALREADY_SCANNED');
+    const [refused] = play(w, [{ at: doorsOpen + 1, product: 'SER', cmd: exchange(h.holdingId, 'ann', S2, S4), expect: 'TICKET_ALREADY_SCANNED', field: 'S2:ticketIds[0]' }]);
     expect(w.rows(S2).filter((t) => t.holdingId === h.holdingId).map((t) => t.status)).toEqual(['valid', 'valid']);
+    expect(productHoldings(w.prod('SER'))).toEqual([h]);
+    // The new tickets were voided again, their seats free.
+    expect(w.rows(S4).filter((t) => t.holdingId === h.holdingId).map((t) => t.status)).toEqual(['void', 'void']);
+    expect([w.seat(S4, 'A-1-1'), w.seat(S4, 'A-1-2')]).toEqual(['free', 'free']);
+    expect(refused).toMatchObject({ message: expect.stringMatching(/^on S2: ticket S2-T\d+ has already been scanned$/) });
+    // The second of the pair still admits, and the other performance still swaps, both tickets at once.
+    expectCode(w.perform(S2, scanHolding(h.holdingId), doorsOpen + 2), 'OK');
+    const [swapped] = play(w, [{ at: doorsOpen + 3, product: 'SER', cmd: exchange(h.holdingId, 'ann', S3, S4), expect: 'OK' }]);
+    expect(holding(swapped).performances.map((p) => p.performanceId)).toEqual([S2, S4]);
+    expect(w.rows(S3).filter((t) => t.holdingId === h.holdingId).map((t) => t.status)).toEqual(['void', 'void']);
+    expect(w.valid(S4, h.holdingId).map((t) => t.seatId)).toEqual(['A-1-1', 'A-1-2']);
   });
 });

@@ -1,7 +1,7 @@
 // Idempotent retries through the engine: a retry gets the first result and is applied once,
 // another payload under a used id is COMMAND_ID_REUSED, and the engine's own memory of command
-// ids (RecentCommands, per shard) answers retries long after the domain's per-performance memo
-// (limits.dedupeEntriesMax) has forgotten them.
+// ids (RecentCommands, per shard) keeps a retry from being applied again long after the domain's
+// per-performance memo (limits.dedupeEntriesMax), which keeps the answers, has forgotten it.
 import { describe, expect, it } from 'vitest';
 import { limits, type HoldAccepted, type Result } from '../../src/domain/mod.ts';
 import type { Engine } from '../../src/runtime/mod.ts';
@@ -66,11 +66,12 @@ describe('runtime - dedupe', () => {
     return { first, retry, held: (await seatCounts(engine, P)).held };
   }
 
-  it('answers a retry from the engine window after the domain memo has forgotten the id', async () => {
+  it('refuses a retry from the engine window after the domain memo has forgotten the id, and applies nothing', async () => {
     const engine = await start();
-    const { first, retry, held } = await retryAfterManyCommands(engine);
-    // The first result (its expiry from the first time), and the seat stays released.
-    expect(retry).toEqual(first);
+    const { retry, held } = await retryAfterManyCommands(engine);
+    // The engine keeps the id, not a second copy of the answer: the retry is told the command
+    // was applied, and the seat stays released.
+    expectCode(retry, 'COMMAND_ALREADY_APPLIED');
     expect(held).toBe(0);
   });
 

@@ -5,7 +5,7 @@
 //   3. one section, the best free seats in it (not adjacent);
 //   4. anywhere the filters allow, the best free seats.
 import { describe, expect, it } from 'vitest';
-import type { HoldAccepted, PerformanceSpec, Result } from '../../src/domain/mod.ts';
+import { limits, type HoldAccepted, type PerformanceSpec, type Result } from '../../src/domain/mod.ts';
 import { OPEN, accepted, holdBest, holdSeats, newPerformance, play, seatState, seatedLayout, seats } from './helpers.ts';
 
 /** The step's hold took exactly these seats, in this order. */
@@ -179,5 +179,35 @@ describe('best available - filters and prices', () => {
       { at: OPEN, cmd: holdBest('h5', 'dan', 2, { ticketType: 'adult' }), expect: 'OK', check: took('FRONT-1-3', 'FRONT-1-4'), why: 'adult may sit in A and B: 3..8 is one run' },
     ]);
     for (const id of seats('FRONT-1', 5, 8)) expect(seatState(state, id), id).toBe('free');
+  });
+});
+
+describe('best available - seats passed over (exceptSeats)', () => {
+  // A product coordinator picks a same-seat holding's seats again, passing over those found
+  // taken on another of its performances: they are free here, but not to be taken.
+  it('takes the best seats but those named, and refuses when no others match', () => {
+    const state = newPerformance(roomy, seatedLayout('except', [['S', ['AAAA', 'AAAA']]]));
+    play(state, [
+      { at: OPEN, cmd: holdBest('h1', 'ann', 2, { exceptSeats: ['S-1-2'] }), expect: 'OK', check: took('S-1-3', 'S-1-4'), why: 'the middle pair would take S-1-2' },
+      { at: OPEN, cmd: holdBest('h2', 'bob', 2, { exceptSeats: ['S-1-1'] }), expect: 'OK', check: took('S-2-1', 'S-2-2'), why: 'row 1 has no pair left but the one passed over' },
+      { at: OPEN, cmd: holdBest('h3', 'cat', 4, { exceptSeats: ['S-2-4'] }), expect: 'NOT_ENOUGH_SEATS', field: 'count', unchanged: true, why: 'four are free and one is passed over' },
+      { at: OPEN, cmd: holdBest('h4', 'cat', 4), expect: 'OK', check: took('S-1-1', 'S-1-2', 'S-2-3', 'S-2-4'), why: 'nothing is left passed over for the next command' },
+    ]);
+  });
+
+  it('checks the list before anything else: 1 to exceptSeatsMax seat ids of the layout, none twice', () => {
+    const state = newPerformance(roomy, seatedLayout('except-bad', [['S', ['AAAA']]]));
+    play(state, [
+      { at: OPEN, cmd: holdBest('x1', 'ann', 1, { exceptSeats: [] }), expect: 'COMMAND_INVALID', field: 'exceptSeats', unchanged: true },
+      { at: OPEN, cmd: holdBest('x2', 'ann', 1, { exceptSeats: 'S-1-1' }), expect: 'COMMAND_INVALID', field: 'exceptSeats', unchanged: true },
+      { at: OPEN, cmd: holdBest('x3', 'ann', 1, { exceptSeats: null }), expect: 'COMMAND_INVALID', field: 'exceptSeats', unchanged: true },
+      { at: OPEN, cmd: holdBest('x4', 'ann', 1, { exceptSeats: Array.from({ length: limits.exceptSeatsMax + 1 }, () => 'S-1-1') }), expect: 'COMMAND_INVALID', field: 'exceptSeats', unchanged: true },
+      { at: OPEN, cmd: holdBest('x5', 'ann', 1, { exceptSeats: ['S-1-1', 'S-9-9'] }), expect: 'SEAT_UNKNOWN', field: 'exceptSeats[1]', unchanged: true },
+      { at: OPEN, cmd: holdBest('x6', 'ann', 1, { exceptSeats: ['S-1-1', 'S-1-1'] }), expect: 'SEATS_DUPLICATED', field: 'exceptSeats[1]', unchanged: true },
+      { at: OPEN, cmd: holdBest('x7', 'ann', 0, { exceptSeats: ['S-1-1'] }), expect: 'COMMAND_INVALID', field: 'count', unchanged: true, why: 'then the checks of any best-available hold' },
+      { at: OPEN, cmd: holdBest('h1', 'ann', 1, { exceptSeats: ['S-1-2', 'S-1-3'] }), expect: 'OK', check: took('S-1-1') },
+      { at: OPEN, cmd: holdBest('h1', 'ann', 1, { exceptSeats: ['S-1-2', 'S-1-3'] }), expect: 'OK', sameHash: true, check: took('S-1-1'), why: 'a retry answers the first result' },
+      { at: OPEN, cmd: holdBest('h1', 'ann', 1, { exceptSeats: ['S-1-2'] }), expect: 'COMMAND_ID_REUSED', sameHash: true, why: 'another list under the same id' },
+    ]);
   });
 });

@@ -321,6 +321,10 @@ export function voidTicket(ticketId: unknown, more: More = {}): Loose {
   return loose({ type: 'voidTicket', ticketId, ...more });
 }
 
+export function voidTickets(ticketIds: unknown, more: More = {}): Loose {
+  return loose({ type: 'voidTickets', ticketIds, ...more });
+}
+
 export function tick(more: More = {}): Loose {
   return loose({ type: 'tick', ...more });
 }

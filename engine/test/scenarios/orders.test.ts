@@ -2,10 +2,10 @@
 // in minor units), contingent discounts booked as discount lines, the sales report, voids that
 // put the seat back in its pool, and entry scans that admit once.
 import { describe, expect, it } from 'vitest';
-import { salesReport, ticketIdOf, type OrderAccepted, type Result, type ScanAccepted } from '../../src/domain/mod.ts';
+import { limits, salesReport, ticketIdOf, type CountAccepted, type OrderAccepted, type Result, type ScanAccepted } from '../../src/domain/mod.ts';
 import {
   OPEN, accepted, avail, confirm, createQuota, holdGa, holdSeats, newPerformance, play, scan, seatPool, seatState, voidTicket,
-  type Step,
+  voidTickets, type Step,
 } from './helpers.ts';
 
 const order = (r: Result) => accepted<OrderAccepted>(r);
@@ -133,6 +133,38 @@ describe('orders - voids and scans', () => {
       { at: OPEN + 1, cmd: scan('P1-O0'), expect: 'TICKET_NOT_FOUND', unchanged: true, why: 'an order id' },
       { at: OPEN + 1, cmd: scan(42), expect: 'TICKET_NOT_FOUND', unchanged: true },
       { at: OPEN + 1, cmd: voidTicket('P1-T999999999'), expect: 'TICKET_NOT_FOUND', unchanged: true },
+    ]);
+  });
+
+  it('voids several tickets all or nothing: a list checked whole, then every ticket before the first is voided', () => {
+    const state = newPerformance();
+    play(state, sold());
+    // A product's exchange voids a holding's tickets on one performance, one hold's worth, at once.
+    expect(limits.ticketsPerVoidMax).toBeGreaterThanOrEqual(Math.max(limits.seatsPerHoldMax, limits.placesPerHoldMax));
+    const tooMany = Array.from({ length: limits.ticketsPerVoidMax + 1 }, (_, i) => `P1-T${i}`);
+    play(state, [
+      { at: OPEN + 1, cmd: scan('P1-T3'), expect: 'OK' },
+      { at: OPEN + 1, cmd: voidTickets([]), expect: 'COMMAND_INVALID', field: 'ticketIds', unchanged: true, why: 'an empty list' },
+      { at: OPEN + 1, cmd: voidTickets('P1-T0'), expect: 'COMMAND_INVALID', field: 'ticketIds', unchanged: true, why: 'not a list' },
+      { at: OPEN + 1, cmd: voidTickets(tooMany), expect: 'COMMAND_INVALID', field: 'ticketIds', unchanged: true, why: `more than ${limits.ticketsPerVoidMax}` },
+      { at: OPEN + 1, cmd: voidTickets(['P1-T0', 7]), expect: 'COMMAND_INVALID', field: 'ticketIds[1]', unchanged: true, why: 'not an id' },
+      { at: OPEN + 1, cmd: voidTickets(['P1-T0', 'P1-T1', 'P1-T0']), expect: 'COMMAND_INVALID', field: 'ticketIds[2]', unchanged: true, why: 'listed twice' },
+      { at: OPEN + 1, cmd: voidTickets(['P1-T0', 'P1-T99']), expect: 'TICKET_NOT_FOUND', field: 'ticketIds[1]', unchanged: true, why: 'an unknown ticket after a good one' },
+      { at: OPEN + 1, cmd: voidTickets(['P1-T2', 'P1-T3', 'P1-T4']), expect: 'TICKET_ALREADY_SCANNED', field: 'ticketIds[1]', unchanged: true, why: 'the scanned one keeps the others valid' },
+      { at: OPEN + 2, cmd: voidTickets(['P1-T0', 'P1-T1', 'P1-T8'], { commandId: 'v1' }), expect: 'OK', check: (r, s) => {
+        expect(accepted<CountAccepted>(r)).toEqual({ ok: true, count: 3 });
+        expect([seatState(s, 'MAIN-1-1'), seatState(s, 'MAIN-1-2'), seatState(s, 'BALC-2-1')]).toEqual(['free', 'free', 'free']);
+        expect(seatPool(s, 'BALC-2-1')).toBe('club');
+        expect(salesReport(s).total).toEqual(line(10, 21_500, 1025));
+      } },
+      { at: OPEN + 2, cmd: voidTickets(['P1-T0', 'P1-T1', 'P1-T8'], { commandId: 'v1' }), expect: 'OK', sameHash: true, why: 'a retry answers the first result' },
+      { at: OPEN + 2, cmd: voidTickets(['P1-T0'], { commandId: 'v1' }), expect: 'COMMAND_ID_REUSED', sameHash: true, why: 'another list under the same id' },
+      { at: OPEN + 2, cmd: voidTickets(['P1-T2', 'P1-T0']), expect: 'TICKET_VOID', field: 'ticketIds[1]', unchanged: true },
+      { at: OPEN + 3, cmd: voidTickets(['P1-T6', 'P1-T10']), expect: 'OK', why: 'GA places, general and from a quota', check: (_r, s) => {
+        expect(avail(s).quotas.find((q) => q.quotaId === 'fanzone')).toMatchObject({ capacity: 5, free: 4, sold: 1 });
+        expect(avail(s, 'web').gaAreas[0].free).toBe(33);
+      } },
+      { at: OPEN + 3, cmd: holdSeats('h7', 'ann', ['MAIN-1-1', 'MAIN-1-2', 'MAIN-1-3', 'MAIN-1-4', 'MAIN-1-5', 'MAIN-1-6']), expect: 'OK', why: 'ann\'s allowance is back: six tickets again' },
     ]);
   });
 

@@ -4,11 +4,13 @@
 // carry the product and the holding. A product's allocation (a quota made with its id) is drawn
 // on only by its holds, first or only as its policy says.
 import { describe, expect, it } from 'vitest';
-import { ticketRows, type HoldAccepted, type OrderAccepted, type Result } from '../../src/domain/mod.ts';
+import { decodeSnapshot, encodeSnapshot, execute, stateHash, ticketRows, type Command, type HoldAccepted, type OrderAccepted, type Result } from '../../src/domain/mod.ts';
 import {
   OPEN, TTL, accepted, avail, confirm, createPresale, createQuota, holdBest, holdGa, holdSeats, linkProduct, newPerformance, play,
   productSpec, release, returnQuota, seatPool, seats, tick,
 } from './helpers.ts';
+import { hashId } from '../../src/domain/idindex.ts';
+import { EntryKind } from '../../src/domain/memo.ts';
 
 type State = Parameters<typeof avail>[0];
 
@@ -167,5 +169,44 @@ describe('product holds - a product allocation (a quota made with the product id
       { at: 1 + TTL, cmd: holdSeats('s3', 'dan', ['BALC-1-1'], subs('S3')), expect: 'SEAT_NOT_IN_CHANNEL', unchanged: true, why: 'returned: general now, and subs is allocation-only' },
     ]);
     expect(avail(state, 'web').gaAreas[0].free).toBe(35 + 2);
+  });
+});
+
+describe('product holds - idempotent retries (kept compact, not as objects)', () => {
+  // The coordinator's holds name a ticket type, a product and a holding; its confirms name only
+  // the hold and the buyer. Both are remembered as numbers and strings (dedupe.ts), and a retry
+  // rebuilds the first command and answer from them, before and after a snapshot round trip.
+  it('answers retries of product holds and confirms with the first result, and refuses another payload', () => {
+    const sameAs = (k: number) => (r: unknown, _s: unknown, earlier: readonly unknown[]) => expect(r).toEqual(earlier[k]);
+    const steps = (state: State, base: number) => play(state, [
+      { at: base, cmd: holdSeats('p1', 'ann', ['MAIN-1-1', 'MAIN-1-2'], { ...card('H1'), ticketType: 'adult' }), expect: 'OK' },
+      { at: base + 1, cmd: holdSeats('p1', 'ann', ['MAIN-1-1', 'MAIN-1-2'], { ...card('H1'), ticketType: 'adult' }), expect: 'OK', sameHash: true, check: sameAs(0), why: 'a retry' },
+      { at: base + 1, cmd: holdSeats('p1', 'ann', ['MAIN-1-1', 'MAIN-1-2'], card('H1')), expect: 'COMMAND_ID_REUSED', sameHash: true, why: 'the ticket type is part of the payload' },
+      { at: base + 1, cmd: holdSeats('p1', 'ann', ['MAIN-1-1', 'MAIN-1-2'], { ...card('H2'), ticketType: 'adult' }), expect: 'COMMAND_ID_REUSED', sameHash: true, why: 'so is the holding' },
+      { at: base + 1, cmd: holdSeats('p1', 'ann', ['MAIN-1-1', 'MAIN-1-2'], { ...subs('H1'), ticketType: 'adult' }), expect: 'COMMAND_ID_REUSED', sameHash: true, why: 'and the product' },
+      { at: base + 1, cmd: holdSeats('p2', 'bob', ['MAIN-2-1'], { ticketType: 'adult' }), expect: 'OK', why: 'a ticket type without a product' },
+      { at: base + 2, cmd: holdSeats('p2', 'bob', ['MAIN-2-1'], { ticketType: 'adult' }), expect: 'OK', sameHash: true, check: sameAs(5) },
+      { at: base + 2, cmd: holdSeats('p2', 'bob', ['MAIN-2-1']), expect: 'COMMAND_ID_REUSED', sameHash: true },
+      { at: base + 3, cmd: confirm('p1', 'ann', { commandId: 'c1' }), expect: 'OK' },
+      { at: base + 4, cmd: confirm('p1', 'ann', { commandId: 'c1' }), expect: 'OK', sameHash: true, check: sameAs(8), why: 'the answer is rebuilt from the order' },
+      { at: base + 4, cmd: confirm('p1', 'bob', { commandId: 'c1' }), expect: 'COMMAND_ID_REUSED', sameHash: true },
+      { at: base + 4, cmd: confirm('p1', 'ann', { commandId: 'c1', buyerEmail: 'ann@example.org' }), expect: 'COMMAND_ID_REUSED', sameHash: true },
+    ]);
+    const state = linkedHall();
+    const first = steps(state, OPEN);
+    const order = accepted<OrderAccepted>(first[8]);
+    expect(order.tickets.map((t) => t.seatId)).toEqual(['MAIN-1-1', 'MAIN-1-2']);
+    expect(state.orders[0]).toMatchObject({ productId: 'card', holdingId: 'H1' });
+    const kindOf = (s: State, id: string) => s.dedupe.kinds[s.dedupe.find(id, hashId(id))];
+    expect(['p1', 'p2', 'c1'].map((id) => kindOf(state, id))).toEqual([EntryKind.HOLD_SEAT_IDS, EntryKind.HOLD_SEAT_IDS, EntryKind.CONFIRM]);
+    // After a snapshot round trip the same retries get the same answers.
+    const copy = decodeSnapshot(encodeSnapshot(state), state.layout);
+    expect(stateHash(copy)).toBe(stateHash(state));
+    const again = (cmd: Command, k: number) => expect(execute(copy, cmd, OPEN + 10)).toEqual(first[k]);
+    expect(['p1', 'p2', 'c1'].map((id) => kindOf(copy, id))).toEqual([EntryKind.HOLD_SEAT_IDS, EntryKind.HOLD_SEAT_IDS, EntryKind.CONFIRM]);
+    again(holdSeats('p1', 'ann', ['MAIN-1-1', 'MAIN-1-2'], { ...card('H1'), ticketType: 'adult' }) as Command, 0);
+    again(holdSeats('p2', 'bob', ['MAIN-2-1'], { ticketType: 'adult' }) as Command, 5);
+    again(confirm('p1', 'ann', { commandId: 'c1' }) as Command, 8);
+    expect(execute(copy, confirm('p1', 'bob', { commandId: 'c1' }) as Command, OPEN + 10)).toMatchObject({ name: 'COMMAND_ID_REUSED' });
   });
 });

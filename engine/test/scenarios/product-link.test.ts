@@ -2,10 +2,12 @@
 // before the single-ticket sale starts, which registers the product's terms here, and unlinks it
 // only while the product holds, sold and reserves nothing here.
 import { describe, expect, it } from 'vitest';
-import { execute, limits, productLinks, type LinkAccepted, type Result } from '../../src/domain/mod.ts';
 import {
-  OPEN, accepted, confirm, createQuota, gaLayout, holdSeats, linkProduct, newPerformance, play, productSpec, release, seatedLayout,
-  unlinkProduct, voidTicket,
+  auditPerformance, decodeSnapshot, encodeSnapshot, execute, limits, productLinks, type LinkAccepted, type PerformanceState, type Result,
+} from '../../src/domain/mod.ts';
+import {
+  OPEN, accepted, avail, confirm, createQuota, gaLayout, hall, holdSeats, linkProduct, newPerformance, play, productSpec, release,
+  returnQuota, seatPool, seatedLayout, unlinkProduct, voidTicket,
 } from './helpers.ts';
 
 const linked = (expected: Omit<LinkAccepted, 'ok'>) => (r: Result) => expect(accepted<LinkAccepted>(r)).toEqual({ ok: true, ...expected });
@@ -104,5 +106,50 @@ describe('products - unlinking', () => {
       { at: 5, cmd: unlinkProduct('gone'), expect: 'PRODUCT_NOT_LINKED', unchanged: true },
     ]);
     expect(productLinks(state).map((p) => p.productId)).toEqual(['club', 'card']);
+  });
+
+  // A product refused while its allocation is made: its coordinator gives the quotas made back
+  // (returnQuota), then unlinks it everywhere, and the empty quotas go with the link.
+  it('drops the product\'s empty quotas with the link; a quota that still reserves seats or places refuses the unlink', () => {
+    const state = newPerformance(productSpec);
+    const numbers = (s: PerformanceState) => s.quotas.map((q) => q?.quotaId ?? null);
+    const roundTrips = (s: PerformanceState) => {
+      const decoded = decodeSnapshot(encodeSnapshot(s), hall);
+      expect(auditPerformance(decoded)).toEqual([]);
+      expect(Buffer.from(encodeSnapshot(decoded)).equals(Buffer.from(encodeSnapshot(s)))).toBe(true);
+      expect(numbers(decoded)).toEqual(numbers(s));
+    };
+    play(state, [
+      { at: 0, cmd: linkProduct('gone'), expect: 'OK' },
+      { at: 0, cmd: linkProduct('kept'), expect: 'OK' },
+      { at: 0, cmd: createQuota('gone.allocation', [], 'onlyQuota', { productId: 'gone', seats: ['BALC-1-1', 'BALC-1-2'] }), expect: 'OK' },
+      { at: 0, cmd: createQuota('gone.renewal', [], 'quotaFirst', { productId: 'gone', gaAreaId: 'FLOOR', count: 3 }), expect: 'OK' },
+      { at: 0, cmd: createQuota('kept.allocation', [], 'onlyQuota', { productId: 'kept', seats: ['BALC-2-1'] }), expect: 'OK' },
+      { at: 1, cmd: unlinkProduct('gone'), expect: 'PRODUCT_HAS_SALES', field: 'productId', unchanged: true, why: 'its allocation still reserves two seats' },
+      { at: 1, cmd: returnQuota('gone.allocation'), expect: 'OK' },
+      { at: 1, cmd: unlinkProduct('gone'), expect: 'PRODUCT_HAS_SALES', unchanged: true, why: 'its reservation still holds three places' },
+      { at: 1, cmd: returnQuota('gone.renewal'), expect: 'OK' },
+      { at: 2, cmd: unlinkProduct('gone'), expect: 'OK', why: 'both quotas are empty', check: (_r, s) => {
+        expect(productLinks(s).map((p) => p.productId)).toEqual(['kept']);
+        expect(avail(s).quotas.map((q) => q.quotaId)).toEqual(['kept.allocation']);
+        // Numbers 1 and 2 go to no other quota: tickets and remembered commands name pools by number.
+        expect(numbers(s)).toEqual([null, null, null, 'kept.allocation']);
+        expect([seatPool(s, 'BALC-1-1'), seatPool(s, 'BALC-1-2')]).toEqual(['general', 'general']);
+        roundTrips(s);
+      } },
+      { at: 2, cmd: createQuota('gone.allocation', ['box'], 'quotaFirst', { seats: ['BALC-1-1'] }), expect: 'OK', why: 'the id is free again, with a new number', check: (_r, s) => {
+        expect(numbers(s)).toEqual([null, null, null, 'kept.allocation', 'gone.allocation']);
+      } },
+      { at: 3, cmd: linkProduct('last'), expect: 'OK' },
+      { at: 3, cmd: createQuota('last.allocation', [], 'onlyQuota', { productId: 'last', seats: ['MAIN-1-1'] }), expect: 'OK' },
+      { at: 3, cmd: returnQuota('last.allocation'), expect: 'OK' },
+      { at: 3, cmd: unlinkProduct('last'), expect: 'OK', check: (_r, s) => {
+        expect(numbers(s)).toEqual([null, null, null, 'kept.allocation', 'gone.allocation', null]);
+        roundTrips(s);
+      } },
+      { at: 3, cmd: createQuota('partner', ['partner'], 'quotaFirst', { seats: ['MAIN-1-2'] }), expect: 'OK', why: 'the last number is not given out again either', check: (_r, s) => {
+        expect(s.quotaById.get('partner')?.source).toBe(6);
+      } },
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import {
 } from '../../src/domain/mod.ts';
 import {
   OPEN, accepted, avail, buyResale, confirm, createQuota, holdGa, holdSeats, linkProduct, listResale, newPerformance, play, productSpec,
-  scan, scanHolding, seatState, seats, voidTicket, withdrawResale, type Step,
+  scan, scanHolding, seatState, seats, voidTicket, voidTickets, withdrawResale, type Step,
 } from './helpers.ts';
 
 type State = Parameters<typeof avail>[0];
@@ -98,6 +98,20 @@ describe('resale - listing a product seat', () => {
       { at: OPEN, cmd: scanHolding('H1'), expect: 'TICKET_ALREADY_LISTED', field: 'holdingId', unchanged: true },
       { at: OPEN, cmd: withdrawResale('L1', 'ann'), expect: 'OK' },
       { at: OPEN, cmd: scanHolding('H1'), expect: 'OK' },
+    ]);
+  });
+
+  it('a ticket listed or resold keeps every ticket of a voidTickets valid (an exchange voids a holding\'s tickets so)', () => {
+    const state = resaleHall();
+    play(state, [
+      { at: OPEN, cmd: listResale('L1', 'P1-T0', 'ann', 5000), expect: 'OK' },
+      { at: OPEN, cmd: voidTickets(['P1-T6', 'P1-T0']), expect: 'TICKET_ALREADY_LISTED', field: 'ticketIds[1]', unchanged: true },
+      { at: OPEN + 1, cmd: buyResale('L1', 'ivy'), expect: 'OK' },
+      { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T0']), expect: 'TICKET_TRANSFERRED', field: 'ticketIds[1]', unchanged: true },
+      { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T9']), expect: 'OK', why: 'ann\'s other card and the resale buyer\'s ticket', check: (_r, s) => {
+        expect([seatState(s, 'MAIN-1-1'), seatState(s, 'MAIN-1-2')]).toEqual(['free', 'free']);
+        expect(ticketRows(s).filter((t) => t.status === 'void').map((t) => t.ticketId)).toEqual(['P1-T6', 'P1-T9']);
+      } },
     ]);
   });
 });

@@ -61,7 +61,7 @@ function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outb
 }
 
 function open(s: ProductState, kind: SagaKind, command: ProductCommand, nowMs: number): Saga {
-  const saga: Saga = { saga: s.nextSaga++, kind, command, atMs: nowMs, phase: '', steps: [], wave: [], making: [], refusal: null, conflicts: [] };
+  const saga: Saga = { saga: s.nextSaga++, kind, command, atMs: nowMs, phase: '', steps: [], wave: [], making: [], refusal: null, conflicts: [], anchor: null };
   s.sagas.set(saga.saga, saga);
   s.running.set(command.commandId, saga.saga);
   return saga;

@@ -102,7 +102,6 @@ function advanceCreate(s: ProductState, saga: Saga, results: ReturnType<typeof w
     if (saga.wave.length === 0) activate(s, saga, out);
     return;
   }
-  if (saga.phase === 'unlink') return refuseProduct(s, saga, out);
   if (saga.phase === 'quota') {
     const failed = results.find((r) => !r.result.ok);
     if (failed === undefined) return activate(s, saga, out);
@@ -111,10 +110,24 @@ function advanceCreate(s: ProductState, saga: Saga, results: ReturnType<typeof w
     for (const r of results) {
       if (r.result.ok) send(s, saga, r.performanceId, { type: 'returnQuota', quotaId: (saga.steps[r.step].command as { quotaId: string }).quotaId }, out);
     }
-    if (saga.wave.length === 0) refuseProduct(s, saga, out);
+    if (saga.wave.length === 0) unlinkAll(s, saga, out);
     return;
   }
+  if (saga.phase === 'returnQuota') return unlinkAll(s, saga, out);
+  // 'unlink': the coordinator keeps only the links a performance refused to undo.
+  for (const r of results) if (r.result.ok) s.links.delete(r.performanceId);
   refuseProduct(s, saga, out);
+}
+
+/**
+ * A product refused after linking (its allocation or reservation could not be made): the
+ * quotas made were given back, and now every performance unlinks it, the empty quotas with it,
+ * so nothing of it is left to count against a performance's bounds.
+ */
+function unlinkAll(s: ProductState, saga: Saga, out: Outbound[]): void {
+  saga.phase = 'unlink';
+  for (const p of s.links.keys()) send(s, saga, p, { type: 'unlinkProduct', productId: s.productId }, out);
+  if (saga.wave.length === 0) refuseProduct(s, saga, out);
 }
 
 export const allocationQuotaId = (productId: string): string => `${productId}.allocation`;
@@ -171,15 +184,57 @@ export function ticketTypeOf(s: ProductState, saga: Saga): string {
   return renewal.ticketTypes[holder.ticketType] ?? s.def.ticketType;
 }
 
-/** First wave of a purchase. A same-seat holding without seats takes best available on the first performance, then those seats everywhere. */
+const filterOf = (saga: Saga): BuyProduct['filter'] => (saga.kind === 'buy' ? (saga.command as BuyProduct).filter : undefined);
+
+/** First wave of a purchase. A same-seat holding without seats takes best available on one performance (the anchor), then those seats everywhere else. */
 export function startBuy(s: ProductState, saga: Saga, out: Outbound[]): void {
   const h = saga.making[0];
-  const filter = saga.kind === 'buy' ? (saga.command as BuyProduct).filter : undefined;
+  if (s.def.sameSeat === true && h.seats === null && (s.links.get(h.performances[0])?.numbered ?? true)) {
+    saga.anchor = { at: h.performances[0], tries: 0, avoid: [] };
+    return sendAnchor(s, saga, out);
+  }
+  saga.phase = 'hold';
   const tt = ticketTypeOf(s, saga);
-  const anchor = s.def.sameSeat === true && h.seats === null && (s.links.get(h.performances[0])?.numbered ?? true);
-  saga.phase = anchor ? 'anchor' : 'hold';
-  const targets = anchor ? h.performances.slice(0, 1) : h.performances;
-  for (const p of targets) send(s, saga, p, holdCommand(s, h, tt, p, filter), out);
+  for (const p of h.performances) send(s, saga, p, holdCommand(s, h, tt, p, filterOf(saga)), out);
+}
+
+/** Best available on the anchor performance, passing over the seats found taken elsewhere. */
+function sendAnchor(s: ProductState, saga: Saga, out: Outbound[]): void {
+  const h = saga.making[0];
+  const anchor = saga.anchor!;
+  anchor.tries++;
+  saga.phase = 'anchor';
+  const hold = holdCommand(s, h, ticketTypeOf(s, saga), anchor.at, filterOf(saga)) as Extract<Sendable, { type: 'holdBestAvailable' }>;
+  send(s, saga, anchor.at, anchor.avoid.length === 0 ? hold : { ...hold, exceptSeats: [...anchor.avoid] }, out);
+}
+
+/** Refusals of a named seat that another seat may not meet: taken, in another pool, unknown or unpriced there. */
+const seatRefusals: ReadonlySet<string> = new Set(['SEAT_NOT_AVAILABLE', 'SEAT_NOT_IN_CHANNEL', 'SEAT_UNKNOWN', 'TICKET_TYPE_NOT_PRICED_IN_ZONE']);
+
+/**
+ * The anchor's seats were refused elsewhere. When every refusal names one of them and tries
+ * are left, every hold is released and the anchor moves to the first performance that refused,
+ * passing over each seat found taken so far; false when there is no retry to make.
+ */
+function retryAnchor(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, refusal: Rejection, out: Outbound[]): boolean {
+  const h = saga.making[0];
+  const anchor = saga.anchor!;
+  if (anchor.tries >= productLimits.sameSeatAnchorTriesMax) return false;
+  const taken: string[] = [];
+  let next: string | null = null;
+  for (const r of results) {
+    if (r.result.ok) continue;
+    const seat = /^seats\[(\d+)\]$/.exec(r.result.field);
+    if (seat === null || !seatRefusals.has(r.result.name)) return false;
+    taken.push(h.seats![Number(seat[1])]);
+    next ??= r.performanceId;
+  }
+  for (const seat of taken) if (!anchor.avoid.includes(seat)) anchor.avoid.push(seat);
+  anchor.at = next!;
+  saga.refusal = refusal;
+  saga.phase = 'reanchor';
+  for (const [p, holdId] of h.holds) send(s, saga, p, { type: 'releaseHold', holdId, buyerId: h.buyerId }, out);
+  return true;
 }
 
 function advanceBuy(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, nowMs: number, out: Outbound[]): void {
@@ -189,19 +244,36 @@ function advanceBuy(s: ProductState, saga: Saga, results: ReturnType<typeof wave
     case 'anchor':
     case 'hold': {
       for (const r of results) if (r.result.ok) h.holds.set(r.performanceId, (r.result as HoldAccepted).holdId);
-      if (failed !== undefined) return compensateBuy(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
+      if (failed !== undefined) {
+        const refusal = onPerformance(failed.performanceId, failed.result as Rejection);
+        if (saga.phase === 'hold' && saga.anchor !== null && retryAnchor(s, saga, results, refusal, out)) return;
+        // A retried anchor with no seats left once the taken ones are passed over: those seats,
+        // taken elsewhere, are the reason the purchase is refused.
+        const noneLeft = saga.phase === 'anchor' && saga.refusal !== null && (failed.result as Rejection).name === 'NOT_ENOUGH_SEATS';
+        return compensateBuy(s, saga, noneLeft ? saga.refusal! : refusal, out);
+      }
       if (saga.phase === 'anchor') {
         h.seats = (results[0].result as HoldAccepted).seats;
         saga.phase = 'hold';
-        const rest = h.performances.slice(1);
+        const rest = h.performances.filter((p) => p !== saga.anchor!.at);
         for (const p of rest) send(s, saga, p, holdCommand(s, h, ticketTypeOf(s, saga), p, undefined), out);
         if (rest.length > 0) return;
       }
       saga.phase = 'confirm';
       const email = h.buyerEmail === null ? {} : { buyerEmail: h.buyerEmail };
-      for (const [p, holdId] of h.holds) send(s, saga, p, { type: 'confirmHold', holdId, buyerId: h.buyerId, ...email }, out);
+      // In the product's order, whichever performance the seats were picked on: the holding
+      // lists its tickets in that order.
+      for (const p of h.performances) {
+        const holdId = h.holds.get(p);
+        if (holdId !== undefined) send(s, saga, p, { type: 'confirmHold', holdId, buyerId: h.buyerId, ...email }, out);
+      }
       return;
     }
+    case 'reanchor':
+      // Every hold of the refused pick is released (or had expired): pick again.
+      h.holds.clear();
+      h.seats = null;
+      return sendAnchor(s, saga, out);
     case 'confirm': {
       for (const r of results) {
         if (!r.result.ok) continue;
@@ -351,7 +423,7 @@ export function makingOf(holdingId: string, buyerId: string, buyerEmail: string 
   return { holdingId, buyerId, buyerEmail, quantity, seats, performances, holds: new Map(), tickets: new Map(), paidMinor: new Map(), renewedFrom };
 }
 
-// ---- exchange: hold and confirm on the new performance, then void on the old one ----
+// ---- exchange: hold and confirm on the new performance, then void on the old one, all or nothing ----
 
 export function startExchange(s: ProductState, saga: Saga, out: Outbound[]): void {
   const cmd = saga.command as ExchangePerformance;
@@ -388,16 +460,19 @@ function advanceExchange(s: ProductState, saga: Saga, results: ReturnType<typeof
       m.tickets.set(cmd.toPerformanceId, order.tickets.map((t) => t.ticketId));
       m.paidMinor.set(cmd.toPerformanceId, order.totalMinor - order.discountMinor);
       saga.phase = 'void';
-      for (const ticketId of h.tickets.get(cmd.fromPerformanceId) ?? []) send(s, saga, cmd.fromPerformanceId, { type: 'voidTicket', ticketId }, out);
+      // One command for all the old tickets, all or nothing: were one of them refused (scanned,
+      // listed, resold), voiding the others would take seats from the holder for nothing.
+      const old = h.tickets.get(cmd.fromPerformanceId) ?? [];
+      if (old.length > 0) send(s, saga, cmd.fromPerformanceId, { type: 'voidTickets', ticketIds: [...old] }, out);
       if (saga.wave.length > 0) return;
       return swapped(s, saga, h, m, out);
     }
     case 'void': {
       if (failed !== undefined) {
-        // The old ticket stands (scanned, resold): the new one is undone instead.
+        // The old tickets stand, every one of them: the new ones are undone instead. That undo
+        // voids ticket by ticket, so that one it may not void leaves the others voided.
         saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
         saga.phase = 'undo';
-        if (results.some((r) => r.result.ok)) saga.refusal = { ...saga.refusal, message: `${saga.refusal.message} (some tickets of the old performance were voided)` };
         for (const ticketId of m.tickets.get(cmd.toPerformanceId) ?? []) send(s, saga, cmd.toPerformanceId, { type: 'voidTicket', ticketId }, out);
         return;
       }

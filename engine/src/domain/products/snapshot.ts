@@ -48,7 +48,8 @@ export function productFromPlain(raw: unknown): ProductState {
     holdings: new Map(p.holdings.map((h) => [h.holdingId, { ...h, tickets: new Map(h.tickets), paidMinor: new Map(h.paidMinor) }])),
     nextHolding: p.nextHolding,
     nextSaga: p.nextSaga,
-    sagas: new Map(p.sagas.map((g) => [g.saga, { ...g, making: g.making.map(making) }])),
+    // `anchor` came later: a saga written before it has none.
+    sagas: new Map(p.sagas.map((g) => [g.saga, { ...g, making: g.making.map(making), anchor: g.anchor ?? null }])),
     running: new Map(p.sagas.map((g) => [g.command.commandId, g.saga])),
     finished: new Map(p.finished),
     finishedOld: new Map(p.finishedOld),

@@ -16,6 +16,11 @@ export const productLimits = {
   /** Finished sagas remembered for retries, in two generations of this many each. */
   finishedRememberedMax: 100_000,
   capacitySpreadMaxPctDefault: 10,
+  /**
+   * Same-seat best available: picks of seats (anchors) per purchase, the first included. Each
+   * retry passes over at most seatsPerHoldMax more seats, well within limits.exceptSeatsMax.
+   */
+  sameSeatAnchorTriesMax: 4,
 } as const;
 
 export type ProductStatus = 'linking' | 'active' | 'refused';
@@ -61,6 +66,20 @@ export interface Saga {
   refusal: Rejection | null;
   /** Link sagas: holdings that could not get a seat on the new performance. */
   conflicts: { holdingId: string; code: number; name: string }[];
+  /** A same-seat purchase by best available: where its seats are picked; null for any other saga. */
+  anchor: Anchor | null;
+}
+
+/**
+ * Best available picks a same-seat holding's seats on one performance (`at`) and holds them on
+ * the others. When some are taken there, the pick is tried again (`tries` so far, at most
+ * productLimits.sameSeatAnchorTriesMax) on the first performance that refused, passing over
+ * every seat found taken so far (`avoid`).
+ */
+export interface Anchor {
+  at: string;
+  tries: number;
+  avoid: string[];
 }
 
 export interface MakingHolding {
