@@ -2,7 +2,7 @@
 // journal order. Single-threaded and synchronous; the worker wraps it in messages, and tests
 // use it directly.
 import {
-  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
+  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
   limits, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
   type Command, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
@@ -94,8 +94,10 @@ export class Shard {
     if (!isTick && !(!result.ok && transient.has(result.code))) {
       // The performance remembers what it applied, with its answer (domain dedupe); the shard
       // keeps only the id and when, so it can tell a late retry apart from a new command
-      // without holding a second copy of every command and answer.
-      if (this.answeredByDomain) this.recent.remember(command.commandId, { performanceId, command: null, result: null, atMs: nowMs });
+      // without holding a second copy of every command and answer. A saga's steps (few) are
+      // kept whole: a step re-sent after a restart must get its first answer, not only
+      // COMMAND_ALREADY_APPLIED, for the saga to go on.
+      if (this.answeredByDomain && !isStepCommandId(command.commandId)) this.recent.remember(command.commandId, { performanceId, command: null, result: null, atMs: nowMs });
       else this.recent.remember(command.commandId, { performanceId, command, result, atMs: nowMs });
     }
     return result;

@@ -47,13 +47,13 @@ describe('runtime - dedupe', () => {
 
   // The domain's memo keeps an id for at most limits.dedupeEntriesMax later commands of the
   // performance; this story puts more than that between a hold and its retry.
-  async function retryAfterManyCommands(engine: Engine): Promise<{ first: Result; retry: Result; held: number }> {
+  async function retryAfterManyCommands(engine: Engine, oldId = 'W-1-old'): Promise<{ first: Result; retry: Result; held: number }> {
     const P = 'W-1';
     expectOk(await engine.submit(P, open(P), T0));
-    const old = hold(`${P}-old`, 'b1', [stall('A', 1)]);
+    const old = hold(oldId, 'b1', [stall('A', 1)]);
     const first = await engine.submit(P, old, T0 + 1);
     expectOk(first);
-    expectOk(await engine.submit(P, release(`${P}-rel`, `${P}-old`, 'b1'), T0 + 2));
+    expectOk(await engine.submit(P, release(`${P}-rel`, oldId, 'b1'), T0 + 2));
     const fillers = limits.dedupeEntriesMax + 5_000;
     const chunk = 10_000;
     for (let from = 0; from < fillers; from += chunk) {
@@ -72,6 +72,14 @@ describe('runtime - dedupe', () => {
     // The engine keeps the id, not a second copy of the answer: the retry is told the command
     // was applied, and the seat stays released.
     expectCode(retry, 'COMMAND_ALREADY_APPLIED');
+    expect(held).toBe(0);
+  });
+
+  it('answers a saga step\'s retry with its first result after the domain memo has forgotten it (steps are kept whole)', async () => {
+    // A step re-sent after a restart must get its first answer for the saga to go on.
+    const engine = await start();
+    const { first, retry, held } = await retryAfterManyCommands(engine, 'CARD/7/0');
+    expect(retry).toEqual(first);
     expect(held).toBe(0);
   });
 

@@ -3,7 +3,7 @@
 export type * from './commands.ts';
 export { isProductCommand } from './commands.ts';
 export { executeProduct, pendingSteps, type ProductOutput } from './execute.ts';
-export { isPending, stepCommandId, type Outbound, type SagaPending } from './outbound.ts';
+export { isPending, isStepCommandId, stepCommandId, type Outbound, type SagaPending } from './outbound.ts';
 export { productLimits, type ProductState, type Holding } from './state.ts';
 export { productFromPlain, productToPlain } from './snapshot.ts';
 export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';

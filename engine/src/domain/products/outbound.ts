@@ -20,3 +20,8 @@ export function isPending(result: Result | SagaPending): result is SagaPending {
 export function stepCommandId(productId: string, saga: number, step: number): string {
   return `${productId}/${saga}/${step}`;
 }
+
+/** Whether `id` has the shape of a saga step's id (a client's id of that shape is taken for one: harmless). */
+export function isStepCommandId(id: string): boolean {
+  return /\/\d+\/\d+$/.test(id);
+}
