@@ -25,7 +25,7 @@ interface Search {
   except: ReadonlySet<number> | null;
 }
 
-export function findBestAvailable(s: PerformanceState, channel: number, product: ProductLink | null, ticketType: number, count: number, zone: number, section: number, accessible: boolean): number[] | null {
+export function findBestAvailable(s: PerformanceState, channel: number, product: ProductLink | null, ticketType: number, count: number, zone: number, section: number, accessible: boolean, except: ReadonlySet<number> | null = null): number[] | null {
   const layout = s.layout;
   if (layout.seatCount === 0) return null;
   const rows = layout.rowIds.length;
@@ -34,7 +34,7 @@ export function findBestAvailable(s: PerformanceState, channel: number, product:
     s, source: 0, priceByZone: s.ticketTypes[ticketType].priceByZone, count, zone, accessible,
     rowFrom: Math.max(s.firstFreeRow, section < 0 ? 0 : layout.sectionRowStart[section]),
     rowTo: section < 0 ? layout.rowIds.length : layout.sectionRowStart[section + 1],
-    except: s.bestAvailableExcept,
+    except,
   };
   for (let q = 1; q < s.quotas.length; q++) {
     const quota = s.quotas[q];

@@ -8,7 +8,6 @@ import { isId } from './checks.ts';
 import { answerRetry, remember } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
-import { holdBestAvailableExcept } from './best-available-except.ts';
 import { confirmHold } from './orders.ts';
 import { createQuota, returnQuota } from './quotas.ts';
 import { blockForeign, issueHardTickets } from './blocks.ts';
@@ -40,7 +39,7 @@ export function execute(s: PerformanceState, command: Command, nowMs: number): R
 function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number): Result {
   switch (cmd.type) {
     case 'holdSeats': return holdSeats(s, cmd, hash, nowMs);
-    case 'holdBestAvailable': return cmd.exceptSeats === undefined ? holdBestAvailable(s, cmd, hash, nowMs) : holdBestAvailableExcept(s, cmd, hash, nowMs);
+    case 'holdBestAvailable': return holdBestAvailable(s, cmd, hash, nowMs);
     case 'holdGa': return holdGa(s, cmd, hash, nowMs);
     case 'confirmHold': return confirmHold(s, cmd, nowMs);
     case 'releaseHold': return releaseHold(s, cmd, nowMs);

@@ -39,6 +39,8 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, hash: number, now
 }
 
 export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, hash: number, nowMs: number): HoldAccepted | Rejection {
+  const except = cmd.exceptSeats === undefined ? null : exceptedSeats(s, cmd.exceptSeats);
+  if (except !== null && 'ok' in except) return except;
   if (!isInt(cmd.count, 1, Number.MAX_SAFE_INTEGER)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
   if (cmd.count > limits.seatsPerHoldMax) return reject('SEATS_PER_HOLD_EXCEEDED', 'count', `at most ${limits.seatsPerHoldMax} seats per hold`);
   const filter = cmd.filter ?? {};
@@ -50,9 +52,22 @@ export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, h
   if (filter.accessible !== undefined && typeof filter.accessible !== 'boolean') return reject('COMMAND_INVALID', 'filter.accessible', 'accessible must be true or false');
   const ctx = checkBuying(s, cmd, hash, cmd.count, nowMs);
   if (!ctx.ok) return ctx;
-  const seats = findBestAvailable(s, ctx.channel, ctx.product, ctx.ticketType, cmd.count, zone, section, filter.accessible === true);
+  const seats = findBestAvailable(s, ctx.channel, ctx.product, ctx.ticketType, cmd.count, zone, section, filter.accessible === true, except);
   if (seats === null) return reject('NOT_ENOUGH_SEATS', 'count', `no ${cmd.count} seats match on channel ${cmd.channel}`);
   return openHold(s, cmd.commandId, hash, ctx, seats, -1, GENERAL, cmd.count, nowMs);
+}
+
+/**
+ * `exceptSeats`: 1 to exceptSeatsMax seat ids of the layout, none twice, which best available
+ * passes over as if taken. A product coordinator sends it when it retries a same-seat purchase:
+ * the seats the first search gave were taken on another of the product's performances.
+ */
+function exceptedSeats(s: PerformanceState, named: unknown): ReadonlySet<number> | Rejection {
+  if (!Array.isArray(named) || named.length === 0 || named.length > limits.exceptSeatsMax) {
+    return reject('COMMAND_INVALID', 'exceptSeats', `exceptSeats must be an array of 1 to ${limits.exceptSeatsMax} seat ids`);
+  }
+  const seats = resolveSeats(s, named, 'exceptSeats');
+  return Array.isArray(seats) ? new Set(seats) : seats;
 }
 
 export function holdGa(s: PerformanceState, cmd: HoldGa, hash: number, nowMs: number): HoldAccepted | Rejection {

@@ -204,11 +204,6 @@ export interface PerformanceState {
    * sold-out front of the house. A derived hint, lowered when a seat is freed; not in snapshots.
    */
   firstFreeRow: number;
-  /**
-   * Seats best-available skips: set only while a holdBestAvailable with `exceptSeats` runs
-   * (best-available-except.ts), null between commands; not in snapshots.
-   */
-  bestAvailableExcept: ReadonlySet<number> | null;
   readonly sectionFree: Uint32Array;
   readonly totals: Int32Array;
 
@@ -357,7 +352,6 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     gaCounts,
     rowFree,
     firstFreeRow: 0,
-    bestAvailableExcept: null,
     sectionFree,
     totals,
     holds: new HoldIndex(holdBySlot),

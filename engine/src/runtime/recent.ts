@@ -52,8 +52,8 @@ export class RecentCommands {
 
   // Keyed by the command id alone (a flat string whose hash V8 caches), with a short chain for
   // the rare id used by several performances: ids are scoped per performance, as in the domain.
-  get(performanceId: string, commandId: string): Remembered | undefined {
-    const hash = hashId(commandId);
+  // `hash` is hashId(commandId): the shard computes it once for the lookup and the remembering.
+  get(performanceId: string, commandId: string, hash: number): Remembered | undefined {
     if (!this.currentFilter.has(hash) && !this.previousFilter.has(hash)) return undefined;
     for (let e: Remembered | null | undefined = this.current.get(commandId); e !== undefined && e !== null; e = e.next) if (e.performanceId === performanceId) return e;
     for (let e: Remembered | null | undefined = this.previous.get(commandId); e !== undefined && e !== null; e = e.next) if (e.performanceId === performanceId) return e;
@@ -61,7 +61,7 @@ export class RecentCommands {
   }
 
   /** Remembers a command that get() did not find. */
-  remember(commandId: string, entry: Remembered): void {
+  remember(commandId: string, hash: number, entry: Remembered): void {
     if (this.currentSinceMs < 0) this.currentSinceMs = entry.atMs;
     // Each generation spans windowMs, so an entry is kept between one and two windows.
     if (entry.atMs - this.currentSinceMs >= this.windowMs) this.rotate(entry.atMs);
@@ -69,7 +69,6 @@ export class RecentCommands {
       this.earlyRotations++;
       this.rotate(entry.atMs);
     }
-    const hash = hashId(commandId);
     // Another performance's entry under the same id is chained (rare: the filter says when to look).
     entry.next = this.currentFilter.has(hash) ? this.current.get(commandId) ?? null : null;
     this.current.set(commandId, entry);

@@ -2,7 +2,7 @@
 // journal order. Single-threaded and synchronous; the worker wraps it in messages, and tests
 // use it directly.
 import {
-  availability, blocksReport, Code, createPerformance, executeProduct, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
+  availability, blocksReport, Code, createPerformance, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
   limits, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
   type Command, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
@@ -79,8 +79,9 @@ export class Shard {
       return this.applyToProduct(performanceId, nowMs, command);
     }
     const isTick = command.type === 'tick';
+    const hash = isTick ? 0 : hashId(command.commandId);
     if (!isTick) {
-      const prior = this.recent.get(performanceId, command.commandId);
+      const prior = this.recent.get(performanceId, command.commandId, hash);
       if (prior !== undefined) {
         if (prior.result === null) return this.retryOnPerformance(performanceId, nowMs, command as Command, prior.atMs);
         return samePayload(prior.command, command)
@@ -89,16 +90,17 @@ export class Shard {
       }
     }
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
-    this.answeredByDomain = false;
     const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command);
     if (!isTick && !(!result.ok && transient.has(result.code))) {
       // The performance remembers what it applied, with its answer (domain dedupe); the shard
       // keeps only the id and when, so it can tell a late retry apart from a new command
       // without holding a second copy of every command and answer. A saga's steps (few) are
       // kept whole: a step re-sent after a restart must get its first answer, not only
-      // COMMAND_ALREADY_APPLIED, for the saga to go on.
-      if (this.answeredByDomain && !isStepCommandId(command.commandId)) this.recent.remember(command.commandId, { performanceId, command: null, result: null, atMs: nowMs });
-      else this.recent.remember(command.commandId, { performanceId, command, result, atMs: nowMs });
+      // COMMAND_ALREADY_APPLIED, for the saga to go on. The performance answered every
+      // command here but openPerformance and ACTOR_FAILED (PERFORMANCE_UNKNOWN is transient).
+      const answeredByPerformance = command.type !== 'openPerformance' && (result.ok || result.code !== Code.ACTOR_FAILED);
+      if (answeredByPerformance && !isStepCommandId(command.commandId)) this.recent.remember(command.commandId, hash, { performanceId, command: null, result: null, atMs: nowMs });
+      else this.recent.remember(command.commandId, hash, { performanceId, command, result, atMs: nowMs });
     }
     return result;
   }
@@ -114,19 +116,14 @@ export class Shard {
     return reject('COMMAND_ALREADY_APPLIED', 'commandId', `command id ${command.commandId} was applied at ${atMs}; its answer is no longer kept (a performance keeps the answers of its last ${limits.dedupeEntriesMax / 2} commands at least)`);
   }
 
-  /** Set by applyToActor when the performance's state machine gave the answer (and remembers it). */
-  private answeredByDomain = false;
-
   private applyToActor(performanceId: string, nowMs: number, command: Command): Result {
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
     const fault = this.config.fault;
     try {
-      const result = actor.apply(command, nowMs, fault === undefined ? undefined : () => {
+      return actor.apply(command, nowMs, fault === undefined ? undefined : () => {
         if (fault(performanceId, command)) throw new Error(`injected fault in ${command.commandId}`);
       });
-      this.answeredByDomain = true;
-      return result;
     } catch (error) {
       // The actor rebuilt itself without this command; its other commands, and every other
       // actor of the shard, stand.

@@ -2,6 +2,7 @@
 // column form of shard snapshot version 4 and the per-entry form of version 3, and the filter
 // in front of its maps that must never turn away a remembered id.
 import { describe, expect, it } from 'vitest';
+import { hashId } from '../../src/domain/idindex.ts';
 import { DONE } from '../../src/domain/results.ts';
 import { RecentCommands, type RecentArraysV3 } from '../../src/runtime/recent.ts';
 
@@ -10,16 +11,16 @@ const windowMs = 60_000;
 function filled(): RecentCommands {
   const recent = new RecentCommands(windowMs, 1_000);
   // Two performances share an id (ids are scoped per performance); one entry keeps its answer.
-  recent.remember('x', { performanceId: 'P1', command: null, result: null, atMs: 1 });
-  recent.remember('x', { performanceId: 'P2', command: null, result: null, atMs: 2 });
-  recent.remember('open-P3', { performanceId: 'P3', command: { type: 'openPerformance', commandId: 'open-P3' } as never, result: DONE, atMs: 3 });
-  for (let i = 0; i < 700; i++) recent.remember(`c${i}`, { performanceId: `P${i % 3}`, command: null, result: null, atMs: 10 + i });
+  recent.remember('x', hashId('x'), { performanceId: 'P1', command: null, result: null, atMs: 1 });
+  recent.remember('x', hashId('x'), { performanceId: 'P2', command: null, result: null, atMs: 2 });
+  recent.remember('open-P3', hashId('open-P3'), { performanceId: 'P3', command: { type: 'openPerformance', commandId: 'open-P3' } as never, result: DONE, atMs: 3 });
+  for (let i = 0; i < 700; i++) recent.remember(`c${i}`, hashId(`c${i}`), { performanceId: `P${i % 3}`, command: null, result: null, atMs: 10 + i });
   return recent;
 }
 
 function sameAnswers(a: RecentCommands, b: RecentCommands): void {
   for (const [p, id] of [['P1', 'x'], ['P2', 'x'], ['P3', 'x'], ['P3', 'open-P3'], ['P0', 'c0'], ['P1', 'c1'], ['P0', 'c699'], ['P1', 'c699'], ['P0', 'nope']]) {
-    expect(b.get(p, id), `${p} ${id}`).toEqual(a.get(p, id));
+    expect(b.get(p, id, hashId(id)), `${p} ${id}`).toEqual(a.get(p, id, hashId(id)));
   }
   expect(b.size).toBe(a.size);
   expect(b.earlyRotations).toBe(a.earlyRotations);
@@ -29,11 +30,11 @@ describe('runtime - the shard memory of command ids', () => {
   it('finds every remembered id (the filter has no false negatives) and only under its performance', () => {
     const recent = filled();
     expect(recent.earlyRotations).toBe(1);
-    for (let i = 0; i < 700; i++) expect(recent.get(`P${i % 3}`, `c${i}`), `c${i}`).toMatchObject({ atMs: 10 + i });
-    expect(recent.get('P1', 'c0')).toBeUndefined();
-    expect(recent.get('P3', 'open-P3')).toMatchObject({ result: DONE });
-    expect(recent.get('P1', 'x')).toMatchObject({ atMs: 1 });
-    expect(recent.get('P2', 'x')).toMatchObject({ atMs: 2 });
+    for (let i = 0; i < 700; i++) expect(recent.get(`P${i % 3}`, `c${i}`, hashId(`c${i}`)), `c${i}`).toMatchObject({ atMs: 10 + i });
+    expect(recent.get('P1', 'c0', hashId('c0'))).toBeUndefined();
+    expect(recent.get('P3', 'open-P3', hashId('open-P3'))).toMatchObject({ result: DONE });
+    expect(recent.get('P1', 'x', hashId('x'))).toMatchObject({ atMs: 1 });
+    expect(recent.get('P2', 'x', hashId('x'))).toMatchObject({ atMs: 2 });
   });
 
   it('restores the same memory from its columns, and from the entries of a version 3 snapshot', () => {
