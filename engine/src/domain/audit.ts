@@ -154,7 +154,7 @@ export function auditPerformance(s: PerformanceState): string[] {
   if (tracked !== s.buyers.size) fail(`${tracked} buyers tracked, ${s.buyers.size} indexed`);
   const memo = s.dedupe;
   for (const at of memo.places()) {
-    const id = memo.ids[at] as string;
+    const id = memo.idOf(at);
     if (memo.hashes[at] !== hashId(id) || memo.find(id, memo.hashes[at]) !== at) fail(`command ${id} is not indexed`);
   }
   return problems;

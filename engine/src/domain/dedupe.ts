@@ -59,8 +59,7 @@ export function remember(s: PerformanceState, command: Command, hash: number, re
       // type, commandId, holdId and buyerId (a confirm with a buyerEmail is kept as it is).
       if (fieldCount(command) === 4) {
         memo.kinds[at] = command.type === 'releaseHold' ? EntryKind.RELEASE : EntryKind.CONFIRM;
-        memo.a[at] = command.buyerId;
-        memo.b[at] = command.holdId;
+        memo.setStrings(at, command.buyerId, command.holdId);
         // The order just made is the last one.
         if (command.type === 'confirmHold') memo.expiresAtMs[at] = s.orders.length - 1;
         return;
@@ -82,9 +81,7 @@ const fieldsCounted = [0, 1, 1, 2, 1, 2, 2, 3];
 function keepHold(s: PerformanceState, at: number, command: HoldSeats, hold: Hold, given: number): void {
   const memo = s.dedupe;
   memo.kinds[at] = command.seatNos !== undefined ? EntryKind.HOLD_SEAT_NOS : EntryKind.HOLD_SEAT_IDS;
-  memo.a[at] = command.buyerId;
-  memo.b[at] = command.productId ?? null;
-  memo.c[at] = command.holdingId ?? null;
+  memo.setStrings(at, command.buyerId, command.productId ?? null, command.holdingId ?? null);
   memo.expiresAtMs[at] = hold.expiresAtMs;
   const seats = hold.seats;
   const bytes = at * BYTES_PER_ENTRY;
@@ -107,21 +104,21 @@ export function answerRetry(s: PerformanceState, at: number, command: Command): 
 export function rebuild(s: PerformanceState, at: number): [unknown, Result] {
   const memo = s.dedupe;
   const kind = memo.kinds[at];
-  const commandId = memo.ids[at] as string;
   if (kind === EntryKind.OBJECTS) return [memo.a[at], memo.b[at] as Result];
-  if (kind === EntryKind.RELEASE) return [{ type: 'releaseHold', commandId, holdId: memo.b[at], buyerId: memo.a[at] }, DONE];
-  if (kind === EntryKind.CONFIRM) return [{ type: 'confirmHold', commandId, holdId: memo.b[at], buyerId: memo.a[at] }, orderAcceptedOf(s, s.orders[memo.expiresAtMs[at]])];
+  const commandId = memo.idOf(at);
+  if (kind === EntryKind.RELEASE) return [{ type: 'releaseHold', commandId, holdId: memo.stringOf(at, 2), buyerId: memo.stringOf(at, 1) }, DONE];
+  if (kind === EntryKind.CONFIRM) return [{ type: 'confirmHold', commandId, holdId: memo.stringOf(at, 2), buyerId: memo.stringOf(at, 1) }, orderAcceptedOf(s, s.orders[memo.expiresAtMs[at]])];
   const bytes = at * BYTES_PER_ENTRY;
   const count = memo.bytes[bytes + 1];
   const seatNos = Array.from(memo.seats.subarray(at * SEATS_PER_ENTRY, at * SEATS_PER_ENTRY + count));
   const seatIds = seatNos.map((seat) => s.layout.seatIds[seat]);
-  const command: Record<string, unknown> = { type: 'holdSeats', commandId, buyerId: memo.a[at], channel: s.channels[memo.bytes[bytes]].id };
+  const command: Record<string, unknown> = { type: 'holdSeats', commandId, buyerId: memo.stringOf(at, 1), channel: s.channels[memo.bytes[bytes]].id };
   if (kind === EntryKind.HOLD_SEAT_NOS) command.seatNos = seatNos;
   else command.seats = seatIds.slice();
   const given = memo.bytes[bytes + 4];
   if ((given & HoldFields.TICKET_TYPE) !== 0) command.ticketType = s.ticketTypes[memo.bytes[bytes + 2]].id;
-  if ((given & HoldFields.PRODUCT_ID) !== 0) command.productId = memo.b[at];
-  if ((given & HoldFields.HOLDING_ID) !== 0) command.holdingId = memo.c[at];
+  if ((given & HoldFields.PRODUCT_ID) !== 0) command.productId = memo.stringOf(at, 2);
+  if ((given & HoldFields.HOLDING_ID) !== 0) command.holdingId = memo.stringOf(at, 3);
   const result: HoldAccepted = {
     ok: true, holdId: commandId, expiresAtMs: memo.expiresAtMs[at], seats: seatIds, gaAreaId: null, count,
     quotaId: s.quotas[memo.bytes[bytes + 3]]?.quotaId ?? null, ticketType: s.ticketTypes[memo.bytes[bytes + 2]].id,
@@ -173,12 +170,13 @@ export function memoColumns(s: PerformanceState): MemoColumns {
   let i = 0;
   for (const at of memo.places()) {
     const kind = memo.kinds[at];
-    cols.ids[i] = memo.ids[at];
+    const objects = kind === EntryKind.OBJECTS;
+    cols.ids[i] = memo.idOf(at);
     cols.kinds[i] = kind;
     cols.fates[i] = memo.fates[at];
-    cols.a[i] = memo.a[at];
-    cols.b[i] = memo.b[at];
-    cols.c[i] = memo.c[at];
+    cols.a[i] = objects ? memo.a[at] : memo.stringOf(at, 1);
+    cols.b[i] = objects ? memo.b[at] : memo.stringOf(at, 2);
+    cols.c[i] = objects ? null : memo.stringOf(at, 3);
     cols.expiresAtMs[i] = memo.expiresAtMs[at];
     for (let k = 0; k < BYTES_PER_ENTRY; k++) cols.bytes[i * BYTES_PER_ENTRY + k] = memo.bytes[at * BYTES_PER_ENTRY + k];
     if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
@@ -203,9 +201,12 @@ export function restoreMemoColumns(s: PerformanceState, cols: MemoColumns): void
     const kind = cols.kinds[i];
     memo.kinds[at] = kind;
     memo.fates[at] = cols.fates[i];
-    memo.a[at] = cols.a[i] ?? null;
-    memo.b[at] = cols.b[i] ?? null;
-    memo.c[at] = cols.c[i] ?? null;
+    if (kind === EntryKind.OBJECTS) {
+      memo.a[at] = cols.a[i] ?? null;
+      memo.b[at] = cols.b[i] ?? null;
+    } else {
+      memo.setStrings(at, (cols.a[i] ?? null) as string | null, (cols.b[i] ?? null) as string | null, (cols.c[i] ?? null) as string | null);
+    }
     memo.expiresAtMs[at] = cols.expiresAtMs[i];
     for (let k = 0; k < BYTES_PER_ENTRY; k++) memo.bytes[at * BYTES_PER_ENTRY + k] = cols.bytes[i * BYTES_PER_ENTRY + k];
     if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
@@ -232,9 +233,13 @@ function restoreEntry(s: PerformanceState, tuple: readonly unknown[]): void {
   const kind = tuple[1] as number;
   memo.kinds[at] = kind;
   memo.fates[at] = tuple[2] as number;
-  memo.a[at] = tuple[3];
-  if (kind === EntryKind.OBJECTS || kind === EntryKind.RELEASE || kind === EntryKind.CONFIRM) {
+  if (kind === EntryKind.OBJECTS) {
+    memo.a[at] = tuple[3];
     memo.b[at] = tuple[4];
+    return;
+  }
+  if (kind === EntryKind.RELEASE || kind === EntryKind.CONFIRM) {
+    memo.setStrings(at, tuple[3] as string, tuple[4] as string);
     if (kind === EntryKind.CONFIRM) memo.expiresAtMs[at] = tuple[5] as number;
     return;
   }
@@ -246,7 +251,6 @@ function restoreEntry(s: PerformanceState, tuple: readonly unknown[]): void {
   memo.bytes[bytes + 2] = tuple[6] as number;
   memo.bytes[bytes + 3] = tuple[7] as number;
   memo.bytes[bytes + 4] = (tuple[9] as number | undefined) ?? 0;
-  memo.b[at] = tuple[10] ?? null;
-  memo.c[at] = tuple[11] ?? null;
+  memo.setStrings(at, tuple[3] as string, (tuple[10] ?? null) as string | null, (tuple[11] ?? null) as string | null);
   memo.seats.set(seats, at * SEATS_PER_ENTRY);
 }

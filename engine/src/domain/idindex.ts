@@ -109,8 +109,8 @@ export class PlaceIndex {
   private readonly words: Int32Array;
   private readonly mask: number;
 
-  /** `keys[place]` is the id stored under `place`; `slots` (a power of two) is at least twice the places stored. */
-  constructor(private readonly keys: readonly (string | null)[], slots: number, private readonly placeBits: number) {
+  /** `idIs(place, id)` says whether `id` is stored under `place`; `slots` (a power of two) is at least twice the places stored. */
+  constructor(private readonly idIs: (place: number, id: string) => boolean, slots: number, private readonly placeBits: number) {
     this.words = new Int32Array(slots);
     this.mask = slots - 1;
   }
@@ -125,11 +125,11 @@ export class PlaceIndex {
       const word = words[i];
       if (word === 0) return -1;
       const place = word & ((1 << bits) - 1);
-      if (word >>> bits === tag && this.keys[place] === id) return place;
+      if (word >>> bits === tag && this.idIs(place, id)) return place;
     }
   }
 
-  /** Stores `place` under the id `keys[place]`, which must not be stored yet. */
+  /** Stores `place` under its id (one idIs(place, ...) says yes to), which must not be stored yet. */
   add(hash: number, place: number): void {
     const words = this.words;
     const mask = this.mask;

@@ -12,9 +12,13 @@
 // those, are kept as a few numbers and the strings they named (dedupe.ts writes and reads them):
 // keeping every command and result object for the length of the window made each of them survive
 // into the old generation of the garbage collector, which cost more than the command itself.
+// Every entry's id, and a compact entry's strings, are kept as UTF-16 units in a ring
+// (char-ring.ts), not as string objects, for the same reason.
 //
 // Every entry has a sequence number (`seq`, one more per remembered command). A hold keeps its
 // command's number, so closing it writes its fate on that entry while the entry is remembered.
+import { assert } from './assert.ts';
+import { CharRing } from './char-ring.ts';
 import { PlaceIndex } from './idindex.ts';
 import { limits } from './limits.ts';
 
@@ -24,17 +28,17 @@ export type FateNumber = (typeof Fate)[keyof typeof Fate];
 export const EntryKind = {
   /** `a` = the command, `b` = its result. */
   OBJECTS: 0,
-  /** An accepted holdSeats by seat numbers: `a` = buyerId; hold data in the number columns. */
+  /** An accepted holdSeats by seat numbers: strings buyerId, productId, holdingId; hold data in the number columns. */
   HOLD_SEAT_NOS: 1,
   /** The same, with the seats named by id. */
   HOLD_SEAT_IDS: 2,
-  /** An accepted releaseHold: `a` = buyerId, `b` = holdId; the result is DONE. */
+  /** An accepted releaseHold: strings buyerId, holdId; the result is DONE. */
   RELEASE: 3,
-  /** An accepted confirmHold: `a` = buyerId, `b` = holdId, `expiresAtMs` = the order's number; the result is rebuilt from the order. */
+  /** An accepted confirmHold: strings buyerId, holdId; `expiresAtMs` = the order's number; the result is rebuilt from the order. */
   CONFIRM: 4,
 } as const;
 
-/** Which optional fields a compact hold entry's command had (`bytes`' fifth byte); their values are in `b` and `c`. */
+/** Which optional fields a compact hold entry's command had (`bytes`' fifth byte); their values are its second and third strings. */
 export const HoldFields = { TICKET_TYPE: 1, PRODUCT_ID: 2, HOLDING_ID: 4 } as const;
 
 /** Seats per entry in `seats`: the most one hold takes. */
@@ -43,6 +47,9 @@ export const SEATS_PER_ENTRY = limits.seatsPerHoldMax;
 export const BYTES_PER_ENTRY = 5;
 
 const initialSlots = 256;
+/** Strings per entry: the id, then up to three a compact entry names (null: none). */
+const STRINGS_PER_ENTRY = 4;
+const NO_STRING = 0xffff;
 
 export class CommandMemo {
   /** Column length: a power of two, grown up to the first one >= capacity. */
@@ -54,18 +61,24 @@ export class CommandMemo {
   private first = 0;
   private youngFirst = 0;
   private next = 0;
-  ids: (string | null)[] = [];
+  /** Where the entry's strings start in `chars` (the id first, then the compact entry's strings, one after the other). */
+  private positions = new Float64Array(initialSlots);
+  /** Per entry, the length of each of its strings (NO_STRING: null). */
+  private lengths = new Uint16Array(initialSlots * STRINGS_PER_ENTRY);
+  private readonly chars = new CharRing();
   hashes = new Int32Array(initialSlots);
   kinds = new Uint8Array(initialSlots);
   fates = new Uint8Array(initialSlots);
+  /** OBJECTS entries: the command. */
   a: unknown[] = [];
+  /** OBJECTS entries: the result. */
   b: unknown[] = [];
-  c: unknown[] = [];
   expiresAtMs = new Float64Array(initialSlots);
   bytes = new Uint8Array(initialSlots * BYTES_PER_ENTRY);
   seats = new Int32Array(initialSlots * SEATS_PER_ENTRY);
-  private young = new PlaceIndex(this.ids, 2 * initialSlots, Math.log2(initialSlots));
-  private old = new PlaceIndex(this.ids, 2 * initialSlots, Math.log2(initialSlots));
+  private readonly idIs = (place: number, id: string): boolean => this.chars.equals(this.positions[place], this.lengths[place * STRINGS_PER_ENTRY], id);
+  private young = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
+  private old = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
 
   constructor(readonly capacity: number) {
     this.generationMax = Math.max(1, capacity >> 1);
@@ -93,13 +106,51 @@ export class CommandMemo {
     if (this.next - this.youngFirst >= this.generationMax) this.dropOld();
     if (this.next - this.first === this.slots) this.grow();
     const at = this.next & this.mask;
-    this.ids[at] = id;
+    assert(id.length < NO_STRING, 'memo: id too long');
+    this.positions[at] = this.chars.append(id);
+    const l = at * STRINGS_PER_ENTRY;
+    this.lengths[l] = id.length;
+    this.lengths[l + 1] = NO_STRING;
+    this.lengths[l + 2] = NO_STRING;
+    this.lengths[l + 3] = NO_STRING;
     this.hashes[at] = hash;
     this.fates[at] = Fate.NONE;
-    this.c[at] = null;
+    this.a[at] = null;
+    this.b[at] = null;
     this.young.add(hash, at);
     this.next++;
     return at;
+  }
+
+  /**
+   * The strings of a compact entry, right after its push (they follow its id in `chars`).
+   * Strings, not objects: see char-ring.ts.
+   */
+  setStrings(at: number, first: string | null, second: string | null = null, third: string | null = null): void {
+    assert(at === ((this.next - 1) & this.mask) && this.chars.next === this.positions[at] + this.lengths[at * STRINGS_PER_ENTRY], 'memo: strings are set right after the push');
+    const l = at * STRINGS_PER_ENTRY;
+    const texts = [first, second, third];
+    for (let k = 0; k < 3; k++) {
+      const text = texts[k];
+      if (text === null) continue;
+      assert(text.length < NO_STRING, 'memo: string too long');
+      this.chars.append(text);
+      this.lengths[l + 1 + k] = text.length;
+    }
+  }
+
+  /** The entry's command id. */
+  idOf(at: number): string {
+    return this.chars.read(this.positions[at], this.lengths[at * STRINGS_PER_ENTRY]);
+  }
+
+  /** The entry's `k`th string (1-3, as given to setStrings), or null. */
+  stringOf(at: number, k: 1 | 2 | 3): string | null {
+    const l = at * STRINGS_PER_ENTRY;
+    if (this.lengths[l + k] === NO_STRING) return null;
+    let position = this.positions[at] + this.lengths[l];
+    for (let j = 1; j < k; j++) if (this.lengths[l + j] !== NO_STRING) position += this.lengths[l + j];
+    return this.chars.read(position, this.lengths[l + k]);
   }
 
   /** Writes a hold's fate on its command's entry, if that is still remembered. */
@@ -117,6 +168,7 @@ export class CommandMemo {
     for (const at of this.places()) this.clearRefs(at);
     this.young.clear();
     this.old.clear();
+    this.chars.releaseBefore(this.chars.next);
     this.first = 0;
     this.youngFirst = 0;
     this.next = 0;
@@ -137,27 +189,22 @@ export class CommandMemo {
   private dropOld(): void {
     this.old.clear();
     this.first = this.youngFirst;
+    this.chars.releaseBefore(this.first < this.next ? this.positions[this.first & this.mask] : this.chars.next);
     this.startYoung();
   }
 
   private clearRefs(at: number): void {
-    this.ids[at] = null;
     this.a[at] = null;
     this.b[at] = null;
-    this.c[at] = null;
   }
 
   private fillRefs(to: number): void {
-    const from = this.ids.length;
+    const from = this.a.length;
     if (from >= to) return;
-    this.ids.length = to;
-    this.ids.fill(null, from);
     this.a.length = to;
     this.a.fill(null, from);
     this.b.length = to;
     this.b.fill(null, from);
-    this.c.length = to;
-    this.c.fill(null, from);
   }
 
   /**
@@ -167,15 +214,15 @@ export class CommandMemo {
    * copied whole, column by column.
    */
   private grow(): void {
-    const old = { ids: this.ids, hashes: this.hashes, kinds: this.kinds, fates: this.fates, a: this.a, b: this.b, c: this.c, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, slots: this.slots };
+    const old = { positions: this.positions, lengths: this.lengths, hashes: this.hashes, kinds: this.kinds, fates: this.fates, a: this.a, b: this.b, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, slots: this.slots };
     const slots = this.slots * 2;
     this.slots = slots;
     this.mask = slots - 1;
-    this.ids = [];
     this.a = [];
     this.b = [];
-    this.c = [];
     this.fillRefs(slots);
+    this.positions = new Float64Array(slots);
+    this.lengths = new Uint16Array(slots * STRINGS_PER_ENTRY);
     this.hashes = new Int32Array(slots);
     this.kinds = new Uint8Array(slots);
     this.fates = new Uint8Array(slots);
@@ -184,8 +231,8 @@ export class CommandMemo {
     this.seats = new Int32Array(slots * SEATS_PER_ENTRY);
     // Twice the places: a generation holds at most all of them while the columns grow, half of
     // them once the memory is full.
-    this.young = new PlaceIndex(this.ids, 2 * slots, Math.log2(slots));
-    this.old = new PlaceIndex(this.ids, 2 * slots, Math.log2(slots));
+    this.young = new PlaceIndex(this.idIs, 2 * slots, Math.log2(slots));
+    this.old = new PlaceIndex(this.idIs, 2 * slots, Math.log2(slots));
     const count = this.next - this.first;
     const firstRun = Math.min(count, old.slots - (this.first & (old.slots - 1)));
     this.copyRun(old, this.first, firstRun);
@@ -197,16 +244,16 @@ export class CommandMemo {
   }
 
   /** Copies `count` entries from sequence number `seq` on, which lie in one run in `old`'s columns and in the new ones. */
-  private copyRun(old: { ids: (string | null)[]; hashes: Int32Array; kinds: Uint8Array; fates: Uint8Array; a: unknown[]; b: unknown[]; c: unknown[]; expiresAtMs: Float64Array; bytes: Uint8Array; seats: Int32Array; slots: number }, seq: number, count: number): void {
+  private copyRun(old: { positions: Float64Array; lengths: Uint16Array; hashes: Int32Array; kinds: Uint8Array; fates: Uint8Array; a: unknown[]; b: unknown[]; expiresAtMs: Float64Array; bytes: Uint8Array; seats: Int32Array; slots: number }, seq: number, count: number): void {
     if (count === 0) return;
     const from = seq & (old.slots - 1);
     const to = seq & this.mask;
     for (let k = 0; k < count; k++) {
-      this.ids[to + k] = old.ids[from + k];
       this.a[to + k] = old.a[from + k];
       this.b[to + k] = old.b[from + k];
-      this.c[to + k] = old.c[from + k];
     }
+    this.positions.set(old.positions.subarray(from, from + count), to);
+    this.lengths.set(old.lengths.subarray(from * STRINGS_PER_ENTRY, (from + count) * STRINGS_PER_ENTRY), to * STRINGS_PER_ENTRY);
     this.hashes.set(old.hashes.subarray(from, from + count), to);
     this.kinds.set(old.kinds.subarray(from, from + count), to);
     this.fates.set(old.fates.subarray(from, from + count), to);

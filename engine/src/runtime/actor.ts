@@ -7,17 +7,73 @@ import {
   decodeSnapshot, encodeSnapshot, execute, executeProduct, productFromPlain, productToPlain,
   type Command, type Layout, type PerformanceState, type ProductCommand, type ProductOutput, type ProductState, type Result,
 } from '../domain/mod.ts';
-import { pack, packr } from './wire.ts';
+import { decodeRecord, pack, packr, type JournalItem } from './wire.ts';
 
 /** Commands kept per actor between checkpoints; a checkpoint empties the tail. */
 // Larger than the shard snapshot interval: the shard snapshot checkpoints every actor anyway,
 // and a busy actor must not re-encode its whole state (megabytes) every few thousand commands.
 export const actorTailMax = 200_000;
+/**
+ * Journal record bytes the actors of one shard may pin for their tails; past this the actors
+ * whose tails reach back furthest checkpoint (shard.ts). Shard snapshots (every 100,000 commands
+ * by default) checkpoint them all long before, but an actor with one command in each of many
+ * large records would pin every one of them.
+ */
+export const shardTailBytesMax = 32 * 1024 * 1024;
+
+/**
+ * Where a command applied from a journal record can be found again: the record's bytes (as the
+ * worker received them) and the command's place in it. The tail keeps this instead of the
+ * decoded command: a live object per command, for every command since the last checkpoint, was
+ * most of a worker's heap, and the collector traced it over and over.
+ */
+export interface TailSource { bytes: Uint8Array; item: number; /** The record's number in the shard (counted from 0, in the order applied). */ no: number }
+
+/** The sizes of a shard's records from the oldest one an actor's tail may hold on to, numbered as TailSource.no. */
+export class PinnedRecords {
+  private sizes: number[] = [];
+  /** The number of sizes[0]. */
+  private first = 0;
+  bytes = 0;
+
+  /** The number the next record gets. */
+  get next(): number {
+    return this.first + this.sizes.length;
+  }
+
+  /** Counts the next record; returns the bytes counted now. */
+  add(byteLength: number): number {
+    this.sizes.push(byteLength);
+    this.bytes += byteLength;
+    return this.bytes;
+  }
+
+  /** Forgets the records numbered below `no`: no tail holds on to them. */
+  dropBefore(no: number): void {
+    const n = Math.min(no - this.first, this.sizes.length);
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) this.bytes -= this.sizes[i];
+    this.sizes = this.sizes.slice(n);
+    this.first += n;
+  }
+
+  /** The least number such that the records from it on hold at most `bytes`. */
+  noWhereBytesLeft(bytes: number): number {
+    let left = this.bytes;
+    let i = 0;
+    while (i < this.sizes.length && left > bytes) left -= this.sizes[i++];
+    return this.first + i;
+  }
+}
 
 abstract class CheckpointedActor<S, C, R> {
   private base: Uint8Array;
-  private tailNowMs: number[] = [];
-  private tailCommands: C[] = [];
+  /** Per command since the checkpoint: its record's bytes, or the command itself when it came without one (tests, direct calls). */
+  private tailFrom: (Uint8Array | C)[] = [];
+  /** Per command: its place in the record, or its time when it came without one. */
+  private tailAt: number[] = [];
+  /** The number (TailSource.no) of the oldest record the tail holds on to; Infinity when it holds none. */
+  tailFirstRecord = Infinity;
   /** Commands applied since this actor was last written into a shard snapshot. */
   dirty = false;
 
@@ -30,7 +86,7 @@ abstract class CheckpointedActor<S, C, R> {
   protected abstract decode(bytes: Uint8Array): S;
 
   /** Applies one command; a throw leaves the actor rebuilt without it, and is rethrown. */
-  apply(command: C, nowMs: number, fault?: () => void): R {
+  apply(command: C, nowMs: number, fault?: () => void, source?: TailSource | null): R {
     let result: R;
     try {
       result = this.run(this.state, command, nowMs);
@@ -40,25 +96,46 @@ abstract class CheckpointedActor<S, C, R> {
       throw error;
     }
     this.dirty = true;
-    this.tailNowMs.push(nowMs);
-    this.tailCommands.push(command);
-    if (this.tailCommands.length >= actorTailMax) this.checkpoint();
+    if (source === undefined || source === null) {
+      this.tailFrom.push(command);
+      this.tailAt.push(nowMs);
+    } else {
+      if (this.tailFirstRecord === Infinity) this.tailFirstRecord = source.no;
+      this.tailFrom.push(source.bytes);
+      this.tailAt.push(source.item);
+    }
+    if (this.tailFrom.length >= actorTailMax) this.checkpoint();
     return result;
   }
 
   /** Makes the current state the rebuild point. Returns its snapshot bytes. */
   checkpoint(): Uint8Array {
-    if (this.tailCommands.length > 0) {
+    if (this.tailFrom.length > 0) {
       this.base = this.encode(this.state);
-      this.tailNowMs = [];
-      this.tailCommands = [];
+      this.tailFrom = [];
+      this.tailAt = [];
+      this.tailFirstRecord = Infinity;
     }
     return this.base;
   }
 
   private rebuild(): void {
     const state = this.decode(this.base);
-    for (let i = 0; i < this.tailCommands.length; i++) this.run(state, this.tailCommands[i], this.tailNowMs[i]);
+    let bytes: Uint8Array | null = null;
+    let items: JournalItem[] = [];
+    for (let i = 0; i < this.tailFrom.length; i++) {
+      const from = this.tailFrom[i];
+      if (!(from instanceof Uint8Array)) {
+        this.run(state, from, this.tailAt[i]);
+        continue;
+      }
+      if (from !== bytes) {
+        bytes = from;
+        items = decodeRecord(from).items;
+      }
+      const item = items[this.tailAt[i]];
+      this.run(state, item[2] as C, item[1]);
+    }
     this.state = state;
   }
 }

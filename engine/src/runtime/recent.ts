@@ -15,8 +15,6 @@ export interface Remembered {
   command: EngineCommand | null;
   result: Result | null;
   atMs: number;
-  /** Another performance's command with the same id (ids are scoped per performance). */
-  next?: Remembered | null;
 }
 
 /**
@@ -32,63 +30,94 @@ export interface RecentArrays { sinceMs: number; earlyRotations: number; previou
 export interface RecentArraysV3 { sinceMs: number; earlyRotations: number; previous: [string, Remembered][]; current: [string, Remembered][] }
 
 export class RecentCommands {
-  private current = new Map<string, Remembered>();
-  private previous = new Map<string, Remembered>();
+  private current: IdGeneration;
+  private previous: IdGeneration;
   private currentSinceMs = -1;
   /** Rotations forced by the count bound rather than by time. */
   earlyRotations = 0;
   /**
-   * One filter per generation: nearly every command is new, and a miss in two large maps (cache
-   * misses, the string's hash) cost more than the command's own work. A new id is nearly always
-   * turned away by the filters; the maps are asked only when both bits of one filter are set.
+   * One filter per generation: nearly every command is new, and a miss in two large tables
+   * (cache misses) cost more than the command's own work. A new id is nearly always turned away
+   * by the filters; the tables are asked only when both bits of one filter are set.
    */
   private currentFilter: IdFilter;
   private previousFilter: IdFilter;
+  /** Performances by number, as the generations name them; numbers are never reused. */
+  private readonly performanceNames: string[] = [];
+  private readonly performanceNos = new Map<string, number>();
+  private lastPerformance = '';
+  private lastPerformanceNo = -1;
 
   constructor(readonly windowMs: number, readonly entriesMax: number) {
     this.currentFilter = new IdFilter(entriesMax / 2);
     this.previousFilter = new IdFilter(entriesMax / 2);
+    this.current = new IdGeneration();
+    this.previous = new IdGeneration();
   }
 
-  // Keyed by the command id alone (a flat string whose hash V8 caches), with a short chain for
-  // the rare id used by several performances: ids are scoped per performance, as in the domain.
-  // `hash` is hashId(commandId): the shard computes it once for the lookup and the remembering.
+  // Ids are scoped per performance, as in the domain: an entry matches on the id and the
+  // performance. `hash` is hashId(commandId): the shard computes it once for the lookup and the
+  // remembering.
   get(performanceId: string, commandId: string, hash: number): Remembered | undefined {
     if (!this.currentFilter.has(hash) && !this.previousFilter.has(hash)) return undefined;
-    for (let e: Remembered | null | undefined = this.current.get(commandId); e !== undefined && e !== null; e = e.next) if (e.performanceId === performanceId) return e;
-    for (let e: Remembered | null | undefined = this.previous.get(commandId); e !== undefined && e !== null; e = e.next) if (e.performanceId === performanceId) return e;
+    const no = this.performanceNos.get(performanceId);
+    if (no === undefined) return undefined;
+    for (const g of [this.current, this.previous]) {
+      const at = g.find(no, commandId, hash);
+      if (at >= 0) {
+        const kept = g.kept.get(at);
+        return { performanceId, command: kept?.[0] ?? null, result: kept?.[1] ?? null, atMs: g.atMs[at] };
+      }
+    }
     return undefined;
   }
 
-  /** Remembers a command that get() did not find. */
-  remember(commandId: string, hash: number, entry: Remembered): void {
-    if (this.currentSinceMs < 0) this.currentSinceMs = entry.atMs;
+  /**
+   * Remembers a command that get() did not find: its id, performance and time, and the command
+   * with its answer only when given (the few the performance does not answer itself).
+   */
+  remember(commandId: string, hash: number, performanceId: string, atMs: number, command: EngineCommand | null = null, result: Result | null = null): void {
+    if (this.currentSinceMs < 0) this.currentSinceMs = atMs;
     // Each generation spans windowMs, so an entry is kept between one and two windows.
-    if (entry.atMs - this.currentSinceMs >= this.windowMs) this.rotate(entry.atMs);
-    else if (this.current.size >= this.entriesMax / 2) {
+    if (atMs - this.currentSinceMs >= this.windowMs) this.rotate(atMs);
+    else if (this.current.count >= this.entriesMax / 2) {
       this.earlyRotations++;
-      this.rotate(entry.atMs);
+      this.rotate(atMs);
     }
-    // Another performance's entry under the same id is chained (rare: the filter says when to look).
-    entry.next = this.currentFilter.has(hash) ? this.current.get(commandId) ?? null : null;
-    this.current.set(commandId, entry);
+    const at = this.current.add(this.performanceNo(performanceId), commandId, hash, atMs);
+    if (command !== null && result !== null) this.current.kept.set(at, [command, result]);
     this.currentFilter.add(hash);
   }
 
-  /** Command ids remembered (an id shared by several performances counts once). */
+  /** Commands remembered (an id used by several performances counts once for each). */
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.current.count + this.previous.count;
   }
 
   /** How far back ids are remembered now, in command time. */
   keptForMs(nowMs: number): number {
-    const oldest = this.previous.size > 0 ? this.previous.values().next().value : this.current.values().next().value;
-    return oldest === undefined ? 0 : nowMs - oldest.atMs;
+    const g = this.previous.count > 0 ? this.previous : this.current;
+    return g.count === 0 ? 0 : nowMs - g.atMs[0];
+  }
+
+  private performanceNo(performanceId: string): number {
+    if (performanceId === this.lastPerformance) return this.lastPerformanceNo;
+    let no = this.performanceNos.get(performanceId);
+    if (no === undefined) {
+      no = this.performanceNames.length;
+      this.performanceNames.push(performanceId);
+      this.performanceNos.set(performanceId, no);
+    }
+    this.lastPerformance = performanceId;
+    this.lastPerformanceNo = no;
+    return no;
   }
 
   private rotate(nowMs: number): void {
+    const old = this.previous;
     this.previous = this.current;
-    this.current = new Map();
+    old.clear();
+    this.current = old;
     const filter = this.previousFilter;
     this.previousFilter = this.currentFilter;
     filter.clear();
@@ -98,45 +127,28 @@ export class RecentCommands {
 
   /** Plain arrays for a snapshot: both generations as they are, so a restore forgets nothing sooner or later. */
   toArrays(): RecentArrays {
-    return { sinceMs: this.currentSinceMs, earlyRotations: this.earlyRotations, previous: flatten(this.previous), current: flatten(this.current) };
+    return {
+      sinceMs: this.currentSinceMs, earlyRotations: this.earlyRotations,
+      previous: this.previous.toColumns(this.performanceNames), current: this.current.toColumns(this.performanceNames),
+    };
   }
 
   static fromArrays(windowMs: number, entriesMax: number, data: RecentArrays | RecentArraysV3): RecentCommands {
     const recent = new RecentCommands(windowMs, entriesMax);
-    const previous = Array.isArray(data.previous) ? data.previous : entriesOf(data.previous);
-    const current = Array.isArray(data.current) ? data.current : entriesOf(data.current as RecentGeneration);
-    for (const [id, entry] of previous) {
-      chain(recent.previous, id, entry);
-      recent.previousFilter.add(hashId(id));
-    }
-    for (const [id, entry] of current) {
-      chain(recent.current, id, entry);
-      recent.currentFilter.add(hashId(id));
-    }
+    const load = (g: RecentGeneration | [string, Remembered][], into: IdGeneration, filter: IdFilter): void => {
+      for (const [id, entry] of Array.isArray(g) ? g : entriesOf(g)) {
+        const hash = hashId(id);
+        const at = into.add(recent.performanceNo(entry.performanceId), id, hash, entry.atMs);
+        if (entry.command !== null && entry.result !== null) into.kept.set(at, [entry.command, entry.result]);
+        filter.add(hash);
+      }
+    };
+    load(data.previous, recent.previous, recent.previousFilter);
+    load(data.current, recent.current, recent.currentFilter);
     recent.currentSinceMs = data.sinceMs;
     recent.earlyRotations = data.earlyRotations;
     return recent;
   }
-}
-
-function flatten(generation: Map<string, Remembered>): RecentGeneration {
-  const out: RecentGeneration = { ids: [], performances: [], performance: [], atMs: [], kept: [] };
-  const numbers = new Map<string, number>();
-  for (const [id, head] of generation) {
-    for (let e: Remembered | null | undefined = head; e !== undefined && e !== null; e = e.next) {
-      let no = numbers.get(e.performanceId);
-      if (no === undefined) {
-        no = out.performances.length;
-        numbers.set(e.performanceId, no);
-        out.performances.push(e.performanceId);
-      }
-      if (e.result !== null) out.kept.push([out.ids.length, e.command as EngineCommand, e.result]);
-      out.ids.push(id);
-      out.performance.push(no);
-      out.atMs.push(e.atMs);
-    }
-  }
-  return out;
 }
 
 function entriesOf(g: RecentGeneration): [string, Remembered][] {
@@ -148,17 +160,121 @@ function entriesOf(g: RecentGeneration): [string, Remembered][] {
   return out;
 }
 
-/** Rebuilds a chain in its original order (flatten lists heads first). */
-function chain(generation: Map<string, Remembered>, id: string, entry: Remembered): void {
-  entry.next = null;
-  const head = generation.get(id);
-  if (head === undefined) {
-    generation.set(id, entry);
-    return;
+/**
+ * One generation of remembered ids, in typed arrays: per entry its hash, performance number,
+ * time and where its id's characters lie; the characters in one array; an open-addressing table
+ * from hash to entry. Nothing here is a JavaScript object per command: a Map of id strings to an
+ * entry object each was a large share of a worker's heap, traced by every collection and copied
+ * by every scavenge while young.
+ */
+class IdGeneration {
+  count = 0;
+  private hashes = new Int32Array(1_024);
+  private performances = new Int32Array(1_024);
+  atMs = new Float64Array(1_024);
+  /** Entry i's id is chars[i === 0 ? 0 : ends[i - 1] .. ends[i]). */
+  private ends = new Int32Array(1_024);
+  private chars = new Uint16Array(16 * 1_024);
+  /** Entry + 1 per slot (0: empty); at most half full. */
+  private slots = new Int32Array(2_048);
+  /** The command and answer of the few entries that keep them, by entry. */
+  readonly kept = new Map<number, [EngineCommand, Result]>();
+
+  find(performance: number, id: string, hash: number): number {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const v = slots[i];
+      if (v === 0) return -1;
+      const at = v - 1;
+      if (this.hashes[at] === hash && this.performances[at] === performance && this.idIs(at, id)) return at;
+    }
   }
-  let tail = head;
-  while (tail.next !== undefined && tail.next !== null) tail = tail.next;
-  tail.next = entry;
+
+  add(performance: number, id: string, hash: number, atMs: number): number {
+    const at = this.count;
+    if (at === this.hashes.length) this.growEntries();
+    const start = at === 0 ? 0 : this.ends[at - 1];
+    if (start + id.length > this.chars.length) this.chars = grown(this.chars, start + id.length);
+    for (let i = 0; i < id.length; i++) this.chars[start + i] = id.charCodeAt(i);
+    this.ends[at] = start + id.length;
+    this.hashes[at] = hash;
+    this.performances[at] = performance;
+    this.atMs[at] = atMs;
+    this.count++;
+    if (2 * this.count > this.slots.length) this.growSlots();
+    else this.place(hash, at);
+    return at;
+  }
+
+  idOf(at: number): string {
+    const start = at === 0 ? 0 : this.ends[at - 1];
+    let id = '';
+    for (let i = start; i < this.ends[at]; i++) id += String.fromCharCode(this.chars[i]);
+    return id;
+  }
+
+  clear(): void {
+    this.count = 0;
+    this.slots.fill(0);
+    this.kept.clear();
+  }
+
+  toColumns(names: readonly string[]): RecentGeneration {
+    const out: RecentGeneration = { ids: [], performances: [], performance: [], atMs: [], kept: [] };
+    const numbers = new Map<number, number>();
+    for (let at = 0; at < this.count; at++) {
+      let no = numbers.get(this.performances[at]);
+      if (no === undefined) {
+        no = out.performances.length;
+        numbers.set(this.performances[at], no);
+        out.performances.push(names[this.performances[at]]);
+      }
+      const kept = this.kept.get(at);
+      if (kept !== undefined) out.kept.push([at, kept[0], kept[1]]);
+      out.ids.push(this.idOf(at));
+      out.performance.push(no);
+      out.atMs.push(this.atMs[at]);
+    }
+    return out;
+  }
+
+  private idIs(at: number, id: string): boolean {
+    const start = at === 0 ? 0 : this.ends[at - 1];
+    if (this.ends[at] - start !== id.length) return false;
+    for (let i = 0; i < id.length; i++) if (this.chars[start + i] !== id.charCodeAt(i)) return false;
+    return true;
+  }
+
+  private place(hash: number, at: number): void {
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let i = hash & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = at + 1;
+  }
+
+  private growEntries(): void {
+    const n = 2 * this.hashes.length;
+    this.hashes = grown(this.hashes, n);
+    this.performances = grown(this.performances, n);
+    this.atMs = grown(this.atMs, n);
+    this.ends = grown(this.ends, n);
+  }
+
+  private growSlots(): void {
+    this.slots = new Int32Array(2 * this.slots.length);
+    for (let at = 0; at < this.count; at++) this.place(this.hashes[at], at);
+  }
+}
+
+/** A copy of `array` with room for at least `length` elements (doubling). */
+function grown<T extends Int32Array | Float64Array | Uint16Array>(array: T, length: number): T {
+  let n = array.length;
+  while (n < length) n *= 2;
+  const out = new (array.constructor as new (n: number) => T)(n);
+  out.set(array);
+  return out;
 }
 
 /**

@@ -6,11 +6,11 @@ import {
   limits, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows,
   type Command, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
-import { PerformanceActor, ProductActor } from './actor.ts';
+import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
 import { RecentCommands, type RecentArrays, type RecentArraysV3 } from './recent.ts';
 import { VenueCatalog } from './venues.ts';
 import type { EngineCommand, JournalRecord, OpenPerformance, QueryName, ShardOutbox } from './wire.ts';
-import { pack, packr } from './wire.ts';
+import { decodeRecord, pack, packr } from './wire.ts';
 
 /** A test hook: throw after applying this command, as a bug in the actor would. */
 export type Fault = (performanceId: string, command: EngineCommand) => boolean;
@@ -21,6 +21,8 @@ export interface ShardConfig {
   dedupeWindowMs: number;
   dedupeEntriesMax: number;
   fault?: Fault;
+  /** Record bytes the actors' tails may pin (default shardTailBytesMax); tests make it small. */
+  tailBytesMax?: number;
 }
 
 export interface ShardCounters {
@@ -45,15 +47,58 @@ export class Shard {
   appliedSeq = 0;
   lastNowMs = 0;
   readonly counters: ShardCounters = { actorFailures: 0, commands: 0 };
+  /** While applyRecordBytes runs: the record's bytes and the place of the command being applied. */
+  private source: TailSource | null = null;
+  /** Sizes of the records applied from bytes that an actor's tail may still hold on to. */
+  private readonly pinned = new PinnedRecords();
+  private readonly tailBytesMax: number;
 
   constructor(readonly config: ShardConfig) {
     this.recent = new RecentCommands(config.dedupeWindowMs, config.dedupeEntriesMax);
+    this.tailBytesMax = config.tailBytesMax ?? shardTailBytesMax;
+  }
+
+  /** Record bytes the actors' tails hold on to, counted since the oldest one a tail may still need. */
+  get pinnedBytes(): number {
+    return this.pinned.bytes;
+  }
+
+  /**
+   * Applies a journal record given as its bytes (what a worker receives). The actors keep these
+   * bytes and each command's place in them to rebuild from, not the decoded commands.
+   */
+  applyRecordBytes(bytes: Uint8Array, seq: number): (Result | SagaPending)[] {
+    const record = decodeRecord(bytes);
+    const no = this.pinned.next;
+    this.source = { bytes, item: 0, no };
+    try {
+      return this.applyRecord(record, seq);
+    } finally {
+      this.source = null;
+      if (this.pinned.add(bytes.byteLength) > this.tailBytesMax) this.unpin();
+    }
+  }
+
+  /**
+   * Past the bound on record bytes pinned by the actors' tails: the actors whose tails reach
+   * into the oldest half of those bytes checkpoint, which lets go of them.
+   */
+  private unpin(): void {
+    const actors = [...this.actors.values(), ...this.products.values()];
+    const oldest = (): number => actors.reduce((min, a) => Math.min(min, a.tailFirstRecord), this.pinned.next);
+    this.pinned.dropBefore(oldest());
+    if (this.pinned.bytes <= this.tailBytesMax / 2) return;
+    const cut = this.pinned.noWhereBytesLeft(this.tailBytesMax / 2);
+    for (const a of actors) if (a.tailFirstRecord < cut) a.checkpoint();
+    this.pinned.dropBefore(oldest());
   }
 
   applyRecord(record: JournalRecord, seq: number): (Result | SagaPending)[] {
     const results: (Result | SagaPending)[] = new Array(record.items.length);
+    const source = this.source;
     for (let i = 0; i < record.items.length; i++) {
       const item = record.items[i];
+      if (source !== null) source.item = i;
       results[i] = this.applyOne(item[0], item[1], item[2]);
     }
     if (seq > this.appliedSeq) this.appliedSeq = seq;
@@ -99,8 +144,8 @@ export class Shard {
       // COMMAND_ALREADY_APPLIED, for the saga to go on. The performance answered every
       // command here but openPerformance and ACTOR_FAILED (PERFORMANCE_UNKNOWN is transient).
       const answeredByPerformance = command.type !== 'openPerformance' && (result.ok || result.code !== Code.ACTOR_FAILED);
-      if (answeredByPerformance && !isStepCommandId(command.commandId)) this.recent.remember(command.commandId, hash, { performanceId, command: null, result: null, atMs: nowMs });
-      else this.recent.remember(command.commandId, hash, { performanceId, command, result, atMs: nowMs });
+      if (answeredByPerformance && !isStepCommandId(command.commandId)) this.recent.remember(command.commandId, hash, performanceId, nowMs);
+      else this.recent.remember(command.commandId, hash, performanceId, nowMs, command, result);
     }
     return result;
   }
@@ -123,7 +168,7 @@ export class Shard {
     try {
       return actor.apply(command, nowMs, fault === undefined ? undefined : () => {
         if (fault(performanceId, command)) throw new Error(`injected fault in ${command.commandId}`);
-      });
+      }, this.source);
     } catch (error) {
       // The actor rebuilt itself without this command; its other commands, and every other
       // actor of the shard, stand.
@@ -151,7 +196,7 @@ export class Shard {
       return output.result;
     }
     try {
-      const output = actor.apply(command, nowMs, check);
+      const output = actor.apply(command, nowMs, check, this.source);
       for (const o of output.out) this.outbox.push([productId, nowMs, o]);
       return output.result;
     } catch (error) {

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Shard, type Fault, type ShardConfig } from './shard.ts';
 import { VenueCatalog } from './venues.ts';
-import { decodeRecord, pack, type FromWorker, type ToWorker } from './wire.ts';
+import { pack, type FromWorker, type ToWorker } from './wire.ts';
 import type { LayoutJson } from '../domain/mod.ts';
 
 export interface WorkerSetup {
@@ -45,7 +45,7 @@ port.on('message', (message: ToWorker) => {
   switch (message.t) {
     case 'apply': {
       const shard = shardOf(message.shard);
-      const results = shard.applyRecord(decodeRecord(message.bytes), message.seq);
+      const results = shard.applyRecordBytes(message.bytes, message.seq);
       // On replay the actions were already taken before the crash, or are still pending in the
       // coordinators' sagas: the router asks for those (pendingSteps) once the shard is up.
       const out = shard.takeOutbox();

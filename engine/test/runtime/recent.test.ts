@@ -11,10 +11,10 @@ const windowMs = 60_000;
 function filled(): RecentCommands {
   const recent = new RecentCommands(windowMs, 1_000);
   // Two performances share an id (ids are scoped per performance); one entry keeps its answer.
-  recent.remember('x', hashId('x'), { performanceId: 'P1', command: null, result: null, atMs: 1 });
-  recent.remember('x', hashId('x'), { performanceId: 'P2', command: null, result: null, atMs: 2 });
-  recent.remember('open-P3', hashId('open-P3'), { performanceId: 'P3', command: { type: 'openPerformance', commandId: 'open-P3' } as never, result: DONE, atMs: 3 });
-  for (let i = 0; i < 700; i++) recent.remember(`c${i}`, hashId(`c${i}`), { performanceId: `P${i % 3}`, command: null, result: null, atMs: 10 + i });
+  recent.remember('x', hashId('x'), 'P1', 1);
+  recent.remember('x', hashId('x'), 'P2', 2);
+  recent.remember('open-P3', hashId('open-P3'), 'P3', 3, { type: 'openPerformance', commandId: 'open-P3' } as never, DONE);
+  for (let i = 0; i < 700; i++) recent.remember(`c${i}`, hashId(`c${i}`), `P${i % 3}`, 10 + i);
   return recent;
 }
 

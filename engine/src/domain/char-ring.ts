@@ -1,0 +1,69 @@
+// The strings of the command memory (memo.ts) as UTF-16 units in one ring, not as string
+// objects: tens of thousands of remembered ids per performance, each a heap object that every
+// collection traced and every young collection copied, cost more than the commands themselves.
+// Strings are appended in the order commands are remembered and let go of from the oldest on,
+// which is the order the memory forgets them, so the live ones are one run of the ring.
+// Positions count from the ring's creation (a unit's place is its position modulo the size).
+import { assert } from './assert.ts';
+
+export class CharRing {
+  private units = new Uint16Array(1_024);
+  private mask = 1_023;
+  /** Position of the oldest unit still needed, and of the next one. */
+  private start = 0;
+  private end = 0;
+
+  /** Appends `text`; returns its position. */
+  append(text: string): number {
+    const at = this.end;
+    if (at + text.length - this.start > this.units.length) this.grow(at + text.length - this.start);
+    const units = this.units;
+    const mask = this.mask;
+    for (let i = 0; i < text.length; i++) units[(at + i) & mask] = text.charCodeAt(i);
+    this.end = at + text.length;
+    return at;
+  }
+
+  /** The position the next append gets. */
+  get next(): number {
+    return this.end;
+  }
+
+  /** Lets go of every unit before `position` (strings there are never read again). */
+  releaseBefore(position: number): void {
+    assert(position >= this.start && position <= this.end, 'char ring: release outside the live run');
+    this.start = position;
+  }
+
+  /** Whether the `length` units at `position` are `text`. */
+  equals(position: number, length: number, text: string): boolean {
+    if (length !== text.length) return false;
+    const units = this.units;
+    const mask = this.mask;
+    for (let i = 0; i < length; i++) if (units[(position + i) & mask] !== text.charCodeAt(i)) return false;
+    return true;
+  }
+
+  read(position: number, length: number): string {
+    const units = this.units;
+    const mask = this.mask;
+    let text = '';
+    for (let i = 0; i < length; i++) text += String.fromCharCode(units[(position + i) & mask]);
+    return text;
+  }
+
+  /** Live units. */
+  get size(): number {
+    return this.end - this.start;
+  }
+
+  private grow(needed: number): void {
+    let n = this.units.length * 2;
+    while (n < needed) n *= 2;
+    const old = this.units;
+    const oldMask = this.mask;
+    this.units = new Uint16Array(n);
+    this.mask = n - 1;
+    for (let p = this.start; p < this.end; p++) this.units[p & this.mask] = old[p & oldMask];
+  }
+}
