@@ -15,18 +15,25 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * A decoded snapshot without the dedupe entry of one command: drops, at any depth, tuples whose
  * first element is the command id and object keys equal to it, and the entry from the dedupe
- * columns (snapshot version 4: the remembered commands as columns, oldest first, the refusal last).
+ * columns (snapshot version 5: the remembered commands as columns, oldest first, the refusal last;
+ * a refusal is kept as objects, and its id is the last run of string units).
  */
 function withoutEntry(value: unknown, commandId: string): unknown {
   const snap = value as { dedupe?: Record<string, unknown> };
   const d = snap.dedupe;
-  if (d !== undefined && !Array.isArray(d) && Array.isArray(d.ids) && d.ids.at(-1) === commandId) {
-    const n = d.ids.length - 1;
-    const cut = (b: unknown, per: number) => (b as Uint8Array).subarray(0, n * per);
-    snap.dedupe = {
-      ...d, ids: d.ids.slice(0, n), a: (d.a as unknown[]).slice(0, n), b: (d.b as unknown[]).slice(0, n), c: (d.c as unknown[]).slice(0, n),
-      kinds: cut(d.kinds, 1), fates: cut(d.fates, 1), expiresAtMs: cut(d.expiresAtMs, 8), bytes: cut(d.bytes, 5),
-    };
+  if (d !== undefined && !Array.isArray(d) && d.lengths instanceof Uint8Array && Array.isArray(d.objects)) {
+    const objects = d.objects as [number, { commandId?: string }, unknown][];
+    const n = (d.kinds as Uint8Array).length - 1;
+    const last = objects.at(-1);
+    if (last !== undefined && last[0] === n && last[1]?.commandId === commandId) {
+      const cut = (b: unknown, per: number, count = n) => (b as Uint8Array).subarray(0, count * per);
+      // Units are 2 bytes each; the refusal's strings are its id alone.
+      const units = (d.units as Uint8Array).length / 2 - commandId.length;
+      snap.dedupe = {
+        ...d, objects: objects.slice(0, -1), units: cut(d.units, 2, units), lengths: cut(d.lengths, 8),
+        kinds: cut(d.kinds, 1), fates: cut(d.fates, 1), expiresAtMs: cut(d.expiresAtMs, 8), bytes: cut(d.bytes, 5),
+      };
+    }
   }
   return withoutAny(value, commandId);
 }

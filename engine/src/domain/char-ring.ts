@@ -46,10 +46,35 @@ export class CharRing {
 
   read(position: number, length: number): string {
     const units = this.units;
-    const mask = this.mask;
+    const at = position & this.mask;
+    if (at + length <= units.length) return String.fromCharCode(...units.subarray(at, at + length));
     let text = '';
-    for (let i = 0; i < length; i++) text += String.fromCharCode(units[(position + i) & mask]);
+    for (let i = 0; i < length; i++) text += String.fromCharCode(units[(position + i) & this.mask]);
     return text;
+  }
+
+  /** Appends `units[from..to)`; returns the position of the first. */
+  appendUnits(units: Uint16Array, from: number, to: number): number {
+    const at = this.end;
+    const length = to - from;
+    if (at + length - this.start > this.units.length) this.grow(at + length - this.start);
+    const first = at & this.mask;
+    const firstRun = Math.min(length, this.units.length - first);
+    this.units.set(units.subarray(from, from + firstRun), first);
+    this.units.set(units.subarray(from + firstRun, to), 0);
+    this.end = at + length;
+    return at;
+  }
+
+  /** The live units, oldest first, in an array of their own (a snapshot writes them as they are). */
+  copyLive(): Uint16Array {
+    const length = this.end - this.start;
+    const out = new Uint16Array(length);
+    const first = this.start & this.mask;
+    const firstRun = Math.min(length, this.units.length - first);
+    out.set(this.units.subarray(first, first + firstRun), 0);
+    out.set(this.units.subarray(0, length - firstRun), firstRun);
+    return out;
   }
 
   /** Live units. */

@@ -141,12 +141,28 @@ export function rememberedFate(s: PerformanceState, id: string, hash: number): H
 }
 
 /**
- * The remembered commands as columns for a snapshot (version 4), oldest first: one string or
- * value per entry where they are strings or objects, raw bytes where they are numbers, and the
- * held seats of hold entries one after the other. A tuple per entry cost an array per entry
- * to build and to pack, for tens of thousands of entries per performance and snapshot.
+ * The remembered commands as columns for a snapshot (version 5), oldest first: raw bytes where
+ * they are numbers, the held seats of hold entries one after the other, every entry's strings
+ * (its id, then a compact entry's strings) as one run of UTF-16 units with four lengths per
+ * entry, and the command and result of the entries kept as objects. A tuple per entry (versions
+ * 2 and 3), or a string per id (version 4), cost an object per entry to build and to pack, for
+ * tens of thousands of entries per performance and snapshot.
  */
 export interface MemoColumns {
+  oldSize: number;
+  kinds: Uint8Array;
+  fates: Uint8Array;
+  expiresAtMs: Float64Array;
+  bytes: Uint8Array;
+  seats: Int32Array;
+  units: Uint16Array;
+  lengths: Uint16Array;
+  /** [entry index, command, result] of each OBJECTS entry. */
+  objects: [number, unknown, unknown][];
+}
+
+/** Version 4's columns: the same numbers, with the strings and objects as one value per entry. */
+export interface MemoColumnsV4 {
   oldSize: number;
   ids: (string | null)[];
   kinds: Uint8Array;
@@ -162,24 +178,21 @@ export interface MemoColumns {
 export function memoColumns(s: PerformanceState): MemoColumns {
   const memo = s.dedupe;
   const n = memo.size;
+  const { units, lengths } = memo.stringColumns();
   const cols: MemoColumns = {
-    oldSize: memo.oldSize, ids: new Array(n), kinds: new Uint8Array(n), fates: new Uint8Array(n), a: new Array(n), b: new Array(n), c: new Array(n),
-    expiresAtMs: new Float64Array(n), bytes: new Uint8Array(n * BYTES_PER_ENTRY), seats: new Int32Array(0),
+    oldSize: memo.oldSize, kinds: new Uint8Array(n), fates: new Uint8Array(n), expiresAtMs: new Float64Array(n), bytes: new Uint8Array(n * BYTES_PER_ENTRY),
+    seats: new Int32Array(0), units, lengths, objects: [],
   };
   const seats: number[] = [];
   let i = 0;
   for (const at of memo.places()) {
     const kind = memo.kinds[at];
-    const objects = kind === EntryKind.OBJECTS;
-    cols.ids[i] = memo.idOf(at);
     cols.kinds[i] = kind;
     cols.fates[i] = memo.fates[at];
-    cols.a[i] = objects ? memo.a[at] : memo.stringOf(at, 1);
-    cols.b[i] = objects ? memo.b[at] : memo.stringOf(at, 2);
-    cols.c[i] = objects ? null : memo.stringOf(at, 3);
     cols.expiresAtMs[i] = memo.expiresAtMs[at];
     for (let k = 0; k < BYTES_PER_ENTRY; k++) cols.bytes[i * BYTES_PER_ENTRY + k] = memo.bytes[at * BYTES_PER_ENTRY + k];
-    if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
+    if (kind === EntryKind.OBJECTS) cols.objects.push([i, memo.a[at], memo.b[at]]);
+    else if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
       const count = memo.bytes[at * BYTES_PER_ENTRY + 1];
       for (let k = 0; k < count; k++) seats.push(memo.seats[at * SEATS_PER_ENTRY + k]);
     }
@@ -191,6 +204,37 @@ export function memoColumns(s: PerformanceState): MemoColumns {
 
 /** Rebuilds the memory from `memoColumns`. */
 export function restoreMemoColumns(s: PerformanceState, cols: MemoColumns): void {
+  const memo = s.dedupe;
+  memo.reset();
+  let seat = 0;
+  let unit = 0;
+  let object = 0;
+  const n = cols.kinds.length;
+  for (let i = 0; i < n; i++) {
+    if (i === cols.oldSize) memo.startYoung();
+    const [at, taken] = memo.pushFromUnits(cols.units, unit, cols.lengths, i);
+    unit += taken;
+    const kind = cols.kinds[i];
+    memo.kinds[at] = kind;
+    memo.fates[at] = cols.fates[i];
+    memo.expiresAtMs[at] = cols.expiresAtMs[i];
+    for (let k = 0; k < BYTES_PER_ENTRY; k++) memo.bytes[at * BYTES_PER_ENTRY + k] = cols.bytes[i * BYTES_PER_ENTRY + k];
+    if (kind === EntryKind.OBJECTS) {
+      const [index, command, result] = cols.objects[object++];
+      if (index !== i) throw new Error(`snapshot memo: entry ${i} is kept as objects, but the next objects are entry ${index}'s`);
+      memo.a[at] = command;
+      memo.b[at] = result;
+    } else if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
+      const count = cols.bytes[i * BYTES_PER_ENTRY + 1];
+      for (let k = 0; k < count; k++) memo.seats[at * SEATS_PER_ENTRY + k] = cols.seats[seat++];
+    }
+  }
+  if (n === cols.oldSize) memo.startYoung();
+  if (unit !== cols.units.length || object !== cols.objects.length) throw new Error('snapshot memo: strings or objects left over');
+}
+
+/** Rebuilds the memory from version 4's columns. */
+export function restoreMemoColumnsV4(s: PerformanceState, cols: MemoColumnsV4): void {
   const memo = s.dedupe;
   memo.reset();
   let seat = 0;

@@ -19,7 +19,7 @@
 // command's number, so closing it writes its fate on that entry while the entry is remembered.
 import { assert } from './assert.ts';
 import { CharRing } from './char-ring.ts';
-import { PlaceIndex } from './idindex.ts';
+import { hashUnits, PlaceIndex } from './idindex.ts';
 import { limits } from './limits.ts';
 
 export const Fate = { NONE: 0, CONFIRMED: 1, RELEASED: 2, EXPIRED: 3 } as const;
@@ -103,23 +103,75 @@ export class CommandMemo {
 
   /** Remembers `id` (not remembered yet), dropping the old generation when the young one is full; returns its place. */
   push(id: string, hash: number): number {
-    if (this.next - this.youngFirst >= this.generationMax) this.dropOld();
-    if (this.next - this.first === this.slots) this.grow();
-    const at = this.next & this.mask;
     assert(id.length < NO_STRING, 'memo: id too long');
+    const at = this.nextPlace();
     this.positions[at] = this.chars.append(id);
     const l = at * STRINGS_PER_ENTRY;
     this.lengths[l] = id.length;
     this.lengths[l + 1] = NO_STRING;
     this.lengths[l + 2] = NO_STRING;
     this.lengths[l + 3] = NO_STRING;
+    this.enter(at, hash);
+    return at;
+  }
+
+  /**
+   * Snapshot decoding: remembers the entry whose strings are the units from `from` on and whose
+   * four string lengths are `lengths[4 * i ..]` (as stringColumns wrote them). Returns its place
+   * and the units it took.
+   */
+  pushFromUnits(units: Uint16Array, from: number, lengths: Uint16Array, i: number): [at: number, taken: number] {
+    const at = this.nextPlace();
+    const l = at * STRINGS_PER_ENTRY;
+    let taken = 0;
+    for (let k = 0; k < STRINGS_PER_ENTRY; k++) {
+      const length = lengths[i * STRINGS_PER_ENTRY + k];
+      this.lengths[l + k] = length;
+      if (length !== NO_STRING) taken += length;
+    }
+    assert(from + taken <= units.length, 'memo: snapshot strings end early');
+    this.positions[at] = this.chars.appendUnits(units, from, from + taken);
+    this.enter(at, hashUnits(units, from, from + this.lengths[l]));
+    return [at, taken];
+  }
+
+  /**
+   * Snapshot encoding: every entry's strings, oldest first, as one run of units (the ring's live
+   * run: an entry's strings follow its id, and the ring lets go of them in the order entries are
+   * forgotten), and four lengths per entry.
+   */
+  stringColumns(): { units: Uint16Array; lengths: Uint16Array } {
+    const lengths = new Uint16Array(this.size * STRINGS_PER_ENTRY);
+    let total = 0;
+    let i = 0;
+    for (let seq = this.first; seq < this.next; seq++, i++) {
+      const l = (seq & this.mask) * STRINGS_PER_ENTRY;
+      for (let k = 0; k < STRINGS_PER_ENTRY; k++) {
+        const length = this.lengths[l + k];
+        lengths[i * STRINGS_PER_ENTRY + k] = length;
+        if (length !== NO_STRING) total += length;
+      }
+    }
+    const units = this.chars.copyLive();
+    assert(units.length === total, `memo: ${units.length} units kept for ${total} units of strings`);
+    return { units, lengths };
+  }
+
+  /** The place the next entry takes, after dropping the old generation or growing, as needed. */
+  private nextPlace(): number {
+    if (this.next - this.youngFirst >= this.generationMax) this.dropOld();
+    if (this.next - this.first === this.slots) this.grow();
+    return this.next & this.mask;
+  }
+
+  /** Indexes the entry just written at `at` and counts it. */
+  private enter(at: number, hash: number): void {
     this.hashes[at] = hash;
     this.fates[at] = Fate.NONE;
     this.a[at] = null;
     this.b[at] = null;
     this.young.add(hash, at);
     this.next++;
-    return at;
   }
 
   /**

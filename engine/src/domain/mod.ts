@@ -18,5 +18,5 @@ export {
 } from './settlement-facts.ts';
 export type { ListingStatus, ResaleSale } from './state.ts';
 export { remembers, samePayload } from './dedupe.ts';
-export { hashId } from './idindex.ts';
+export { hashId, hashUnits } from './idindex.ts';
 export * from './products/mod.ts';

@@ -11,7 +11,7 @@ import {
   createPerformance, type Block, type Hold, type Listing, type ListingStatus, type Order, type PerformanceSpec, type PerformanceState, type Presale,
   type ProductLink, type Quota,
 } from './state.ts';
-import { memoColumns, restoreMemo, restoreMemoColumns, type MemoColumns } from './dedupe.ts';
+import { memoColumns, restoreMemo, restoreMemoColumns, restoreMemoColumnsV4, type MemoColumns, type MemoColumnsV4 } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { ticketColumns } from './tickets.ts';
 
@@ -19,9 +19,11 @@ import { ticketColumns } from './tickets.ts';
 // and resale orders. A version 2 snapshot (from before products) still decodes: its records read
 // as having no product, and it has no links, listings or sales. Version 4 writes the remembered
 // commands as columns instead of a tuple per command; versions 2 and 3 still decode (their
-// tuples). Anything else is refused.
-const SNAPSHOT_VERSION = 4;
-const READABLE_VERSIONS: readonly number[] = [2, 3, 4];
+// tuples). Version 5 writes the remembered commands' strings as one run of UTF-16 units, as the
+// memory keeps them, instead of a string per entry; version 4 still decodes. Anything else is
+// refused.
+const SNAPSHOT_VERSION = 5;
+const READABLE_VERSIONS: readonly number[] = [2, 3, 4, 5];
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 const listingStatuses: readonly ListingStatus[] = ['open', 'sold', 'withdrawn'];
 
@@ -91,23 +93,33 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
 
 function dedupeOf(s: PerformanceState): unknown {
   const c = memoColumns(s);
-  return { ...c, kinds: bytesOf(c.kinds), fates: bytesOf(c.fates), expiresAtMs: bytesOf(c.expiresAtMs), bytes: bytesOf(c.bytes), seats: bytesOf(c.seats) };
+  return {
+    ...c, kinds: bytesOf(c.kinds), fates: bytesOf(c.fates), expiresAtMs: bytesOf(c.expiresAtMs), bytes: bytesOf(c.bytes), seats: bytesOf(c.seats),
+    units: bytesOf(c.units), lengths: bytesOf(c.lengths),
+  };
 }
 
 /** Bytes as an aligned array of `Kind` (a decoded bin may start at any offset). */
-function aligned<T extends Float64Array | Int32Array | Uint8Array>(bytes: Uint8Array, Kind: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
+function aligned<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(bytes: Uint8Array, Kind: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   return new Kind(copy.buffer);
 }
 
-type PackedMemo = Omit<MemoColumns, 'kinds' | 'fates' | 'expiresAtMs' | 'bytes' | 'seats'> & Record<'kinds' | 'fates' | 'expiresAtMs' | 'bytes' | 'seats', Uint8Array>;
+type NumberColumn = 'kinds' | 'fates' | 'expiresAtMs' | 'bytes' | 'seats';
+type PackedMemo = Omit<MemoColumns, NumberColumn | 'units' | 'lengths'> & Record<NumberColumn | 'units' | 'lengths', Uint8Array>;
+type PackedMemoV4 = Omit<MemoColumnsV4, NumberColumn> & Record<NumberColumn, Uint8Array>;
+
+function numbersFrom(d: Record<NumberColumn, Uint8Array>): Pick<MemoColumns, NumberColumn> {
+  return { kinds: aligned(d.kinds, Uint8Array), fates: aligned(d.fates, Uint8Array), expiresAtMs: aligned(d.expiresAtMs, Float64Array), bytes: aligned(d.bytes, Uint8Array), seats: aligned(d.seats, Int32Array) };
+}
 
 function memoFrom(d: PackedMemo): MemoColumns {
-  return {
-    oldSize: d.oldSize, ids: d.ids, a: d.a, b: d.b, c: d.c,
-    kinds: aligned(d.kinds, Uint8Array), fates: aligned(d.fates, Uint8Array), expiresAtMs: aligned(d.expiresAtMs, Float64Array), bytes: aligned(d.bytes, Uint8Array), seats: aligned(d.seats, Int32Array),
-  };
+  return { oldSize: d.oldSize, ...numbersFrom(d), units: aligned(d.units, Uint16Array), lengths: aligned(d.lengths, Uint16Array), objects: d.objects };
+}
+
+function memoFromV4(d: PackedMemoV4): MemoColumnsV4 {
+  return { oldSize: d.oldSize, ids: d.ids, a: d.a, b: d.b, c: d.c, ...numbersFrom(d) };
 }
 
 /**
@@ -148,7 +160,8 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   restore(snap.rowFree, s.rowFree);
   restore(snap.sectionFree, s.sectionFree);
   restore(snap.totals, s.totals);
-  if (snap.v >= 4) restoreMemoColumns(s, memoFrom(snap.dedupe));
+  if (snap.v >= 5) restoreMemoColumns(s, memoFrom(snap.dedupe));
+  else if (snap.v === 4) restoreMemoColumnsV4(s, memoFromV4(snap.dedupe));
   else restoreMemo(s, snap.dedupe);
   s.buyers.reserve(snap.buyerNumbers, snap.buyerFree);
   for (const b of snap.buyers) s.buyers.restore(b[0], b[1], { openHolds: b[2], heldTickets: b[3], soldTickets: b[4] });

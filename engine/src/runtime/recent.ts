@@ -3,7 +3,7 @@
 // restart) still gets its first result. Two generations rotated by command time (so replay makes
 // the same decisions), bounded by a count: a shard past `entriesMax` rotates early, and the
 // window it really keeps is reported (`windowMs`) so the shortening is visible on a dashboard.
-import { hashId, type Result } from '../domain/mod.ts';
+import { hashId, hashUnits, type Result } from '../domain/mod.ts';
 import type { EngineCommand } from './wire.ts';
 
 export interface Remembered {
@@ -18,14 +18,18 @@ export interface Remembered {
 }
 
 /**
- * One generation in a snapshot, as columns in the order the entries are chained (heads first):
- * the ids, each entry's performance as an index into `performances`, its time, and the command and
- * answer of the few entries that keep them. An object per entry cost more to build and pack than
- * the rest of the shard snapshot.
+ * One generation in a snapshot (shard snapshot version 5), as columns in the order the entries
+ * were remembered, each typed column as its bytes (little-endian, as the machine's): the ids'
+ * UTF-16 units one after the other and where each ends (Int32), each entry's performance as an
+ * index into `performances` (Int32), its time (Float64), and the command and answer of the few
+ * entries that keep them. A string or an object per entry cost more to build and pack than the
+ * rest of the shard snapshot.
  */
-export interface RecentGeneration { ids: string[]; performances: string[]; performance: number[]; atMs: number[]; kept: [number, EngineCommand, Result][] }
+export interface RecentGeneration { units: Uint8Array; ends: Uint8Array; performances: string[]; performance: Uint8Array; atMs: Uint8Array; kept: [number, EngineCommand, Result][] }
+/** Version 4: the same, with a string per id and plain arrays. */
+export interface RecentGenerationV4 { ids: string[]; performances: string[]; performance: number[]; atMs: number[]; kept: [number, EngineCommand, Result][] }
 
-export interface RecentArrays { sinceMs: number; earlyRotations: number; previous: RecentGeneration; current: RecentGeneration }
+export interface RecentArrays { sinceMs: number; earlyRotations: number; previous: RecentGeneration | RecentGenerationV4; current: RecentGeneration | RecentGenerationV4 }
 /** Shard snapshots of version 3 listed each entry as [id, entry]. */
 export interface RecentArraysV3 { sinceMs: number; earlyRotations: number; previous: [string, Remembered][]; current: [string, Remembered][] }
 
@@ -135,7 +139,12 @@ export class RecentCommands {
 
   static fromArrays(windowMs: number, entriesMax: number, data: RecentArrays | RecentArraysV3): RecentCommands {
     const recent = new RecentCommands(windowMs, entriesMax);
-    const load = (g: RecentGeneration | [string, Remembered][], into: IdGeneration, filter: IdFilter): void => {
+    const load = (g: RecentGeneration | RecentGenerationV4 | [string, Remembered][], into: IdGeneration, filter: IdFilter): void => {
+      if (!Array.isArray(g) && !('ids' in g)) {
+        const performances = g.performances.map((id) => recent.performanceNo(id));
+        into.load(g, performances, filter);
+        return;
+      }
       for (const [id, entry] of Array.isArray(g) ? g : entriesOf(g)) {
         const hash = hashId(id);
         const at = into.add(recent.performanceNo(entry.performanceId), id, hash, entry.atMs);
@@ -151,7 +160,7 @@ export class RecentCommands {
   }
 }
 
-function entriesOf(g: RecentGeneration): [string, Remembered][] {
+function entriesOf(g: RecentGenerationV4): [string, Remembered][] {
   const out: [string, Remembered][] = g.ids.map((id, i) => [id, { performanceId: g.performances[g.performance[i]], command: null, result: null, atMs: g.atMs[i] }]);
   for (const [i, command, result] of g.kept) {
     out[i][1].command = command;
@@ -197,7 +206,20 @@ class IdGeneration {
     const start = at === 0 ? 0 : this.ends[at - 1];
     if (start + id.length > this.chars.length) this.chars = grown(this.chars, start + id.length);
     for (let i = 0; i < id.length; i++) this.chars[start + i] = id.charCodeAt(i);
-    this.ends[at] = start + id.length;
+    return this.enter(at, start + id.length, performance, hash, atMs);
+  }
+
+  private addUnits(performance: number, units: Uint16Array, from: number, to: number, hash: number, atMs: number): number {
+    const at = this.count;
+    if (at === this.hashes.length) this.growEntries();
+    const start = at === 0 ? 0 : this.ends[at - 1];
+    if (start + to - from > this.chars.length) this.chars = grown(this.chars, start + to - from);
+    this.chars.set(units.subarray(from, to), start);
+    return this.enter(at, start + to - from, performance, hash, atMs);
+  }
+
+  private enter(at: number, end: number, performance: number, hash: number, atMs: number): number {
+    this.ends[at] = end;
     this.hashes[at] = hash;
     this.performances[at] = performance;
     this.atMs[at] = atMs;
@@ -207,13 +229,6 @@ class IdGeneration {
     return at;
   }
 
-  idOf(at: number): string {
-    const start = at === 0 ? 0 : this.ends[at - 1];
-    let id = '';
-    for (let i = start; i < this.ends[at]; i++) id += String.fromCharCode(this.chars[i]);
-    return id;
-  }
-
   clear(): void {
     this.count = 0;
     this.slots.fill(0);
@@ -221,22 +236,43 @@ class IdGeneration {
   }
 
   toColumns(names: readonly string[]): RecentGeneration {
-    const out: RecentGeneration = { ids: [], performances: [], performance: [], atMs: [], kept: [] };
+    const n = this.count;
+    const performance = new Int32Array(n);
+    const performances: string[] = [];
     const numbers = new Map<number, number>();
-    for (let at = 0; at < this.count; at++) {
+    for (let at = 0; at < n; at++) {
       let no = numbers.get(this.performances[at]);
       if (no === undefined) {
-        no = out.performances.length;
+        no = performances.length;
         numbers.set(this.performances[at], no);
-        out.performances.push(names[this.performances[at]]);
+        performances.push(names[this.performances[at]]);
       }
-      const kept = this.kept.get(at);
-      if (kept !== undefined) out.kept.push([at, kept[0], kept[1]]);
-      out.ids.push(this.idOf(at));
-      out.performance.push(no);
-      out.atMs.push(this.atMs[at]);
+      performance[at] = no;
     }
-    return out;
+    const kept: [number, EngineCommand, Result][] = [...this.kept].sort(([a], [b]) => a - b).map(([at, [command, result]]) => [at, command, result]);
+    return {
+      units: bytesOf(this.chars.slice(0, n === 0 ? 0 : this.ends[n - 1])), ends: bytesOf(this.ends.slice(0, n)), performances, performance: bytesOf(performance),
+      atMs: bytesOf(this.atMs.slice(0, n)), kept,
+    };
+  }
+
+  /** Takes a snapshot's generation (into an empty one); `performances` maps its performance indexes to this memory's numbers. */
+  load(g: RecentGeneration, performances: readonly number[], filter: IdFilter): void {
+    const chars = aligned(g.units, Uint16Array);
+    const ends = aligned(g.ends, Int32Array);
+    const performance = aligned(g.performance, Int32Array);
+    const atMs = aligned(g.atMs, Float64Array);
+    const n = ends.length;
+    if (performance.length !== n || atMs.length !== n || (n > 0 && ends[n - 1] !== chars.length)) throw new Error('shard snapshot: recent ids columns of different lengths');
+    this.count = 0;
+    let start = 0;
+    for (let at = 0; at < n; at++) {
+      const hash = hashUnits(chars, start, ends[at]);
+      this.addUnits(performances[performance[at]], chars, start, ends[at], hash, atMs[at]);
+      filter.add(hash);
+      start = ends[at];
+    }
+    for (const [at, command, result] of g.kept) this.kept.set(at, [command, result]);
   }
 
   private idIs(at: number, id: string): boolean {
@@ -266,6 +302,19 @@ class IdGeneration {
     this.slots = new Int32Array(2 * this.slots.length);
     for (let at = 0; at < this.count; at++) this.place(this.hashes[at], at);
   }
+}
+
+/** A typed array's bytes, as a snapshot packs them. */
+function bytesOf(array: Int32Array | Float64Array | Uint16Array): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+}
+
+/** Bytes from a snapshot as a typed array (copied: a decoded bin may start at any offset). */
+function aligned<T extends Int32Array | Float64Array | Uint16Array>(bytes: Uint8Array, Kind: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
+  if (bytes.length % Kind.BYTES_PER_ELEMENT !== 0) throw new Error('shard snapshot: a column of partial elements');
+  const copy = new Uint8Array(bytes.length);
+  copy.set(bytes);
+  return new Kind(copy.buffer);
 }
 
 /** A copy of `array` with room for at least `length` elements (doubling). */

@@ -30,9 +30,10 @@ export interface ShardCounters {
   commands: number;
 }
 
-// Version 4 writes the remembered command ids as columns (recent.ts); version 3 still reads.
-const SNAPSHOT_VERSION = 4;
-const READABLE_VERSIONS: readonly number[] = [3, 4];
+// Version 4 writes the remembered command ids as columns (recent.ts), version 5 those columns as
+// typed arrays with the ids as UTF-16 units; versions 3 and 4 still read.
+const SNAPSHOT_VERSION = 5;
+const READABLE_VERSIONS: readonly number[] = [3, 4, 5];
 // Refusals that say nothing about the command's effect, so its id stays free for a retry (the
 // domain does not remember them either).
 const transient = new Set<number>([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PERFORMANCE_UNKNOWN]);

@@ -1,10 +1,11 @@
 // The shard's memory of command ids (RecentCommands): what a snapshot keeps of it, in both the
-// column form of shard snapshot version 4 and the per-entry form of version 3, and the filter
+// column forms of shard snapshot versions 5 and 4 and the per-entry form of version 3, and the filter
 // in front of its maps that must never turn away a remembered id.
 import { describe, expect, it } from 'vitest';
 import { hashId } from '../../src/domain/idindex.ts';
 import { DONE } from '../../src/domain/results.ts';
-import { RecentCommands, type RecentArraysV3 } from '../../src/runtime/recent.ts';
+import { RecentCommands, type RecentArrays, type RecentArraysV3, type RecentGeneration, type RecentGenerationV4 } from '../../src/runtime/recent.ts';
+import { pack, packr } from '../../src/runtime/wire.ts';
 
 const windowMs = 60_000;
 
@@ -37,15 +38,31 @@ describe('runtime - the shard memory of command ids', () => {
     expect(recent.get('P2', 'x', hashId('x'))).toMatchObject({ atMs: 2 });
   });
 
-  it('restores the same memory from its columns, and from the entries of a version 3 snapshot', () => {
+  it('restores the same memory from its columns (through msgpack, as a shard snapshot), and from versions 4 and 3', () => {
     const recent = filled();
     const columns = recent.toArrays();
-    sameAnswers(recent, RecentCommands.fromArrays(windowMs, 1_000, structuredClone(columns)));
-    const v3 = (g: typeof columns.current) => g.ids.map((id, i) => {
+    sameAnswers(recent, RecentCommands.fromArrays(windowMs, 1_000, packr.unpack(pack(columns)) as RecentArrays));
+    // Version 4: a string per id and plain arrays.
+    const v4 = (g: RecentGeneration): RecentGenerationV4 => {
+      const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const n = g.ends.length / 4;
+      const ids: string[] = [];
+      for (let i = 0, start = 0; i < n; i++) {
+        const end = view(g.ends).getInt32(4 * i, true);
+        ids.push(String.fromCharCode(...Array.from({ length: end - start }, (_, k) => view(g.units).getUint16(2 * (start + k), true))));
+        start = end;
+      }
+      return {
+        ids, performances: g.performances, performance: ids.map((_, i) => view(g.performance).getInt32(4 * i, true)), atMs: ids.map((_, i) => view(g.atMs).getFloat64(8 * i, true)), kept: g.kept,
+      };
+    };
+    const columnsV4 = { ...columns, previous: v4(columns.previous as RecentGeneration), current: v4(columns.current as RecentGeneration) };
+    sameAnswers(recent, RecentCommands.fromArrays(windowMs, 1_000, structuredClone(columnsV4)));
+    const v3 = (g: RecentGenerationV4) => g.ids.map((id, i) => {
       const kept = g.kept.find(([k]) => k === i);
       return [id, { performanceId: g.performances[g.performance[i]], command: kept?.[1] ?? null, result: kept?.[2] ?? null, atMs: g.atMs[i] }];
     });
-    const old = { ...columns, previous: v3(columns.previous), current: v3(columns.current) } as RecentArraysV3;
+    const old = { ...columns, previous: v3(columnsV4.previous), current: v3(columnsV4.current) } as RecentArraysV3;
     sameAnswers(recent, RecentCommands.fromArrays(windowMs, 1_000, structuredClone(old)));
   });
 });

@@ -112,8 +112,35 @@ describe('snapshot - versions', () => {
     return packr.pack(snap);
   }
 
-  /** Version 4's dedupe columns as the tuples of versions 2 and 3 (no CONFIRM entries: those came with version 4). */
-  function memoAsTuples(d: Record<string, never>): unknown[][][] {
+  /** Version 5's dedupe columns as version 4 wrote them: a string (or null) per entry for the id and each of a, b, c. */
+  function memoAsV4Columns(d: Record<string, never>): Record<string, unknown> {
+    const units = new Uint16Array(new Uint8Array(d.units as Uint8Array).buffer);
+    const lengths = new Uint16Array(new Uint8Array(d.lengths as Uint8Array).buffer);
+    const n = (d.kinds as Uint8Array).length;
+    const columns: (string | null)[][] = [[], [], [], []];
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < 4; k++) {
+        const length = lengths[4 * i + k];
+        if (length === 0xffff) columns[k].push(null);
+        else {
+          columns[k].push(String.fromCharCode(...units.subarray(at, at + length)));
+          at += length;
+        }
+      }
+    }
+    const [ids, a, b, c] = columns as unknown[][];
+    for (const [i, command, result] of d.objects as [number, unknown, unknown][]) {
+      a[i] = command;
+      b[i] = result;
+    }
+    const { units: _units, lengths: _lengths, objects: _objects, ...numbers } = d;
+    return { ...numbers, ids, a, b, c };
+  }
+
+  /** Dedupe columns (version 5, or 4) as the tuples of versions 2 and 3 (no CONFIRM entries: those came with version 4). */
+  function memoAsTuples(v5: Record<string, never>): unknown[][][] {
+    const d = memoAsV4Columns(v5) as Record<string, never>;
     const ids = d.ids as string[];
     const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
     const kinds = d.kinds as Uint8Array;
@@ -148,9 +175,25 @@ describe('snapshot - versions', () => {
     expect(decoded.orders[0]).toMatchObject({ productId: null, holdingId: null, resaleOf: null, basePriceMinor: null });
   });
 
+  it('reads a version 4 snapshot (strings one per entry) as the same state, retries answered alike', () => {
+    const state = fresh();
+    play(state, journal);
+    const bytes = encodeSnapshot(state);
+    const snap = packr.unpack(bytes) as Record<string, unknown>;
+    const v4 = packr.pack({ ...snap, v: 4, dedupe: memoAsV4Columns(snap.dedupe as Record<string, never>) });
+    const decoded = decodeSnapshot(v4, hall);
+    expect(auditPerformance(decoded)).toEqual([]);
+    expect(same(encodeSnapshot(decoded), bytes)).toBe(true);
+    // Every remembered command answers its retry as the state it was snapshotted from does.
+    const fromV5 = decodeSnapshot(bytes, hall);
+    for (const line of journal) {
+      expect(execute(decoded, line.cmd as Command, OPEN + 10), JSON.stringify(line.cmd)).toEqual(execute(fromV5, line.cmd as Command, OPEN + 10));
+    }
+  });
+
   it('refuses versions it does not know', () => {
     const bytes = encodeSnapshot(newPerformance());
-    for (const v of [1, 5]) {
+    for (const v of [1, 6]) {
       const snap = packr.unpack(bytes) as Record<string, unknown>;
       snap.v = v;
       expect(() => decodeSnapshot(packr.pack(snap), hall)).toThrow(/version/);
