@@ -85,10 +85,13 @@ export class CharRing {
   private grow(needed: number): void {
     let n = this.units.length * 2;
     while (n < needed) n *= 2;
-    const old = this.units;
-    const oldMask = this.mask;
+    const live = this.copyLive();
     this.units = new Uint16Array(n);
     this.mask = n - 1;
-    for (let p = this.start; p < this.end; p++) this.units[p & this.mask] = old[p & oldMask];
+    // The live run keeps its positions: it lands at start & mask, wrapping at most once.
+    const first = this.start & this.mask;
+    const firstRun = Math.min(live.length, n - first);
+    this.units.set(live.subarray(0, firstRun), first);
+    this.units.set(live.subarray(firstRun), 0);
   }
 }

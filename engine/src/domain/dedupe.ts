@@ -67,8 +67,7 @@ export function remember(s: PerformanceState, command: Command, hash: number, re
     }
   }
   memo.kinds[at] = EntryKind.OBJECTS;
-  memo.a[at] = command;
-  memo.b[at] = result;
+  memo.setObjects(at, command, result);
 }
 
 function holdFieldsOf(command: HoldSeats): number {
@@ -104,7 +103,10 @@ export function answerRetry(s: PerformanceState, at: number, command: Command): 
 export function rebuild(s: PerformanceState, at: number): [unknown, Result] {
   const memo = s.dedupe;
   const kind = memo.kinds[at];
-  if (kind === EntryKind.OBJECTS) return [memo.a[at], memo.b[at] as Result];
+  if (kind === EntryKind.OBJECTS) {
+    const [command, result] = memo.objectsOf(at);
+    return [command, result as Result];
+  }
   const commandId = memo.idOf(at);
   if (kind === EntryKind.RELEASE) return [{ type: 'releaseHold', commandId, holdId: memo.stringOf(at, 2), buyerId: memo.stringOf(at, 1) }, DONE];
   if (kind === EntryKind.CONFIRM) return [{ type: 'confirmHold', commandId, holdId: memo.stringOf(at, 2), buyerId: memo.stringOf(at, 1) }, orderAcceptedOf(s, s.orders[memo.expiresAtMs[at]])];
@@ -191,7 +193,7 @@ export function memoColumns(s: PerformanceState): MemoColumns {
     cols.fates[i] = memo.fates[at];
     cols.expiresAtMs[i] = memo.expiresAtMs[at];
     for (let k = 0; k < BYTES_PER_ENTRY; k++) cols.bytes[i * BYTES_PER_ENTRY + k] = memo.bytes[at * BYTES_PER_ENTRY + k];
-    if (kind === EntryKind.OBJECTS) cols.objects.push([i, memo.a[at], memo.b[at]]);
+    if (kind === EntryKind.OBJECTS) cols.objects.push([i, ...memo.objectsOf(at)]);
     else if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
       const count = memo.bytes[at * BYTES_PER_ENTRY + 1];
       for (let k = 0; k < count; k++) seats.push(memo.seats[at * SEATS_PER_ENTRY + k]);
@@ -222,8 +224,7 @@ export function restoreMemoColumns(s: PerformanceState, cols: MemoColumns): void
     if (kind === EntryKind.OBJECTS) {
       const [index, command, result] = cols.objects[object++];
       if (index !== i) throw new Error(`snapshot memo: entry ${i} is kept as objects, but the next objects are entry ${index}'s`);
-      memo.a[at] = command;
-      memo.b[at] = result;
+      memo.setObjects(at, command, result);
     } else if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
       const count = cols.bytes[i * BYTES_PER_ENTRY + 1];
       for (let k = 0; k < count; k++) memo.seats[at * SEATS_PER_ENTRY + k] = cols.seats[seat++];
@@ -246,8 +247,7 @@ export function restoreMemoColumnsV4(s: PerformanceState, cols: MemoColumnsV4): 
     memo.kinds[at] = kind;
     memo.fates[at] = cols.fates[i];
     if (kind === EntryKind.OBJECTS) {
-      memo.a[at] = cols.a[i] ?? null;
-      memo.b[at] = cols.b[i] ?? null;
+      memo.setObjects(at, cols.a[i] ?? null, cols.b[i] ?? null);
     } else {
       memo.setStrings(at, (cols.a[i] ?? null) as string | null, (cols.b[i] ?? null) as string | null, (cols.c[i] ?? null) as string | null);
     }
@@ -278,8 +278,7 @@ function restoreEntry(s: PerformanceState, tuple: readonly unknown[]): void {
   memo.kinds[at] = kind;
   memo.fates[at] = tuple[2] as number;
   if (kind === EntryKind.OBJECTS) {
-    memo.a[at] = tuple[3];
-    memo.b[at] = tuple[4];
+    memo.setObjects(at, tuple[3], tuple[4]);
     return;
   }
   if (kind === EntryKind.RELEASE || kind === EntryKind.CONFIRM) {

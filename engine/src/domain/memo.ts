@@ -69,10 +69,12 @@ export class CommandMemo {
   hashes = new Int32Array(initialSlots);
   kinds = new Uint8Array(initialSlots);
   fates = new Uint8Array(initialSlots);
-  /** OBJECTS entries: the command. */
-  a: unknown[] = [];
-  /** OBJECTS entries: the result. */
-  b: unknown[] = [];
+  /**
+   * The command and result of each OBJECTS entry, by sequence number (in increasing order, so
+   * the forgotten ones are the first keys). Few entries are kept as objects; a column of
+   * references per place cost a growing array the collector scanned whole.
+   */
+  private readonly objects = new Map<number, [command: unknown, result: unknown]>();
   expiresAtMs = new Float64Array(initialSlots);
   bytes = new Uint8Array(initialSlots * BYTES_PER_ENTRY);
   seats = new Int32Array(initialSlots * SEATS_PER_ENTRY);
@@ -82,7 +84,6 @@ export class CommandMemo {
 
   constructor(readonly capacity: number) {
     this.generationMax = Math.max(1, capacity >> 1);
-    this.fillRefs(initialSlots);
   }
 
   get size(): number { return this.next - this.first; }
@@ -168,8 +169,6 @@ export class CommandMemo {
   private enter(at: number, hash: number): void {
     this.hashes[at] = hash;
     this.fates[at] = Fate.NONE;
-    this.a[at] = null;
-    this.b[at] = null;
     this.young.add(hash, at);
     this.next++;
   }
@@ -210,6 +209,21 @@ export class CommandMemo {
     if (this.isKept(seq)) this.fates[seq & this.mask] = fate;
   }
 
+  /** Keeps the command and result of the entry at `at` (an OBJECTS entry). */
+  setObjects(at: number, command: unknown, result: unknown): void {
+    this.objects.set(this.seqOf(at), [command, result]);
+  }
+
+  /** The command and result kept for the entry at `at` (null, null if none). */
+  objectsOf(at: number): [command: unknown, result: unknown] {
+    return this.objects.get(this.seqOf(at)) ?? [null, null];
+  }
+
+  /** The sequence number of the remembered entry at place `at`. */
+  private seqOf(at: number): number {
+    return this.first + ((at - this.first) & this.mask);
+  }
+
   /** Every entry's place, oldest first. */
   *places(): IterableIterator<number> {
     for (let seq = this.first; seq < this.next; seq++) yield seq & this.mask;
@@ -217,7 +231,7 @@ export class CommandMemo {
 
   /** Empties the memory (snapshot decoding); push the old generation, then `startYoung`, then the young one. */
   reset(): void {
-    for (const at of this.places()) this.clearRefs(at);
+    this.objects.clear();
     this.young.clear();
     this.old.clear();
     this.chars.releaseBefore(this.chars.next);
@@ -234,29 +248,16 @@ export class CommandMemo {
     this.youngFirst = this.next;
   }
 
-  /**
-   * The old generation's places keep their references until the young generation reuses them
-   * (at most `capacity` entries' objects are held at any time, as when the memory is full).
-   */
+  /** Forgets the old generation whole: its index, its strings and its objects. */
   private dropOld(): void {
     this.old.clear();
     this.first = this.youngFirst;
     this.chars.releaseBefore(this.first < this.next ? this.positions[this.first & this.mask] : this.chars.next);
+    for (const seq of this.objects.keys()) {
+      if (seq >= this.first) break;
+      this.objects.delete(seq);
+    }
     this.startYoung();
-  }
-
-  private clearRefs(at: number): void {
-    this.a[at] = null;
-    this.b[at] = null;
-  }
-
-  private fillRefs(to: number): void {
-    const from = this.a.length;
-    if (from >= to) return;
-    this.a.length = to;
-    this.a.fill(null, from);
-    this.b.length = to;
-    this.b.fill(null, from);
   }
 
   /**
@@ -266,13 +267,10 @@ export class CommandMemo {
    * copied whole, column by column.
    */
   private grow(): void {
-    const old = { positions: this.positions, lengths: this.lengths, hashes: this.hashes, kinds: this.kinds, fates: this.fates, a: this.a, b: this.b, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, slots: this.slots };
+    const old = { positions: this.positions, lengths: this.lengths, hashes: this.hashes, kinds: this.kinds, fates: this.fates, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, slots: this.slots };
     const slots = this.slots * 2;
     this.slots = slots;
     this.mask = slots - 1;
-    this.a = [];
-    this.b = [];
-    this.fillRefs(slots);
     this.positions = new Float64Array(slots);
     this.lengths = new Uint16Array(slots * STRINGS_PER_ENTRY);
     this.hashes = new Int32Array(slots);
@@ -296,14 +294,10 @@ export class CommandMemo {
   }
 
   /** Copies `count` entries from sequence number `seq` on, which lie in one run in `old`'s columns and in the new ones. */
-  private copyRun(old: { positions: Float64Array; lengths: Uint16Array; hashes: Int32Array; kinds: Uint8Array; fates: Uint8Array; a: unknown[]; b: unknown[]; expiresAtMs: Float64Array; bytes: Uint8Array; seats: Int32Array; slots: number }, seq: number, count: number): void {
+  private copyRun(old: { positions: Float64Array; lengths: Uint16Array; hashes: Int32Array; kinds: Uint8Array; fates: Uint8Array; expiresAtMs: Float64Array; bytes: Uint8Array; seats: Int32Array; slots: number }, seq: number, count: number): void {
     if (count === 0) return;
     const from = seq & (old.slots - 1);
     const to = seq & this.mask;
-    for (let k = 0; k < count; k++) {
-      this.a[to + k] = old.a[from + k];
-      this.b[to + k] = old.b[from + k];
-    }
     this.positions.set(old.positions.subarray(from, from + count), to);
     this.lengths.set(old.lengths.subarray(from * STRINGS_PER_ENTRY, (from + count) * STRINGS_PER_ENTRY), to * STRINGS_PER_ENTRY);
     this.hashes.set(old.hashes.subarray(from, from + count), to);

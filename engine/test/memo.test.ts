@@ -1,0 +1,89 @@
+// The command memory's storage (memo.ts, char-ring.ts) on its own: ids and strings kept as
+// UTF-16 units in a ring that wraps and grows, objects kept by sequence number, everything
+// forgotten a generation at a time, and the snapshot columns read back into the same memory.
+import { describe, expect, it } from 'vitest';
+import { CharRing } from '../src/domain/char-ring.ts';
+import { hashId, hashUnits } from '../src/domain/idindex.ts';
+import { CommandMemo, EntryKind } from '../src/domain/memo.ts';
+
+describe('domain - char ring', () => {
+  it('reads back what it appended across wraps and growth, and lets go of the oldest', () => {
+    const ring = new CharRing();
+    const kept: [number, string][] = [];
+    for (let i = 0; i < 5_000; i++) {
+      // Ids of varied lengths, some beyond Latin-1.
+      const text = `id-${i}-${'x'.repeat(i % 37)}${i % 11 === 0 ? 'é€' : ''}`;
+      kept.push([ring.append(text), text]);
+      // Keep about the last 300 strings live, so the ring wraps many times before it grows.
+      if (kept.length > 300) {
+        kept.shift();
+        ring.releaseBefore(kept[0][0]);
+      }
+      if (i % 97 === 0) for (const [at, t] of kept) expect(ring.read(at, t.length)).toBe(t);
+    }
+    for (const [at, t] of kept) {
+      expect(ring.equals(at, t.length, t)).toBe(true);
+      expect(ring.equals(at, t.length, `${t.slice(0, -1)}?`)).toBe(false);
+    }
+    const live = ring.copyLive();
+    expect(String.fromCharCode(...live)).toBe(kept.map(([, t]) => t).join(''));
+    expect(hashUnits(live, 0, kept[0][1].length)).toBe(hashId(kept[0][1]));
+  });
+});
+
+describe('domain - command memory', () => {
+  it('finds what it keeps, forgets a generation at a time, and keeps objects by entry', () => {
+    const capacity = 64;
+    const memo = new CommandMemo(capacity);
+    const ids: string[] = [];
+    for (let i = 0; i < 1_000; i++) {
+      const id = `c${i}`;
+      const at = memo.push(id, hashId(id));
+      if (i % 3 === 0) {
+        memo.kinds[at] = EntryKind.OBJECTS;
+        memo.setObjects(at, { commandId: id }, { ok: true, n: i });
+      } else {
+        memo.kinds[at] = EntryKind.RELEASE;
+        memo.setStrings(at, `buyer-${i}`, `hold-${i}`);
+      }
+      ids.push(id);
+      expect(memo.size).toBeLessThanOrEqual(capacity);
+      if (i % 50 !== 49) continue;
+      // Every remembered id is found at a place that gives back its strings or objects; the forgotten are not found.
+      const kept = new Set<string>();
+      for (const place of memo.places()) {
+        const id2 = memo.idOf(place);
+        kept.add(id2);
+        expect(memo.find(id2, hashId(id2))).toBe(place);
+        const n = Number(id2.slice(1));
+        if (n % 3 === 0) expect(memo.objectsOf(place)).toEqual([{ commandId: id2 }, { ok: true, n }]);
+        else expect([memo.stringOf(place, 1), memo.stringOf(place, 2), memo.stringOf(place, 3)]).toEqual([`buyer-${n}`, `hold-${n}`, null]);
+      }
+      expect(kept.size).toBe(memo.size);
+      expect(memo.size).toBeGreaterThanOrEqual(capacity / 2);
+      for (const old of ids.slice(0, ids.length - memo.size)) expect(memo.find(old, hashId(old))).toBe(-1);
+    }
+  });
+
+  it('reads its own snapshot strings back into the same entries', () => {
+    const memo = new CommandMemo(32);
+    for (let i = 0; i < 100; i++) {
+      const id = `k${i}`;
+      const at = memo.push(id, hashId(id));
+      memo.kinds[at] = EntryKind.CONFIRM;
+      memo.setStrings(at, `b${i}`, i % 2 === 0 ? `h${i}` : null, i % 5 === 0 ? 'third' : null);
+    }
+    const { units, lengths } = memo.stringColumns();
+    const copy = new CommandMemo(32);
+    let unit = 0;
+    for (let i = 0; i < memo.size; i++) {
+      if (i === memo.oldSize) copy.startYoung();
+      const [, taken] = copy.pushFromUnits(units, unit, lengths, i);
+      unit += taken;
+    }
+    expect(unit).toBe(units.length);
+    const read = (m: CommandMemo) => [...m.places()].map((at) => [m.idOf(at), m.stringOf(at, 1), m.stringOf(at, 2), m.stringOf(at, 3)]);
+    expect(read(copy)).toEqual(read(memo));
+    for (const [id] of read(memo)) expect(copy.find(id as string, hashId(id as string))).toBeGreaterThanOrEqual(0);
+  });
+});
