@@ -179,29 +179,27 @@ export interface MemoColumnsV4 {
 
 export function memoColumns(s: PerformanceState): MemoColumns {
   const memo = s.dedupe;
-  const n = memo.size;
   const { units, lengths } = memo.stringColumns();
-  const cols: MemoColumns = {
-    oldSize: memo.oldSize, kinds: new Uint8Array(n), fates: new Uint8Array(n), expiresAtMs: new Float64Array(n), bytes: new Uint8Array(n * BYTES_PER_ENTRY),
-    seats: new Int32Array(0), units, lengths, objects: [],
-  };
-  const seats: number[] = [];
+  const kinds = memo.inOrder(memo.kinds, 1);
+  const bytes = memo.inOrder(memo.bytes, BYTES_PER_ENTRY);
+  // Held seats of hold entries, one after the other: counted, then copied.
+  let seatCount = 0;
+  for (let i = 0; i < kinds.length; i++) if (kinds[i] === EntryKind.HOLD_SEAT_NOS || kinds[i] === EntryKind.HOLD_SEAT_IDS) seatCount += bytes[i * BYTES_PER_ENTRY + 1];
+  const seats = new Int32Array(seatCount);
+  let seat = 0;
   let i = 0;
   for (const at of memo.places()) {
-    const kind = memo.kinds[at];
-    cols.kinds[i] = kind;
-    cols.fates[i] = memo.fates[at];
-    cols.expiresAtMs[i] = memo.expiresAtMs[at];
-    for (let k = 0; k < BYTES_PER_ENTRY; k++) cols.bytes[i * BYTES_PER_ENTRY + k] = memo.bytes[at * BYTES_PER_ENTRY + k];
-    if (kind === EntryKind.OBJECTS) cols.objects.push([i, ...memo.objectsOf(at)]);
-    else if (kind === EntryKind.HOLD_SEAT_NOS || kind === EntryKind.HOLD_SEAT_IDS) {
-      const count = memo.bytes[at * BYTES_PER_ENTRY + 1];
-      for (let k = 0; k < count; k++) seats.push(memo.seats[at * SEATS_PER_ENTRY + k]);
+    if (kinds[i] === EntryKind.HOLD_SEAT_NOS || kinds[i] === EntryKind.HOLD_SEAT_IDS) {
+      const count = bytes[i * BYTES_PER_ENTRY + 1];
+      seats.set(memo.seats.subarray(at * SEATS_PER_ENTRY, at * SEATS_PER_ENTRY + count), seat);
+      seat += count;
     }
     i++;
   }
-  cols.seats = Int32Array.from(seats);
-  return cols;
+  return {
+    oldSize: memo.oldSize, kinds, fates: memo.inOrder(memo.fates, 1), expiresAtMs: memo.inOrder(memo.expiresAtMs, 1), bytes, seats, units, lengths,
+    objects: memo.objectColumns(),
+  };
 }
 
 /** Rebuilds the memory from `memoColumns`. */

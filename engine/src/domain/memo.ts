@@ -142,20 +142,33 @@ export class CommandMemo {
    * forgotten), and four lengths per entry.
    */
   stringColumns(): { units: Uint16Array; lengths: Uint16Array } {
-    const lengths = new Uint16Array(this.size * STRINGS_PER_ENTRY);
+    const lengths = this.inOrder(this.lengths, STRINGS_PER_ENTRY);
     let total = 0;
-    let i = 0;
-    for (let seq = this.first; seq < this.next; seq++, i++) {
-      const l = (seq & this.mask) * STRINGS_PER_ENTRY;
-      for (let k = 0; k < STRINGS_PER_ENTRY; k++) {
-        const length = this.lengths[l + k];
-        lengths[i * STRINGS_PER_ENTRY + k] = length;
-        if (length !== NO_STRING) total += length;
-      }
-    }
+    for (let i = 0; i < lengths.length; i++) if (lengths[i] !== NO_STRING) total += lengths[i];
     const units = this.chars.copyLive();
     assert(units.length === total, `memo: ${units.length} units kept for ${total} units of strings`);
     return { units, lengths };
+  }
+
+  /**
+   * A copy of `column` (`per` elements per entry) with the entries oldest first: the ring's
+   * entries lie in at most two runs, each copied whole.
+   */
+  inOrder<T extends Uint8Array | Uint16Array | Float64Array>(column: T, per: number): T {
+    const count = this.next - this.first;
+    const out = new (column.constructor as new (n: number) => T)(count * per);
+    const from = this.first & this.mask;
+    const firstRun = Math.min(count, this.slots - from);
+    out.set(column.subarray(from * per, (from + firstRun) * per), 0);
+    out.set(column.subarray(0, (count - firstRun) * per), firstRun * per);
+    return out;
+  }
+
+  /** [entry index (oldest first), command, result] of every entry kept as objects. */
+  objectColumns(): [number, unknown, unknown][] {
+    const out: [number, unknown, unknown][] = [];
+    for (const [seq, [command, result]] of this.objects) if (seq >= this.first) out.push([seq - this.first, command, result]);
+    return out;
   }
 
   /** The place the next entry takes, after dropping the old generation or growing, as needed. */
