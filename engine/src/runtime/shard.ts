@@ -10,6 +10,7 @@ import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type 
 import { RecentCommands, type RecentArrays, type RecentArraysV3 } from './recent.ts';
 import { VenueCatalog } from './venues.ts';
 import type { EngineCommand, JournalRecord, OpenPerformance, QueryName, ShardOutbox } from './wire.ts';
+import { compressSnapshot, expandSnapshot } from './snapshot-codec.ts';
 import { decodeRecord, pack, packr } from './wire.ts';
 
 /** A test hook: throw after applying this command, as a bug in the actor would. */
@@ -266,7 +267,7 @@ export class Shard {
     return [...this.actors].map(([id, actor]) => [id, seatCounts(actor.state.totals)]);
   }
 
-  /** The shard as bytes: each actor's snapshot, the remembered command ids, the journal position. */
+  /** The shard as bytes (compressed: snapshot-codec.ts): each actor's snapshot, the remembered command ids, the journal position. */
   snapshot(): Uint8Array {
     const actors = [...this.actors.values()].map((a) => {
       a.dirty = false;
@@ -276,11 +277,11 @@ export class Shard {
       p.dirty = false;
       return [p.productId, p.checkpoint()];
     });
-    return pack({ v: SNAPSHOT_VERSION, shard: this.config.shard, appliedSeq: this.appliedSeq, lastNowMs: this.lastNowMs, actors, products, recent: this.recent.toArrays() });
+    return compressSnapshot(pack({ v: SNAPSHOT_VERSION, shard: this.config.shard, appliedSeq: this.appliedSeq, lastNowMs: this.lastNowMs, actors, products, recent: this.recent.toArrays() }));
   }
 
   static restore(config: ShardConfig, bytes: Uint8Array): Shard {
-    const snap = packr.unpack(bytes) as {
+    const snap = packr.unpack(expandSnapshot(bytes)) as {
       v: number; shard: number; appliedSeq: number; lastNowMs: number;
       actors: [string, string, Uint8Array][];
       products: [string, Uint8Array][];
