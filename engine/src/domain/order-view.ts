@@ -17,7 +17,6 @@ export function ticketViewOf(s: PerformanceState, no: number): TicketView {
 }
 
 export function orderAcceptedOf(s: PerformanceState, order: Order): OrderAccepted {
-  const tickets: TicketView[] = [];
-  for (const no of order.tickets) tickets.push(ticketViewOf(s, no));
+  const tickets = order.tickets.map((no) => ticketViewOf(s, no));
   return { ok: true, orderId: order.orderId, holdId: order.holdId, totalMinor: order.totalMinor, discountMinor: order.discountMinor, tickets };
 }

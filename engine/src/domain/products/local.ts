@@ -40,18 +40,18 @@ export class LocalProducts {
     const first = this.apply(productId, command, nowMs);
     if (first === null) return misaddressed();
     let outcome: Result | null = isPending(first.result) ? null : first.result;
-    const queue: [string, Outbound][] = first.out.map((o) => [productId, o]);
-    let steps = 0;
+    // Every action comes from this one product: its sagas talk only to performances.
+    const queue: Outbound[] = [...first.out];
     for (let i = 0; i < queue.length; i++) {
-      if (++steps > stepsPerCommandMax) throw new Error(`product command ${command.commandId} ran more than ${stepsPerCommandMax} steps`);
-      const [from, o] = queue[i];
+      if (i >= stepsPerCommandMax) throw new Error(`product command ${command.commandId} ran more than ${stepsPerCommandMax} steps`);
+      const o = queue[i];
       if (o.t === 'done') {
-        if (o.commandId === command.commandId && from === productId) outcome = o.result;
+        if (o.commandId === command.commandId) outcome = o.result;
         continue;
       }
       const result = this.perform(o.to, o.command, nowMs);
-      const next = this.apply(from, { type: 'stepResult', commandId: `r${this.stepNo++}`, saga: o.saga, step: o.step, result }, nowMs)!;
-      for (const n of next.out) queue.push([from, n]);
+      const next = this.apply(productId, { type: 'stepResult', commandId: `r${this.stepNo++}`, saga: o.saga, step: o.step, result }, nowMs)!;
+      for (const n of next.out) queue.push(n);
     }
     if (outcome === null) throw new Error(`product command ${command.commandId} did not finish`);
     return outcome;

@@ -8,13 +8,20 @@ import type { Command } from '../commands.ts';
 import type { HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
 import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductPerformance, RenewHolding } from './commands.ts';
-import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
+import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
 
+/**
+ * Sends `command`, a fresh object no one else holds, as the saga's next step. It is given its id
+ * in place, last, where the journal has always had it. A copy by spread (of a different shape
+ * for each kind of step) cost about half of what the performance spends on the command, and
+ * made an object that the performance's dedupe enumerates slowly.
+ */
 export function send(s: ProductState, saga: Saga, to: string, command: Sendable, out: Outbound[]): void {
   const step = saga.steps.length;
-  const full = { ...command, commandId: stepCommandId(s.productId, saga.saga, step) } as Command;
+  const full = command as Command;
+  full.commandId = stepCommandId(s.productId, saga.saga, step);
   saga.steps.push({ performanceId: to, command: full, result: null });
   saga.wave.push(step);
   out.push({ t: 'send', to, command: full, saga: saga.saga, step });
@@ -25,8 +32,12 @@ function onPerformance(performanceId: string, r: Rejection): Rejection {
   return { ok: false, code: r.code, name: r.name, field: r.field === '' ? performanceId : `${performanceId}:${r.field}`, message: `on ${performanceId}: ${r.message}` };
 }
 
-function waveResults(saga: Saga): { performanceId: string; result: Result; step: number }[] {
-  return saga.wave.map((i) => ({ performanceId: saga.steps[i].performanceId, result: saga.steps[i].result!, step: i }));
+/** A step its performance has answered. */
+type Answered = Step & { result: Result };
+
+/** The current wave's steps, every one answered: the steps themselves, not copies of them. */
+function waveResults(saga: Saga): Answered[] {
+  return saga.wave.map((i) => saga.steps[i] as Answered);
 }
 
 export function finish(s: ProductState, saga: Saga, outcome: Result, out: Outbound[]): void {
@@ -85,7 +96,7 @@ function checkLinks(s: ProductState, links: LinkAccepted[]): Rejection | null {
   return null;
 }
 
-function advanceCreate(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, out: Outbound[]): void {
+function advanceCreate(s: ProductState, saga: Saga, results: Answered[], out: Outbound[]): void {
   if (saga.phase === 'link') {
     const failed = results.find((r) => !r.result.ok);
     const links = results.filter((r) => r.result.ok).map((r) => r.result as LinkAccepted);
@@ -108,7 +119,7 @@ function advanceCreate(s: ProductState, saga: Saga, results: ReturnType<typeof w
     saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
     saga.phase = 'returnQuota';
     for (const r of results) {
-      if (r.result.ok) send(s, saga, r.performanceId, { type: 'returnQuota', quotaId: (saga.steps[r.step].command as { quotaId: string }).quotaId }, out);
+      if (r.result.ok) send(s, saga, r.performanceId, { type: 'returnQuota', quotaId: (r.command as { quotaId: string }).quotaId }, out);
     }
     if (saga.wave.length === 0) unlinkAll(s, saga, out);
     return;
@@ -170,11 +181,16 @@ function refuseProduct(s: ProductState, saga: Saga, out: Outbound[]): void {
 // ---- buy and renew: hold on every performance, then confirm on all, or release on all ----
 
 export function holdCommand(s: ProductState, h: MakingHolding, ticketType: string, performanceId: string, filter: BuyProduct['filter']): Sendable {
-  const base = { buyerId: h.buyerId, channel: s.def.channel, ticketType, productId: s.productId, holdingId: h.holdingId };
+  // Written out field by field, in the order the journal has them: spreading a shared base cost
+  // a copy per step.
+  const { buyerId, holdingId } = h;
+  const { channel } = s.def;
+  const productId = s.productId;
   const numbered = s.links.get(performanceId)?.numbered ?? true;
-  if (!numbered) return { type: 'holdGa', ...base, gaAreaId: s.def.gaAreaId!, count: h.quantity };
-  if (h.seats !== null) return { type: 'holdSeats', ...base, seats: h.seats };
-  return { type: 'holdBestAvailable', ...base, count: h.quantity, ...(filter === undefined ? {} : { filter }) };
+  if (!numbered) return { type: 'holdGa', buyerId, channel, ticketType, productId, holdingId, gaAreaId: s.def.gaAreaId!, count: h.quantity };
+  if (h.seats !== null) return { type: 'holdSeats', buyerId, channel, ticketType, productId, holdingId, seats: h.seats };
+  if (filter === undefined) return { type: 'holdBestAvailable', buyerId, channel, ticketType, productId, holdingId, count: h.quantity };
+  return { type: 'holdBestAvailable', buyerId, channel, ticketType, productId, holdingId, count: h.quantity, filter };
 }
 
 export function ticketTypeOf(s: ProductState, saga: Saga): string {
@@ -216,7 +232,7 @@ const seatRefusals: ReadonlySet<string> = new Set(['SEAT_NOT_AVAILABLE', 'SEAT_N
  * are left, every hold is released and the anchor moves to the first performance that refused,
  * passing over each seat found taken so far; false when there is no retry to make.
  */
-function retryAnchor(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, refusal: Rejection, out: Outbound[]): boolean {
+function retryAnchor(s: ProductState, saga: Saga, results: Answered[], refusal: Rejection, out: Outbound[]): boolean {
   const h = saga.making[0];
   const anchor = saga.anchor!;
   if (anchor.tries >= productLimits.sameSeatAnchorTriesMax) return false;
@@ -237,7 +253,7 @@ function retryAnchor(s: ProductState, saga: Saga, results: ReturnType<typeof wav
   return true;
 }
 
-function advanceBuy(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, nowMs: number, out: Outbound[]): void {
+function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: number, out: Outbound[]): void {
   const h = saga.making[0];
   const failed = results.find((r) => !r.result.ok);
   switch (saga.phase) {
@@ -260,12 +276,11 @@ function advanceBuy(s: ProductState, saga: Saga, results: ReturnType<typeof wave
         if (rest.length > 0) return;
       }
       saga.phase = 'confirm';
-      const email = h.buyerEmail === null ? {} : { buyerEmail: h.buyerEmail };
       // In the product's order, whichever performance the seats were picked on: the holding
       // lists its tickets in that order.
       for (const p of h.performances) {
         const holdId = h.holds.get(p);
-        if (holdId !== undefined) send(s, saga, p, { type: 'confirmHold', holdId, buyerId: h.buyerId, ...email }, out);
+        if (holdId !== undefined) send(s, saga, p, confirmCommand(holdId, h.buyerId, h.buyerEmail), out);
       }
       return;
     }
@@ -280,9 +295,13 @@ function advanceBuy(s: ProductState, saga: Saga, results: ReturnType<typeof wave
         const order = r.result as OrderAccepted;
         h.tickets.set(r.performanceId, order.tickets.map((t) => t.ticketId));
         h.paidMinor.set(r.performanceId, order.totalMinor - order.discountMinor);
-        h.holds.delete(r.performanceId);
       }
-      if (failed !== undefined) return compensateBuy(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
+      if (failed !== undefined) {
+        // The confirmed holds are orders now: compensation voids their tickets and releases
+        // only the holds still open. (A sale that succeeds drops its holds with the saga.)
+        for (const r of results) if (r.result.ok) h.holds.delete(r.performanceId);
+        return compensateBuy(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
+      }
       const holding = keepHolding(s, h, nowMs);
       if (saga.kind === 'renew') s.renewed.set(h.renewedFrom!, holding.holdingId);
       return finish(s, saga, holdingResult(s, holding), out);
@@ -291,6 +310,12 @@ function advanceBuy(s: ProductState, saga: Saga, results: ReturnType<typeof wave
       if (saga.kind === 'renew') s.renewed.delete(h.renewedFrom!);
       return finish(s, saga, saga.refusal!, out);
   }
+}
+
+/** A confirm with the buyer's email only when there is one, written out: no spread, no empty object per step. */
+function confirmCommand(holdId: string, buyerId: string, buyerEmail: string | null): Sendable {
+  if (buyerEmail === null) return { type: 'confirmHold', holdId, buyerId };
+  return { type: 'confirmHold', holdId, buyerId, buyerEmail };
 }
 
 /** Releases what is held and voids what was confirmed; the outcome is the first refusal. */
@@ -329,13 +354,19 @@ export interface HoldingResult {
 }
 
 export function holdingResult(s: ProductState, h: Holding): HoldingResult {
-  const performances = [...h.tickets].map(([performanceId, tickets]) => ({ performanceId, tickets, paidMinor: h.paidMinor.get(performanceId) ?? 0 }));
-  return { ok: true, productId: s.productId, holdingId: h.holdingId, buyerId: h.buyerId, seats: h.seats, performances, totalMinor: performances.reduce((n, p) => n + p.paidMinor, 0) };
+  const performances: HoldingResult['performances'] = [];
+  let totalMinor = 0;
+  for (const [performanceId, tickets] of h.tickets) {
+    const paidMinor = h.paidMinor.get(performanceId) ?? 0;
+    performances.push({ performanceId, tickets, paidMinor });
+    totalMinor += paidMinor;
+  }
+  return { ok: true, productId: s.productId, holdingId: h.holdingId, buyerId: h.buyerId, seats: h.seats, performances, totalMinor };
 }
 
 // ---- link a performance later: link, check, allocate, then give every holder a seat on it ----
 
-function advanceLink(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, nowMs: number, out: Outbound[]): void {
+function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: number, out: Outbound[]): void {
   const target = (saga.command as LinkPerformance).performance;
   const p = target.performanceId;
   switch (saga.phase) {
@@ -434,7 +465,7 @@ export function startExchange(s: ProductState, saga: Saga, out: Outbound[]): voi
   send(s, saga, cmd.toPerformanceId, holdCommand(s, m, s.def.ticketType, cmd.toPerformanceId, undefined), out);
 }
 
-function advanceExchange(s: ProductState, saga: Saga, results: ReturnType<typeof waveResults>, _nowMs: number, out: Outbound[]): void {
+function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowMs: number, out: Outbound[]): void {
   const cmd = saga.command as ExchangePerformance;
   const m = saga.making[0];
   const h = s.holdings.get(cmd.holdingId)!;
