@@ -193,14 +193,16 @@ export class CommandMemo {
   setStrings(at: number, first: string | null, second: string | null = null, third: string | null = null): void {
     assert(at === ((this.next - 1) & this.mask) && this.chars.next === this.positions[at] + this.lengths[at * STRINGS_PER_ENTRY], 'memo: strings are set right after the push');
     const l = at * STRINGS_PER_ENTRY;
-    const texts = [first, second, third];
-    for (let k = 0; k < 3; k++) {
-      const text = texts[k];
-      if (text === null) continue;
-      assert(text.length < NO_STRING, 'memo: string too long');
-      this.chars.append(text);
-      this.lengths[l + 1 + k] = text.length;
-    }
+    if (first !== null) this.lengths[l + 1] = this.append(first);
+    if (second !== null) this.lengths[l + 2] = this.append(second);
+    if (third !== null) this.lengths[l + 3] = this.append(third);
+  }
+
+  /** Appends a string after the last entry's; returns its length. */
+  private append(text: string): number {
+    assert(text.length < NO_STRING, 'memo: string too long');
+    this.chars.append(text);
+    return text.length;
   }
 
   /** The entry's command id. */
