@@ -7,6 +7,8 @@ import type { CardKind, LinkProduct, ProductKind, UnlinkProduct } from './comman
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId } from './checks.ts';
+import { IdIndex, hashId } from './idindex.ts';
+import { MapView } from './map-view.ts';
 import { dropQuota, refreshOnlyQuota } from './quotas.ts';
 import { DONE, type Done, type LinkAccepted } from './results.ts';
 import type { Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
@@ -102,8 +104,70 @@ export function productOfHold(s: PerformanceState, cmd: { productId?: unknown; h
 /** Books an order made for a product: the product's count, and the holding's tickets. */
 export function countProductOrder(s: PerformanceState, order: Order): void {
   (s.products.get(order.productId as string) as ProductLink).orders++;
-  if (order.holdingId === null) return;
-  const tickets = s.holdingTickets.get(order.holdingId);
-  if (tickets === undefined) s.holdingTickets.set(order.holdingId, order.tickets.slice());
-  else tickets.push(...order.tickets);
+  if (order.holdingId !== null) s.holdingTickets.add(order.holdingId, order.tickets);
+}
+
+/**
+ * Ticket numbers per holding id (orders made for a card or subscription), in issue order; read as
+ * a map (holding id -> ticket numbers) by scans, audits and tests, in first-order order. Every
+ * sold card adds a holding on each of its performances, so a holding is a number under an id
+ * index and its tickets a chain through a column per ticket number: a Map entry and an array per
+ * holding were most of a card's bookkeeping time and of the memory it keeps.
+ */
+export class HoldingTable extends MapView<number[]> {
+  /** Holding id per holding number. */
+  private readonly ids: string[] = [];
+  private readonly index = new IdIndex(this.ids);
+  /** First and last ticket number per holding number; -1 for none. */
+  private first = new Int32Array(16);
+  private last = new Int32Array(16);
+  /** The same holding's next ticket number per ticket number, -1 after its last; set only for a holding's tickets. */
+  private next = new Int32Array(16);
+
+  get size(): number { return this.ids.length; }
+
+  /** Appends an order's tickets (numbers no other holding has) to the holding's. */
+  add(holdingId: string, tickets: readonly number[]): void {
+    const hash = hashId(holdingId);
+    let no = this.index.find(holdingId, hash);
+    if (no < 0) {
+      no = this.ids.length;
+      this.ids.push(holdingId);
+      if (no === this.first.length) {
+        this.first = grown(this.first, 2 * no);
+        this.last = grown(this.last, 2 * no);
+      }
+      this.first[no] = -1;
+      this.last[no] = -1;
+      this.index.add(hash, no);
+    }
+    for (const ticket of tickets) {
+      if (ticket >= this.next.length) this.next = grown(this.next, Math.max(2 * this.next.length, ticket + 1));
+      this.next[ticket] = -1;
+      if (this.last[no] < 0) this.first[no] = ticket;
+      else this.next[this.last[no]] = ticket;
+      this.last[no] = ticket;
+    }
+  }
+
+  get(holdingId: string): number[] | undefined {
+    const no = this.index.find(holdingId, hashId(holdingId));
+    return no < 0 ? undefined : this.ticketsOf(no);
+  }
+
+  *entries(): MapIterator<[string, number[]]> {
+    for (let no = 0; no < this.ids.length; no++) yield [this.ids[no], this.ticketsOf(no)];
+  }
+
+  private ticketsOf(no: number): number[] {
+    const tickets: number[] = [];
+    for (let ticket = this.first[no]; ticket >= 0; ticket = this.next[ticket]) tickets.push(ticket);
+    return tickets;
+  }
+}
+
+function grown(old: Int32Array, length: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(length);
+  next.set(old);
+  return next;
 }

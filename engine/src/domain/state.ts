@@ -7,6 +7,7 @@ import type { CardKind, PresaleTerms, ProductKind, QuotaPolicy } from './command
 import { CommandMemo } from './memo.ts';
 import { BuyerTable, type BuyerUsage } from './buyers.ts';
 import { HoldIndex } from './hold-index.ts';
+import { HoldingTable } from './products-link.ts';
 import { createTicketTable, type TicketTable } from './tickets.ts';
 
 /** Seat and place states. The four sum to capacity, per performance and per quota. */
@@ -227,7 +228,7 @@ export interface PerformanceState {
   /** Linked products by id, in link order. */
   readonly products: Map<string, ProductLink>;
   /** Ticket numbers per holding id (orders made for a card or subscription), in issue order. Derived. */
-  readonly holdingTickets: Map<string, number[]>;
+  readonly holdingTickets: HoldingTable;
   /** Resale listings by id, in creation order, and the open one per ticket number (derived). */
   readonly listings: Map<string, Listing>;
   readonly openListings: Map<number, Listing>;
@@ -369,7 +370,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     blockById: new Map(),
     presales: new Map(),
     products: new Map(),
-    holdingTickets: new Map(),
+    holdingTickets: new HoldingTable(),
     listings: new Map(),
     openListings: new Map(),
     resales: [],
