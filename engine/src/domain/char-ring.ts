@@ -66,11 +66,6 @@ export class CharRing {
     return at;
   }
 
-  /** Copies the `length` units at `position` into `out` from `offset` on. */
-  copyTo(position: number, length: number, out: Uint16Array, offset: number): void {
-    for (let i = 0; i < length; i++) out[offset + i] = this.units[(position + i) & this.mask];
-  }
-
   /** The live units, oldest first, in an array of their own (a snapshot writes them as they are). */
   copyLive(): Uint16Array {
     const length = this.end - this.start;

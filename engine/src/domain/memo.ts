@@ -12,8 +12,8 @@
 // those, are kept as a few numbers and the strings they named (dedupe.ts writes and reads them):
 // keeping every command and result object for the length of the window made each of them survive
 // into the old generation of the garbage collector, which cost more than the command itself.
-// Every entry's id is kept as UTF-16 units in a ring (char-ring.ts), not as a string object, for
-// the same reason: ids are unique to each command, and nothing else holds on to them.
+// Every entry's id, and a compact entry's strings, are kept as UTF-16 units in a ring
+// (char-ring.ts), not as string objects, for the same reason.
 //
 // Every entry has a sequence number (`seq`, one more per remembered command). A hold keeps its
 // command's number, so closing it writes its fate on that entry while the entry is remembered.
@@ -63,26 +63,22 @@ export class CommandMemo {
   private next = 0;
   /** Where the entry's strings start in `chars` (the id first, then the compact entry's strings, one after the other). */
   private positions = new Float64Array(initialSlots);
-  /** Per entry, the length of its id in `chars`. */
-  private lengths = new Uint16Array(initialSlots);
-  /**
-   * A compact entry's strings (buyer, hold or product, holding), three per place, null where
-   * none: references to the command's strings, not copies. Copying them into `chars` as well
-   * cost a fifth of the hold/release path, for strings (a buyer's id, a hold's id) that other
-   * state mostly holds on to anyway; the id, unique to each command, is what is worth copying.
-   */
-  private texts: (string | null)[] = new Array<string | null>(initialSlots * 3).fill(null);
+  /** Per entry, the length of each of its strings (NO_STRING: null). */
+  private lengths = new Uint16Array(initialSlots * STRINGS_PER_ENTRY);
   private readonly chars = new CharRing();
   hashes = new Int32Array(initialSlots);
   kinds = new Uint8Array(initialSlots);
   fates = new Uint8Array(initialSlots);
-  /** OBJECTS entries: the command and the result (null elsewhere). */
+  /**
+   * OBJECTS entries: the command and the result (null elsewhere), by place. (A map by sequence
+   * number cost a quarter of best-available and scan, whose answers are all kept as objects.)
+   */
   private commands: unknown[] = new Array<unknown>(initialSlots).fill(null);
   private results: unknown[] = new Array<unknown>(initialSlots).fill(null);
   expiresAtMs = new Float64Array(initialSlots);
   bytes = new Uint8Array(initialSlots * BYTES_PER_ENTRY);
   seats = new Int32Array(initialSlots * SEATS_PER_ENTRY);
-  private readonly idIs = (place: number, id: string): boolean => this.chars.equals(this.positions[place], this.lengths[place], id);
+  private readonly idIs = (place: number, id: string): boolean => this.chars.equals(this.positions[place], this.lengths[place * STRINGS_PER_ENTRY], id);
   private young = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
   private old = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
 
@@ -111,7 +107,11 @@ export class CommandMemo {
     assert(id.length < NO_STRING, 'memo: id too long');
     const at = this.nextPlace();
     this.positions[at] = this.chars.append(id);
-    this.lengths[at] = id.length;
+    const l = at * STRINGS_PER_ENTRY;
+    this.lengths[l] = id.length;
+    this.lengths[l + 1] = NO_STRING;
+    this.lengths[l + 2] = NO_STRING;
+    this.lengths[l + 3] = NO_STRING;
     this.enter(at, hash);
     return at;
   }
@@ -123,52 +123,30 @@ export class CommandMemo {
    */
   pushFromUnits(units: Uint16Array, from: number, lengths: Uint16Array, i: number): [at: number, taken: number] {
     const at = this.nextPlace();
-    const idLength = lengths[i * STRINGS_PER_ENTRY];
-    assert(from + idLength <= units.length, 'memo: snapshot strings end early');
-    this.positions[at] = this.chars.appendUnits(units, from, from + idLength);
-    this.lengths[at] = idLength;
-    this.enter(at, hashUnits(units, from, from + idLength));
-    let taken = idLength;
-    for (let k = 1; k < STRINGS_PER_ENTRY; k++) {
+    const l = at * STRINGS_PER_ENTRY;
+    let taken = 0;
+    for (let k = 0; k < STRINGS_PER_ENTRY; k++) {
       const length = lengths[i * STRINGS_PER_ENTRY + k];
-      if (length === NO_STRING) continue;
-      assert(from + taken + length <= units.length, 'memo: snapshot strings end early');
-      this.texts[at * 3 + k - 1] = String.fromCharCode(...units.subarray(from + taken, from + taken + length));
-      taken += length;
+      this.lengths[l + k] = length;
+      if (length !== NO_STRING) taken += length;
     }
+    assert(from + taken <= units.length, 'memo: snapshot strings end early');
+    this.positions[at] = this.chars.appendUnits(units, from, from + taken);
+    this.enter(at, hashUnits(units, from, from + this.lengths[l]));
     return [at, taken];
   }
 
   /**
-   * Snapshot encoding: every entry's strings (its id, then a compact entry's strings), oldest
-   * first, as one run of UTF-16 units, and four lengths per entry (NO_STRING: none).
+   * Snapshot encoding: every entry's strings, oldest first, as one run of units (the ring's live
+   * run: an entry's strings follow its id, and the ring lets go of them in the order entries are
+   * forgotten), and four lengths per entry.
    */
   stringColumns(): { units: Uint16Array; lengths: Uint16Array } {
-    const lengths = new Uint16Array(this.size * STRINGS_PER_ENTRY);
+    const lengths = this.inOrder(this.lengths, STRINGS_PER_ENTRY);
     let total = 0;
-    let i = 0;
-    for (const at of this.places()) {
-      lengths[i * STRINGS_PER_ENTRY] = this.lengths[at];
-      total += this.lengths[at];
-      for (let k = 1; k < STRINGS_PER_ENTRY; k++) {
-        const text = this.texts[at * 3 + k - 1];
-        lengths[i * STRINGS_PER_ENTRY + k] = text === null ? NO_STRING : text.length;
-        if (text !== null) total += text.length;
-      }
-      i++;
-    }
-    const units = new Uint16Array(total);
-    let unit = 0;
-    for (const at of this.places()) {
-      this.chars.copyTo(this.positions[at], this.lengths[at], units, unit);
-      unit += this.lengths[at];
-      for (let k = 0; k < 3; k++) {
-        const text = this.texts[at * 3 + k];
-        if (text === null) continue;
-        for (let c = 0; c < text.length; c++) units[unit + c] = text.charCodeAt(c);
-        unit += text.length;
-      }
-    }
+    for (let i = 0; i < lengths.length; i++) if (lengths[i] !== NO_STRING) total += lengths[i];
+    const units = this.chars.copyLive();
+    assert(units.length === total, `memo: ${units.length} units kept for ${total} units of strings`);
     return { units, lengths };
   }
 
@@ -210,9 +188,6 @@ export class CommandMemo {
     this.fates[at] = Fate.NONE;
     this.commands[at] = null;
     this.results[at] = null;
-    this.texts[at * 3] = null;
-    this.texts[at * 3 + 1] = null;
-    this.texts[at * 3 + 2] = null;
     this.young.add(hash, at);
     this.next++;
   }
@@ -222,21 +197,33 @@ export class CommandMemo {
    * Strings, not objects: see char-ring.ts.
    */
   setStrings(at: number, first: string | null, second: string | null = null, third: string | null = null): void {
-    this.texts[at * 3] = first;
-    this.texts[at * 3 + 1] = second;
-    this.texts[at * 3 + 2] = third;
+    assert(at === ((this.next - 1) & this.mask) && this.chars.next === this.positions[at] + this.lengths[at * STRINGS_PER_ENTRY], 'memo: strings are set right after the push');
+    const l = at * STRINGS_PER_ENTRY;
+    if (first !== null) this.lengths[l + 1] = this.append(first);
+    if (second !== null) this.lengths[l + 2] = this.append(second);
+    if (third !== null) this.lengths[l + 3] = this.append(third);
+  }
+
+  /** Appends a string after the last entry's; returns its length. */
+  private append(text: string): number {
+    assert(text.length < NO_STRING, 'memo: string too long');
+    this.chars.append(text);
+    return text.length;
   }
 
   /** The entry's command id. */
   idOf(at: number): string {
-    return this.chars.read(this.positions[at], this.lengths[at]);
+    return this.chars.read(this.positions[at], this.lengths[at * STRINGS_PER_ENTRY]);
   }
 
   /** The entry's `k`th string (1-3, as given to setStrings), or null. */
   stringOf(at: number, k: 1 | 2 | 3): string | null {
-    return this.texts[at * 3 + k - 1];
+    const l = at * STRINGS_PER_ENTRY;
+    if (this.lengths[l + k] === NO_STRING) return null;
+    let position = this.positions[at] + this.lengths[l];
+    for (let j = 1; j < k; j++) if (this.lengths[l + j] !== NO_STRING) position += this.lengths[l + j];
+    return this.chars.read(position, this.lengths[l + k]);
   }
-
 
   /** Writes a hold's fate on its command's entry, if that is still remembered. */
   setFate(seq: number, fate: FateNumber): void {
@@ -302,7 +289,7 @@ export class CommandMemo {
     this.slots = slots;
     this.mask = slots - 1;
     this.positions = new Float64Array(slots);
-    this.lengths = new Uint16Array(slots);
+    this.lengths = new Uint16Array(slots * STRINGS_PER_ENTRY);
     this.hashes = new Int32Array(slots);
     this.kinds = new Uint8Array(slots);
     this.fates = new Uint8Array(slots);
@@ -319,16 +306,13 @@ export class CommandMemo {
     this.copyRun(old, this.first + firstRun, count - firstRun);
     const commands = this.commands;
     const results = this.results;
-    const texts = this.texts;
     this.commands = new Array<unknown>(slots).fill(null);
     this.results = new Array<unknown>(slots).fill(null);
-    this.texts = new Array<string | null>(slots * 3).fill(null);
     for (let seq = this.first; seq < this.next; seq++) {
       const at = seq & this.mask;
       (seq < this.youngFirst ? this.old : this.young).add(this.hashes[at], at);
       this.commands[at] = commands[seq & (old.slots - 1)];
       this.results[at] = results[seq & (old.slots - 1)];
-      for (let k = 0; k < 3; k++) this.texts[at * 3 + k] = texts[(seq & (old.slots - 1)) * 3 + k];
     }
   }
 
@@ -338,7 +322,7 @@ export class CommandMemo {
     const from = seq & (old.slots - 1);
     const to = seq & this.mask;
     this.positions.set(old.positions.subarray(from, from + count), to);
-    this.lengths.set(old.lengths.subarray(from, from + count), to);
+    this.lengths.set(old.lengths.subarray(from * STRINGS_PER_ENTRY, (from + count) * STRINGS_PER_ENTRY), to * STRINGS_PER_ENTRY);
     this.hashes.set(old.hashes.subarray(from, from + count), to);
     this.kinds.set(old.kinds.subarray(from, from + count), to);
     this.fates.set(old.fates.subarray(from, from + count), to);
