@@ -4,6 +4,7 @@
 // Read as a map (buyer id -> usage) by audits, snapshots and tests.
 import { IdIndex, hashId } from './idindex.ts';
 import { MapView } from './map-view.ts';
+import { grown } from './typed-arrays.ts';
 
 export interface BuyerUsage { openHolds: number; heldTickets: number; soldTickets: number }
 
@@ -75,11 +76,10 @@ export class BuyerTable extends MapView<BuyerUsage> {
 
   private grow(): void {
     const size = this.hashes.length * 2;
-    const copy = (old: Int32Array) => { const next = new Int32Array(size); next.set(old); return next; };
-    this.hashes = copy(this.hashes);
-    this.openHolds = copy(this.openHolds);
-    this.heldTickets = copy(this.heldTickets);
-    this.soldTickets = copy(this.soldTickets);
+    this.hashes = grown(this.hashes, size);
+    this.openHolds = grown(this.openHolds, size);
+    this.heldTickets = grown(this.heldTickets, size);
+    this.soldTickets = grown(this.soldTickets, size);
   }
 
   // ReadonlyMap, in buyer-number order.

@@ -77,11 +77,6 @@ export class CharRing {
     return out;
   }
 
-  /** Live units. */
-  get size(): number {
-    return this.end - this.start;
-  }
-
   private grow(needed: number): void {
     let n = this.units.length * 2;
     while (n < needed) n *= 2;

@@ -19,4 +19,5 @@ export {
 export type { ListingStatus, ResaleSale } from './state.ts';
 export { remembers, samePayload } from './dedupe.ts';
 export { hashId, hashUnits } from './idindex.ts';
+export { aligned, bytesOf, grown } from './typed-arrays.ts';
 export * from './products/mod.ts';

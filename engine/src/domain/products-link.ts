@@ -9,6 +9,7 @@ import { limits } from './limits.ts';
 import { isInt, needId } from './checks.ts';
 import { IdIndex, hashId } from './idindex.ts';
 import { MapView } from './map-view.ts';
+import { grown } from './typed-arrays.ts';
 import { dropQuota, refreshOnlyQuota } from './quotas.ts';
 import { DONE, type Done, type LinkAccepted } from './results.ts';
 import type { Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
@@ -164,10 +165,4 @@ export class HoldingTable extends MapView<number[]> {
     for (let ticket = this.first[no]; ticket >= 0; ticket = this.next[ticket]) tickets.push(ticket);
     return tickets;
   }
-}
-
-function grown(old: Int32Array, length: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(length);
-  next.set(old);
-  return next;
 }

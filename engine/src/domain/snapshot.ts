@@ -14,6 +14,7 @@ import {
 import { memoColumns, restoreMemo, restoreMemoColumns, restoreMemoColumnsV4, type MemoColumns, type MemoColumnsV4 } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { ticketColumns } from './tickets.ts';
+import { aligned, bytesOf, type TypedColumn } from './typed-arrays.ts';
 
 // Version 3 added products (links, product holds, orders and quotas), resale listings and sales,
 // and resale orders. A version 2 snapshot (from before products) still decodes: its records read
@@ -27,14 +28,9 @@ const READABLE_VERSIONS: readonly number[] = [2, 3, 4, 5];
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 const listingStatuses: readonly ListingStatus[] = ['open', 'sold', 'withdrawn'];
 
-type Typed = Uint8Array | Uint16Array | Uint32Array | Int16Array | Int32Array | Float64Array;
-
-function bytesOf(array: Typed, length = array.length): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, length * array.BYTES_PER_ELEMENT);
-}
 
 /** Copies bytes into a fresh, aligned buffer and views it as the given array type. */
-function restore<T extends Typed>(bytes: Uint8Array, into: T): T {
+function restore<T extends TypedColumn>(bytes: Uint8Array, into: T): T {
   const copy = new Uint8Array(into.byteLength);
   copy.set(bytes.subarray(0, Math.min(bytes.length, copy.length)));
   into.set(new (into.constructor as new (b: ArrayBuffer) => T)(copy.buffer) as never);
@@ -97,13 +93,6 @@ function dedupeOf(s: PerformanceState): unknown {
     ...c, kinds: bytesOf(c.kinds), fates: bytesOf(c.fates), expiresAtMs: bytesOf(c.expiresAtMs), bytes: bytesOf(c.bytes), seats: bytesOf(c.seats),
     units: bytesOf(c.units), lengths: bytesOf(c.lengths),
   };
-}
-
-/** Bytes as an aligned array of `Kind` (a decoded bin may start at any offset). */
-function aligned<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(bytes: Uint8Array, Kind: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return new Kind(copy.buffer);
 }
 
 type NumberColumn = 'kinds' | 'fates' | 'expiresAtMs' | 'bytes' | 'seats';
@@ -186,8 +175,8 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   let rows = t.seat.length;
   while (rows < snap.ticketCount) rows *= 2;
   ticketColumns.forEach((column, i) => {
-    const fresh = new (t[column].constructor as new (n: number) => Typed)(rows);
-    (t as unknown as Record<string, Typed>)[column] = restore(snap.tickets[i], fresh);
+    const fresh = new (t[column].constructor as new (n: number) => TypedColumn)(rows);
+    (t as unknown as Record<string, TypedColumn>)[column] = restore(snap.tickets[i], fresh);
   });
   t.count = snap.ticketCount;
   for (const o of snap.orders) {

@@ -3,7 +3,7 @@
 // restart) still gets its first result. Two generations rotated by command time (so replay makes
 // the same decisions), bounded by a count: a shard past `entriesMax` rotates early, and the
 // window it really keeps is reported (`windowMs`) so the shortening is visible on a dashboard.
-import { hashId, hashUnits, type Result } from '../domain/mod.ts';
+import { aligned, bytesOf, grown, hashId, hashUnits, type Result } from '../domain/mod.ts';
 import type { EngineCommand } from './wire.ts';
 
 export interface Remembered {
@@ -302,28 +302,6 @@ class IdGeneration {
     this.slots = new Int32Array(2 * this.slots.length);
     for (let at = 0; at < this.count; at++) this.place(this.hashes[at], at);
   }
-}
-
-/** A typed array's bytes, as a snapshot packs them. */
-function bytesOf(array: Int32Array | Float64Array | Uint16Array): Uint8Array {
-  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-}
-
-/** Bytes from a snapshot as a typed array (copied: a decoded bin may start at any offset). */
-function aligned<T extends Int32Array | Float64Array | Uint16Array>(bytes: Uint8Array, Kind: { new (buffer: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T {
-  if (bytes.length % Kind.BYTES_PER_ELEMENT !== 0) throw new Error('shard snapshot: a column of partial elements');
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return new Kind(copy.buffer);
-}
-
-/** A copy of `array` with room for at least `length` elements (doubling). */
-function grown<T extends Int32Array | Float64Array | Uint16Array>(array: T, length: number): T {
-  let n = array.length;
-  while (n < length) n *= 2;
-  const out = new (array.constructor as new (n: number) => T)(n);
-  out.set(array);
-  return out;
 }
 
 /**
