@@ -20,6 +20,8 @@ export async function connectNatsBus(servers: string, onError?: (error: Error) =
 class ReplayBus implements Bus {
   readonly kind = 'nats' as const;
   readonly durable = true;
+  /** Snapshots are dropped: a replay rebuilds from the journal alone. */
+  readonly recoversFromSnapshots = false;
   constructor(private readonly inner: NatsBus) {}
   append(): Promise<number> {
     return Promise.reject(new Error('replay is read-only'));

@@ -9,7 +9,7 @@ import { BYTES_PER_ENTRY, EntryKind, HoldFields, SEATS_PER_ENTRY } from './memo.
 import { orderAcceptedOf } from './order-view.ts';
 import { DONE, type HoldAccepted, type Result } from './results.ts';
 import { hashId } from './idindex.ts';
-import type { Hold, HoldFate, PerformanceState } from './state.ts';
+import { quotaIdOf, type Hold, type HoldFate, type PerformanceState } from './state.ts';
 
 /** Structural equality of plain command payloads (JSON-like values), key order ignored. */
 export function samePayload(a: unknown, b: unknown): boolean {
@@ -123,7 +123,7 @@ export function rebuild(s: PerformanceState, at: number): [unknown, Result] {
   if ((given & HoldFields.HOLDING_ID) !== 0) command.holdingId = memo.stringOf(at, 3);
   const result: HoldAccepted = {
     ok: true, holdId: commandId, expiresAtMs: memo.expiresAtMs[at], seats: seatIds, gaAreaId: null, count,
-    quotaId: s.quotas[memo.bytes[bytes + 3]]?.quotaId ?? null, ticketType: s.ticketTypes[memo.bytes[bytes + 2]].id,
+    quotaId: quotaIdOf(s, memo.bytes[bytes + 3]), ticketType: s.ticketTypes[memo.bytes[bytes + 2]].id,
   };
   return [command, result];
 }

@@ -12,7 +12,7 @@ import { DONE, type Done, type HoldAccepted } from './results.ts';
 import { Fate, type FateNumber } from './memo.ts';
 import { rememberedFate } from './dedupe.ts';
 import { hashId } from './idindex.ts';
-import { GENERAL, SeatState, type Hold, type PerformanceState, type ProductLink } from './state.ts';
+import { GENERAL, quotaIdOf, SeatState, type Hold, type PerformanceState, type ProductLink } from './state.ts';
 
 // `hash` below is hashId(cmd.commandId): the hold's id is its command's id.
 
@@ -130,7 +130,7 @@ function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyCon
   return {
     ok: true, holdId, expiresAtMs: hold.expiresAtMs, seats: seatIdsOf(s, seats),
     gaAreaId: gaArea >= 0 ? s.layout.gaAreas[gaArea].id : null, count,
-    quotaId: gaArea >= 0 ? (s.quotas[source]?.quotaId ?? null) : seats.length > 0 ? (s.quotas[s.seatSource[seats[0]]]?.quotaId ?? null) : null,
+    quotaId: gaArea >= 0 ? quotaIdOf(s, source) : seats.length > 0 ? quotaIdOf(s, s.seatSource[seats[0]]) : null,
     ticketType: s.ticketTypes[ctx.ticketType].id,
   };
 }

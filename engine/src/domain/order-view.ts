@@ -2,7 +2,7 @@
 // and a retried confirmHold rebuilds the same answer from the same rows (dedupe.ts keeps only the
 // order's number). Every field read here is fixed when the ticket is issued.
 import type { OrderAccepted, TicketView } from './results.ts';
-import type { Order, PerformanceState } from './state.ts';
+import { quotaIdOf, type Order, type PerformanceState } from './state.ts';
 import { ticketIdOf } from './tickets.ts';
 
 export function ticketViewOf(s: PerformanceState, no: number): TicketView {
@@ -12,7 +12,7 @@ export function ticketViewOf(s: PerformanceState, no: number): TicketView {
   return {
     ticketId: ticketIdOf(s.performanceId, no), seatId: seat >= 0 ? s.layout.seatIds[seat] : null,
     gaAreaId: seat >= 0 ? null : s.layout.gaAreas[t.gaArea[no]].id, ticketType: s.ticketTypes[t.ticketType[no]].id,
-    priceMinor: t.priceMinor[no], discountMinor: t.discountMinor[no], quotaId: source === 0 ? null : s.quotas[source]?.quotaId ?? null,
+    priceMinor: t.priceMinor[no], discountMinor: t.discountMinor[no], quotaId: quotaIdOf(s, source),
   };
 }
 

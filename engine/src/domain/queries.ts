@@ -4,7 +4,7 @@ import type { PresaleTerms } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { channelMaySell } from './moves.ts';
 import { seatIdsOf } from './seats.ts';
-import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
+import { quotaIdOf, SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus } from './tickets.ts';
 
 export interface StateCounts { free: number; held: number; sold: number; blocked: number }
@@ -94,7 +94,7 @@ export function salesReport(s: PerformanceState): SalesReport {
     const discount = t.discountMinor[no];
     add(all, 'total', gross, discount);
     add(report.byChannel, s.channels[t.channel[no]].id, gross, discount);
-    add(report.byQuota, t.source[no] === 0 ? 'general' : (s.quotas[t.source[no]]?.quotaId ?? 'general'), gross, discount);
+    add(report.byQuota, quotaIdOf(s, t.source[no]) ?? 'general', gross, discount);
     add(report.byTicketType, s.ticketTypes[t.ticketType[no]].id, gross, discount);
     add(report.byPresale, s.orders[t.order[no]].presaleCode ?? 'none', gross, discount);
   }

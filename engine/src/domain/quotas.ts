@@ -100,6 +100,7 @@ export function dropQuota(s: PerformanceState, quota: Quota): void {
   assert(s.capacityBySource[quota.source] === 0 && s.quotas[quota.source] === quota, `quota ${quota.quotaId} is not empty`);
   s.quotas[quota.source] = null;
   s.quotaById.delete(quota.quotaId);
+  s.droppedQuotaIds.set(quota.source, quota.quotaId);
 }
 
 /**

@@ -75,6 +75,8 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     buyerFree: s.buyers.free,
     buyers: buyerTuples(s),
     quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea, ...(q.productId === null ? [] : [q.productId])])),
+    // Added within version 5 (older readers ignore it; older snapshots have none).
+    droppedQuotas: [...s.droppedQuotaIds],
     blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
     presales: [...s.presales.values()].map((p) => [p.code, p.ticketType, p.validFromMs, p.validUntilMs, p.totalMax, p.perBuyerMax, p.stopped, p.held, p.sold, [...p.buyerUse], p.orders]),
     products: [...s.products.values()].map((p) => [p.productId, p.kind, p.cardKind, p.resale === null ? null : [p.resale.minPct, p.resale.maxPct, p.resale.feePct, p.resale.channels]]),
@@ -193,6 +195,7 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
     s.quotas.push(quota);
     s.quotaById.set(quota.quotaId, quota);
   }
+  for (const [source, quotaId] of snap.droppedQuotas ?? []) s.droppedQuotaIds.set(source, quotaId);
   refreshOnlyQuota(s);
   for (const b of snap.blocks) {
     const block: Block = { blockId: b[0], number: b[1], kind: b[2], party: b[3], deliveryNote: b[4], seats: b[5], gaArea: b[6], count: b[7], createdAtMs: b[8] };

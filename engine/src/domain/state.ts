@@ -222,6 +222,11 @@ export interface PerformanceState {
   readonly buyers: BuyerTable;
   readonly quotas: (Quota | null)[];
   readonly quotaById: Map<string, Quota>;
+  /**
+   * The ids of quotas dropped by unlinkProduct, by their number: tickets and remembered holds
+   * name their pool by number, and keep naming it by its id after it is gone.
+   */
+  readonly droppedQuotaIds: Map<number, string>;
   readonly blocks: Block[];
   readonly blockById: Map<string, Block>;
   readonly presales: Map<string, Presale>;
@@ -366,6 +371,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     buyers: new BuyerTable(),
     quotas: [null],
     quotaById: new Map(),
+    droppedQuotaIds: new Map(),
     blocks: [],
     blockById: new Map(),
     presales: new Map(),
@@ -378,4 +384,10 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   };
   state.holds.list = state;
   return { ok: true, state };
+}
+
+/** The id of pool `source` (a quota's number; 0, the general pool, has none), also once the quota was dropped. */
+export function quotaIdOf(s: PerformanceState, source: number): string | null {
+  if (source === 0) return null;
+  return s.quotas[source]?.quotaId ?? s.droppedQuotaIds.get(source) ?? null;
 }

@@ -1,6 +1,6 @@
 // Every ticket a performance issued, as plain rows: what `onsale simulate --tickets-out` writes
 // and what settlement and audits read. Walks the ticket columns once; bounded by the ticket table.
-import type { PerformanceState } from './state.ts';
+import { quotaIdOf, type PerformanceState } from './state.ts';
 import { ticketIdOf } from './tickets.ts';
 
 export interface TicketRow {
@@ -49,7 +49,7 @@ export function ticketRows(s: PerformanceState): TicketRow[] {
       discountMinor: t.discountMinor[n],
       status: statusNames[t.status[n]],
       scanned: t.scanned[n] === 1,
-      quotaId: t.source[n] === 0 ? null : (s.quotas[t.source[n]]?.quotaId ?? null),
+      quotaId: quotaIdOf(s, t.source[n]),
       presaleCode: order.presaleCode,
       orderId: order.orderId,
       productId: order.productId,

@@ -44,6 +44,7 @@ const ownerPattern = /^[-_=/.A-Za-z0-9]+$/;
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
   readonly durable = true;
+  readonly recoversFromSnapshots = true;
   /** Makes msg ids unique to this process even if a lost lease bucket ever let an epoch repeat. */
   private readonly nonce = randomBytes(4).toString('hex');
   private closed = false;

@@ -22,6 +22,13 @@ export interface Bus {
   readonly kind: 'embedded' | 'nats';
   /** Whether an acknowledged append survives this process (the CLI says so when it does not). */
   readonly durable: boolean;
+  /**
+   * Whether a snapshot saved here can later rebuild a shard, with the journal records after it
+   * (`read`). When it cannot (an embedded bus that keeps no journal), the engine takes no
+   * periodic snapshots: nothing could ever recover from one, and writing a shard of stadiums
+   * out cost a worker a sixth of its time. snapshotAll() still takes them.
+   */
+  readonly recoversFromSnapshots: boolean;
 
   /**
    * Appends one record (a group-commit batch) to the shard's journal and resolves with its

@@ -14,11 +14,15 @@ export interface EmbeddedBusOptions {
 export class EmbeddedBus implements Bus {
   readonly kind = 'embedded' as const;
   readonly durable = false;
+  readonly recoversFromSnapshots: boolean;
   private readonly journal = new Map<number, JournalEntry[]>();
   private readonly seqs = new Map<number, number>();
   private readonly snapshots = new Map<number, SnapshotEntry>();
 
-  constructor(private readonly options: EmbeddedBusOptions = {}) {}
+  constructor(private readonly options: EmbeddedBusOptions = {}) {
+    // A journal file is read back by `onsale replay` from its start, never by this engine.
+    this.recoversFromSnapshots = options.keepJournal === true;
+  }
 
   async append(shard: number, _lease: Lease, bytes: Uint8Array): Promise<number> {
     const seq = (this.seqs.get(shard) ?? 0) + 1;

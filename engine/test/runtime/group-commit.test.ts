@@ -14,6 +14,7 @@ const { start } = engines();
 class CountingBus implements Bus {
   readonly kind = 'embedded' as const;
   readonly durable = false;
+  readonly recoversFromSnapshots = false;
   readonly appends: { shard: number; bytes: number; items: JournalItem[] }[] = [];
   private readonly inner = new EmbeddedBus();
 

@@ -121,4 +121,28 @@ describe('runtime - recovery', () => {
     const b = await start({ workers: 1, shards: 2, bus, runtime });
     expect(await b.submit(P, open(P), T0)).toEqual(retried);
   });
+
+  it('snapshots every snapshotEveryCommands commands where a snapshot can be recovered from, and not on a bus that keeps no journal', async () => {
+    const runtime = { snapshotEveryCommands: 4 };
+    const snapshotted = async (bus: EmbeddedBus): Promise<boolean> => {
+      const engine = await start({ workers: 1, shards: 1, bus, runtime });
+      const P = 'SNAP-1';
+      expectOk(await engine.submit(P, open(P), T0));
+      for (let i = 0; i < 12; i++) expectCode(await engine.submit(P, miss(`${P}-m${i}`), T0), 'HOLD_NOT_FOUND');
+      // Snapshots are taken in the background: wait until one is there or the engine is idle for sure.
+      for (let tries = 0; tries < 50 && (await bus.loadSnapshot(0)) === null; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const taken = (await bus.loadSnapshot(0)) !== null;
+      await stop(engine);
+      return taken;
+    };
+    expect(new EmbeddedBus({ keepJournal: true }).recoversFromSnapshots).toBe(true);
+    expect(await snapshotted(new EmbeddedBus({ keepJournal: true }))).toBe(true);
+    expect(new EmbeddedBus().recoversFromSnapshots).toBe(false);
+    expect(await snapshotted(new EmbeddedBus())).toBe(false);
+    // Asked for, a snapshot is still taken.
+    const bus = new EmbeddedBus();
+    const engine = await start({ workers: 1, shards: 1, bus });
+    await engine.snapshotAll();
+    expect(await bus.loadSnapshot(0)).not.toBeNull();
+  });
 });

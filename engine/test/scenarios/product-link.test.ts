@@ -152,4 +152,27 @@ describe('products - unlinking', () => {
       } },
     ]);
   });
+
+  // A retry is answered with the first answer (rejection rules), also once the quota that hold
+  // drew on is gone; its tickets' and holds' pool keeps its name the same way.
+  it('answers a retried product hold with its first answer after its allocation was returned and the product unlinked', () => {
+    const state = newPerformance(productSpec);
+    const hold = holdSeats('gh', 'buyer-1', ['BALC-1-1'], { productId: 'gone', holdingId: 'H9' });
+    let first: Result | null = null;
+    play(state, [
+      { at: 0, cmd: linkProduct('gone'), expect: 'OK' },
+      { at: 0, cmd: createQuota('gone.allocation', [], 'onlyQuota', { productId: 'gone', seats: ['BALC-1-1', 'BALC-1-2'] }), expect: 'OK' },
+      { at: OPEN, cmd: hold, expect: 'OK', check: (r) => {
+        first = r;
+        expect(accepted<{ quotaId: string | null }>(r).quotaId).toBe('gone.allocation');
+      } },
+      { at: OPEN, cmd: release('gh', 'buyer-1'), expect: 'OK' },
+      { at: OPEN, cmd: returnQuota('gone.allocation'), expect: 'OK' },
+      { at: OPEN, cmd: unlinkProduct('gone'), expect: 'OK' },
+      { at: OPEN + 1, cmd: hold, expect: 'OK', unchanged: true, check: (r) => expect(r).toEqual(first) },
+    ]);
+    const decoded = decodeSnapshot(encodeSnapshot(state), hall);
+    expect(execute(decoded, hold as never, OPEN + 2)).toEqual(first);
+    expect(decoded.droppedQuotaIds).toEqual(new Map([[1, 'gone.allocation']]));
+  });
 });
