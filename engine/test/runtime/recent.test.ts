@@ -38,6 +38,22 @@ describe('runtime - the shard memory of command ids', () => {
     expect(recent.get('P2', 'x', hashId('x'))).toMatchObject({ atMs: 2 });
   });
 
+  it('keeps finding the previous generation\'s ids after each rotation, and forgets them at the next (the two filters share words)', () => {
+    const perGeneration = 5_000;
+    const recent = new RecentCommands(windowMs, 2 * perGeneration);
+    const id = (g: number, i: number) => `g${g}-${i}`;
+    for (let g = 0; g < 5; g++) {
+      for (let i = 0; i < perGeneration; i++) recent.remember(id(g, i), hashId(id(g, i)), 'P1', g);
+      // Generation g is the current one, g - 1 the previous one; g - 2 was dropped by the last rotation.
+      for (const back of [0, 1, 2]) {
+        if (g - back < 0) continue;
+        const found = Array.from({ length: perGeneration }, (_, i) => recent.get('P1', id(g - back, i), hashId(id(g - back, i))) !== undefined);
+        expect(found.every((f) => f === back < 2), `generation ${g - back} seen from ${g}`).toBe(true);
+      }
+    }
+    expect(recent.earlyRotations).toBe(4);
+  });
+
   it('restores the same memory from its columns (through msgpack, as a shard snapshot), and from versions 4 and 3', () => {
     const recent = filled();
     const columns = recent.toArrays();

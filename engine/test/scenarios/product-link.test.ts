@@ -3,7 +3,7 @@
 // only while the product holds, sold and reserves nothing here.
 import { describe, expect, it } from 'vitest';
 import {
-  auditPerformance, decodeSnapshot, encodeSnapshot, execute, limits, productLinks, type LinkAccepted, type PerformanceState, type Result,
+  auditPerformance, decodeSnapshot, encodeSnapshot, execute, limits, productLinks, type HoldAccepted, type LinkAccepted, type PerformanceState, type Result,
 } from '../../src/domain/mod.ts';
 import {
   OPEN, accepted, avail, confirm, createQuota, gaLayout, hall, holdSeats, linkProduct, newPerformance, play, productSpec, release,
@@ -164,7 +164,7 @@ describe('products - unlinking', () => {
       { at: 0, cmd: createQuota('gone.allocation', [], 'onlyQuota', { productId: 'gone', seats: ['BALC-1-1', 'BALC-1-2'] }), expect: 'OK' },
       { at: OPEN, cmd: hold, expect: 'OK', check: (r) => {
         first = r;
-        expect(accepted<{ quotaId: string | null }>(r).quotaId).toBe('gone.allocation');
+        expect(accepted<HoldAccepted>(r).quotaId).toBe('gone.allocation');
       } },
       { at: OPEN, cmd: release('gh', 'buyer-1'), expect: 'OK' },
       { at: OPEN, cmd: returnQuota('gone.allocation'), expect: 'OK' },
