@@ -157,8 +157,8 @@ export class PerformanceActor extends CheckpointedActor<PerformanceState, Comman
 
   static fromSnapshot(performanceId: string, venue: string, layout: Layout, bytes: Uint8Array): PerformanceActor {
     // The bytes it was decoded from are its checkpoint (a copy: they are a view into the whole
-    // shard snapshot, which should not stay pinned).
-    return new PerformanceActor(performanceId, venue, layout, decodeSnapshot(bytes, layout), bytes.slice());
+    // shard snapshot, which should not stay pinned; a Buffer's slice() would be a view too).
+    return new PerformanceActor(performanceId, venue, layout, decodeSnapshot(bytes, layout), new Uint8Array(bytes));
   }
 }
 
@@ -179,7 +179,8 @@ export class ProductActor extends CheckpointedActor<ProductState, ProductCommand
   }
 
   static fromSnapshot(productId: string, bytes: Uint8Array): ProductActor {
-    const copy = bytes.slice();
+    // A copy whatever the type: a Buffer's slice() is a view.
+    const copy = new Uint8Array(bytes);
     return new ProductActor(productId, productFromPlain(packr.unpack(copy)), copy);
   }
 }
