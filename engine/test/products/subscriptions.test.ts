@@ -185,6 +185,23 @@ describe('subscriptions - exchanges', () => {
     expectCode(w.perform('X1', scanHolding(h.holdingId), extra.startsAtMs), 'OK');
   });
 
+  // A holding is replaced, not changed, by an exchange (holdings.ts): the retry memory keeps the
+  // holding each command made, so each retry answers what its command answered, before and after
+  // a snapshot, which writes those outcomes out in full.
+  it('answers a retried sale with the holding as sold, and a retried exchange with it as swapped', () => {
+    const w = withPickMix();
+    const sale = buy('ann', { picks: [S2, S3], commandId: 'sale' });
+    const sold = holding(expectCode(w.product('PM', sale, SALE), 'OK'));
+    const swap = { ...exchange(sold.holdingId, 'ann', S3, S4), commandId: 'swap' };
+    const swapped = holding(expectCode(w.product('PM', swap, SALE + 1), 'OK'));
+    expect(swapped.performances.map((p) => p.performanceId)).toEqual([S2, S4]);
+    for (const world of [w, w.clone()]) {
+      expect(world.product('PM', sale, SALE + 2)).toEqual(sold);
+      expect(world.product('PM', swap, SALE + 2)).toEqual(swapped);
+      expect(holding(productHoldings(world.prod('PM'))[0] as never)).toEqual(swapped);
+    }
+  });
+
   it('refuses exchanges that name the wrong performances, holding or buyer', () => {
     const w = withPickMix();
     w.add(schedule(['Y1'], FIRST + 4 * DAY), hall);

@@ -7,6 +7,7 @@ import { isId, isInt } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
 import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
+import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, makingOf, renewalQuotaId, send, startBuy, startCreate, startExchange } from './sagas.ts';
 import { checkCreateProduct } from './validate.ts';
@@ -40,7 +41,7 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
   const prior = running !== undefined ? state.sagas.get(running)!.command : finished?.command;
   if (prior !== undefined) {
     if (!samePayload(prior, cmd)) return { state, result: reject('COMMAND_ID_REUSED', 'commandId', `command id ${cmd.commandId} was used for another command`), out };
-    return { state, result: running !== undefined ? pending(state, state.sagas.get(running)!) : finished!.outcome, out };
+    return { state, result: running !== undefined ? pending(state, state.sagas.get(running)!) : outcomeResult(state, finished!.outcome), out };
   }
   if (!isInt(nowMs, 0, Number.MAX_SAFE_INTEGER) || nowMs < state.lastNowMs) return { state, result: reject('TIME_REGRESSED', '', `time ${nowMs} is before the product's last command at ${state.lastNowMs}`), out };
   state.lastNowMs = nowMs;
@@ -79,8 +80,14 @@ function stepResult(s: ProductState, cmd: StepResult, nowMs: number, out: Outbou
   if (step.result !== null || typeof cmd.result !== 'object' || cmd.result === null) return OK_IGNORED;
   step.result = cmd.result;
   if (nowMs > s.lastNowMs) s.lastNowMs = nowMs;
-  if (saga.wave.every((i) => saga.steps[i].result !== null)) advance(s, saga, nowMs, out);
+  if (waveAnswered(saga)) advance(s, saga, nowMs, out);
   return OK_IGNORED;
+}
+
+/** Whether every step of the saga's current wave has answered (a loop: every() made a closure per report). */
+function waveAnswered(saga: Saga): boolean {
+  for (const i of saga.wave) if (saga.steps[i].result === null) return false;
+  return true;
 }
 
 /** Every step sent and not yet answered, for the runtime to send again after a restart. */
@@ -207,8 +214,8 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
   if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${h.holdingId}`);
   if (s.def.kind === 'seasonCard') return reject('EXCHANGE_INVALID', '', 'season cards are not exchanged; subscriptions are');
-  if (!h.tickets.has(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${String(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
-  if (h.tickets.has(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);
+  if (!h.performanceIds.includes(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${String(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
+  if (h.performanceIds.includes(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);
   const all = s.performances.concat(s.def.exchangeable ?? []);
   const from = all.find((p) => p.performanceId === cmd.fromPerformanceId)!;
   const to = all.find((p) => p.performanceId === cmd.toPerformanceId);

@@ -7,6 +7,7 @@ export { isPending, isStepCommandId, stepCommandId, type Outbound, type SagaPend
 export { productLimits, type ProductState, type Holding } from './state.ts';
 export { productFromPlain, productToPlain } from './snapshot.ts';
 export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';
-export { allocationQuotaId, renewalQuotaId, type HoldingResult } from './sagas.ts';
+export { allocationQuotaId, renewalQuotaId } from './sagas.ts';
+export type { HoldingResult } from './holdings.ts';
 export { settlementReport, settle, performanceEntries, productEntries, ledgerEntries, splitEvenly, type PerformanceFacts, type LedgerEntry, type SettlementReport } from './settlement.ts';
 export { LocalProducts, misaddressed } from './local.ts';

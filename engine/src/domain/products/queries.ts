@@ -2,7 +2,7 @@
 // it, its holdings, and a report of sales and sagas.
 import type { ProductKind } from '../commands.ts';
 import type { ProductState } from './state.ts';
-import { holdingResult, type HoldingResult } from './sagas.ts';
+import { holdingResult, paidTotalMinor, type HoldingResult } from './holdings.ts';
 
 /** The product as `onsale simulate --json` lists it under `products`. */
 export interface ProductSummary {
@@ -42,7 +42,7 @@ export interface ProductReport {
 
 export function productReport(s: ProductState): ProductReport {
   let soldMinor = 0;
-  for (const h of s.holdings.values()) for (const v of h.paidMinor.values()) soldMinor += v;
+  for (const h of s.holdings.values()) soldMinor += paidTotalMinor(h);
   const renewal = s.def.renewal;
   return {
     productId: s.productId,

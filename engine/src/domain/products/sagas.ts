@@ -8,6 +8,7 @@ import type { Command } from '../commands.ts';
 import type { HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
 import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductPerformance, RenewHolding } from './commands.ts';
+import { holdingOf, outcomeResult, partFor, ticketsOn, withoutPart, withPart } from './holdings.ts';
 import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
@@ -40,7 +41,8 @@ function waveResults(saga: Saga): Answered[] {
   return saga.wave.map((i) => saga.steps[i] as Answered);
 }
 
-export function finish(s: ProductState, saga: Saga, outcome: Result, out: Outbound[]): void {
+/** Ends the saga; a sale's outcome is the holding it made (Finished). */
+export function finish(s: ProductState, saga: Saga, outcome: Result | Holding, out: Outbound[]): void {
   s.sagas.delete(saga.saga);
   const commandId = saga.command.commandId;
   s.running.delete(commandId);
@@ -49,7 +51,7 @@ export function finish(s: ProductState, saga: Saga, outcome: Result, out: Outbou
     s.finished = new Map();
   }
   s.finished.set(commandId, { command: saga.command, outcome });
-  out.push({ t: 'done', commandId, result: outcome });
+  out.push({ t: 'done', commandId, result: outcomeResult(s, outcome) });
 }
 
 /** Called when the last step of the current wave has answered. */
@@ -293,8 +295,7 @@ function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: num
       for (const r of results) {
         if (!r.result.ok) continue;
         const order = r.result as OrderAccepted;
-        h.tickets.set(r.performanceId, order.tickets.map((t) => t.ticketId));
-        h.paidMinor.set(r.performanceId, order.totalMinor - order.discountMinor);
+        h.parts.push(partFor(r.performanceId, order.tickets.map((t) => t.ticketId), order.totalMinor - order.discountMinor));
       }
       if (failed !== undefined) {
         // The confirmed holds are orders now: compensation voids their tickets and releases
@@ -304,7 +305,7 @@ function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: num
       }
       const holding = keepHolding(s, h, nowMs);
       if (saga.kind === 'renew') s.renewed.set(h.renewedFrom!, holding.holdingId);
-      return finish(s, saga, holdingResult(s, holding), out);
+      return finish(s, saga, holding, out);
     }
     case 'undo':
       if (saga.kind === 'renew') s.renewed.delete(h.renewedFrom!);
@@ -331,37 +332,14 @@ function compensateBuy(s: ProductState, saga: Saga, refusal: Rejection, out: Out
 
 function undoHolding(s: ProductState, saga: Saga, m: MakingHolding, out: Outbound[]): void {
   for (const [p, holdId] of m.holds) send(s, saga, p, { type: 'releaseHold', holdId, buyerId: m.buyerId }, out);
-  for (const [p, tickets] of m.tickets) for (const ticketId of tickets) send(s, saga, p, { type: 'voidTicket', ticketId }, out);
+  for (const part of m.parts) for (const ticketId of part.tickets) send(s, saga, part.performanceId, { type: 'voidTicket', ticketId }, out);
 }
 
 function keepHolding(s: ProductState, m: MakingHolding, nowMs: number): Holding {
-  const holding: Holding = {
-    holdingId: m.holdingId, buyerId: m.buyerId, quantity: m.quantity, seats: m.seats,
-    tickets: m.tickets, paidMinor: m.paidMinor, soldAtMs: nowMs, renewedFrom: m.renewedFrom,
-  };
+  const holding = holdingOf({ holdingId: m.holdingId, buyerId: m.buyerId, quantity: m.quantity, seats: m.seats, soldAtMs: nowMs, renewedFrom: m.renewedFrom }, m.parts, s.sharedPerformanceIds);
+  s.sharedPerformanceIds = holding.performanceIds;
   s.holdings.set(holding.holdingId, holding);
   return holding;
-}
-
-export interface HoldingResult {
-  ok: true;
-  productId: string;
-  holdingId: string;
-  buyerId: string;
-  seats: string[] | null;
-  performances: { performanceId: string; tickets: string[]; paidMinor: number }[];
-  totalMinor: number;
-}
-
-export function holdingResult(s: ProductState, h: Holding): HoldingResult {
-  const performances: HoldingResult['performances'] = [];
-  let totalMinor = 0;
-  for (const [performanceId, tickets] of h.tickets) {
-    const paidMinor = h.paidMinor.get(performanceId) ?? 0;
-    performances.push({ performanceId, tickets, paidMinor });
-    totalMinor += paidMinor;
-  }
-  return { ok: true, productId: s.productId, holdingId: h.holdingId, buyerId: h.buyerId, seats: h.seats, performances, totalMinor };
 }
 
 // ---- link a performance later: link, check, allocate, then give every holder a seat on it ----
@@ -420,12 +398,9 @@ function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: nu
         }
         const order = r as OrderAccepted;
         const holding = s.holdings.get(m.holdingId);
-        if (holding !== undefined) {
-          holding.tickets.set(p, order.tickets.map((t) => t.ticketId));
-          // The holder paid for the card when they bought it: a performance linked later is part
-          // of it at no charge, and the card's revenue is not counted again.
-          holding.paidMinor.set(p, 0);
-        }
+        // The holder paid for the card when they bought it: a performance linked later is part
+        // of it at no charge, and the card's revenue is not counted again.
+        if (holding !== undefined) s.holdings.set(m.holdingId, withPart(holding, partFor(p, order.tickets.map((t) => t.ticketId), 0)));
       }
       return finishLink(s, saga, p, out);
     }
@@ -451,7 +426,7 @@ function finishLink(s: ProductState, saga: Saga, p: string, out: Outbound[]): vo
 }
 
 export function makingOf(holdingId: string, buyerId: string, buyerEmail: string | null, quantity: number, seats: string[] | null, performances: string[], renewedFrom: string | null): MakingHolding {
-  return { holdingId, buyerId, buyerEmail, quantity, seats, performances, holds: new Map(), tickets: new Map(), paidMinor: new Map(), renewedFrom };
+  return { holdingId, buyerId, buyerEmail, quantity, seats, performances, holds: new Map(), parts: [], renewedFrom };
 }
 
 // ---- exchange: hold and confirm on the new performance, then void on the old one, all or nothing ----
@@ -488,13 +463,12 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
       }
       const order = results[0].result as OrderAccepted;
       m.holds.delete(cmd.toPerformanceId);
-      m.tickets.set(cmd.toPerformanceId, order.tickets.map((t) => t.ticketId));
-      m.paidMinor.set(cmd.toPerformanceId, order.totalMinor - order.discountMinor);
+      m.parts.push(partFor(cmd.toPerformanceId, order.tickets.map((t) => t.ticketId), order.totalMinor - order.discountMinor));
       saga.phase = 'void';
       // One command for all the old tickets, all or nothing: were one of them refused (scanned,
       // listed, resold), voiding the others would take seats from the holder for nothing.
-      const old = h.tickets.get(cmd.fromPerformanceId) ?? [];
-      if (old.length > 0) send(s, saga, cmd.fromPerformanceId, { type: 'voidTickets', ticketIds: [...old] }, out);
+      const old = ticketsOn(h, cmd.fromPerformanceId) ?? [];
+      if (old.length > 0) send(s, saga, cmd.fromPerformanceId, { type: 'voidTickets', ticketIds: old }, out);
       if (saga.wave.length > 0) return;
       return swapped(s, saga, h, m, out);
     }
@@ -504,7 +478,7 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
         // voids ticket by ticket, so that one it may not void leaves the others voided.
         saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
         saga.phase = 'undo';
-        for (const ticketId of m.tickets.get(cmd.toPerformanceId) ?? []) send(s, saga, cmd.toPerformanceId, { type: 'voidTicket', ticketId }, out);
+        for (const ticketId of m.parts.find((p) => p.performanceId === cmd.toPerformanceId)?.tickets ?? []) send(s, saga, cmd.toPerformanceId, { type: 'voidTicket', ticketId }, out);
         return;
       }
       return swapped(s, saga, h, m, out);
@@ -515,10 +489,8 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
 
 function swapped(s: ProductState, saga: Saga, h: Holding, m: MakingHolding, out: Outbound[]): void {
   const cmd = saga.command as ExchangePerformance;
-  h.tickets.delete(cmd.fromPerformanceId);
-  h.paidMinor.delete(cmd.fromPerformanceId);
-  h.tickets.set(cmd.toPerformanceId, m.tickets.get(cmd.toPerformanceId)!);
-  h.paidMinor.set(cmd.toPerformanceId, m.paidMinor.get(cmd.toPerformanceId)!);
-  finish(s, saga, holdingResult(s, h), out);
+  const swappedHolding = withPart(withoutPart(h, cmd.fromPerformanceId), m.parts.find((p) => p.performanceId === cmd.toPerformanceId)!);
+  s.holdings.set(h.holdingId, swappedHolding);
+  finish(s, saga, swappedHolding, out);
 }
 

@@ -4,6 +4,7 @@
 // it sells (`continuous`) or, for `afterEach`, 1/N of each holding's price after each of the N
 // performances it covers ends (DOMAIN §3). A resale credits the seller the price less the fee;
 // the fee is the organizer's.
+import { paidTotalMinor } from './holdings.ts';
 import type { ProductState } from './state.ts';
 
 /** What one performance reports (domain `settlementFacts`). */
@@ -79,9 +80,9 @@ export function productEntries(s: ProductState): LedgerEntry[] {
     const organizerId = s.def.organizerId;
     const endsAt = new Map(s.performances.concat(s.def.exchangeable ?? []).map((p) => [p.performanceId, p.endsAtMs]));
     for (const h of s.holdings.values()) {
-      const performances = [...h.paidMinor.keys()];
-      const total = [...h.paidMinor.values()].reduce((a, b) => a + b, 0);
-      const parts = s.def.payout === 'afterEach' ? splitEvenly(total, performances.length) : [...h.paidMinor.values()];
+      const performances = h.performanceIds;
+      const total = paidTotalMinor(h);
+      const parts = s.def.payout === 'afterEach' ? splitEvenly(total, performances.length) : h.paidMinor;
       performances.forEach((p, i) => {
         entries.push({
           organizerId, performanceId: p, kind: 'productRevenue', payee: organizerId, amountMinor: parts[i],

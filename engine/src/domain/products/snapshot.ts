@@ -1,13 +1,48 @@
 // A coordinator's state as plain arrays and back (the runtime packs it with msgpack). Maps are
 // written as entry lists in insertion order, so a decoded state iterates, and hashes, the same.
-import { renewalHoldersOf, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
+import { holdingOf as holdingFromParts, outcomeResult, partsFromPlain, partsOf, partsToPlain } from './holdings.ts';
+import { renewalHoldersOf, type Finished, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
 
 export const PRODUCT_SNAPSHOT_VERSION = 1;
 
 const entries = <K, V>(m: Map<K, V>): [K, V][] => [...m];
 
-function plainMaking(m: MakingHolding): unknown {
-  return { ...m, holds: entries(m.holds), tickets: entries(m.tickets), paidMinor: entries(m.paidMinor) };
+/** A holding as the snapshot has always had it: tickets and paid as entry lists, in its own field order. */
+interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor'> { tickets: [string, string[]][]; paidMinor: [string, number][] }
+interface PlainMaking extends Omit<MakingHolding, 'holds' | 'parts'> { holds: [string, string][]; tickets: [string, string[]][]; paidMinor: [string, number][] }
+
+function plainMaking(m: MakingHolding): PlainMaking {
+  const { tickets, paidMinor } = partsToPlain(m.parts);
+  return { holdingId: m.holdingId, buyerId: m.buyerId, buyerEmail: m.buyerEmail, quantity: m.quantity, seats: m.seats, performances: m.performances, holds: entries(m.holds), tickets, paidMinor, renewedFrom: m.renewedFrom };
+}
+
+function plainHolding(h: Holding): PlainHolding {
+  const { tickets, paidMinor } = partsToPlain(partsOf(h));
+  return { holdingId: h.holdingId, buyerId: h.buyerId, quantity: h.quantity, seats: h.seats, tickets, paidMinor, soldAtMs: h.soldAtMs, renewedFrom: h.renewedFrom };
+}
+
+/** The holdings back, each sharing the list of performances of the one before when the same. */
+function holdingsOf(plain: PlainHolding[]): Map<string, Holding> {
+  const holdings = new Map<string, Holding>();
+  let shared: readonly string[] | null = null;
+  for (const p of plain) {
+    const h = holdingFromParts(p, partsFromPlain(p.tickets, p.paidMinor), shared);
+    holdings.set(h.holdingId, h);
+    shared = h.performanceIds;
+  }
+  return holdings;
+}
+
+/** Finished sagas as written: outcomes, a sale's holding made into its result. */
+function plainFinished(s: ProductState, finished: Map<string, Finished>): [string, { command: Finished['command']; outcome: unknown }][] {
+  return [...finished].map(([id, f]) => [id, { command: f.command, outcome: outcomeResult(s, f.outcome) }]);
+}
+
+function makingOf(p: PlainMaking): MakingHolding {
+  return {
+    holdingId: p.holdingId, buyerId: p.buyerId, buyerEmail: p.buyerEmail, quantity: p.quantity, seats: p.seats, performances: p.performances,
+    holds: new Map(p.holds), parts: partsFromPlain(p.tickets, p.paidMinor), renewedFrom: p.renewedFrom,
+  };
 }
 
 export function productToPlain(s: ProductState): unknown {
@@ -20,12 +55,12 @@ export function productToPlain(s: ProductState): unknown {
     lastNowMs: s.lastNowMs,
     performances: s.performances,
     links: entries(s.links),
-    holdings: [...s.holdings.values()].map((h) => ({ ...h, tickets: entries(h.tickets), paidMinor: entries(h.paidMinor) })),
+    holdings: [...s.holdings.values()].map(plainHolding),
     nextHolding: s.nextHolding,
     nextSaga: s.nextSaga,
     sagas: [...s.sagas.values()].map((g) => ({ ...g, making: g.making.map(plainMaking) })),
-    finished: entries(s.finished),
-    finishedOld: entries(s.finishedOld),
+    finished: plainFinished(s, s.finished),
+    finishedOld: plainFinished(s, s.finishedOld),
     renewed: entries(s.renewed),
     renewalClosed: s.renewalClosed,
   };
@@ -34,9 +69,8 @@ export function productToPlain(s: ProductState): unknown {
 type Plain<T> = { [K in keyof T]: T[K] extends Map<infer A, infer B> ? [A, B][] : T[K] };
 
 export function productFromPlain(raw: unknown): ProductState {
-  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas'> & { v: number; holdings: Plain<Holding>[]; sagas: (Omit<Saga, 'making'> & { making: Plain<MakingHolding>[] })[] };
+  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas'> & { v: number; holdings: PlainHolding[]; sagas: (Omit<Saga, 'making'> & { making: PlainMaking[] })[] };
   if (p.v !== PRODUCT_SNAPSHOT_VERSION) throw new Error(`product snapshot version ${p.v} is not ${PRODUCT_SNAPSHOT_VERSION}`);
-  const making = (m: Plain<MakingHolding>): MakingHolding => ({ ...m, holds: new Map(m.holds), tickets: new Map(m.tickets), paidMinor: new Map(m.paidMinor) });
   return {
     productId: p.productId,
     def: p.def,
@@ -45,16 +79,17 @@ export function productFromPlain(raw: unknown): ProductState {
     lastNowMs: p.lastNowMs,
     performances: p.performances,
     links: new Map(p.links),
-    holdings: new Map(p.holdings.map((h) => [h.holdingId, { ...h, tickets: new Map(h.tickets), paidMinor: new Map(h.paidMinor) }])),
+    holdings: holdingsOf(p.holdings),
     nextHolding: p.nextHolding,
     nextSaga: p.nextSaga,
     // `anchor` came later: a saga written before it has none.
-    sagas: new Map(p.sagas.map((g) => [g.saga, { ...g, making: g.making.map(making), anchor: g.anchor ?? null }])),
+    sagas: new Map(p.sagas.map((g) => [g.saga, { ...g, making: g.making.map(makingOf), anchor: g.anchor ?? null }])),
     running: new Map(p.sagas.map((g) => [g.command.commandId, g.saga])),
     finished: new Map(p.finished),
     finishedOld: new Map(p.finishedOld),
     renewed: new Map(p.renewed),
     renewalClosed: p.renewalClosed,
     renewalHolders: renewalHoldersOf(p.def),
+    sharedPerformanceIds: null,
   };
 }

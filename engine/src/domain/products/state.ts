@@ -25,19 +25,34 @@ export const productLimits = {
 
 export type ProductStatus = 'linking' | 'active' | 'refused';
 
+/** One performance of a holding: its ticket ids and the net price paid for them (settlement splits card revenue by it). */
+export interface HoldingPart {
+  readonly performanceId: string;
+  readonly tickets: string[];
+  readonly paidMinor: number;
+}
+
+/**
+ * A card or subscription sold. Never changed in place: a link or an exchange replaces it
+ * (holdings.ts), so the retry memory keeps the holding as sold, for the sale's retries.
+ */
 export interface Holding {
-  holdingId: string;
-  buyerId: string;
+  readonly holdingId: string;
+  readonly buyerId: string;
   /** Places per performance (cards or subscriptions bought together). */
-  quantity: number;
+  readonly quantity: number;
   /** Same-seat holdings: the seats, the same on every performance. */
-  seats: string[] | null;
-  /** Ticket ids per performance, in the order of the product's performances. */
-  tickets: Map<string, string[]>;
-  /** Net price paid per performance (minor units): settlement splits card revenue by it. */
-  paidMinor: Map<string, number>;
-  soldAtMs: number;
-  renewedFrom: string | null;
+  readonly seats: string[] | null;
+  /**
+   * The performances in the order of the product's (one linked or exchanged to later comes last);
+   * per performance, `quantity` ticket ids in `tickets` and the price paid. Flat lists, not two
+   * Maps or an object and a list per performance: those were most of the memory a sold card kept.
+   */
+  readonly performanceIds: readonly string[];
+  readonly tickets: readonly string[];
+  readonly paidMinor: readonly number[];
+  readonly soldAtMs: number;
+  readonly renewedFrom: string | null;
 }
 
 /** One command sent to a performance on behalf of a saga. */
@@ -89,10 +104,10 @@ export interface MakingHolding {
   quantity: number;
   seats: string[] | null;
   performances: string[];
-  /** performanceId → hold id once held; → ticket ids once confirmed. */
+  /** performanceId → hold id once held. */
   holds: Map<string, string>;
-  tickets: Map<string, string[]>;
-  paidMinor: Map<string, number>;
+  /** The performances confirmed so far, in the order they answered. */
+  parts: HoldingPart[];
   renewedFrom: string | null;
 }
 
@@ -119,9 +134,12 @@ export interface ProductState {
   /** Renewal: previous holding id → new holding id once renewed. */
   renewed: Map<string, string>;
   renewalClosed: boolean;
+  /** The performances of the last holding made, for the next one to share when the same (never snapshotted). */
+  sharedPerformanceIds: readonly string[] | null;
 }
 
-export interface Finished { command: ProductCommand; outcome: Result }
+/** A sale's outcome is the holding it made (made into its result when answered again). */
+export interface Finished { command: ProductCommand; outcome: Result | Holding }
 
 export function newProductState(def: CreateProduct, nowMs: number): ProductState {
   return {
@@ -142,6 +160,7 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     renewed: new Map(),
     renewalClosed: def.renewal === undefined,
     renewalHolders: renewalHoldersOf(def),
+    sharedPerformanceIds: null,
   };
 }
 
