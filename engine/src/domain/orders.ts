@@ -9,7 +9,7 @@ import { moveGa, moveSeat } from './moves.ts';
 import { orderAcceptedOf } from './order-view.ts';
 import type { OrderAccepted } from './results.ts';
 import { countProductOrder } from './products-link.ts';
-import { SeatState, type Order, type PerformanceState } from './state.ts';
+import { Order, SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus, reserveTickets } from './tickets.ts';
 
 export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number): OrderAccepted | Rejection {
@@ -20,14 +20,13 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   if (!reserveTickets(s.tickets, hold.count)) return reject('TICKETS_LIMIT_REACHED', '', 'this performance has issued as many tickets as it may');
 
   const orderNo = s.orders.length;
-  const orderId = `${s.performanceId}-O${orderNo}`;
   const ticketType = s.ticketTypes[hold.ticketType];
   const t = s.tickets;
   let totalMinor = 0;
   let discountMinor = 0;
   const places = hold.seats.length > 0 ? hold.seats.length : hold.count;
-  // Sized once: the order keeps it for good, and an array grown by push keeps spare room (17 slots in V8).
-  const ticketNos = new Array<number>(places);
+  // The order's tickets are the next `places` numbers (Order keeps the run, not a list).
+  const firstTicket = t.count;
   for (let i = 0; i < places; i++) {
     const seat = hold.seats.length > 0 ? hold.seats[i] : -1;
     const source = seat >= 0 ? s.seatSource[seat] : hold.source;
@@ -47,16 +46,14 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
     t.priceMinor[no] = priceMinor;
     t.discountMinor[no] = discount;
     if (seat >= 0) moveSeat(s, seat, SeatState.SOLD, no + 1);
-    ticketNos[i] = no;
     totalMinor += priceMinor - discount;
     discountMinor += discount;
   }
   if (hold.gaArea >= 0) moveGa(s, hold.gaArea, hold.source, SeatState.HELD, SeatState.SOLD, hold.count);
-  const order: Order = {
-    orderId, holdId: hold.holdId, buyerId: hold.buyerId, buyerEmail: cmd.buyerEmail ?? null, channel: hold.channel,
-    presaleCode: hold.presaleCode, tickets: ticketNos, totalMinor, discountMinor, createdAtMs: nowMs,
-    productId: hold.productId, holdingId: hold.holdingId, resaleOf: null, basePriceMinor: null,
-  };
+  const order = new Order(
+    s.performanceId, orderNo, hold.holdId, hold.buyerId, cmd.buyerEmail ?? null, hold.channel, hold.presaleCode, firstTicket, places,
+    totalMinor, discountMinor, nowMs, hold.productId, hold.holdingId, null, null,
+  );
   s.orders.push(order);
   if (hold.presaleCode !== null) s.presales.get(hold.presaleCode)?.orders.push(orderNo);
   if (hold.productId !== null) countProductOrder(s, order);

@@ -10,7 +10,7 @@ import { needEmail, needId, needInt } from './checks.ts';
 import { hashId } from './idindex.ts';
 import { moveSeatTicket } from './moves.ts';
 import { DONE, type Done, type ListingAccepted, type ResaleBought } from './results.ts';
-import type { Listing, Order, PerformanceState, ProductLink, ResaleSale, ResaleTerms } from './state.ts';
+import { Order, type Listing, type PerformanceState, type ProductLink, type ResaleSale, type ResaleTerms } from './state.ts';
 import { TicketStatus, reserveTickets, ticketIdOf, ticketNoOf } from './tickets.ts';
 
 /** The price band of a listing: from floor(base × minPct / 100) to ceil(base × maxPct / 100). */
@@ -118,11 +118,10 @@ export function buyResale(s: PerformanceState, cmd: BuyResale, nowMs: number): R
   t.discountMinor[no] = 0;
   t.status[old] = TicketStatus.TRANSFERRED;
   if (seat >= 0) moveSeatTicket(s, seat, no);
-  const order: Order = {
-    orderId: `${s.performanceId}-O${orderNo}`, holdId: listing.listingId, buyerId: cmd.buyerId, buyerEmail: cmd.buyerEmail ?? null, channel,
-    presaleCode: null, tickets: [no], totalMinor: listing.priceMinor, discountMinor: 0, createdAtMs: nowMs,
-    productId: null, holdingId: null, resaleOf: old, basePriceMinor: listing.basePriceMinor,
-  };
+  const order = new Order(
+    s.performanceId, orderNo, listing.listingId, cmd.buyerId, cmd.buyerEmail ?? null, channel, null, no, 1,
+    listing.priceMinor, 0, nowMs, null, null, old, listing.basePriceMinor,
+  );
   s.orders.push(order);
   const sellerNo = buyers.find(listing.sellerId, hashId(listing.sellerId));
   buyers.soldTickets[sellerNo]--;

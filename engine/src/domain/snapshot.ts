@@ -8,7 +8,7 @@ import { fnv1a, type Layout } from './layout.ts';
 import { refreshOnlyQuota } from './quotas.ts';
 import { countProductOrder } from './products-link.ts';
 import {
-  createPerformance, type Block, type Hold, type Listing, type ListingStatus, type Order, type PerformanceSpec, type PerformanceState, type Presale,
+  createPerformance, Order, orderIdOf, type Block, type Hold, type Listing, type ListingStatus, type PerformanceSpec, type PerformanceState, type Presale,
   type ProductLink, type Quota,
 } from './state.ts';
 import { memoColumns, restoreMemo, restoreMemoColumns, restoreMemoColumnsV4, type MemoColumns, type MemoColumnsV4 } from './dedupe.ts';
@@ -182,10 +182,15 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   });
   t.count = snap.ticketCount;
   for (const o of snap.orders) {
-    const order: Order = {
-      orderId: o[0], holdId: o[1], buyerId: o[2], buyerEmail: o[3], channel: o[4], presaleCode: o[5], tickets: o[6], totalMinor: o[7], discountMinor: o[8], createdAtMs: o[9],
-      productId: o[10] ?? null, holdingId: o[11] ?? null, resaleOf: o[12] ?? null, basePriceMinor: o[13] ?? null,
-    };
+    const no = s.orders.length;
+    const tickets = o[6] as number[];
+    // Every order this engine made has its id from its number and a run of tickets; the snapshot lists both.
+    if (o[0] !== orderIdOf(s.performanceId, no)) throw new Error(`snapshot order ${no} is named ${String(o[0])}, not ${orderIdOf(s.performanceId, no)}`);
+    if (tickets.length === 0 || tickets.some((ticket, i) => ticket !== tickets[0] + i)) throw new Error(`snapshot order ${no}: its tickets are not a run of numbers`);
+    const order = new Order(
+      s.performanceId, no, o[1], o[2], o[3], o[4], o[5], tickets[0], tickets.length, o[7], o[8], o[9],
+      o[10] ?? null, o[11] ?? null, o[12] ?? null, o[13] ?? null,
+    );
     s.orders.push(order);
     if (order.productId !== null) countProductOrder(s, order);
   }

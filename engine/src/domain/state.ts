@@ -66,26 +66,54 @@ export interface Hold {
 
 export type HoldFate = 'confirmed' | 'released' | 'expired';
 
-export interface Order {
-  orderId: string;
-  holdId: string;
-  buyerId: string;
-  buyerEmail: string | null;
-  channel: number;
-  presaleCode: string | null;
-  tickets: number[];
-  totalMinor: number;
-  discountMinor: number;
-  createdAtMs: number;
-  /** The product and holding (card, subscription) the order was sold for, from its hold. */
-  productId: string | null;
-  holdingId: string | null;
-  /**
-   * A resale order (one ticket, bought on the exchange): the seller's ticket number, now
-   * transferred, and the seller's net purchase price; else null. Its `holdId` is the listing id.
-   */
-  resaleOf: number | null;
-  basePriceMinor: number | null;
+/**
+ * An order, kept for the whole sale. Smaller than its fields say: its id is made from the
+ * performance and its number when asked, and its tickets are a run of ticket numbers (every
+ * order's tickets are issued one after the other), not an array. The id string and the array were
+ * a third of what each sold card kept alive on each performance, and the collector traced them
+ * again at every full collection.
+ */
+export class Order {
+  constructor(
+    readonly performanceId: string,
+    /** The order's number: its place in `orders`. */
+    readonly no: number,
+    readonly holdId: string,
+    readonly buyerId: string,
+    readonly buyerEmail: string | null,
+    readonly channel: number,
+    readonly presaleCode: string | null,
+    /** Ticket numbers firstTicket .. firstTicket + ticketCount - 1. */
+    readonly firstTicket: number,
+    readonly ticketCount: number,
+    readonly totalMinor: number,
+    readonly discountMinor: number,
+    readonly createdAtMs: number,
+    /** The product and holding (card, subscription) the order was sold for, from its hold. */
+    readonly productId: string | null,
+    readonly holdingId: string | null,
+    /**
+     * A resale order (one ticket, bought on the exchange): the seller's ticket number, now
+     * transferred, and the seller's net purchase price; else null. Its `holdId` is the listing id.
+     */
+    readonly resaleOf: number | null,
+    readonly basePriceMinor: number | null,
+  ) {}
+
+  get orderId(): string {
+    return orderIdOf(this.performanceId, this.no);
+  }
+
+  /** The order's ticket numbers (a new array). */
+  get tickets(): number[] {
+    const tickets = new Array<number>(this.ticketCount);
+    for (let i = 0; i < this.ticketCount; i++) tickets[i] = this.firstTicket + i;
+    return tickets;
+  }
+}
+
+export function orderIdOf(performanceId: string, no: number): string {
+  return `${performanceId}-O${no}`;
 }
 
 export interface Quota {
