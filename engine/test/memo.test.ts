@@ -65,6 +65,37 @@ describe('domain - command memory', () => {
     }
   });
 
+  it('keeps the same entries whether its columns start at full size or grow, with objects only from the first OBJECTS entry on', () => {
+    const capacity = 2_048;
+    const grown = new CommandMemo(capacity);
+    const presized = new CommandMemo(capacity, capacity);
+    const fill = (memo: CommandMemo, from: number, to: number, objectsFrom: number) => {
+      for (let i = from; i < to; i++) {
+        const id = `e${i}`;
+        const at = memo.push(id, hashId(id));
+        if (i >= objectsFrom && i % 7 === 0) {
+          memo.kinds[at] = EntryKind.OBJECTS;
+          memo.setObjects(at, { commandId: id }, { ok: true, n: i });
+        } else {
+          memo.kinds[at] = EntryKind.RELEASE;
+          memo.setStrings(at, `buyer-${i}`, `hold-${i}`);
+        }
+      }
+    };
+    const view = (memo: CommandMemo) => ({ strings: memo.stringColumns(), objects: memo.objectColumns(), kinds: memo.inOrder(memo.kinds, 1), size: memo.size, oldSize: memo.oldSize });
+    // Compact entries only: no objects anywhere, answers alike.
+    fill(grown, 0, 1_500, Infinity);
+    fill(presized, 0, 1_500, Infinity);
+    expect(view(presized)).toEqual(view(grown));
+    expect(presized.objectsOf(presized.find('e7', hashId('e7')))).toEqual([null, null]);
+    // Then OBJECTS entries, and on past the capacity (the old generation is dropped).
+    fill(grown, 1_500, 5_000, 1_500);
+    fill(presized, 1_500, 5_000, 1_500);
+    expect(view(presized)).toEqual(view(grown));
+    expect(view(grown).objects.length).toBeGreaterThan(0);
+    for (const id of ['e4998', 'e4991', 'e3000', 'e0']) expect(presized.find(id, hashId(id)), id).toBe(grown.find(id, hashId(id)));
+  });
+
   it('reads its own snapshot strings back into the same entries', () => {
     const memo = new CommandMemo(32);
     for (let i = 0; i < 100; i++) {

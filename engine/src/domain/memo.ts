@@ -72,9 +72,12 @@ export class CommandMemo {
   /**
    * OBJECTS entries: the command and the result (null elsewhere), by place. (A map by sequence
    * number cost a quarter of best-available and scan, whose answers are all kept as objects.)
+   * Empty until the first OBJECTS entry, then as long as the columns: a performance that only
+   * holds, confirms and releases never has them, and two arrays of 65,536 slots per stadium
+   * were traced by every full collection for nothing.
    */
-  private commands: unknown[] = new Array<unknown>(initialSlots).fill(null);
-  private results: unknown[] = new Array<unknown>(initialSlots).fill(null);
+  private commands: unknown[] = [];
+  private results: unknown[] = [];
   expiresAtMs = new Float64Array(initialSlots);
   bytes = new Uint8Array(initialSlots * BYTES_PER_ENTRY);
   seats = new Int32Array(initialSlots * SEATS_PER_ENTRY);
@@ -82,8 +85,38 @@ export class CommandMemo {
   private young = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
   private old = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
 
-  constructor(readonly capacity: number) {
+  /**
+   * `expectedEntries`: how many commands the performance will likely see, at most `capacity`
+   * counted. The columns start at that size instead of growing to it: each doubling copies every
+   * column and re-indexes every entry, and they all come in the first minutes of an on-sale's
+   * surge, when a large venue takes its most commands (createPerformance expects about one
+   * command per place).
+   */
+  constructor(readonly capacity: number, expectedEntries = initialSlots) {
     this.generationMax = Math.max(1, capacity >> 1);
+    let slots = initialSlots;
+    while (slots < expectedEntries && slots < capacity) slots *= 2;
+    if (slots > initialSlots) this.allocate(slots);
+  }
+
+  /** Empty columns and indexes of `slots` places (the entries, if any, are copied over by grow). */
+  private allocate(slots: number): void {
+    this.slots = slots;
+    this.mask = slots - 1;
+    this.positions = new Float64Array(slots);
+    this.lengths = new Uint16Array(slots * STRINGS_PER_ENTRY);
+    this.hashes = new Int32Array(slots);
+    this.kinds = new Uint8Array(slots);
+    this.fates = new Uint8Array(slots);
+    this.expiresAtMs = new Float64Array(slots);
+    this.bytes = new Uint8Array(slots * BYTES_PER_ENTRY);
+    this.seats = new Int32Array(slots * SEATS_PER_ENTRY);
+    this.commands = [];
+    this.results = [];
+    // Twice the places: a generation holds at most all of them while the columns grow, half of
+    // them once the memory is full.
+    this.young = new PlaceIndex(this.idIs, 2 * slots, Math.log2(slots));
+    this.old = new PlaceIndex(this.idIs, 2 * slots, Math.log2(slots));
   }
 
   get size(): number { return this.next - this.first; }
@@ -169,7 +202,7 @@ export class CommandMemo {
     const out: [number, unknown, unknown][] = [];
     let i = 0;
     for (const at of this.places()) {
-      if (this.kinds[at] === EntryKind.OBJECTS) out.push([i, this.commands[at], this.results[at]]);
+      if (this.kinds[at] === EntryKind.OBJECTS) out.push([i, ...this.objectsOf(at)]);
       i++;
     }
     return out;
@@ -186,8 +219,10 @@ export class CommandMemo {
   private enter(at: number, hash: number): void {
     this.hashes[at] = hash;
     this.fates[at] = Fate.NONE;
-    this.commands[at] = null;
-    this.results[at] = null;
+    if (this.commands.length !== 0) {
+      this.commands[at] = null;
+      this.results[at] = null;
+    }
     this.young.add(hash, at);
     this.next++;
   }
@@ -232,13 +267,18 @@ export class CommandMemo {
 
   /** Keeps the command and result of the entry at `at` (an OBJECTS entry). */
   setObjects(at: number, command: unknown, result: unknown): void {
+    if (this.commands.length === 0) {
+      if (command === null && result === null) return;
+      this.commands = new Array<unknown>(this.slots).fill(null);
+      this.results = new Array<unknown>(this.slots).fill(null);
+    }
     this.commands[at] = command;
     this.results[at] = result;
   }
 
   /** The command and result kept for the entry at `at` (null, null if none). */
   objectsOf(at: number): [command: unknown, result: unknown] {
-    return [this.commands[at], this.results[at]];
+    return this.commands.length === 0 ? [null, null] : [this.commands[at], this.results[at]];
   }
 
 
@@ -285,32 +325,22 @@ export class CommandMemo {
    */
   private grow(): void {
     const old = { positions: this.positions, lengths: this.lengths, hashes: this.hashes, kinds: this.kinds, fates: this.fates, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, slots: this.slots };
-    const slots = this.slots * 2;
-    this.slots = slots;
-    this.mask = slots - 1;
-    this.positions = new Float64Array(slots);
-    this.lengths = new Uint16Array(slots * STRINGS_PER_ENTRY);
-    this.hashes = new Int32Array(slots);
-    this.kinds = new Uint8Array(slots);
-    this.fates = new Uint8Array(slots);
-    this.expiresAtMs = new Float64Array(slots);
-    this.bytes = new Uint8Array(slots * BYTES_PER_ENTRY);
-    this.seats = new Int32Array(slots * SEATS_PER_ENTRY);
-    // Twice the places: a generation holds at most all of them while the columns grow, half of
-    // them once the memory is full.
-    this.young = new PlaceIndex(this.idIs, 2 * slots, Math.log2(slots));
-    this.old = new PlaceIndex(this.idIs, 2 * slots, Math.log2(slots));
+    const commands = this.commands;
+    const results = this.results;
+    this.allocate(this.slots * 2);
     const count = this.next - this.first;
     const firstRun = Math.min(count, old.slots - (this.first & (old.slots - 1)));
     this.copyRun(old, this.first, firstRun);
     this.copyRun(old, this.first + firstRun, count - firstRun);
-    const commands = this.commands;
-    const results = this.results;
-    this.commands = new Array<unknown>(slots).fill(null);
-    this.results = new Array<unknown>(slots).fill(null);
+    const withObjects = commands.length !== 0;
+    if (withObjects) {
+      this.commands = new Array<unknown>(this.slots).fill(null);
+      this.results = new Array<unknown>(this.slots).fill(null);
+    }
     for (let seq = this.first; seq < this.next; seq++) {
       const at = seq & this.mask;
       (seq < this.youngFirst ? this.old : this.young).add(this.hashes[at], at);
+      if (!withObjects) continue;
       this.commands[at] = commands[seq & (old.slots - 1)];
       this.results[at] = results[seq & (old.slots - 1)];
     }

@@ -408,7 +408,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     listings: new Map(),
     openListings: new Map(),
     resales: [],
-    dedupe: new CommandMemo(limits.dedupeEntriesMax),
+    dedupe: new CommandMemo(limits.dedupeEntriesMax, layout.capacity),
   };
   state.holds.list = state;
   return { ok: true, state };
