@@ -65,7 +65,7 @@ describe('domain - command memory', () => {
     }
   });
 
-  it('keeps the same entries whether its columns start at full size or grow, with objects only from the first OBJECTS entry on', () => {
+  it('keeps the same entries whether its columns grow straight to the expected size or double, with objects only from the first OBJECTS entry on', () => {
     const capacity = 2_048;
     const grown = new CommandMemo(capacity);
     const presized = new CommandMemo(capacity, capacity);

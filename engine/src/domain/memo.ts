@@ -57,6 +57,8 @@ export class CommandMemo {
   private mask = initialSlots - 1;
   /** Entries in one generation at most. */
   private readonly generationMax: number;
+  /** The column length the first growth goes to (a power of two). */
+  private readonly expectedSlots: number;
   /** Sequence numbers: the oldest entry (the old generation's first), the young generation's first, the next. */
   private first = 0;
   private youngFirst = 0;
@@ -87,7 +89,8 @@ export class CommandMemo {
 
   /**
    * `expectedEntries`: how many commands the performance will likely see, at most `capacity`
-   * counted. The columns start at that size instead of growing to it: each doubling copies every
+   * counted. The columns start small (a performance not on sale yet stays small), and their first
+   * growth goes straight to that size instead of doubling to it: each doubling copies every
    * column and re-indexes every entry, and they all come in the first minutes of an on-sale's
    * surge, when a large venue takes its most commands (createPerformance expects about one
    * command per place).
@@ -96,10 +99,10 @@ export class CommandMemo {
     this.generationMax = Math.max(1, capacity >> 1);
     let slots = initialSlots;
     while (slots < expectedEntries && slots < capacity) slots *= 2;
-    if (slots > initialSlots) this.allocate(slots);
+    this.expectedSlots = slots;
   }
 
-  /** Empty columns and indexes of `slots` places (the entries, if any, are copied over by grow). */
+  /** Empty columns and indexes of `slots` places (grow copies the entries over). */
   private allocate(slots: number): void {
     this.slots = slots;
     this.mask = slots - 1;
@@ -327,7 +330,7 @@ export class CommandMemo {
     const old = { positions: this.positions, lengths: this.lengths, hashes: this.hashes, kinds: this.kinds, fates: this.fates, expiresAtMs: this.expiresAtMs, bytes: this.bytes, seats: this.seats, slots: this.slots };
     const commands = this.commands;
     const results = this.results;
-    this.allocate(this.slots * 2);
+    this.allocate(Math.max(this.slots * 2, this.expectedSlots));
     const count = this.next - this.first;
     const firstRun = Math.min(count, old.slots - (this.first & (old.slots - 1)));
     this.copyRun(old, this.first, firstRun);
