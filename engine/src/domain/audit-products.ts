@@ -17,7 +17,7 @@ export function auditProducts(s: PerformanceState, fail: (message: string) => vo
   const replaced = new Map<number, number>();
   for (const order of s.orders) {
     if (order.resaleOf !== null) {
-      if (order.tickets.length !== 1 || order.productId !== null) fail(`resale order ${order.orderId} is not one ticket without a product`);
+      if (order.ticketCount !== 1 || order.productId !== null) fail(`resale order ${order.orderId} is not one ticket without a product`);
       replaced.set(order.resaleOf, (replaced.get(order.resaleOf) ?? 0) + 1);
     }
     if (order.productId === null) continue;
@@ -25,7 +25,7 @@ export function auditProducts(s: PerformanceState, fail: (message: string) => vo
     orders.set(order.productId, (orders.get(order.productId) ?? 0) + 1);
     if (order.holdingId === null) continue;
     const tickets = holdings.get(order.holdingId);
-    if (tickets === undefined) holdings.set(order.holdingId, order.tickets.slice());
+    if (tickets === undefined) holdings.set(order.holdingId, order.tickets);
     else tickets.push(...order.tickets);
   }
   for (const [productId, link] of s.products) {

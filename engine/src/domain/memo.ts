@@ -52,9 +52,9 @@ const STRINGS_PER_ENTRY = 4;
 const NO_STRING = 0xffff;
 
 export class CommandMemo {
-  /** Column length: a power of two, grown up to the first one >= capacity. */
-  private slots = initialSlots;
-  private mask = initialSlots - 1;
+  /** Column length: a power of two, grown up to the first one >= capacity (allocate sets the columns). */
+  private slots!: number;
+  private mask!: number;
   /** Entries in one generation at most. */
   private readonly generationMax: number;
   /** The column length the first growth goes to (a power of two). */
@@ -64,13 +64,13 @@ export class CommandMemo {
   private youngFirst = 0;
   private next = 0;
   /** Where the entry's strings start in `chars` (the id first, then the compact entry's strings, one after the other). */
-  private positions = new Float64Array(initialSlots);
+  private positions!: Float64Array;
   /** Per entry, the length of each of its strings (NO_STRING: null). */
-  private lengths = new Uint16Array(initialSlots * STRINGS_PER_ENTRY);
+  private lengths!: Uint16Array;
   private readonly chars = new CharRing();
-  hashes = new Int32Array(initialSlots);
-  kinds = new Uint8Array(initialSlots);
-  fates = new Uint8Array(initialSlots);
+  hashes!: Int32Array;
+  kinds!: Uint8Array;
+  fates!: Uint8Array;
   /**
    * OBJECTS entries: the command and the result (null elsewhere), by place. (A map by sequence
    * number cost a quarter of best-available and scan, whose answers are all kept as objects.)
@@ -78,14 +78,14 @@ export class CommandMemo {
    * holds, confirms and releases never has them, and two arrays of 65,536 slots per stadium
    * were traced by every full collection for nothing.
    */
-  private commands: unknown[] = [];
-  private results: unknown[] = [];
-  expiresAtMs = new Float64Array(initialSlots);
-  bytes = new Uint8Array(initialSlots * BYTES_PER_ENTRY);
-  seats = new Int32Array(initialSlots * SEATS_PER_ENTRY);
+  private commands!: unknown[];
+  private results!: unknown[];
+  expiresAtMs!: Float64Array;
+  bytes!: Uint8Array;
+  seats!: Int32Array;
   private readonly idIs = (place: number, id: string): boolean => this.chars.equals(this.positions[place], this.lengths[place * STRINGS_PER_ENTRY], id);
-  private young = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
-  private old = new PlaceIndex(this.idIs, 2 * initialSlots, Math.log2(initialSlots));
+  private young!: PlaceIndex;
+  private old!: PlaceIndex;
 
   /**
    * `expectedEntries`: how many commands the performance will likely see, at most `capacity`
@@ -100,6 +100,7 @@ export class CommandMemo {
     let slots = initialSlots;
     while (slots < expectedEntries && slots < capacity) slots *= 2;
     this.expectedSlots = slots;
+    this.allocate(initialSlots);
   }
 
   /** Empty columns and indexes of `slots` places (grow copies the entries over). */

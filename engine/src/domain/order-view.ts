@@ -17,6 +17,7 @@ export function ticketViewOf(s: PerformanceState, no: number): TicketView {
 }
 
 export function orderAcceptedOf(s: PerformanceState, order: Order): OrderAccepted {
-  const tickets = order.tickets.map((no) => ticketViewOf(s, no));
+  const tickets = new Array<TicketView>(order.ticketCount);
+  for (let i = 0; i < order.ticketCount; i++) tickets[i] = ticketViewOf(s, order.firstTicket + i);
   return { ok: true, orderId: order.orderId, holdId: order.holdId, totalMinor: order.totalMinor, discountMinor: order.discountMinor, tickets };
 }

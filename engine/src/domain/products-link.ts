@@ -105,7 +105,7 @@ export function productOfHold(s: PerformanceState, cmd: { productId?: unknown; h
 /** Books an order made for a product: the product's count, and the holding's tickets. */
 export function countProductOrder(s: PerformanceState, order: Order): void {
   (s.products.get(order.productId as string) as ProductLink).orders++;
-  if (order.holdingId !== null) s.holdingTickets.add(order.holdingId, order.tickets);
+  if (order.holdingId !== null) s.holdingTickets.add(order.holdingId, order.firstTicket, order.ticketCount);
 }
 
 /**
@@ -127,8 +127,8 @@ export class HoldingTable extends MapView<number[]> {
 
   get size(): number { return this.ids.length; }
 
-  /** Appends an order's tickets (numbers no other holding has) to the holding's. */
-  add(holdingId: string, tickets: readonly number[]): void {
+  /** Appends an order's tickets, numbers firstTicket .. firstTicket + count - 1 (no other holding has them), to the holding's. */
+  add(holdingId: string, firstTicket: number, count: number): void {
     const hash = hashId(holdingId);
     let no = this.index.find(holdingId, hash);
     if (no < 0) {
@@ -142,7 +142,7 @@ export class HoldingTable extends MapView<number[]> {
       this.last[no] = -1;
       this.index.add(hash, no);
     }
-    for (const ticket of tickets) {
+    for (let ticket = firstTicket; ticket < firstTicket + count; ticket++) {
       if (ticket >= this.next.length) this.next = grown(this.next, Math.max(2 * this.next.length, ticket + 1));
       this.next[ticket] = -1;
       if (this.last[no] < 0) this.first[no] = ticket;

@@ -356,7 +356,7 @@ export class Engine {
         lane.sent.push(batch);
         lane.commandsSinceSnapshot += batch.length;
         this.pool.apply(lane.shard, seq, bytes);
-        if (lane.commandsSinceSnapshot >= lane.snapshotAfterCommands && this.bus.recoversFromSnapshots) void this.snapshot(lane);
+        if (lane.commandsSinceSnapshot >= lane.snapshotAfterCommands) this.snapshotForRecovery(lane);
         this.flush(lane);
       },
       (error: Error) => {
@@ -480,11 +480,15 @@ export class Engine {
   }
 
   private snapshotDue(): void {
-    if (!this.bus.recoversFromSnapshots) return;
     const now = this.clock();
     for (const lane of this.lanes) {
-      if (lane.state === 'up' && lane.commandsSinceSnapshot > 0 && now - lane.lastSnapshotAtMs >= this.options.snapshotEveryMs) void this.snapshot(lane);
+      if (lane.state === 'up' && lane.commandsSinceSnapshot > 0 && now - lane.lastSnapshotAtMs >= this.options.snapshotEveryMs) this.snapshotForRecovery(lane);
     }
+  }
+
+  /** The snapshots the engine takes by itself: only where one can shorten a recovery (Bus.recoversFromSnapshots). */
+  private snapshotForRecovery(lane: Lane): void {
+    if (this.bus.recoversFromSnapshots) void this.snapshot(lane);
   }
 
   private async snapshot(lane: Lane): Promise<void> {
@@ -544,7 +548,7 @@ export class Engine {
     this.ready.get(lane.shard)?.resolve();
     this.ready.delete(lane.shard);
     // A snapshot right after a replayed tail keeps the next recovery short.
-    if (lastSeq > fromSeq && this.bus.recoversFromSnapshots) void this.snapshot(lane);
+    if (lastSeq > fromSeq) this.snapshotForRecovery(lane);
     this.flush(lane);
     // Sagas cut off by a crash go on: their unanswered steps are sent again under the same
     // command ids, so a step the performance already applied gets its first result back.

@@ -35,7 +35,7 @@ describe('HoldingTable', () => {
         // Tickets are issued in increasing numbers, some to orders of no holding.
         ticket += Math.floor(random() * 3);
         for (let n = Math.floor(random() * 4); n > 0; n--) tickets.push(ticket++);
-        table.add(holdingId, tickets);
+        table.add(holdingId, tickets[0] ?? ticket, tickets.length);
         model.set(holdingId, [...(model.get(holdingId) ?? []), ...tickets]);
       }
       expect(table.size).toBe(model.size);
