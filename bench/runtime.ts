@@ -16,9 +16,7 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startNatsServer, type NatsServer } from '../engine/test/nats/nats-server.ts';
-import { runtimeDefaults, Shard, VenueCatalog, encodeRecord, type JournalItem, type RuntimeOptions } from '../engine/src/runtime/mod.ts';
-import { pack, packr } from '../engine/src/runtime/wire.ts';
-import type { Result } from '../engine/src/domain/mod.ts';
+import { runtimeDefaults, Shard, VenueCatalog, encodeRecord, packResults, unpackResults, type JournalItem, type RuntimeOptions } from '../engine/src/runtime/mod.ts';
 import { drive, Failures, LatencyRecorder, runtimeOverrides, startEngine, stopEngine, type DriveResult } from './runtime/drive.ts';
 import { fillJournal, measureDurable, measureRawPublish, recoverShard, recoveryShard, snapshotCosts, type DurableResult, type Filled, type RawResult, type Recovered, type SnapshotCosts } from './runtime/durable.ts';
 import { measureCardBaseline, measureSeasonCards, type CardRate } from './runtime/season-cards.ts';
@@ -172,8 +170,8 @@ function measureInline(groups: Groups, performances: string[], o: Options, failu
   const batch = (): number => {
     items = [];
     const n = workload.burst(128, emit);
-    const bytes = encodeRecord({ v: 1, shard: 0, epoch: 1, items });
-    const results = packr.unpack(pack(shard.applyRecordBytes(bytes, ++seq))) as Result[];
+    const bytes = encodeRecord({ shard: 0, epoch: 1, items });
+    const results = unpackResults(packResults(shard.applyRecordBytes(bytes, ++seq)));
     for (let i = 0; i < results.length; i++) if (!results[i].ok) failures.note('inline', results[i]);
     return n;
   };

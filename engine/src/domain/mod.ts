@@ -5,6 +5,7 @@ export { compileLayout, fnv1a, SeatFlagBit, type Layout, type LayoutJson, type L
 export { stadiumLayout, theatreLayout, clubLayout } from './venues.ts';
 export type * from './commands.ts';
 export type * from './results.ts';
+export { DONE } from './results.ts';
 export { createPerformance, SeatState, type PerformanceSpec, type PerformanceState, type ChannelSpec, type TicketTypeSpec, type CreateResult } from './state.ts';
 export { execute } from './execute.ts';
 export { availability, salesReport, presaleReport, blocksReport, type Availability, type SalesReport, type PresaleReport, type BlockView } from './queries.ts';

@@ -10,7 +10,7 @@ import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
 import { shardOf } from './shard-of.ts';
-import { encodeRecord, packr, type EngineCommand, type JournalItem, type QueryName, type ShardOutbox } from './wire.ts';
+import { encodeRecord, packr, unpackResults, type EngineCommand, type JournalItem, type QueryName, type ShardOutbox } from './wire.ts';
 
 export type Reply = (result: Result) => void;
 
@@ -316,12 +316,12 @@ export class Engine {
     const items: JournalItem[] = new Array(batch.length);
     for (let i = 0; i < batch.length; i++) items[i] = [batch[i].performanceId, batch[i].nowMs, batch[i].command];
     let count = batch.length;
-    let bytes = encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items });
+    let bytes = encodeRecord({ shard: lane.shard, epoch: lane.lease.epoch, items });
     // Too big for one journal message: halve until it fits (or is one command), and put the
     // rest back at the head of the mailbox for the next batch.
     while (bytes.length > this.options.batchBytesMax && count > 1) {
       count >>= 1;
-      bytes = encodeRecord({ v: 1, shard: lane.shard, epoch: lane.lease.epoch, items: items.slice(0, count) });
+      bytes = encodeRecord({ shard: lane.shard, epoch: lane.lease.epoch, items: items.slice(0, count) });
     }
     if (count < batch.length) {
       lane.queued = batch.slice(count).concat(lane.queued);
@@ -376,7 +376,7 @@ export class Engine {
     const lane = this.lanes[shard];
     const batch = lane.sent.shift();
     if (batch === undefined || batch === null || bytes === null) return;
-    const results = packr.unpack(bytes) as Result[];
+    const results = unpackResults(bytes);
     lane.inFlight -= batch.length;
     for (let i = 0; i < batch.length; i++) {
       const result = results[i];

@@ -1,7 +1,8 @@
 // What crosses a boundary: journal records (one group-commit batch each) and the messages
 // between the router and the shard workers. Everything on the wire is msgpack (msgpackr).
 import { Packr } from 'msgpackr';
-import type { Command, Outbound, PerformanceSpec, ProductCommand } from '../domain/mod.ts';
+import type { Command, Outbound, PerformanceSpec, ProductCommand, Result, SagaPending } from '../domain/mod.ts';
+import { compactItem, compactResult, expandCommand, expandResult, type WireItem } from './compact.ts';
 
 /** Opens a performance in the engine: the venue is a name from the engine's venue catalog. */
 export interface OpenPerformance { type: 'openPerformance'; commandId: string; venue: string; spec: PerformanceSpec }
@@ -11,9 +12,12 @@ export type EngineCommand = Command | OpenPerformance | ProductCommand;
 /** One command as journaled: which actor (performance or product id), the time it was given, the command. */
 export type JournalItem = [actorId: string, nowMs: number, command: EngineCommand];
 
-/** One journal record = one group-commit batch for one shard. */
+/**
+ * One journal record = one group-commit batch for one shard. Version 2 (written since session 7)
+ * writes the commonest commands in a compact form (compact.ts); version 1 records still read.
+ */
 export interface JournalRecord {
-  v: 1;
+  v: 1 | 2;
   shard: number;
   /** The lease epoch of the writer, so a record from a deposed writer can be told apart. */
   epoch: number;
@@ -33,16 +37,41 @@ export function pack(value: unknown): Uint8Array {
   return new Uint8Array(packr.pack(value));
 }
 
-export function encodeRecord(record: JournalRecord): Uint8Array {
-  return pack(record);
+/** Writes a record as version 2, whatever its `v`. */
+export function encodeRecord(record: Pick<JournalRecord, 'shard' | 'epoch' | 'items'>): Uint8Array {
+  const items = record.items;
+  const wire: WireItem[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) wire[i] = compactItem(items[i][0], items[i][1], items[i][2]);
+  return pack({ v: 2, shard: record.shard, epoch: record.epoch, items: wire });
 }
 
 export function decodeRecord(bytes: Uint8Array): JournalRecord {
   const record = packr.unpack(bytes) as JournalRecord;
-  if (record === null || typeof record !== 'object' || record.v !== 1 || !Array.isArray(record.items)) {
-    throw new Error('not a journal record (version 1)');
+  if (record === null || typeof record !== 'object' || (record.v !== 1 && record.v !== 2) || !Array.isArray(record.items)) {
+    throw new Error('not a journal record (version 1 or 2)');
+  }
+  if (record.v === 2) {
+    const wire = record.items as unknown as WireItem[];
+    for (let i = 0; i < wire.length; i++) {
+      const x = wire[i];
+      if (!Array.isArray(x) || x.length < 3) throw new Error(`journal record item ${i} is not an array of at least 3`);
+      wire[i] = [x[0], x[1], expandCommand(x)];
+    }
   }
   return record;
+}
+
+/** A worker's answers to one record, as sent to the router. */
+export function packResults(results: readonly (Result | SagaPending)[]): Uint8Array {
+  const wire: unknown[] = new Array(results.length);
+  for (let i = 0; i < results.length; i++) wire[i] = compactResult(results[i]);
+  return pack(wire);
+}
+
+export function unpackResults(bytes: Uint8Array): Result[] {
+  const wire = packr.unpack(bytes) as unknown[];
+  for (let i = 0; i < wire.length; i++) wire[i] = expandResult(wire[i]);
+  return wire as Result[];
 }
 
 /** Router → worker. */

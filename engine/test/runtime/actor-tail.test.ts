@@ -21,7 +21,7 @@ function shardPair(tailBytesMax?: number): { faulty: Shard; twin: Shard } {
 
 let seq = 0;
 function record(shard: Shard, items: JournalItem[]): Result[] {
-  return shard.applyRecordBytes(encodeRecord({ v: 1, shard: 0, epoch: 1, items }), ++seq) as Result[];
+  return shard.applyRecordBytes(encodeRecord({ shard: 0, epoch: 1, items }), ++seq) as Result[];
 }
 
 const item = (performanceId: string, nowMs: number, command: EngineCommand): JournalItem => [performanceId, nowMs, command];

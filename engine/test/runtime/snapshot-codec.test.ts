@@ -16,7 +16,7 @@ describe('runtime - shard snapshot compression', () => {
         const id = `h${r}-${i}`;
         items.push(['Z', T0 + r, hold(id, `b${i}`, [stall('C', 1 + (i % 30))])], ['Z', T0 + r, release(`${id}-r`, id, `b${i}`)]);
       }
-      shard.applyRecordBytes(encodeRecord({ v: 1, shard: 0, epoch: 1, items }), r + 1);
+      shard.applyRecordBytes(encodeRecord({ shard: 0, epoch: 1, items }), r + 1);
     }
     const bytes = shard.snapshot();
     expect([...bytes.subarray(0, 4)]).toEqual([0x4f, 0x53, 0x5a, 0x31]);
