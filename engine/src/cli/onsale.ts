@@ -42,7 +42,11 @@ async function busFor(nats: string | undefined, journalOut: string | undefined):
     const { connectNatsBus } = await import('./nats-bus-for-cli.ts');
     return connectNatsBus(nats);
   }
-  return new EmbeddedBus({ journalFile: journalOut });
+  try {
+    return new EmbeddedBus({ journalFile: journalOut });
+  } catch (error) {
+    fail(`--journal-out: ${(error as Error).message}`);
+  }
 }
 
 async function simulate(argv: string[]): Promise<void> {

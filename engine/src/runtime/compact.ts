@@ -11,20 +11,53 @@ import type { EngineCommand } from './wire.ts';
 
 type Obj = Record<string, unknown>;
 
-/** Own enumerable keys of a plain object, counted without allocating. */
-function keyCount(o: Obj): number {
-  let n = 0;
-  for (const _ in o) n++;
-  return n;
+
+// Tags are part of the journal format (record version 2): never renumber one, only add. A shape
+// is the command's keys in order: the order is kept too, so a command reads back as it was
+// written, key for key (a command kept whole in a performance's retry memory is snapshotted with
+// its keys in their order). Clients build the same command in a few orders; the common ones are
+// listed, any other order goes as the object.
+interface Shape { tag: number; type: string; keys: readonly string[]; make: (v: never[]) => EngineCommand }
+const shapes: readonly Shape[] = [
+  { tag: 1, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seatNos'], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seatNos: v[6] }) },
+  { tag: 2, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seats'], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seats: v[6] }) },
+  { tag: 3, type: 'releaseHold', keys: ['commandId', 'holdId', 'buyerId'], make: (v) => ({ type: 'releaseHold', commandId: v[3], holdId: v[4], buyerId: v[5] }) },
+  { tag: 4, type: 'confirmHold', keys: ['commandId', 'holdId', 'buyerId'], make: (v) => ({ type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5] }) },
+  { tag: 5, type: 'confirmHold', keys: ['commandId', 'holdId', 'buyerId', 'buyerEmail'], make: (v) => ({ type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5], buyerEmail: v[6] }) },
+  { tag: 6, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count'], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6] }) },
+  { tag: 7, type: 'releaseHold', keys: ['commandId', 'buyerId', 'holdId'], make: (v) => ({ type: 'releaseHold', commandId: v[3], buyerId: v[4], holdId: v[5] }) },
+  { tag: 8, type: 'confirmHold', keys: ['commandId', 'buyerId', 'holdId'], make: (v) => ({ type: 'confirmHold', commandId: v[3], buyerId: v[4], holdId: v[5] }) },
+  { tag: 9, type: 'confirmHold', keys: ['commandId', 'buyerId', 'holdId', 'buyerEmail'], make: (v) => ({ type: 'confirmHold', commandId: v[3], buyerId: v[4], holdId: v[5], buyerEmail: v[6] }) },
+  { tag: 10, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count', 'presaleCode'], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6], presaleCode: v[7] }) },
+];
+/** Shapes by command type, and makers by tag. */
+const shapesOf = new Map<string, Shape[]>();
+const makers: Shape['make'][] = [];
+for (const shape of shapes) {
+  shapesOf.set(shape.type, [...(shapesOf.get(shape.type) ?? []), shape]);
+  makers[shape.tag] = shape.make;
 }
 
-// Tags are part of the journal format (record version 2): never renumber one, only add.
-const HOLD_SEAT_NOS = 1;
-const HOLD_SEATS = 2;
-const RELEASE_HOLD = 3;
-const CONFIRM_HOLD = 4;
-const CONFIRM_HOLD_EMAIL = 5;
-const HOLD_BEST_AVAILABLE = 6;
+/**
+ * `head` followed by `o`'s values if its own enumerable keys are exactly `first` then `keys`, in
+ * that order, none undefined; else null. The values are read in the same for-in (its enum cache
+ * makes those reads fast; a second pass by key name was slower than msgpackr's records).
+ */
+function valuesInShape(o: Obj, first: string, keys: readonly string[], head: number, item: unknown[]): unknown[] | null {
+  let i = -1;
+  for (const k in o) {
+    if (i === -1) {
+      if (k !== first) return null;
+    } else {
+      if (i >= keys.length || k !== keys[i]) return null;
+      const v = o[k];
+      if (v === undefined) return null;
+      item[head + i] = v;
+    }
+    i++;
+  }
+  return i === keys.length ? item : null;
+}
 
 /**
  * A journal item on the wire: `[actorId, nowMs, command]`, or for a command of a compact shape
@@ -34,32 +67,17 @@ export type WireItem = unknown[];
 
 /** The wire form of one journal item. */
 export function compactItem(actorId: string, nowMs: number, c: EngineCommand): WireItem {
-  const o = c as unknown as Obj;
-  switch (c.type) {
-    case 'holdSeats':
-      if (keyCount(o) === 5 && c.commandId !== undefined && c.buyerId !== undefined && c.channel !== undefined) {
-        if (c.seatNos !== undefined) return [actorId, nowMs, HOLD_SEAT_NOS, c.commandId, c.buyerId, c.channel, c.seatNos];
-        if (c.seats !== undefined) return [actorId, nowMs, HOLD_SEATS, c.commandId, c.buyerId, c.channel, c.seats];
-      }
-      break;
-    case 'releaseHold':
-      if (keyCount(o) === 4 && c.commandId !== undefined && c.holdId !== undefined && c.buyerId !== undefined) {
-        return [actorId, nowMs, RELEASE_HOLD, c.commandId, c.holdId, c.buyerId];
-      }
-      break;
-    case 'confirmHold': {
-      const n = keyCount(o);
-      if (c.commandId !== undefined && c.holdId !== undefined && c.buyerId !== undefined) {
-        if (n === 4) return [actorId, nowMs, CONFIRM_HOLD, c.commandId, c.holdId, c.buyerId];
-        if (n === 5 && c.buyerEmail !== undefined) return [actorId, nowMs, CONFIRM_HOLD_EMAIL, c.commandId, c.holdId, c.buyerId, c.buyerEmail];
-      }
-      break;
+  const candidates = shapesOf.get(c.type);
+  if (candidates !== undefined) {
+    const o = c as unknown as Obj;
+    for (const shape of candidates) {
+      const item = valuesInShape(o, 'type', shape.keys, 3, new Array(3 + shape.keys.length));
+      if (item === null) continue;
+      item[0] = actorId;
+      item[1] = nowMs;
+      item[2] = shape.tag;
+      return item;
     }
-    case 'holdBestAvailable':
-      if (keyCount(o) === 5 && c.commandId !== undefined && c.buyerId !== undefined && c.channel !== undefined && c.count !== undefined) {
-        return [actorId, nowMs, HOLD_BEST_AVAILABLE, c.commandId, c.buyerId, c.channel, c.count];
-      }
-      break;
   }
   return [actorId, nowMs, c];
 }
@@ -70,29 +88,28 @@ export function expandCommand(x: WireItem): EngineCommand {
   if (typeof tag !== 'number') return tag as EngineCommand;
   // The values are put back under the keys they were taken from; their types are the domain's
   // to check, as for any command.
-  const v = x as never[];
-  switch (tag) {
-    case HOLD_SEAT_NOS: return { type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seatNos: v[6] };
-    case HOLD_SEATS: return { type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seats: v[6] };
-    case RELEASE_HOLD: return { type: 'releaseHold', commandId: v[3], holdId: v[4], buyerId: v[5] };
-    case CONFIRM_HOLD: return { type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5] };
-    case CONFIRM_HOLD_EMAIL: return { type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5], buyerEmail: v[6] };
-    case HOLD_BEST_AVAILABLE: return { type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6] };
-    default: throw new Error(`journal item with unknown compact tag ${String(tag)}`);
-  }
+  const make = makers[tag];
+  if (make === undefined) throw new Error(`journal item with unknown compact tag ${String(tag)}`);
+  return make(x as never[]);
 }
 
-// Answers: DONE (`{ ok: true }`) is written as the number 0, an accepted hold as a tagged array.
+/** The shapes, for the test that keeps each maker's keys equal to its shape's. */
+export const compactShapes: readonly Pick<Shape, 'tag' | 'type' | 'keys' | 'make'>[] = shapes;
+
+// Answers: DONE (`{ ok: true }`) is written as the number 0, an accepted hold (keys in the
+// domain's order) as a tagged array.
 const DONE_FORM = 0;
 const HOLD_ACCEPTED = 1;
+const holdAcceptedKeys = ['holdId', 'expiresAtMs', 'seats', 'gaAreaId', 'count', 'quotaId', 'ticketType'];
 
 /** The wire form of one answer. */
 export function compactResult(r: Result | SagaPending): unknown {
   if (r === DONE) return DONE_FORM;
-  if (r.ok && 'expiresAtMs' in r && 'holdId' in r && 'seats' in r && 'gaAreaId' in r && 'count' in r && 'quotaId' in r && 'ticketType' in r && keyCount(r as unknown as Obj) === 8) {
-    return [HOLD_ACCEPTED, r.holdId, r.expiresAtMs, r.seats, r.gaAreaId, r.count, r.quotaId, r.ticketType];
-  }
-  return r;
+  if (!r.ok || !('expiresAtMs' in r)) return r;
+  const item = valuesInShape(r as unknown as Obj, 'ok', holdAcceptedKeys, 1, new Array(1 + holdAcceptedKeys.length));
+  if (item === null) return r;
+  item[0] = HOLD_ACCEPTED;
+  return item;
 }
 
 /** The answer of a wire form (either form). */

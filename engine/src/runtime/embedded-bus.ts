@@ -1,13 +1,17 @@
 // The default bus: everything in this process, nothing to install. Not durable: the journal
 // lives in memory (or, with `journalFile`, is appended to a local file that `onsale replay` can
 // read), and this process owns every shard.
-import { appendFileSync, readFileSync, existsSync } from 'node:fs';
+import { appendFileSync, readFileSync, existsSync, statSync } from 'node:fs';
 import type { Bus, JournalEntry, Lease, LeaseEvents, SnapshotEntry } from './bus.ts';
 
 export interface EmbeddedBusOptions {
   /** Keep journal records in memory so a shard can be recovered in this process (tests, replay). */
   keepJournal?: boolean;
-  /** Also append every record to this file: 4-byte shard, 4-byte length, bytes. */
+  /**
+   * Also append every record to this file: 4-byte shard, 4-byte length, bytes. The file holds
+   * one engine run: a file that already holds records is refused (this engine would number its
+   * records from 1 again, and a replay would read two runs as one).
+   */
   journalFile?: string;
 }
 
@@ -22,6 +26,10 @@ export class EmbeddedBus implements Bus {
   constructor(private readonly options: EmbeddedBusOptions = {}) {
     // A journal file is read back by `onsale replay` from its start, never by this engine.
     this.recoversFromSnapshots = options.keepJournal === true;
+    const file = options.journalFile;
+    if (file !== undefined && existsSync(file) && statSync(file).size > 0) {
+      throw new Error(`journal file ${file} already holds a run's records; give a new path (or remove it)`);
+    }
   }
 
   async append(shard: number, _lease: Lease, bytes: Uint8Array): Promise<number> {

@@ -6,37 +6,70 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DONE, type Result } from '../../src/domain/mod.ts';
 import { decodeRecord, encodeRecord, pack, packResults, packr, unpackResults, type EngineCommand, type JournalItem } from '../../src/runtime/mod.ts';
-import { compactItem, compactResult } from '../../src/runtime/compact.ts';
+import { compactItem, compactResult, compactShapes } from '../../src/runtime/compact.ts';
 
 const id = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('h1', 'B7', 'web', 'ünïcødé-✓', ''));
 const anyValue = fc.oneof(id, fc.integer(), fc.constant(null), fc.boolean(), fc.array(fc.integer({ min: 0, max: 70_000 }), { maxLength: 5 }));
 
-/** Commands of the compact types, with or without each field, sometimes with extra or undefined keys. */
-const command: fc.Arbitrary<Record<string, unknown>> = fc.record({
-  type: fc.constantFrom('holdSeats', 'releaseHold', 'confirmHold', 'holdBestAvailable', 'scanTicket'),
-  commandId: id,
-  buyerId: id,
-  channel: id,
-  holdId: id,
+const fields = {
+  commandId: id, buyerId: id, channel: id, holdId: id,
   seatNos: fc.array(fc.integer({ min: 0, max: 70_000 }), { maxLength: 6 }),
   seats: fc.array(id, { maxLength: 4 }),
   count: fc.integer({ min: -2, max: 12 }),
-  buyerEmail: id,
-  presaleCode: id,
-  extra: anyValue,
-  undefinedKey: fc.constant(undefined),
-}, { requiredKeys: ['type'], noNullPrototype: true }) as fc.Arbitrary<Record<string, unknown>>;
+  buyerEmail: id, presaleCode: id, extra: anyValue, undefinedKey: fc.constant(undefined),
+};
+const fieldNames = Object.keys(fields) as (keyof typeof fields)[];
+
+/**
+ * Commands of the compact types (and one other), with any subset of the fields in any order,
+ * `type` first or not, sometimes with extra or undefined keys: the compact shapes and all their
+ * near misses.
+ */
+const anyKeys: fc.Arbitrary<Record<string, unknown>> = fc.tuple(
+  fc.constantFrom('holdSeats', 'releaseHold', 'confirmHold', 'holdBestAvailable', 'scanTicket'),
+  fc.shuffledSubarray(['type', ...fieldNames]),
+  fc.record(fields),
+  fc.boolean(),
+).map(([type, keys, values, typeFirst]) => {
+  const order = typeFirst ? ['type', ...keys.filter((k) => k !== 'type')] : keys;
+  const o: Record<string, unknown> = {};
+  for (const k of order) o[k] = k === 'type' ? type : values[k as keyof typeof values];
+  if (!('type' in o)) o.type = type;
+  return o;
+});
+
+/** Exactly a compact shape's keys, half the time in another order (which must go as the object). */
+const shaped: fc.Arbitrary<Record<string, unknown>> = fc.tuple(fc.constantFrom(...compactShapes), fc.record(fields), fc.boolean(), fc.boolean()).map(([shape, values, reversed, typeLast]) => {
+  const keys = reversed ? [...shape.keys].reverse() : [...shape.keys];
+  const o: Record<string, unknown> = typeLast ? {} : { type: shape.type };
+  for (const k of keys) o[k] = values[k as keyof typeof values];
+  if (typeLast) o.type = shape.type;
+  return o;
+});
+
+const command = fc.oneof(shaped, anyKeys);
+
+/** Equal, and every object's keys in the same order. */
+function expectExactly(actual: unknown, expected: unknown): void {
+  expect(actual).toStrictEqual(expected);
+  const order = (v: unknown): unknown => (Array.isArray(v) ? v.map(order) : v !== null && typeof v === 'object' ? Object.keys(v).map((k) => [k, order((v as Record<string, unknown>)[k])]) : v);
+  expect(order(actual)).toEqual(order(expected));
+}
 
 describe('runtime - compact journal items', () => {
   it('reads back every command exactly as written (property)', () => {
+    let compacted = 0;
     fc.assert(fc.property(fc.array(fc.tuple(id, fc.integer({ min: 0, max: 2 ** 45 }), command), { maxLength: 20 }), (raw) => {
       const items = raw as unknown as JournalItem[];
+      for (const [a, t, c] of items) if (typeof compactItem(a, t, c)[2] === 'number') compacted++;
       const record = decodeRecord(encodeRecord({ shard: 3, epoch: 9, items }));
       expect(record.v).toBe(2);
       expect(record.shard).toBe(3);
       expect(record.epoch).toBe(9);
-      expect(record.items).toStrictEqual(items);
-    }), { numRuns: 2_000 });
+      expectExactly(record.items, items);
+    }), { numRuns: 3_000 });
+    // The shapes themselves were met, not only their near misses.
+    expect(compacted).toBeGreaterThan(1_000);
   });
 
   it('writes the exact shapes compactly and everything else as the object', () => {
@@ -53,6 +86,22 @@ describe('runtime - compact journal items', () => {
     expect(compactItem('P1', 10, withUndefined)[2]).toBe(withUndefined);
     const scan: EngineCommand = { type: 'scanTicket', commandId: 's1', ticketId: 'T1' };
     expect(compactItem('P1', 10, scan)[2]).toBe(scan);
+    // Another order of the keys is its own shape (the order is kept), or the object.
+    const buyerFirst = { type: 'releaseHold', commandId: 'r1', buyerId: 'B1', holdId: 'h1' } as EngineCommand;
+    expect(compactItem('P1', 10, buyerFirst)).toEqual(['P1', 10, 7, 'r1', 'B1', 'h1']);
+    const typeLast = { commandId: 'r1', holdId: 'h1', buyerId: 'B1', type: 'releaseHold' } as EngineCommand;
+    expect(compactItem('P1', 10, typeLast)[2]).toBe(typeLast);
+  });
+
+  it('builds each shape with its keys in the shape\'s order, tags all different', () => {
+    const values = Array.from({ length: 12 }, (_, i) => `v${i}`) as never[];
+    for (const shape of compactShapes) {
+      const made = shape.make(values) as unknown as Record<string, unknown>;
+      expect(Object.keys(made)).toEqual(['type', ...shape.keys]);
+      expect(made.type).toBe(shape.type);
+      expect(shape.keys.map((k) => made[k])).toEqual(values.slice(3, 3 + shape.keys.length));
+    }
+    expect(new Set(compactShapes.map((s) => s.tag)).size).toBe(compactShapes.length);
   });
 
   it('still reads version-1 records, and refuses an unknown tag or version', () => {
@@ -72,7 +121,7 @@ describe('runtime - compact answers', () => {
     const plainOk = { ok: true } as Result;
     const results = [DONE, hold, order, refused, plainOk, { ...hold, extra: 1 } as unknown as Result];
     const back = unpackResults(packResults(results));
-    expect(back).toStrictEqual(results);
+    expectExactly(back, results);
     expect(back[0]).toBe(DONE);
     expect(compactResult(DONE)).toBe(0);
     expect(Array.isArray(compactResult(hold))).toBe(true);
