@@ -10,7 +10,7 @@ import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
 import { shardOf } from './shard-of.ts';
-import { encodeRecord, packr, unpackResults, type EngineCommand, type JournalItem, type QueryName, type ShardOutbox } from './wire.ts';
+import { compactItem, encodeWireRecord, packr, unpackResults, type EngineCommand, type QueryName, type ShardOutbox, type WireItem } from './wire.ts';
 
 export type Reply = (result: Result) => void;
 
@@ -313,15 +313,15 @@ export class Engine {
     if (lane.journaling || lane.state !== 'up' || lane.queued.length === 0 || lane.lease === null) return;
     const batch = lane.queued.length <= this.options.batchCommandsMax ? lane.queued : lane.queued.slice(0, this.options.batchCommandsMax);
     lane.queued = batch === lane.queued ? [] : lane.queued.slice(batch.length);
-    const items: JournalItem[] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) items[i] = [batch[i].performanceId, batch[i].nowMs, batch[i].command];
+    const items: WireItem[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) items[i] = compactItem(batch[i].performanceId, batch[i].nowMs, batch[i].command);
     let count = batch.length;
-    let bytes = encodeRecord({ shard: lane.shard, epoch: lane.lease.epoch, items });
+    let bytes = encodeWireRecord(lane.shard, lane.lease.epoch, items);
     // Too big for one journal message: halve until it fits (or is one command), and put the
     // rest back at the head of the mailbox for the next batch.
     while (bytes.length > this.options.batchBytesMax && count > 1) {
       count >>= 1;
-      bytes = encodeRecord({ shard: lane.shard, epoch: lane.lease.epoch, items: items.slice(0, count) });
+      bytes = encodeWireRecord(lane.shard, lane.lease.epoch, items.slice(0, count));
     }
     if (count < batch.length) {
       lane.queued = batch.slice(count).concat(lane.queued);

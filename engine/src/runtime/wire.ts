@@ -3,6 +3,7 @@
 import { Packr } from 'msgpackr';
 import type { Command, Outbound, PerformanceSpec, ProductCommand, Result, SagaPending } from '../domain/mod.ts';
 import { compactItem, compactResult, expandCommand, expandResult, type WireItem } from './compact.ts';
+export { compactItem, type WireItem } from './compact.ts';
 
 /** Opens a performance in the engine: the venue is a name from the engine's venue catalog. */
 export interface OpenPerformance { type: 'openPerformance'; commandId: string; venue: string; spec: PerformanceSpec }
@@ -42,7 +43,12 @@ export function encodeRecord(record: Pick<JournalRecord, 'shard' | 'epoch' | 'it
   const items = record.items;
   const wire: WireItem[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) wire[i] = compactItem(items[i][0], items[i][1], items[i][2]);
-  return pack({ v: 2, shard: record.shard, epoch: record.epoch, items: wire });
+  return encodeWireRecord(record.shard, record.epoch, wire);
+}
+
+/** A version-2 record of items already in their wire form (compactItem): the router's batches. */
+export function encodeWireRecord(shard: number, epoch: number, wire: WireItem[]): Uint8Array {
+  return pack({ v: 2, shard, epoch, items: wire });
 }
 
 export function decodeRecord(bytes: Uint8Array): JournalRecord {
