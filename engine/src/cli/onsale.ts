@@ -14,7 +14,7 @@ const defaultBuyers = { onsale: 300_000, season: 40_000, theatre: 6_000 } as con
 const usage = `onsale: an engine for high-demand ticket on-sales
 
   onsale simulate [--seed N] [--buyers N] [--workers N] [--json] [--tickets-out FILE]
-                  [--journal-out FILE] [--nats URL] [--scenario onsale|season|theatre] [--ticket-key HEX]
+                  [--journal-out NEW_FILE] [--nats URL] [--scenario onsale|season|theatre] [--ticket-key HEX]
       A seeded on-sale on the embedded bus (or NATS with --nats):
         onsale   a 60,000-seat stadium, 300,000 buyers by default
         season   a 10-match stadium season: renewals, season cards, single tickets, resale (40,000 buyers)
