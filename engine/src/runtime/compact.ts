@@ -11,7 +11,6 @@ import type { EngineCommand } from './wire.ts';
 
 type Obj = Record<string, unknown>;
 
-
 // Tags are part of the journal format (record version 2): never renumber one, only add. A shape
 // is the command's keys in order: the order is kept too, so a command reads back as it was
 // written, key for key (a command kept whole in a performance's retry memory is snapshotted with
