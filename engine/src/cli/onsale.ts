@@ -2,7 +2,7 @@
 // Usage is printed by `onsale help`; flags and the JSON fields are a contract other tools read.
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
-import { EmbeddedBus, Engine, readJournalFile, TicketSigner, type Bus } from '../runtime/mod.ts';
+import { EmbeddedBus, Engine, journalFileBus, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
 import { simulateTheatre } from '../sim/theatre.ts';
@@ -92,11 +92,9 @@ async function replay(argv: string[]): Promise<void> {
   let bus: Bus;
   let shards = int(values.shards, 'shards', 16, 1);
   if (values.journal !== undefined) {
-    const records = readJournalFile(values.journal);
-    shards = Math.max(shards, ...records.map((r) => r.shard + 1));
-    const embedded = new EmbeddedBus({ keepJournal: true });
-    for (const r of records) await embedded.append(r.shard, { shard: r.shard, epoch: 0 }, r.bytes);
-    bus = embedded;
+    const file = await journalFileBus(values.journal);
+    shards = Math.max(shards, file.shards);
+    bus = file.bus;
   } else if (values.nats !== undefined) {
     const { connectReplayBus } = await import('./nats-bus-for-cli.ts');
     bus = await connectReplayBus(values.nats);

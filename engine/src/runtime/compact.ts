@@ -16,8 +16,8 @@ type Obj = Record<string, unknown>;
 // written, key for key (a command kept whole in a performance's retry memory is snapshotted with
 // its keys in their order). Clients build the same command in a few orders; the common ones are
 // listed, any other order goes as the object.
-interface Shape { tag: number; type: string; keys: readonly string[]; make: (v: never[]) => EngineCommand }
-const shapes: readonly Shape[] = [
+export interface CompactShape { tag: number; type: string; keys: readonly string[]; make: (v: never[]) => EngineCommand }
+const shapes: readonly CompactShape[] = [
   { tag: 1, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seatNos'], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seatNos: v[6] }) },
   { tag: 2, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seats'], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seats: v[6] }) },
   { tag: 3, type: 'releaseHold', keys: ['commandId', 'holdId', 'buyerId'], make: (v) => ({ type: 'releaseHold', commandId: v[3], holdId: v[4], buyerId: v[5] }) },
@@ -30,8 +30,8 @@ const shapes: readonly Shape[] = [
   { tag: 10, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count', 'presaleCode'], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6], presaleCode: v[7] }) },
 ];
 /** Shapes by command type, and makers by tag. */
-const shapesOf = new Map<string, Shape[]>();
-const makers: Shape['make'][] = [];
+const shapesOf = new Map<string, CompactShape[]>();
+const makers: CompactShape['make'][] = [];
 for (const shape of shapes) {
   shapesOf.set(shape.type, [...(shapesOf.get(shape.type) ?? []), shape]);
   makers[shape.tag] = shape.make;
@@ -93,7 +93,7 @@ export function expandCommand(x: WireItem): EngineCommand {
 }
 
 /** The shapes, for the test that keeps each maker's keys equal to its shape's. */
-export const compactShapes: readonly Pick<Shape, 'tag' | 'type' | 'keys' | 'make'>[] = shapes;
+export const compactShapes = shapes;
 
 // Answers: DONE (`{ ok: true }`) is written as the number 0, an accepted hold (keys in the
 // domain's order) as a tagged array.

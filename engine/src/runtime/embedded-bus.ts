@@ -96,3 +96,17 @@ export function readJournalFile(path: string): { shard: number; seq: number; byt
   }
   return records;
 }
+
+/**
+ * An embedded bus that holds a journal file's records, to rebuild from (`onsale replay
+ * --journal`), and the number of shards the records name.
+ */
+export async function journalFileBus(path: string): Promise<{ bus: EmbeddedBus; shards: number }> {
+  const bus = new EmbeddedBus({ keepJournal: true });
+  let shards = 0;
+  for (const r of readJournalFile(path)) {
+    await bus.append(r.shard, { shard: r.shard, epoch: 0 }, r.bytes);
+    if (r.shard + 1 > shards) shards = r.shard + 1;
+  }
+  return { bus, shards };
+}

@@ -57,11 +57,14 @@ export function decodeRecord(bytes: Uint8Array): JournalRecord {
     throw new Error('not a journal record (version 1 or 2)');
   }
   if (record.v === 2) {
+    // Each compact item becomes [actorId, nowMs, command] in place: no second array per command.
     const wire = record.items as unknown as WireItem[];
     for (let i = 0; i < wire.length; i++) {
       const x = wire[i];
       if (!Array.isArray(x) || x.length < 3) throw new Error(`journal record item ${i} is not an array of at least 3`);
-      wire[i] = [x[0], x[1], expandCommand(x)];
+      if (typeof x[2] !== 'number') continue;
+      x[2] = expandCommand(x);
+      x.length = 3;
     }
   }
   return record;

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeRecord, EmbeddedBus, readJournalFile, type EngineCommand } from '../../src/runtime/mod.ts';
+import { decodeRecord, EmbeddedBus, journalFileBus, readJournalFile, type EngineCommand } from '../../src/runtime/mod.ts';
 import { confirm, engines, expectCode, expectOk, hold, holdBest, idPerShard, open, release, stall, stateHash, T0 } from './helpers.ts';
 
 const { start, stop } = engines();
@@ -46,9 +46,10 @@ describe('runtime - journal file', () => {
       expect(JSON.stringify(commands)).toBe(JSON.stringify(submitted.get(id)));
     }
 
-    const replayBus = new EmbeddedBus({ keepJournal: true });
-    for (const r of records) await replayBus.append(r.shard, { shard: r.shard, epoch: 0 }, r.bytes);
-    const replayed = await start({ workers: 1, shards: 2, bus: replayBus });
+    // As `onsale replay --journal` rebuilds.
+    const replay = await journalFileBus(file);
+    expect(replay.shards).toBe(2);
+    const replayed = await start({ workers: 1, shards: 2, bus: replay.bus });
     await Promise.all([0, 1].map((s) => replayed.whenServing(s)));
     expect([await stateHash(replayed, P), await stateHash(replayed, Q)]).toEqual(hashes);
   });
