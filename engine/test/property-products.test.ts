@@ -168,9 +168,9 @@ function materialize(layout: Layout, [setup, ops]: [Op[], Op[]]): Step[] {
         // An honest seller lists a ticket of their own card, mostly one that may be listed.
         const t = s.tickets;
         const cards: number[] = [];
-        for (let n = 0; n < t.count; n++) if (t.status[n] === 1 && t.scanned[n] === 0 && s.orders[t.order[n]].productId === 'PA') cards.push(n);
+        for (let n = 0; n < t.count; n++) if (t.status[n] === 1 && t.scanned[n] === 0 && s.orders.productIdOf(t.order[n]) === 'PA') cards.push(n);
         const no = op.honest && cards.length > 0 ? cards[op.ticket % cards.length] : ticket(op.ticket);
-        const holder = t.count === 0 ? op.seller : s.orders[t.order[no]].buyerId;
+        const holder = t.count === 0 ? op.seller : s.orders.buyerIdOf(t.order[no]);
         const base = t.count === 0 ? 1000 : t.priceMinor[no] - t.discountMinor[no];
         push({ type: 'listResale', commandId: id(), listingId: op.listing, ticketId: `P1-T${no}`, sellerId: op.honest ? holder : op.seller, channel: op.channel, priceMinor: Math.floor((base * op.pct) / 100) });
         break;

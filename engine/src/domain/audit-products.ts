@@ -56,7 +56,7 @@ export function auditProducts(s: PerformanceState, fail: (message: string) => vo
     if (listing.status !== 'open') continue;
     open++;
     if (no >= t.count || t.status[no] !== TicketStatus.VALID || t.scanned[no] !== 0) fail(`open listing ${listing.listingId} names ticket ${no}, which is not valid and unscanned`);
-    else if (s.orders[t.order[no]].buyerId !== listing.sellerId) fail(`open listing ${listing.listingId}: ticket ${no} is not held by its seller ${listing.sellerId}`);
+    else if (s.orders.buyerIdOf(t.order[no]) !== listing.sellerId) fail(`open listing ${listing.listingId}: ticket ${no} is not held by its seller ${listing.sellerId}`);
     if (s.openListings.get(no) !== listing) fail(`open listing ${listing.listingId} is not indexed under ticket ${no}`);
   }
   if (open !== s.openListings.size) fail(`${s.openListings.size} open listings indexed, ${open} found`);

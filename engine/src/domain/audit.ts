@@ -75,7 +75,7 @@ export function auditPerformance(s: PerformanceState): string[] {
     if (seat >= 0 && ++validOnSeat[seat] > 1) fail(`seat ${layout.seatIds[seat]} is on more than one valid ticket`);
     if (seat >= 0 && (s.seatState[seat] !== SeatState.SOLD || s.seatHolder[seat] !== no + 1)) fail(`ticket ${no} is valid but its seat ${layout.seatIds[seat]} is not sold to it`);
     if (seat < 0) ga[(t.gaArea[no] * SOURCES + t.source[no]) * STATES + SeatState.SOLD]++;
-    const order = s.orders[t.order[no]];
+    const order = s.orders.get(t.order[no]);
     use(order.buyerId).soldTickets++;
     if (order.presaleCode !== null) {
       presaleSold.set(order.presaleCode, (presaleSold.get(order.presaleCode) ?? 0) + 1);

@@ -109,7 +109,7 @@ export function rebuild(s: PerformanceState, at: number): [unknown, Result] {
   }
   const commandId = memo.idOf(at);
   if (kind === EntryKind.RELEASE) return [{ type: 'releaseHold', commandId, holdId: memo.stringOf(at, 2), buyerId: memo.stringOf(at, 1) }, DONE];
-  if (kind === EntryKind.CONFIRM) return [{ type: 'confirmHold', commandId, holdId: memo.stringOf(at, 2), buyerId: memo.stringOf(at, 1) }, orderAcceptedOf(s, s.orders[memo.expiresAtMs[at]])];
+  if (kind === EntryKind.CONFIRM) return [{ type: 'confirmHold', commandId, holdId: memo.stringOf(at, 2), buyerId: memo.stringOf(at, 1) }, orderAcceptedOf(s, s.orders.get(memo.expiresAtMs[at]))];
   const bytes = at * BYTES_PER_ENTRY;
   const count = memo.bytes[bytes + 1];
   const seatNos = Array.from(memo.seats.subarray(at * SEATS_PER_ENTRY, at * SEATS_PER_ENTRY + count));

@@ -54,7 +54,7 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
     s.performanceId, orderNo, hold.holdId, hold.buyerId, cmd.buyerEmail ?? null, hold.channel, hold.presaleCode, firstTicket, places,
     totalMinor, discountMinor, nowMs, hold.productId, hold.holdingId, null, null,
   );
-  s.orders.push(order);
+  s.orders.add(order);
   if (hold.presaleCode !== null) s.presales.get(hold.presaleCode)?.orders.push(orderNo);
   if (hold.productId !== null) countProductOrder(s, order);
   closeHold(s, hold, Fate.CONFIRMED);

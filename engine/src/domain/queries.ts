@@ -96,7 +96,7 @@ export function salesReport(s: PerformanceState): SalesReport {
     add(report.byChannel, s.channels[t.channel[no]].id, gross, discount);
     add(report.byQuota, quotaIdOf(s, t.source[no]) ?? 'general', gross, discount);
     add(report.byTicketType, s.ticketTypes[t.ticketType[no]].id, gross, discount);
-    add(report.byPresale, s.orders[t.order[no]].presaleCode ?? 'none', gross, discount);
+    add(report.byPresale, s.orders.presaleCodeOf(t.order[no]) ?? 'none', gross, discount);
   }
   if (all.total !== undefined) report.total = all.total;
   return report;
@@ -118,7 +118,7 @@ export function presaleReport(s: PerformanceState, code: string): PresaleReport 
   const presale = s.presales.get(code);
   if (presale === undefined) return reject('PRESALE_UNKNOWN', 'code', 'no presale link with this code');
   const orders = presale.orders.map((no) => {
-    const order = s.orders[no];
+    const order = s.orders.get(no);
     const valid = order.tickets.filter((t) => s.tickets.status[t] === TicketStatus.VALID).length;
     return { orderId: order.orderId, buyerId: order.buyerId, buyerEmail: order.buyerEmail, tickets: valid, totalMinor: order.totalMinor, createdAtMs: order.createdAtMs };
   });

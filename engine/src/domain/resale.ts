@@ -29,7 +29,7 @@ export function listResale(s: PerformanceState, cmd: ListResale, nowMs: number):
   if (no < 0) return reject('TICKET_NOT_FOUND', 'ticketId', `no ticket ${cmd.ticketId} for performance ${s.performanceId}`);
   if (t.status[no] === TicketStatus.TRANSFERRED) return reject('TICKET_TRANSFERRED', 'ticketId', `ticket ${cmd.ticketId} was resold`);
   if (t.status[no] !== TicketStatus.VALID || t.scanned[no] !== 0) return reject('RESALE_NOT_ELIGIBLE', 'ticketId', `ticket ${cmd.ticketId} is ${t.scanned[no] !== 0 ? 'already scanned' : 'void'}`);
-  const order = s.orders[t.order[no]];
+  const order = s.orders.get(t.order[no]);
   const terms = order.productId === null ? null : ((s.products.get(order.productId) as ProductLink).resale);
   if (terms === null) return reject('RESALE_NOT_ELIGIBLE', 'ticketId', `ticket ${cmd.ticketId} was not sold through a product that allows resale`);
   if (cmd.sellerId !== order.buyerId) return reject('LISTING_NOT_OWNED', 'sellerId', `ticket ${cmd.ticketId} is not held by ${cmd.sellerId}`);
@@ -101,7 +101,7 @@ export function buyResale(s: PerformanceState, cmd: BuyResale, nowMs: number): R
 
   const t = s.tickets;
   const old = listing.ticket;
-  const sold = s.orders[t.order[old]];
+  const sold = s.orders.get(t.order[old]);
   const no = t.count++;
   const orderNo = s.orders.length;
   const seat = t.seat[old];
@@ -122,7 +122,7 @@ export function buyResale(s: PerformanceState, cmd: BuyResale, nowMs: number): R
     s.performanceId, orderNo, listing.listingId, cmd.buyerId, cmd.buyerEmail ?? null, channel, null, no, 1,
     listing.priceMinor, 0, nowMs, null, null, old, listing.basePriceMinor,
   );
-  s.orders.push(order);
+  s.orders.add(order);
   const sellerNo = buyers.find(listing.sellerId, hashId(listing.sellerId));
   buyers.soldTickets[sellerNo]--;
   buyers.forgetIfIdle(sellerNo);

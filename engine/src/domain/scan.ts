@@ -107,7 +107,7 @@ function voidValid(s: PerformanceState, no: number): void {
   const seat = t.seat[no];
   if (seat >= 0) moveSeat(s, seat, SeatState.FREE, 0);
   else moveGa(s, t.gaArea[no], t.source[no], SeatState.SOLD, SeatState.FREE, 1);
-  const order = s.orders[t.order[no]];
+  const order = s.orders.get(t.order[no]);
   const buyerNo = s.buyers.find(order.buyerId, hashId(order.buyerId));
   if (buyerNo >= 0) {
     s.buyers.soldTickets[buyerNo]--;

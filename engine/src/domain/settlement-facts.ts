@@ -42,7 +42,7 @@ export function settlementFacts(s: PerformanceState): SettlementFacts {
   for (const product of s.products.keys()) productSalesMinor[product] = 0;
   for (let no = 0; no < t.count; no++) {
     if (t.status[no] === TicketStatus.VOID) continue;
-    const order = s.orders[t.order[no]];
+    const order = s.orders.get(t.order[no]);
     if (order.resaleOf !== null) continue;
     const net = t.priceMinor[no] - t.discountMinor[no];
     if (order.productId === null) singleSalesMinor += net;

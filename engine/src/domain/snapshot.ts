@@ -191,7 +191,7 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
       s.performanceId, no, o[1], o[2], o[3], o[4], o[5], tickets[0], tickets.length, o[7], o[8], o[9],
       o[10] ?? null, o[11] ?? null, o[12] ?? null, o[13] ?? null,
     );
-    s.orders.push(order);
+    s.orders.add(order);
     if (order.productId !== null) countProductOrder(s, order);
   }
   for (const q of snap.quotas) {

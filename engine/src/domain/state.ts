@@ -8,6 +8,7 @@ import { CommandMemo } from './memo.ts';
 import { BuyerTable, type BuyerUsage } from './buyers.ts';
 import { HoldIndex } from './hold-index.ts';
 import { HoldingTable } from './products-link.ts';
+import { OrderTable } from './order-table.ts';
 import { createTicketTable, type TicketTable } from './tickets.ts';
 
 /** Seat and place states. The four sum to capacity, per performance and per quota. */
@@ -73,48 +74,7 @@ export type HoldFate = 'confirmed' | 'released' | 'expired';
  * a third of what each sold card kept alive on each performance, and the collector traced them
  * again at every full collection.
  */
-export class Order {
-  constructor(
-    readonly performanceId: string,
-    /** The order's number: its place in `orders`. */
-    readonly no: number,
-    readonly holdId: string,
-    readonly buyerId: string,
-    readonly buyerEmail: string | null,
-    readonly channel: number,
-    readonly presaleCode: string | null,
-    /** Ticket numbers firstTicket .. firstTicket + ticketCount - 1. */
-    readonly firstTicket: number,
-    readonly ticketCount: number,
-    readonly totalMinor: number,
-    readonly discountMinor: number,
-    readonly createdAtMs: number,
-    /** The product and holding (card, subscription) the order was sold for, from its hold. */
-    readonly productId: string | null,
-    readonly holdingId: string | null,
-    /**
-     * A resale order (one ticket, bought on the exchange): the seller's ticket number, now
-     * transferred, and the seller's net purchase price; else null. Its `holdId` is the listing id.
-     */
-    readonly resaleOf: number | null,
-    readonly basePriceMinor: number | null,
-  ) {}
-
-  get orderId(): string {
-    return orderIdOf(this.performanceId, this.no);
-  }
-
-  /** The order's ticket numbers (a new array). */
-  get tickets(): number[] {
-    const tickets = new Array<number>(this.ticketCount);
-    for (let i = 0; i < this.ticketCount; i++) tickets[i] = this.firstTicket + i;
-    return tickets;
-  }
-}
-
-export function orderIdOf(performanceId: string, no: number): string {
-  return `${performanceId}-O${no}`;
-}
+export { Order, orderIdOf } from './order-table.ts';
 
 export interface Quota {
   quotaId: string;
@@ -246,7 +206,8 @@ export interface PerformanceState {
   readonly holdRecords: Hold[];
 
   readonly tickets: TicketTable;
-  readonly orders: Order[];
+  /** Every order, by number (order-table.ts). */
+  readonly orders: OrderTable;
   readonly buyers: BuyerTable;
   readonly quotas: (Quota | null)[];
   readonly quotaById: Map<string, Quota>;
@@ -395,7 +356,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     freeSlots: [],
     holdRecords: [],
     tickets: createTicketTable(),
-    orders: [],
+    orders: new OrderTable(spec.performanceId),
     buyers: new BuyerTable(),
     quotas: [null],
     quotaById: new Map(),

@@ -34,7 +34,7 @@ export function ticketRows(s: PerformanceState): TicketRow[] {
   const t = s.tickets;
   const rows: TicketRow[] = [];
   for (let n = 0; n < t.count; n++) {
-    const order = s.orders[t.order[n]];
+    const order = s.orders.get(t.order[n]);
     const seat = t.seat[n];
     const area = t.gaArea[n];
     rows.push({

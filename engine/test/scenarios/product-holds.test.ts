@@ -196,7 +196,7 @@ describe('product holds - idempotent retries (kept compact, not as objects)', ()
     const first = steps(state, OPEN);
     const order = accepted<OrderAccepted>(first[8]);
     expect(order.tickets.map((t) => t.seatId)).toEqual(['MAIN-1-1', 'MAIN-1-2']);
-    expect(state.orders[0]).toMatchObject({ productId: 'card', holdingId: 'H1' });
+    expect(state.orders.get(0)).toMatchObject({ productId: 'card', holdingId: 'H1' });
     const kindOf = (s: State, id: string) => s.dedupe.kinds[s.dedupe.find(id, hashId(id))];
     expect(['p1', 'p2', 'c1'].map((id) => kindOf(state, id))).toEqual([EntryKind.HOLD_SEAT_IDS, EntryKind.HOLD_SEAT_IDS, EntryKind.CONFIRM]);
     // After a snapshot round trip the same retries get the same answers.

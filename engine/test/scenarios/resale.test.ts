@@ -159,7 +159,7 @@ describe('resale - withdrawing and buying', () => {
         expect(s.seatHolder[s.layout.seatIndexById.get('MAIN-1-1') as number]).toBe(16);
         expect(s.buyers.get('ann')?.soldTickets).toBe(1);
         expect(s.buyers.get('joe')).toEqual({ openHolds: 0, heldTickets: 0, soldTickets: 1 });
-        expect(s.orders.at(-1)).toMatchObject({
+        expect(s.orders.get(s.orders.length - 1)).toMatchObject({
           orderId: 'P1-O10', holdId: 'L1', buyerId: 'joe', buyerEmail: 'joe@example.org', totalMinor: 5555, discountMinor: 0,
           productId: null, holdingId: null, resaleOf: 0, basePriceMinor: 5000, createdAtMs: OPEN + 1,
         });

@@ -172,7 +172,7 @@ describe('snapshot - versions', () => {
     const decoded = decodeSnapshot(old, hall);
     expect(auditPerformance(decoded)).toEqual([]);
     expect(same(encodeSnapshot(decoded), bytes)).toBe(true);
-    expect(decoded.orders[0]).toMatchObject({ productId: null, holdingId: null, resaleOf: null, basePriceMinor: null });
+    expect(decoded.orders.get(0)).toMatchObject({ productId: null, holdingId: null, resaleOf: null, basePriceMinor: null });
   });
 
   it('reads a version 4 snapshot (strings one per entry) as the same state, retries answered alike', () => {
