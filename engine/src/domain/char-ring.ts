@@ -47,9 +47,22 @@ export class CharRing {
   read(position: number, length: number): string {
     const units = this.units;
     const at = position & this.mask;
-    if (at + length <= units.length) return String.fromCharCode(...units.subarray(at, at + length));
+    // apply, not a spread: a spread of the subarray iterates it and read three times slower.
+    if (at + length <= units.length) return String.fromCharCode.apply(null, units.subarray(at, at + length) as unknown as number[]);
     let text = '';
     for (let i = 0; i < length; i++) text += String.fromCharCode(units[(position + i) & this.mask]);
+    return text;
+  }
+
+  /**
+   * Every unit appended so far as one string, when none was ever released (so a position is an
+   * index in it). Read in chunks: one apply of a long array passes the engine's argument limit.
+   */
+  readAll(): string {
+    assert(this.start === 0, 'char ring: readAll after a release');
+    const chunk = 8_192;
+    let text = '';
+    for (let at = 0; at < this.end; at += chunk) text += this.read(at, Math.min(chunk, this.end - at));
     return text;
   }
 
