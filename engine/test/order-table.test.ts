@@ -35,6 +35,7 @@ describe('domain - order table', () => {
       expect(table.buyerIdOf(no)).toBe(added[no].buyerId);
       expect(table.presaleCodeOf(no)).toBe(added[no].presaleCode);
       expect(table.productIdOf(no)).toBe(added[no].productId);
+      expect(table.isResale(no)).toBe(added[no].resaleOf !== null);
     }
     expect([...table]).toStrictEqual(added);
     // map (what a snapshot reads) cuts every string from one read of all the units: ~100k of them here, many chunks.

@@ -2,9 +2,11 @@
 // and never changed, and a performance keeps every one for good: as objects, a sold-out stadium
 // kept 60,000 records of 16 fields each that every young collection copied (twice) and every full
 // collection traced, and with them a hold id string per order. Here the numbers are typed-array
-// rows the collector never looks into, the hold ids are UTF-16 units in one growing buffer, and
-// the other strings are one pointer per row (buyer ids, products and presale codes are shared
-// with the rest of the state). `get` gives an order as an `Order` value, made when asked.
+// rows the collector never looks into; the hold, buyer, e-mail and holding ids are UTF-16 units in
+// one buffer that only grows (a string array per field cost more to push into than the collector
+// saved); products and presale codes, which many orders share, are small numbers. `get` gives an
+// order as an `Order` value, made when asked.
+import { assert } from './assert.ts';
 import { CharRing } from './char-ring.ts';
 import { grown } from './typed-arrays.ts';
 
@@ -61,10 +63,15 @@ const BUYER_EMAIL = 2;
 const HOLDING_ID = 3;
 const STRINGS_PER_ORDER = 4;
 const NO_STRING = 0xffff;
+/**
+ * Names a Uint16 column holds. A performance names far fewer: limits.productsPerPerformanceMax
+ * products (one with orders is never unlinked) and limits.presalesPerPerformanceMax links.
+ */
+const NAMES_MAX = 0xffff;
 
 /**
  * Names few orders share many times over (products, presale codes) as small numbers: 0 is null,
- * n is `names[n - 1]`. A performance links a few products and makes a few presale links.
+ * n is `names[n - 1]`.
  */
 class Names {
   private readonly names: string[] = [];
@@ -74,7 +81,7 @@ class Names {
     if (name === null) return 0;
     let n = this.numbers.get(name);
     if (n === undefined) {
-      if (this.names.length >= 0xffff) throw new Error('order table: too many names');
+      assert(this.names.length < NAMES_MAX, 'order table: too many names');
       this.names.push(name);
       n = this.names.length;
       this.numbers.set(name, n);
@@ -117,7 +124,7 @@ export class OrderTable {
   /** Keeps `order`, whose number must be `length`; the object itself is not kept. */
   add(order: Order): void {
     const no = this.rows;
-    if (order.no !== no || order.performanceId !== this.performanceId) throw new Error(`order table: order ${order.no} of ${order.performanceId} added as ${no} of ${this.performanceId}`);
+    assert(order.no === no && order.performanceId === this.performanceId, `order table: order ${order.no} of ${order.performanceId} added as ${no} of ${this.performanceId}`);
     if (no === this.channel.length) this.grow(no + 1);
     this.channel[no] = order.channel;
     this.firstTicket[no] = order.firstTicket;
@@ -186,6 +193,12 @@ export class OrderTable {
     return this.products.nameOf(this.product[no]);
   }
 
+  /** Whether order `no` is a resale order (it has `resaleOf`). */
+  isResale(no: number): boolean {
+    this.check(no);
+    return this.resaleOf[no] !== NO_TICKET;
+  }
+
   /** Every order, oldest first (a new value each). */
   *[Symbol.iterator](): IterableIterator<Order> {
     for (let no = 0; no < this.rows; no++) yield this.get(no);
@@ -205,13 +218,14 @@ export class OrderTable {
   }
 
   private check(no: number): void {
-    if (!Number.isInteger(no) || no < 0 || no >= this.rows) throw new Error(`order table: no order ${no} (${this.rows} made)`);
+    assert(Number.isInteger(no) && no >= 0 && no < this.rows, `order table: no order ${no} (${this.rows} made)`);
   }
 
   /** Appends a string's units after the last order's; returns its length (NO_STRING for null). */
   private append(text: string | null): number {
     if (text === null) return NO_STRING;
-    if (text.length >= NO_STRING) throw new Error('order table: string too long');
+    // Ids and e-mail addresses are checked far shorter (isId: 2 x limits.idLengthMax; needEmail: 254).
+    assert(text.length < NO_STRING, 'order table: string too long');
     this.units.append(text);
     return text.length;
   }
