@@ -152,4 +152,9 @@ export class PlaceIndex {
   clear(): void {
     this.words.fill(0);
   }
+
+  /** The word find(…, hash) reads first (touch.ts). */
+  touch(hash: number): number {
+    return this.words[hash & this.mask];
+  }
 }

@@ -139,6 +139,11 @@ export class CommandMemo {
     return at >= 0 ? at : this.old.find(id, hash);
   }
 
+  /** The first words find(…, hash) reads in both generations' indexes (touch.ts). */
+  touch(hash: number): number {
+    return this.young.touch(hash) ^ this.old.touch(hash);
+  }
+
   /** Remembers `id` (not remembered yet), dropping the old generation when the young one is full; returns its place. */
   push(id: string, hash: number): number {
     assert(id.length < NO_STRING, 'memo: id too long');

@@ -76,6 +76,11 @@ export class RecentCommands {
     return undefined;
   }
 
+  /** Reads the words get() and remember() read first for `hash` (domain touch.ts); no effect. */
+  touch(hash: number): number {
+    return this.currentFilter.touch(hash) ^ this.previousFilter.touch(hash) ^ this.current.touch(hash);
+  }
+
   /**
    * Remembers a command that get() did not find: its id, performance and time, and the command
    * with its answer only when given (the few the performance does not answer itself).
@@ -198,6 +203,11 @@ class IdGeneration {
       const at = v - 1;
       if (this.hashes[at] === hash && this.performances[at] === performance && this.idIs(at, id)) return at;
     }
+  }
+
+  /** The slot a lookup or an insert of `hash` reads first. */
+  touch(hash: number): number {
+    return this.slots[hash & (this.slots.length - 1)];
   }
 
   add(performance: number, id: string, hash: number, atMs: number): number {
@@ -323,6 +333,13 @@ class IdFilter {
     const a = hash >>> (32 - this.bits);
     const b = Math.imul(hash, 0x9e3779b1) >>> (32 - this.bits);
     return (this.words[a >>> 5] & (1 << (a & 31))) !== 0 && (this.words[b >>> 5] & (1 << (b & 31))) !== 0;
+  }
+
+  /** Both words has(hash) and add(hash) read. */
+  touch(hash: number): number {
+    const a = hash >>> (32 - this.bits);
+    const b = Math.imul(hash, 0x9e3779b1) >>> (32 - this.bits);
+    return this.words[a >>> 5] ^ this.words[b >>> 5];
   }
 
   add(hash: number): void {

@@ -1,0 +1,15 @@
+// Reading ahead for a batch. Executing a command first looks its id up in the retry memory
+// (memo.ts): one word in each generation's index, at a place set by the id's hash, and with
+// dozens of performances in a worker those words are nearly never in the CPU's caches. Looked up
+// one command at a time, each of those loads waits for memory while nothing else runs. A caller
+// that holds many commands at once (the runtime applies a journal record at a time) calls touch()
+// for the next few commands in a tight loop before executing them: their loads are then in
+// flight together, and each command finds its words in cache when its turn comes. Measured in
+// bench/RESULTS.md (session 9). touch() changes nothing; it returns what it read so that the reads
+// are not dropped as dead code (the caller keeps the value somewhere).
+import type { PerformanceState } from './state.ts';
+
+/** Reads the words execute() will read first for a command whose id hashes to `hash` (hashId); no effect. */
+export function touch(s: PerformanceState, hash: number): number {
+  return s.dedupe.touch(hash);
+}
