@@ -149,7 +149,7 @@ export class Shard {
       if (hashed[k] === 0) continue;
       t ^= this.recent.touch(hashes[k]);
       const state = states[k];
-      if (state !== null) t ^= touch(state, hashes[k]);
+      if (state !== null) t ^= touch(state, items[k + from][2] as Command, hashes[k]);
     }
     this.touched ^= t;
   }

@@ -65,7 +65,11 @@ describe('runtime - reading ahead', () => {
     for (let i = 1; i <= 20; i++) expect(execute(s, hold(`t-h${i}`, `b${i}`, [stall('E', i)]) as never, T0 + i).ok).toBe(true);
     const before = domainStateHash(s);
     let read = 0;
-    for (const id of ['t-h1', 't-h20', 'never-seen', '']) read ^= touch(s, hashId(id));
+    const probes: unknown[] = [
+      hold('t-h1', 'b1', [stall('E', 1)]), { type: 'holdSeats', commandId: 'n1', seatNos: [0, 5, 899] }, { type: 'holdSeats', commandId: 'n2', seatNos: [-1, 900, 1.5, NaN, '3', null] },
+      { type: 'holdSeats', commandId: 'n3', seatNos: 'x' }, { type: 'releaseHold', commandId: 'r1', holdId: 't-h2', buyerId: 'b2' }, { type: 'holdSeats', commandId: '' },
+    ];
+    for (const command of probes) read ^= touch(s, command as never, hashId((command as { commandId: string }).commandId));
     expect(Number.isInteger(read)).toBe(true);
     expect(domainStateHash(s)).toBe(before);
     // And the retry memory still answers as before.
