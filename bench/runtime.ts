@@ -78,7 +78,7 @@ function toNumber(flag: string, text: string | undefined, min: number, integer: 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     json: false, seconds: 3, warmup: -1, workers: cores, maxWorkers: cores, only: null, seed: 1, perShard: 4,
-    window: 32_768, burstPairs: 2_048, durableWindow: 131_072, rawInFlight: 256, recoveryCommands: 1_000_000, runtime: {}, maxWallSeconds: 900,
+    window: 8_192, burstPairs: 2_048, durableWindow: 131_072, rawInFlight: 256, recoveryCommands: 1_000_000, runtime: {}, maxWallSeconds: 900,
     strict: false, gcChild: false,
   };
   const { values } = parseArgs({
