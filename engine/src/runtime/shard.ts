@@ -35,8 +35,6 @@ export interface ShardCounters {
 // typed arrays with the ids as UTF-16 units; versions 3 and 4 still read.
 const SNAPSHOT_VERSION = 5;
 const READABLE_VERSIONS: readonly number[] = [3, 4, 5];
-// Refusals that say nothing about the command's effect, so its id stays free for a retry (the
-// domain does not remember them either).
 /**
  * Commands read ahead at a time (readAhead): enough for their cache misses to overlap, few enough
  * that the lines they bring in are still cached when the commands run (16 measured best of 16, 64
@@ -44,6 +42,8 @@ const READABLE_VERSIONS: readonly number[] = [3, 4, 5];
  */
 const touchAhead = 16;
 
+// Refusals that say nothing about the command's effect, so its id stays free for a retry (the
+// domain does not remember them either).
 const transient = new Set<number>([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PERFORMANCE_UNKNOWN]);
 
 export class Shard {
@@ -149,7 +149,10 @@ export class Shard {
       if (hashed[k] === 0) continue;
       t ^= this.recent.touch(hashes[k]);
       const state = states[k];
-      if (state !== null) t ^= touch(state, items[k + from][2] as Command, hashes[k]);
+      if (state === null) continue;
+      t ^= touch(state, items[k + from][2] as Command, hashes[k]);
+      // Not kept past the chunk: a performance dropped or rebuilt meanwhile is not held on to.
+      states[k] = null;
     }
     this.touched ^= t;
   }
