@@ -1,10 +1,11 @@
 // The command memory's storage (memo.ts, char-ring.ts) on its own: ids and strings kept as
 // UTF-16 units in a ring that wraps and grows, objects kept by sequence number, everything
-// forgotten a generation at a time, and the snapshot columns read back into the same memory.
+// forgotten a generation at a time (the first one shorter by a stagger, each one told to a
+// listener as it goes), and the snapshot columns read back into the same memory.
 import { describe, expect, it } from 'vitest';
 import { CharRing } from '../src/domain/char-ring.ts';
 import { hashId, hashUnits } from '../src/domain/idindex.ts';
-import { CommandMemo, EntryKind } from '../src/domain/memo.ts';
+import { CommandMemo, EntryKind, type DropListener } from '../src/domain/memo.ts';
 
 describe('domain - char ring', () => {
   it('reads back what it appended across wraps and growth, and lets go of the oldest', () => {
@@ -116,5 +117,74 @@ describe('domain - command memory', () => {
     const read = (m: CommandMemo) => [...m.places()].map((at) => [m.idOf(at), m.stringOf(at, 1), m.stringOf(at, 2), m.stringOf(at, 3)]);
     expect(read(copy)).toEqual(read(memo));
     for (const [id] of read(memo)) expect(copy.find(id as string, hashId(id as string))).toBeGreaterThanOrEqual(0);
+  });
+
+  it('drops its first generation early by the stagger, tells a listener every id it lets go of, oldest first, and keeps each id for a full generation after it', () => {
+    const capacity = 64;
+    for (const stagger of [0, 5, 15, 1_000_003]) {
+      const memo = new CommandMemo(capacity, 256, stagger);
+      const firstMax = 32 - (stagger % 16);
+      const told: string[] = [];
+      const listener: DropListener = {
+        dropped(m, firstSeq, endSeq) {
+          for (let seq = firstSeq; seq < endSeq; seq++) {
+            const units = new Uint16Array(m.idLengthOfSeq(seq));
+            m.copyIdOfSeq(seq, units, 0);
+            const id = String.fromCharCode(...units);
+            expect(m.hashOfSeq(seq)).toBe(hashId(id));
+            expect(m.idOfSeq(seq)).toBe(id);
+            // Still found while the listener runs: its place is reused only after.
+            expect(m.find(id, hashId(id))).toBeGreaterThanOrEqual(0);
+            told.push(id);
+          }
+        },
+      };
+      memo.dropListener = listener;
+      const ids: string[] = [];
+      for (let i = 0; i < 500; i++) {
+        const id = `s${stagger}-${i}`;
+        memo.push(id, hashId(id));
+        ids.push(id);
+        // The first generation turns old at firstMax entries, every later one at 32.
+        if (i + 1 === firstMax) expect(memo.oldSize).toBe(0);
+        if (i + 1 === firstMax + 1) expect(memo.oldSize).toBe(firstMax);
+        // Forgotten exactly what was told, in order; everything younger still found.
+        expect(told).toEqual(ids.slice(0, told.length));
+        for (const kept of ids.slice(told.length)) expect(memo.find(kept, hashId(kept)), kept).toBeGreaterThanOrEqual(0);
+        for (const gone of told.slice(-3)) expect(memo.find(gone, hashId(gone))).toBe(-1);
+        // An id goes only once a full generation of later ids has come.
+        if (told.length > 0) expect(ids.length - told.length).toBeGreaterThanOrEqual(32);
+      }
+      expect(told.length).toBe(500 - memo.size);
+    }
+  });
+
+  it('reads a snapshot back whole, however short its first generation would be, and staggers only the first', () => {
+    // A snapshot's old generation may hold more entries than this memory's first generation
+    // would (a snapshot written before the stagger): none is dropped while it is read.
+    const source = new CommandMemo(64);
+    for (let i = 0; i < 50; i++) source.push(`r${i}`, hashId(`r${i}`));
+    expect(source.oldSize).toBe(32);
+    const { units, lengths } = source.stringColumns();
+    const copy = new CommandMemo(64, 256, 15);
+    copy.reset();
+    let unit = 0;
+    for (let i = 0; i < source.size; i++) {
+      if (i === source.oldSize) copy.startYoung();
+      unit += copy.pushFromUnits(units, unit, lengths, i)[1];
+    }
+    copy.restored();
+    expect([copy.size, copy.oldSize]).toEqual([50, 32]);
+    for (let i = 0; i < 50; i++) expect(copy.find(`r${i}`, hashId(`r${i}`))).toBeGreaterThanOrEqual(0);
+    // Its old generation is not empty: the next drop comes at a full generation, as in the source.
+    for (let i = 50; i < 64; i++) {
+      copy.push(`r${i}`, hashId(`r${i}`));
+      source.push(`r${i}`, hashId(`r${i}`));
+    }
+    expect([copy.size, copy.oldSize]).toEqual([source.size, source.oldSize]);
+    copy.push('r64', hashId('r64'));
+    source.push('r64', hashId('r64'));
+    expect([copy.size, copy.oldSize]).toEqual([source.size, source.oldSize]);
+    expect(copy.find('r0', hashId('r0'))).toBe(-1);
   });
 });

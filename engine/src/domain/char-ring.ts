@@ -66,6 +66,19 @@ export class CharRing {
     return text;
   }
 
+  /** Copies the `length` units at `position` into `target` from `offset` on. */
+  copyInto(position: number, length: number, target: Uint16Array, offset: number): void {
+    // Unit by unit: ids are short, and a subarray per copy was two objects per id.
+    const units = this.units;
+    const mask = this.mask;
+    for (let i = 0; i < length; i++) target[offset + i] = units[(position + i) & mask];
+  }
+
+  /** The unit at `position`. */
+  unitAt(position: number): number {
+    return this.units[position & this.mask];
+  }
+
   /** Appends `units[from..to)`; returns the position of the first. */
   appendUnits(units: Uint16Array, from: number, to: number): number {
     const at = this.end;

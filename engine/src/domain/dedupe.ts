@@ -229,6 +229,7 @@ export function restoreMemoColumns(s: PerformanceState, cols: MemoColumns): void
     }
   }
   if (n === cols.oldSize) memo.startYoung();
+  memo.restored();
   if (unit !== cols.units.length || object !== cols.objects.length) throw new Error('snapshot memo: strings or objects left over');
 }
 
@@ -257,6 +258,7 @@ export function restoreMemoColumnsV4(s: PerformanceState, cols: MemoColumnsV4): 
     }
   }
   if (cols.ids.length === cols.oldSize) memo.startYoung();
+  memo.restored();
 }
 
 /** Rebuilds the memory from `memoTuples` (snapshots of versions 2 and 3). */
@@ -266,6 +268,7 @@ export function restoreMemo(s: PerformanceState, [old, young]: readonly (readonl
   for (const tuple of old) restoreEntry(s, tuple);
   memo.startYoung();
   for (const tuple of young) restoreEntry(s, tuple);
+  memo.restored();
 }
 
 function restoreEntry(s: PerformanceState, tuple: readonly unknown[]): void {

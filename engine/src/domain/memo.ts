@@ -51,12 +51,35 @@ const initialSlots = 256;
 const STRINGS_PER_ENTRY = 4;
 const NO_STRING = 0xffff;
 
+/**
+ * Told of each old generation as it is dropped, before its places are reused: the runtime keeps
+ * those ids longer (runtime/recent.ts), so that the two memories never hold the same id and
+ * the engine does not write every command's id twice. Entries `firstSeq` to `endSeq - 1`,
+ * oldest first, are read with hashOfSeq and copyIdOfSeq during the call only.
+ */
+export interface DropListener {
+  dropped(memo: CommandMemo, firstSeq: number, endSeq: number): void;
+}
+
 export class CommandMemo {
+  /** Null in the pure domain; the runtime's shard sets it on the performances it hosts. */
+  dropListener: DropListener | null = null;
   /** Column length: a power of two, grown up to the first one >= capacity (allocate sets the columns). */
   private slots!: number;
   private mask!: number;
   /** Entries in one generation at most. */
   private readonly generationMax: number;
+  /**
+   * Entries in the first generation at most: from half of generationMax to all of it, set by the
+   * `stagger` given (a hash of the performance id). Performances on sale together get commands
+   * at about the same pace; with generations of one size they would all let go of one at the
+   * same moment, and the runtime takes over every id let go of (runtime/recent.ts), a pause per
+   * performance that would then come all at once. An id still outlives a full generation of
+   * later commands (the drop that forgets it comes when the generation after it is full).
+   */
+  private readonly firstGenerationMax: number;
+  /** While a snapshot is restored (reset to restored): the entries pushed are the snapshot's, whatever their number. */
+  private restoring = false;
   /** The column length the first growth goes to (a power of two). */
   private readonly expectedSlots: number;
   /** Sequence numbers: the oldest entry (the old generation's first), the young generation's first, the next. */
@@ -95,8 +118,10 @@ export class CommandMemo {
    * surge, when a large venue takes its most commands (createPerformance expects about one
    * command per place).
    */
-  constructor(readonly capacity: number, expectedEntries = initialSlots) {
+  constructor(readonly capacity: number, expectedEntries = initialSlots, stagger = 0) {
     this.generationMax = Math.max(1, capacity >> 1);
+    const half = this.generationMax >> 1;
+    this.firstGenerationMax = this.generationMax - (half === 0 ? 0 : (stagger >>> 0) % half);
     let slots = initialSlots;
     while (slots < expectedEntries && slots < capacity) slots *= 2;
     this.expectedSlots = slots;
@@ -219,7 +244,9 @@ export class CommandMemo {
 
   /** The place the next entry takes, after dropping the old generation or growing, as needed. */
   private nextPlace(): number {
-    if (this.next - this.youngFirst >= this.generationMax) this.dropOld();
+    // The old generation is empty only until the first drop: the young one is the first.
+    const youngMax = this.youngFirst === this.first ? this.firstGenerationMax : this.generationMax;
+    if (!this.restoring && this.next - this.youngFirst >= youngMax) this.dropOld();
     if (this.next - this.first === this.slots) this.grow();
     return this.next & this.mask;
   }
@@ -253,6 +280,32 @@ export class CommandMemo {
     assert(text.length < NO_STRING, 'memo: string too long');
     this.chars.append(text);
     return text.length;
+  }
+
+  /** The id hash of the entry numbered `seq` (still kept). */
+  hashOfSeq(seq: number): number {
+    return this.hashes[seq & this.mask];
+  }
+
+  /** The id length of the entry numbered `seq` (still kept). */
+  idLengthOfSeq(seq: number): number {
+    return this.lengths[(seq & this.mask) * STRINGS_PER_ENTRY];
+  }
+
+  /** Unit `i` of the id of the entry numbered `seq` (still kept). */
+  idUnitOfSeq(seq: number, i: number): number {
+    return this.chars.unitAt(this.positions[seq & this.mask] + i);
+  }
+
+  /** The id of the entry numbered `seq` (still kept), as a string. */
+  idOfSeq(seq: number): string {
+    return this.idOf(seq & this.mask);
+  }
+
+  /** Copies the id of the entry numbered `seq` (still kept) into `target` from `offset` on, as UTF-16 units. */
+  copyIdOfSeq(seq: number, target: Uint16Array, offset: number): void {
+    const at = seq & this.mask;
+    this.chars.copyInto(this.positions[at], this.lengths[at * STRINGS_PER_ENTRY], target, offset);
   }
 
   /** The entry's command id. */
@@ -305,6 +358,12 @@ export class CommandMemo {
     this.first = 0;
     this.youngFirst = 0;
     this.next = 0;
+    this.restoring = true;
+  }
+
+  /** Snapshot decoding: every entry is back; from now on pushes drop generations again. */
+  restored(): void {
+    this.restoring = false;
   }
 
   /** Snapshot decoding: the entries pushed so far are the old generation. */
@@ -320,6 +379,7 @@ export class CommandMemo {
    * until the young generation reuses them (at most `capacity` entries' objects are held).
    */
   private dropOld(): void {
+    if (this.dropListener !== null && this.youngFirst > this.first) this.dropListener.dropped(this, this.first, this.youngFirst);
     this.old.clear();
     this.first = this.youngFirst;
     this.chars.releaseBefore(this.first < this.next ? this.positions[this.first & this.mask] : this.chars.next);

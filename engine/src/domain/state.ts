@@ -7,6 +7,7 @@ import type { CardKind, PresaleTerms, ProductKind, QuotaPolicy } from './command
 import { CommandMemo } from './memo.ts';
 import { BuyerTable, type BuyerUsage } from './buyers.ts';
 import { HoldIndex } from './hold-index.ts';
+import { hashId } from './idindex.ts';
 import { HoldingTable } from './products-link.ts';
 import { OrderTable } from './order-table.ts';
 import { createTicketTable, type TicketTable } from './tickets.ts';
@@ -369,7 +370,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     listings: new Map(),
     openListings: new Map(),
     resales: [],
-    dedupe: new CommandMemo(limits.dedupeEntriesMax, layout.capacity),
+    dedupe: new CommandMemo(limits.dedupeEntriesMax, layout.capacity, hashId(spec.performanceId)),
   };
   state.holds.list = state;
   return { ok: true, state };

@@ -5,7 +5,7 @@
 // applied again, which is deterministic.
 import {
   decodeSnapshot, encodeSnapshot, execute, executeProduct, productFromPlain, productToPlain,
-  type Command, type Layout, type PerformanceState, type ProductCommand, type ProductOutput, type ProductState, type Result,
+  type Command, type DropListener, type Layout, type PerformanceState, type ProductCommand, type ProductOutput, type ProductState, type Result,
 } from '../domain/mod.ts';
 import { decodeRecord, pack, packr, type JournalItem } from './wire.ts';
 
@@ -137,12 +137,32 @@ abstract class CheckpointedActor<S, C, R> {
       this.run(state, item[2] as C, item[1]);
     }
     this.state = state;
+    this.adopted(state);
   }
+
+  /** Called with the state a rebuild made, once it has caught up (its replay ran without this). */
+  protected adopted(_state: S): void {}
 }
 
 export class PerformanceActor extends CheckpointedActor<PerformanceState, Command, Result> {
+  private dropListener: DropListener | null = null;
+
   constructor(readonly performanceId: string, readonly venue: string, readonly layout: Layout, state: PerformanceState, base?: Uint8Array) {
     super(state, base);
+  }
+
+  /**
+   * Hands the ids the performance's retry memory lets go of to `listener` (the shard's memory),
+   * from now on and after any rebuild. A rebuild's replay hands over nothing: what it lets go
+   * of again was handed over when it first ran.
+   */
+  handDroppedIdsTo(listener: DropListener): void {
+    this.dropListener = listener;
+    this.state.dedupe.dropListener = listener;
+  }
+
+  protected override adopted(state: PerformanceState): void {
+    state.dedupe.dropListener = this.dropListener;
   }
 
   protected run(state: PerformanceState, command: Command, nowMs: number): Result {

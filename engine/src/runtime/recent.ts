@@ -3,7 +3,7 @@
 // restart) still gets its first result. Two generations rotated by command time (so replay makes
 // the same decisions), bounded by a count: a shard past `entriesMax` rotates early, and the
 // window it really keeps is reported (`windowMs`) so the shortening is visible on a dashboard.
-import { aligned, bytesOf, grown, hashId, hashUnits, type Result } from '../domain/mod.ts';
+import { aligned, bytesOf, grown, hashId, hashUnits, type CommandMemo, type Result } from '../domain/mod.ts';
 import type { EngineCommand } from './wire.ts';
 
 export interface Remembered {
@@ -76,6 +76,10 @@ export class RecentCommands {
     return undefined;
   }
 
+  private has(performance: number, commandId: string, hash: number): boolean {
+    return this.current.find(performance, commandId, hash) >= 0 || this.previous.find(performance, commandId, hash) >= 0;
+  }
+
   /** Reads the words get() and remember() read first for `hash` (domain touch.ts); no effect. */
   touch(hash: number): number {
     return this.currentFilter.touch(hash) ^ this.previousFilter.touch(hash) ^ this.current.touch(hash);
@@ -86,6 +90,33 @@ export class RecentCommands {
    * with its answer only when given (the few the performance does not answer itself).
    */
   remember(commandId: string, hash: number, performanceId: string, atMs: number, command: EngineCommand | null = null, result: Result | null = null): void {
+    this.rotateIfDue(atMs);
+    const at = this.current.add(this.performanceNo(performanceId), commandId, hash, atMs);
+    if (command !== null && result !== null) this.current.kept.set(at, [command, result]);
+    this.currentFilter.add(hash);
+  }
+
+  /**
+   * Takes over the ids a performance's own memory lets go of (its old generation, entries
+   * `firstSeq` to `endSeq - 1` of `memo`), at `atMs`: the time of the command that made it let
+   * go, which is when these ids start being kept here, and the latest any of them was applied.
+   * Only their ids and that time are kept: the performance answered them.
+   */
+  rememberDropped(performanceId: string, atMs: number, memo: CommandMemo, firstSeq: number, endSeq: number): void {
+    const no = this.performanceNo(performanceId);
+    for (let seq = firstSeq; seq < endSeq; seq++) {
+      this.rotateIfDue(atMs);
+      const hash = memo.hashOfSeq(seq);
+      // A saga's step is kept here whole from the start (shard.ts): not a second time without
+      // its answer, which a retry could find first. Other ids are told apart by their shape,
+      // without reading the filters.
+      if (hasStepShape(memo, seq) && (this.currentFilter.has(hash) || this.previousFilter.has(hash)) && this.has(no, memo.idOfSeq(seq), hash)) continue;
+      this.current.addFromMemo(no, memo, seq, hash, atMs);
+      this.currentFilter.add(hash);
+    }
+  }
+
+  private rotateIfDue(atMs: number): void {
     if (this.currentSinceMs < 0) this.currentSinceMs = atMs;
     // Each generation spans windowMs, so an entry is kept between one and two windows.
     if (atMs - this.currentSinceMs >= this.windowMs) this.rotate(atMs);
@@ -93,9 +124,6 @@ export class RecentCommands {
       this.earlyRotations++;
       this.rotate(atMs);
     }
-    const at = this.current.add(this.performanceNo(performanceId), commandId, hash, atMs);
-    if (command !== null && result !== null) this.current.kept.set(at, [command, result]);
-    this.currentFilter.add(hash);
   }
 
   /** Commands remembered (an id used by several performances counts once for each). */
@@ -165,6 +193,22 @@ export class RecentCommands {
   }
 }
 
+/** Whether the memo's entry `seq` has an id of isStepCommandId's shape (`…/digits/digits`), read from its units. */
+function hasStepShape(memo: CommandMemo, seq: number): boolean {
+  let i = memo.idLengthOfSeq(seq) - 1;
+  for (let part = 0; part < 2; part++) {
+    const last = i;
+    while (i >= 0 && isDigit(memo.idUnitOfSeq(seq, i))) i--;
+    if (i === last || i < 0 || memo.idUnitOfSeq(seq, i) !== 0x2f) return false;
+    i--;
+  }
+  return true;
+}
+
+function isDigit(unit: number): boolean {
+  return unit >= 0x30 && unit <= 0x39;
+}
+
 function entriesOf(g: RecentGenerationV4): [string, Remembered][] {
   const out: [string, Remembered][] = g.ids.map((id, i) => [id, { performanceId: g.performances[g.performance[i]], command: null, result: null, atMs: g.atMs[i] }]);
   for (const [i, command, result] of g.kept) {
@@ -217,6 +261,17 @@ class IdGeneration {
     if (start + id.length > this.chars.length) this.chars = grown(this.chars, start + id.length);
     for (let i = 0; i < id.length; i++) this.chars[start + i] = id.charCodeAt(i);
     return this.enter(at, start + id.length, performance, hash, atMs);
+  }
+
+  /** The same, with the id of the memo's entry `seq` (copied from its units, never made a string). */
+  addFromMemo(performance: number, memo: CommandMemo, seq: number, hash: number, atMs: number): number {
+    const at = this.count;
+    if (at === this.hashes.length) this.growEntries();
+    const start = at === 0 ? 0 : this.ends[at - 1];
+    const length = memo.idLengthOfSeq(seq);
+    if (start + length > this.chars.length) this.chars = grown(this.chars, start + length);
+    memo.copyIdOfSeq(seq, this.chars, start);
+    return this.enter(at, start + length, performance, hash, atMs);
   }
 
   private addUnits(performance: number, units: Uint16Array, from: number, to: number, hash: number, atMs: number): number {

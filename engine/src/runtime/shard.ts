@@ -58,6 +58,8 @@ export class Shard {
   private readonly aheadHashes = new Int32Array(touchAhead);
   private readonly aheadHashed = new Uint8Array(touchAhead);
   private readonly aheadStates: (PerformanceState | null)[] = new Array<PerformanceState | null>(touchAhead).fill(null);
+  /** The time of the command a performance is applying: when the ids its memory lets go of meanwhile start being kept here. */
+  private applyingNowMs = 0;
   /** Journal sequence of the last record applied (0: none). */
   appliedSeq = 0;
   lastNowMs = 0;
@@ -190,15 +192,15 @@ export class Shard {
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
     const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command);
     if (!isTick && !(!result.ok && transient.has(result.code))) {
-      // The performance remembers what it applied, with its answer (domain dedupe); the shard
-      // keeps only the id and when, so it can tell a late retry apart from a new command
-      // without holding a second copy of every command and answer. A saga's steps (few) are
-      // kept whole: a step re-sent after a restart must get its first answer, not only
-      // COMMAND_ALREADY_APPLIED, for the saga to go on. The performance answered every
-      // command here but openPerformance and ACTOR_FAILED (PERFORMANCE_UNKNOWN is transient).
+      // The performance remembers what it applied, with its answer (domain dedupe), and hands
+      // the ids over to the shard's memory when it lets go of them (adopt): the shard then keeps
+      // only the id and when, so it can tell a late retry apart from a new command. What the
+      // performance did not answer (openPerformance, ACTOR_FAILED; PERFORMANCE_UNKNOWN is
+      // transient) the shard keeps itself, whole. So are a saga's steps (few): a step re-sent
+      // after a restart must get its first answer, not only COMMAND_ALREADY_APPLIED, for the
+      // saga to go on.
       const answeredByPerformance = command.type !== 'openPerformance' && (result.ok || result.code !== Code.ACTOR_FAILED);
-      if (answeredByPerformance && !isStepCommandId(command.commandId)) this.recent.remember(command.commandId, hash, performanceId, nowMs);
-      else this.recent.remember(command.commandId, hash, performanceId, nowMs, command, result);
+      if (!answeredByPerformance || isStepCommandId(command.commandId)) this.recent.remember(command.commandId, hash, performanceId, nowMs, command, result);
     }
     return result;
   }
@@ -211,12 +213,24 @@ export class Shard {
   private retryOnPerformance(performanceId: string, nowMs: number, command: Command, atMs: number): Result {
     const actor = this.actors.get(performanceId);
     if (actor !== undefined && remembers(actor.state, command.commandId)) return this.applyToActor(performanceId, nowMs, command);
-    return reject('COMMAND_ALREADY_APPLIED', 'commandId', `command id ${command.commandId} was applied at ${atMs}; its answer is no longer kept (a performance keeps the answers of its last ${limits.dedupeEntriesMax / 2} commands at least)`);
+    return reject('COMMAND_ALREADY_APPLIED', 'commandId', `command id ${command.commandId} was applied, at ${atMs} at the latest; its answer is no longer kept (a performance keeps the answers of its last ${limits.dedupeEntriesMax / 2} commands at least)`);
+  }
+
+  /**
+   * Hosts a performance. Its retry memory hands the ids it lets go of to the shard's memory
+   * (recent.ts): the shard remembers only those, not every command the performance answers, so
+   * no id is written to both. The listener reads `this.recent` when called: a restore replaces it.
+   */
+  private adopt(actor: PerformanceActor): void {
+    const performanceId = actor.performanceId;
+    actor.handDroppedIdsTo({ dropped: (memo, firstSeq, endSeq) => this.recent.rememberDropped(performanceId, this.applyingNowMs, memo, firstSeq, endSeq) });
+    this.actors.set(performanceId, actor);
   }
 
   private applyToActor(performanceId: string, nowMs: number, command: Command): Result {
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
+    this.applyingNowMs = nowMs;
     const fault = this.config.fault;
     try {
       return actor.apply(command, nowMs, fault === undefined ? undefined : () => {
@@ -272,7 +286,7 @@ export class Shard {
     if (command.spec?.performanceId !== performanceId) return reject('COMMAND_INVALID', 'spec.performanceId', 'spec.performanceId must be the performance the command is sent to');
     const created = createPerformance(command.spec, layout);
     if (!created.ok) return created;
-    this.actors.set(performanceId, new PerformanceActor(performanceId, command.venue, layout, created.state));
+    this.adopt(new PerformanceActor(performanceId, command.venue, layout, created.state));
     return { ok: true };
   }
 
@@ -346,7 +360,7 @@ export class Shard {
     for (const [id, venue, actorBytes] of snap.actors) {
       const layout = config.venues.layout(venue);
       if (layout === null) throw new Error(`snapshot names venue ${venue}, which this engine does not know`);
-      shard.actors.set(id, PerformanceActor.fromSnapshot(id, venue, layout, actorBytes));
+      shard.adopt(PerformanceActor.fromSnapshot(id, venue, layout, actorBytes));
     }
     for (const [id, bytes] of snap.products) shard.products.set(id, ProductActor.fromSnapshot(id, bytes));
     shard.recent = RecentCommands.fromArrays(config.dedupeWindowMs, config.dedupeEntriesMax, snap.recent);
