@@ -18,7 +18,7 @@ export type JournalItem = [actorId: string, nowMs: number, command: EngineComman
  * writes the commonest commands in a compact form (compact.ts); version 1 records still read.
  */
 export interface JournalRecord {
-  v: 1 | 2;
+  v: 1 | 2 | 3;
   shard: number;
   /** The lease epoch of the writer, so a record from a deposed writer can be told apart. */
   epoch: number;
@@ -46,17 +46,64 @@ export function encodeRecord(record: Pick<JournalRecord, 'shard' | 'epoch' | 'it
   return encodeWireRecord(record.shard, record.epoch, wire);
 }
 
-/** A version-2 record of items already in their wire form (compactItem): the router's batches. */
+/**
+ * A record of items already in their wire form (compactItem): the router's batches. Written as
+ * version 3: each item names its actor by its place in the record's `actors` and its time as
+ * the difference from the record's `atMs` (its first item's). A batch holds commands for the
+ * few actors of one shard, all given within a few milliseconds: the ids were most of the bytes
+ * written and read per command, and each read made a new string that every lookup by actor id
+ * then hashed again; a full time is a 9-byte float where the difference is one byte or two.
+ * The items are changed for the packing only, and given back as they were.
+ */
 export function encodeWireRecord(shard: number, epoch: number, wire: WireItem[]): Uint8Array {
-  return pack({ v: 2, shard, epoch, items: wire });
+  const n = wire.length;
+  const atMs = n === 0 ? 0 : (wire[0][1] as number);
+  const actors: unknown[] = [];
+  let lastActor: unknown = null;
+  let lastNo = -1;
+  for (let i = 0; i < n; i++) {
+    const x = wire[i];
+    const actor = x[0];
+    if (actor !== lastActor) {
+      lastNo = actors.indexOf(actor);
+      if (lastNo < 0) lastNo = actors.push(actor) - 1;
+      lastActor = actor;
+    }
+    x[0] = lastNo;
+    x[1] = (x[1] as number) - atMs;
+  }
+  try {
+    return pack({ v: 3, shard, epoch, atMs, actors, items: wire });
+  } finally {
+    for (let i = 0; i < n; i++) {
+      const x = wire[i];
+      x[0] = actors[x[0] as number];
+      x[1] = (x[1] as number) + atMs;
+    }
+  }
 }
 
 export function decodeRecord(bytes: Uint8Array): JournalRecord {
   const record = packr.unpack(bytes) as JournalRecord;
-  if (record === null || typeof record !== 'object' || (record.v !== 1 && record.v !== 2) || !Array.isArray(record.items)) {
-    throw new Error('not a journal record (version 1 or 2)');
+  if (record === null || typeof record !== 'object' || (record.v !== 1 && record.v !== 2 && record.v !== 3) || !Array.isArray(record.items)) {
+    throw new Error('not a journal record (version 1, 2 or 3)');
   }
-  if (record.v === 2) {
+  if (record.v === 3) {
+    const { atMs, actors } = record as unknown as { atMs: unknown; actors: unknown };
+    if (typeof atMs !== 'number' || !Array.isArray(actors)) throw new Error('journal record version 3 without its atMs and actors');
+    const wire = record.items as unknown as WireItem[];
+    for (let i = 0; i < wire.length; i++) {
+      const x = wire[i];
+      if (!Array.isArray(x) || x.length < 3 || typeof x[0] !== 'number' || x[0] >= actors.length || typeof x[1] !== 'number') {
+        throw new Error(`journal record item ${i} is not [actor number, time difference, command or tag, ...]`);
+      }
+      x[0] = actors[x[0]];
+      x[1] = x[1] + atMs;
+    }
+    delete (record as { atMs?: unknown }).atMs;
+    delete (record as { actors?: unknown }).actors;
+  }
+  if (record.v !== 1) {
     // Each compact item becomes [actorId, nowMs, command] in place: no second array per command.
     const wire = record.items as unknown as WireItem[];
     for (let i = 0; i < wire.length; i++) {

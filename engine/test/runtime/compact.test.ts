@@ -1,11 +1,13 @@
 // The journal's compact forms (compact.ts) must read back exactly what was written: the same
 // keys, the same values, nothing added or lost, whatever the command looks like. Anything that
-// is not exactly one of the compact shapes goes as the object, and version-1 records (written
-// before the compact forms) still read.
+// is not exactly one of the compact shapes goes as the object. Records name each item's actor by
+// its place in the record's list of actors and its time as a difference (version 3); version-1
+// records (written before the compact forms) and version-2 ones (full ids and times) still read.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DONE, type Result } from '../../src/domain/mod.ts';
 import { decodeRecord, encodeRecord, pack, packResults, packr, unpackResults, type EngineCommand, type JournalItem } from '../../src/runtime/mod.ts';
+import { encodeWireRecord } from '../../src/runtime/wire.ts';
 import { compactItem, compactResult, compactShapes } from '../../src/runtime/compact.ts';
 
 const id = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('h1', 'B7', 'web', 'ünïcødé-✓', ''));
@@ -63,7 +65,7 @@ describe('runtime - compact journal items', () => {
       const items = raw as unknown as JournalItem[];
       for (const [a, t, c] of items) if (typeof compactItem(a, t, c)[2] === 'number') compacted++;
       const record = decodeRecord(encodeRecord({ shard: 3, epoch: 9, items }));
-      expect(record.v).toBe(2);
+      expect(record.v).toBe(3);
       expect(record.shard).toBe(3);
       expect(record.epoch).toBe(9);
       expectExactly(record.items, items);
@@ -104,11 +106,32 @@ describe('runtime - compact journal items', () => {
     expect(new Set(compactShapes.map((s) => s.tag)).size).toBe(compactShapes.length);
   });
 
-  it('still reads version-1 records, and refuses an unknown tag or version', () => {
+  it('writes each actor once and each time as a difference, and gives the router its items back unchanged', () => {
+    const release = (n: number): EngineCommand => ({ type: 'releaseHold', commandId: `r${n}`, holdId: `h${n}`, buyerId: 'B1' });
+    const t = 1_795_000_000_000;
+    const items: JournalItem[] = [['P1', t, release(1)], ['P2', t + 3, release(2)], ['P1', t - 2, release(3)], ['P2', t + 70_000, release(4)]];
+    const wire = items.map(([a, at, c]) => compactItem(a, at, c));
+    const before = structuredClone(wire);
+    const bytes = encodeWireRecord(4, 2, wire);
+    expectExactly(wire, before);
+    const raw = packr.unpack(bytes) as { v: number; atMs: number; actors: string[]; items: unknown[][] };
+    expect(raw.v).toBe(3);
+    expect(raw.atMs).toBe(t);
+    expect(raw.actors).toEqual(['P1', 'P2']);
+    expect(raw.items.map((x) => [x[0], x[1]])).toEqual([[0, 0], [1, 3], [0, -2], [1, 70_000]]);
+    expectExactly(decodeRecord(bytes).items, items);
+    // Smaller than the same items with their ids and times written out (version 2).
+    expect(bytes.length).toBeLessThan(pack({ v: 2, shard: 4, epoch: 2, items: wire }).length);
+  });
+
+  it('still reads version-1 and version-2 records, and refuses an unknown tag, actor or version', () => {
     const items: JournalItem[] = [['P1', 5, { type: 'releaseHold', commandId: 'r1', holdId: 'h1', buyerId: 'B1' }]];
     expect(decodeRecord(pack({ v: 1, shard: 0, epoch: 1, items })).items).toStrictEqual(items);
+    expect(decodeRecord(pack({ v: 2, shard: 0, epoch: 1, items: [['P1', 5, 3, 'r1', 'h1', 'B1']] })).items).toStrictEqual(items);
     expect(() => decodeRecord(pack({ v: 2, shard: 0, epoch: 1, items: [['P1', 5, 99, 'x']] }))).toThrow(/unknown compact tag 99/);
-    expect(() => decodeRecord(pack({ v: 3, shard: 0, epoch: 1, items: [] }))).toThrow(/version 1 or 2/);
+    expect(() => decodeRecord(pack({ v: 3, shard: 0, epoch: 1, atMs: 5, actors: ['P1'], items: [[1, 0, 3, 'r1', 'h1', 'B1']] }))).toThrow(/item 0/);
+    expect(() => decodeRecord(pack({ v: 3, shard: 0, epoch: 1, items: [] }))).toThrow(/without its atMs and actors/);
+    expect(() => decodeRecord(pack({ v: 4, shard: 0, epoch: 1, items: [] }))).toThrow(/version 1, 2 or 3/);
   });
 });
 
