@@ -83,11 +83,11 @@ export const metricDefinitions = {
   },
   dedupeWindow: {
     name: 'onsale_dedupe_window_seconds', kind: 'gauge', labels: ['shard'],
-    help: 'How far back (in command time) the shard remembers command ids now; shorter than the configured window when the entry bound forced an early rotation.',
+    help: 'How far back (in command time) the shard remembers the command ids its performances let go of (they keep their latest ones themselves); shorter than the configured window when the entry bound forced an early rotation.',
   },
   dedupeEntries: {
     name: 'onsale_dedupe_entries', kind: 'gauge', labels: ['shard'],
-    help: 'Command ids the shard remembers.',
+    help: 'Command ids the shard remembers: those its performances let go of, and the commands no performance answered.',
   },
   dedupeEarlyRotations: {
     name: 'onsale_dedupe_early_rotations_total', kind: 'counter', labels: ['shard'],
