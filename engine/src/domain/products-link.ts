@@ -37,9 +37,10 @@ export function linkProduct(s: PerformanceState, cmd: LinkProduct, nowMs: number
   if (resale !== null && cmd.cardKind === 'fixedPrice') return reject('RESALE_NOT_ELIGIBLE', 'resale', 'fixed-price cards are never resold: resale must be null');
   const singleSaleStartMs = singleSaleStart(s);
   if (nowMs >= singleSaleStartMs) return reject('PRODUCT_LINK_TOO_LATE', '', `the single-ticket sale of ${s.performanceId} started at ${singleSaleStartMs}`);
-  s.products.set(cmd.productId, { productId: cmd.productId, kind: cmd.kind, cardKind: cmd.cardKind, resale, onlyQuota: false, heldHolds: 0, orders: 0 });
+  const linkNo = s.nextLinkNo++;
+  s.products.set(cmd.productId, { productId: cmd.productId, kind: cmd.kind, cardKind: cmd.cardKind, resale, linkNo, onlyQuota: false, heldHolds: 0, orders: 0 });
   const layout = s.layout;
-  return { ok: true, performanceId: s.performanceId, numbered: layout.seatCount > 0 && layout.gaAreas.length === 0, capacity: layout.capacity, singleSaleStartMs };
+  return { ok: true, performanceId: s.performanceId, numbered: layout.seatCount > 0 && layout.gaAreas.length === 0, capacity: layout.capacity, singleSaleStartMs, linkNo };
 }
 
 /** The resale terms checked, with channel numbers; null for none. */

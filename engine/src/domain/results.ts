@@ -45,6 +45,8 @@ export interface LinkAccepted {
   capacity: number;
   /** The earliest sale start of the performance's channels, other than resale channels. */
   singleSaleStartMs: number;
+  /** The product's number in this performance (never given to another product): its steps' ids there use it. */
+  linkNo: number;
 }
 export interface ListingAccepted { ok: true; listingId: string; ticketId: string; priceMinor: number; basePriceMinor: number }
 export interface ResaleBought {

@@ -79,7 +79,9 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     droppedQuotas: [...s.droppedQuotaIds],
     blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
     presales: [...s.presales.values()].map((p) => [p.code, p.ticketType, p.validFromMs, p.validUntilMs, p.totalMax, p.perBuyerMax, p.stopped, p.held, p.sold, [...p.buyerUse], p.orders]),
-    products: [...s.products.values()].map((p) => [p.productId, p.kind, p.cardKind, p.resale === null ? null : [p.resale.minPct, p.resale.maxPct, p.resale.feePct, p.resale.channels]]),
+    // linkNo (the fifth value) and nextLinkNo were added within version 5; older snapshots number their products in link order.
+    products: [...s.products.values()].map((p) => [p.productId, p.kind, p.cardKind, p.resale === null ? null : [p.resale.minPct, p.resale.maxPct, p.resale.feePct, p.resale.channels], p.linkNo]),
+    nextLinkNo: s.nextLinkNo,
     listings: [...s.listings.values()].map((l) => [l.listingId, l.ticket, l.sellerId, l.channel, l.priceMinor, l.basePriceMinor, listingStatuses.indexOf(l.status), l.createdAtMs]),
     resales: s.resales.map((r) => [
       r.listingId, r.productId, r.holdingId, r.sellerId, r.buyerId, r.ticketId, r.resaleOf, r.priceMinor, r.basePriceMinor, r.feeMinor, r.sellerCreditMinor, r.atMs,
@@ -159,9 +161,10 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   // Products first: holds and orders count themselves on their product.
   for (const p of snap.products ?? []) {
     const resale = p[3] === null ? null : { minPct: p[3][0], maxPct: p[3][1], feePct: p[3][2], channels: p[3][3] };
-    const link: ProductLink = { productId: p[0], kind: p[1], cardKind: p[2], resale, onlyQuota: false, heldHolds: 0, orders: 0 };
+    const link: ProductLink = { productId: p[0], kind: p[1], cardKind: p[2], resale, linkNo: p[4] ?? s.products.size, onlyQuota: false, heldHolds: 0, orders: 0 };
     s.products.set(link.productId, link);
   }
+  s.nextLinkNo = snap.nextLinkNo ?? s.products.size;
   for (let i = 0; i < snap.holdSlots; i++) s.holdBySlot.push(null);
   for (const h of snap.holds) {
     const hold: Hold = {

@@ -101,6 +101,11 @@ export interface ProductLink {
   kind: ProductKind;
   cardKind: CardKind;
   resale: ResaleTerms | null;
+  /**
+   * The product's number in this performance, given at link time and never given again (not
+   * reused after an unlink): the coordinator names its steps here by it (products/outbound.ts).
+   */
+  linkNo: number;
   /** Derived (not in snapshots): one of its quotas is `onlyQuota`, so its holds never take general stock. */
   onlyQuota: boolean;
   /** Derived: its open holds, and the orders ever made for it (unlinking needs both at 0). */
@@ -222,6 +227,8 @@ export interface PerformanceState {
   readonly presales: Map<string, Presale>;
   /** Linked products by id, in link order. */
   readonly products: Map<string, ProductLink>;
+  /** The linkNo the next linked product gets. */
+  nextLinkNo: number;
   /** Ticket numbers per holding id (orders made for a card or subscription), in issue order. Derived. */
   readonly holdingTickets: HoldingTable;
   /** Resale listings by id, in creation order, and the open one per ticket number (derived). */
@@ -366,6 +373,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     blockById: new Map(),
     presales: new Map(),
     products: new Map(),
+    nextLinkNo: 0,
     holdingTickets: new HoldingTable(),
     listings: new Map(),
     openListings: new Map(),

@@ -6,7 +6,7 @@
 // codes a performance returns on its own: an unlinked product's hold, an unlink after sales.
 import { describe, expect, it } from 'vitest';
 import {
-  clubLayout, executeProduct, isPending, productFromPlain, productLimits, productLinks, productToPlain, type CreateProduct, type ProductState,
+  clubLayout, executeProduct, isPending, isStepCommandId, productFromPlain, productLimits, productLinks, productToPlain, type CreateProduct, type ProductCommand, type ProductState,
 } from '../../src/domain/mod.ts';
 import {
   FIRST, SALE, SINGLE, World, buy, exchange, expectCode, hallLayout, hold, holding, layoutOf, linkLater, play, productDef, renew,
@@ -143,6 +143,17 @@ describe('products - existence, state and retries', () => {
 describe('products - sagas in flight (the coordinator driven by hand)', () => {
   /** A copy of the coordinator, so the world's own is not left with sagas nobody answers. */
   const copyOf = (s: ProductState): ProductState => productFromPlain(productToPlain(s));
+
+  it('names its steps on a linked performance by the product\'s number there (short ids), and a link step by the product id', () => {
+    const w = plainWorld();
+    expectCode(w.product('P', productDef('P', 'seasonCard', games), 0), 'OK');
+    const s = copyOf(w.prod('P'));
+    const started = executeProduct(s, buy('ann', { seats: ['A-1-1'], commandId: 'b1' }) as ProductCommand, SALE);
+    const saga = (started.result as { saga: number }).saga;
+    const sent = started.out.map((o) => (o.t === 'send' ? [o.to, o.command.commandId] : null));
+    expect(sent).toEqual(games.map((g, i) => [g.performanceId, `~${s.links.get(g.performanceId)!.linkNo}/${saga}/${i}`]));
+    for (const [, id] of sent as [string, string][]) expect(isStepCommandId(id)).toBe(true);
+  });
 
   it('links one performance at a time, joins a retry of a running saga and refuses its id for another payload', () => {
     const w = plainWorld();

@@ -18,11 +18,11 @@ describe('products - linking a product to a performance', () => {
     const numbered = newPerformance(productSpec, seatedLayout('numbered', [['MAIN', ['AAAA', 'AAAA']]]));
     const standing = newPerformance(productSpec, gaLayout('standing', 120));
     const mixed = newPerformance((spec) => { productSpec(spec); spec.channels[2].saleStartMs = OPEN - 500; });
-    play(numbered, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: true, capacity: 8, singleSaleStartMs: OPEN }) }]);
-    play(standing, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: false, capacity: 120, singleSaleStartMs: OPEN }) }]);
+    play(numbered, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: true, capacity: 8, singleSaleStartMs: OPEN, linkNo: 0 }) }]);
+    play(standing, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: false, capacity: 120, singleSaleStartMs: OPEN, linkNo: 0 }) }]);
     play(mixed, [
       // The resale channel opens at 0 and does not count; the partner opens first.
-      { at: 0, cmd: linkProduct('card'), expect: 'OK', why: 'seats and standing places: not numbered', check: linked({ performanceId: 'P1', numbered: false, capacity: 76, singleSaleStartMs: OPEN - 500 }) },
+      { at: 0, cmd: linkProduct('card'), expect: 'OK', why: 'seats and standing places: not numbered', check: linked({ performanceId: 'P1', numbered: false, capacity: 76, singleSaleStartMs: OPEN - 500, linkNo: 0 }) },
     ]);
     expect(productLinks(numbered)).toEqual([{ productId: 'card', kind: 'seasonCard', cardKind: 'calculatedPrice', resale: { minPct: 50, maxPct: 120, feePct: 10, channels: ['web'] } }]);
   });
@@ -69,6 +69,23 @@ describe('products - linking a product to a performance', () => {
       { at: 0, cmd: unlinkProduct('p3'), expect: 'OK' },
       { at: 0, cmd: linkProduct('one-more'), expect: 'OK', why: 'an unlink makes room' },
     ]);
+  });
+
+  it('numbers each link once: an unlinked product\'s number is never given again, also after a snapshot', () => {
+    // The coordinator names its steps on a performance by this number (`~<linkNo>/<saga>/<step>`):
+    // a number given again would let a new product's step find an old product's answer.
+    const state = newPerformance(productSpec);
+    const linkNo = (r: Result) => accepted<LinkAccepted>(r).linkNo;
+    expect(linkNo(execute(state, linkProduct('a', { commandId: 'la' }) as never, 0))).toBe(0);
+    expect(linkNo(execute(state, linkProduct('b', { commandId: 'lb' }) as never, 0))).toBe(1);
+    expect(execute(state, unlinkProduct('a', { commandId: 'ua' }) as never, 0).ok).toBe(true);
+    const restored = decodeSnapshot(encodeSnapshot(state), hall);
+    expect(restored.nextLinkNo).toBe(2);
+    for (const s of [state, restored]) {
+      expect(linkNo(execute(s, linkProduct('c', { commandId: 'lc' }) as never, 0))).toBe(2);
+      expect(linkNo(execute(s, linkProduct('a', { commandId: 'la2' }) as never, 0))).toBe(3);
+      expect([...s.products.values()].map((p) => [p.productId, p.linkNo])).toEqual([['b', 1], ['c', 2], ['a', 3]]);
+    }
   });
 
   it('a retry gets the first answer, even after the sale has started; another payload under the id is refused', () => {

@@ -22,7 +22,7 @@ type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omi
 export function send(s: ProductState, saga: Saga, to: string, command: Sendable, out: Outbound[]): void {
   const step = saga.steps.length;
   const full = command as Command;
-  full.commandId = stepCommandId(s.productId, saga.saga, step);
+  full.commandId = stepCommandId(s.productId, saga.saga, step, s.links.get(to)?.linkNo);
   saga.steps.push({ performanceId: to, command: full, result: null });
   saga.wave.push(step);
   out.push({ t: 'send', to, command: full, saga: saga.saga, step });
