@@ -57,6 +57,9 @@ export function encodeRecord(record: Pick<JournalRecord, 'shard' | 'epoch' | 'it
  */
 export function encodeWireRecord(shard: number, epoch: number, wire: WireItem[]): Uint8Array {
   const n = wire.length;
+  // Differences of whole numbers are exact; of other values (a time the domain will refuse) they
+  // may not be: such a batch is written as version 2, each time as it was given.
+  for (let i = 0; i < n; i++) if (!Number.isSafeInteger(wire[i][1])) return pack({ v: 2, shard, epoch, items: wire });
   const atMs = n === 0 ? 0 : (wire[0][1] as number);
   const actors: unknown[] = [];
   let lastActor: unknown = null;

@@ -122,6 +122,11 @@ describe('runtime - compact journal items', () => {
     expectExactly(decodeRecord(bytes).items, items);
     // Smaller than the same items with their ids and times written out (version 2).
     expect(bytes.length).toBeLessThan(pack({ v: 2, shard: 4, epoch: 2, items: wire }).length);
+    // A time that is not a whole number is written as given (a difference might round): version 2.
+    const odd: JournalItem[] = [['P1', t, release(5)], ['P1', 0.0001, release(6)]];
+    const oddBytes = encodeWireRecord(4, 2, odd.map(([a, at, c]) => compactItem(a, at, c)));
+    expect((packr.unpack(oddBytes) as { v: number }).v).toBe(2);
+    expectExactly(decodeRecord(oddBytes).items, odd);
   });
 
   it('still reads version-1 and version-2 records, and refuses an unknown tag, actor or version', () => {
