@@ -14,8 +14,10 @@ export type EngineCommand = Command | OpenPerformance | ProductCommand;
 export type JournalItem = [actorId: string, nowMs: number, command: EngineCommand];
 
 /**
- * One journal record = one group-commit batch for one shard. Version 2 (written since session 7)
- * writes the commonest commands in a compact form (compact.ts); version 1 records still read.
+ * One journal record = one group-commit batch for one shard. Version 2 (sessions 7 to 9) writes
+ * the commonest commands in a compact form (compact.ts); version 3 (since session 10) also names
+ * each item's actor by number and its time as a difference (encodeWireRecord). Versions 1 and 2
+ * still read; decodeRecord gives every version back as `[actorId, nowMs, command]` items.
  */
 export interface JournalRecord {
   v: 1 | 2 | 3;
@@ -38,7 +40,7 @@ export function pack(value: unknown): Uint8Array {
   return new Uint8Array(packr.pack(value));
 }
 
-/** Writes a record as version 2, whatever its `v`. */
+/** Writes a record in the current version (encodeWireRecord), whatever its `v`. */
 export function encodeRecord(record: Pick<JournalRecord, 'shard' | 'epoch' | 'items'>): Uint8Array {
   const items = record.items;
   const wire: WireItem[] = new Array(items.length);
@@ -97,10 +99,11 @@ export function decodeRecord(bytes: Uint8Array): JournalRecord {
     const wire = record.items as unknown as WireItem[];
     for (let i = 0; i < wire.length; i++) {
       const x = wire[i];
-      if (!Array.isArray(x) || x.length < 3 || typeof x[0] !== 'number' || x[0] >= actors.length || typeof x[1] !== 'number') {
+      const actor = Array.isArray(x) ? x[0] : undefined;
+      if (!Array.isArray(x) || x.length < 3 || typeof actor !== 'number' || !Number.isInteger(actor) || actor < 0 || actor >= actors.length || typeof x[1] !== 'number') {
         throw new Error(`journal record item ${i} is not [actor number, time difference, command or tag, ...]`);
       }
-      x[0] = actors[x[0]];
+      x[0] = actors[actor];
       x[1] = x[1] + atMs;
     }
     delete (record as { atMs?: unknown }).atMs;

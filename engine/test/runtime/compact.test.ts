@@ -134,7 +134,9 @@ describe('runtime - compact journal items', () => {
     expect(decodeRecord(pack({ v: 1, shard: 0, epoch: 1, items })).items).toStrictEqual(items);
     expect(decodeRecord(pack({ v: 2, shard: 0, epoch: 1, items: [['P1', 5, 3, 'r1', 'h1', 'B1']] })).items).toStrictEqual(items);
     expect(() => decodeRecord(pack({ v: 2, shard: 0, epoch: 1, items: [['P1', 5, 99, 'x']] }))).toThrow(/unknown compact tag 99/);
-    expect(() => decodeRecord(pack({ v: 3, shard: 0, epoch: 1, atMs: 5, actors: ['P1'], items: [[1, 0, 3, 'r1', 'h1', 'B1']] }))).toThrow(/item 0/);
+    for (const actor of [1, -1, 0.5]) {
+      expect(() => decodeRecord(pack({ v: 3, shard: 0, epoch: 1, atMs: 5, actors: ['P1'], items: [[actor, 0, 3, 'r1', 'h1', 'B1']] })), String(actor)).toThrow(/item 0/);
+    }
     expect(() => decodeRecord(pack({ v: 3, shard: 0, epoch: 1, items: [] }))).toThrow(/without its atMs and actors/);
     expect(() => decodeRecord(pack({ v: 4, shard: 0, epoch: 1, items: [] }))).toThrow(/version 1, 2 or 3/);
   });
