@@ -128,6 +128,8 @@ export const Code = {
   HOLDINGS_LIMIT_REACHED: 137,
   RENEWAL_STILL_OPEN: 138,
   PRODUCT_HAS_SALES: 139,
+  // 140-149: product coordinators, continued.
+  PRODUCT_BUSY: 140,
 } as const;
 
 export type CodeName = keyof typeof Code;

@@ -168,17 +168,33 @@ describe('products - sagas in flight (the coordinator driven by hand)', () => {
     expect(running.out).toEqual([expect.objectContaining({ t: 'send', to: 'G4', command: expect.objectContaining({ type: 'linkProduct', commandId: 'P/3/0' }) })]);
     expect(executeProduct(s, link, SALE).result).toEqual(running.result);
     expectCode(executeProduct(s, { ...link, performance: more[1] }, SALE).result as never, 'COMMAND_ID_REUSED');
-    expectCode(executeProduct(s, { ...link, commandId: 'l2', performance: { ...more[0], performanceId: 'G6' } }, SALE).result as never, 'HOLDINGS_LIMIT_REACHED');
-    // An exchange of a holding already being exchanged is refused.
+    expectCode(executeProduct(s, { ...link, commandId: 'l2', performance: { ...more[0], performanceId: 'G6' } }, SALE).result as never, 'PRODUCT_BUSY');
+    // An exchange of a holding already being exchanged is refused (no link in flight there).
+    const t = copyOf(w.prod('P'));
     const swap = { type: 'exchangePerformance', holdingId: h.holdingId, buyerId: 'ann', fromPerformanceId: 'G1', toPerformanceId: 'G2' } as const;
-    expect(isPending(executeProduct(s, { ...swap, commandId: 'x1' }, SALE).result)).toBe(true);
-    expectCode(executeProduct(s, { ...swap, commandId: 'x2', toPerformanceId: 'G3' }, SALE).result as never, 'EXCHANGE_INVALID');
+    expect(isPending(executeProduct(t, { ...swap, commandId: 'x1' }, SALE).result)).toBe(true);
+    expectCode(executeProduct(t, { ...swap, commandId: 'x2', toPerformanceId: 'G3' }, SALE).result as never, 'EXCHANGE_INVALID');
     // The time of a new command never goes back.
     expectCode(executeProduct(s, { type: 'buyProduct', commandId: 'late', buyerId: 'bob' }, SALE - 1).result as never, 'TIME_REGRESSED');
     // A late or repeated step report changes nothing.
     const snapshot = JSON.stringify(productToPlain(s));
     expect(executeProduct(s, { type: 'stepResult', commandId: 'r', saga: 99, step: 0, result: { ok: true } as never }, SALE).result).toEqual({ ok: true });
     expect(JSON.stringify(productToPlain(s))).toBe(snapshot);
+  });
+
+  it('answers a retry of a refused command with the first refusal, and its id with another payload COMMAND_ID_REUSED', () => {
+    const w = plainWorld();
+    expectCode(w.product('CARD', productDef('CARD', 'seasonCard', games), 0), 'OK');
+    const early = buy('ann', { seats: ['A-1-1'], commandId: 'early' });
+    const first = expectCode(w.product('CARD', early, SALE - 1), 'PRODUCT_SALE_CLOSED');
+    // The sale is open now, but the retry is the same command: it gets its first answer, and sells nothing.
+    expect(w.product('CARD', early, SALE)).toEqual(first);
+    expect(w.prod('CARD').holdings.size).toBe(0);
+    expectCode(w.product('CARD', buy('ann', { quantity: 9, commandId: 'x1' }), SALE), 'PRODUCT_QUANTITY_INVALID');
+    expectCode(w.product('CARD', buy('ann', { quantity: 1, commandId: 'x1' }), SALE), 'COMMAND_ID_REUSED');
+    // The refusal is kept in the coordinator's snapshot too.
+    const twin = w.clone();
+    expect(twin.product('CARD', early, SALE + 1)).toEqual(first);
   });
 
   it(`refuses a new purchase once ${productLimits.sagasInFlightMax} sales are in flight`, () => {

@@ -2,14 +2,14 @@
 // runtime journals the command, runs this, sends what `out` asks for and reports each step's
 // result back as a `stepResult` command. A client command that starts a saga is answered
 // `pending` at once and finally by a `done` action; its retry joins the saga or gets the outcome.
-import { reject, type Rejection } from '../codes.ts';
+import { Code, reject, type Rejection } from '../codes.ts';
 import { isId, isInt } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
 import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
 import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
-import { advance, makingOf, renewalQuotaId, send, startBuy, startCreate, startExchange } from './sagas.ts';
+import { advance, changesHoldings, makingOf, rememberOutcome, renewalQuotaId, send, startBuy, startCreate, startExchange, startLink } from './sagas.ts';
 import { checkCreateProduct } from './validate.ts';
 import { newProductState, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
 
@@ -46,7 +46,20 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
   if (!isInt(nowMs, 0, Number.MAX_SAFE_INTEGER) || nowMs < state.lastNowMs) return { state, result: reject('TIME_REGRESSED', '', `time ${nowMs} is before the product's last command at ${state.lastNowMs}`), out };
   state.lastNowMs = nowMs;
   const result = dispatch(state, cmd, nowMs, out);
+  // A refusal answered at once is kept like a saga's outcome: its retry gets it again, and the
+  // same id with another payload COMMAND_ID_REUSED. Not the ones that say nothing of the command
+  // (as the runtime's) nor those that say "not now" (a retry may go through once the sagas in
+  // flight are done).
+  if (!result.ok && !notRemembered.has(result.code)) rememberOutcome(state, cmd, result);
   return { state, result, out };
+}
+
+const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PRODUCT_BUSY, Code.HOLDINGS_LIMIT_REACHED]);
+
+/** A link runs alone: no sale starts while one waits or runs (sagas.ts, changesHoldings). */
+function linkInFlight(s: ProductState): Rejection | null {
+  for (const g of s.sagas.values()) if (g.kind === 'link') return reject('PRODUCT_BUSY', '', `a performance is being linked to product ${s.productId}; retry when it is done`);
+  return null;
 }
 
 function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outbound[]): Result | SagaPending {
@@ -134,7 +147,7 @@ function chosenPerformances(s: ProductState, cmd: BuyProduct, nowMs: number): st
 }
 
 function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): Result | SagaPending {
-  const refusal = canStart(s);
+  const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
   if (!s.renewalClosed) return reject('RENEWAL_STILL_OPEN', '', 'the product\'s renewal window must be closed (closeRenewal) before it goes on sale');
   if (nowMs < s.def.saleStartMs || nowMs >= s.def.saleEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is on sale from ${s.def.saleStartMs} to ${s.def.saleEndMs}`);
@@ -157,7 +170,7 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
 }
 
 function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[]): Result | SagaPending {
-  const refusal = canStart(s);
+  const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
   const renewal = s.def.renewal;
   if (renewal === undefined || s.renewalClosed || nowMs < renewal.windowStartMs || nowMs >= renewal.windowEndMs) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no renewal open now`);
@@ -183,6 +196,8 @@ function closeRenewal(s: ProductState, cmd: CloseRenewal, nowMs: number, out: Ou
   if (renewal === undefined || s.renewalClosed) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no open renewal`);
   if (nowMs < renewal.windowEndMs) return reject('RENEWAL_STILL_OPEN', '', `the renewal window ends at ${renewal.windowEndMs}`);
   if ([...s.sagas.values()].some((g) => g.kind === 'renew')) return reject('RENEWAL_STILL_OPEN', '', 'renewals are still in flight');
+  const linking = linkInFlight(s);
+  if (linking !== null) return linking;
   s.renewalClosed = true;
   const saga = open(s, 'closeRenewal', cmd, nowMs);
   saga.phase = 'return';
@@ -200,15 +215,18 @@ function linkPerformance(s: ProductState, cmd: LinkPerformance, nowMs: number, o
   }
   if (s.links.has(p.performanceId)) return reject('PRODUCT_ALREADY_LINKED', 'performance.performanceId', `${p.performanceId} is already linked to ${s.productId}`);
   if (s.performances.length >= productLimits.performancesPerProductMax) return reject('PRODUCT_INVALID', 'performance', `at most ${productLimits.performancesPerProductMax} performances per product`);
-  if ([...s.sagas.values()].some((g) => g.kind === 'link')) return reject('HOLDINGS_LIMIT_REACHED', '', 'one performance is linked at a time');
+  const linking = linkInFlight(s);
+  if (linking !== null) return linking;
   const saga = open(s, 'link', cmd, nowMs);
-  saga.phase = 'link';
-  send(s, saga, p.performanceId, { type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null }, out);
+  // Sales in flight finish first (the last one starts the link, sagas.ts): a holding they make
+  // must be among those the link gives the new performance to.
+  if ([...s.sagas.values()].some((g) => changesHoldings(g.kind))) saga.phase = 'wait';
+  else startLink(s, saga, out);
   return pending(s, saga);
 }
 
 function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out: Outbound[]): Result | SagaPending {
-  const refusal = canStart(s);
+  const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
   const h = s.holdings.get(cmd.holdingId);
   if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);

@@ -7,9 +7,9 @@ import { reject, type Rejection } from '../codes.ts';
 import type { Command } from '../commands.ts';
 import type { HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
-import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductPerformance, RenewHolding } from './commands.ts';
+import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
 import { holdingOf, outcomeResult, partFor, ticketsOn, withoutPart, withPart } from './holdings.ts';
-import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
+import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type SagaKind, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
 
@@ -46,13 +46,44 @@ export function finish(s: ProductState, saga: Saga, outcome: Result | Holding, o
   s.sagas.delete(saga.saga);
   const commandId = saga.command.commandId;
   s.running.delete(commandId);
+  rememberOutcome(s, saga.command, outcome);
+  out.push({ t: 'done', commandId, result: outcomeResult(s, outcome) });
+  if (changesHoldings(saga.kind)) startWaitingLink(s, out);
+}
+
+/** Keeps a client command's outcome for its retries, in the two bounded generations. */
+export function rememberOutcome(s: ProductState, command: ProductCommand, outcome: Result | Holding): void {
   if (s.finished.size >= productLimits.finishedRememberedMax) {
     s.finishedOld = s.finished;
     s.finished = new Map();
   }
-  s.finished.set(commandId, { command: saga.command, outcome });
-  out.push({ t: 'done', commandId, result: outcomeResult(s, outcome) });
+  s.finished.set(command.commandId, { command, outcome });
 }
+
+/**
+ * Sagas that make, change or reserve holdings' seats. A link gives the new performance to the
+ * holdings there are when it runs, so it never runs beside one of these: it waits for those in
+ * flight to finish, and none starts while it waits or runs (PRODUCT_BUSY).
+ */
+export const changesHoldings = (kind: SagaKind): boolean => kind === 'buy' || kind === 'renew' || kind === 'exchange' || kind === 'closeRenewal';
+
+/** Starts the link that waits for the sales in flight, once the last of them has finished. */
+function startWaitingLink(s: ProductState, out: Outbound[]): void {
+  let waiting: Saga | null = null;
+  for (const g of s.sagas.values()) {
+    if (changesHoldings(g.kind)) return;
+    if (g.kind === 'link' && g.phase === 'wait') waiting = g;
+  }
+  if (waiting !== null) startLink(s, waiting, out);
+}
+
+/** The link's first wave: the performance is asked to link the product. */
+export function startLink(s: ProductState, saga: Saga, out: Outbound[]): void {
+  saga.phase = 'link';
+  send(s, saga, (saga.command as LinkPerformance).performance.performanceId, linkCommand(s), out);
+}
+
+const linkCommand = (s: ProductState): Sendable => ({ type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null });
 
 /** Called when the last step of the current wave has answered. */
 export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outbound[]): void {
@@ -73,7 +104,7 @@ export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outboun
 export function startCreate(s: ProductState, saga: Saga, out: Outbound[]): void {
   saga.phase = 'link';
   for (const p of s.performances.concat(s.def.exchangeable ?? [])) {
-    send(s, saga, p.performanceId, { type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null }, out);
+    send(s, saga, p.performanceId, linkCommand(s), out);
   }
 }
 
@@ -156,9 +187,13 @@ function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformanc
         ...(a.seats !== undefined ? { seats: a.seats } : { gaAreaId: a.gaAreaId, count: a.count }),
       }, out);
     }
-    if (renewal !== undefined && renewal.holders.length > 0 && saga.kind === 'create') {
-      const seats = renewal.holders.flatMap((h) => h.seats ?? []);
-      const places = renewal.holders.reduce((n, h) => n + (h.count ?? 0), 0);
+    // While the renewal is open, the seats of the holders who have not renewed yet are
+    // reserved, also on a performance linked in the window (those who renewed get theirs there
+    // as holders, holdForHolders).
+    const waiting = renewal === undefined || s.renewalClosed ? [] : renewal.holders.filter((h) => !s.renewed.has(h.holdingId));
+    if (waiting.length > 0) {
+      const seats = waiting.flatMap((h) => h.seats ?? []);
+      const places = waiting.reduce((n, h) => n + (h.count ?? 0), 0);
       send(s, saga, p.performanceId, {
         // quotaFirst, not onlyQuota: once the window closes the reservation holds only the
         // renewed (sold) seats, and the product's new cards must reach the rest of the house.
@@ -366,12 +401,22 @@ function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: nu
       if (saga.wave.length > 0) return;
       return holdForHolders(s, saga, nowMs, out);
     }
-    case 'unlink': return finish(s, saga, saga.refusal!, out);
+    case 'unlink':
+      if (results.length > 0 && results[0].result.ok) s.links.delete(p);
+      return finish(s, saga, saga.refusal!, out);
     case 'quota': {
       const failed = results.find((r) => !r.result.ok);
-      if (failed !== undefined) saga.conflicts.push({ holdingId: '', code: (failed.result as Rejection).code, name: (failed.result as Rejection).name });
-      return holdForHolders(s, saga, nowMs, out);
+      if (failed === undefined) return holdForHolders(s, saga, nowMs, out);
+      // The allocation or the renewal reservation cannot be made there (a seat of it is taken):
+      // the link is refused, as a product is at creation, and the performance is let go of.
+      saga.refusal = onPerformance(p, failed.result as Rejection);
+      s.performances = s.performances.filter((q) => q.performanceId !== p);
+      saga.phase = 'returnQuota';
+      for (const r of results) if (r.result.ok) send(s, saga, p, { type: 'returnQuota', quotaId: (r.command as { quotaId: string }).quotaId }, out);
+      if (saga.wave.length > 0) return;
+      return unlinkRefused(s, saga, p, out);
     }
+    case 'returnQuota': return unlinkRefused(s, saga, p, out);
     case 'hold': {
       for (let i = 0; i < results.length; i++) {
         const m = saga.making[i];
@@ -405,6 +450,11 @@ function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: nu
       return finishLink(s, saga, p, out);
     }
   }
+}
+
+function unlinkRefused(s: ProductState, saga: Saga, p: string, out: Outbound[]): void {
+  saga.phase = 'unlink';
+  send(s, saga, p, { type: 'unlinkProduct', productId: s.productId }, out);
 }
 
 function holdForHolders(s: ProductState, saga: Saga, _nowMs: number, out: Outbound[]): void {
