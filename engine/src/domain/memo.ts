@@ -255,6 +255,12 @@ export class CommandMemo {
   private enter(at: number, hash: number): void {
     this.hashes[at] = hash;
     this.fates[at] = Fate.NONE;
+    // Every column a snapshot writes starts clean: the kinds that do not use these two would
+    // otherwise carry a forgotten entry's values into the snapshot, and a state decoded from
+    // one (its places start at zero) would then encode differently from the one that ran on.
+    this.expiresAtMs[at] = 0;
+    const b = at * BYTES_PER_ENTRY;
+    for (let i = b; i < b + BYTES_PER_ENTRY; i++) this.bytes[i] = 0;
     if (this.commands.length !== 0) {
       this.commands[at] = null;
       this.results[at] = null;

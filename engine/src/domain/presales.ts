@@ -40,10 +40,11 @@ function checkTerms(validFromMs: unknown, validUntilMs: unknown, totalMax: unkno
 export function editPresale(s: PerformanceState, cmd: EditPresale): Done | Rejection {
   const presale = s.presales.get(cmd.code);
   if (presale === undefined) return reject('PRESALE_UNKNOWN', 'code', 'no presale link with this code');
-  const validFromMs = cmd.validFromMs ?? presale.validFromMs;
-  const validUntilMs = cmd.validUntilMs ?? presale.validUntilMs;
-  const totalMax = cmd.totalMax ?? presale.totalMax;
-  const perBuyerMax = cmd.perBuyerMax ?? presale.perBuyerMax;
+  // A term left out keeps its value; one given, even as null, is checked (null is no number).
+  const validFromMs = cmd.validFromMs !== undefined ? cmd.validFromMs : presale.validFromMs;
+  const validUntilMs = cmd.validUntilMs !== undefined ? cmd.validUntilMs : presale.validUntilMs;
+  const totalMax = cmd.totalMax !== undefined ? cmd.totalMax : presale.totalMax;
+  const perBuyerMax = cmd.perBuyerMax !== undefined ? cmd.perBuyerMax : presale.perBuyerMax;
   const terms = checkTerms(validFromMs, validUntilMs, totalMax, perBuyerMax);
   if (terms !== null) return terms;
   const used = presale.held + presale.sold;

@@ -93,6 +93,7 @@ describe('presales - buying through a link', () => {
       { at: FROM + 2000, cmd: editPresale('nope', { totalMax: 4 }), expect: 'PRESALE_UNKNOWN', field: 'code', unchanged: true },
       { at: FROM + 2000, cmd: editPresale('friends', { perBuyerMax: 9 }), expect: 'COMMAND_INVALID', field: 'perBuyerMax', unchanged: true, why: 'above the total' },
       { at: FROM + 2000, cmd: editPresale('friends', { validUntilMs: FROM }), expect: 'COMMAND_INVALID', field: 'validUntilMs', unchanged: true },
+      { at: FROM + 2000, cmd: editPresale('friends', { totalMax: null }), expect: 'COMMAND_INVALID', field: 'totalMax', unchanged: true, why: 'null is no number, not "left out"' },
       { at: FROM + 2000, cmd: editPresale('friends', { totalMax: 5 }), expect: 'OK', why: 'exactly what is used' },
       { at: FROM + 2000, cmd: editPresale('friends', { totalMax: 8 }), expect: 'OK', check: use('friends', { totalMax: 8, remaining: 3 }) },
       { at: FROM + 3000, cmd: holdSeats('h14', 'eve', ['BALC-1-1', 'BALC-1-2'], withCode()), expect: 'OK' },
