@@ -48,18 +48,32 @@ export class NatsIngress {
         let left = items.length;
         if (left === 0) return void msg.respond(pack(results));
         for (let i = 0; i < items.length; i++) {
-          const [performanceId, command, nowMs] = items[i];
-          this.engine.send(String(performanceId), command, nowMs ?? undefined, (result) => {
+          const answer = (result: Result): void => {
             results[i] = result;
             if (--left === 0) msg.respond(pack(results));
-          });
+          };
+          // A malformed item is answered, never thrown: a throw here would stop the client's reader.
+          const item = items[i];
+          if (!Array.isArray(item)) {
+            answer(reject('COMMAND_INVALID', `[${i}]`, 'an item is [performanceId, command, nowMs]'));
+            continue;
+          }
+          const [performanceId, command, nowMs] = item;
+          this.engine.send(String(performanceId), command, nowMs ?? undefined, answer);
         }
       },
     });
     const queries = this.nc.subscribe(`${querySubjectPrefix}.${shard}`, {
       callback: (error, msg) => {
         if (error !== null) return;
-        const request = packr.unpack(msg.data) as QueryRequest;
+        let request: QueryRequest;
+        try {
+          request = packr.unpack(msg.data) as QueryRequest;
+          if (typeof request !== 'object' || request === null || typeof request.performanceId !== 'string') throw new Error('not a query');
+        } catch {
+          msg.respond(pack({ ok: false, message: 'a query request is a msgpack map {performanceId, query, arg}' }));
+          return;
+        }
         this.engine.query(request.performanceId, request.query, request.arg).then(
           (answer) => msg.respond(pack({ ok: true, answer })),
           (failure: Error) => msg.respond(pack({ ok: false, message: failure.message })),

@@ -208,6 +208,12 @@ export class Engine {
 
   /** `internal`: a saga step or report from the router itself, still taken while stopping. */
   private enqueue(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply, internal: boolean): void {
+    // What cannot be journaled is refused at the door: it would fail the whole batch it joined
+    // (the domain answers the same for a command that is not an object with a string id).
+    if (typeof performanceId !== 'string') return reply(reject('COMMAND_INVALID', 'performanceId', 'performanceId must be a string'));
+    if (typeof command !== 'object' || command === null || typeof (command as { commandId?: unknown }).commandId !== 'string') {
+      return reply(reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId'));
+    }
     const lane = this.lanes[this.shardOf(performanceId)];
     let refusal: Result | null = null;
     if (this.stopping && !internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
@@ -245,6 +251,10 @@ export class Engine {
   async query(performanceId: string, query: QueryName, arg: string | null = null): Promise<unknown> {
     const shard = this.shardOf(performanceId);
     const lane = this.lanes[shard];
+    // Not from a shard this process does not serve (its worker may hold a stale state), nor from
+    // one still replaying its journal: acknowledged commands would be missing from the answer.
+    if (lane.state === 'down') throw new Error(`SHARD_UNAVAILABLE: shard ${shard} is not served by this process`);
+    if (lane.state === 'recovering') await this.whenServing(shard);
     if (lane.answered < lane.submitted) {
       const after = lane.submitted;
       await new Promise<void>((go) => lane.readers.push({ after, go }));
@@ -314,9 +324,14 @@ export class Engine {
     const batch = lane.queued.length <= this.options.batchCommandsMax ? lane.queued : lane.queued.slice(0, this.options.batchCommandsMax);
     lane.queued = batch === lane.queued ? [] : lane.queued.slice(batch.length);
     const items: WireItem[] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) items[i] = compactItem(batch[i].performanceId, batch[i].nowMs, batch[i].command);
     let count = batch.length;
-    let bytes = encodeWireRecord(lane.shard, lane.lease.epoch, items);
+    let bytes: Uint8Array;
+    try {
+      for (let i = 0; i < batch.length; i++) items[i] = compactItem(batch[i].performanceId, batch[i].nowMs, batch[i].command);
+      bytes = encodeWireRecord(lane.shard, lane.lease.epoch, items);
+    } catch {
+      return this.refuseUnencodable(lane, batch);
+    }
     // Too big for one journal message: halve until it fits (or is one command), and put the
     // rest back at the head of the mailbox for the next batch.
     while (bytes.length > this.options.batchBytesMax && count > 1) {
@@ -328,6 +343,31 @@ export class Engine {
       batch.length = count;
     }
     this.flushBatch(lane, batch, bytes);
+  }
+
+  /**
+   * A batch msgpack could not write (a command holding a BigInt, a cycle, ...): each command is
+   * tried alone, those that fail are refused, the others go back to the head of the mailbox in
+   * their order. Nothing is lost and no exception escapes into a timer.
+   */
+  private refuseUnencodable(lane: Lane, batch: Pending[]): void {
+    const kept: Pending[] = [];
+    for (const p of batch) {
+      try {
+        encodeWireRecord(lane.shard, lane.lease?.epoch ?? 0, [compactItem(p.performanceId, p.nowMs, p.command)]);
+        kept.push(p);
+      } catch (error) {
+        this.answerAll(lane, [p], reject('COMMAND_INVALID', '', `the command cannot be journaled: ${(error as Error).message}`));
+      }
+    }
+    if (kept.length === batch.length) {
+      // Each command alone can be written, the batch cannot: not the commands' fault, and not
+      // to be retried in a loop.
+      this.answerAll(lane, kept, reject('JOURNAL_FAILED', '', 'the batch could not be written to the journal'));
+      return;
+    }
+    lane.queued = kept.concat(lane.queued);
+    if (kept.length > 0) this.scheduleFlush(lane);
   }
 
   private flushBatch(lane: Lane, batch: Pending[], encoded: Uint8Array): void {

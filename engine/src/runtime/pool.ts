@@ -23,6 +23,8 @@ interface Waiting { resolve: (bytes: Uint8Array) => void; reject: (error: Error)
 export class ShardPool {
   private readonly threads: Worker[] = [];
   private readonly waiting = new Map<number, Waiting>();
+  /** Workers that threw or exited: nothing is asked of them any more (it would never be answered). */
+  private readonly dead = new Set<number>();
   private nextId = 1;
   private closing = false;
 
@@ -39,10 +41,15 @@ export class ShardPool {
       };
       const thread = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: setup, name: `onsale-shards-${w}` });
       thread.on('message', (message: FromWorker) => this.receive(message));
-      thread.on('error', (error) => options.onWorkerError(w, error));
+      thread.on('error', (error) => {
+        this.dead.add(w);
+        options.onWorkerError(w, error);
+      });
       // A worker that exits without an error (process.exit in a bug) is as dead as one that threw.
       thread.on('exit', (code) => {
-        if (!this.closing) options.onWorkerError(w, new Error(`exited with code ${code}`));
+        if (this.closing || this.dead.has(w)) return;
+        this.dead.add(w);
+        options.onWorkerError(w, new Error(`exited with code ${code}`));
       });
       this.threads.push(thread);
     }
@@ -78,8 +85,10 @@ export class ShardPool {
     return packr.unpack(await this.ask(shard, (id) => ({ t: 'ping', shard, id }))) as number;
   }
 
+  /** The living workers' statistics (a dead worker's shards are reported by the engine as down). */
   async stats(): Promise<unknown[]> {
-    const all = await Promise.all(this.threads.map((_, w) => this.ask(w, (id) => ({ t: 'stats', id }))));
+    const living = this.threads.map((_, w) => w).filter((w) => !this.dead.has(w));
+    const all = await Promise.all(living.map((w) => this.ask(w, (id) => ({ t: 'stats', id }))));
     return all.flatMap((bytes) => packr.unpack(bytes) as unknown[]);
   }
 
@@ -95,6 +104,8 @@ export class ShardPool {
   }
 
   private ask(shard: number, make: (id: number) => ToWorker): Promise<Uint8Array> {
+    const worker = this.workerOf(shard);
+    if (this.dead.has(worker)) return Promise.reject(new Error(`SHARD_UNAVAILABLE: the worker of shard ${shard} (worker ${worker}) died`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });

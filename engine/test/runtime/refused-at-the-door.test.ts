@@ -1,0 +1,94 @@
+// What the router cannot journal, and reads it must not serve: a command that is not an object
+// with a string id (or that msgpack cannot write) is refused without taking the good commands
+// batched with it down, and nothing throws into a timer; a query never hangs on a dead worker,
+// and never reads a shard that is still replaying its journal.
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedBus, Engine, type EngineCommand, type JournalEntry, type LeaseEvents } from '../../src/runtime/mod.ts';
+import { hold, open, release, stall, T0 } from './helpers.ts';
+
+const running: Engine[] = [];
+afterEach(async () => {
+  for (const e of running.splice(0)) await e.stop().catch(() => undefined);
+});
+
+async function started(options: Parameters<typeof Engine.start>[0] = {}): Promise<Engine> {
+  const engine = await Engine.start({ workers: 1, shards: 1, ...options });
+  running.push(engine);
+  await engine.whenServing(0);
+  expect((await engine.submit('P-1', open('P-1'), T0)).ok).toBe(true);
+  return engine;
+}
+
+/** 'pending' if the promise has not settled within `ms`. */
+function within<T>(p: Promise<T>, ms: number): Promise<T | 'pending' | { rejected: string }> {
+  return Promise.race([p.catch((e: Error) => ({ rejected: e.message })), new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))]);
+}
+
+describe('runtime - commands that cannot be journaled', () => {
+  it('refuses a null command and a command without a string id at the door; the good one beside them is applied', async () => {
+    const engine = await started();
+    const good = engine.submit('P-1', hold('door-h1', 'b1', [stall('A', 1)]), T0 + 1);
+    const bad = engine.submit('P-1', null as unknown as EngineCommand, T0 + 1);
+    const noId = engine.submit('P-1', { type: 'tick', commandId: 7 } as unknown as EngineCommand, T0 + 1);
+    expect(() => engine.flushAll()).not.toThrow();
+    expect(await bad).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'commandId' });
+    expect(await noId).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'commandId' });
+    expect(await good).toMatchObject({ ok: true, holdId: 'door-h1' });
+    expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toMatchObject({ held: 1 });
+  });
+
+  it('refuses a command msgpack cannot write, and journals the others of its batch in their order', async () => {
+    const engine = await started();
+    const first = engine.submit('P-1', hold('enc-h1', 'b1', [stall('A', 1)]), T0 + 1);
+    const odd = engine.submit('P-1', { type: 'tick', commandId: 'enc-odd', note: 2n ** 70n } as unknown as EngineCommand, T0 + 1);
+    const then = engine.submit('P-1', release('enc-r1', 'enc-h1', 'b1'), T0 + 1);
+    engine.flushAll();
+    expect(await odd).toMatchObject({ ok: false, name: 'COMMAND_INVALID' });
+    expect(await first).toMatchObject({ ok: true });
+    expect(await then).toEqual({ ok: true });
+    expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toMatchObject({ held: 0 });
+  });
+});
+
+describe('runtime - queries', () => {
+  it('after the shard worker died, a query and stats() settle instead of waiting forever', async () => {
+    const errors: string[] = [];
+    const engine = await started({ onError: (e) => errors.push(e.message) });
+    await (engine as unknown as { pool: { threads: { terminate(): Promise<number> }[] } }).pool.threads[0].terminate();
+    for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(errors.join('\n')).toMatch(/exited|died/);
+    expect(await engine.submit('P-1', release('dead-r1', 'x', 'b1'), T0 + 1)).toMatchObject({ ok: false, name: 'SHARD_UNAVAILABLE' });
+    expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toEqual({ rejected: expect.stringMatching(/SHARD_UNAVAILABLE/) });
+    expect(await within(engine.stats(), 2_000)).toEqual([]);
+  });
+
+  it('waits for a shard that is recovering instead of reading a state without acknowledged commands', async () => {
+    class GatedBus extends EmbeddedBus {
+      events!: LeaseEvents;
+      gate: Promise<void> | null = null;
+      constructor() {
+        super({ keepJournal: true });
+      }
+      override async startLeases(shards: number, events: LeaseEvents): Promise<void> {
+        this.events = events;
+        return super.startLeases(shards, events);
+      }
+      override async read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number> {
+        if (this.gate !== null) await this.gate;
+        return super.read(shard, afterSeq, each);
+      }
+    }
+    const bus = new GatedBus();
+    const engine = await started({ bus });
+    expect((await engine.submit('P-1', hold('rec-h1', 'b1', [stall('A', 1)]), T0 + 1)).ok).toBe(true);
+    bus.events.lost(0);
+    let openGate!: () => void;
+    bus.gate = new Promise((r) => { openGate = r; });
+    bus.events.acquired({ shard: 0, epoch: 2 });
+    const during = engine.query('P-1', 'seatCounts');
+    expect(await within(during, 100)).toBe('pending');
+    bus.gate = null;
+    openGate();
+    expect(await during).toMatchObject({ held: 1 });
+  });
+});
