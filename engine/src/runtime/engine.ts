@@ -97,6 +97,8 @@ class Lane {
   snapshotting = false;
   /** Bumped when the lane's worker dies: callbacks of the old generation must not touch counters. */
   generation = 0;
+  /** The last journal append made (one at a time), settled or not: a recovery waits for it. */
+  appending: Promise<number> | null = null;
   /**
    * This lane's snapshot threshold: staggered between 0.5x and 1.5x snapshotEveryCommands so
    * that shards under even load do not all stop to snapshot in the same moment.
@@ -377,7 +379,10 @@ export class Engine {
     this.observer.mailbox?.(lane.shard, lane.queued.length + lane.inFlight);
     const started = performance.now();
     const generation = lane.generation;
-    this.bus.append(lane.shard, lane.lease!, bytes).then(
+    const lease = lane.lease!;
+    const appended = this.bus.append(lane.shard, lease, bytes);
+    lane.appending = appended;
+    appended.then(
       (seq) => {
         lane.journaling = false;
         if (generation !== lane.generation) {
@@ -386,10 +391,13 @@ export class Engine {
           return;
         }
         this.observer.journaled?.(lane.shard, batch.length, bytes.length, (performance.now() - started) / 1_000);
-        if (lane.state === 'down') {
-          // Journaled by a writer that has just lost the shard: the new owner will apply it.
-          this.answerAll(lane, batch, reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} moved to another process`));
+        if (lane.state === 'down' || lane.lease !== lease) {
+          // Journaled by a writer that has lost the shard since (even if this process has it
+          // again): whoever owns it now applies the record from the journal, in its place.
+          // Applied here, it would land on the recovered snapshot ahead of the journal's tail.
+          this.answerAll(lane, batch, reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} changed hands while this batch was journaled; retry with the same commandId`));
           lane.inFlight -= batch.length;
+          if (lane.state === 'up') this.flush(lane);
           return;
         }
         lane.lastSeq = seq;
@@ -567,6 +575,9 @@ export class Engine {
 
   /** Latest snapshot, then every journal record after it, applied in order. */
   private async recover(lane: Lane): Promise<void> {
+    // An append made under the lease this process lost may still land: the tail is read after
+    // it has settled, so the record is replayed in its place rather than missed.
+    await lane.appending?.catch(() => undefined);
     const snapshot = await this.bus.loadSnapshot(lane.shard);
     const fromSeq = snapshot?.seq ?? 0;
     // The worker handles messages in order, so the journal tail can be read and posted while
