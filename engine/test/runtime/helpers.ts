@@ -3,7 +3,7 @@
 // coverage test finds the runtime's codes by reading `expectCode(..., 'NAME')` in these files).
 import { afterEach, expect } from 'vitest';
 import { Code, type CodeName, type PerformanceSpec, type Rejection, type Result, type TicketRow } from '../../src/domain/mod.ts';
-import { Engine, shardOf, type EngineCommand, type EngineOptions } from '../../src/runtime/mod.ts';
+import { EmbeddedBus, Engine, shardOf, type EngineCommand, type EngineOptions, type JournalEntry, type Lease, type LeaseEvents } from '../../src/runtime/mod.ts';
 
 /** Every sale window of these tests is open from 0 to here. */
 export const FAR = 4_000_000_000_000;
@@ -133,4 +133,37 @@ export function engines(): { start(opts?: EngineOptions): Promise<Engine>; stop(
       await engine.stop();
     },
   };
+}
+
+/**
+ * An embedded bus (journal kept) the test steers: it hands over the lease events (to fire
+ * `lost` and `acquired` itself), holds the next append until `land()`, and holds reads while
+ * `readGate` is set.
+ */
+export class ControlledBus extends EmbeddedBus {
+  events!: LeaseEvents;
+  holdNextAppend = false;
+  held: { bytes: Uint8Array; resolve: (seq: number) => void } | null = null;
+  readGate: Promise<void> | null = null;
+  constructor() {
+    super({ keepJournal: true });
+  }
+  override async startLeases(shards: number, events: LeaseEvents): Promise<void> {
+    this.events = events;
+    return super.startLeases(shards, events);
+  }
+  override append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number> {
+    if (!this.holdNextAppend) return super.append(shard, lease, bytes);
+    this.holdNextAppend = false;
+    return new Promise((resolve) => { this.held = { bytes, resolve }; });
+  }
+  /** Lets the held append land (as shard 0's next record). */
+  async land(): Promise<void> {
+    const held = this.held!;
+    held.resolve(await super.append(0, { shard: 0, epoch: 1 }, held.bytes));
+  }
+  override async read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number> {
+    if (this.readGate !== null) await this.readGate;
+    return super.read(shard, afterSeq, each);
+  }
 }

@@ -3,8 +3,8 @@
 // top of the recovered snapshot ahead of the journal's tail; the recovery waits for the append
 // and replays it in its place, so the state equals a full replay of the journal.
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedBus, Engine, type EngineCommand, type JournalEntry, type Lease, type LeaseEvents } from '../../src/runtime/mod.ts';
-import { open, stall, T0 } from './helpers.ts';
+import { EmbeddedBus, Engine, type EngineCommand } from '../../src/runtime/mod.ts';
+import { ControlledBus, open, stall, T0 } from './helpers.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const running: Engine[] = [];
@@ -12,41 +12,13 @@ afterEach(async () => {
   for (const e of running.splice(0)) await e.stop().catch(() => undefined);
 });
 
-/** An embedded bus whose next append and whose reads the test lets through when it chooses. */
-class HeldBus extends EmbeddedBus {
-  events!: LeaseEvents;
-  holdNextAppend = false;
-  held: { bytes: Uint8Array; resolve: (seq: number) => void } | null = null;
-  readGate: Promise<void> | null = null;
-  constructor() {
-    super({ keepJournal: true });
-  }
-  override async startLeases(shards: number, events: LeaseEvents): Promise<void> {
-    this.events = events;
-    return super.startLeases(shards, events);
-  }
-  override append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number> {
-    if (!this.holdNextAppend) return super.append(shard, lease, bytes);
-    this.holdNextAppend = false;
-    return new Promise((resolve) => { this.held = { bytes, resolve }; });
-  }
-  async land(): Promise<void> {
-    const held = this.held!;
-    held.resolve(await super.append(0, { shard: 0, epoch: 1 }, held.bytes));
-  }
-  override async read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number> {
-    if (this.readGate !== null) await this.readGate;
-    return super.read(shard, afterSeq, each);
-  }
-}
-
 const P = 'P-1';
 const hold: EngineCommand = { type: 'holdSeats', commandId: 'h1', buyerId: 'b1', channel: 'web', seats: [stall('A', 1)] };
 const confirm: EngineCommand = { type: 'confirmHold', commandId: 'c1', holdId: 'h1', buyerId: 'b1' };
 
 describe('runtime - an append acknowledged after the shard changed hands', () => {
   it('is replayed in its journal place: the recovered state equals a full replay', async () => {
-    const bus = new HeldBus();
+    const bus = new ControlledBus();
     const engine = await Engine.start({ bus, workers: 1, shards: 1 });
     running.push(engine);
     await engine.whenServing(0);

@@ -3,8 +3,8 @@
 // batched with it down, and nothing throws into a timer; a query never hangs on a dead worker,
 // and never reads a shard that is still replaying its journal.
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedBus, Engine, type EngineCommand, type JournalEntry, type LeaseEvents } from '../../src/runtime/mod.ts';
-import { hold, open, release, stall, T0 } from './helpers.ts';
+import { Engine, type EngineCommand } from '../../src/runtime/mod.ts';
+import { ControlledBus, hold, open, release, stall, T0 } from './helpers.ts';
 
 const running: Engine[] = [];
 afterEach(async () => {
@@ -63,31 +63,16 @@ describe('runtime - queries', () => {
   });
 
   it('waits for a shard that is recovering instead of reading a state without acknowledged commands', async () => {
-    class GatedBus extends EmbeddedBus {
-      events!: LeaseEvents;
-      gate: Promise<void> | null = null;
-      constructor() {
-        super({ keepJournal: true });
-      }
-      override async startLeases(shards: number, events: LeaseEvents): Promise<void> {
-        this.events = events;
-        return super.startLeases(shards, events);
-      }
-      override async read(shard: number, afterSeq: number, each: (entry: JournalEntry) => void): Promise<number> {
-        if (this.gate !== null) await this.gate;
-        return super.read(shard, afterSeq, each);
-      }
-    }
-    const bus = new GatedBus();
+    const bus = new ControlledBus();
     const engine = await started({ bus });
     expect((await engine.submit('P-1', hold('rec-h1', 'b1', [stall('A', 1)]), T0 + 1)).ok).toBe(true);
     bus.events.lost(0);
     let openGate!: () => void;
-    bus.gate = new Promise((r) => { openGate = r; });
+    bus.readGate = new Promise((r) => { openGate = r; });
     bus.events.acquired({ shard: 0, epoch: 2 });
     const during = engine.query('P-1', 'seatCounts');
     expect(await within(during, 100)).toBe('pending');
-    bus.gate = null;
+    bus.readGate = null;
     openGate();
     expect(await during).toMatchObject({ held: 1 });
   });
