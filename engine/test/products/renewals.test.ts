@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { clubLayout, type RenewalTerms } from '../../src/domain/mod.ts';
 import {
-  DAY, SALE, World, buy, closeRenewal, expectCode, hallLayout, hold, holdGa, holding, layoutOf, play, priceOf, productDef, renew,
+  DAY, FIRST, SALE, World, buy, closeRenewal, exchange, expectCode, hallLayout, hold, holdGa, holding, layoutOf, play, priceOf, productDef, renew,
   schedule,
 } from './helpers.ts';
 
@@ -112,5 +112,23 @@ describe('renewals - the window', () => {
     const eve = holding(expectCode(w.product('CARD27', buy('eve', { quantity: 2 }), UNTIL), 'OK'));
     expect(eve.seats?.some((seat) => ['A-1-1', 'A-1-2', 'A-1-4'].includes(seat))).toBe(false);
     expectCode(w.product('CARD27', buy('gus', { seats: ['A-1-1'] }), UNTIL), 'SEAT_NOT_AVAILABLE');
+  });
+});
+
+describe('renewals - a renewed seat given up after the window', () => {
+  it('goes back on sale when its holder exchanges it away', () => {
+    const shows = schedule(['S1', 'S2', 'S3']);
+    const extra = schedule(['X1'], FIRST + 5 * DAY)[0];
+    const subTerms: RenewalTerms = {
+      fromProductId: 'SER26', windowStartMs: FROM, windowEndMs: UNTIL, ticketTypes: {},
+      holders: [{ holdingId: 'H-ann', buyerId: 'ann', seats: ['A-1-1'], ticketType: 'sub' }],
+    };
+    const w = new World().add([...shows, extra], hall, { singleAt: SINGLE_DURING });
+    expectCode(w.product('SER27', productDef('SER27', 'series', shows, { sameSeat: true, min: 1, saleStartMs: UNTIL, renewal: subTerms, exchangeable: [extra] }), 0), 'OK');
+    const h = holding(expectCode(w.product('SER27', renew('H-ann', 'ann'), FROM), 'OK'));
+    expectCode(w.product('SER27', closeRenewal(), UNTIL), 'OK');
+    expectCode(w.product('SER27', exchange(h.holdingId, 'ann', 'S2', 'X1'), UNTIL + 1), 'OK');
+    expect(w.seat('S2', 'A-1-1')).toBe('free');
+    expectCode(w.perform('S2', hold('walk-in', ['A-1-1']), UNTIL + 2), 'OK', 'a single ticket on the seat given up');
   });
 });

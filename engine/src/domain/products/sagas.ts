@@ -531,8 +531,19 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
         for (const ticketId of m.parts.find((p) => p.performanceId === cmd.toPerformanceId)?.tickets ?? []) send(s, saga, cmd.toPerformanceId, { type: 'voidTicket', ticketId }, out);
         return;
       }
+      // A renewed holding's seats came from the renewal reservation, and a voided ticket's seat
+      // goes back where it came from. Once the renewal is closed that reservation sells to no
+      // one: what the holder gave up goes back on sale.
+      if (h.renewedFrom !== null && s.renewalClosed && s.def.renewal !== undefined) {
+        saga.phase = 'returnSeats';
+        const quotaId = renewalQuotaId(s.productId);
+        send(s, saga, cmd.fromPerformanceId, h.seats !== null ? { type: 'returnQuota', quotaId, seats: h.seats } : { type: 'returnQuota', quotaId, count: h.quantity }, out);
+        return;
+      }
       return swapped(s, saga, h, m, out);
     }
+    // What the reservation does not take back (not there, or not free) stays as it is.
+    case 'returnSeats': return swapped(s, saga, h, m, out);
     case 'undo': return finish(s, saga, saga.refusal!, out);
   }
 }
