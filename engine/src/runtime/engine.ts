@@ -10,7 +10,7 @@ import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
 import { shardOf } from './shard-of.ts';
-import { compactItem, encodeWireRecord, packr, unpackResults, type EngineCommand, type QueryName, type ShardOutbox, type WireItem } from './wire.ts';
+import { compactItem, encodeWireRecord, envelopeRefusal, packr, unpackResults, type EngineCommand, type QueryName, type ShardOutbox, type WireItem } from './wire.ts';
 
 export type Reply = (result: Result) => void;
 
@@ -213,9 +213,8 @@ export class Engine {
     // What cannot be journaled is refused at the door: it would fail the whole batch it joined
     // (the domain answers the same for a command that is not an object with a string id).
     if (typeof performanceId !== 'string') return reply(reject('COMMAND_INVALID', 'performanceId', 'performanceId must be a string'));
-    if (typeof command !== 'object' || command === null || typeof (command as { commandId?: unknown }).commandId !== 'string') {
-      return reply(reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId'));
-    }
+    const malformed = envelopeRefusal(command);
+    if (malformed !== null) return reply(malformed);
     const lane = this.lanes[this.shardOf(performanceId)];
     let refusal: Result | null = null;
     if (this.stopping && !internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');

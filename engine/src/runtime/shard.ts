@@ -11,7 +11,7 @@ import { RecentCommands, type RecentArrays, type RecentArraysV3 } from './recent
 import { VenueCatalog } from './venues.ts';
 import type { EngineCommand, JournalItem, JournalRecord, OpenPerformance, QueryName, ShardOutbox } from './wire.ts';
 import { compressSnapshot, expandSnapshot } from './snapshot-codec.ts';
-import { decodeRecord, pack, packr } from './wire.ts';
+import { decodeRecord, envelopeRefusal, pack, packr } from './wire.ts';
 
 /** A test hook: throw after applying this command, as a bug in the actor would. */
 export type Fault = (performanceId: string, command: EngineCommand) => boolean;
@@ -169,9 +169,8 @@ export class Shard {
   /** `idHash`: hashId(command.commandId) when the caller has it (readAhead), else computed here. */
   applyOne(performanceId: string, nowMs: number, command: EngineCommand, idHash?: number): Result | SagaPending {
     this.counters.commands++;
-    if (typeof command !== 'object' || command === null || typeof command.commandId !== 'string') {
-      return reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId');
-    }
+    const refusal = envelopeRefusal(command);
+    if (refusal !== null) return refusal;
     // Coordinators remember their own commands (a saga's retry joins it), so the shard's
     // dedupe is not in front of them.
     if (isProductCommand(command)) {

@@ -1,7 +1,7 @@
 // What crosses a boundary: journal records (one group-commit batch each) and the messages
 // between the router and the shard workers. Everything on the wire is msgpack (msgpackr).
 import { Packr } from 'msgpackr';
-import type { Command, Outbound, PerformanceSpec, ProductCommand, Result, SagaPending } from '../domain/mod.ts';
+import { reject, type Command, type Outbound, type PerformanceSpec, type ProductCommand, type Rejection, type Result, type SagaPending } from '../domain/mod.ts';
 import { compactItem, compactResult, expandCommand, expandResult, type WireItem } from './compact.ts';
 export { compactItem, type WireItem } from './compact.ts';
 
@@ -163,3 +163,9 @@ export type QueryName =
  */
 export type ShardOutbox = [productId: string, nowMs: number, action: Outbound][];
 
+
+/** The runtime's first check of any command (the router's door, the shard): an object with a string id. */
+export function envelopeRefusal(command: unknown): Rejection | null {
+  if (typeof command === 'object' && command !== null && typeof (command as { commandId?: unknown }).commandId === 'string') return null;
+  return reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId');
+}

@@ -4,7 +4,7 @@
 // unrenewed holders' seats there too; a link whose allocation or reservation cannot be made is
 // refused and leaves nothing behind, as a product is at creation.
 import { describe, expect, it } from 'vitest';
-import { executeProduct, isPending, type Outbound, type ProductCommand, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
+import { executeProduct, isPending, productFromPlain, productToPlain, type Outbound, type ProductCommand, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
 import { DAY, SALE, World, buy, closeRenewal, exchange, expectCode, hallLayout, hold, holding, linkLater, productDef, renew, schedule } from './helpers.ts';
 
 const hall = hallLayout();
@@ -43,6 +43,9 @@ describe('products - a link never runs beside a sale', () => {
     const waiting = { type: 'buyProduct', commandId: 'b2', buyerId: 'bob', seats: ['A-1-2'] } as ProductCommand;
     expectCode(executeProduct(s, waiting, SALE).result as Result, 'PRODUCT_BUSY');
     expectCode(executeProduct(s, { type: 'linkPerformance', commandId: 'l2', performance: { ...later, performanceId: 'G9' } } as ProductCommand, SALE).result as Result, 'PRODUCT_BUSY');
+    // A coordinator restored from its snapshot knows the link waits too.
+    const restored = productFromPlain(JSON.parse(JSON.stringify(productToPlain(s))));
+    expectCode(executeProduct(restored, { ...waiting, commandId: 'b3' }, SALE).result as Result, 'PRODUCT_BUSY');
     const done = drive(w, 'CARD', [...sale.out], SALE);
     expect(done.get('b1')).toMatchObject({ ok: true, holdingId: 'CARD-H1' });
     expect(done.get('l1')).toMatchObject({ ok: true, performanceId: 'G4', holders: 1, conflicts: [] });

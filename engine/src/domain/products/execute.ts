@@ -9,7 +9,7 @@ import type { Result } from '../results.ts';
 import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
 import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
-import { advance, changesHoldings, makingOf, rememberOutcome, renewalQuotaId, send, startBuy, startCreate, startExchange, startLink } from './sagas.ts';
+import { advance, makingOf, rememberOutcome, renewalQuotaId, salesInFlight, send, startBuy, startCreate, startExchange, startLink } from './sagas.ts';
 import { checkCreateProduct } from './validate.ts';
 import { newProductState, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
 
@@ -56,10 +56,9 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
 
 const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PRODUCT_BUSY, Code.HOLDINGS_LIMIT_REACHED]);
 
-/** A link runs alone: no sale starts while one waits or runs (sagas.ts, changesHoldings). */
+/** A link runs alone: no sale starts while one waits or runs (sagas.ts, salesInFlight). */
 function linkInFlight(s: ProductState): Rejection | null {
-  for (const g of s.sagas.values()) if (g.kind === 'link') return reject('PRODUCT_BUSY', '', `a performance is being linked to product ${s.productId}; retry when it is done`);
-  return null;
+  return s.linkSaga === null ? null : reject('PRODUCT_BUSY', '', `a performance is being linked to product ${s.productId}; retry when it is done`);
 }
 
 function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outbound[]): Result | SagaPending {
@@ -78,6 +77,7 @@ function open(s: ProductState, kind: SagaKind, command: ProductCommand, nowMs: n
   const saga: Saga = { saga: s.nextSaga++, kind, command, atMs: nowMs, phase: '', steps: [], wave: [], making: [], refusal: null, conflicts: [], anchor: null };
   s.sagas.set(saga.saga, saga);
   s.running.set(command.commandId, saga.saga);
+  if (kind === 'link') s.linkSaga = saga.saga;
   return saga;
 }
 
@@ -220,7 +220,7 @@ function linkPerformance(s: ProductState, cmd: LinkPerformance, nowMs: number, o
   const saga = open(s, 'link', cmd, nowMs);
   // Sales in flight finish first (the last one starts the link, sagas.ts): a holding they make
   // must be among those the link gives the new performance to.
-  if ([...s.sagas.values()].some((g) => changesHoldings(g.kind))) saga.phase = 'wait';
+  if (salesInFlight(s) > 0) saga.phase = 'wait';
   else startLink(s, saga, out);
   return pending(s, saga);
 }

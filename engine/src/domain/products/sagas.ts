@@ -9,7 +9,7 @@ import type { HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../resul
 import { stepCommandId, type Outbound } from './outbound.ts';
 import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
 import { holdingOf, outcomeResult, partFor, ticketsOn, withoutPart, withPart } from './holdings.ts';
-import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type SagaKind, type Step } from './state.ts';
+import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
 
@@ -48,7 +48,8 @@ export function finish(s: ProductState, saga: Saga, outcome: Result | Holding, o
   s.running.delete(commandId);
   rememberOutcome(s, saga.command, outcome);
   out.push({ t: 'done', commandId, result: outcomeResult(s, outcome) });
-  if (changesHoldings(saga.kind)) startWaitingLink(s, out);
+  if (saga.kind === 'link') s.linkSaga = null;
+  else startWaitingLink(s, out);
 }
 
 /** Keeps a client command's outcome for its retries, in the two bounded generations. */
@@ -61,20 +62,22 @@ export function rememberOutcome(s: ProductState, command: ProductCommand, outcom
 }
 
 /**
- * Sagas that make, change or reserve holdings' seats. A link gives the new performance to the
- * holdings there are when it runs, so it never runs beside one of these: it waits for those in
- * flight to finish, and none starts while it waits or runs (PRODUCT_BUSY).
+ * Sagas in flight other than a link. An active product runs only purchases, renewals, exchanges
+ * and closeRenewal besides a link (creation ends before it is active), and each of them makes,
+ * changes or reserves holdings' seats. A link gives the new performance to the holdings there
+ * are when it runs, so it never runs beside one of these: it waits for those in flight to
+ * finish, and none starts while it waits or runs (PRODUCT_BUSY). Counted, not searched: a
+ * product may have 50,000 sagas in flight, and this is asked on every purchase and every finish.
  */
-export const changesHoldings = (kind: SagaKind): boolean => kind === 'buy' || kind === 'renew' || kind === 'exchange' || kind === 'closeRenewal';
+export function salesInFlight(s: ProductState): number {
+  return s.sagas.size - (s.linkSaga === null ? 0 : 1);
+}
 
 /** Starts the link that waits for the sales in flight, once the last of them has finished. */
 function startWaitingLink(s: ProductState, out: Outbound[]): void {
-  let waiting: Saga | null = null;
-  for (const g of s.sagas.values()) {
-    if (changesHoldings(g.kind)) return;
-    if (g.kind === 'link' && g.phase === 'wait') waiting = g;
-  }
-  if (waiting !== null) startLink(s, waiting, out);
+  if (s.linkSaga === null || salesInFlight(s) > 0) return;
+  const link = s.sagas.get(s.linkSaga)!;
+  if (link.phase === 'wait') startLink(s, link, out);
 }
 
 /** The link's first wave: the performance is asked to link the product. */

@@ -84,6 +84,7 @@ export function productFromPlain(raw: unknown): ProductState {
     nextSaga: p.nextSaga,
     // `anchor` came later: a saga written before it has none.
     sagas: new Map(p.sagas.map((g) => [g.saga, { ...g, making: g.making.map(makingOf), anchor: g.anchor ?? null }])),
+    linkSaga: p.sagas.find((g) => g.kind === 'link')?.saga ?? null,
     running: new Map(p.sagas.map((g) => [g.command.commandId, g.saga])),
     finished: new Map(p.finished),
     finishedOld: new Map(p.finishedOld),

@@ -126,6 +126,8 @@ export interface ProductState {
   nextHolding: number;
   nextSaga: number;
   sagas: Map<number, Saga>;
+  /** The link saga in flight (at most one), by number: derived from `sagas`, never snapshotted. */
+  linkSaga: number | null;
   /** Client command id → saga number, while the saga runs. */
   running: Map<string, number>;
   /** Client command id → outcome and payload of finished sagas, two generations (retries). */
@@ -154,6 +156,7 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     nextHolding: 1,
     nextSaga: 1,
     sagas: new Map(),
+    linkSaga: null,
     running: new Map(),
     finished: new Map(),
     finishedOld: new Map(),
