@@ -36,6 +36,8 @@ class ReplayBus implements Bus {
   async startLeases(shards: number, events: LeaseEvents): Promise<void> {
     for (let shard = 0; shard < shards; shard++) events.acquired({ shard, epoch: 0 });
   }
+  /** A replay holds no real leases. */
+  release(): void {}
   async close(): Promise<void> {
     await this.inner.close();
   }

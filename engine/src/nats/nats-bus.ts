@@ -134,6 +134,10 @@ export class NatsBus implements Bus {
     return this.leases.start(shards, events);
   }
 
+  release(shard: number, lease: Lease): void {
+    this.leases.release(shard, lease.epoch);
+  }
+
   /** Hands every held shard back (lost first, then the key is deleted), leaves, and disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -68,6 +68,8 @@ export class NatsLeases {
   private readonly memberKey: string;
   private readonly seen = new Map<string, Seen>();
   private readonly held = new Map<number, Held>();
+  /** Shards this process handed back for failing to serve them, until when it leaves them to others (performance.now()). */
+  private readonly cooling = new Map<number, number>();
   private state: 'idle' | 'running' | 'paused' | 'stopped' = 'idle';
   private shards = 0;
   private events: LeaseEvents | null = null;
@@ -126,6 +128,18 @@ export class NatsLeases {
    * the shard from the journal before anything else is written.
    */
   giveUp(held: Held): void {
+    void this.drop(held, true);
+  }
+
+  /**
+   * The engine cannot serve a shard it holds (its recovery failed, its worker is gone): the
+   * lease is handed back, and this process does not compete for that shard again for
+   * leaseTtlMs, so a live process takes it first; alone, this process tries again after that.
+   */
+  release(shard: number, epoch: number): void {
+    const held = this.held.get(shard);
+    if (held === undefined || held.epoch !== epoch) return;
+    this.cooling.set(shard, performance.now() + this.timing.leaseTtlMs);
     void this.drop(held, true);
   }
 
@@ -231,6 +245,11 @@ export class NatsLeases {
     const expired: number[] = [];
     for (let shard = 0; shard < this.shards; shard++) {
       if (this.held.has(shard)) continue;
+      const coolUntilMs = this.cooling.get(shard);
+      if (coolUntilMs !== undefined) {
+        if (now < coolUntilMs) continue;
+        this.cooling.delete(shard);
+      }
       const seen = this.seen.get(leaseKey(shard));
       if (seen === undefined || seen.deleted) free.push(shard);
       else if (now - seen.changedAtMs >= this.timing.leaseTtlMs) expired.push(shard);

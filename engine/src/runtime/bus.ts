@@ -43,6 +43,13 @@ export interface Bus {
   saveSnapshot(shard: number, snapshot: SnapshotEntry): Promise<void>;
   loadSnapshot(shard: number): Promise<SnapshotEntry | null>;
 
+  /**
+   * This process cannot serve a shard it holds (its recovery failed, its worker is gone): the
+   * lease is handed back now, so that another process takes the shard over without waiting for
+   * the lease to expire. A bus with no other process to hand it to does nothing.
+   */
+  release(shard: number, lease: Lease): void;
+
   /** Starts competing for shard leases; events say which shards this process owns. */
   startLeases(shards: number, events: LeaseEvents): Promise<void>;
 

@@ -66,6 +66,9 @@ export class EmbeddedBus implements Bus {
     for (let shard = 0; shard < shards; shard++) events.acquired({ shard, epoch: 1 });
   }
 
+  /** This process is the only one: nobody could take a shard it hands back. */
+  release(_shard: number, _lease: Lease): void {}
+
   async close(): Promise<void> {}
 }
 

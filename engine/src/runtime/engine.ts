@@ -97,6 +97,10 @@ class Lane {
   snapshotting = false;
   /** Bumped when the lane's worker dies: callbacks of the old generation must not touch counters. */
   generation = 0;
+  /** Bumped by each recovery started: an older one still running stops at its next step. */
+  recovery = 0;
+  /** Why this process stopped serving the shard by itself (recovery failed, worker gone); null when it did not. */
+  failure: Error | null = null;
   /** The last journal append made (one at a time), settled or not: a recovery waits for it. */
   appending: Promise<number> | null = null;
   /**
@@ -127,6 +131,8 @@ export class Engine {
   /** Saga steps and step reports on their way (sent, or waiting to be sent again). */
   private stepsInFlight = 0;
   private readonly stepTimers = new Set<NodeJS.Timeout>();
+  /** When each worker was last replaced (performance.now()), for the respawn bound. */
+  private readonly respawnedAt = new Map<number, number[]>();
 
   private constructor(opts: EngineOptions) {
     this.options = runtimeOptions(opts.runtime);
@@ -146,11 +152,7 @@ export class Engine {
       dedupeEntriesMax: this.options.dedupeEntriesMax,
       faultCommandIdPrefix: opts.faultCommandIdPrefix ?? null,
       onApplied: (shard, seq, bytes, out) => this.applied(shard, seq, bytes, out),
-      onWorkerError: (worker, error) => {
-        onError(new Error(`shard worker ${worker} died: ${error.message}`));
-        this.pool.failWaiting(new Error(`shard worker ${worker} died`));
-        for (const lane of this.lanes) if (this.pool.workerOf(lane.shard) === worker) this.workerLost(lane);
-      },
+      onWorkerError: (worker, error) => this.workerDied(worker, error),
     });
     this.onError = onError;
   }
@@ -188,7 +190,10 @@ export class Engine {
 
   /** Resolves when the shard is recovered and served here (or at once if it already is); rejects if its recovery fails. */
   whenServing(shard: number): Promise<void> {
-    if (this.lanes[shard].state === 'up') return Promise.resolve();
+    const lane = this.lanes[shard];
+    if (lane.state === 'up') return Promise.resolve();
+    // Given up by this process: no recovery is coming here (another process may take it over).
+    if (lane.state === 'down' && lane.failure !== null) return Promise.reject(lane.failure);
     let entry = this.ready.get(shard);
     if (entry === undefined) {
       let resolve!: () => void;
@@ -559,30 +564,51 @@ export class Engine {
   }
 
   private acquired(lease: Lease): void {
-    const lane = this.lanes[lease.shard];
+    this.observer.leaseChanged?.(lease.shard, true);
+    this.startRecovery(this.lanes[lease.shard], lease);
+  }
+
+  /** Recovers the shard under the lease; a failure leaves it down and hands the lease back. */
+  private startRecovery(lane: Lane, lease: Lease): void {
     lane.lease = lease;
     lane.state = 'recovering';
-    this.observer.leaseChanged?.(lease.shard, true);
-    void this.recover(lane).catch((error: Error) => {
-      const failure = new Error(`recovery of shard ${lane.shard} failed: ${error.message}`);
-      this.onError(failure);
-      this.down(lane, 'SHARD_UNAVAILABLE');
-      this.ready.get(lane.shard)?.reject(failure);
-      this.ready.delete(lane.shard);
+    lane.failure = null;
+    const token = ++lane.recovery;
+    void this.recover(lane, token).catch((error: Error) => {
+      if (token !== lane.recovery) return;
+      this.giveUp(lane, lease, new Error(`recovery of shard ${lane.shard} failed: ${error.message}`));
     });
   }
 
+  /**
+   * This process cannot serve the shard: it goes down here, whoever waits for it is told, and
+   * the lease goes back to the bus so that another process (or this one, later) recovers it.
+   */
+  private giveUp(lane: Lane, lease: Lease, failure: Error): void {
+    this.onError(failure);
+    this.down(lane, 'SHARD_UNAVAILABLE');
+    lane.failure = failure;
+    this.ready.get(lane.shard)?.reject(failure);
+    this.ready.delete(lane.shard);
+    this.bus.release(lane.shard, lease);
+  }
+
   /** Latest snapshot, then every journal record after it, applied in order. */
-  private async recover(lane: Lane): Promise<void> {
+  private async recover(lane: Lane, token: number): Promise<void> {
     // An append made under the lease this process lost may still land: the tail is read after
     // it has settled, so the record is replayed in its place rather than missed.
     await lane.appending?.catch(() => undefined);
+    if (this.pool.isDead(lane.shard) && !this.respawn(this.pool.workerOf(lane.shard))) {
+      throw new Error(`its worker died more than ${this.options.workerRespawnsMax} times in ${this.options.workerRespawnWindowMs} ms`);
+    }
     const snapshot = await this.bus.loadSnapshot(lane.shard);
     const fromSeq = snapshot?.seq ?? 0;
     // The worker handles messages in order, so the journal tail can be read and posted while
     // it is still decoding the snapshot.
     const restored = this.pool.restore(lane.shard, snapshot?.bytes ?? null);
     const lastSeq = await this.bus.read(lane.shard, fromSeq, (entry) => {
+      // A newer recovery (after a worker died, or the lease came back) has taken over.
+      if (token !== lane.recovery) return;
       lane.sent.push(null);
       this.pool.apply(lane.shard, entry.seq, entry.bytes, true);
     });
@@ -590,7 +616,7 @@ export class Engine {
     if (snapshotSeq !== fromSeq) throw new Error(`the snapshot says seq ${snapshotSeq}, the bus said ${fromSeq}`);
     // Serving means the tail is applied, not only posted.
     await this.pool.ping(lane.shard);
-    if (lane.state !== 'recovering') return;
+    if (lane.state !== 'recovering' || token !== lane.recovery) return;
     lane.lastSeq = lastSeq;
     lane.commandsSinceSnapshot = 0;
     lane.lastSnapshotAtMs = this.clock();
@@ -610,11 +636,46 @@ export class Engine {
     this.down(this.lanes[shard], 'SHARD_UNAVAILABLE');
   }
 
+  /**
+   * A shard worker died. Everything it was sent is answered SHARD_UNAVAILABLE (what was
+   * journaled is replayed by the recovery, so a retry with the same id gets its first answer).
+   * Where the bus can give the journal back, a new worker is started and each of its shards held
+   * here is recovered on it; otherwise (the default embedded bus keeps no journal: the shards'
+   * state died with the worker, and serving them empty would sell their seats again) they stay
+   * down until a restart, and their leases are handed back.
+   */
+  private workerDied(worker: number, error: Error): void {
+    const failure = new Error(`shard worker ${worker} died: ${error.message}`);
+    this.onError(failure);
+    const held: [Lane, Lease][] = [];
+    for (const lane of this.lanes) {
+      if (this.pool.workerOf(lane.shard) !== worker) continue;
+      if (lane.lease !== null) held.push([lane, lane.lease]);
+      this.workerLost(lane);
+    }
+    const respawned = this.bus.recoversFromSnapshots && !this.stopping && this.respawn(worker);
+    for (const [lane, lease] of held) {
+      if (respawned) this.startRecovery(lane, lease);
+      else this.giveUp(lane, lease, new Error(`shard ${lane.shard} is down: ${failure.message}${this.bus.recoversFromSnapshots ? '; its worker died too often to be replaced' : '; this bus keeps no journal to recover it from'}`));
+    }
+  }
+
+  /** Replaces a dead worker unless it was replaced workerRespawnsMax times within workerRespawnWindowMs. */
+  private respawn(worker: number): boolean {
+    const now = performance.now();
+    const recent = (this.respawnedAt.get(worker) ?? []).filter((at) => now - at < this.options.workerRespawnWindowMs);
+    if (recent.length >= this.options.workerRespawnsMax) return false;
+    recent.push(now);
+    this.respawnedAt.set(worker, recent);
+    this.pool.respawn(worker);
+    return true;
+  }
+
   /** The worker thread itself died: nothing it was sent will be answered. */
   private workerLost(lane: Lane): void {
     lane.generation++;
     this.down(lane, 'SHARD_UNAVAILABLE');
-    const unavailable = reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; the shard must be recovered`);
+    const unavailable = reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; retry with the same commandId once the shard is recovered`);
     for (const batch of lane.sent.splice(0)) if (batch !== null) this.answerAll(lane, batch, unavailable);
     lane.inFlight = 0;
     lane.journaling = false;

@@ -25,6 +25,13 @@ export const runtimeDefaults = {
   leaseTtlMs: 3_000,
   /** A journal append not acknowledged within this is a failure (JOURNAL_FAILED). */
   journalAckTimeoutMs: 5_000,
+  /**
+   * A shard worker that dies is replaced and its shards recovered (snapshot and journal) at most
+   * this many times per workerRespawnWindowMs; past that its shards stay down here and their
+   * leases are handed back, so a worker killed by what it replays cannot loop.
+   */
+  workerRespawnsMax: 3,
+  workerRespawnWindowMs: 60_000,
 } as const;
 
 export type RuntimeOptions = { -readonly [K in keyof typeof runtimeDefaults]: number };

@@ -18,7 +18,7 @@ export interface PoolOptions {
   onWorkerError: (worker: number, error: Error) => void;
 }
 
-interface Waiting { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }
+interface Waiting { worker: number; resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }
 
 export class ShardPool {
   private readonly threads: Worker[] = [];
@@ -31,28 +31,51 @@ export class ShardPool {
   constructor(private readonly options: PoolOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError('workers must be a positive integer');
     if (!Number.isInteger(options.shards) || options.shards < options.workers) throw new RangeError('shards must be an integer no smaller than workers');
-    const entry = new URL('./worker.ts', import.meta.url).href;
-    for (let w = 0; w < options.workers; w++) {
-      const shards: number[] = [];
-      for (let s = w; s < options.shards; s += options.workers) shards.push(s);
-      const setup: WorkerSetup = {
-        entry, shards, venues: options.venues, dedupeWindowMs: options.dedupeWindowMs, dedupeEntriesMax: options.dedupeEntriesMax,
-        faultCommandIdPrefix: options.faultCommandIdPrefix ?? null,
-      };
-      const thread = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: setup, name: `onsale-shards-${w}` });
-      thread.on('message', (message: FromWorker) => this.receive(message));
-      thread.on('error', (error) => {
-        this.dead.add(w);
-        options.onWorkerError(w, error);
-      });
-      // A worker that exits without an error (process.exit in a bug) is as dead as one that threw.
-      thread.on('exit', (code) => {
-        if (this.closing || this.dead.has(w)) return;
-        this.dead.add(w);
-        options.onWorkerError(w, new Error(`exited with code ${code}`));
-      });
-      this.threads.push(thread);
-    }
+    for (let w = 0; w < options.workers; w++) this.threads.push(this.spawn(w));
+  }
+
+  private spawn(w: number): Worker {
+    const shards: number[] = [];
+    for (let s = w; s < this.options.shards; s += this.options.workers) shards.push(s);
+    const setup: WorkerSetup = {
+      entry: new URL('./worker.ts', import.meta.url).href, shards, venues: this.options.venues,
+      dedupeWindowMs: this.options.dedupeWindowMs, dedupeEntriesMax: this.options.dedupeEntriesMax,
+      faultCommandIdPrefix: this.options.faultCommandIdPrefix ?? null,
+    };
+    const thread = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: setup, name: `onsale-shards-${w}` });
+    // A thread that was replaced says nothing any more: an answer it posted before it died would
+    // otherwise be paired with a batch sent to its successor.
+    const current = () => this.threads[w] === thread && !this.dead.has(w);
+    thread.on('message', (message: FromWorker) => {
+      if (current()) this.receive(message);
+    });
+    const died = (error: Error) => {
+      if (this.closing || !current()) return;
+      this.dead.add(w);
+      this.failWaiting(w, new Error(`SHARD_UNAVAILABLE: shard worker ${w} died`));
+      this.options.onWorkerError(w, error);
+    };
+    thread.on('error', died);
+    // A worker that exits without an error (process.exit in a bug) is as dead as one that threw.
+    thread.on('exit', (code) => died(new Error(`exited with code ${code}`)));
+    return thread;
+  }
+
+  /** Whether the worker that hosts this shard has died and not been replaced. */
+  isDead(shard: number): boolean {
+    return this.dead.has(this.workerOf(shard));
+  }
+
+  /**
+   * Replaces a dead worker with a new thread hosting the same shards, all empty: each must be
+   * restored (snapshot and journal) before it serves again.
+   */
+  respawn(worker: number): void {
+    if (!this.dead.has(worker) || this.closing) return;
+    const old = this.threads[worker];
+    this.threads[worker] = this.spawn(worker);
+    this.dead.delete(worker);
+    void old.terminate().catch(() => undefined);
   }
 
   get workers(): number {
@@ -88,7 +111,7 @@ export class ShardPool {
   /** The living workers' statistics (a dead worker's shards are reported by the engine as down). */
   async stats(): Promise<unknown[]> {
     const living = this.threads.map((_, w) => w).filter((w) => !this.dead.has(w));
-    const all = await Promise.all(living.map((w) => this.ask(w, (id) => ({ t: 'stats', id }))));
+    const all = await Promise.all(living.map((w) => this.askWorker(w, (id) => ({ t: 'stats', id }))));
     return all.flatMap((bytes) => packr.unpack(bytes) as unknown[]);
   }
 
@@ -104,19 +127,25 @@ export class ShardPool {
   }
 
   private ask(shard: number, make: (id: number) => ToWorker): Promise<Uint8Array> {
-    const worker = this.workerOf(shard);
-    if (this.dead.has(worker)) return Promise.reject(new Error(`SHARD_UNAVAILABLE: the worker of shard ${shard} (worker ${worker}) died`));
+    return this.askWorker(this.workerOf(shard), make);
+  }
+
+  private askWorker(worker: number, make: (id: number) => ToWorker): Promise<Uint8Array> {
+    if (this.dead.has(worker)) return Promise.reject(new Error(`SHARD_UNAVAILABLE: shard worker ${worker} died`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.post(shard, make(id));
+      this.waiting.set(id, { worker, resolve, reject });
+      this.threads[worker].postMessage(make(id));
     });
   }
 
-  /** Fails every open question when a worker dies (which ones it held is not tracked), so none waits forever. */
-  failWaiting(error: Error): void {
-    for (const [, waiting] of this.waiting) waiting.reject(error);
-    this.waiting.clear();
+  /** Fails the open questions to a worker that died, so none waits forever; the others' stand. */
+  private failWaiting(worker: number, error: Error): void {
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.worker !== worker) continue;
+      this.waiting.delete(id);
+      waiting.reject(error);
+    }
   }
 
   private receive(message: FromWorker): void {

@@ -1,11 +1,12 @@
 // The engine on a real nats-server: crash a process with kill -9 in the middle of a load and
 // restart it; share shards between two env.processes and let one take over when the other dies;
 // and the refusals only the durable bus produces.
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HoldAccepted, OrderAccepted, PerformanceSpec, Result, TicketRow } from '../../src/domain/mod.ts';
 import { NatsBus, NatsEngineClient } from '../../src/nats/mod.ts';
 import { Engine, shardOf } from '../../src/runtime/mod.ts';
 import { natsWithEngines, replayJson, startEngineProcess, type EngineProcess } from './engine-process.ts';
+import { startNatsServer, type NatsServer } from './nats-server.ts';
 
 const SHARDS = 4;
 // Set-up happens in the past; the load runs on the engine's own clock (nowMs omitted).
@@ -135,6 +136,43 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
       expect(!refused.ok && refused.name).toBe('JOURNAL_FAILED');
     } finally {
       await env.server.restart();
+      await engine.stop().catch(() => undefined);
+    }
+  }, 60_000);
+});
+
+describe('engine on NATS JetStream: a shard worker that dies (a server of its own)', () => {
+  let server: NatsServer;
+  beforeAll(async () => {
+    server = await startNatsServer();
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('a new worker recovers the shards from the snapshot and the journal under the same lease; acknowledged work stays', async () => {
+    const errors: string[] = [];
+    const bus = await NatsBus.connect({ servers: server.url, owner: 'worker-death-test', leaseRenewMs: 500, leaseTtlMs: 3_000, journalAckTimeoutMs: 5_000 });
+    const engine = await Engine.start({ bus, workers: 1, shards: SHARDS, onError: (e) => errors.push(e.message) });
+    try {
+      const p = performanceOn(1, 'WDN');
+      await engine.whenServing(1);
+      expect((await engine.submit(p, { type: 'openPerformance', commandId: `${p}-open`, venue: 'theatre', spec: theatreSpec(p) }, T0)).ok).toBe(true);
+      const before = await engine.submit(p, { type: 'holdSeats', commandId: `${p}-h1`, buyerId: 'b1', channel: 'web', seatNos: [1, 2] }, T0 + 1);
+      expect(before.ok).toBe(true);
+      await engine.snapshotAll();
+      const after = await engine.submit(p, { type: 'confirmHold', commandId: `${p}-c1`, buyerId: 'b1', holdId: `${p}-h1` }, T0 + 2);
+      expect(after.ok).toBe(true);
+      const owned = engine.ownedShards();
+      await (engine as unknown as { pool: { threads: { terminate(): Promise<number> }[] } }).pool.threads[0].terminate();
+      for (let i = 0; i < 500 && !errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
+      await Promise.all(owned.map((s) => engine.whenServing(s)));
+      // Served again by this process, without waiting for a lease to expire or change hands.
+      expect(engine.ownedShards()).toEqual(owned);
+      expect(await engine.submit(p, { type: 'confirmHold', commandId: `${p}-c1`, buyerId: 'b1', holdId: `${p}-h1` }, T0 + 3)).toEqual(after);
+      expect(await engine.query(p, 'seatCounts')).toMatchObject({ held: 0, sold: 2 });
+      expect(errors.filter((e) => !/died/.test(e))).toEqual([]);
+    } finally {
       await engine.stop().catch(() => undefined);
     }
   }, 60_000);

@@ -310,6 +310,53 @@ describe('nats bus - leases', () => {
   });
 });
 
+describe('nats bus - a shard handed back for failing here', () => {
+  it('release - goes at once to a process below its share; the releaser does not take it back within leaseTtlMs', async () => {
+    // 3 shards over 2 processes: shares of 2, so b (holding 1) takes more when one comes free.
+    // A TTL far longer than the waits: only the release explains a quick handover.
+    const where = place();
+    const timing = { leaseTtlMs: 20_000 };
+    const a = await bus(where, 'a', timing);
+    const aSeen = recorder();
+    await a.startLeases(3, aSeen.events);
+    const b = await bus(where, 'b', timing);
+    const bSeen = recorder();
+    await b.startLeases(3, bSeen.events);
+    await waitFor('a 2/1 split', () => aSeen.held.size + bSeen.held.size === 3 && Math.min(aSeen.held.size, bSeen.held.size) === 1);
+    const [big, bigSeen, smallSeen] = aSeen.held.size === 2 ? [a, aSeen, bSeen] : [b, bSeen, aSeen];
+    const shard = bigSeen.shards()[0];
+    const lease = bigSeen.held.get(shard)!;
+    const releasedAt = performance.now();
+    big.release(shard, lease);
+    // Reported lost at once, so the engine cannot go on writing under it.
+    expect(bigSeen.held.has(shard)).toBe(false);
+    await waitFor('the other process to take the shard', () => smallSeen.held.has(shard), 5_000);
+    const taken = smallSeen.acquired.find((l) => l.shard === shard)!;
+    expect(taken.atMs).toBeGreaterThan(releasedAt);
+    expect(taken.epoch).toBe(lease.epoch + 1);
+    // A release under an epoch no longer held changes nothing.
+    big.release(shard, lease);
+    expect(smallSeen.lost.filter((l) => l.shard === shard)).toEqual([]);
+  });
+
+  it('release - alone, the releaser leaves the shard free for leaseTtlMs, then takes it again under a higher epoch', async () => {
+    const a = await bus(place(), 'a');
+    const seen = recorder();
+    await a.startLeases(2, seen.events);
+    const lease = seen.held.get(0)!;
+    const releasedAt = performance.now();
+    a.release(0, lease);
+    expect(seen.held.has(0)).toBe(false);
+    await waitFor('shard 0 taken again', () => seen.held.has(0), 5_000);
+    const again = seen.acquired.at(-1)!;
+    expect(again.shard).toBe(0);
+    expect(again.atMs - releasedAt).toBeGreaterThanOrEqual(ttlMs);
+    expect(again.epoch).toBeGreaterThan(lease.epoch);
+    // Only the released shard moved.
+    expect(seen.lost.map((l) => l.shard)).toEqual([0]);
+  });
+});
+
 describe('nats bus - a nats-server restart', () => {
   let own: NatsServer;
   beforeAll(async () => {

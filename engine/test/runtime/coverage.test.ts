@@ -1,7 +1,7 @@
 // Every code of the runtime (100-119; 120-139 are the product coordinators', covered by
 // engine/test/products/coverage.test.ts) is expected somewhere: this reads the runtime test files
 // as text and looks for `expectCode(..., 'NAME')` lines. The codes that need a real journal and
-// leases (a shard owned by another process, an append that is not acknowledged) are expected in
+// leases (an append that is not acknowledged) are expected in
 // the NATS engine tests instead, listed below with their file; once a runtime test here expects
 // one, it comes off the list.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { Code, type CodeName } from '../../src/domain/mod.ts';
 
 const natsTests = 'engine/test/nats/engine-nats.test.ts';
 const elsewhere: Partial<Record<CodeName, string>> = {
-  SHARD_UNAVAILABLE: natsTests,
   JOURNAL_FAILED: natsTests,
 };
 

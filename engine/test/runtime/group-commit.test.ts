@@ -36,6 +36,9 @@ class CountingBus implements Bus {
   startLeases(shards: number, events: LeaseEvents): Promise<void> {
     return this.inner.startLeases(shards, events);
   }
+  release(shard: number, lease: Lease): void {
+    this.inner.release(shard, lease);
+  }
   close(): Promise<void> {
     return this.inner.close();
   }

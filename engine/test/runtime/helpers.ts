@@ -105,6 +105,11 @@ export function idPerShard(prefix: string, shards: number): string[] {
   return Array.from({ length: shards }, (_, s) => idsOnShard(prefix, s, shards, 1)[0]);
 }
 
+/** 'pending' if the promise has not settled within `ms`. */
+export function within<T>(p: Promise<T>, ms: number): Promise<T | 'pending' | { rejected: string }> {
+  return Promise.race([p.catch((e: Error) => ({ rejected: e.message })), new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))]);
+}
+
 /** Submits the commands in one synchronous burst (one performance each), in order; answers in that order. */
 export function burst(engine: Engine, items: readonly [performanceId: string, command: EngineCommand, nowMs: number][]): Promise<Result[]> {
   return Promise.all(items.map(([id, command, nowMs]) => engine.submit(id, command, nowMs)));
@@ -145,8 +150,13 @@ export class ControlledBus extends EmbeddedBus {
   holdNextAppend = false;
   held: { bytes: Uint8Array; resolve: (seq: number) => void } | null = null;
   readGate: Promise<void> | null = null;
+  /** Leases the engine handed back, in order. */
+  readonly released: Lease[] = [];
   constructor() {
     super({ keepJournal: true });
+  }
+  override release(_shard: number, lease: Lease): void {
+    this.released.push(lease);
   }
   override async startLeases(shards: number, events: LeaseEvents): Promise<void> {
     this.events = events;

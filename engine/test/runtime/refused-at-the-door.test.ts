@@ -4,7 +4,7 @@
 // and never reads a shard that is still replaying its journal.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineCommand } from '../../src/runtime/mod.ts';
-import { ControlledBus, hold, open, release, stall, T0 } from './helpers.ts';
+import { ControlledBus, hold, open, release, stall, T0, within } from './helpers.ts';
 
 const running: Engine[] = [];
 afterEach(async () => {
@@ -17,11 +17,6 @@ async function started(options: Parameters<typeof Engine.start>[0] = {}): Promis
   await engine.whenServing(0);
   expect((await engine.submit('P-1', open('P-1'), T0)).ok).toBe(true);
   return engine;
-}
-
-/** 'pending' if the promise has not settled within `ms`. */
-function within<T>(p: Promise<T>, ms: number): Promise<T | 'pending' | { rejected: string }> {
-  return Promise.race([p.catch((e: Error) => ({ rejected: e.message })), new Promise<'pending'>((r) => setTimeout(() => r('pending'), ms))]);
 }
 
 describe('runtime - commands that cannot be journaled', () => {
