@@ -27,11 +27,15 @@ export const otherPerformances = '_other';
 export const metricDefinitions = {
   commands: {
     name: 'onsale_commands_total', kind: 'counter', labels: ['type', 'code'],
-    help: 'Commands answered, by command type and result (OK or the rejection code name), refusals at the door (OVERLOADED, SHARD_UNAVAILABLE, ENGINE_STOPPING) included.',
+    help: 'Client commands answered, by command type and result (OK or the rejection code name), refusals at the door (malformed COMMAND_INVALID, OVERLOADED, SHARD_UNAVAILABLE, ENGINE_STOPPING) included; a saga command (buyProduct, ...) is counted once, with its final result. Saga steps are in onsale_saga_steps_total.',
+  },
+  sagaSteps: {
+    name: 'onsale_saga_steps_total', kind: 'counter', labels: ['type', 'code'],
+    help: 'Commands the product coordinators\' sagas sent to performances (holds, confirms, releases, ...) and their reports back (stepResult), by type and result; a step refused for a passing reason is sent again and counted again.',
   },
   commandDuration: {
     name: 'onsale_command_duration_seconds', kind: 'histogram', labels: [], buckets: ladderBuckets(50e-6, 10),
-    help: 'Submit to reply, for commands that went through the journal and a shard worker.',
+    help: 'Submit to reply, for client commands that went through the journal and a shard worker; a saga command until its final result.',
   },
   batchCommands: {
     name: 'onsale_batch_commands', kind: 'histogram', labels: [], buckets: powerOfTwoBuckets(8_192),

@@ -44,12 +44,18 @@ interface Pending {
   reply: Reply;
   /** performance.now() at submit, for the submit → reply latency. */
   submittedAt: number;
+  /** A saga step or step report the router made itself, not a client's command. */
+  internal: boolean;
 }
 
 /** Hooks for metrics; every call is per batch or per event, never per command on the hot path. */
 export interface EngineObserver {
+  /** A batch applied; a saga's command is answered `pending` here, and finally in sagaAnswered. */
   applied?(shard: number, batch: readonly Pending[], results: readonly Result[], doneAt: number): void;
-  refused?(shard: number, command: EngineCommand, result: Result): void;
+  /** A client's saga command answered with the saga's final result (or refused when the engine stopped first). */
+  sagaAnswered?(command: Pending, result: Result, doneAt: number): void;
+  /** A command answered without being applied; `shard` is -1 for one refused before it had one. */
+  refused?(shard: number, command: EngineCommand, result: Result, internal: boolean): void;
   journaled?(shard: number, commands: number, bytes: number, seconds: number): void;
   snapshotted?(shard: number, bytes: number, seconds: number): void;
   mailbox?(shard: number, depth: number): void;
@@ -127,7 +133,7 @@ export class Engine {
   /** After that drain: steps still failing are given up (a restart sends them again). */
   private halting = false;
   /** Clients waiting for sagas: "productId\0commandId" → replies. */
-  private readonly sagaWaiters = new Map<string, Reply[]>();
+  private readonly sagaWaiters = new Map<string, Pending[]>();
   /** Saga steps and step reports on their way (sent, or waiting to be sent again). */
   private stepsInFlight = 0;
   private readonly stepTimers = new Set<NodeJS.Timeout>();
@@ -217,9 +223,12 @@ export class Engine {
   private enqueue(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply, internal: boolean): void {
     // What cannot be journaled is refused at the door: it would fail the whole batch it joined
     // (the domain answers the same for a command that is not an object with a string id).
-    if (typeof performanceId !== 'string') return reply(reject('COMMAND_INVALID', 'performanceId', 'performanceId must be a string'));
-    const malformed = envelopeRefusal(command);
-    if (malformed !== null) return reply(malformed);
+    const malformed = typeof performanceId !== 'string' ? reject('COMMAND_INVALID', 'performanceId', 'performanceId must be a string') : envelopeRefusal(command);
+    if (malformed !== null) {
+      // Counted like every refusal (a flood of malformed commands must show); no shard is named.
+      this.observer.refused?.(-1, command, malformed, internal);
+      return reply(malformed);
+    }
     const lane = this.lanes[this.shardOf(performanceId)];
     let refusal: Result | null = null;
     if (this.stopping && !internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
@@ -228,7 +237,7 @@ export class Engine {
       refusal = reject('OVERLOADED', '', `shard ${lane.shard} has ${this.options.mailboxMax} commands waiting; retry later with the same commandId`);
     }
     if (refusal !== null) {
-      this.observer.refused?.(lane.shard, command, refusal);
+      this.observer.refused?.(lane.shard, command, refusal, internal);
       reply(refusal);
       return;
     }
@@ -236,7 +245,7 @@ export class Engine {
     // The engine's clock must not run backwards within a shard (the domain refuses that).
     if (nowMs === undefined && time < lane.lastNowMs) time = lane.lastNowMs;
     if (time > lane.lastNowMs) lane.lastNowMs = time;
-    lane.queued.push({ performanceId, nowMs: time, command, reply, submittedAt: performance.now() });
+    lane.queued.push({ performanceId, nowMs: time, command, reply, submittedAt: performance.now(), internal });
     lane.submitted++;
     if (lane.queued.length >= this.options.batchCommandsMax) this.flush(lane);
     else this.scheduleFlush(lane);
@@ -306,7 +315,7 @@ export class Engine {
     // Clients still waiting for a saga given up here are told so; the saga goes on after a
     // restart, and a retry with the same command id joins it.
     const stopping = reject('ENGINE_STOPPING', '', 'the engine stopped before the saga finished; retry with the same commandId');
-    for (const replies of this.sagaWaiters.values()) for (const reply of replies) reply(stopping);
+    for (const waiting of this.sagaWaiters.values()) this.answerSaga(waiting, stopping);
     this.sagaWaiters.clear();
     await this.bus.close();
     await this.pool.close();
@@ -433,7 +442,7 @@ export class Engine {
     for (let i = 0; i < batch.length; i++) {
       const result = results[i];
       // A saga started (or joined by a retry): the client is answered when it finishes.
-      if (isPending(result)) this.waitForSaga(batch[i].performanceId, batch[i].command.commandId, batch[i].reply);
+      if (isPending(result)) this.waitForSaga(batch[i]);
       else batch[i].reply(result);
     }
     this.observer.applied?.(shard, batch, results, performance.now());
@@ -442,11 +451,19 @@ export class Engine {
     if (lane.queued.length > 0) this.flush(lane);
   }
 
-  private waitForSaga(productId: string, commandId: string, reply: Reply): void {
-    const key = `${productId}\u0000${commandId}`;
+  private waitForSaga(pending: Pending): void {
+    const key = `${pending.performanceId}\u0000${pending.command.commandId}`;
     const waiting = this.sagaWaiters.get(key);
-    if (waiting === undefined) this.sagaWaiters.set(key, [reply]);
-    else waiting.push(reply);
+    if (waiting === undefined) this.sagaWaiters.set(key, [pending]);
+    else waiting.push(pending);
+  }
+
+  private answerSaga(waiting: readonly Pending[], result: Result): void {
+    for (const p of waiting) p.reply(result);
+    const answered = this.observer.sagaAnswered;
+    if (answered === undefined) return;
+    const doneAt = performance.now();
+    for (const p of waiting) answered(p, result, doneAt);
   }
 
   /** Carries out the coordinators' actions: steps to performances, final answers to clients. */
@@ -457,7 +474,7 @@ export class Engine {
         const key = `${productId}\u0000${action.commandId}`;
         const waiting = this.sagaWaiters.get(key);
         this.sagaWaiters.delete(key);
-        if (waiting !== undefined) for (const reply of waiting) reply(action.result);
+        if (waiting !== undefined) this.answerSaga(waiting, action.result);
         continue;
       }
       group ??= { steps: [], results: [], left: 0, reported: 0, abandoned: false };
@@ -521,7 +538,7 @@ export class Engine {
     for (const p of batch) p.reply(result);
     // Counted like refusals at the door, so the metrics see every answer (these paths are rare).
     const refused = this.observer.refused;
-    if (refused !== undefined) for (const p of batch) refused(lane.shard, p.command, result);
+    if (refused !== undefined) for (const p of batch) refused(lane.shard, p.command, result, p.internal);
     this.answered(lane, batch.length);
   }
 
@@ -590,6 +607,9 @@ export class Engine {
     lane.failure = failure;
     this.ready.get(lane.shard)?.reject(failure);
     this.ready.delete(lane.shard);
+    // Reported here, not left to the bus: the embedded bus has nobody to hand the lease to and
+    // says nothing, yet the shard is no longer served (dashboards, the NATS ingress).
+    this.observer.leaseChanged?.(lane.shard, false);
     this.bus.release(lane.shard, lease);
   }
 

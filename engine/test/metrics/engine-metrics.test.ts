@@ -36,7 +36,7 @@ async function scrape(metrics: ReturnType<typeof createEngineMetrics>) {
 }
 
 function batch(commands: unknown[], submittedAt: number): Batch {
-  return commands.map((command) => ({ performanceId: 'p', nowMs: 0, command: command as EngineCommand, reply: () => {}, submittedAt })) as Batch;
+  return commands.map((command) => ({ performanceId: 'p', nowMs: 0, command: command as EngineCommand, reply: () => {}, submittedAt, internal: false })) as Batch;
 }
 
 describe('engine metrics', () => {
@@ -48,7 +48,7 @@ describe('engine metrics', () => {
     // Submitted at t=1000 ms, done at t=1000.3 ms and t=1002 ms: 300 µs and 2 ms.
     metrics.observer.applied!(0, batch([hold, hold, hold, { type: 'tick', commandId: 't' }], 1_000), [ok, taken, taken, ok], 1_000.3);
     metrics.observer.applied!(1, batch([{ type: 'evil\n"label', commandId: 'e' }, null, 42], 1_000), [reject('COMMAND_UNKNOWN', 'type', ''), reject('COMMAND_INVALID', '', ''), reject('COMMAND_INVALID', '', '')], 1_002);
-    metrics.observer.refused!(0, hold as EngineCommand, reject('OVERLOADED', '', 'full'));
+    metrics.observer.refused!(0, hold as EngineCommand, reject('OVERLOADED', '', 'full'), false);
     const x = await scrape(metrics);
     // Client-made types and non-objects share one label value; nothing else is minted.
     expect(labelled(x, 'onsale_commands_total', 'type', 'code')).toEqual({
@@ -72,6 +72,7 @@ describe('engine metrics', () => {
     o.journaled!(0, 100, 5_000, 0.002);
     o.journaled!(1, 1, 60, 0.00002);
     o.snapshotted!(1, 12_345, 0.25);
+    o.snapshotted!(0, 999, 0.25);
     o.leaseChanged!(0, true);
     o.leaseChanged!(1, true);
     o.leaseChanged!(1, false);
@@ -82,8 +83,9 @@ describe('engine metrics', () => {
     expect(valueOf(x, 'onsale_batch_commands_bucket', { le: '128' })).toBe(2);
     expect(valueOf(x, 'onsale_journal_append_duration_seconds_count')).toBe(2);
     expect(valueOf(x, 'onsale_journal_bytes_total')).toBe(5_060);
-    expect(valueOf(x, 'onsale_snapshot_size_bytes', { shard: '1' })).toBe(12_345);
-    expect(valueOf(x, 'onsale_snapshot_duration_seconds_bucket', { le: '0.3' })).toBe(1);
+    // A shard this process no longer holds exports no snapshot size (its new owner does).
+    expect(samplesOf(x, 'onsale_snapshot_size_bytes').map((s) => [s.labels.shard, s.value])).toEqual([['0', 999]]);
+    expect(valueOf(x, 'onsale_snapshot_duration_seconds_bucket', { le: '0.3' })).toBe(2);
     expect(valueOf(x, 'onsale_snapshot_duration_seconds_bucket', { le: '0.2' })).toBe(0);
     expect(valueOf(x, 'onsale_shard_owned', { shard: '0' })).toBe(1);
     expect(valueOf(x, 'onsale_shard_owned', { shard: '1' })).toBe(0);

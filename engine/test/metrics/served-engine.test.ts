@@ -1,0 +1,173 @@
+// The metrics on a real engine built the way `onsale serve` builds it (embedded bus,
+// createEngineMetrics(), observer = combineObservers(metrics.observer, ...), attach after start),
+// with 2 workers and 4 shards, scraped over HTTP: what SREs read is what clients were answered.
+import { afterEach, describe, expect, it } from 'vitest';
+import { compileLayout, stadiumLayout, type Result } from '../../src/domain/mod.ts';
+import { createEngineMetrics, startMetricsServer, type EngineMetrics, type MetricsServer } from '../../src/metrics/mod.ts';
+import { combineObservers, EmbeddedBus, Engine, type EngineCommand, type EngineOptions } from '../../src/runtime/mod.ts';
+import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD, SINGLE_SALE_AT_MS } from '../../src/sim/season-setup.ts';
+import { labelled, parseExposition, samplesOf, valueOf, type Exposition } from './exposition.ts';
+import { confirm, hold, idPerShard, open, stall, T0 } from '../runtime/helpers.ts';
+
+interface Rig { engine: Engine; metrics: EngineMetrics; server: MetricsServer; errors: string[]; owned: Set<number> }
+const rigs: Rig[] = [];
+
+/** As engine/src/cli/serve.ts does it, minus NATS. */
+async function startRig(opts: Partial<EngineOptions> = {}): Promise<Rig> {
+  const metrics = createEngineMetrics();
+  const owned = new Set<number>();
+  const errors: string[] = [];
+  const leases = { leaseChanged: (shard: number, isOwned: boolean) => { if (isOwned) owned.add(shard); else owned.delete(shard); } };
+  const engine = await Engine.start({ bus: new EmbeddedBus(), workers: 2, shards: 4, observer: combineObservers(metrics.observer, leases), onError: (e) => errors.push(e.message), ...opts });
+  metrics.attach(engine);
+  const server = await startMetricsServer({ registry: metrics.registry, port: 0 });
+  await Promise.all(Array.from({ length: engine.shards }, (_, s) => engine.whenServing(s)));
+  const rig = { engine, metrics, server, errors, owned };
+  rigs.push(rig);
+  return rig;
+}
+
+afterEach(async () => {
+  for (const rig of rigs.splice(0)) {
+    await rig.server.close();
+    rig.metrics.detach();
+    await rig.engine.stop();
+  }
+});
+
+async function scrape(rig: Rig): Promise<Exposition> {
+  const response = await fetch(rig.server.url);
+  expect(response.status).toBe(200);
+  return parseExposition(await response.text());
+}
+
+const outcome = (r: Result): string => (r.ok ? 'OK' : r.name);
+const total = (x: Exposition, name: string, labels: Record<string, string> = {}) => samplesOf(x, name, labels).reduce((s, v) => s + v.value, 0);
+
+describe('metrics on a served engine (2 workers)', () => {
+  it('counts by type and code, in seconds, from both workers; seats add up to capacity; mailboxes back to 0', async () => {
+    const rig = await startRig({ runtime: { mailboxMax: 16 } });
+    const { engine } = rig;
+    const pids = idPerShard('RV', 4);
+    const seen: string[] = [];
+    const submit = async (pid: string, c: EngineCommand, t: number) => {
+      const r = outcome(await engine.submit(pid, c, t));
+      seen.push(`${c.type} ${r}`);
+      return r;
+    };
+    for (const pid of pids) expect(await submit(pid, open(pid), T0)).toBe('OK');
+    expect(await submit(pids[0], hold('h1', 'b1', [stall('A', 1), stall('A', 2)]), T0 + 1)).toBe('OK');
+    expect(await submit(pids[0], confirm('c1', 'h1', 'b1'), T0 + 2)).toBe('OK');
+    expect(await submit(pids[0], hold('h2', 'b2', [stall('A', 1)]), T0 + 3)).toBe('SEAT_NOT_AVAILABLE');
+    expect(await submit(pids[3], hold('h3', 'b3', [stall('B', 1), stall('B', 2), stall('B', 3)]), T0 + 4)).toBe('OK');
+    const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => submit(pids[1], { type: 'tick', commandId: `t${i}` } as EngineCommand, T0 + 5)));
+    expect(burst.filter((r) => r === 'OVERLOADED').length).toBe(24);
+    await engine.drain();
+    await engine.snapshotAll();
+    const x = await scrape(rig);
+    const expected: Record<string, number> = {};
+    for (const s of seen) expected[s] = (expected[s] ?? 0) + 1;
+    expect(labelled(x, 'onsale_commands_total', 'type', 'code')).toEqual(expected);
+    // Histograms in seconds: a command on an idle machine takes well under a second.
+    const count = valueOf(x, 'onsale_command_duration_seconds_count')!;
+    expect(count).toBe(seen.length - 24);
+    expect(valueOf(x, 'onsale_command_duration_seconds_sum')! / count).toBeLessThan(0.5);
+    expect(valueOf(x, 'onsale_journal_append_duration_seconds_sum')! / valueOf(x, 'onsale_journal_append_duration_seconds_count')!).toBeLessThan(0.5);
+    expect(valueOf(x, 'onsale_snapshot_duration_seconds_count')).toBe(4);
+    // Both workers' shards reported, one actor each.
+    expect(samplesOf(x, 'onsale_actors_resident').map((s) => [s.labels.shard, s.value]).sort()).toEqual([['0', 1], ['1', 1], ['2', 1], ['3', 1]]);
+    for (const pid of pids) expect(total(x, 'onsale_seats', { performance: pid })).toBe(900);
+    expect(valueOf(x, 'onsale_seats', { performance: pids[0], state: 'sold' })).toBe(2);
+    expect(valueOf(x, 'onsale_seats', { performance: pids[3], state: 'held' })).toBe(3);
+    for (const shard of ['0', '1', '2', '3']) {
+      expect(valueOf(x, 'onsale_mailbox_depth', { shard })).toBe(0);
+      expect(valueOf(x, 'onsale_journal_lag_commands', { shard })).toBe(0);
+    }
+    // Every family has HELP and TYPE; counters end in _total.
+    for (const [name, type] of x.types) if (name.startsWith('onsale_') && type === 'counter') expect(name).toMatch(/_total$/);
+  });
+
+  it('commands refused at the door as malformed (COMMAND_INVALID) are counted', async () => {
+    const rig = await startRig();
+    const [pid] = idPerShard('RV', 4);
+    // No commandId: envelopeRefusal() answers at the door.
+    const a = await rig.engine.submit(pid, { type: 'holdSeats', buyerId: 'b', channel: 'web', seats: [] } as unknown as EngineCommand);
+    // A performanceId that is not a string: refused at the door too.
+    const b = await rig.engine.submit(42 as unknown as string, { type: 'tick', commandId: 'x' } as EngineCommand);
+    // Not an object at all.
+    const c = await rig.engine.submit(pid, null as unknown as EngineCommand);
+    expect([a, b, c].map(outcome)).toEqual(['COMMAND_INVALID', 'COMMAND_INVALID', 'COMMAND_INVALID']);
+    const x = await scrape(rig);
+    // The help text promises every answered command, refusals at the door included.
+    expect(total(x, 'onsale_commands_total', { code: 'COMMAND_INVALID' })).toBe(3);
+  });
+
+  it('a saga command counts once, with the final answer its client got; its steps count apart', async () => {
+    const rig = await startRig();
+    const { engine } = rig;
+    const layout = (() => {
+      const r = compileLayout(stadiumLayout());
+      if (!r.ok) throw new Error(r.message);
+      return r.layout;
+    })();
+    const seat = (n: number) => layout.seatIds[n];
+    const matches = matchPerformances(4);
+    for (const p of matches) {
+      expect(outcome(await engine.submit(p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'stadium', spec: matchSpec(p.performanceId, p.endsAtMs) } as EngineCommand, CARD_SALE_AT_MS - 10_000))).toBe('OK');
+    }
+    expect(outcome(await engine.submit(SEASON_CARD, seasonCardProduct('create-card', matches), CARD_SALE_AT_MS - 5_000))).toBe('OK');
+    // Seat 7 on the last match is taken by a single ticket: a card with seat 7 cannot be sold.
+    expect(outcome(await engine.submit(matches[3].performanceId, { type: 'holdSeats', commandId: 'single', buyerId: 'x', channel: 'box', seats: [seat(7)] } as EngineCommand, SINGLE_SALE_AT_MS))).toBe('OK');
+    const answer = await engine.submit(SEASON_CARD, { type: 'buyProduct', commandId: 'card-7', buyerId: 'buyer7', seats: [seat(7)] } as EngineCommand, SINGLE_SALE_AT_MS);
+    expect(outcome(answer)).toBe('SEAT_NOT_AVAILABLE');
+    await engine.drain();
+    const x = await scrape(rig);
+    const byCode = labelled(x, 'onsale_commands_total', 'type', 'code');
+    expect(Object.fromEntries(Object.entries(byCode).filter(([k]) => k.startsWith('buyProduct')))).toEqual({ 'buyProduct SEAT_NOT_AVAILABLE': 1 });
+    // Only client commands are in onsale_commands_total (and timed): the 4 opens, the product,
+    // the single hold and the card.
+    expect(Object.values(byCode).reduce((a, b) => a + b, 0)).toBe(7);
+    expect(valueOf(x, 'onsale_command_duration_seconds_count')).toBe(7);
+    // The sagas' steps: the product linked to each match, then the card's hold on each match
+    // (the last refused) and releases of the three it got; a report of each back to the coordinator.
+    const steps = labelled(x, 'onsale_saga_steps_total', 'type', 'code');
+    expect(steps['holdSeats OK']).toBe(3);
+    expect(steps['holdSeats SEAT_NOT_AVAILABLE']).toBe(1);
+    expect(steps['releaseHold OK']).toBe(3);
+    expect(steps['linkProduct OK']).toBe(4);
+    expect(steps['stepResult OK']).toBe(11);
+  });
+
+  it('after a worker dies on the embedded bus, its shards read onsale_shard_owned 0 and their series go', async () => {
+    const rig = await startRig();
+    const { engine } = rig;
+    const pids = idPerShard('RV', 4);
+    for (const pid of pids) expect(outcome(await engine.submit(pid, open(pid), T0))).toBe('OK');
+    await engine.snapshotAll();
+    await (engine as unknown as { pool: { threads: { terminate(): Promise<number> }[] } }).pool.threads[0].terminate();
+    for (let i = 0; i < 500 && !rig.errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
+    // Worker 0 hosted shards 0 and 2: they are down, refused SHARD_UNAVAILABLE, and their leases handed back.
+    expect(engine.ownedShards()).toEqual([1, 3]);
+    expect(outcome(await engine.submit(pids[0], hold('late', 'b', [stall('A', 9)]), T0 + 1))).toBe('SHARD_UNAVAILABLE');
+    const x = await scrape(rig);
+    // What does hold: the dead worker's shards have no stats series any more; the living worker's do.
+    expect(samplesOf(x, 'onsale_actors_resident').map((s) => s.labels.shard).sort()).toEqual(['1', '3']);
+    expect(samplesOf(x, 'onsale_seats').map((s) => s.labels.performance).filter((p) => p === pids[0] || p === pids[2])).toEqual([]);
+    expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(0);
+    expect(valueOf(x, 'onsale_mailbox_depth', { shard: '0' })).toBe(0);
+    // "Shards owned" shows the loss (it read 4 of 4 before session 12).
+    expect([0, 1, 2, 3].map((s) => valueOf(x, 'onsale_shard_owned', { shard: String(s) }))).toEqual([0, 1, 0, 1]);
+  });
+
+  it('a shard no longer served exports no snapshot size', async () => {
+    const rig = await startRig();
+    const { engine } = rig;
+    for (const pid of idPerShard('RV', 4)) expect(outcome(await engine.submit(pid, open(pid), T0))).toBe('OK');
+    await engine.snapshotAll();
+    await (engine as unknown as { pool: { threads: { terminate(): Promise<number> }[] } }).pool.threads[0].terminate();
+    for (let i = 0; i < 500 && !rig.errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(engine.ownedShards()).toEqual([1, 3]);
+    const x = await scrape(rig);
+    expect(samplesOf(x, 'onsale_snapshot_size_bytes').map((s) => s.labels.shard).sort()).toEqual(['1', '3']);
+  });
+});
