@@ -2,20 +2,23 @@
 // Usage is printed by `onsale help`; flags and the JSON fields are a contract other tools read.
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
-import { EmbeddedBus, Engine, journalFileBus, TicketSigner, type Bus } from '../runtime/mod.ts';
+import { appendFileSync, openSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { EmbeddedBus, Engine, journalFileBus, ticketKeyPattern, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
 import { simulateTheatre } from '../sim/theatre.ts';
 import { renderReport, renderScenarioReport } from './report.ts';
 import { writeTickets } from './tickets-out.ts';
+import { UsageError } from './usage-error.ts';
 
 const defaultBuyers = { onsale: 300_000, season: 40_000, theatre: 6_000 } as const;
 
 const usage = `onsale: an engine for high-demand ticket on-sales
 
-  onsale simulate [--seed N] [--buyers N] [--workers N] [--json] [--tickets-out FILE]
+  onsale simulate [--seed N] [--buyers N] [--workers N] [--shards N] [--json] [--tickets-out FILE]
                   [--journal-out NEW_FILE] [--nats URL] [--scenario onsale|season|theatre] [--ticket-key HEX]
-      A seeded on-sale on the embedded bus (or NATS with --nats):
+      A seeded on-sale on the embedded bus (or NATS with --nats); --seed 0..4294967295 (default 1):
         onsale   a 60,000-seat stadium, 300,000 buyers by default
         season   a 10-match stadium season: renewals, season cards, single tickets, resale (40,000 buyers)
         theatre  8 theatre performances: series and pick & mix subscriptions, singles, exchanges (6,000 buyers)
@@ -25,11 +28,29 @@ const usage = `onsale: an engine for high-demand ticket on-sales
       Rebuilds every performance from a journal and prints a summary and a state hash.
 `;
 
-function int(value: string | undefined, name: string, fallback: number, min = 0): number {
+function int(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got ${value}`);
+  // Digits only: Number() would read '' as 0 and take '0x10', '1e3' or ' 7 '.
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) fail(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
   return n;
+}
+
+/** Workers and shards as the engine will take them: shards (default max(16, workers)) at least workers. */
+function workersAndShards(values: { workers?: string; shards?: string }, defaultWorkers: number): { workers: number; shards: number } {
+  const workers = int(values.workers, 'workers', defaultWorkers, 1);
+  const shards = int(values.shards, 'shards', Math.max(16, workers), 1);
+  if (shards < workers) fail(`--shards (${shards}) must be at least the number of workers (${workers}${values.workers === undefined ? ', the machine\'s cores; lower it with --workers' : ''})`);
+  return { workers, shards };
+}
+
+/** Opens a file the run will write at its end, now: a path that cannot be written is refused before the run. */
+function openForWriting(path: string, flag: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (error) {
+    fail(`${flag}: ${(error as Error).message}`);
+  }
 }
 
 function fail(message: string): never {
@@ -40,10 +61,18 @@ function fail(message: string): never {
 async function busFor(nats: string | undefined, journalOut: string | undefined): Promise<Bus> {
   if (nats !== undefined) {
     const { connectNatsBus } = await import('./nats-bus-for-cli.ts');
-    return connectNatsBus(nats);
+    try {
+      return await connectNatsBus(nats);
+    } catch (error) {
+      process.stderr.write(`onsale: cannot use NATS at ${nats}: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
   }
   try {
-    return new EmbeddedBus({ journalFile: journalOut });
+    const bus = new EmbeddedBus({ journalFile: journalOut });
+    // Created (empty) now, so a path that cannot be written is refused before the run.
+    if (journalOut !== undefined) appendFileSync(journalOut, new Uint8Array(0));
+    return bus;
   } catch (error) {
     fail(`--journal-out: ${(error as Error).message}`);
   }
@@ -60,21 +89,25 @@ async function simulate(argv: string[]): Promise<void> {
   });
   const scenario = values.scenario ?? 'onsale';
   if (scenario !== 'onsale' && scenario !== 'season' && scenario !== 'theatre') fail(`unknown scenario ${scenario}; known: onsale, season, theatre`);
-  const seed = int(values.seed, 'seed', 1);
+  // The simulator's generator takes 32 bits: a larger seed would repeat a smaller one's sale.
+  const seed = int(values.seed, 'seed', 1, 0, 0xFFFF_FFFF);
   const buyers = int(values.buyers, 'buyers', defaultBuyers[scenario], 1);
+  const { workers, shards } = workersAndShards(values, availableParallelism());
+  // A simulation's key is derived from its seed, so its barcodes reproduce too; a real
+  // organizer passes its own secret (--ticket-key or ONSALE_TICKET_KEY).
+  const keyHex = values['ticket-key'] ?? process.env.ONSALE_TICKET_KEY ?? createHash('sha256').update(`onsale-simulation-${seed}`).digest('hex');
+  if (!ticketKeyPattern.test(keyHex)) fail(`the ticket key (${values['ticket-key'] !== undefined ? '--ticket-key' : 'ONSALE_TICKET_KEY'}) must be at least 16 bytes, in hex`);
+  const ticketsFd = values['tickets-out'] === undefined ? null : openForWriting(values['tickets-out'], '--tickets-out');
   const bus = await busFor(values.nats, values['journal-out']);
-  const engine = await Engine.start({ bus, workers: values.workers === undefined ? undefined : int(values.workers, 'workers', 1, 1), shards: values.shards === undefined ? undefined : int(values.shards, 'shards', 16, 1) });
+  const engine = await Engine.start({ bus, workers, shards });
   try {
     if (!values.json) process.stderr.write(`simulating ${buyers.toLocaleString('en-US')} buyers (seed ${seed}) on the ${bus.kind} bus...\n`);
     const run = scenario === 'onsale' ? await simulateOnsale(engine, { seed, buyers })
       : scenario === 'season' ? await simulateSeason(engine, { seed, buyers }) : await simulateTheatre(engine, { seed, buyers });
-    if (values['tickets-out'] !== undefined) {
-      // A simulation's key is derived from its seed, so its barcodes reproduce too; a real
-      // organizer passes its own secret (--ticket-key or ONSALE_TICKET_KEY).
-      const keyHex = values['ticket-key'] ?? process.env.ONSALE_TICKET_KEY ?? createHash('sha256').update(`onsale-simulation-${seed}`).digest('hex');
+    if (ticketsFd !== null) {
       const signer = new TicketSigner();
       try {
-        await writeTickets(values['tickets-out'], run.tickets, await signer.sign(keyHex, run.tickets));
+        await writeTickets(ticketsFd, run.tickets, await signer.sign(keyHex, run.tickets));
       } finally {
         await signer.close();
       }
@@ -90,7 +123,8 @@ async function simulate(argv: string[]): Promise<void> {
 async function replay(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { journal: { type: 'string' }, nats: { type: 'string' }, shards: { type: 'string' }, workers: { type: 'string' }, json: { type: 'boolean' } } });
   let bus: Bus;
-  let shards = int(values.shards, 'shards', 16, 1);
+  const { workers, shards: shardsAsked } = workersAndShards(values, 1);
+  let shards = shardsAsked;
   if (values.journal !== undefined) {
     const file = await journalFileBus(values.journal);
     shards = Math.max(shards, file.shards);
@@ -100,7 +134,7 @@ async function replay(argv: string[]): Promise<void> {
     bus = await connectReplayBus(values.nats);
   } else fail('replay needs --journal FILE or --nats URL');
   const started = performance.now();
-  const engine = await Engine.start({ bus, shards, workers: values.workers === undefined ? 1 : int(values.workers, 'workers', 1, 1) });
+  const engine = await Engine.start({ bus, shards, workers });
   try {
     await Promise.all(Array.from({ length: shards }, (_, s) => engine.whenServing(s)));
     const stats = await engine.stats() as { seats: [string, { free: number; held: number; sold: number; blocked: number }][] }[];
@@ -124,6 +158,21 @@ async function replay(argv: string[]): Promise<void> {
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(usage);
+    return;
+  }
+  try {
+    await run(command, rest);
+  } catch (error) {
+    // A flag parseArgs does not know or cannot read, or a value a command refuses: the usage,
+    // not a stack trace.
+    if (error instanceof UsageError || (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS'))) fail((error as Error).message);
+    throw error;
+  }
+}
+
+async function run(command: string | undefined, rest: string[]): Promise<void> {
   switch (command) {
     case 'simulate': return simulate(rest);
     case 'replay': return replay(rest);

@@ -19,8 +19,10 @@ export function renderReport(s: SimulationSummary): string {
     lines.push(`  ${p.performanceId}: sold ${int(p.sold)} of ${int(p.capacity)} seats (${pct} %)`);
   }
   lines.push(`  buyers ${int(s.buyers)}, revenue ${(s.revenueMinor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
-  lines.push(`  web sold out at ${clock(s.sellOutMs)} (simulated time from opening), last sale at ${clock(s.lastSaleMs)}`);
-  lines.push(`  ${int(s.turnedAway)} buyer visits saw too few seats on the map and left`);
+  lines.push(s.sellOutMs === null
+    ? `  the web never sold out: ${int(s.webUnsold)} seats it could sell were left at the close; last sale at ${clock(s.lastSaleMs)} (simulated time from opening)`
+    : `  web sold out at ${clock(s.sellOutMs)} (simulated time from opening), last sale at ${clock(s.lastSaleMs)}`);
+  lines.push(`  ${int(s.turnedAway)} buyer visits saw too few seats on the map and left (each looks again later, up to 4 visits)`);
   lines.push(`  holds: ${int(s.holds.made)} made, ${int(s.holds.confirmed)} confirmed, ${int(s.holds.released)} released, ${int(s.holds.expired)} expired`);
   lines.push('');
   lines.push(`  commands ${int(s.commands)} in ${int(s.wallMs)} ms wall: ${int(s.commandsPerSec)} commands/s`);

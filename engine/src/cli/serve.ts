@@ -6,18 +6,25 @@ import { createEngineMetrics, metricsPortDefault, startMetricsServer } from '../
 import { NatsIngress } from '../nats/mod.ts';
 import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.ts';
 import { connectNatsBus } from './nats-bus-for-cli.ts';
+import { UsageError } from './usage-error.ts';
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { nats: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, 'metrics-port': { type: 'string' }, 'fault-prefix': { type: 'string' } },
   });
-  const number = (v: string | undefined, name: string) => {
+  const number = (v: string | undefined, name: string, min: number) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer`);
+    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${v}`);
     return n;
   };
+  // Every flag is read before anything starts, so a bad one costs nothing to stop.
+  const workers = number(values.workers, 'workers', 1);
+  const shards = number(values.shards, 'shards', 1);
+  if (shards !== undefined && shards < (workers ?? 1)) throw new UsageError(`--shards (${shards}) must be at least --workers (${workers})`);
+  const metricsPort = number(values['metrics-port'], 'metrics-port', 0) ?? metricsPortDefault;
+  if (metricsPort > 65_535) throw new UsageError(`--metrics-port must be at most 65535, got ${metricsPort}`);
   const say = (line: string) => process.stdout.write(`onsale: ${line}\n`);
   const onError = (error: Error) => process.stderr.write(`onsale: ${error.message}\n`);
   const nats = values.nats === undefined ? null : await connectNatsBus(values.nats, onError);
@@ -35,8 +42,8 @@ export async function serve(argv: string[]): Promise<void> {
   };
   const engine = await Engine.start({
     bus,
-    workers: number(values.workers, 'workers'),
-    shards: number(values.shards, 'shards'),
+    workers,
+    shards,
     observer: combineObservers(metrics.observer, leases),
     faultCommandIdPrefix: values['fault-prefix'],
     onError,
@@ -47,7 +54,7 @@ export async function serve(argv: string[]): Promise<void> {
     ingress.sync([...owned]);
   }
   metrics.attach(engine);
-  const server = await startMetricsServer({ registry: metrics.registry, port: number(values['metrics-port'], 'metrics-port') ?? metricsPortDefault });
+  const server = await startMetricsServer({ registry: metrics.registry, port: metricsPort });
   say(`serving on the ${bus.kind} bus (${bus.durable ? 'durable' : 'NOT durable: in-process, state is lost on exit'}), ${engine.workers} workers, ${engine.shards} shards; metrics at ${server.url}`);
   if (bus.kind === 'embedded') say('the embedded bus has no command ingress: use --nats URL, or `onsale simulate` to try the engine');
   let stopping = false;

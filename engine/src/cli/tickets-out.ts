@@ -4,9 +4,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { TicketRow } from '../domain/mod.ts';
 
-/** `barcodes[i]` is the signed code of `tickets[i]` (engine/src/runtime/ticket-code.ts). */
-export async function writeTickets(path: string, tickets: readonly TicketRow[], barcodes: readonly string[]): Promise<void> {
-  const out = createWriteStream(path);
+/**
+ * `fd`: the file, opened for writing before the simulation ran (so a path that cannot be
+ * written is refused before, not after, minutes of work). `barcodes[i]` is the signed code of
+ * `tickets[i]` (engine/src/runtime/ticket-code.ts).
+ */
+export async function writeTickets(fd: number, tickets: readonly TicketRow[], barcodes: readonly string[]): Promise<void> {
+  const out = createWriteStream('', { fd });
   for (let i = 0; i < tickets.length; i++) {
     const t = tickets[i];
     const line = JSON.stringify({

@@ -9,4 +9,4 @@ export { VenueCatalog } from './venues.ts';
 export { decodeRecord, encodeRecord, pack, packr, packResults, unpackResults, type EngineCommand, type JournalItem, type JournalRecord, type OpenPerformance, type QueryName, type ShardOutbox } from './wire.ts';
 export { combineObservers } from './observers.ts';
 export { signTicketCode, verifyTicketCode, type CodeSubject } from './ticket-code.ts';
-export { TicketSigner } from './ticket-signer.ts';
+export { ticketKeyPattern, TicketSigner } from './ticket-signer.ts';

@@ -9,6 +9,9 @@ import type { CodeSubject } from './ticket-code.ts';
 /** Tickets per task: large enough that the hand-off is small next to the HMACs. */
 const ticketsPerTask = 5_000;
 
+/** A ticket signing key: at least 16 bytes, in hex. */
+export const ticketKeyPattern = /^([0-9a-f]{2}){16,}$/i;
+
 export class TicketSigner {
   private readonly pool: Piscina;
   constructor(threads = Math.max(1, Math.min(4, availableParallelism() - 1))) {
@@ -16,7 +19,7 @@ export class TicketSigner {
   }
 
   async sign(keyHex: string, tickets: readonly CodeSubject[]): Promise<string[]> {
-    if (!/^([0-9a-f]{2}){16,}$/i.test(keyHex)) throw new RangeError('the ticket key must be at least 16 bytes, hex');
+    if (!ticketKeyPattern.test(keyHex)) throw new RangeError('the ticket key must be at least 16 bytes, hex');
     const tasks: Promise<string[]>[] = [];
     for (let at = 0; at < tickets.length; at += ticketsPerTask) {
       const slice = tickets.slice(at, at + ticketsPerTask).map((t) => ({ ticketId: t.ticketId, performanceId: t.performanceId, seatId: t.seatId, gaAreaId: t.gaAreaId }));

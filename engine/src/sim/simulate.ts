@@ -20,19 +20,25 @@ export interface SimulateOptions {
 }
 
 type Kind = 'presale' | 'partner' | 'public';
-interface Buyer { id: string; kind: Kind; wants: number; attempts: number; holdId: string | null; commands: number; bought: number; again: boolean }
+interface Buyer { id: string; kind: Kind; wants: number; attempts: number; holdId: string | null; commands: number; bought: number; again: boolean; visits: number }
 type Action = 'hold' | 'confirm' | 'release' | 'again';
 interface Event { atMs: number; seq: number; buyer: number; action: Action }
 
 export interface SimulationSummary extends SummaryCore {
   scenario: 'onsale';
-  /** Simulated ms from the sale's opening to the moment the web channel had nothing left; null if never. */
+  /**
+   * Simulated ms from the sale's opening to the moment the web channel had nothing free left
+   * for good: seats that came back later (expired or released holds) undo it, and a sale that
+   * ends with seats the web could still sell never sold out (null).
+   */
   sellOutMs: number | null;
   /** Simulated ms from the sale's opening to the last ticket sold. */
   lastSaleMs: number | null;
   holds: { made: number; confirmed: number; released: number; expired: number };
   /** Buyers who saw too few seats on the seat map and left without asking. */
   turnedAway: number;
+  /** Seats the web channel could still sell when the sale closed (0 when it sold out). */
+  webUnsold: number;
   revenueMinor: number;
   checks: { seatsSoldTwice: number; buyersOverCap: number };
 }
@@ -46,6 +52,8 @@ const REACTION_MIN_MS = 10_000;
 const LAG = REACTION_MIN_MS / BUCKET_MS;
 const HORIZON_MS = 4 * 3_600_000;
 const WANTS = [1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 6, 6];
+/** How often a buyer turned away by the seat map (too few seats shown) looks again before giving up. */
+const MAP_VISITS_MAX = 4;
 
 export async function simulateOnsale(engine: Engine, options: SimulateOptions): Promise<SimulationRun> {
   const performanceId = options.performanceId ?? 'STADIUM-2026-12-01';
@@ -98,7 +106,7 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
   for (let b = 0; b < options.buyers; b++) {
     const roll = rng.int(0, 999);
     const kind: Kind = roll < 20 ? 'presale' : roll < 35 ? 'partner' : 'public';
-    buyers[b] = { id: `B${String(b).padStart(7, '0')}`, kind, wants: rng.pick(WANTS), attempts: 0, holdId: null, commands: 0, bought: 0, again: rng.chance(0.01) };
+    buyers[b] = { id: `B${String(b).padStart(7, '0')}`, kind, wants: rng.pick(WANTS), attempts: 0, holdId: null, commands: 0, bought: 0, again: rng.chance(0.01), visits: 0 };
     const atMs = kind === 'presale' ? PRESALE_FROM_MS + rng.int(0, 3_599_999)
       : kind === 'partner' ? PRESALE_FROM_MS + rng.int(0, 3 * 3_600_000 - 1)
         : ONSALE_AT_MS + Math.min(HORIZON_MS - 1, Math.floor(-120_000 * Math.log(1 - rng.int(0, 999_998) / 1_000_000)));
@@ -118,6 +126,9 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
         // and seat map are served from the read model, not by the performance's actor).
         if (channel === 'web' && presaleCode === undefined && webFree < count) {
           turnedAway++;
+          // ...and looks again a few minutes later (abandoned holds expire and come back), up
+          // to a few times.
+          if (++buyer.visits < MAP_VISITS_MAX) schedule(event.atMs + rng.int(60_000, 300_000), event.buyer, event.action);
           return null;
         }
         // A third of the public pick their seats on the map; the rest ask for the best available.
@@ -189,6 +200,8 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
       if (due.webFree !== null) {
         webFree = await due.webFree;
         if (webFree === 0 && sellOutMs === null) sellOutMs = Math.max(0, due.sent[due.sent.length - 1].atMs - ONSALE_AT_MS);
+        // Seats came back: it was not sold out after all (not yet).
+        else if (webFree > 0) sellOutMs = null;
       }
       // The seat map is consulted once the house runs low (before that, nobody is turned away).
       lowSeats ||= results.some((r) => !r.ok && r.name === 'NOT_ENOUGH_SEATS');
@@ -217,6 +230,10 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
   await engine.drain();
   const wallMs = performance.now() - started;
 
+  // Seats the web could still sell at the close (holds that ran out after the last buyer left):
+  // the web never sold out for good.
+  const webUnsold = ((await engine.query(performanceId, 'availability', 'web')) as { free: number }).free;
+  if (webUnsold > 0) sellOutMs = null;
   const tickets = await engine.query(performanceId, 'tickets') as TicketRow[];
   const counts = await engine.query(performanceId, 'seatCounts') as { sold: number; held: number };
   // Every hold ends confirmed, released or expired (the closing tick expired the rest).
@@ -243,6 +260,7 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
       lastSaleMs,
       holds,
       turnedAway,
+      webUnsold,
       revenueMinor: tickets.reduce((sum, t) => sum + (t.status === 'valid' ? t.priceMinor - t.discountMinor : 0), 0),
       checks: checkTickets(tickets),
     },

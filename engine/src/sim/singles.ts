@@ -18,10 +18,14 @@ export interface SinglesPlan {
 }
 
 export async function sellSingles(driver: ScenarioDriver, rng: Rng, plan: SinglesPlan): Promise<Record<string, number>> {
-  const per = Math.floor(plan.buyers / plan.performanceIds.length);
+  // Every buyer is simulated: the first `buyers mod performances` performances get one more.
+  const n0 = plan.performanceIds.length;
+  const base = Math.floor(plan.buyers / n0);
+  const most = base + (plan.buyers % n0 === 0 ? 0 : 1);
   const holdItems: Item[] = [];
   for (const [n, pid] of plan.performanceIds.entries()) {
-    for (let b = 0; b < per; b++) {
+    const count = base + (n < plan.buyers % n0 ? 1 : 0);
+    for (let b = 0; b < count; b++) {
       const command = { type: 'holdBestAvailable' as const, commandId: `single-${n}-${b}`, buyerId: `${plan.buyerPrefix}${n}-${b}`, channel: rng.chance(plan.webShare) ? 'web' : 'box', count: rng.int(1, 4) };
       holdItems.push([pid, command, plan.startMs + b * plan.gapMs]);
     }
@@ -29,7 +33,7 @@ export async function sellSingles(driver: ScenarioDriver, rng: Rng, plan: Single
   const held = await driver.waves(holdItems, plan.wave);
   const confirmItems: Item[] = [];
   // After every hold of the phase (time never runs back on a performance), well inside the holds' life.
-  const checkoutAtMs = plan.startMs + per * plan.gapMs + 60_000;
+  const checkoutAtMs = plan.startMs + most * plan.gapMs + 60_000;
   held.forEach((r, i) => {
     if (!r.ok || rng.chance(plan.abandonShare)) return;
     const [pid, cmd] = holdItems[i];
@@ -38,5 +42,5 @@ export async function sellSingles(driver: ScenarioDriver, rng: Rng, plan: Single
   });
   const confirmed = await driver.waves(confirmItems, plan.wave);
   const heldOk = countOutcomes(held).ok;
-  return { buyers: per * plan.performanceIds.length, held: heldOk, confirmed: countOutcomes(confirmed).ok, abandoned: heldOk - confirmItems.length };
+  return { buyers: holdItems.length, held: heldOk, confirmed: countOutcomes(confirmed).ok, abandoned: heldOk - confirmItems.length };
 }
