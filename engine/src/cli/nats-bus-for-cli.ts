@@ -3,17 +3,27 @@
 import { hostname } from 'node:os';
 import { NatsBus } from '../nats/mod.ts';
 import { runtimeOptions, type Bus, type JournalEntry, type LeaseEvents, type SnapshotEntry } from '../runtime/mod.ts';
+import { StartError } from './flags.ts';
 
 export async function connectNatsBus(servers: string, onError?: (error: Error) => void): Promise<NatsBus> {
   const o = runtimeOptions();
-  return NatsBus.connect({
+  return reachable(servers, NatsBus.connect({
     servers,
     owner: `${hostname().replace(/[^-_=/.A-Za-z0-9]/g, '_')}-${process.pid}`,
     leaseRenewMs: o.leaseRenewMs,
     leaseTtlMs: o.leaseTtlMs,
     journalAckTimeoutMs: o.journalAckTimeoutMs,
     onError,
-  });
+  }));
+}
+
+/** A server that cannot be reached is the user's to fix, not a stack trace (exit 1). */
+async function reachable<T>(servers: string, connecting: Promise<T>): Promise<T> {
+  try {
+    return await connecting;
+  } catch (error) {
+    throw new StartError(`cannot use NATS at ${servers}: ${(error as Error).message}`);
+  }
 }
 
 /** Replays the whole journal from its start (snapshots ignored): a clean rebuild to compare with. */
@@ -44,6 +54,6 @@ class ReplayBus implements Bus {
 }
 
 export async function connectReplayBus(servers: string): Promise<Bus> {
-  const inner = await NatsBus.connect({ servers, owner: `replay-${process.pid}`, leaseRenewMs: 500, leaseTtlMs: 3_000, journalAckTimeoutMs: 5_000 });
+  const inner = await reachable(servers, NatsBus.connect({ servers, owner: `replay-${process.pid}`, leaseRenewMs: 500, leaseTtlMs: 3_000, journalAckTimeoutMs: 5_000 }));
   return new ReplayBus(inner);
 }

@@ -3,14 +3,13 @@
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { appendFileSync, openSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { EmbeddedBus, Engine, journalFileBus, ticketKeyPattern, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
 import { simulateTheatre } from '../sim/theatre.ts';
 import { renderReport, renderScenarioReport } from './report.ts';
 import { writeTickets } from './tickets-out.ts';
-import { UsageError } from './usage-error.ts';
+import { intFlag, StartError, UsageError, workersAndShards } from './flags.ts';
 
 const defaultBuyers = { onsale: 300_000, season: 40_000, theatre: 6_000 } as const;
 
@@ -29,19 +28,7 @@ const usage = `onsale: an engine for high-demand ticket on-sales
 `;
 
 function int(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  // Digits only: Number() would read '' as 0 and take '0x10', '1e3' or ' 7 '.
-  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) fail(`--${name} must be an integer from ${min} to ${max}, got '${value}'`);
-  return n;
-}
-
-/** Workers and shards as the engine will take them: shards (default max(16, workers)) at least workers. */
-function workersAndShards(values: { workers?: string; shards?: string }, defaultWorkers: number): { workers: number; shards: number } {
-  const workers = int(values.workers, 'workers', defaultWorkers, 1);
-  const shards = int(values.shards, 'shards', Math.max(16, workers), 1);
-  if (shards < workers) fail(`--shards (${shards}) must be at least the number of workers (${workers}${values.workers === undefined ? ', the machine\'s cores; lower it with --workers' : ''})`);
-  return { workers, shards };
+  return value === undefined ? fallback : intFlag(value, name, min, max);
 }
 
 /** Opens a file the run will write at its end, now: a path that cannot be written is refused before the run. */
@@ -61,12 +48,7 @@ function fail(message: string): never {
 async function busFor(nats: string | undefined, journalOut: string | undefined): Promise<Bus> {
   if (nats !== undefined) {
     const { connectNatsBus } = await import('./nats-bus-for-cli.ts');
-    try {
-      return await connectNatsBus(nats);
-    } catch (error) {
-      process.stderr.write(`onsale: cannot use NATS at ${nats}: ${(error as Error).message}\n`);
-      process.exit(1);
-    }
+    return connectNatsBus(nats);
   }
   try {
     const bus = new EmbeddedBus({ journalFile: journalOut });
@@ -92,7 +74,7 @@ async function simulate(argv: string[]): Promise<void> {
   // The simulator's generator takes 32 bits: a larger seed would repeat a smaller one's sale.
   const seed = int(values.seed, 'seed', 1, 0, 0xFFFF_FFFF);
   const buyers = int(values.buyers, 'buyers', defaultBuyers[scenario], 1);
-  const { workers, shards } = workersAndShards(values, availableParallelism());
+  const { workers, shards } = workersAndShards(values);
   // A simulation's key is derived from its seed, so its barcodes reproduce too; a real
   // organizer passes its own secret (--ticket-key or ONSALE_TICKET_KEY).
   const keyHex = values['ticket-key'] ?? process.env.ONSALE_TICKET_KEY ?? createHash('sha256').update(`onsale-simulation-${seed}`).digest('hex');
@@ -168,6 +150,10 @@ async function main(): Promise<void> {
     // A flag parseArgs does not know or cannot read, or a value a command refuses: the usage,
     // not a stack trace.
     if (error instanceof UsageError || (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS'))) fail((error as Error).message);
+    if (error instanceof StartError) {
+      process.stderr.write(`onsale: ${error.message}\n`);
+      process.exit(1);
+    }
     throw error;
   }
 }

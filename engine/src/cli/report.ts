@@ -1,5 +1,5 @@
 // The readable form of a simulation summary, for people; `--json` prints the same as one line.
-import type { SimulationSummary } from '../sim/simulate.ts';
+import { MAP_VISITS_MAX, type SimulationSummary } from '../sim/simulate.ts';
 import type { ScenarioSummary } from '../sim/driver.ts';
 
 const int = (n: number) => n.toLocaleString('en-US');
@@ -22,7 +22,7 @@ export function renderReport(s: SimulationSummary): string {
   lines.push(s.sellOutMs === null
     ? `  the web never sold out: ${int(s.webUnsold)} seats it could sell were left at the close; last sale at ${clock(s.lastSaleMs)} (simulated time from opening)`
     : `  web sold out at ${clock(s.sellOutMs)} (simulated time from opening), last sale at ${clock(s.lastSaleMs)}`);
-  lines.push(`  ${int(s.turnedAway)} buyer visits saw too few seats on the map and left (each looks again later, up to 4 visits)`);
+  lines.push(`  ${int(s.turnedAway)} buyer visits saw too few seats on the map and left (each looks again later, up to ${MAP_VISITS_MAX} visits)`);
   lines.push(`  holds: ${int(s.holds.made)} made, ${int(s.holds.confirmed)} confirmed, ${int(s.holds.released)} released, ${int(s.holds.expired)} expired`);
   lines.push('');
   lines.push(`  commands ${int(s.commands)} in ${int(s.wallMs)} ms wall: ${int(s.commandsPerSec)} commands/s`);

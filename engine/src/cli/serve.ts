@@ -6,25 +6,16 @@ import { createEngineMetrics, metricsPortDefault, startMetricsServer } from '../
 import { NatsIngress } from '../nats/mod.ts';
 import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.ts';
 import { connectNatsBus } from './nats-bus-for-cli.ts';
-import { UsageError } from './usage-error.ts';
+import { intFlag, workersAndShards } from './flags.ts';
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: { nats: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, 'metrics-port': { type: 'string' }, 'fault-prefix': { type: 'string' } },
   });
-  const number = (v: string | undefined, name: string, min: number) => {
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${v}`);
-    return n;
-  };
   // Every flag is read before anything starts, so a bad one costs nothing to stop.
-  const workers = number(values.workers, 'workers', 1);
-  const shards = number(values.shards, 'shards', 1);
-  if (shards !== undefined && shards < (workers ?? 1)) throw new UsageError(`--shards (${shards}) must be at least --workers (${workers})`);
-  const metricsPort = number(values['metrics-port'], 'metrics-port', 0) ?? metricsPortDefault;
-  if (metricsPort > 65_535) throw new UsageError(`--metrics-port must be at most 65535, got ${metricsPort}`);
+  const { workers, shards } = workersAndShards(values);
+  const metricsPort = values['metrics-port'] === undefined ? metricsPortDefault : intFlag(values['metrics-port'], 'metrics-port', 0, 65_535);
   const say = (line: string) => process.stdout.write(`onsale: ${line}\n`);
   const onError = (error: Error) => process.stderr.write(`onsale: ${error.message}\n`);
   const nats = values.nats === undefined ? null : await connectNatsBus(values.nats, onError);

@@ -4,7 +4,7 @@
 // - per-shard statistics the workers hold (actors, seats, dedupe window), pulled through
 //   Engine.stats() when Prometheus scrapes, so one /metrics endpoint covers every worker.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { Code, isPending } from '../domain/mod.ts';
+import { Code, isPending, type Result } from '../domain/mod.ts';
 import type { EngineCommand, EngineObserver } from '../runtime/mod.ts';
 import { registerFastHistogram, type FastHistogram } from './fast-histogram.ts';
 import { defaultMetricsPrefix, metricDefinitions as defs, otherPerformances, performancesMaxDefault, type MetricDefinition } from './definitions.ts';
@@ -196,6 +196,11 @@ export class EngineMetrics {
     const { commandDuration, batchCommands, journalAppend, snapshotDuration } = this.histograms;
     const counts = this.counts;
     const stepCounts = this.stepCounts;
+    /** A client's command answered: counted by type and code, and timed from its submit. */
+    const answered = (pending: { command: EngineCommand; submittedAt: number }, result: Result, doneAt: number): void => {
+      counts.row(pending.command)[result.ok ? 0 : result.code]++;
+      commandDuration.observe((doneAt - pending.submittedAt) / 1_000);
+    };
     return {
       applied: (_shard, batch, results, doneAt) => {
         // Runs on the router thread once per batch: keep the loop free of allocation and labels.
@@ -208,15 +213,10 @@ export class EngineMetrics {
             continue;
           }
           // A saga started or joined: the client's answer (and its time) comes in sagaAnswered.
-          if (isPending(result)) continue;
-          counts.row(pending.command)[result.ok ? 0 : result.code]++;
-          commandDuration.observe((doneAt - pending.submittedAt) / 1_000);
+          if (!isPending(result)) answered(pending, result, doneAt);
         }
       },
-      sagaAnswered: (pending, result, doneAt) => {
-        counts.row(pending.command)[result.ok ? 0 : result.code]++;
-        commandDuration.observe((doneAt - pending.submittedAt) / 1_000);
-      },
+      sagaAnswered: answered,
       refused: (_shard, command, result, internal) => {
         (internal ? stepCounts : counts).row(command)[result.ok ? 0 : result.code]++;
       },

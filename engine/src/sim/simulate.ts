@@ -53,7 +53,7 @@ const LAG = REACTION_MIN_MS / BUCKET_MS;
 const HORIZON_MS = 4 * 3_600_000;
 const WANTS = [1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 6, 6];
 /** How often a buyer turned away by the seat map (too few seats shown) looks again before giving up. */
-const MAP_VISITS_MAX = 4;
+export const MAP_VISITS_MAX = 4;
 
 export async function simulateOnsale(engine: Engine, options: SimulateOptions): Promise<SimulationRun> {
   const performanceId = options.performanceId ?? 'STADIUM-2026-12-01';

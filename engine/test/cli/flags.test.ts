@@ -104,10 +104,19 @@ describe('cli - onsale serve and replay flag handling', () => {
   });
 
   it('serve refuses bad flags before it starts anything', async () => {
-    for (const args of [['--bogus'], ['--workers', '0'], ['--metrics-port', 'abc'], ['--metrics-port', '70000'], ['--workers', '4', '--shards', '2']]) {
+    for (const args of [['--bogus'], ['--workers', '0'], ['--metrics-port', 'abc'], ['--metrics-port', '1e3'], ['--metrics-port', '70000'], ['--workers', '4', '--shards', '2'], ['--workers', '2', '--shards', '1']]) {
       const r = await onsale(['serve', ...args]);
       expect(isCleanError(r), `${args.join(' ')}: ${r.stderr}`).toBe(true);
       expect(r.stdout).toBe('');
+    }
+  });
+
+  it('serve and replay with an unreachable --nats say so in one line, exit 1', async () => {
+    for (const command of ['serve', 'replay']) {
+      const r = await onsale([command, '--nats', 'nats://127.0.0.1:1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^onsale: cannot use NATS at nats:\/\/127\.0\.0\.1:1: /);
+      expect(/\n\s+at /.test(r.stderr)).toBe(false);
     }
   });
 });
