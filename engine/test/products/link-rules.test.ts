@@ -86,8 +86,11 @@ describe('products - a link during the renewal window', () => {
   it('reserves the seats of the holders who have not renewed yet on the new performance', () => {
     const w = new World().add([...games, later], hall, { singleAt: SINGLE_DURING });
     expectCode(w.product('CARD27', productDef('CARD27', 'seasonCard', games, { saleStartMs: UNTIL, renewal: terms }), 0), 'OK');
-    holding(expectCode(w.product('CARD27', renew('H-ann', 'ann'), FROM), 'OK'));
+    const ann = holding(expectCode(w.product('CARD27', renew('H-ann', 'ann'), FROM), 'OK'));
     expect(w.product('CARD27', linkLater(later), FROM + 1)).toMatchObject({ ok: true, holders: 1, conflicts: [] });
+    // The reservation there holds the seats of those who have not renewed, and only theirs.
+    expect(w.avail('G4').quotas.find((q) => q.quotaId === 'CARD27.renewal')?.capacity, 'cid and dee only').toBe(2);
+    expect(w.valid('G4', ann.holdingId).map((t) => [t.seatId, t.quotaId]), 'ann\'s ticket is not from the reservation').toEqual([['A-1-3', null]]);
     expectCode(w.perform('G4', hold('walk-in', ['A-1-5']), SINGLE_DURING), 'SEAT_NOT_IN_CHANNEL', 'dee\'s seat on G4 in the window');
     // ann renewed before the link: her seat there is hers; cid's waits for him.
     expect(w.seat('G4', 'A-1-3')).toBe('sold');

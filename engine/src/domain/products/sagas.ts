@@ -333,7 +333,7 @@ function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: num
       for (const r of results) {
         if (!r.result.ok) continue;
         const order = r.result as OrderAccepted;
-        h.parts.push(partFor(r.performanceId, order.tickets.map((t) => t.ticketId), order.totalMinor - order.discountMinor));
+        h.parts.push(partFor(r.performanceId, order.tickets.map((t) => t.ticketId), order.totalMinor));
       }
       if (failed !== undefined) {
         // The confirmed holds are orders now: compensation voids their tickets and releases
@@ -516,7 +516,7 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
       }
       const order = results[0].result as OrderAccepted;
       m.holds.delete(cmd.toPerformanceId);
-      m.parts.push(partFor(cmd.toPerformanceId, order.tickets.map((t) => t.ticketId), order.totalMinor - order.discountMinor));
+      m.parts.push(partFor(cmd.toPerformanceId, order.tickets.map((t) => t.ticketId), order.totalMinor));
       saga.phase = 'void';
       // One command for all the old tickets, all or nothing: were one of them refused (scanned,
       // listed, resold), voiding the others would take seats from the holder for nothing.
