@@ -4,75 +4,16 @@
 // other's keys; the restart test gets a server of its own. Lease timings are small (renew
 // 100 ms, TTL 500 ms) and every wait polls a condition with a generous timeout: the only
 // elapsed-time assertion is the documented takeover bound, with a margin.
-import { connect, type NatsConnection } from 'nats';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Lease, LeaseEvents } from '../../src/runtime/bus.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus, type NatsBusOptions } from '../../src/nats/nats-bus.ts';
 import { NatsJournal } from '../../src/nats/nats-journal.ts';
 import { startNatsServer, type NatsServer } from './nats-server.ts';
+import { busFixture, recorder, rejection, renewMs, ttlMs, waitFor, type Place } from './bus-fixture.ts';
 
-const renewMs = 100;
-const ttlMs = 500;
 /** Room for a loaded 2-core machine on top of the documented takeover bound. */
 const takeoverMarginMs = 1_000;
 
-let server: NatsServer;
-let places = 0;
-const opened: NatsBus[] = [];
-const connections: NatsConnection[] = [];
-
-beforeAll(async () => {
-  server = await startNatsServer();
-});
-
-afterAll(async () => {
-  await server?.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((bus) => bus.close().catch(() => undefined)));
-  await Promise.all(connections.splice(0).map((nc) => nc.close().catch(() => undefined)));
-});
-
-type Place = Pick<NatsBusOptions, 'streamName' | 'subjectPrefix' | 'snapshotBucket' | 'leaseBucket'>;
-
-/** A stream and buckets of its own for one test. */
-function place(): Place {
-  const n = ++places;
-  return { streamName: `J${n}`, subjectPrefix: `t${n}.journal`, snapshotBucket: `snap${n}`, leaseBucket: `lease${n}` };
-}
-
-async function bus(where: Place, owner: string, timing: Partial<NatsBusOptions> = {}, url = server.url): Promise<NatsBus> {
-  const connected = await NatsBus.connect({ servers: url, owner, leaseRenewMs: renewMs, leaseTtlMs: ttlMs, journalAckTimeoutMs: 5_000, ...where, ...timing });
-  opened.push(connected);
-  return connected;
-}
-
-/** Lease events as they happen, with the time of each by this process's monotonic clock. */
-function recorder() {
-  const held = new Map<number, Lease>();
-  const acquired: (Lease & { atMs: number })[] = [];
-  const lost: { shard: number; atMs: number }[] = [];
-  const events: LeaseEvents = {
-    acquired(lease) {
-      held.set(lease.shard, lease);
-      acquired.push({ ...lease, atMs: performance.now() });
-    },
-    lost(shard) {
-      held.delete(shard);
-      lost.push({ shard, atMs: performance.now() });
-    },
-  };
-  return { events, held, acquired, lost, shards: () => [...held.keys()].sort((a, b) => a - b) };
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const { place, bus, connection } = busFixture('t');
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
@@ -81,15 +22,6 @@ async function readAll(from: NatsBus, shard: number, afterSeq = 0): Promise<{ la
   const entries: { seq: number; text: string }[] = [];
   const last = await from.read(shard, afterSeq, (entry) => entries.push({ seq: entry.seq, text: untext.decode(entry.bytes) }));
   return { last, entries };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('nats bus - journal', () => {
@@ -133,8 +65,7 @@ describe('nats bus - journal', () => {
   it('journal - a read spans many pulls (more records and bytes than one pull asks for)', async () => {
     const where = place();
     const reader = await bus(where, 'reader');
-    const nc = await connect({ servers: server.url });
-    connections.push(nc);
+    const nc = await connection();
     const js = nc.jetstream();
     const filler = 'x'.repeat(40 * 1024);
     // 1,300 records of ~40 KB: past one pull's 32 MiB.
@@ -155,8 +86,7 @@ describe('nats bus - journal', () => {
   it('journal - a publish repeated with the same msg id is journaled once; a stale expected seq is refused', async () => {
     const where = place();
     await bus(where, 'creator'); // creates the stream
-    const nc = await connect({ servers: server.url });
-    connections.push(nc);
+    const nc = await connection();
     const journal = await NatsJournal.open(nc, where.streamName!, where.subjectPrefix!);
     const bytes = text.encode('once');
     const first = await journal.publish(3, bytes, { msgId: '3:1:1:test', epoch: 1, expectedLastSeq: 0, timeoutMs: 5_000 });

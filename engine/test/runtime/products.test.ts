@@ -2,30 +2,13 @@
 // journaled commands routed by the router, and a client is answered when the saga finishes.
 // A restart on the same journal resumes sagas cut off mid-way (pendingSteps are sent again).
 import { describe, expect, it } from 'vitest';
-import { compileLayout, stadiumLayout, type Result, type TicketRow } from '../../src/domain/mod.ts';
-import { EmbeddedBus, Shard, VenueCatalog, type Engine, type EngineCommand, type ShardOutbox } from '../../src/runtime/mod.ts';
-import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD, SINGLE_SALE_AT_MS } from '../../src/sim/season-setup.ts';
+import type { Result, TicketRow } from '../../src/domain/mod.ts';
+import { EmbeddedBus, Shard, VenueCatalog, type Engine, type ShardOutbox } from '../../src/runtime/mod.ts';
+import { CARD_SALE_AT_MS, matchSpec, seasonCardProduct, SEASON_CARD, SINGLE_SALE_AT_MS } from '../../src/sim/season-setup.ts';
+import { buy, layout, matches, seat, setUp } from './season-fixture.ts';
 import { engines, expectCode, expectOk, tickets } from './helpers.ts';
 
 const { start, stop } = engines();
-const matches = matchPerformances(4);
-const layout = (() => {
-  const r = compileLayout(stadiumLayout());
-  if (!r.ok) throw new Error(r.message);
-  return r.layout;
-})();
-const seat = (n: number): string => layout.seatIds[n];
-
-async function setUp(engine: Engine): Promise<void> {
-  for (const p of matches) {
-    expectOk(await engine.submit(p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'stadium', spec: matchSpec(p.performanceId, p.endsAtMs) }, CARD_SALE_AT_MS - 10_000));
-  }
-  expectOk(await engine.submit(SEASON_CARD, seasonCardProduct('create-card', matches), CARD_SALE_AT_MS - 5_000));
-}
-
-function buy(commandId: string, buyerId: string, seats: string[]): EngineCommand {
-  return { type: 'buyProduct', commandId, buyerId, seats };
-}
 
 async function allTickets(engine: Engine): Promise<TicketRow[]> {
   return (await Promise.all(matches.map((p) => tickets(engine, p.performanceId)))).flat();

@@ -1,0 +1,96 @@
+// Found by mutation testing of the NATS bus: lease rules the existing NATS tests did not
+// pin down, against a real nats-server (bus-fixture.ts: a stream and buckets of
+// its own for every test, on one server per file).
+import { describe, expect, it } from 'vitest';
+import { NatsLeases } from '../../src/nats/nats-leases.ts';
+import { busFixture, recorder, rejection, renewMs, ttlMs, waitFor } from './bus-fixture.ts';
+
+const { place, bus, leaseBucket, closeAfter } = busFixture('r');
+
+const text = new TextEncoder();
+
+describe('nats leases', () => {
+  it('renewal is a compare-and-set: an owner whose key was taken reports the shard lost and does not overwrite the new owner', async () => {
+    const where = place();
+    // A TTL far longer than the test: only the failed renewal can explain the loss.
+    const a = await bus(where, 'a', { leaseTtlMs: 60_000 });
+    const seen = recorder();
+    await a.startLeases(1, seen.events);
+    const lease = seen.held.get(0)!;
+    const kv = await leaseBucket(where);
+    await kv.put('shard.0', JSON.stringify({ owner: 'intruder', epoch: lease.epoch + 1, renewedAtMs: 0 }));
+    await waitFor('a to lose shard 0', () => seen.lost.some((l) => l.shard === 0));
+    // Several renew periods later the key is still the intruder's.
+    await new Promise((resolve) => setTimeout(resolve, 5 * renewMs));
+    expect((await kv.get('shard.0'))?.json()).toMatchObject({ owner: 'intruder', epoch: lease.epoch + 1 });
+    expect((await rejection(a.append(0, lease, text.encode('late')))).code).toBe('JOURNAL_FAILED');
+  });
+
+  it('acquisition is a compare-and-set on the revision seen: a key changed meanwhile is not taken', async () => {
+    const where = place();
+    await bus(where, 'creator'); // creates the stream and buckets
+    const kv = await leaseBucket(where);
+    // A free shard whose key exists (deleted): taken by an update on the revision seen.
+    await kv.put('shard.0', JSON.stringify({ owner: 'old', epoch: 1, renewedAtMs: 0 }));
+    await kv.delete('shard.0');
+    let intruded = false;
+    const intrude = async (): Promise<void> => {
+      if (intruded) return;
+      intruded = true;
+      await kv.put('shard.0', JSON.stringify({ owner: 'intruder', epoch: 7, renewedAtMs: 0 }));
+    };
+    // Another process writes the key between our read of it and our write.
+    const racing = new Proxy(kv, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if ((prop === 'update' || prop === 'put' || prop === 'create') && typeof value === 'function') {
+          return async (key: string, ...rest: unknown[]) => {
+            if (key === 'shard.0') await intrude();
+            return (value as (...args: unknown[]) => unknown).apply(target, [key, ...rest]);
+          };
+        }
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const leases = new NatsLeases({ kv: racing, owner: 'b', leaseRenewMs: renewMs, leaseTtlMs: 60_000, tail: async () => ({ seq: 0, epoch: 0 }), onError: () => undefined });
+    closeAfter(leases);
+    const seen = recorder();
+    await leases.start(1, seen.events); // the first round is awaited
+    expect(intruded).toBe(true);
+    expect(seen.held.has(0)).toBe(false);
+    expect((await kv.get('shard.0'))?.json()).toMatchObject({ owner: 'intruder' });
+  });
+
+  it('an append past the self-fence deadline is refused even when the fence timer has not run yet (a blocked event loop)', async () => {
+    const where = place();
+    const a = await bus(where, 'a');
+    const seen = recorder();
+    await a.startLeases(1, seen.events);
+    const lease = seen.held.get(0)!;
+    expect(await a.append(0, lease, text.encode('before'))).toBeGreaterThan(0);
+    // Block the loop past leaseTtlMs: no renewal can be sent or answered, no timer can run.
+    const until = performance.now() + ttlMs + renewMs;
+    while (performance.now() < until) { /* busy */ }
+    const refused = await rejection(a.append(0, lease, text.encode('after the deadline')));
+    expect(refused.code).toBe('JOURNAL_FAILED');
+    expect(refused.message).toMatch(/not renewed in time/);
+  });
+
+  it('a new owner takes an epoch above the epoch of the journal\'s last record, also when it never saw the old lease', async () => {
+    const where = place();
+    const a = await bus(where, 'a');
+    const aSeen = recorder();
+    await a.startLeases(1, aSeen.events);
+    const old = aSeen.held.get(0)!;
+    await a.append(0, old, text.encode('r1'));
+    // Close releases (deletes) the key; then a fresh process that never watched it before starts.
+    await a.close();
+    const kv = await leaseBucket(where);
+    await kv.purge('shard.0');
+    const b = await bus(where, 'b');
+    const bSeen = recorder();
+    await b.startLeases(1, bSeen.events);
+    await waitFor('b to take shard 0', () => bSeen.held.has(0));
+    expect(bSeen.held.get(0)!.epoch).toBeGreaterThan(old.epoch);
+  });
+});
