@@ -24,7 +24,8 @@ const usage = `onsale: an engine for high-demand ticket on-sales
   onsale serve [--nats URL] [--workers N] [--shards N] [--metrics-port 9464]
       Runs the engine; /metrics on 127.0.0.1.
   onsale replay (--journal FILE | --nats URL) [--shards N] [--json]
-      Rebuilds every performance from a journal and prints a summary and a state hash.
+      Rebuilds every performance from a journal and prints a summary and a state hash
+      (a --journal file names the shard count it was written with).
 `;
 
 function int(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -109,7 +110,11 @@ async function replay(argv: string[]): Promise<void> {
   let shards = shardsAsked;
   if (values.journal !== undefined) {
     const file = await journalFileBus(values.journal);
-    shards = Math.max(shards, file.shards);
+    if (file.shards !== null) {
+      // A performance's shard depends on the count: only the writer's finds it again.
+      if (values.shards !== undefined && shardsAsked !== file.shards) fail(`--shards ${shardsAsked}: ${values.journal} was written by an engine of ${file.shards} shards`);
+      shards = file.shards;
+    } else shards = Math.max(shards, file.shardsReached);
     bus = file.bus;
   } else if (values.nats !== undefined) {
     const { connectReplayBus } = await import('./nats-bus-for-cli.ts');
@@ -123,7 +128,10 @@ async function replay(argv: string[]): Promise<void> {
     const performances = [];
     for (const shard of stats) {
       for (const [performanceId, seats] of shard.seats) {
-        performances.push({ performanceId, ...seats, stateHash: await engine.query(performanceId, 'stateHash') as string });
+        const stateHash = await engine.query(performanceId, 'stateHash');
+        // Asked of the shard the count maps it to: another answer means the count is not the writer's.
+        if (typeof stateHash !== 'string') throw new StartError(`${performanceId} was rebuilt but is not found by its id with ${shards} shards (${(stateHash as { name?: string }).name ?? 'no state hash'}): give --shards N, the count the journal was written with`);
+        performances.push({ performanceId, ...seats, stateHash });
       }
     }
     performances.sort((a, b) => a.performanceId.localeCompare(b.performanceId));

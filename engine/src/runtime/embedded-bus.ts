@@ -10,7 +10,9 @@ export interface EmbeddedBusOptions {
   /**
    * Also append every record to this file: 4-byte shard, 4-byte length, bytes. The file holds
    * one engine run: a file that already holds records is refused (this engine would number its
-   * records from 1 again, and a replay would read two runs as one).
+   * records from 1 again, and a replay would read two runs as one). Its first frame names the
+   * engine's shard count (shard field 0xffffffff, a 4-byte count): a performance's shard depends
+   * on the count, so a replay with another count would look for it on the wrong shard.
    */
   journalFile?: string;
 }
@@ -63,6 +65,11 @@ export class EmbeddedBus implements Bus {
   }
 
   async startLeases(shards: number, events: LeaseEvents): Promise<void> {
+    if (this.options.journalFile !== undefined) {
+      const count = new Uint8Array(4);
+      new DataView(count.buffer).setUint32(0, shards);
+      appendFileSync(this.options.journalFile, frame(SHARD_COUNT_FRAME, count));
+    }
     for (let shard = 0; shard < shards; shard++) events.acquired({ shard, epoch: 1 });
   }
 
@@ -71,6 +78,9 @@ export class EmbeddedBus implements Bus {
 
   async close(): Promise<void> {}
 }
+
+/** The shard field of the frame that names the writer's shard count. */
+const SHARD_COUNT_FRAME = 0xffffffff;
 
 function frame(shard: number, bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + bytes.length);
@@ -81,35 +91,51 @@ function frame(shard: number, bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+/** A journal file: the shard count its writer named (null in files written before it was), and its records. */
+export interface JournalFile {
+  shards: number | null;
+  records: { shard: number; seq: number; bytes: Uint8Array }[];
+}
+
 /** Reads a journal file written by an embedded bus: records in the order they were appended. */
-export function readJournalFile(path: string): { shard: number; seq: number; bytes: Uint8Array }[] {
+export function readJournalFile(path: string): JournalFile {
   if (!existsSync(path)) throw new Error(`no journal file at ${path}`);
   const data = readFileSync(path);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const records: { shard: number; seq: number; bytes: Uint8Array }[] = [];
+  const records: JournalFile['records'] = [];
+  let shards: number | null = null;
   const seqs = new Map<number, number>();
   for (let at = 0; at + 8 <= data.length;) {
     const shard = view.getUint32(at);
     const length = view.getUint32(at + 4);
     if (at + 8 + length > data.length) throw new Error(`journal file ${path} ends inside a record at byte ${at}`);
-    const seq = (seqs.get(shard) ?? 0) + 1;
-    seqs.set(shard, seq);
-    records.push({ shard, seq, bytes: data.subarray(at + 8, at + 8 + length) });
+    if (shard === SHARD_COUNT_FRAME) {
+      const count = length === 4 ? view.getUint32(at + 8) : 0;
+      if (count < 1 || (shards !== null && shards !== count)) throw new Error(`journal file ${path} names its shard count wrongly at byte ${at}`);
+      shards = count;
+    } else {
+      if (shards !== null && shard >= shards) throw new Error(`journal file ${path} has a record of shard ${shard}, outside its ${shards} shards`);
+      const seq = (seqs.get(shard) ?? 0) + 1;
+      seqs.set(shard, seq);
+      records.push({ shard, seq, bytes: data.subarray(at + 8, at + 8 + length) });
+    }
     at += 8 + length;
   }
-  return records;
+  return { shards, records };
 }
 
 /**
  * An embedded bus that holds a journal file's records, to rebuild from (`onsale replay
- * --journal`), and the number of shards the records name.
+ * --journal`); the shard count the writer named (null in older files), and the number of shards
+ * the records reach (the highest shard + 1).
  */
-export async function journalFileBus(path: string): Promise<{ bus: EmbeddedBus; shards: number }> {
+export async function journalFileBus(path: string): Promise<{ bus: EmbeddedBus; shards: number | null; shardsReached: number }> {
   const bus = new EmbeddedBus({ keepJournal: true });
-  let shards = 0;
-  for (const r of readJournalFile(path)) {
+  const file = readJournalFile(path);
+  let shardsReached = 0;
+  for (const r of file.records) {
     await bus.append(r.shard, { shard: r.shard, epoch: 0 }, r.bytes);
-    if (r.shard + 1 > shards) shards = r.shard + 1;
+    if (r.shard + 1 > shardsReached) shardsReached = r.shard + 1;
   }
-  return { bus, shards };
+  return { bus, shards: file.shards, shardsReached };
 }

@@ -37,7 +37,8 @@ describe('runtime - journal file', () => {
     const hashes = [await stateHash(engine, P), await stateHash(engine, Q)];
     await stop(engine);
 
-    const records = readJournalFile(file);
+    const { shards: written, records } = readJournalFile(file);
+    expect(written).toBe(2);
     for (const [s, id] of [P, Q].entries()) {
       const mine = records.filter((r) => r.shard === s);
       expect(mine.map((r) => r.seq)).toEqual(mine.map((_, i) => i + 1));
