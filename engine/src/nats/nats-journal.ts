@@ -15,8 +15,8 @@ const epochHeader = 'Onsale-Epoch';
 const noMessageFound = 10037;
 const streamNotFound = 10059;
 const duplicateWindowMs = 2 * 60_000;
-/** A read that gets nothing for this long while records are still due has stalled. */
-const readStallMs = 30_000;
+/** A read that gets nothing for this long while records are still due has stalled (the default). */
+const readStallMsDefault = 30_000;
 
 export interface JournalFailure extends Error { code: 'JOURNAL_FAILED' }
 
@@ -49,6 +49,7 @@ export class NatsJournal {
     private readonly jsm: JetStreamManager,
     readonly stream: string,
     private readonly subjectPrefix: string,
+    private readonly readStallMs: number,
   ) {
     onReconnect(nc, () => {
       const settle = this.reconnected.settle;
@@ -58,7 +59,7 @@ export class NatsJournal {
   }
 
   /** Binds to the stream, creating it (file storage, no limits) when it does not exist. */
-  static async open(nc: NatsConnection, stream: string, subjectPrefix: string): Promise<NatsJournal> {
+  static async open(nc: NatsConnection, stream: string, subjectPrefix: string, readStallMs = readStallMsDefault): Promise<NatsJournal> {
     const js = nc.jetstream();
     const jsm = await nc.jetstreamManager();
     const wildcard = `${subjectPrefix}.>`;
@@ -85,7 +86,7 @@ export class NatsJournal {
     if (!subjects.includes(wildcard)) {
       throw new Error(`stream ${stream} exists but does not take ${wildcard} (its subjects: ${subjects.join(', ') || 'none'})`);
     }
-    return new NatsJournal(nc, js, jsm, stream, subjectPrefix);
+    return new NatsJournal(nc, js, jsm, stream, subjectPrefix, readStallMs);
   }
 
   subject(shard: number): string {
@@ -157,7 +158,7 @@ export class NatsJournal {
     let seen = afterSeq;
     let complete = false;
     let idleSinceMs = performance.now();
-    while (!complete && performance.now() - idleSinceMs < readStallMs) {
+    while (!complete && performance.now() - idleSinceMs < this.readStallMs) {
       const batch = await consumer.fetch({ max_messages: Math.min(1_000, lastSeq - seen), expires: 2_000 });
       for await (const message of batch) {
         // A copy, so the caller may keep or transfer the bytes without pinning the client's buffers.
@@ -169,7 +170,7 @@ export class NatsJournal {
     }
     await consumer.delete().catch(() => undefined);
     // A partial read must not pass for the whole journal: recovery would silently skip records.
-    if (!complete) throw new Error(`reading shard ${shard} stopped after seq ${seen}, before the journal's end at ${lastSeq} (nothing received for ${readStallMs} ms, or the consumer ended)`);
+    if (!complete) throw new Error(`reading shard ${shard} stopped after seq ${seen}, before the journal's end at ${lastSeq} (nothing received for ${this.readStallMs} ms, or the consumer ended)`);
     return seen;
   }
 }

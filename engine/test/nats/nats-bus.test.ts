@@ -101,6 +101,23 @@ describe('nats bus - journal', () => {
     expect(await journal.tail(3)).toEqual({ seq: first.seq, epoch: 1 });
   });
 
+  it('journal - a read that stops before the end it was told of fails, rather than pass for the whole journal', async () => {
+    const where = place();
+    await bus(where, 'creator'); // creates the stream
+    const nc = await connection();
+    const journal = await NatsJournal.open(nc, where.streamName!, where.subjectPrefix!, 500);
+    const seqs: number[] = [];
+    for (let i = 0; i < 3; i++) seqs.push((await journal.publish(5, text.encode(`r${i}`), { msgId: `5:${i}`, epoch: 1, expectedLastSeq: seqs.at(-1) ?? 0, timeoutMs: 5_000 })).seq);
+    // The end the read is told of lies past what the stream will ever deliver, as when the last
+    // record goes away between the read's question and its fetches (a purge, a lost stream).
+    const realTail = journal.tail.bind(journal);
+    journal.tail = async (shard) => ({ ...(await realTail(shard)), seq: seqs[2] + 1 });
+    const read: number[] = [];
+    const failed = await rejection(journal.read(5, 0, (entry) => read.push(entry.seq)));
+    expect(failed.message).toMatch(new RegExp(`stopped after seq ${seqs[2]}, before the journal's end at ${seqs[2] + 1}`));
+    expect(read).toEqual(seqs);
+  });
+
   it('journal - an append without the lease, or under an old epoch, is refused', async () => {
     const where = place();
     const writer = await bus(where, 'writer');
