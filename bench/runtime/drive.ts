@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { Engine, type EngineObserver, type EngineOptions, type RuntimeOptions } from '../../engine/src/runtime/mod.ts';
 import type { Result } from '../../engine/src/domain/mod.ts';
 import { openCommand, type Workload } from './workload.ts';
+import { Reservoir } from '../reservoir.ts';
 
 export interface DriveOptions {
   warmupSeconds: number;
@@ -75,12 +76,11 @@ export class Failures {
 /**
  * Submit → reply latencies, in ms, from the engine's own per-batch observer hook (the time it
  * stamps at submit, and the time the batch's replies were made): no per-command closure. Only
- * commands submitted and answered inside the recording interval are kept, up to a fixed count.
+ * commands submitted and answered inside the recording interval count; past the capacity a
+ * uniform sample of them is kept (Reservoir), so the percentiles cover the whole interval.
  */
 export class LatencyRecorder {
-  private readonly samples: Float32Array;
-  count = 0;
-  dropped = 0;
+  private readonly samples: Reservoir;
   /** Batches answered (one journal record and one worker message each) and their commands, over the whole run. */
   batches = 0;
   batchedCommands = 0;
@@ -88,7 +88,7 @@ export class LatencyRecorder {
   private until = Infinity;
 
   constructor(capacity: number) {
-    this.samples = new Float32Array(capacity);
+    this.samples = new Reservoir(new Float32Array(capacity));
   }
 
   readonly observer: EngineObserver = {
@@ -99,8 +99,7 @@ export class LatencyRecorder {
       for (let i = 0; i < batch.length; i++) {
         const submittedAt = batch[i].submittedAt;
         if (submittedAt < this.from) continue;
-        if (this.count < this.samples.length) this.samples[this.count++] = doneAt - submittedAt;
-        else this.dropped++;
+        this.samples.add(doneAt - submittedAt);
       }
     },
   };
@@ -110,11 +109,19 @@ export class LatencyRecorder {
     this.until = until;
   }
 
+  /** Samples kept for the percentiles. */
+  get count(): number {
+    return this.samples.count;
+  }
+
+  /** Commands whose latency was seen (all of them count; `count` of them are kept). */
+  get seen(): number {
+    return this.samples.seen;
+  }
+
   percentiles(): { p50: number; p99: number; p999: number; max: number } | null {
-    if (this.count === 0) return null;
-    const sorted = this.samples.slice(0, this.count).sort();
-    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-    return { p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted[sorted.length - 1] };
+    const q = this.samples.quantiles([0.5, 0.99, 0.999]);
+    return q === null ? null : { p50: q[0], p99: q[1], p999: q[2], max: this.samples.max };
   }
 }
 
