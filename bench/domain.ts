@@ -596,6 +596,7 @@ function measureScan(layout: Layout, int: (n: number) => number, o: Options): Sc
     return n;
   };
   runTimedPart(o.warmup, o.warmup * 4 + 1, batch);
+  gc();
   const wall0 = hr();
   const timed = runTimedPart(o.seconds, o.seconds * 4 + 1, batch);
   return { ...rate(timed), wallMs: Number(hr() - wall0) / 1e6, performances };
