@@ -37,14 +37,19 @@ export interface NatsServerOptions {
 }
 
 const running = new Set<ChildProcess>();
-// A test runner that dies must not leave servers behind holding ports and disk.
+/** Store dirs of servers not stopped yet. */
+const stores = new Set<string>();
+// A test runner or benchmark that exits without stop() (an error, its wall-time limit, Ctrl-C)
+// must not leave servers behind holding ports, nor their store dirs on disk.
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
+  for (const dir of stores) rmSync(dir, { recursive: true, force: true });
 });
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
   const binary = findBinary();
   const storeDir = mkdtempSync(join(tmpdir(), 'onsale-nats-'));
+  stores.add(storeDir);
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
   let port = await freePort();
   let child: ChildProcess | null = null;
@@ -87,6 +92,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     } catch (error) {
       if (attempt >= 3) {
         rmSync(storeDir, { recursive: true, force: true });
+        stores.delete(storeDir);
         throw error;
       }
       port = await freePort();
@@ -100,6 +106,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       stopped = true;
       await halt('SIGTERM');
       rmSync(storeDir, { recursive: true, force: true });
+      stores.delete(storeDir);
     },
     async kill9() {
       await halt('SIGKILL');
