@@ -114,6 +114,7 @@ async function replay(argv: string[]): Promise<void> {
       // A performance's shard depends on the count: only the writer's finds it again.
       if (values.shards !== undefined && shardsAsked !== file.shards) fail(`--shards ${shardsAsked}: ${values.journal} was written by an engine of ${file.shards} shards`);
       shards = file.shards;
+      if (shards < workers) fail(`--workers ${workers}: ${values.journal} was written by an engine of ${shards} shards, and a shard has one worker at most`);
     } else shards = Math.max(shards, file.shardsReached);
     bus = file.bus;
   } else if (values.nats !== undefined) {

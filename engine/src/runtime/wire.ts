@@ -163,7 +163,6 @@ export type QueryName =
  */
 export type ShardOutbox = [productId: string, nowMs: number, action: Outbound][];
 
-
 /** The runtime's first check of any command (the router's door, the shard): an object with a string id. */
 export function envelopeRefusal(command: unknown): Rejection | null {
   if (typeof command === 'object' && command !== null && typeof (command as { commandId?: unknown }).commandId === 'string') return null;

@@ -220,6 +220,10 @@ describe('onsale replay --journal', () => {
     const other = await onsale(['replay', '--journal', file, '--shards', '16']);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('written by an engine of 5 shards');
+    // More workers than the file's shards cannot run either: refused, not a crash in the pool.
+    const crowded = await onsale(['replay', '--journal', file, '--workers', '8']);
+    expect(isCleanError(crowded), `${crowded.code} ${crowded.stderr}`).toBe(true);
+    expect(crowded.stderr).toContain('--workers 8');
   }, 120_000);
 
   it('a file that names no shard count (written before it did) is refused when the guess is wrong, and replays with --shards', async () => {
