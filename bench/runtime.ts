@@ -16,7 +16,7 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startNatsServer, type NatsServer } from '../engine/test/nats/nats-server.ts';
-import { runtimeDefaults, Shard, VenueCatalog, encodeRecord, packResults, unpackResults, type JournalItem, type RuntimeOptions } from '../engine/src/runtime/mod.ts';
+import { runtimeDefaults, Shard, VenueCatalog, encodeBatch, packResults, unpackResults, type BatchItem, type EngineCommand, type RuntimeOptions } from '../engine/src/runtime/mod.ts';
 import { drive, Failures, LatencyRecorder, runtimeOverrides, startEngine, stopEngine, type DriveResult } from './runtime/drive.ts';
 import { fillJournal, measureDurable, measureRawPublish, recoverShard, recoveryShard, snapshotCosts, type DurableResult, type Filled, type RawResult, type Recovered, type SnapshotCosts } from './runtime/durable.ts';
 import { measureCardBaseline, measureSeasonCards, type CardRate } from './runtime/season-cards.ts';
@@ -165,13 +165,14 @@ function measureInline(groups: Groups, performances: string[], o: Options, failu
   for (const id of performances) failures.note('inline open', shard.applyOne(id, startNowMs, openCommand(id)));
   const workload = new Workload(performances, groups);
   let seq = 0;
-  let items: JournalItem[] = [];
-  const emit = (performanceId: string, command: JournalItem[2], nowMs: number): void => { items.push([performanceId, nowMs, command]); };
+  let items: BatchItem[] = [];
+  const emit = (performanceId: string, command: EngineCommand, nowMs: number): void => { items.push({ performanceId, nowMs, command }); };
+  const commandIdOf = (i: number): string | undefined => items[i]?.command.commandId;
   const batch = (): number => {
     items = [];
     const n = workload.burst(128, emit);
-    const bytes = encodeRecord({ shard: 0, epoch: 1, items });
-    const results = unpackResults(packResults(shard.applyRecordBytes(bytes, ++seq)));
+    const bytes = encodeBatch(0, 1, items);
+    const results = unpackResults(packResults(shard.applyRecordBytes(bytes, ++seq), commandIdOf), commandIdOf);
     for (let i = 0; i < results.length; i++) if (!results[i].ok) failures.note('inline', results[i]);
     return n;
   };
@@ -222,7 +223,7 @@ const counting = {
   crossThreadCommandsPerSec: 'commands answered per second over --seconds after --warmup, Engine on the embedded bus with --workers worker threads and max(16, workers) shards, --per-shard performances on every shard; bursts of --burst pairs through engine.send with one shared reply function, then flushAll; at most --window commands unanswered',
   p99CommandMs: 'submit (engine.send) to reply, per command, from the engine observer (submittedAt stamped in send, the batch reply time); commands submitted and answered inside the timed interval; includes queueing behind the window',
   baselineSingleThreadPerSec: 'the same commands, same order, execute() on plain domain states in the main thread',
-  inlineShardPerSec: 'the same commands through encodeRecord + Shard.applyRecordBytes (decodes) + pack/unpack of results in the main thread, 256 commands per record (no threads)',
+  inlineShardPerSec: 'the same commands through encodeBatch (as the router writes its batches) + Shard.applyRecordBytes (decodes) + pack/unpack of results in the main thread, 256 commands per record (no threads)',
   durableCommandsPerSec: 'as crossThread through a NatsBus on a nats-server started by the bench; one append in flight per shard (the engine group-commits what queued meanwhile); every command answered after its append is acked; window --durable-window',
   rawJetStreamPublishPerSec: 'acked js.publish per second of one msgpack-packed command each, --raw-in-flight publishes outstanding (one awaiting loop each), file-storage stream of its own, 16 subjects, no msg id or expectations; acks counted inside --seconds after --warmup',
   recoveryMsFor1MCommands: 'one shard filled with --recovery-commands commands through a NatsBus engine (default snapshot policy); engine stopped; a new NatsBus connection (new owner) and Engine.start(): ms from Engine.start() until a query on the shard is answered, i.e. the snapshot loaded and the journal tail replayed and applied in the worker (NatsBus.connect before it is not counted; recoveryServingMsFor1MCommands: until whenServing(shard) resolves, when the tail has been read and handed to the worker)',

@@ -1,12 +1,12 @@
-// Compact wire forms of the commands and answers that make up nearly all of an on-sale's traffic
-// (holds, releases, confirms). msgpackr writes an object as a record: cheap to read, but its
+// Compact wire forms of the commands that make up nearly all of an on-sale's traffic (holds,
+// releases, confirms): their shapes, written in binary since record version 4 (hot-wire.ts), and
+// as positional arrays in version 2 and 3 records and in version 4's cold items. msgpackr writes an object as a record: cheap to read, but its
 // writer looks every key up again for every object, and on the router's thread that was about
 // 40 % of its time (bench/RESULTS.md, session 7). A positional array of the same values is written
 // in about half the time by the same library, and read as fast. Only an object with exactly the
 // keys of one of these shapes, none of them undefined, is written compactly; anything else
 // (optional fields, extra keys, other commands) goes as the object itself, so what is read back
 // is always equal to what was written.
-import { DONE, type Result, type SagaPending } from '../domain/mod.ts';
 import type { EngineCommand } from './wire.ts';
 
 type Obj = Record<string, unknown>;
@@ -16,18 +16,22 @@ type Obj = Record<string, unknown>;
 // written, key for key (a command kept whole in a performance's retry memory is snapshotted with
 // its keys in their order). Clients build the same command in a few orders; the common ones are
 // listed, any other order goes as the object.
-export interface CompactShape { tag: number; type: string; keys: readonly string[]; make: (v: never[]) => EngineCommand }
+/** How each value of a shape is written in binary (hot-wire.ts); part of the journal format (version 4). */
+export const ValueKind = { Str: 0, Int: 1, Ints: 2, Strs: 3 } as const;
+const { Str: vs, Int: vi, Ints: vI, Strs: vS } = ValueKind;
+
+export interface CompactShape { tag: number; type: string; keys: readonly string[]; kinds: readonly number[]; make: (v: never[]) => EngineCommand }
 const shapes: readonly CompactShape[] = [
-  { tag: 1, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seatNos'], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seatNos: v[6] }) },
-  { tag: 2, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seats'], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seats: v[6] }) },
-  { tag: 3, type: 'releaseHold', keys: ['commandId', 'holdId', 'buyerId'], make: (v) => ({ type: 'releaseHold', commandId: v[3], holdId: v[4], buyerId: v[5] }) },
-  { tag: 4, type: 'confirmHold', keys: ['commandId', 'holdId', 'buyerId'], make: (v) => ({ type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5] }) },
-  { tag: 5, type: 'confirmHold', keys: ['commandId', 'holdId', 'buyerId', 'buyerEmail'], make: (v) => ({ type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5], buyerEmail: v[6] }) },
-  { tag: 6, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count'], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6] }) },
-  { tag: 7, type: 'releaseHold', keys: ['commandId', 'buyerId', 'holdId'], make: (v) => ({ type: 'releaseHold', commandId: v[3], buyerId: v[4], holdId: v[5] }) },
-  { tag: 8, type: 'confirmHold', keys: ['commandId', 'buyerId', 'holdId'], make: (v) => ({ type: 'confirmHold', commandId: v[3], buyerId: v[4], holdId: v[5] }) },
-  { tag: 9, type: 'confirmHold', keys: ['commandId', 'buyerId', 'holdId', 'buyerEmail'], make: (v) => ({ type: 'confirmHold', commandId: v[3], buyerId: v[4], holdId: v[5], buyerEmail: v[6] }) },
-  { tag: 10, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count', 'presaleCode'], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6], presaleCode: v[7] }) },
+  { tag: 1, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seatNos'], kinds: [vs, vs, vs, vI], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seatNos: v[6] }) },
+  { tag: 2, type: 'holdSeats', keys: ['commandId', 'buyerId', 'channel', 'seats'], kinds: [vs, vs, vs, vS], make: (v) => ({ type: 'holdSeats', commandId: v[3], buyerId: v[4], channel: v[5], seats: v[6] }) },
+  { tag: 3, type: 'releaseHold', keys: ['commandId', 'holdId', 'buyerId'], kinds: [vs, vs, vs], make: (v) => ({ type: 'releaseHold', commandId: v[3], holdId: v[4], buyerId: v[5] }) },
+  { tag: 4, type: 'confirmHold', keys: ['commandId', 'holdId', 'buyerId'], kinds: [vs, vs, vs], make: (v) => ({ type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5] }) },
+  { tag: 5, type: 'confirmHold', keys: ['commandId', 'holdId', 'buyerId', 'buyerEmail'], kinds: [vs, vs, vs, vs], make: (v) => ({ type: 'confirmHold', commandId: v[3], holdId: v[4], buyerId: v[5], buyerEmail: v[6] }) },
+  { tag: 6, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count'], kinds: [vs, vs, vs, vi], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6] }) },
+  { tag: 7, type: 'releaseHold', keys: ['commandId', 'buyerId', 'holdId'], kinds: [vs, vs, vs], make: (v) => ({ type: 'releaseHold', commandId: v[3], buyerId: v[4], holdId: v[5] }) },
+  { tag: 8, type: 'confirmHold', keys: ['commandId', 'buyerId', 'holdId'], kinds: [vs, vs, vs], make: (v) => ({ type: 'confirmHold', commandId: v[3], buyerId: v[4], holdId: v[5] }) },
+  { tag: 9, type: 'confirmHold', keys: ['commandId', 'buyerId', 'holdId', 'buyerEmail'], kinds: [vs, vs, vs, vs], make: (v) => ({ type: 'confirmHold', commandId: v[3], buyerId: v[4], holdId: v[5], buyerEmail: v[6] }) },
+  { tag: 10, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count', 'presaleCode'], kinds: [vs, vs, vs, vi, vs], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6], presaleCode: v[7] }) },
 ];
 /** Shapes by command type, and makers by tag. */
 const shapesOf = new Map<string, CompactShape[]>();
@@ -94,27 +98,3 @@ export function expandCommand(x: WireItem): EngineCommand {
 
 /** The shapes, for the test that keeps each maker's keys equal to its shape's. */
 export const compactShapes = shapes;
-
-// Answers: DONE (`{ ok: true }`) is written as the number 0, an accepted hold (keys in the
-// domain's order) as a tagged array.
-const DONE_FORM = 0;
-const HOLD_ACCEPTED = 1;
-const holdAcceptedKeys = ['holdId', 'expiresAtMs', 'seats', 'gaAreaId', 'count', 'quotaId', 'ticketType'];
-
-/** The wire form of one answer. */
-export function compactResult(r: Result | SagaPending): unknown {
-  if (r === DONE) return DONE_FORM;
-  if (!r.ok || !('expiresAtMs' in r)) return r;
-  const item = valuesInShape(r as unknown as Obj, 'ok', holdAcceptedKeys, 1, new Array(1 + holdAcceptedKeys.length));
-  if (item === null) return r;
-  item[0] = HOLD_ACCEPTED;
-  return item;
-}
-
-/** The answer of a wire form (either form). */
-export function expandResult(x: unknown): Result {
-  if (x === DONE_FORM) return DONE;
-  if (!Array.isArray(x)) return x as Result;
-  if (x[0] !== HOLD_ACCEPTED) throw new Error(`answer with unknown compact tag ${String(x[0])}`);
-  return { ok: true, holdId: x[1], expiresAtMs: x[2], seats: x[3], gaAreaId: x[4], count: x[5], quotaId: x[6], ticketType: x[7] };
-}

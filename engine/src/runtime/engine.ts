@@ -10,7 +10,7 @@ import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
 import { shardOf } from './shard-of.ts';
-import { compactItem, encodeWireRecord, envelopeRefusal, packr, unpackResults, type EngineCommand, type QueryName, type ShardOutbox, type WireItem } from './wire.ts';
+import { encodeBatch, envelopeRefusal, packr, unpackResults, type EngineCommand, type QueryName, type ShardOutbox } from './wire.ts';
 
 export type Reply = (result: Result) => void;
 
@@ -338,12 +338,10 @@ export class Engine {
     if (lane.journaling || lane.state !== 'up' || lane.queued.length === 0 || lane.lease === null) return;
     const batch = lane.queued.length <= this.options.batchCommandsMax ? lane.queued : lane.queued.slice(0, this.options.batchCommandsMax);
     lane.queued = batch === lane.queued ? [] : lane.queued.slice(batch.length);
-    const items: WireItem[] = new Array(batch.length);
     let count = batch.length;
     let bytes: Uint8Array;
     try {
-      for (let i = 0; i < batch.length; i++) items[i] = compactItem(batch[i].performanceId, batch[i].nowMs, batch[i].command);
-      bytes = encodeWireRecord(lane.shard, lane.lease.epoch, items);
+      bytes = encodeBatch(lane.shard, lane.lease.epoch, batch);
     } catch {
       return this.refuseUnencodable(lane, batch);
     }
@@ -351,7 +349,7 @@ export class Engine {
     // rest back at the head of the mailbox for the next batch.
     while (bytes.length > this.options.batchBytesMax && count > 1) {
       count >>= 1;
-      bytes = encodeWireRecord(lane.shard, lane.lease.epoch, items.slice(0, count));
+      bytes = encodeBatch(lane.shard, lane.lease.epoch, batch.slice(0, count));
     }
     if (count < batch.length) {
       lane.queued = batch.slice(count).concat(lane.queued);
@@ -369,7 +367,7 @@ export class Engine {
     const kept: Pending[] = [];
     for (const p of batch) {
       try {
-        encodeWireRecord(lane.shard, lane.lease?.epoch ?? 0, [compactItem(p.performanceId, p.nowMs, p.command)]);
+        encodeBatch(lane.shard, lane.lease?.epoch ?? 0, [p]);
         kept.push(p);
       } catch (error) {
         this.answerAll(lane, [p], reject('COMMAND_INVALID', '', `the command cannot be journaled: ${(error as Error).message}`));
@@ -437,7 +435,7 @@ export class Engine {
     const lane = this.lanes[shard];
     const batch = lane.sent.shift();
     if (batch === undefined || batch === null || bytes === null) return;
-    const results = unpackResults(bytes);
+    const results = unpackResults(bytes, (i) => batch[i]?.command.commandId);
     lane.inFlight -= batch.length;
     for (let i = 0; i < batch.length; i++) {
       const result = results[i];

@@ -6,7 +6,7 @@ export { runtimeDefaults, runtimeOptions, type RuntimeOptions } from './limits.t
 export { shardOf } from './shard-of.ts';
 export { Shard, type ShardConfig } from './shard.ts';
 export { VenueCatalog } from './venues.ts';
-export { decodeRecord, encodeRecord, pack, packr, packResults, unpackResults, type EngineCommand, type JournalItem, type JournalRecord, type OpenPerformance, type QueryName, type ShardOutbox } from './wire.ts';
+export { decodeRecord, encodeBatch, encodeRecord, pack, packr, packResults, unpackResults, type BatchItem, type EngineCommand, type JournalItem, type JournalRecord, type OpenPerformance, type QueryName, type ShardOutbox } from './wire.ts';
 export { combineObservers } from './observers.ts';
 export { signTicketCode, verifyTicketCode, type CodeSubject } from './ticket-code.ts';
 export { ticketKeyPattern, TicketSigner } from './ticket-signer.ts';

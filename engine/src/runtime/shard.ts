@@ -60,6 +60,8 @@ export class Shard {
   private readonly aheadStates: (PerformanceState | null)[] = new Array<PerformanceState | null>(touchAhead).fill(null);
   /** The time of the command a performance is applying: when the ids its memory lets go of meanwhile start being kept here. */
   private applyingNowMs = 0;
+  /** The items of the last record applied from bytes (appliedCommandId). */
+  private lastItems: JournalItem[] = [];
   /** Journal sequence of the last record applied (0: none). */
   appliedSeq = 0;
   lastNowMs = 0;
@@ -86,6 +88,7 @@ export class Shard {
    */
   applyRecordBytes(bytes: Uint8Array, seq: number): (Result | SagaPending)[] {
     const record = decodeRecord(bytes);
+    this.lastItems = record.items;
     const no = this.pinned.next;
     this.source = { bytes, item: 0, no };
     try {
@@ -157,6 +160,12 @@ export class Shard {
       states[k] = null;
     }
     this.touched ^= t;
+  }
+
+  /** The id of the last record's `i`th command (its answer is written without the hold id it names: hot-wire.ts). */
+  appliedCommandId(i: number): string | undefined {
+    const command = this.lastItems[i]?.[2] as { commandId?: unknown } | undefined;
+    return typeof command?.commandId === 'string' ? command.commandId : undefined;
   }
 
   /** Takes the coordinators' actions made since the last call. */

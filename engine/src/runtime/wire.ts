@@ -2,7 +2,9 @@
 // between the router and the shard workers. Everything on the wire is msgpack (msgpackr).
 import { Packr } from 'msgpackr';
 import { reject, type Command, type Outbound, type PerformanceSpec, type ProductCommand, type Rejection, type Result, type SagaPending } from '../domain/mod.ts';
-import { compactItem, compactResult, expandCommand, expandResult, type WireItem } from './compact.ts';
+import { ByteReader } from './bytes.ts';
+import { compactItem, expandCommand, type WireItem } from './compact.ts';
+import { readAnswers, readHotCommand, startWriting, writeAnswers, writeHotCommand } from './hot-wire.ts';
 export { compactItem, type WireItem } from './compact.ts';
 
 /** Opens a performance in the engine: the venue is a name from the engine's venue catalog. */
@@ -16,11 +18,11 @@ export type JournalItem = [actorId: string, nowMs: number, command: EngineComman
 /**
  * One journal record = one group-commit batch for one shard. Version 2 (sessions 7 to 9) writes
  * the commonest commands in a compact form (compact.ts); version 3 (since session 10) also names
- * each item's actor by number and its time as a difference (encodeWireRecord). Versions 1 and 2
- * still read; decodeRecord gives every version back as `[actorId, nowMs, command]` items.
+ * each item's actor by number and its time as a difference; version 4 (since session 14) writes
+ * the compact shapes in binary (encodeBatch, hot-wire.ts). Versions 1 to 3 still read; decodeRecord gives every version back as `[actorId, nowMs, command]` items.
  */
 export interface JournalRecord {
-  v: 1 | 2 | 3;
+  v: 1 | 2 | 3 | 4;
   shard: number;
   /** The lease epoch of the writer, so a record from a deposed writer can be told apart. */
   epoch: number;
@@ -40,72 +42,109 @@ export function pack(value: unknown): Uint8Array {
   return new Uint8Array(packr.pack(value));
 }
 
-/** Writes a record in the current version (encodeWireRecord), whatever its `v`. */
+/** One command as the router holds it (its Pending entries), to be written into a record. */
+export interface BatchItem { performanceId: string; nowMs: number; command: EngineCommand }
+
+/** Writes a record in the current version (encodeBatch), whatever its `v`. */
 export function encodeRecord(record: Pick<JournalRecord, 'shard' | 'epoch' | 'items'>): Uint8Array {
   const items = record.items;
-  const wire: WireItem[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) wire[i] = compactItem(items[i][0], items[i][1], items[i][2]);
-  return encodeWireRecord(record.shard, record.epoch, wire);
+  const batch: BatchItem[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) batch[i] = { performanceId: items[i][0], nowMs: items[i][1], command: items[i][2] };
+  return encodeBatch(record.shard, record.epoch, batch);
 }
 
 /**
- * A record of items already in their wire form (compactItem): the router's batches. Written as
- * version 3: each item names its actor by its place in the record's `actors` and its time as
- * the difference from the record's `atMs` (its first item's). A batch holds commands for the
- * few actors of one shard, all given within a few milliseconds: the ids were most of the bytes
- * written and read per command, and each read made a new string that every lookup by actor id
- * then hashed again; a full time is a 9-byte float where the difference is one byte or two.
- * The items are changed for the packing only, and given back as they were.
+ * The router's batch as one record, version 4: each item names its actor by its place in the
+ * record's `actors` and its time as the difference from the record's `atMs` (its first item's),
+ * as in version 3 (since session 10: a batch holds commands for the few actors of one shard, all
+ * given within a few milliseconds); the commands of compact.ts's shapes are written in binary
+ * (`hot`, hot-wire.ts), the others in their version-3 form in `cold`, in order: a zero byte in
+ * `hot` stands for the next cold item.
  */
-export function encodeWireRecord(shard: number, epoch: number, wire: WireItem[]): Uint8Array {
-  const n = wire.length;
+export function encodeBatch(shard: number, epoch: number, batch: readonly BatchItem[]): Uint8Array {
+  const n = batch.length;
   // Differences of whole numbers are exact; of other values (a time the domain will refuse) they
   // may not be: such a batch is written as version 2, each time as it was given.
-  for (let i = 0; i < n; i++) if (!Number.isSafeInteger(wire[i][1])) return pack({ v: 2, shard, epoch, items: wire });
-  const atMs = n === 0 ? 0 : (wire[0][1] as number);
-  const actors: unknown[] = [];
-  let lastActor: unknown = null;
-  let lastNo = -1;
   for (let i = 0; i < n; i++) {
-    const x = wire[i];
-    const actor = x[0];
+    if (!Number.isSafeInteger(batch[i].nowMs)) return pack({ v: 2, shard, epoch, items: batch.map((b) => compactItem(b.performanceId, b.nowMs, b.command)) });
+  }
+  const atMs = n === 0 ? 0 : batch[0].nowMs;
+  const actors: string[] = [];
+  const cold: WireItem[] = [];
+  let lastActor: string | null = null;
+  let lastNo = -1;
+  const w = startWriting();
+  for (let i = 0; i < n; i++) {
+    const { performanceId: actor, nowMs, command } = batch[i];
     if (actor !== lastActor) {
       lastNo = actors.indexOf(actor);
       if (lastNo < 0) lastNo = actors.push(actor) - 1;
       lastActor = actor;
     }
+    const dt = nowMs - atMs;
+    if (writeHotCommand(w, command, lastNo, dt)) continue;
+    w.u8(0);
+    const x = compactItem(actor, nowMs, command);
     x[0] = lastNo;
-    x[1] = (x[1] as number) - atMs;
+    x[1] = dt;
+    cold.push(x);
   }
-  try {
-    return pack({ v: 3, shard, epoch, atMs, actors, items: wire });
-  } finally {
-    for (let i = 0; i < n; i++) {
-      const x = wire[i];
-      x[0] = actors[x[0] as number];
-      x[1] = (x[1] as number) + atMs;
+  return pack({ v: 4, shard, epoch, atMs, actors, hot: w.buf.subarray(0, w.pos), cold });
+}
+
+/** A version-3 item (or a version-4 cold one): [actor number, time difference, command or tag, ...], made [actorId, nowMs, ...] in place. */
+function placeItem(x: unknown, i: number, atMs: number, actors: readonly unknown[]): WireItem {
+  const actor = Array.isArray(x) ? x[0] : undefined;
+  if (!Array.isArray(x) || x.length < 3 || typeof actor !== 'number' || !Number.isInteger(actor) || actor < 0 || actor >= actors.length || typeof x[1] !== 'number') {
+    throw new Error(`journal record item ${i} is not [actor number, time difference, command or tag, ...]`);
+  }
+  x[0] = actors[actor];
+  x[1] = x[1] + atMs;
+  return x;
+}
+
+/** The items of a version-4 record, in order. */
+function itemsOfV4(record: Record<string, unknown>): JournalItem[] {
+  const { atMs, actors, hot, cold } = record;
+  if (typeof atMs !== 'number' || !Array.isArray(actors) || !(hot instanceof Uint8Array) || !Array.isArray(cold)) {
+    throw new Error('journal record version 4 without its atMs, actors, hot bytes and cold items');
+  }
+  const items: JournalItem[] = [];
+  const r = new ByteReader(hot);
+  let c = 0;
+  while (!r.done) {
+    const i = items.length;
+    const tag = r.u8();
+    if (tag === 0) {
+      if (c >= cold.length) throw new Error(`journal record item ${i} names a cold item the record does not have`);
+      const x = placeItem(cold[c++], i, atMs, actors);
+      if (typeof x[2] === 'number') {
+        x[2] = expandCommand(x);
+        x.length = 3;
+      }
+      items.push(x as JournalItem);
+      continue;
     }
+    items.push(readHotCommand(r, tag, atMs, actors));
   }
+  if (c !== cold.length) throw new Error('journal record version 4 with cold items its bytes do not name');
+  return items;
 }
 
 export function decodeRecord(bytes: Uint8Array): JournalRecord {
   const record = packr.unpack(bytes) as JournalRecord;
+  if (record !== null && typeof record === 'object' && record.v === 4) {
+    const items = itemsOfV4(record as unknown as Record<string, unknown>);
+    return { v: 4, shard: record.shard, epoch: record.epoch, items };
+  }
   if (record === null || typeof record !== 'object' || (record.v !== 1 && record.v !== 2 && record.v !== 3) || !Array.isArray(record.items)) {
-    throw new Error('not a journal record (version 1, 2 or 3)');
+    throw new Error('not a journal record (version 1 to 4)');
   }
   if (record.v === 3) {
     const { atMs, actors } = record as unknown as { atMs: unknown; actors: unknown };
     if (typeof atMs !== 'number' || !Array.isArray(actors)) throw new Error('journal record version 3 without its atMs and actors');
-    const wire = record.items as unknown as WireItem[];
-    for (let i = 0; i < wire.length; i++) {
-      const x = wire[i];
-      const actor = Array.isArray(x) ? x[0] : undefined;
-      if (!Array.isArray(x) || x.length < 3 || typeof actor !== 'number' || !Number.isInteger(actor) || actor < 0 || actor >= actors.length || typeof x[1] !== 'number') {
-        throw new Error(`journal record item ${i} is not [actor number, time difference, command or tag, ...]`);
-      }
-      x[0] = actors[actor];
-      x[1] = x[1] + atMs;
-    }
+    const wire = record.items as unknown[];
+    for (let i = 0; i < wire.length; i++) placeItem(wire[i], i, atMs, actors);
     delete (record as { atMs?: unknown }).atMs;
     delete (record as { actors?: unknown }).actors;
   }
@@ -123,17 +162,19 @@ export function decodeRecord(bytes: Uint8Array): JournalRecord {
   return record;
 }
 
-/** A worker's answers to one record, as sent to the router. */
-export function packResults(results: readonly (Result | SagaPending)[]): Uint8Array {
-  const wire: unknown[] = new Array(results.length);
-  for (let i = 0; i < results.length; i++) wire[i] = compactResult(results[i]);
-  return pack(wire);
+/**
+ * A worker's answers to one record, as sent to the router: `{ hot, cold }` (hot-wire.ts).
+ * `commandIdOf(i)` is the id of the command `results[i]` answers; unpackResults is given the same.
+ */
+export function packResults(results: readonly (Result | SagaPending)[], commandIdOf: (i: number) => string | undefined): Uint8Array {
+  const { hot, cold } = writeAnswers(results, commandIdOf);
+  return pack({ hot, cold });
 }
 
-export function unpackResults(bytes: Uint8Array): Result[] {
-  const wire = packr.unpack(bytes) as unknown[];
-  for (let i = 0; i < wire.length; i++) wire[i] = expandResult(wire[i]);
-  return wire as Result[];
+export function unpackResults(bytes: Uint8Array, commandIdOf: (i: number) => string | undefined): Result[] {
+  const wire = packr.unpack(bytes) as { hot?: unknown; cold?: unknown };
+  if (wire === null || typeof wire !== 'object' || !(wire.hot instanceof Uint8Array) || !Array.isArray(wire.cold)) throw new Error('not a worker\'s answers ({ hot, cold })');
+  return readAnswers(wire.hot, wire.cold, commandIdOf);
 }
 
 /** Router → worker. */

@@ -49,7 +49,7 @@ port.on('message', (message: ToWorker) => {
       // On replay the actions were already taken before the crash, or are still pending in the
       // coordinators' sagas: the router asks for those (pendingSteps) once the shard is up.
       const out = shard.takeOutbox();
-      send({ t: 'applied', shard: message.shard, seq: message.seq, bytes: message.replay ? null : packResults(results), out: message.replay || out.length === 0 ? null : pack(out) });
+      send({ t: 'applied', shard: message.shard, seq: message.seq, bytes: message.replay ? null : packResults(results, (i) => shard.appliedCommandId(i)), out: message.replay || out.length === 0 ? null : pack(out) });
       return;
     }
     case 'snapshot':
