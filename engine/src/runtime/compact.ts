@@ -33,12 +33,12 @@ const shapes: readonly CompactShape[] = [
   { tag: 9, type: 'confirmHold', keys: ['commandId', 'buyerId', 'holdId', 'buyerEmail'], kinds: [vs, vs, vs, vs], make: (v) => ({ type: 'confirmHold', commandId: v[3], buyerId: v[4], holdId: v[5], buyerEmail: v[6] }) },
   { tag: 10, type: 'holdBestAvailable', keys: ['commandId', 'buyerId', 'channel', 'count', 'presaleCode'], kinds: [vs, vs, vs, vi, vs], make: (v) => ({ type: 'holdBestAvailable', commandId: v[3], buyerId: v[4], channel: v[5], count: v[6], presaleCode: v[7] }) },
 ];
-/** Shapes by command type, and makers by tag. */
-const shapesOf = new Map<string, CompactShape[]>();
-const makers: CompactShape['make'][] = [];
+/** Shapes by command type, and by tag: for both forms, the arrays here and hot-wire.ts's binary. */
+export const shapesByType: ReadonlyMap<string, readonly CompactShape[]> = new Map<string, CompactShape[]>();
+export const shapesByTag: readonly (CompactShape | undefined)[] = [];
 for (const shape of shapes) {
-  shapesOf.set(shape.type, [...(shapesOf.get(shape.type) ?? []), shape]);
-  makers[shape.tag] = shape.make;
+  (shapesByType as Map<string, CompactShape[]>).set(shape.type, [...(shapesByType.get(shape.type) ?? []), shape]);
+  (shapesByTag as (CompactShape | undefined)[])[shape.tag] = shape;
 }
 
 /**
@@ -70,7 +70,7 @@ export type WireItem = unknown[];
 
 /** The wire form of one journal item. */
 export function compactItem(actorId: string, nowMs: number, c: EngineCommand): WireItem {
-  const candidates = shapesOf.get(c.type);
+  const candidates = shapesByType.get(c.type);
   if (candidates !== undefined) {
     const o = c as unknown as Obj;
     for (const shape of candidates) {
@@ -91,7 +91,7 @@ export function expandCommand(x: WireItem): EngineCommand {
   if (typeof tag !== 'number') return tag as EngineCommand;
   // The values are put back under the keys they were taken from; their types are the domain's
   // to check, as for any command.
-  const make = makers[tag];
+  const make = shapesByTag[tag]?.make;
   if (make === undefined) throw new Error(`journal item with unknown compact tag ${String(tag)}`);
   return make(x as never[]);
 }

@@ -7,23 +7,20 @@
 // `cold` list in its version 3 form, so every command still reads back exactly as it was given.
 import { DONE, type Result, type SagaPending } from '../domain/mod.ts';
 import { ByteReader, ByteWriter, isInt32 } from './bytes.ts';
-import { compactShapes, ValueKind, type CompactShape } from './compact.ts';
+import { shapesByTag, shapesByType, ValueKind } from './compact.ts';
 import type { EngineCommand } from './wire.ts';
-
 
 /** Array values longer than this go cold (their length is two bytes). */
 const arrayMax = 0xffff;
 /** A record's actors are numbered in two bytes. */
 const actorsMax = 0xffff;
 
-interface HotShape { shape: CompactShape; kinds: readonly number[] }
-const hotByType = new Map<string, HotShape[]>();
-const hotByTag: (HotShape | undefined)[] = [];
-for (const shape of compactShapes) {
-  const hot = { shape, kinds: shape.kinds };
-  hotByType.set(shape.type, [...(hotByType.get(shape.type) ?? []), hot]);
-  hotByTag[shape.tag] = hot;
-}
+// Module-local names for the tables: read through an import binding in the hot loops, they made
+// writing and reading a third slower (under tsx these modules run as CommonJS, where reading an
+// import is a call to a getter).
+const byType = shapesByType;
+const byTag = shapesByTag;
+const { Str, Int, Ints, Strs } = ValueKind;
 
 const writer = new ByteWriter();
 
@@ -65,13 +62,13 @@ function writeStrs(w: ByteWriter, a: unknown): boolean {
 
 function writeValue(w: ByteWriter, kind: number, v: unknown): boolean {
   switch (kind) {
-    case ValueKind.Str: return w.ascii(v);
-    case ValueKind.Int:
+    case Str: return w.ascii(v);
+    case Int:
       if (!isInt32(v)) return false;
       w.i32(v);
       return true;
-    case ValueKind.Ints: return writeInts(w, v);
-    case ValueKind.Strs: return writeStrs(w, v);
+    case Ints: return writeInts(w, v);
+    case Strs: return writeStrs(w, v);
     default: return false;
   }
 }
@@ -84,11 +81,12 @@ function writeValue(w: ByteWriter, kind: number, v: unknown): boolean {
 export function writeHotCommand(w: ByteWriter, command: object, actorNo: number, dt: number): boolean {
   const start = w.pos;
   if (actorNo > actorsMax || !isInt32(dt)) return false;
-  const candidates = hotByType.get((command as { type?: unknown }).type as string);
+  const candidates = byType.get((command as { type?: unknown }).type as string);
   if (candidates === undefined) return false;
   const o = command as Record<string, unknown>;
   for (let c = 0; c < candidates.length; c++) {
-    const { shape, kinds } = candidates[c];
+    const shape = candidates[c];
+    const kinds = shape.kinds;
     w.pos = start;
     w.u8(shape.tag);
     w.u16(actorNo);
@@ -134,22 +132,22 @@ function readStrs(r: ByteReader): string[] {
 
 /** Reads one hot command after its tag: [actorId, nowMs, command], its actor looked up in `actors` and its time added to `atMs`. */
 export function readHotCommand(r: ByteReader, tag: number, atMs: number, actors: readonly unknown[]): [string, number, EngineCommand] {
-  const hot = hotByTag[tag];
-  if (hot === undefined) throw new Error(`journal item with unknown binary tag ${tag}`);
+  const shape = byTag[tag];
+  if (shape === undefined) throw new Error(`journal item with unknown binary tag ${tag}`);
   const actorNo = r.u16();
   if (actorNo >= actors.length) throw new Error(`journal item names actor ${actorNo} of ${actors.length}`);
   const dt = r.i32();
-  const kinds = hot.kinds;
+  const kinds = shape.kinds;
   for (let i = 0; i < kinds.length; i++) {
     switch (kinds[i]) {
-      case ValueKind.Str: scratch[3 + i] = r.ascii(); break;
-      case ValueKind.Int: scratch[3 + i] = r.i32(); break;
-      case ValueKind.Ints: scratch[3 + i] = readInts(r); break;
-      case ValueKind.Strs: scratch[3 + i] = readStrs(r); break;
+      case Str: scratch[3 + i] = r.ascii(); break;
+      case Int: scratch[3 + i] = r.i32(); break;
+      case Ints: scratch[3 + i] = readInts(r); break;
+      case Strs: scratch[3 + i] = readStrs(r); break;
     }
   }
   // scratch is not cut back (setting an array's length is a slow call): a maker reads only its own places.
-  const command = hot.shape.make(scratch as never[]);
+  const command = shape.make(scratch as never[]);
   return [actors[actorNo] as string, atMs + dt, command];
 }
 

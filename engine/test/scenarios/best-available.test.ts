@@ -5,17 +5,8 @@
 //   3. one section, the best free seats in it (not adjacent);
 //   4. anywhere the filters allow, the best free seats.
 import { describe, expect, it } from 'vitest';
-import { limits, type HoldAccepted, type PerformanceSpec, type Result } from '../../src/domain/mod.ts';
-import { OPEN, accepted, holdBest, holdSeats, newPerformance, play, seatState, seatedLayout, seats } from './helpers.ts';
-
-/** The step's hold took exactly these seats, in this order. */
-const took = (...ids: string[]) => (r: Result) => expect(accepted<HoldAccepted>(r).seats).toEqual(ids);
-
-/** A buyer who may take many seats, so the stories can set the scene in one hold. */
-const roomy = (spec: PerformanceSpec) => {
-  spec.maxTicketsPerBuyer = 20;
-  spec.maxOpenHoldsPerBuyer = 20;
-};
+import { limits, type PerformanceSpec } from '../../src/domain/mod.ts';
+import { OPEN, holdBest, holdSeats, newPerformance, play, roomy, seatState, seatedLayout, seats, took } from './helpers.ts';
 
 describe('best available - one row, adjacent seats', () => {
   it('takes adjacent seats nearest the middle of the best row, then the next row', () => {

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import {
   auditPerformance, availability, compileLayout, createPerformance, execute, stateHash,
   type Availability, type CodeName, type Command, type Layout, type LayoutJson, type PerformanceSpec,
-  type PerformanceState, type Rejection, type Result,
+  type HoldAccepted, type PerformanceState, type Rejection, type Result,
 } from '../../src/domain/mod.ts';
 
 /** The web channel opens at this time; most stories start here. */
@@ -57,6 +57,15 @@ export function accepted<T extends Result>(result: Result): Extract<T, { ok: tru
   if (!result.ok) throw new Error(`expected OK, got ${result.name} at ${result.field}: ${result.message}`);
   return result as Extract<T, { ok: true }>;
 }
+
+/** A step check: the step's hold took exactly these seats, in this order. */
+export const took = (...ids: string[]) => (r: Result) => expect(accepted<HoldAccepted>(r).seats).toEqual(ids);
+
+/** A spec edit: a buyer who may take many seats, so a story can set the scene in one hold. */
+export const roomy = (spec: PerformanceSpec): void => {
+  spec.maxTicketsPerBuyer = 20;
+  spec.maxOpenHoldsPerBuyer = 20;
+};
 
 const autoIds = new WeakMap<PerformanceState, number>();
 

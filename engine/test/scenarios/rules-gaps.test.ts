@@ -2,20 +2,11 @@
 // (one small change per rule; a rule whose change no test noticed got a story here). Each story
 // names the change it catches. Same runner and vocabulary as the other scenarios.
 import { describe, expect, it } from 'vitest';
-import { execute, limits, presaleReport, type HoldAccepted, type PerformanceSpec, type PresaleReport, type Result } from '../../src/domain/mod.ts';
+import { execute, limits, presaleReport, type PresaleReport } from '../../src/domain/mod.ts';
 import {
-  OPEN, TTL, accepted, avail, confirm, createPresale, createQuota, editPresale, gaLayout, holdBest, holdGa, holdSeats, newPerformance, play,
-  release, seatedLayout, seats,
+  OPEN, TTL, avail, confirm, createPresale, createQuota, editPresale, gaLayout, holdBest, holdGa, holdSeats, newPerformance, play,
+  release, roomy, seatedLayout, seats, took,
 } from '../scenarios/helpers.ts';
-
-/** The step's hold took exactly these seats, in this order. */
-const took = (...ids: string[]) => (r: Result) => expect(accepted<HoldAccepted>(r).seats).toEqual(ids);
-
-/** A buyer who may take many seats, so a story can set the scene in one hold. */
-const roomy = (spec: PerformanceSpec) => {
-  spec.maxTicketsPerBuyer = 20;
-  spec.maxOpenHoldsPerBuyer = 20;
-};
 
 describe('best available never strands a single seat on the right either', () => {
   // Mutant BA6 (best-available.ts placeInRun): the walk towards the row's end checks only the
