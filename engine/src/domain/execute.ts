@@ -18,12 +18,16 @@ import { buyResale, listResale, withdrawResale } from './resale.ts';
 import { DONE, type Result } from './results.ts';
 import type { PerformanceState } from './state.ts';
 
-export function execute(s: PerformanceState, command: Command, nowMs: number): Result {
+/**
+ * Applies `command` at `nowMs`. `idHash`, when given, must be hashId(command.commandId): a caller
+ * that has already hashed the id (the runtime's shard, for its own memory) saves the second pass.
+ */
+export function execute(s: PerformanceState, command: Command, nowMs: number, idHash?: number): Result {
   if (typeof command !== 'object' || command === null) return reject('COMMAND_INVALID', '', 'a command is an object');
   const id = command.commandId;
   if (!isId(id)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
   // A retry is answered before the clock is looked at: it changes nothing, whatever its time.
-  const hash = hashId(id);
+  const hash = idHash ?? hashId(id);
   const prior = s.dedupe.find(id, hash);
   if (prior >= 0) return answerRetry(s, prior, command);
   if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);

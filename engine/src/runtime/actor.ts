@@ -66,12 +66,71 @@ export class PinnedRecords {
   }
 }
 
+/**
+ * An actor's commands since its checkpoint. Most come from journal records: those are kept as
+ * the record's bytes, once per run of commands from one record, and each command's place in it
+ * in a typed column. (A pointer and a number per command in two growing arrays cost a twentieth
+ * of a worker's time once the tails were long: every push of a young record's bytes into an
+ * old array is a remembered-set entry for the next young collection, and each growth copied the
+ * array. bench/RESULTS.md, session 15.) Commands given without a record (tests, direct calls)
+ * are kept as themselves, with their time.
+ */
+class Tail<C> {
+  /** Per run: the record's bytes, or null for a run of commands kept as themselves. */
+  private runBytes: (Uint8Array | null)[] = [];
+  /** Per run: its first command's index in `places`. */
+  private runStart: number[] = [];
+  /** Per command: its place in its run's record, or its index in `loose`. */
+  private places = new Int32Array(64);
+  private loose: [command: C, nowMs: number][] = [];
+  length = 0;
+
+  add(bytes: Uint8Array | null, place: number): void {
+    const runs = this.runBytes.length;
+    if (runs === 0 || this.runBytes[runs - 1] !== bytes) {
+      this.runBytes.push(bytes);
+      this.runStart.push(this.length);
+    }
+    if (this.length === this.places.length) {
+      const grown = new Int32Array(2 * this.places.length);
+      grown.set(this.places);
+      this.places = grown;
+    }
+    this.places[this.length++] = place;
+  }
+
+  addLoose(command: C, nowMs: number): void {
+    this.add(null, this.loose.push([command, nowMs]) - 1);
+  }
+
+  /** Every command in the order applied: `fromRecord` for one from a record (its bytes and place), `given` for one kept as itself. */
+  forEach(fromRecord: (bytes: Uint8Array, place: number) => void, given: (command: C, nowMs: number) => void): void {
+    for (let r = 0; r < this.runBytes.length; r++) {
+      const bytes = this.runBytes[r];
+      const end = r + 1 < this.runStart.length ? this.runStart[r + 1] : this.length;
+      for (let i = this.runStart[r]; i < end; i++) {
+        if (bytes === null) {
+          const [command, nowMs] = this.loose[this.places[i]];
+          given(command, nowMs);
+        } else {
+          fromRecord(bytes, this.places[i]);
+        }
+      }
+    }
+  }
+
+  clear(): void {
+    this.runBytes = [];
+    this.runStart = [];
+    this.places = new Int32Array(64);
+    this.loose = [];
+    this.length = 0;
+  }
+}
+
 abstract class CheckpointedActor<S, C, R> {
   private base: Uint8Array;
-  /** Per command since the checkpoint: its record's bytes, or the command itself when it came without one (tests, direct calls). */
-  private tailFrom: (Uint8Array | C)[] = [];
-  /** Per command: its place in the record, or its time when it came without one. */
-  private tailAt: number[] = [];
+  private readonly tail = new Tail<C>();
   /** The number (TailSource.no) of the oldest record the tail holds on to; Infinity when it holds none. */
   tailFirstRecord = Infinity;
   /** Commands applied since this actor was last written into a shard snapshot. */
@@ -81,15 +140,16 @@ abstract class CheckpointedActor<S, C, R> {
     this.base = base ?? this.encode(state);
   }
 
-  protected abstract run(state: S, command: C, nowMs: number): R;
+  /** `idHash`: hashId of the command's id when the caller has it (performances use it; see execute). */
+  protected abstract run(state: S, command: C, nowMs: number, idHash?: number): R;
   protected abstract encode(state: S): Uint8Array;
   protected abstract decode(bytes: Uint8Array): S;
 
   /** Applies one command; a throw leaves the actor rebuilt without it, and is rethrown. */
-  apply(command: C, nowMs: number, fault?: () => void, source?: TailSource | null): R {
+  apply(command: C, nowMs: number, fault?: () => void, source?: TailSource | null, idHash?: number): R {
     let result: R;
     try {
-      result = this.run(this.state, command, nowMs);
+      result = this.run(this.state, command, nowMs, idHash);
       fault?.();
     } catch (error) {
       this.rebuild();
@@ -97,23 +157,20 @@ abstract class CheckpointedActor<S, C, R> {
     }
     this.dirty = true;
     if (source === undefined || source === null) {
-      this.tailFrom.push(command);
-      this.tailAt.push(nowMs);
+      this.tail.addLoose(command, nowMs);
     } else {
       if (this.tailFirstRecord === Infinity) this.tailFirstRecord = source.no;
-      this.tailFrom.push(source.bytes);
-      this.tailAt.push(source.item);
+      this.tail.add(source.bytes, source.item);
     }
-    if (this.tailFrom.length >= actorTailMax) this.checkpoint();
+    if (this.tail.length >= actorTailMax) this.checkpoint();
     return result;
   }
 
   /** Makes the current state the rebuild point. Returns its snapshot bytes. */
   checkpoint(): Uint8Array {
-    if (this.tailFrom.length > 0) {
+    if (this.tail.length > 0) {
       this.base = this.encode(this.state);
-      this.tailFrom = [];
-      this.tailAt = [];
+      this.tail.clear();
       this.tailFirstRecord = Infinity;
     }
     return this.base;
@@ -123,19 +180,14 @@ abstract class CheckpointedActor<S, C, R> {
     const state = this.decode(this.base);
     let bytes: Uint8Array | null = null;
     let items: JournalItem[] = [];
-    for (let i = 0; i < this.tailFrom.length; i++) {
-      const from = this.tailFrom[i];
-      if (!(from instanceof Uint8Array)) {
-        this.run(state, from, this.tailAt[i]);
-        continue;
-      }
+    this.tail.forEach((from, place) => {
       if (from !== bytes) {
         bytes = from;
         items = decodeRecord(from).items;
       }
-      const item = items[this.tailAt[i]];
+      const item = items[place];
       this.run(state, item[2] as C, item[1]);
-    }
+    }, (command, nowMs) => this.run(state, command, nowMs));
     this.state = state;
     this.adopted(state);
   }
@@ -165,8 +217,8 @@ export class PerformanceActor extends CheckpointedActor<PerformanceState, Comman
     state.dedupe.dropListener = this.dropListener;
   }
 
-  protected run(state: PerformanceState, command: Command, nowMs: number): Result {
-    return execute(state, command, nowMs);
+  protected run(state: PerformanceState, command: Command, nowMs: number, idHash?: number): Result {
+    return execute(state, command, nowMs, idHash);
   }
   protected encode(state: PerformanceState): Uint8Array {
     return encodeSnapshot(state);

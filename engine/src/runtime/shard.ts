@@ -198,7 +198,7 @@ export class Shard {
       }
     }
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
-    const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command);
+    const result = command.type === 'openPerformance' ? this.open(performanceId, command) : this.applyToActor(performanceId, nowMs, command, isTick ? undefined : hash);
     if (!isTick && !(!result.ok && transient.has(result.code))) {
       // The performance remembers what it applied, with its answer (domain dedupe), and hands
       // the ids over to the shard's memory when it lets go of them (adopt): the shard then keeps
@@ -235,7 +235,8 @@ export class Shard {
     this.actors.set(performanceId, actor);
   }
 
-  private applyToActor(performanceId: string, nowMs: number, command: Command): Result {
+  /** `idHash`: hashId(command.commandId), when computed already. */
+  private applyToActor(performanceId: string, nowMs: number, command: Command, idHash?: number): Result {
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);
     this.applyingNowMs = nowMs;
@@ -243,7 +244,7 @@ export class Shard {
     try {
       return actor.apply(command, nowMs, fault === undefined ? undefined : () => {
         if (fault(performanceId, command)) throw new Error(`injected fault in ${command.commandId}`);
-      }, this.source);
+      }, this.source, idHash);
     } catch (error) {
       // The actor rebuilt itself without this command; its other commands, and every other
       // actor of the shard, stand.
