@@ -4,7 +4,7 @@
 // discards the half-applied command: the state is decoded from the checkpoint and the tail is
 // applied again, which is deterministic.
 import {
-  decodeSnapshot, encodeSnapshot, execute, executeProduct, productFromPlain, productToPlain,
+  decodeSnapshot, encodeSnapshot, execute, executeProduct, grown, productFromPlain, productToPlain,
   type Command, type DropListener, type Layout, type PerformanceState, type ProductCommand, type ProductOutput, type ProductState, type Result,
 } from '../domain/mod.ts';
 import { decodeRecord, pack, packr, type JournalItem } from './wire.ts';
@@ -91,11 +91,7 @@ class Tail<C> {
       this.runBytes.push(bytes);
       this.runStart.push(this.length);
     }
-    if (this.length === this.places.length) {
-      const grown = new Int32Array(2 * this.places.length);
-      grown.set(this.places);
-      this.places = grown;
-    }
+    if (this.length === this.places.length) this.places = grown(this.places, this.length + 1);
     this.places[this.length++] = place;
   }
 
