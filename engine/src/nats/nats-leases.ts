@@ -13,6 +13,9 @@
 // - Fair share: each process aims at ceil(shards / live members); it acquires only below that,
 //   and hands back what is above it (lost first, then a CAS delete, so the next taker need not
 //   wait for a TTL).
+// - Orphans: a shard left free for half a TTL (nobody below its share took it; its releaser is
+//   cooling off) is adopted by a process at or above its share, one per round, and is not
+//   handed back for balance for adoptedKeptTtls TTLs.
 import type { KV, KvEntry, QueuedIterator } from 'nats';
 import type { Lease, LeaseEvents } from '../runtime/bus.ts';
 import { apiErrorCode, sleep, wrongLastSequence } from './nats-connection.ts';
@@ -70,6 +73,10 @@ export class NatsLeases {
   private readonly held = new Map<number, Held>();
   /** Shards this process handed back for failing to serve them, until when it leaves them to others (performance.now()). */
   private readonly cooling = new Map<number, number>();
+  /** Shards taken above the fair share because nobody else took them (orphans), until when they are not handed back for balance (performance.now()). */
+  private readonly adopted = new Map<number, number>();
+  /** Shards this process handed back for balance, until when it does not adopt them (performance.now()). */
+  private readonly balanced = new Map<number, number>();
   private state: 'idle' | 'running' | 'paused' | 'stopped' = 'idle';
   private shards = 0;
   private events: LeaseEvents | null = null;
@@ -233,16 +240,24 @@ export class NatsLeases {
 
   private async rebalance(): Promise<void> {
     const target = Math.ceil(this.shards / this.liveMembers());
-    if (this.held.size > target) {
-      const extra = [...this.held.values()].sort((a, b) => b.shard - a.shard).slice(0, this.held.size - target);
+    // An adopted shard stays a while: handed back at once, it would go to the process that gave
+    // it up (which may fail on it again), and each move costs a recovery.
+    const now = performance.now();
+    const movable = [...this.held.values()].filter((held) => !((this.adopted.get(held.shard) ?? 0) > now));
+    const over = Math.min(this.held.size - target, movable.length);
+    if (over > 0) {
+      const extra = movable.sort((a, b) => b.shard - a.shard).slice(0, over);
+      // Meant for a process below its share: not adopted back here should that one be slow.
+      const untilMs = now + this.timing.leaseTtlMs;
+      for (const held of extra) this.balanced.set(held.shard, untilMs);
       await Promise.all(extra.map((held) => this.drop(held, true)));
       return;
     }
     const wanted = target - this.held.size;
-    if (wanted <= 0) return;
-    const now = performance.now();
     const free: number[] = [];
     const expired: number[] = [];
+    /** Free for at least orphanGraceMs: no process below its share wanted them. */
+    const orphaned: number[] = [];
     for (let shard = 0; shard < this.shards; shard++) {
       if (this.held.has(shard)) continue;
       const coolUntilMs = this.cooling.get(shard);
@@ -251,10 +266,27 @@ export class NatsLeases {
         this.cooling.delete(shard);
       }
       const seen = this.seen.get(leaseKey(shard));
-      if (seen === undefined || seen.deleted) free.push(shard);
-      else if (now - seen.changedAtMs >= this.timing.leaseTtlMs) expired.push(shard);
+      if (seen === undefined || seen.deleted) {
+        free.push(shard);
+        if (seen !== undefined && now - seen.changedAtMs >= this.orphanGraceMs && !((this.balanced.get(shard) ?? 0) > now)) orphaned.push(shard);
+      } else if (now - seen.changedAtMs >= this.timing.leaseTtlMs) expired.push(shard);
     }
-    await Promise.all([...free, ...expired].slice(0, wanted).map((shard) => this.acquire(shard)));
+    if (wanted > 0) {
+      await Promise.all([...free, ...expired].slice(0, wanted).map((shard) => this.acquire(shard, false)));
+      return;
+    }
+    // At its share: a shard nobody else took is served here rather than left unserved until
+    // its releaser's cooling ends (the releaser may be unable to serve it at all).
+    if (orphaned.length > 0) await this.acquire(orphaned[0], true);
+  }
+
+  /**
+   * How long a shard stays free before a process at its share adopts it: long enough for a
+   * process below its share to take it first (several rounds), shorter than the cooling of a
+   * process that handed it back (leaseTtlMs), so that another process gets it first.
+   */
+  private get orphanGraceMs(): number {
+    return this.timing.leaseTtlMs / 2;
   }
 
   private liveMembers(): number {
@@ -267,7 +299,7 @@ export class NatsLeases {
     return live;
   }
 
-  private async acquire(shard: number): Promise<void> {
+  private async acquire(shard: number, adopt: boolean): Promise<void> {
     const key = leaseKey(shard);
     const seen = this.seen.get(key);
     const tail = await this.tail(shard).catch(() => null);
@@ -294,6 +326,7 @@ export class NatsLeases {
     }
     const held: Held = { shard, epoch, revision, renewedSentAtMs: sentAtMs, fence: null, expectedSeq: tail.seq, appended: 0, appending: false };
     this.held.set(shard, held);
+    if (adopt) this.adopted.set(shard, performance.now() + adoptedKeptTtls * this.timing.leaseTtlMs);
     this.armFence(held);
     this.events?.acquired({ shard, epoch });
   }
@@ -302,6 +335,7 @@ export class NatsLeases {
   private async drop(held: Held, release: boolean): Promise<void> {
     if (this.held.get(held.shard) !== held) return;
     this.held.delete(held.shard);
+    this.adopted.delete(held.shard);
     if (held.fence !== null) clearTimeout(held.fence);
     held.fence = null;
     this.events?.lost(held.shard);
@@ -395,6 +429,14 @@ export class NatsLeases {
     if (entry !== null) this.observe(entry);
   }
 }
+
+/**
+ * How many TTLs an adopted shard is kept before balance may hand it back (to the process that
+ * gave it up, once its cooling is over, or to a newcomer): long beside the cooling, so that a
+ * process that cannot serve a shard costs that shard a half-TTL gap about once per this many
+ * TTLs, not every TTL.
+ */
+const adoptedKeptTtls = 10;
 
 function leaseKey(shard: number): string {
   return `shard.${shard}`;

@@ -76,6 +76,32 @@ describe('nats leases', () => {
     expect(refused.message).toMatch(/not renewed in time/);
   });
 
+  it('a shard handed back for balance is not adopted back by the process that handed it, when the newcomer is slow to take it', async () => {
+    const where = place();
+    await bus(where, 'creator'); // creates the stream and buckets
+    const leasesOf = async (owner: string, tailMs: number): Promise<NatsLeases> => {
+      const leases = new NatsLeases({
+        kv: await leaseBucket(where), owner, leaseRenewMs: renewMs, leaseTtlMs: ttlMs, onError: () => undefined,
+        // The newcomer's journal read is slower than the orphan grace (half a TTL).
+        tail: async () => { await new Promise((resolve) => setTimeout(resolve, tailMs)); return { seq: 0, epoch: 0 }; },
+      });
+      closeAfter(leases);
+      return leases;
+    };
+    const a = await leasesOf('a', 0);
+    const aSeen = recorder();
+    await a.start(2, aSeen.events);
+    expect(aSeen.shards()).toEqual([0, 1]);
+    const b = await leasesOf('b', (3 * ttlMs) / 4);
+    const bSeen = recorder();
+    void b.start(2, bSeen.events);
+    await waitFor('b to take the shard a handed back', () => bSeen.held.size === 1, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 4 * renewMs));
+    expect({ a: aSeen.shards().length, b: bSeen.shards().length }).toEqual({ a: 1, b: 1 });
+    // a gave up shard 1 for balance once and never took it again.
+    expect(aSeen.acquired.map((l) => l.shard).sort()).toEqual([0, 1]);
+  });
+
   it('a new owner takes an epoch above the epoch of the journal\'s last record, also when it never saw the old lease', async () => {
     const where = place();
     const a = await bus(where, 'a');

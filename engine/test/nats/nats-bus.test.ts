@@ -205,16 +205,10 @@ describe('nats bus - snapshots', () => {
 
 describe('nats bus - leases', () => {
   async function splitPair(where: Place, timing: Partial<NatsBusOptions> = {}) {
-    const a = await bus(where, 'a', timing);
-    const aSeen = recorder();
-    await a.startLeases(4, aSeen.events);
-    expect(aSeen.shards()).toEqual([0, 1, 2, 3]);
-    const b = await bus(where, 'b', timing);
-    const bSeen = recorder();
-    await b.startLeases(4, bSeen.events);
-    await waitFor('a 2/2 split', () => aSeen.held.size === 2 && bSeen.held.size === 2);
-    expect([...aSeen.shards(), ...bSeen.shards()].sort()).toEqual([0, 1, 2, 3]);
-    return { a, aSeen, b, bSeen };
+    const pair = await pairOn(where, 4, timing);
+    expect(pair.aSeen.acquired.slice(0, 4).map((l) => l.shard)).toEqual([0, 1, 2, 3]);
+    expect([...pair.aSeen.shards(), ...pair.bSeen.shards()].sort()).toEqual([0, 1, 2, 3]);
+    return pair;
   }
 
   it('leases - two processes split 4 shards 2/2, the newcomer under a higher epoch', async () => {
@@ -257,19 +251,23 @@ describe('nats bus - leases', () => {
   });
 });
 
+/** Processes a, then b, on `shards` shards, once they have split them as evenly as they can. */
+async function pairOn(where: Place, shards: number, timing: Partial<NatsBusOptions> = {}) {
+  const a = await bus(where, 'a', timing);
+  const aSeen = recorder();
+  await a.startLeases(shards, aSeen.events);
+  const b = await bus(where, 'b', timing);
+  const bSeen = recorder();
+  await b.startLeases(shards, bSeen.events);
+  await waitFor('an even split', () => aSeen.held.size + bSeen.held.size === shards && Math.abs(aSeen.held.size - bSeen.held.size) <= 1);
+  return { a, aSeen, b, bSeen };
+}
+
 describe('nats bus - a shard handed back for failing here', () => {
   it('release - goes at once to a process below its share; the releaser does not take it back within leaseTtlMs', async () => {
     // 3 shards over 2 processes: shares of 2, so b (holding 1) takes more when one comes free.
     // A TTL far longer than the waits: only the release explains a quick handover.
-    const where = place();
-    const timing = { leaseTtlMs: 20_000 };
-    const a = await bus(where, 'a', timing);
-    const aSeen = recorder();
-    await a.startLeases(3, aSeen.events);
-    const b = await bus(where, 'b', timing);
-    const bSeen = recorder();
-    await b.startLeases(3, bSeen.events);
-    await waitFor('a 2/1 split', () => aSeen.held.size + bSeen.held.size === 3 && Math.min(aSeen.held.size, bSeen.held.size) === 1);
+    const { a, aSeen, b, bSeen } = await pairOn(place(), 3, { leaseTtlMs: 20_000 });
     const [big, bigSeen, smallSeen] = aSeen.held.size === 2 ? [a, aSeen, bSeen] : [b, bSeen, aSeen];
     const shard = bigSeen.shards()[0];
     const lease = bigSeen.held.get(shard)!;
@@ -284,6 +282,45 @@ describe('nats bus - a shard handed back for failing here', () => {
     // A release under an epoch no longer held changes nothing.
     big.release(shard, lease);
     expect(smallSeen.lost.filter((l) => l.shard === shard)).toEqual([]);
+  });
+
+  it('release - with the other process at its share, that one adopts the shard after half a TTL (before the releaser may take it back) and keeps it', async () => {
+    // 2 shards over 2 processes: shares of 1, so b is at its share when a hands its shard back.
+    const timing = { leaseTtlMs: 2_000 };
+    const { a, aSeen, bSeen } = await pairOn(place(), 2, timing);
+    const [shard] = aSeen.shards();
+    const [other] = bSeen.shards();
+    const lease = aSeen.held.get(shard)!;
+    const releasedAt = performance.now();
+    a.release(shard, lease);
+    await waitFor('b to adopt the released shard', () => bSeen.held.has(shard), 5_000);
+    const adopted = bSeen.acquired.find((l) => l.shard === shard)!;
+    expect(adopted.atMs - releasedAt).toBeGreaterThanOrEqual(timing.leaseTtlMs / 2);
+    expect(adopted.atMs - releasedAt).toBeLessThan(timing.leaseTtlMs);
+    expect(adopted.epoch).toBe(lease.epoch + 1);
+    // b keeps what it adopted and hands its other shard to a, now below its share.
+    await waitFor('a to take b\'s other shard', () => aSeen.held.has(other), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, timing.leaseTtlMs + 4 * renewMs));
+    expect({ a: aSeen.shards(), b: bSeen.shards() }).toEqual({ a: [other], b: [shard] });
+    // a never took the shard it handed back.
+    expect(aSeen.acquired.filter((l) => l.shard === shard)).toHaveLength(1);
+  });
+
+  it('release - what a process adopted it keeps for 10 TTLs, also from a releaser below its share; then balance gives one back', async () => {
+    const { a, aSeen, bSeen } = await pairOn(place(), 2);
+    // a cannot serve anything: it hands back its shard, then the one b gives it for balance.
+    const [first] = aSeen.shards();
+    a.release(first, aSeen.held.get(first)!);
+    await waitFor('b to adopt the first shard and a to be given the other', () => bSeen.held.has(first) && aSeen.held.size === 1, 5_000);
+    const [second] = aSeen.shards();
+    a.release(second, aSeen.held.get(second)!);
+    await waitFor('b to adopt the second shard', () => bSeen.held.size === 2, 5_000);
+    const bothAtMs = performance.now();
+    // Both adopted: b keeps them although a, below its share, would take one.
+    await waitFor('balance to give a shard back to a', () => aSeen.held.size === 1, 20 * ttlMs);
+    const backAtMs = aSeen.acquired.at(-1)!.atMs;
+    expect(backAtMs - bothAtMs).toBeGreaterThan(8 * ttlMs);
+    expect(bSeen.held.size).toBe(1);
   });
 
   it('release - alone, the releaser leaves the shard free for leaseTtlMs, then takes it again under a higher epoch', async () => {
