@@ -165,7 +165,7 @@ type Op =
   | ({ k: 'holdGa'; area: string; count: number } & BuyOp)
   | { k: 'confirm' | 'release'; ref: number; other: boolean; bogus: boolean; email?: string }
   | { k: 'createQuota'; quotaId: string; channels: string[]; policy: string; seats?: string[]; area?: string; count?: number; discountPct?: number }
-  | { k: 'returnQuota'; quotaId: string; seats?: string[]; count?: number }
+  | { k: 'returnQuota'; quotaId: string; seats?: string[]; count?: number; close?: boolean }
   | { k: 'block'; hard: boolean; blockId: string; seats?: string[]; area?: string; count?: number }
   | { k: 'createPresale'; code: string; ticketType: string; from: number; length: number; totalMax: number; perBuyerMax: number }
   | { k: 'editPresale'; code: string; totalMax?: number; perBuyerMax?: number; untilOffset?: number }
@@ -237,7 +237,10 @@ function opArbitraries(venue: Venue): [fc.Arbitrary<Op>, fc.Arbitrary<Op[]>] {
   ).map(([quotaId, channels, policy, sh, discountPct]): Op => ({ k: 'createQuota', quotaId, channels, policy, ...sh, discountPct }));
   const returnQuota = fc.tuple(
     fc.constantFrom(...QUOTA_IDS, 'Q9'),
-    fc.oneof(w(6, fc.constant({})), w(4, fc.record({ seats: seatList(3) })), w(4, fc.record({ count: fc.integer({ min: 0, max: 5 }) })), w(1, fc.record({ seats: seatList(1), count: fc.constant(1) }))),
+    fc.oneof(
+      w(6, fc.constant({})), w(4, fc.record({ seats: seatList(3) })), w(4, fc.record({ count: fc.integer({ min: 0, max: 5 }) })), w(1, fc.record({ seats: seatList(1), count: fc.constant(1) })),
+      w(2, fc.constant({ close: true })), w(1, fc.record({ seats: seatList(1), close: fc.constant(true) })), w(1, fc.record({ close: fc.constant(false) })),
+    ),
   ).map(([quotaId, sh]): Op => ({ k: 'returnQuota', quotaId, ...sh }));
   const block = fc.tuple(fc.boolean(), fc.constantFrom('F1', 'F2', 'F3'), shape).map(([hard, blockId, sh]): Op => ({ k: 'block', hard, blockId, ...sh }));
   const createPresale = fc.record({
@@ -353,7 +356,7 @@ function materialize(venue: Venue, ops: readonly Op[]): Step[] {
       case 'createQuota':
         command = clean({ type: 'createQuota' as const, commandId: id(), quotaId: op.quotaId, channels: [...op.channels], policy: op.policy as 'onlyQuota', seats: op.seats && [...op.seats], gaAreaId: op.area, count: op.count, discountPct: op.discountPct });
         break;
-      case 'returnQuota': command = clean({ type: 'returnQuota' as const, commandId: id(), quotaId: op.quotaId, seats: op.seats && [...op.seats], count: op.count }); break;
+      case 'returnQuota': command = clean({ type: 'returnQuota' as const, commandId: id(), quotaId: op.quotaId, seats: op.seats && [...op.seats], count: op.count, close: op.close }); break;
       case 'block':
         command = op.hard
           ? clean({ type: 'issueHardTickets' as const, commandId: id(), batchId: op.blockId, outlet: 'kiosk-7', deliveryNote: 'DN-1', seats: op.seats && [...op.seats], gaAreaId: op.area, count: op.count })
@@ -403,7 +406,7 @@ interface MCounts { free: number; held: number; sold: number; blocked: number }
 interface MArea { id: string; zone: string; capacity: number; pools: Map<number, MCounts> }
 interface MHold { holdId: string; buyerId: string; channel: string; ticketType: string; presale: string | null; seats: string[]; area: string | null; source: number; count: number; expiresAtMs: number }
 interface MTicket { id: string; seat: string | null; area: string | null; source: number; buyerId: string; presale: string | null; valid: boolean; scanned: boolean }
-interface MQuota { id: string; channels: string[]; policy: string; discountPct: number; area: string | null }
+interface MQuota { id: string; channels: string[]; policy: string; discountPct: number; area: string | null; closed: boolean }
 interface MPresale { ticketType: string; from: number; until: number; totalMax: number; perBuyerMax: number; stopped: boolean }
 
 type Expect = { reject: CodeName } | { accept: Record<string, unknown> };
@@ -539,12 +542,22 @@ class Model {
   closeHold(hold: MHold, fate: 'expired' | 'released'): void {
     this.holds.delete(hold.holdId);
     this.fates.set(hold.holdId, fate);
-    for (const id of hold.seats) (this.seats.get(id) as MSeat).state = 'free';
+    for (const id of hold.seats) this.freeSeat(this.seats.get(id) as MSeat);
     if (hold.area !== null) {
       const counts = this.pool(this.areas.get(hold.area) as MArea, hold.source);
       counts.held -= hold.count;
-      counts.free += hold.count;
+      this.freePlaces(this.areas.get(hold.area) as MArea, hold.source, hold.count);
     }
+  }
+
+  /** A seat comes free: in its pool, or the general pool when its quota is closed. */
+  freeSeat(seat: MSeat): void {
+    seat.state = 'free';
+    if (seat.source !== 0 && this.quotas[seat.source - 1].closed) seat.source = 0;
+  }
+
+  freePlaces(area: MArea, source: number, count: number): void {
+    this.pool(area, source !== 0 && this.quotas[source - 1].closed ? 0 : source).free += count;
   }
 
   decide(c: Command, actual: Result, where: string): Expect {
@@ -843,7 +856,7 @@ class Model {
     const bad = this.shape(c);
     if (bad !== null) return bad;
     const source = this.quotas.length + 1;
-    const quota: MQuota = { id: c.quotaId, channels: [...new Set(c.channels)], policy: c.policy, discountPct: c.discountPct ?? 0, area: null };
+    const quota: MQuota = { id: c.quotaId, channels: [...new Set(c.channels)], policy: c.policy, discountPct: c.discountPct ?? 0, area: null, closed: false };
     if (c.seats !== undefined) {
       const seats = this.resolve(c.seats);
       if (!Array.isArray(seats)) return seats;
@@ -869,6 +882,9 @@ class Model {
     if (index < 0) return no('QUOTA_UNKNOWN');
     const quota = this.quotas[index];
     const source = index + 1;
+    if (c.close !== undefined && typeof c.close !== 'boolean') return no('COMMAND_INVALID');
+    if (c.close === true && (c.seats !== undefined || c.count !== undefined)) return no('COMMAND_INVALID');
+    if (c.close === true) quota.closed = true;
     if (quota.area !== null) {
       if (c.seats !== undefined) return no('COMMAND_INVALID');
       if (c.count !== undefined && !isWhole(c.count, 1, 1_000_000)) return no('COMMAND_INVALID');
@@ -992,11 +1008,10 @@ class Model {
 
   voidTicket(ticket: MTicket): void {
     ticket.valid = false;
-    if (ticket.seat !== null) (this.seats.get(ticket.seat) as MSeat).state = 'free';
+    if (ticket.seat !== null) this.freeSeat(this.seats.get(ticket.seat) as MSeat);
     else {
-      const counts = this.pool(this.areas.get(ticket.area as string) as MArea, ticket.source);
-      counts.sold--;
-      counts.free++;
+      this.pool(this.areas.get(ticket.area as string) as MArea, ticket.source).sold--;
+      this.freePlaces(this.areas.get(ticket.area as string) as MArea, ticket.source, 1);
     }
   }
 

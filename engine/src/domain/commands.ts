@@ -76,6 +76,11 @@ export interface ReturnQuota extends Base {
   seats?: string[];
   /** GA places to give back; all free places when omitted. */
   count?: number;
+  /**
+   * Also closes the quota (only when returning all its free stock): whatever comes free in it
+   * later (a voided ticket, a released or expired hold) goes to the general pool too.
+   */
+  close?: boolean;
 }
 export interface IssueHardTickets extends Base {
   type: 'issueHardTickets';

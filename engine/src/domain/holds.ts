@@ -4,7 +4,7 @@ import type { HoldBestAvailable, HoldGa, HoldSeats, ReleaseHold } from './comman
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needId, isInt } from './checks.ts';
-import { gaFree, holdMaySell, moveGa, moveSeat } from './moves.ts';
+import { freeGa, freeSeat, gaFree, holdMaySell, moveGa, moveSeat } from './moves.ts';
 import { findBestAvailable } from './best-available.ts';
 import { checkSeatNos, resolveSeats, seatIdsOf } from './seats.ts';
 import { checkBuying, type BuyContext } from './buying.ts';
@@ -178,8 +178,8 @@ export function closeHold(s: PerformanceState, hold: Hold, fate: FateNumber): vo
     if (presale !== undefined) presale.sold += hold.count;
     return;
   }
-  for (let i = 0; i < hold.seats.length; i++) moveSeat(s, hold.seats[i], SeatState.FREE, 0);
-  if (hold.gaArea >= 0) moveGa(s, hold.gaArea, hold.source, SeatState.HELD, SeatState.FREE, hold.count);
+  for (let i = 0; i < hold.seats.length; i++) freeSeat(s, hold.seats[i]);
+  if (hold.gaArea >= 0) freeGa(s, hold.gaArea, hold.source, SeatState.HELD, hold.count);
   if (presale !== undefined) {
     const used = (presale.buyerUse.get(hold.buyerId) as number) - hold.count;
     if (used === 0) presale.buyerUse.delete(hold.buyerId);

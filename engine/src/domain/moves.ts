@@ -1,7 +1,7 @@
 // The only code that changes a seat's or a GA place's state or source. Every counter
 // (per source, per GA area, per row and section, totals) is kept in step here, so the rest of
 // the domain cannot forget one.
-import { SOURCES, STATES, SeatState, type PerformanceState, type ProductLink } from './state.ts';
+import { GENERAL, SOURCES, STATES, SeatState, type PerformanceState, type ProductLink } from './state.ts';
 
 export function moveSeat(s: PerformanceState, seat: number, to: number, holder: number): void {
   const from = s.seatState[seat];
@@ -19,6 +19,22 @@ export function moveSeat(s: PerformanceState, seat: number, to: number, holder: 
   }
   s.seatState[seat] = to;
   s.seatHolder[seat] = holder;
+}
+
+/**
+ * A held or sold seat comes free: back in its pool, or in the general pool when its pool is a
+ * closed quota (a renewal reservation after its window: nothing sells from it any more).
+ */
+export function freeSeat(s: PerformanceState, seat: number): void {
+  moveSeat(s, seat, SeatState.FREE, 0);
+  const source = s.seatSource[seat];
+  if (source !== GENERAL && s.quotas[source]?.closed === true) moveSeatSource(s, seat, GENERAL);
+}
+
+/** `count` held or sold GA places of `source` come free, as freeSeat does for a seat. */
+export function freeGa(s: PerformanceState, area: number, source: number, from: number, count: number): void {
+  moveGa(s, area, source, from, SeatState.FREE, count);
+  if (source !== GENERAL && s.quotas[source]?.closed === true) moveGaSource(s, area, source, GENERAL, count);
 }
 
 /** A sold seat changes hands (resale): it stays sold, in its pool, to another ticket. */

@@ -39,7 +39,7 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepte
   const shape = needSeatsOrPlaces(cmd);
   if (shape !== null) return shape;
   const source = s.quotas.length;
-  const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1, productId };
+  const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1, productId, closed: false };
   const stock = freeGeneralStock(s, cmd, 'QUOTA_SEAT_NOT_FREE');
   if ('ok' in stock) return stock;
   if (stock.seats !== null) {
@@ -60,6 +60,12 @@ export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepte
   if (bad !== null) return bad;
   const quota = s.quotaById.get(cmd.quotaId);
   if (quota === undefined) return reject('QUOTA_UNKNOWN', 'quotaId', `no quota ${cmd.quotaId}`);
+  if (cmd.close !== undefined && typeof cmd.close !== 'boolean') return reject('COMMAND_INVALID', 'close', 'close must be true or false');
+  if (cmd.close === true && (cmd.seats !== undefined || cmd.count !== undefined)) {
+    return reject('COMMAND_INVALID', 'close', 'a quota is closed by returning all its free stock: name no seats and no count');
+  }
+  // Nothing below refuses a return that names no seats and no count.
+  if (cmd.close === true) quota.closed = true;
   if (quota.gaArea >= 0) {
     if (cmd.seats !== undefined) return reject('COMMAND_INVALID', 'seats', `quota ${cmd.quotaId} holds GA places, not seats`);
     const free = gaFree(s, quota.gaArea, quota.source);

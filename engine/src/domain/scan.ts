@@ -6,7 +6,7 @@ import { needId } from './checks.ts';
 import { reject, type Rejection } from './codes.ts';
 import { hashId } from './idindex.ts';
 import { limits } from './limits.ts';
-import { moveGa, moveSeat } from './moves.ts';
+import { freeGa, freeSeat } from './moves.ts';
 import { DONE, type CountAccepted, type Done, type ScanAccepted } from './results.ts';
 import { SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus, ticketIdOf, ticketNoOf } from './tickets.ts';
@@ -105,8 +105,8 @@ function voidValid(s: PerformanceState, no: number): void {
   const t = s.tickets;
   t.status[no] = TicketStatus.VOID;
   const seat = t.seat[no];
-  if (seat >= 0) moveSeat(s, seat, SeatState.FREE, 0);
-  else moveGa(s, t.gaArea[no], t.source[no], SeatState.SOLD, SeatState.FREE, 1);
+  if (seat >= 0) freeSeat(s, seat);
+  else freeGa(s, t.gaArea[no], t.source[no], SeatState.SOLD, 1);
   const order = s.orders.get(t.order[no]);
   const buyerNo = s.buyers.find(order.buyerId, hashId(order.buyerId));
   if (buyerNo >= 0) {

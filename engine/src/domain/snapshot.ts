@@ -74,7 +74,9 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     buyerNumbers: s.buyers.ids.length,
     buyerFree: s.buyers.free,
     buyers: buyerTuples(s),
-    quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea, ...(q.productId === null ? [] : [q.productId])])),
+    // A closed quota (added within version 5) adds a 1 after its product id (null for none);
+    // other quotas encode as before, so snapshots without one are unchanged.
+    quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea, ...(q.closed ? [q.productId, 1] : q.productId === null ? [] : [q.productId])])),
     // Added within version 5 (older readers ignore it; older snapshots have none).
     droppedQuotas: [...s.droppedQuotaIds],
     blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
@@ -199,7 +201,7 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   }
   for (const q of snap.quotas) {
     if (q === null) { s.quotas.push(null); continue; }
-    const quota: Quota = { quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5], productId: q[6] ?? null };
+    const quota: Quota = { quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5], productId: q[6] ?? null, closed: q[7] === 1 };
     s.quotas.push(quota);
     s.quotaById.set(quota.quotaId, quota);
   }

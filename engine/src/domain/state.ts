@@ -90,6 +90,11 @@ export interface Quota {
    * channel; its `channels` then only say where its seats may be resold.
    */
   productId: string | null;
+  /**
+   * Closed by `returnQuota` with `close`: a seat or place that comes free in it goes straight
+   * back to the general pool (a renewal reservation after its window: moves.ts freeSeat).
+   */
+  closed: boolean;
 }
 
 /** A product's resale terms, with the listing channels as channel numbers. */

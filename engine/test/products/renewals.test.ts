@@ -116,6 +116,32 @@ describe('renewals - the window', () => {
 });
 
 describe('renewals - a renewed seat given up after the window', () => {
+  // closeRenewal closes the reservation as it returns it: what comes free in it later goes to
+  // the general pool, not back to a quota nobody sells from.
+  it('goes back on sale when its ticket is voided after the close (a seat, and GA places)', () => {
+    const w = renewing();
+    const ann = holding(expectCode(w.product('CARD27', renew('H-ann', 'ann'), FROM), 'OK'));
+    expectCode(w.product('CARD27', closeRenewal(), UNTIL), 'OK');
+    const ticket = w.valid('G2', ann.holdingId).find((t) => t.seatId === 'A-1-1')!;
+    expectCode(w.perform('G2', { type: 'voidTicket', ticketId: ticket.ticketId }, UNTIL + 1), 'OK');
+    expect(w.seat('G2', 'A-1-1')).toBe('free');
+    expect(w.avail('G2').quotas).toEqual([{ quotaId: 'CARD27.renewal', capacity: 1, free: 0, held: 0, sold: 1, blocked: 0 }]);
+    expectCode(w.perform('G2', hold('walk-in', ['A-1-1']), UNTIL + 2), 'OK', 'a single ticket on the voided seat');
+
+    const club = layoutOf(clubLayout());
+    const nights = schedule(['N1', 'N2']);
+    const g = new World().add(nights, club, { singleAt: SINGLE_DURING });
+    const ga: RenewalTerms = { ...terms, holders: [{ holdingId: 'H-ann', buyerId: 'ann', count: 3, ticketType: 'card' }] };
+    expectCode(g.product('GA27', productDef('GA27', 'seasonCard', nights, { gaAreaId: 'BALCONY', saleStartMs: UNTIL, renewal: ga }), 0), 'OK');
+    const gaAnn = holding(expectCode(g.product('GA27', renew('H-ann', 'ann'), FROM), 'OK'));
+    expectCode(g.product('GA27', closeRenewal(), UNTIL), 'OK');
+    expect(g.avail('N1', 'web').gaAreas[1].free).toBe(297);
+    const place = g.valid('N1', gaAnn.holdingId)[0];
+    expectCode(g.perform('N1', { type: 'voidTicket', ticketId: place.ticketId }, UNTIL + 1), 'OK');
+    expect(g.avail('N1', 'web').gaAreas[1].free).toBe(298);
+    expect(g.avail('N1').quotas).toEqual([{ quotaId: 'GA27.renewal', capacity: 2, free: 0, held: 0, sold: 2, blocked: 0 }]);
+  });
+
   it('goes back on sale when its holder exchanges it away', () => {
     const shows = schedule(['S1', 'S2', 'S3']);
     const extra = schedule(['X1'], FIRST + 5 * DAY)[0];

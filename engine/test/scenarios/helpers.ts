@@ -123,7 +123,7 @@ function view(s: PerformanceState): string {
     scanned: Array.from(s.tickets.scanned.subarray(0, s.tickets.count)),
     buyers: [...s.buyers],
     presales: [...s.presales.values()].map((p) => [p.code, p.held, p.sold, p.totalMax, p.perBuyerMax, p.validFromMs, p.validUntilMs, p.stopped, [...p.buyerUse]]),
-    quotas: [...s.quotaById.keys()],
+    quotas: [...s.quotaById.values()].map((q) => [q.quotaId, q.closed]),
     blocks: s.blocks.map((b) => b.blockId),
     products: [...s.products.values()],
     holdings: [...s.holdingTickets],

@@ -4,10 +4,10 @@
 // another system sells, never sold here. The runner checks after every step that each quota's
 // free + held + sold + blocked equals its capacity, as availability() reports it.
 import { describe, expect, it } from 'vitest';
-import { blocksReport, execute, limits, theatreLayout, compileLayout, type HoldAccepted, type Layout, type Result } from '../../src/domain/mod.ts';
+import { blocksReport, decodeSnapshot, encodeSnapshot, execute, limits, theatreLayout, compileLayout, type HoldAccepted, type Layout, type OrderAccepted, type Result } from '../../src/domain/mod.ts';
 import {
   OPEN, TTL, accepted, avail, blockForeign, confirm, createQuota, gaLayout, hardTickets, holdBest, holdGa, holdSeats,
-  newPerformance, play, release, returnQuota, seatPool, seatState, seats, tick, type Step,
+  newPerformance, play, release, returnQuota, seatPool, seatState, seats, tick, voidTicket, type Step,
 } from './helpers.ts';
 
 type State = Parameters<typeof avail>[0];
@@ -179,6 +179,64 @@ describe('quotas - returning unsold seats to free stock', () => {
       { at: OPEN, cmd: confirm('p1', 'ann'), expect: 'OK', check: quotaIs('floor', { capacity: 4, free: 0, held: 0, sold: 4, blocked: 0 }) },
       { at: OPEN, cmd: holdGa('p2', 'bob', 'FLOOR', 1, { channel: 'partner' }), expect: 'NOT_ENOUGH_PLACES', unchanged: true },
     ]);
+  });
+});
+
+describe('quotas - closing a quota', () => {
+  // returnQuota with close: the quota's last return (a renewal reservation after its window).
+  it('returns all its free stock and sends whatever comes free in it later to the general pool', () => {
+    const state = newPerformance();
+    const sold = play(state, [
+      { at: OPEN, cmd: createQuota('club', ['partner'], 'onlyQuota', { seats: club }), expect: 'OK' },
+      { at: OPEN, cmd: createQuota('floor', ['partner'], 'onlyQuota', { gaAreaId: 'FLOOR', count: 10 }), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('p1', 'ann', ['BALC-1-1'], { channel: 'partner' }), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('p2', 'bob', ['BALC-1-2'], { channel: 'partner' }), expect: 'OK' },
+      { at: OPEN, cmd: confirm('p2', 'bob'), expect: 'OK' },
+      { at: OPEN, cmd: holdGa('g1', 'cat', 'FLOOR', 3, { channel: 'partner' }), expect: 'OK' },
+      { at: OPEN, cmd: holdGa('g2', 'dan', 'FLOOR', 2, { channel: 'partner' }), expect: 'OK' },
+      { at: OPEN, cmd: confirm('g2', 'dan'), expect: 'OK' },
+      { at: OPEN, cmd: returnQuota('club', { close: 'yes' }), expect: 'COMMAND_INVALID', field: 'close', unchanged: true },
+      { at: OPEN, cmd: returnQuota('club', { seats: ['BALC-1-3'], close: true }), expect: 'COMMAND_INVALID', field: 'close', unchanged: true, why: 'a close returns all' },
+      { at: OPEN, cmd: returnQuota('floor', { count: 1, close: true }), expect: 'COMMAND_INVALID', field: 'close', unchanged: true },
+      { at: OPEN, cmd: returnQuota('club', { close: true }), expect: 'OK', check: (r, s) => {
+        count(4)(r);
+        quotaIs('club', { capacity: 2, free: 0, held: 1, sold: 1, blocked: 0 })(r, s);
+      } },
+      { at: OPEN, cmd: returnQuota('floor', { close: true }), expect: 'OK', check: (r, s) => {
+        count(5)(r);
+        quotaIs('floor', { capacity: 5, free: 0, held: 3, sold: 2, blocked: 0 })(r, s);
+      } },
+    ]);
+    const bobTicket = accepted<OrderAccepted>(sold[4]).tickets[0].ticketId;
+    const danTicket = accepted<OrderAccepted>(sold[7]).tickets[0].ticketId;
+    const webFloor = avail(state, 'web').gaAreas[0].free;
+    const steps: Step[] = [
+      { at: OPEN + 1, cmd: release('p1', 'ann'), expect: 'OK', check: (r, s) => {
+        quotaIs('club', { capacity: 1, free: 0, held: 0, sold: 1, blocked: 0 })(r, s);
+        expect(seatPool(s, 'BALC-1-1')).toBe('general');
+      } },
+      { at: OPEN + 1, cmd: holdSeats('w1', 'eve', ['BALC-1-1']), expect: 'OK', why: 'the web sells the released seat' },
+      { at: OPEN + 1, cmd: voidTicket(bobTicket), expect: 'OK', check: (r, s) => {
+        quotaIs('club', { capacity: 0, free: 0, held: 0, sold: 0, blocked: 0 })(r, s);
+        expect(seatPool(s, 'BALC-1-2')).toBe('general');
+        expect(seatState(s, 'BALC-1-2')).toBe('free');
+      } },
+      { at: OPEN + TTL, cmd: tick(), expect: 'OK', why: 'cat\'s GA hold expires', check: (r, s) => {
+        quotaIs('floor', { capacity: 2, free: 0, held: 0, sold: 2, blocked: 0 })(r, s);
+        expect(avail(s, 'web').gaAreas[0].free).toBe(webFloor + 3);
+      } },
+      { at: OPEN + TTL, cmd: voidTicket(danTicket), expect: 'OK', check: (r, s) => {
+        quotaIs('floor', { capacity: 1, free: 0, held: 0, sold: 1, blocked: 0 })(r, s);
+        expect(avail(s, 'web').gaAreas[0].free).toBe(webFloor + 4);
+      } },
+      { at: OPEN + TTL, cmd: returnQuota('club', { close: true }), expect: 'OK', check: count(0), why: 'closing again returns nothing' },
+    ];
+    // A snapshot keeps the closed flag: decoded at any step, the rest of the steps go the same way.
+    const before = decodeSnapshot(encodeSnapshot(state), state.layout);
+    expect(before.quotas.map((q) => q?.closed)).toEqual([undefined, true, true]);
+    play(state, steps);
+    play(before, steps.map((step, i) => ({ ...step, cmd: { commandId: `again-${i}`, ...(step.cmd as object) } })));
+    expect(avail(before)).toEqual(avail(state));
   });
 });
 

@@ -199,9 +199,12 @@ function closeRenewal(s: ProductState, cmd: CloseRenewal, nowMs: number, out: Ou
   const linking = linkInFlight(s);
   if (linking !== null) return linking;
   s.renewalClosed = true;
+  s.renewalQuotaClosed = true;
   const saga = open(s, 'closeRenewal', cmd, nowMs);
   saga.phase = 'return';
-  if (renewal.holders.length > 0) for (const p of s.performances) if (s.links.has(p.performanceId)) send(s, saga, p.performanceId, { type: 'returnQuota', quotaId: renewalQuotaId(s.productId) }, out);
+  // Closed as well as returned: a renewed ticket voided later gives its seat back to free sale,
+  // not to a reservation nobody sells from any more.
+  if (renewal.holders.length > 0) for (const p of s.performances) if (s.links.has(p.performanceId)) send(s, saga, p.performanceId, { type: 'returnQuota', quotaId: renewalQuotaId(s.productId), close: true }, out);
   if (saga.wave.length === 0) advance(s, saga, nowMs, out);
   return s.sagas.has(saga.saga) ? pending(s, saga) : { ok: true };
 }

@@ -536,8 +536,9 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
       }
       // A renewed holding's seats came from the renewal reservation, and a voided ticket's seat
       // goes back where it came from. Once the renewal is closed that reservation sells to no
-      // one: what the holder gave up goes back on sale.
-      if (h.renewedFrom !== null && s.renewalClosed && s.def.renewal !== undefined) {
+      // one: what the holder gave up goes back on sale, by itself where closeRenewal closed the
+      // reservation, else (a renewal closed by an older engine) returned here.
+      if (h.renewedFrom !== null && s.renewalClosed && !s.renewalQuotaClosed && s.def.renewal !== undefined) {
         saga.phase = 'returnSeats';
         const quotaId = renewalQuotaId(s.productId);
         send(s, saga, cmd.fromPerformanceId, h.seats !== null ? { type: 'returnQuota', quotaId, seats: h.seats } : { type: 'returnQuota', quotaId, count: h.quantity }, out);

@@ -63,6 +63,8 @@ export function productToPlain(s: ProductState): unknown {
     finishedOld: plainFinished(s, s.finishedOld),
     renewed: entries(s.renewed),
     renewalClosed: s.renewalClosed,
+    // Written only when set: snapshots of products without it are unchanged.
+    ...(s.renewalQuotaClosed ? { renewalQuotaClosed: true } : {}),
   };
 }
 
@@ -90,6 +92,7 @@ export function productFromPlain(raw: unknown): ProductState {
     finishedOld: new Map(p.finishedOld),
     renewed: new Map(p.renewed),
     renewalClosed: p.renewalClosed,
+    renewalQuotaClosed: p.renewalQuotaClosed === true,
     renewalHolders: renewalHoldersOf(p.def),
     sharedPerformanceIds: null,
   };

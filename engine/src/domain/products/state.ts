@@ -136,6 +136,12 @@ export interface ProductState {
   /** Renewal: previous holding id → new holding id once renewed. */
   renewed: Map<string, string>;
   renewalClosed: boolean;
+  /**
+   * closeRenewal closed the reservation quotas as it returned them (`returnQuota` with `close`):
+   * a renewed seat that comes free later goes back on sale by itself. False for a renewal closed
+   * before quotas could be closed (an older journal): an exchange then returns the seat itself.
+   */
+  renewalQuotaClosed: boolean;
   /** The performances of the last holding made, for the next one to share when the same (never snapshotted). */
   sharedPerformanceIds: readonly string[] | null;
 }
@@ -162,6 +168,7 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     finishedOld: new Map(),
     renewed: new Map(),
     renewalClosed: def.renewal === undefined,
+    renewalQuotaClosed: false,
     renewalHolders: renewalHoldersOf(def),
     sharedPerformanceIds: null,
   };
