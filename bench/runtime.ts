@@ -10,7 +10,10 @@
 //   npm run bench:runtime -- --seconds 1 --only crossThread,baseline
 //
 // The process re-runs itself under `node --expose-gc` (same tsx loader) so that it can collect
-// garbage between measurements. The NATS figures start their own nats-server (JetStream, a temp
+// garbage between measurements. The measurements that build big states in the main thread
+// (baseline, inline, seasonCards) each run in a child process of their own: collected or not,
+// the memory they used stayed with the process, and crossThreadRssMb, read after them, counted
+// 0.4 GB that was not the pool's (bench/RESULTS.md, session 16). The NATS figures start their own nats-server (JetStream, a temp
 // store dir, 127.0.0.1 only), which is stopped at the end, also on error.
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
@@ -46,7 +49,13 @@ interface Options {
   maxWallSeconds: number;
   strict: boolean;
   gcChild: boolean;
+  /** Set in a child process that takes one main-thread measurement and prints it (inChild). */
+  measureChild: ChildMeasurement | null;
 }
+
+/** The measurements taken in a child process of their own. */
+const childMeasurements = ['baseline', 'inline', 'seasonCards'] as const;
+type ChildMeasurement = (typeof childMeasurements)[number];
 
 const cores = os.availableParallelism();
 const usage = `usage: npm run bench:runtime -- [--json] [--seconds N] [--warmup N] [--workers N] [--max-workers N] [--only ${measurementNames.join(',')}]
@@ -79,14 +88,14 @@ function parseOptions(argv: string[]): Options {
   const o: Options = {
     json: false, seconds: 3, warmup: -1, workers: cores, maxWorkers: cores, only: null, seed: 1, perShard: 4,
     window: 8_192, burstPairs: 2_048, durableWindow: 131_072, rawInFlight: 256, recoveryCommands: 1_000_000, runtime: {}, maxWallSeconds: 900,
-    strict: false, gcChild: false,
+    strict: false, gcChild: false, measureChild: null,
   };
   const { values } = parseArgs({
     args: argv,
     strict: true,
     options: {
       ...Object.fromEntries(Object.keys(numericFlags).map((flag) => [flag, { type: 'string' as const }])),
-      json: { type: 'boolean' }, strict: { type: 'boolean' }, 'gc-child': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' }, strict: { type: 'boolean' }, 'gc-child': { type: 'boolean' }, 'measure-child': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       only: { type: 'string' }, runtime: { type: 'string' },
     },
   });
@@ -101,6 +110,12 @@ function parseOptions(argv: string[]): Options {
   o.json = values.json === true;
   o.strict = values.strict === true;
   o.gcChild = values['gc-child'] === true;
+  if (typeof values['measure-child'] === 'string') {
+    if (!(childMeasurements as readonly string[]).includes(values['measure-child'])) throw new Error(`--measure-child wants one of ${childMeasurements.join(', ')}`);
+    o.measureChild = values['measure-child'] as ChildMeasurement;
+    // Its stdout is read by the parent: the result line only.
+    o.json = true;
+  }
   if (typeof values.only === 'string') {
     const names = values.only.split(',').filter((n) => n.length > 0);
     const unknown = names.filter((n) => !(measurementNames as readonly string[]).includes(n));
@@ -244,6 +259,47 @@ function table(rows: string[][]): string {
 
 const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 
+/** What a child process prints as its last line (inChild). */
+interface ChildLine { value: unknown; failures: { total: number; byCode: Record<string, number>; first: string | null }; error: string | null }
+
+/**
+ * Takes one main-thread measurement in a child process with this run's flags and returns what it
+ * measured; its refusals are added to `failures`. The child is this script again, under the same
+ * node flags (--expose-gc and the tsx loader), with --measure-child.
+ */
+function inChild<T>(name: ChildMeasurement, failures: Failures): T {
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...process.argv.slice(2), '--measure-child', name], {
+    stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8',
+  });
+  if (child.error !== undefined) throw child.error;
+  let line: ChildLine;
+  try {
+    line = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as ChildLine;
+  } catch {
+    throw new Error(`the ${name} child process printed no result (exit ${String(child.status ?? child.signal)})`);
+  }
+  failures.merge(line.failures);
+  if (line.error !== null) throw new Error(line.error);
+  return line.value as T;
+}
+
+interface CardRates { baseline: CardRate; cards: CardRate }
+
+/** The child's side of inChild: one measurement, printed as a ChildLine. */
+function measureAsChild(name: ChildMeasurement, layout: ReturnType<typeof compileStadium>, groups: Groups, performances: string[], o: Options): void {
+  const failures = new Failures();
+  const line: ChildLine = { value: null, failures: { total: 0, byCode: {}, first: null }, error: null };
+  try {
+    if (name === 'baseline') line.value = measureBaseline(groups, performances, o, failures);
+    else if (name === 'inline') line.value = measureInline(groups, performances, o, failures);
+    else line.value = { baseline: measureCardBaseline(layout, o.seconds, failures), cards: measureSeasonCards(layout, o.seconds, failures) } satisfies CardRates;
+  } catch (error) {
+    line.error = (error as Error).message;
+  }
+  line.failures = { total: failures.total, byCode: Object.fromEntries(failures.byCode), first: failures.first || null };
+  console.log(JSON.stringify(line));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -279,6 +335,7 @@ async function main(): Promise<void> {
   // engines' default, max(16, workers)): a performance's shard depends on the count.
   const shardCount = Math.max(16, o.workers);
   const performancesAll = performancesOnShards(shardCount, o.perShard);
+  if (o.measureChild !== null) return measureAsChild(o.measureChild, layout, groups, performancesAll, o);
   say(`Runtime benchmark: node ${process.version}, ${cores} cores (os.availableParallelism), ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
   say(`${o.workers} workers, ${o.perShard} stadium performances per shard, ${o.seconds} s per measurement after ${o.warmup} s warm-up, window ${o.window}, bursts of ${o.burstPairs} pairs`);
 
@@ -307,13 +364,14 @@ async function main(): Promise<void> {
   };
 
   if (run('seasonCards')) {
-    await attempt('season cards (in process)', async () => {
-      cardsBaseline = measureCardBaseline(layout, o.seconds, failures);
-      cardsRate = measureSeasonCards(layout, o.seconds, failures);
+    await attempt('season cards (in process, child process)', async () => {
+      const rates = inChild<CardRates>('seasonCards', failures);
+      cardsBaseline = rates.baseline;
+      cardsRate = rates.cards;
     });
   }
-  if (run('baseline')) await attempt('baseline (execute in the main thread)', async () => { baseline = measureBaseline(groups, performancesAll, o, failures); });
-  if (run('inline')) await attempt('inline shard (main thread, no workers)', async () => { inline = measureInline(groups, performancesAll, o, failures); });
+  if (run('baseline')) await attempt('baseline (execute in the main thread of a child process)', async () => { baseline = inChild<Rate>('baseline', failures); });
+  if (run('inline')) await attempt('inline shard (main thread of a child process, no workers)', async () => { inline = inChild<Rate>('inline', failures); });
   if (run('crossThread')) await attempt(`crossThread (${o.workers} workers, embedded bus)`, async () => { cross = await measureCrossThread(groups, o.workers, o, failures); });
   if (run('scaling')) {
     for (const workers of [1, 2, 4, 8, 16]) {

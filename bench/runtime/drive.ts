@@ -66,6 +66,13 @@ export class Failures {
     if (this.first === '') this.first = `${where}: ${code} ${result.field} ${result.message}`;
   }
 
+  /** Adds what a child process counted (its JSON line's `failures`). */
+  merge(other: { total: number; byCode: Record<string, number>; first: string | null }): void {
+    this.total += other.total;
+    for (const [code, n] of Object.entries(other.byCode)) this.byCode.set(code, (this.byCode.get(code) ?? 0) + n);
+    if (this.first === '' && other.first !== null) this.first = other.first;
+  }
+
   error(where: string, message: string): void {
     this.total++;
     this.byCode.set('ERROR', (this.byCode.get('ERROR') ?? 0) + 1);
