@@ -13,8 +13,9 @@
 // garbage between measurements. The measurements that build big states in the main thread
 // (baseline, inline, seasonCards) each run in a child process of their own: collected or not,
 // the memory they used stayed with the process, and crossThreadRssMb, read after them, counted
-// 0.4 GB that was not the pool's (bench/RESULTS.md, session 16). The NATS figures start their own nats-server (JetStream, a temp
-// store dir, 127.0.0.1 only), which is stopped at the end, also on error.
+// 0.4 GB that was not the pool's (bench/RESULTS.md, session 16). The NATS figures start their
+// own nats-server (JetStream, a temp store dir, 127.0.0.1 only), which is stopped at the end,
+// also on error.
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';

@@ -243,7 +243,7 @@ export class NatsLeases {
     // An adopted shard stays a while: handed back at once, it would go to the process that gave
     // it up (which may fail on it again), and each move costs a recovery.
     const now = performance.now();
-    const movable = [...this.held.values()].filter((held) => !((this.adopted.get(held.shard) ?? 0) > now));
+    const movable = [...this.held.values()].filter((held) => !until(this.adopted, held.shard, now));
     const over = Math.min(this.held.size - target, movable.length);
     if (over > 0) {
       const extra = movable.sort((a, b) => b.shard - a.shard).slice(0, over);
@@ -268,7 +268,7 @@ export class NatsLeases {
       const seen = this.seen.get(leaseKey(shard));
       if (seen === undefined || seen.deleted) {
         free.push(shard);
-        if (seen !== undefined && now - seen.changedAtMs >= this.orphanGraceMs && !((this.balanced.get(shard) ?? 0) > now)) orphaned.push(shard);
+        if (seen !== undefined && now - seen.changedAtMs >= this.orphanGraceMs && !until(this.balanced, shard, now)) orphaned.push(shard);
       } else if (now - seen.changedAtMs >= this.timing.leaseTtlMs) expired.push(shard);
     }
     if (wanted > 0) {
@@ -437,6 +437,11 @@ export class NatsLeases {
  * TTLs, not every TTL.
  */
 const adoptedKeptTtls = 10;
+
+/** Whether `shard` has a time in `untilMs` (performance.now()) that `now` has not reached. */
+function until(untilMs: ReadonlyMap<number, number>, shard: number, now: number): boolean {
+  return (untilMs.get(shard) ?? 0) > now;
+}
 
 function leaseKey(shard: number): string {
   return `shard.${shard}`;
