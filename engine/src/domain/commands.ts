@@ -47,7 +47,18 @@ export interface HoldBestAvailable extends Buying {
   exceptSeats?: string[];
 }
 export interface HoldGa extends Buying { type: 'holdGa'; gaAreaId: string; count: number }
-export interface ConfirmHold extends Base { type: 'confirmHold'; holdId: string; buyerId: string; buyerEmail?: string }
+export interface ConfirmHold extends Base {
+  type: 'confirmHold';
+  holdId: string;
+  buyerId: string;
+  buyerEmail?: string;
+  /**
+   * Set only by a product coordinator, on a product's hold: the holding was paid for before this
+   * performance was linked to the product (`linkPerformance`), so each ticket is booked at its
+   * price with all of it as discount, and the order's total is 0.
+   */
+  complimentary?: boolean;
+}
 export interface ReleaseHold extends Base { type: 'releaseHold'; holdId: string; buyerId: string }
 
 export type QuotaPolicy = 'onlyQuota' | 'quotaFirst';

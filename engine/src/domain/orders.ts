@@ -1,5 +1,6 @@
 // Confirming a hold into an order: one ticket per seat or place, priced from the ticket type
-// and the seat's zone in minor units, with the quota's discount booked as a discount line.
+// and the seat's zone in minor units, with the quota's discount booked as a discount line (all of
+// the price for a complimentary confirm).
 import type { ConfirmHold } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { needEmail } from './checks.ts';
@@ -15,8 +16,12 @@ import { TicketStatus, reserveTickets } from './tickets.ts';
 export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number): OrderAccepted | Rejection {
   const badEmail = needEmail(cmd.buyerEmail, 'buyerEmail');
   if (badEmail !== null) return badEmail;
+  if (cmd.complimentary !== undefined && typeof cmd.complimentary !== 'boolean') return reject('COMMAND_INVALID', 'complimentary', 'complimentary must be true or false');
   const hold = liveHold(s, cmd, nowMs);
   if ('ok' in hold) return hold;
+  const free = cmd.complimentary === true;
+  // Only what a product sold before may be given: a single ticket always has a price to pay.
+  if (free && hold.productId === null) return reject('COMMAND_INVALID', 'complimentary', 'only a product\'s hold is confirmed complimentary');
   if (!reserveTickets(s.tickets, hold.count)) return reject('TICKETS_LIMIT_REACHED', '', 'this performance has issued as many tickets as it may');
 
   const orderNo = s.orders.length;
@@ -33,7 +38,7 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
     const zone = seat >= 0 ? s.layout.seatZone[seat] : s.layout.gaAreas[hold.gaArea].zone;
     const priceMinor = ticketType.priceByZone[zone];
     const quota = source === 0 ? null : s.quotas[source];
-    const discount = quota === null ? 0 : Math.floor((priceMinor * quota.discountPct) / 100);
+    const discount = free ? priceMinor : quota === null ? 0 : Math.floor((priceMinor * quota.discountPct) / 100);
     const no = t.count++;
     t.seat[no] = seat;
     t.gaArea[no] = seat >= 0 ? -1 : hold.gaArea;

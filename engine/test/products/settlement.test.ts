@@ -3,9 +3,9 @@
 // performances has ended, split to the minor unit; resale fees are the organizer's and the
 // seller is credited the price less the fee; single tickets are the organizer's as sold.
 import { describe, expect, it } from 'vitest';
-import { settlementFacts, settlementReport, splitEvenly, type SettlementReport } from '../../src/domain/mod.ts';
+import { productEntries, salesReport, settlementFacts, settlementReport, splitEvenly, type SettlementReport } from '../../src/domain/mod.ts';
 import {
-  DAY, SALE, SINGLE, World, buy, buyListing, expectCode, hallLayout, holding, linkLater, list, priceOf, productDef, resaleCard,
+  DAY, SALE, SINGLE, World, buy, buyListing, expectCode, hallLayout, holding, linkLater, list, play, priceOf, productDef, resaleCard,
   schedule, sellSingle,
 } from './helpers.ts';
 
@@ -81,6 +81,33 @@ describe('settlement - card revenue', () => {
     expect(w.valid('G4', 'CARD-H1')).toHaveLength(1);
     const r = settlementReport([w.prod('CARD')], [...games, later].map((g) => settlementFacts(w.perf(g.performanceId))), SALE + 1);
     expect(r.totals.organizerPaidMinor + r.totals.organizerPendingMinor).toBe(10_535);
+  });
+
+  // Found in session 16: the holders' tickets on the performance linked later were booked at full
+  // price while their holdings recorded 0 paid there, so the performance's sales report and its
+  // settlement facts counted revenue never collected, and disagreed with the ledger.
+  it('books the tickets of a performance linked later as complimentary: all their price is discount', () => {
+    const w = world();
+    const later = schedule(['G4'], games[2].startsAtMs + DAY)[0];
+    w.add([later], hall);
+    expectCode(w.product('CARD', resaleCard('CARD', games, { payout: 'continuous' }), 0), 'OK');
+    const h = holding(w.product('CARD', buy('ann', { seats: ['B-1-1'] }), SALE));
+    expectCode(w.product('CARD', linkLater(later), SALE + 1), 'OK');
+    const price = priceOf(hall, 'card', 'B');
+    const [ticket] = w.valid('G4', h.holdingId);
+    expect(ticket).toMatchObject({ seatId: 'B-1-1', priceMinor: price, discountMinor: price });
+    expect(salesReport(w.perf('G4')).total).toEqual({ tickets: 1, grossMinor: price, discountMinor: price, netMinor: 0 });
+    // The performance's facts and the coordinator's ledger agree, performance by performance.
+    const all = [...games, later];
+    const facts = all.map((g) => settlementFacts(w.perf(g.performanceId)));
+    expect(facts.map((f) => f.productSalesMinor.CARD)).toEqual([...cardB, 0]);
+    expect(productEntries(w.prod('CARD')).map((e) => [e.performanceId, e.amountMinor])).toEqual(all.map((g, i) => [g.performanceId, facts[i].productSalesMinor.CARD]));
+    // The seller paid nothing for G4: the resale band there is 0..0 (DOMAIN §6: a share of what
+    // the seller paid for that performance).
+    play(w, [
+      { at: SALE + 2, perf: 'G4', cmd: list('L1', ticket.ticketId, 'ann', 1), expect: 'RESALE_PRICE_OUT_OF_BAND', field: 'priceMinor', unchanged: true },
+      { at: SALE + 2, perf: 'G4', cmd: list('L2', ticket.ticketId, 'ann', 0), expect: 'OK' },
+    ]);
   });
 });
 

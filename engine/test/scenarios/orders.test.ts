@@ -72,6 +72,16 @@ describe('orders - confirming prices the tickets', () => {
     ]);
   });
 
+  it('confirms complimentary only a product\'s hold (a coordinator\'s, for a performance linked later)', () => {
+    const state = newPerformance();
+    play(state, [
+      { at: OPEN, cmd: holdSeats('h1', 'ann', ['MAIN-1-1']), expect: 'OK' },
+      { at: OPEN, cmd: confirm('h1', 'ann', { complimentary: 'yes' }), expect: 'COMMAND_INVALID', field: 'complimentary', unchanged: true, why: 'not a boolean' },
+      { at: OPEN, cmd: confirm('h1', 'ann', { complimentary: true }), expect: 'COMMAND_INVALID', field: 'complimentary', unchanged: true, why: 'a single ticket is always paid for' },
+      { at: OPEN, cmd: confirm('h1', 'ann', { complimentary: false }), expect: 'OK', check: (r) => expect(order(r)).toMatchObject({ totalMinor: 5000, discountMinor: 0 }) },
+    ]);
+  });
+
   it('reports sales by channel, quota, ticket type and presale link', () => {
     const state = newPerformance();
     play(state, sold());

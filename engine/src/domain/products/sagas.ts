@@ -428,9 +428,12 @@ function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: nu
         else saga.conflicts.push({ holdingId: m.holdingId, code: (r as Rejection).code, name: (r as Rejection).name });
       }
       saga.phase = 'confirm';
+      // The holders paid for their cards or series when they bought them: the performance linked
+      // later is part of what they paid for, so its tickets are booked as given, their price all
+      // discount, and neither its sales nor the settlement count the card's revenue again.
       for (const m of saga.making) {
         const holdId = m.holds.get(p);
-        if (holdId !== undefined) send(s, saga, p, { type: 'confirmHold', holdId, buyerId: m.buyerId }, out);
+        if (holdId !== undefined) send(s, saga, p, { type: 'confirmHold', holdId, buyerId: m.buyerId, complimentary: true }, out);
       }
       if (saga.wave.length > 0) return;
       return finishLink(s, saga, p, out);
@@ -446,8 +449,7 @@ function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: nu
         }
         const order = r as OrderAccepted;
         const holding = s.holdings.get(m.holdingId);
-        // The holder paid for the card when they bought it: a performance linked later is part
-        // of it at no charge, and the card's revenue is not counted again.
+        // Paid nothing for it (the tickets are complimentary, above).
         if (holding !== undefined) s.holdings.set(m.holdingId, withPart(holding, partFor(p, order.tickets.map((t) => t.ticketId), 0)));
       }
       return finishLink(s, saga, p, out);
