@@ -64,10 +64,15 @@ function resaleTerms(s: PerformanceState, resale: unknown): ResaleTerms | Reject
   return { minPct: r.minPct, maxPct: r.maxPct as number, feePct: r.feePct, channels };
 }
 
-/** The earliest sale start of the channels that sell single tickets (all but resale channels); MAX_SAFE_INTEGER when none does. */
+/**
+ * When single tickets go on sale: the earliest sale start of the channels that sell them (all but
+ * resale channels) and of the presale links, which sell before their channel's window opens;
+ * MAX_SAFE_INTEGER when nothing does.
+ */
 function singleSaleStart(s: PerformanceState): number {
   let start = Number.MAX_SAFE_INTEGER;
   for (const channel of s.channels) if (channel.kind !== 'resale' && channel.saleStartMs < start) start = channel.saleStartMs;
+  for (const presale of s.presales.values()) if (presale.validFromMs < start) start = presale.validFromMs;
   return start;
 }
 

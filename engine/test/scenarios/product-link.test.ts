@@ -6,7 +6,7 @@ import {
   auditPerformance, decodeSnapshot, encodeSnapshot, execute, limits, productLinks, type HoldAccepted, type LinkAccepted, type PerformanceState, type Result,
 } from '../../src/domain/mod.ts';
 import {
-  OPEN, accepted, avail, confirm, createQuota, gaLayout, hall, holdSeats, linkProduct, newPerformance, play, productSpec, release,
+  OPEN, accepted, avail, confirm, createPresale, createQuota, gaLayout, hall, holdSeats, linkProduct, newPerformance, play, productSpec, release,
   returnQuota, seatPool, seatedLayout, unlinkProduct, voidTicket,
 } from './helpers.ts';
 
@@ -52,6 +52,17 @@ describe('products - linking a product to a performance', () => {
       { at: OPEN, cmd: linkProduct('card'), expect: 'PRODUCT_ALREADY_LINKED', unchanged: true, why: 'a second link is named as such, even late' },
     ]);
     expect(productLinks(state).map((p) => p.productId)).toEqual(['fixed', 'card', 'subs']);
+  });
+
+  // Found in session 17: only the channels' windows were looked at, so a presale selling before
+  // them let a product link a performance whose seats were already being sold.
+  it('is too late once a presale link may sell, before any channel opens', () => {
+    const state = newPerformance(productSpec);
+    play(state, [
+      { at: 0, cmd: createPresale('EARLY', 'guest', OPEN - 100, OPEN + 1_000, 10, 2), expect: 'OK' },
+      { at: OPEN - 101, cmd: linkProduct('card', { commandId: 'l0' }), expect: 'OK', why: 'the presale is still to open' },
+      { at: OPEN - 100, cmd: linkProduct('subs', { kind: 'pickMix', resale: null }), expect: 'PRODUCT_LINK_TOO_LATE', unchanged: true, why: 'the presale opened' },
+    ]);
   });
 
   it('is too late from the start on the hall as set up for single tickets (the box office opens at 0)', () => {
