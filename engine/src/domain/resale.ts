@@ -36,14 +36,8 @@ export function listResale(s: PerformanceState, cmd: ListResale, nowMs: number):
   const channel = s.channelIndexById.get(cmd.channel);
   if (channel === undefined) return reject('CHANNEL_UNKNOWN', 'channel', `no channel ${cmd.channel}`);
   if (!terms.channels.includes(channel)) return reject('RESALE_CHANNEL_NOT_ALLOWED', 'channel', `product ${String(order.productId)} is not resold on channel ${cmd.channel}`);
-  const quota = s.quotas[t.source[no]];
-  // A product's own quota that names no channels (the allocation and renewal reservation its
-  // coordinator creates) goes with the product's resale policy, checked above; any quota that
-  // names channels must name a resale one.
-  const ownUnchanneled = quota !== null && quota.productId === order.productId && quota.channels.length === 0;
-  if (quota !== null && !ownUnchanneled && !quota.channels.some((c) => s.channels[c].kind === 'resale')) {
-    return reject('RESALE_QUOTA_NOT_AUTHORIZED', 'ticketId', `quota ${quota.quotaId} is not authorized on a resale channel`);
-  }
+  const unauthorized = quotaNotAuthorized(s, no, order.productId, (c) => s.channels[c].kind === 'resale', 'a resale channel', 'ticketId');
+  if (unauthorized !== null) return unauthorized;
   if (s.openListings.has(no)) return reject('TICKET_ALREADY_LISTED', 'ticketId', `ticket ${cmd.ticketId} is already listed`);
   const basePriceMinor = t.priceMinor[no] - t.discountMinor[no];
   const [low, high] = priceBand(basePriceMinor, terms);
@@ -52,6 +46,20 @@ export function listResale(s: PerformanceState, cmd: ListResale, nowMs: number):
   s.listings.set(listing.listingId, listing);
   s.openListings.set(no, listing);
   return { ok: true, listingId: listing.listingId, ticketId: cmd.ticketId, priceMinor: listing.priceMinor, basePriceMinor };
+}
+
+/**
+ * Whether the quota ticket `no` was sold from lets it be resold where `authorizes` says (a
+ * channel number to yes or no): the general pool does; a product's own quota that names no
+ * channels (the allocation and renewal reservation its coordinator creates) goes with the
+ * product's resale policy, checked by the listing; any other quota must name such a channel.
+ */
+function quotaNotAuthorized(s: PerformanceState, no: number, productId: string | null, authorizes: (channel: number) => boolean, where: string, field: string): Rejection | null {
+  const quota = s.quotas[s.tickets.source[no]];
+  if (quota === null) return null;
+  if (quota.productId === productId && quota.channels.length === 0) return null;
+  if (quota.channels.some(authorizes)) return null;
+  return reject('RESALE_QUOTA_NOT_AUTHORIZED', field, `quota ${quota.quotaId} is not authorized on ${where}`);
 }
 
 /** The listing a withdrawal or a purchase names, while it is open. */
@@ -88,6 +96,9 @@ export function buyResale(s: PerformanceState, cmd: BuyResale, nowMs: number): R
   const ch = s.channels[channel];
   if (ch.kind !== 'resale') return reject('RESALE_CHANNEL_NOT_ALLOWED', 'channel', `channel ${cmd.channel} is not a resale channel`);
   if (!ch.enabled || nowMs < ch.saleStartMs || nowMs >= ch.saleEndMs) return reject('CHANNEL_NOT_ON_SALE', 'channel', `channel ${ch.id} is not on sale now`);
+  // The quota's authorization is for the resale channel the seat changes hands on, not any.
+  const unauthorized = quotaNotAuthorized(s, listing.ticket, s.orders.productIdOf(s.tickets.order[listing.ticket]), (c) => c === channel, `channel ${ch.id}`, 'channel');
+  if (unauthorized !== null) return unauthorized;
   if (cmd.buyerId === listing.sellerId) return reject('LISTING_NOT_OWNED', 'buyerId', 'the seller cannot buy their own listing');
   const buyers = s.buyers;
   const buyerHash = hashId(cmd.buyerId);

@@ -116,6 +116,24 @@ describe('resale - listing a product seat', () => {
   });
 });
 
+describe('resale - the quota\'s resale channel', () => {
+  // Found in session 17: a quota authorized on one resale channel was resold through any other,
+  // as the purchase did not look at the quota (two exchanges, one of them the partner's).
+  it('sells a quota seat only on a resale channel its quota names', () => {
+    const state = resaleHall((spec) => {
+      productSpec(spec);
+      spec.channels.push({ id: 'fanx', kind: 'resale', saleStartMs: 0, saleEndMs: spec.channels[0].saleEndMs });
+    });
+    play(state, [
+      { at: OPEN, cmd: listResale('L1', 'P1-T4', 'eve', 4650, { channel: 'partner' }), expect: 'OK', why: 'quota auth names the channel resale' },
+      { at: OPEN, cmd: listResale('L2', 'P1-T0', 'ann', 5000), expect: 'OK', why: 'a general-pool seat' },
+      { at: OPEN, cmd: buyResale('L1', 'joe', { channel: 'fanx' }), expect: 'RESALE_QUOTA_NOT_AUTHORIZED', field: 'channel', unchanged: true },
+      { at: OPEN, cmd: buyResale('L2', 'joe', { channel: 'fanx' }), expect: 'OK' },
+      { at: OPEN, cmd: buyResale('L1', 'kim'), expect: 'OK', why: 'on the channel resale' },
+    ]);
+  });
+});
+
 describe('resale - withdrawing and buying', () => {
   it('withdraws only an open listing of the seller; a withdrawn id is not reused', () => {
     const state = resaleHall();
