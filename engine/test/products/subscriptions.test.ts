@@ -219,6 +219,18 @@ describe('subscriptions - exchanges', () => {
     ]));
   });
 
+  // Found in session 17: an exchange could drop a required performance, making a holding that a
+  // purchase would refuse.
+  it('does not exchange a required performance away until it has been played', () => {
+    const w = theatre();
+    expectCode(w.product('PM', productDef('PM', 'pickMix', shows, { min: 2, max: 3, required: [S1], saleEndMs: shows[4].startsAtMs }), 0), 'OK');
+    const h = holding(w.product('PM', buy('ann', { picks: [S1, S2] }), SALE));
+    play(w, [
+      { at: SALE, product: 'PM', cmd: exchange(h.holdingId, 'ann', S1, S3), expect: 'EXCHANGE_INVALID', field: 'fromPerformanceId', unchanged: true, why: 'S1 is required' },
+      { at: SALE, product: 'PM', cmd: exchange(h.holdingId, 'ann', S2, S3), expect: 'OK', why: 'S2 is not' },
+    ]);
+  });
+
   it('keeps the seat of a same-seat series where it can, and refuses when that seat is taken', () => {
     const w = theatre();
     expectCode(w.product('SER', productDef('SER', 'series', shows, { sameSeat: true, min: 2, exchangeable: [extra] }), 0), 'OK');

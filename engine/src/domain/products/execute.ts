@@ -242,6 +242,9 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   const to = all.find((p) => p.performanceId === cmd.toPerformanceId);
   if (to === undefined || !s.links.has(to.performanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is not open to exchanges of ${s.productId}`);
   if (from.startsAtMs <= nowMs || to.startsAtMs <= nowMs) return reject('EXCHANGE_INVALID', from.startsAtMs <= nowMs ? 'fromPerformanceId' : 'toPerformanceId', 'a performance already played cannot be exchanged');
+  // A purchase must include every required performance still to be played: an exchange may not
+  // make a holding that a purchase would refuse.
+  if ((s.def.required ?? []).includes(from.performanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${from.performanceId} is required in every ${s.productId} subscription`);
   if ([...s.sagas.values()].some((g) => g.kind === 'exchange' && (g.command as ExchangePerformance).holdingId === h.holdingId)) return reject('EXCHANGE_INVALID', 'holdingId', 'an exchange of this holding is in flight');
   const saga = open(s, 'exchange', cmd, nowMs);
   startExchange(s, saga, out);
