@@ -3,7 +3,7 @@
 // performances are linked before their single-ticket sale, also later, when existing holders
 // get their seat; a card's one code is scanned once at each performance.
 import { describe, expect, it } from 'vitest';
-import { clubLayout, limits, productLimits, productLinks, type Command } from '../../src/domain/mod.ts';
+import { clubLayout, limits, productLimits, productLinks, productSummary, type Command } from '../../src/domain/mod.ts';
 import {
   FIRST, SALE, SINGLE, TTL, World, buy, confirm, expectCode, hallLayout, hold, holdGa, holding, layoutOf, linkLater, play,
   priceOf, productDef, refusal, scanHolding, schedule, sellSingle, standingLayout,
@@ -254,6 +254,9 @@ describe('season cards - linking a performance later', () => {
     // A card sold from now on covers the four performances.
     const dan = holding(w.product(CARD, buy('dan', { seats: ['B-3-6'] }), SALE + 20));
     expect(dan.performances.map((p) => p.performanceId)).toEqual(['G1', 'G2', 'G3', 'G4']);
+    // A card takes all of its performances, the one linked later too (found in session 17: the
+    // summary kept the count the card was created with).
+    expect(productSummary(w.prod(CARD))).toMatchObject({ performances: ['G1', 'G2', 'G3', 'G4'], min: 4, max: 4 });
     // The card's code admits at the new performance; bob's has nothing there.
     play(w, [
       { at: FIRST, perf: 'G4', cmd: scanHolding(ann.holdingId), expect: 'OK' },

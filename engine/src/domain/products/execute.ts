@@ -11,7 +11,7 @@ import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, makingOf, rememberOutcome, renewalQuotaId, salesInFlight, send, startBuy, startCreate, startExchange, startLink } from './sagas.ts';
 import { checkCreateProduct } from './validate.ts';
-import { newProductState, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
+import { newProductState, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
 
 export interface ProductOutput {
   /** The product's state after the command (a createProduct makes it). */
@@ -125,8 +125,7 @@ function canStart(s: ProductState): Rejection | null {
 /** The performances a purchase takes, in the product's order, or the refusal. */
 function chosenPerformances(s: ProductState, cmd: BuyProduct, nowMs: number): string[] | Rejection {
   const unplayed = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
-  const min = s.def.min ?? s.performances.length;
-  const max = s.def.max ?? s.performances.length;
+  const [min, max] = picksBounds(s);
   if (unplayed.length < min) return reject('PRODUCT_TOO_FEW_LEFT', '', `${unplayed.length} performances are still to be played, fewer than the minimum of ${min}`);
   if (cmd.picks === undefined) {
     if (s.def.kind === 'pickMix') return reject('PRODUCT_PICKS_INVALID', 'picks', 'a pick & mix purchase lists its performances');

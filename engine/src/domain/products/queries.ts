@@ -1,7 +1,7 @@
 // What a coordinator answers when asked (not journaled): the product as the CLI summary lists
 // it, its holdings, and a report of sales and sagas.
 import type { ProductKind } from '../commands.ts';
-import type { ProductState } from './state.ts';
+import { picksBounds, type ProductState } from './state.ts';
 import { holdingResult, paidTotalMinor, type HoldingResult } from './holdings.ts';
 
 /** The product as `onsale simulate --json` lists it under `products`. */
@@ -18,14 +18,15 @@ export interface ProductSummary {
 
 export function productSummary(s: ProductState): ProductSummary {
   const first = s.links.values().next();
+  const [min, max] = picksBounds(s);
   return {
     productId: s.productId,
     kind: s.def.kind,
     numbered: first.done === true ? s.def.gaAreaId === undefined : first.value.numbered,
     sameSeat: s.def.sameSeat === true,
     performances: s.performances.map((p) => p.performanceId),
-    min: s.def.min ?? s.performances.length,
-    max: s.def.max ?? s.performances.length,
+    min,
+    max,
     resale: s.def.resale == null ? null : { minPct: s.def.resale.minPct, maxPct: s.def.resale.maxPct },
   };
 }

@@ -177,3 +177,13 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
 export function renewalHoldersOf(def: CreateProduct): ReadonlyMap<string, RenewalHolder> {
   return new Map((def.renewal?.holders ?? []).map((h) => [h.holdingId, h]));
 }
+
+/**
+ * The fewest and most performances a purchase takes. A season card takes all of its
+ * performances, also one linked after creation (`def` keeps the count it was created with).
+ */
+export function picksBounds(s: ProductState): [min: number, max: number] {
+  const n = s.performances.length;
+  if (s.def.kind === 'seasonCard') return [n, n];
+  return [s.def.min ?? n, s.def.max ?? n];
+}
