@@ -4,7 +4,7 @@
 // order, each sent only after its batch is journaled and applied.
 import type { NatsConnection, Subscription } from 'nats';
 import { reject, type Result } from '../domain/mod.ts';
-import { packr, pack, type Engine, type EngineCommand, type QueryName } from '../runtime/mod.ts';
+import { packr, pack, queryRejection, type Engine, type EngineCommand, type QueryName } from '../runtime/mod.ts';
 
 export const commandSubjectPrefix = 'onsale.cmd';
 export const querySubjectPrefix = 'onsale.query';
@@ -71,12 +71,13 @@ export class NatsIngress {
           request = packr.unpack(msg.data) as QueryRequest;
           if (typeof request !== 'object' || request === null || typeof request.performanceId !== 'string') throw new Error('not a query');
         } catch {
-          msg.respond(pack({ ok: false, message: 'a query request is a msgpack map {performanceId, query, arg}' }));
+          msg.respond(pack(reject('COMMAND_INVALID', '', 'a query request is a msgpack map {performanceId, query, arg}')));
           return;
         }
         this.engine.query(request.performanceId, request.query, request.arg).then(
           (answer) => msg.respond(pack({ ok: true, answer })),
-          (failure: Error) => msg.respond(pack({ ok: false, message: failure.message })),
+          // A rejection with its code, as commands get: {ok: false, code, name, field, message}.
+          (failure: unknown) => msg.respond(pack(queryRejection(failure))),
         );
       },
     });

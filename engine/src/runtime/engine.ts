@@ -9,6 +9,7 @@ import type { Bus, Lease } from './bus.ts';
 import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
+import { QueryRefused } from './query-refused.ts';
 import { shardOf } from './shard-of.ts';
 import { encodeBatch, envelopeRefusal, packr, unpackResults, type EngineCommand, type QueryName, type ShardOutbox } from './wire.ts';
 
@@ -96,7 +97,12 @@ class Lane {
   /** Commands accepted into the mailbox, and answered, since start: they are answered in order. */
   submitted = 0;
   answered = 0;
-  /** Queries waiting for the commands submitted before them. */
+  /**
+   * Commands handed to the worker, or answered without reaching it (refused after the mailbox,
+   * journal failures): a query waits until this counts every command submitted before it.
+   */
+  handed = 0;
+  /** Queries waiting for the commands submitted before them, each posted to the worker as soon as they are handed on (handedOn). */
   readers: { after: number; go: () => void }[] = [];
   commandsSinceSnapshot = 0;
   lastSnapshotAtMs = 0;
@@ -268,13 +274,20 @@ export class Engine {
     const lane = this.lanes[shard];
     // Not from a shard this process does not serve (its worker may hold a stale state), nor from
     // one still replaying its journal: acknowledged commands would be missing from the answer.
-    if (lane.state === 'down') throw new Error(`SHARD_UNAVAILABLE: shard ${shard} is not served by this process`);
+    if (lane.state === 'down') throw new QueryRefused(reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard} is not served by this process`));
     if (lane.state === 'recovering') await this.whenServing(shard);
-    if (lane.answered < lane.submitted) {
-      const after = lane.submitted;
-      await new Promise<void>((go) => lane.readers.push({ after, go }));
+    if (lane.handed >= lane.submitted) return this.pool.query(shard, performanceId, query, arg);
+    // Bounded like the mailbox: a flood of reads waiting behind a busy shard is refused.
+    if (lane.readers.length >= this.options.mailboxMax) {
+      throw new QueryRefused(reject('OVERLOADED', '', `shard ${shard} has ${this.options.mailboxMax} queries waiting; retry later`));
     }
-    return this.pool.query(shard, performanceId, query, arg);
+    // Posted to the worker the moment the last command before it is (handedOn), so that it runs
+    // after that command's batch and before any later one: waiting for the answers instead let
+    // later batches reach the worker first (on NATS a seeded run then read other values).
+    const after = lane.submitted;
+    return new Promise((resolve, fail) => {
+      lane.readers.push({ after, go: () => this.pool.query(shard, performanceId, query, arg).then(resolve, fail) });
+    });
   }
 
   /** Per-shard statistics from the workers (actors, dedupe window, seats by state). */
@@ -336,7 +349,8 @@ export class Engine {
 
   private flush(lane: Lane): void {
     if (lane.journaling || lane.state !== 'up' || lane.queued.length === 0 || lane.lease === null) return;
-    const batch = lane.queued.length <= this.options.batchCommandsMax ? lane.queued : lane.queued.slice(0, this.options.batchCommandsMax);
+    const max = Math.min(this.options.batchCommandsMax, this.untilNextReader(lane));
+    const batch = lane.queued.length <= max ? lane.queued : lane.queued.slice(0, max);
     lane.queued = batch === lane.queued ? [] : lane.queued.slice(batch.length);
     let count = batch.length;
     let bytes: Uint8Array;
@@ -356,6 +370,18 @@ export class Engine {
       batch.length = count;
     }
     this.flushBatch(lane, batch, bytes);
+  }
+
+  /**
+   * How many queued commands the next batch may take so that it ends where a waiting query
+   * stands: the query is posted behind the batch holding the last command before it, so that
+   * batch must not hold any command after it (while an append is in flight, commands submitted
+   * before and after a query wait in the same queue).
+   */
+  private untilNextReader(lane: Lane): number {
+    const taken = lane.submitted - lane.queued.length;
+    for (const r of lane.readers) if (r.after > taken) return r.after - taken;
+    return Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -415,6 +441,7 @@ export class Engine {
         lane.sent.push(batch);
         lane.commandsSinceSnapshot += batch.length;
         this.pool.apply(lane.shard, seq, bytes);
+        this.handedOn(lane, batch.length);
         if (lane.commandsSinceSnapshot >= lane.snapshotAfterCommands) this.snapshotForRecovery(lane);
         this.flush(lane);
       },
@@ -532,18 +559,25 @@ export class Engine {
     this.stepTimers.add(timer);
   }
 
-  private answerAll(lane: Lane, batch: Pending[], result: Result): void {
+  /** `handed`: whether the batch was handed to the worker already (its answers then never came). */
+  private answerAll(lane: Lane, batch: Pending[], result: Result, handed = false): void {
     for (const p of batch) p.reply(result);
     // Counted like refusals at the door, so the metrics see every answer (these paths are rare).
     const refused = this.observer.refused;
     if (refused !== undefined) for (const p of batch) refused(lane.shard, p.command, result, p.internal);
+    if (!handed) this.handedOn(lane, batch.length);
     this.answered(lane, batch.length);
   }
 
-  /** Commands are answered in submission order per shard; queries wait for their turn. */
+  /** Commands are answered in submission order per shard. */
   private answered(lane: Lane, count: number): void {
     lane.answered += count;
-    while (lane.readers.length > 0 && lane.readers[0].after <= lane.answered) lane.readers.shift()!.go();
+  }
+
+  /** Commands handed to the worker (or answered without it), in submission order: the queries that waited for them go now. */
+  private handedOn(lane: Lane, count: number): void {
+    lane.handed += count;
+    while (lane.readers.length > 0 && lane.readers[0].after <= lane.handed) lane.readers.shift()!.go();
   }
 
   private snapshotDue(): void {
@@ -694,7 +728,7 @@ export class Engine {
     lane.generation++;
     this.down(lane, 'SHARD_UNAVAILABLE');
     const unavailable = reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; retry with the same commandId once the shard is recovered`);
-    for (const batch of lane.sent.splice(0)) if (batch !== null) this.answerAll(lane, batch, unavailable);
+    for (const batch of lane.sent.splice(0)) if (batch !== null) this.answerAll(lane, batch, unavailable, true);
     lane.inFlight = 0;
     lane.journaling = false;
   }

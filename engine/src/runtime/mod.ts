@@ -3,6 +3,7 @@ export { Engine, type EngineOptions, type EngineObserver, type Reply } from './e
 export type { Bus, Lease, LeaseEvents, JournalEntry, SnapshotEntry } from './bus.ts';
 export { EmbeddedBus, journalFileBus, readJournalFile, type EmbeddedBusOptions } from './embedded-bus.ts';
 export { runtimeDefaults, runtimeOptions, type RuntimeOptions } from './limits.ts';
+export { QueryRefused, queryRejection } from './query-refused.ts';
 export { shardOf } from './shard-of.ts';
 export { Shard, type ShardConfig } from './shard.ts';
 export { VenueCatalog } from './venues.ts';

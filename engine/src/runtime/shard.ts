@@ -325,7 +325,7 @@ export class Shard {
       case 'seatCounts': return seatCounts(s.totals);
       case 'resaleReport': return resaleReport(s);
       case 'settlementFacts': return settlementFacts(s);
-      default: return reject('PRODUCT_UNKNOWN', 'productId', `no product ${performanceId}`);
+      default: return reject('COMMAND_INVALID', 'query', `${String(name)} is not a performance query`);
     }
   }
 

@@ -45,7 +45,8 @@ describe('NATS ingress - malformed requests', () => {
   });
 
   it('answers a query that is not a map, and goes on serving', async () => {
-    expect(await query(null)).toEqual(expect.objectContaining({ ok: false }));
+    expect(await query(null)).toEqual(expect.objectContaining({ ok: false, name: 'COMMAND_INVALID' }));
+    expect(await query({ performanceId: 'P-1', query: 'seatMap', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ ok: false, name: 'COMMAND_INVALID', field: 'query' }) });
     expect(await query({ performanceId: 'P-1', query: 'seatCounts', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ held: 1 }) });
   });
 });

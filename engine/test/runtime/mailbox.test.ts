@@ -3,7 +3,7 @@
 // and its id stays free for the retry. Other shards are not affected.
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/mod.ts';
-import { decodeRecord, EmbeddedBus, type EngineCommand } from '../../src/runtime/mod.ts';
+import { decodeRecord, EmbeddedBus, QueryRefused, type EngineCommand } from '../../src/runtime/mod.ts';
 import { engines, expectCode, expectOk, hold, idPerShard, open, seatCounts, stall, T0 } from './helpers.ts';
 
 const { start } = engines();
@@ -46,5 +46,24 @@ describe('runtime - mailbox bound', () => {
       retried.forEach(expectOk);
     }
     expect(await seatCounts(engine, P)).toMatchObject({ held: 100 });
+  });
+
+  // Found in session 17: queries waiting behind a busy shard were not bounded (100,000 queued
+  // behind a full mailbox), so a flood of seat-map reads could exhaust the router's memory.
+  it('refuses a query with OVERLOADED past mailboxMax queries waiting, and answers the others', async () => {
+    const mailboxMax = 10;
+    const engine = await start({ workers: 1, shards: 1, runtime: { mailboxMax } });
+    const P = 'MQ-1';
+    expectOk(await engine.submit(P, open(P), T0));
+    const held = engine.submit(P, hold(`${P}-h`, 'b', [stall('A', 1)]), T0 + 1);
+    // Each waits for the hold submitted before it.
+    const reads = Array.from({ length: mailboxMax + 5 }, () => engine.query(P, 'seatCounts').then((a) => a, (e: unknown) => e));
+    expectOk(await held);
+    const answers = await Promise.all(reads);
+    const refused = answers.filter((a) => a instanceof QueryRefused) as QueryRefused[];
+    expect(refused.map((r) => r.rejection.name)).toEqual(Array(5).fill('OVERLOADED'));
+    for (const a of answers.slice(0, mailboxMax)) expect(a).toMatchObject({ held: 1 });
+    // Nothing waits now: read at once.
+    expect(await engine.query(P, 'seatCounts')).toMatchObject({ held: 1 });
   });
 });

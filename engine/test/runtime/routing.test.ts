@@ -102,6 +102,32 @@ describe('runtime - routing and order', () => {
     }
   });
 
+  // Found in session 17: a query waited for the answers to the commands before it and was then
+  // posted to the worker, which by then could have been handed later batches; on NATS a seeded
+  // simulation read other availability and sold other seats from run to run.
+  it('answers a query with none of the commands submitted after it, also when they reach the worker first', async () => {
+    const engine = await start({ workers: 1, shards: 1 });
+    const pid = 'AFTER-1';
+    expectOk(await engine.submit(pid, open(pid), T0));
+    const first = engine.submit(pid, hold(`${pid}-h1`, 'b1', [stall('A', 1)]), T0 + 1);
+    const counted = seatCounts(engine, pid);
+    // Submitted in a later turn of the event loop, so journaled in a batch of its own, handed to
+    // the worker before the first batch's answers come back.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const later = [2, 3, 4].map((n) => engine.submit(pid, hold(`${pid}-h${n}`, `b${n}`, [stall('A', n)]), T0 + 1 + n));
+    for (const r of [await first, ...(await Promise.all(later))]) expectOk(r);
+    expect(await counted).toMatchObject({ held: 1 });
+    expect(await seatCounts(engine, pid)).toMatchObject({ held: 4 });
+    // In one synchronous burst the commands before and after the query wait in the same queue:
+    // the batch is cut where the query stands.
+    const before = engine.submit(pid, hold(`${pid}-h5`, 'b5', [stall('A', 5)]), T0 + 10);
+    const between = seatCounts(engine, pid);
+    const after = engine.submit(pid, hold(`${pid}-h6`, 'b6', [stall('A', 6)]), T0 + 11);
+    expectOk(await before);
+    expectOk(await after);
+    expect(await between).toMatchObject({ held: 5 });
+  });
+
   it('stamps commands without a time by its clock, never backwards within a shard', async () => {
     // The clock runs backwards before the third hold; the domain refuses time that regresses.
     let now = T0;
