@@ -20,13 +20,23 @@ export function intFlag(value: string, name: string, min = 0, max = Number.MAX_S
 }
 
 /**
+ * Upper bounds of the flags that size a run, so a typo is refused with a usage line instead of
+ * exhausting memory or threads (`--buyers 5000000000` failed deep in the simulator with a
+ * RangeError). Far above what one machine runs: 256 worker threads, 4,096 shards (journal
+ * subjects and leases), 10 million simulated buyers (about 30 times the stadium scenario's).
+ */
+export const workersFlagMax = 256;
+export const shardsFlagMax = 4_096;
+export const buyersFlagMax = 10_000_000;
+
+/**
  * --workers and --shards as the engine will take them: workers default to `defaultWorkers` (the
  * engine's own default is the machine's cores), shards to max(16, workers), and never fewer
  * shards than workers.
  */
 export function workersAndShards(values: { workers?: string; shards?: string }, defaultWorkers = availableParallelism()): { workers: number; shards: number } {
-  const workers = values.workers === undefined ? defaultWorkers : intFlag(values.workers, 'workers', 1);
-  const shards = values.shards === undefined ? Math.max(16, workers) : intFlag(values.shards, 'shards', 1);
+  const workers = values.workers === undefined ? defaultWorkers : intFlag(values.workers, 'workers', 1, workersFlagMax);
+  const shards = values.shards === undefined ? Math.max(16, workers) : intFlag(values.shards, 'shards', 1, shardsFlagMax);
   if (shards < workers) throw new UsageError(`--shards (${shards}) must be at least the number of workers (${workers}${values.workers === undefined ? ', the machine\'s cores; lower it with --workers' : ''})`);
   return { workers, shards };
 }

@@ -9,7 +9,7 @@ import { simulateSeason } from '../sim/season.ts';
 import { simulateTheatre } from '../sim/theatre.ts';
 import { renderReport, renderScenarioReport } from './report.ts';
 import { writeTickets } from './tickets-out.ts';
-import { intFlag, StartError, UsageError, workersAndShards } from './flags.ts';
+import { buyersFlagMax, intFlag, StartError, UsageError, workersAndShards } from './flags.ts';
 
 const defaultBuyers = { onsale: 300_000, season: 40_000, theatre: 6_000 } as const;
 
@@ -74,7 +74,7 @@ async function simulate(argv: string[]): Promise<void> {
   if (scenario !== 'onsale' && scenario !== 'season' && scenario !== 'theatre') fail(`unknown scenario ${scenario}; known: onsale, season, theatre`);
   // The simulator's generator takes 32 bits: a larger seed would repeat a smaller one's sale.
   const seed = int(values.seed, 'seed', 1, 0, 0xFFFF_FFFF);
-  const buyers = int(values.buyers, 'buyers', defaultBuyers[scenario], 1);
+  const buyers = int(values.buyers, 'buyers', defaultBuyers[scenario], 1, buyersFlagMax);
   const { workers, shards } = workersAndShards(values);
   // A simulation's key is derived from its seed, so its barcodes reproduce too; a real
   // organizer passes its own secret (--ticket-key or ONSALE_TICKET_KEY).

@@ -11,7 +11,7 @@ import { intFlag, workersAndShards } from './flags.ts';
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { nats: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, 'metrics-port': { type: 'string' }, 'fault-prefix': { type: 'string' } },
+    options: { nats: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, 'metrics-port': { type: 'string' } },
   });
   // Every flag is read before anything starts, so a bad one costs nothing to stop.
   const { workers, shards } = workersAndShards(values);
@@ -36,7 +36,6 @@ export async function serve(argv: string[]): Promise<void> {
     workers,
     shards,
     observer: combineObservers(metrics.observer, leases),
-    faultCommandIdPrefix: values['fault-prefix'],
     onError,
   });
   // Created once the engine exists; leases won during start are in `owned` already.

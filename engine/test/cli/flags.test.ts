@@ -49,6 +49,15 @@ describe('cli - onsale simulate flag handling', () => {
     expect(isCleanError(r)).toBe(true);
   });
 
+  // Found in session 17: --buyers 5000000000 failed inside the simulator with a RangeError.
+  it('flags that size a run have upper bounds, refused with a clean error', async () => {
+    for (const args of [['--buyers', '10000001'], ['--workers', '257', '--shards', '300'], ['--shards', '4097'], ['--buyers', '5000000000']]) {
+      const r = await onsale(['simulate', '--json', ...args]);
+      expect(r.stderr).not.toContain('RangeError');
+      expect(isCleanError(r), `${args.join(' ')}: ${r.stderr}`).toBe(true);
+    }
+  });
+
   it('an invalid --ticket-key is refused up front with a clean error (not a RangeError after the whole run)', async () => {
     const dir = scratchDir();
     const r = await onsale(['simulate', '--buyers', '50', '--json', '--ticket-key', 'zz', '--tickets-out', join(dir, 't.jsonl')]);
@@ -104,7 +113,7 @@ describe('cli - onsale serve and replay flag handling', () => {
   });
 
   it('serve refuses bad flags before it starts anything', async () => {
-    for (const args of [['--bogus'], ['--workers', '0'], ['--metrics-port', 'abc'], ['--metrics-port', '1e3'], ['--metrics-port', '70000'], ['--workers', '4', '--shards', '2'], ['--workers', '2', '--shards', '1']]) {
+    for (const args of [['--bogus'], ['--workers', '0'], ['--metrics-port', 'abc'], ['--metrics-port', '1e3'], ['--metrics-port', '70000'], ['--workers', '4', '--shards', '2'], ['--workers', '2', '--shards', '1'], ['--fault-prefix', 'x']]) {
       const r = await onsale(['serve', ...args]);
       expect(isCleanError(r), `${args.join(' ')}: ${r.stderr}`).toBe(true);
       expect(r.stdout).toBe('');
