@@ -94,9 +94,8 @@ class Lane {
   readonly sent: (Pending[] | null)[] = [];
   lastSeq = 0;
   lastNowMs = 0;
-  /** Commands accepted into the mailbox, and answered, since start: they are answered in order. */
+  /** Commands accepted into the mailbox since start. */
   submitted = 0;
-  answered = 0;
   /**
    * Commands handed to the worker, or answered without reaching it (refused after the mailbox,
    * journal failures): a query waits until this counts every command submitted before it.
@@ -471,7 +470,6 @@ export class Engine {
       else batch[i].reply(result);
     }
     this.observer.applied?.(shard, batch, results, performance.now());
-    this.answered(lane, batch.length);
     if (out !== null) this.route(packr.unpack(out) as ShardOutbox);
     if (lane.queued.length > 0) this.flush(lane);
   }
@@ -566,12 +564,6 @@ export class Engine {
     const refused = this.observer.refused;
     if (refused !== undefined) for (const p of batch) refused(lane.shard, p.command, result, p.internal);
     if (!handed) this.handedOn(lane, batch.length);
-    this.answered(lane, batch.length);
-  }
-
-  /** Commands are answered in submission order per shard. */
-  private answered(lane: Lane, count: number): void {
-    lane.answered += count;
   }
 
   /** Commands handed to the worker (or answered without it), in submission order: the queries that waited for them go now. */
