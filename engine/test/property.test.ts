@@ -164,7 +164,7 @@ type Op =
   | ({ k: 'holdBest'; count: number; filter?: BestAvailableFilter } & BuyOp)
   | ({ k: 'holdGa'; area: string; count: number } & BuyOp)
   | { k: 'confirm' | 'release'; ref: number; other: boolean; bogus: boolean; email?: string }
-  | { k: 'createQuota'; quotaId: string; channels: string[]; policy: string; seats?: string[]; area?: string; count?: number; discountPct?: number }
+  | { k: 'createQuota'; quotaId: string; channels: string[]; policy: string; seats?: string[]; area?: string; count?: number; discountPct?: number; closesIn?: number }
   | { k: 'returnQuota'; quotaId: string; seats?: string[]; count?: number; close?: boolean }
   | { k: 'block'; hard: boolean; blockId: string; seats?: string[]; area?: string; count?: number }
   | { k: 'createPresale'; code: string; ticketType: string; from: number; length: number; totalMax: number; perBuyerMax: number }
@@ -234,7 +234,10 @@ function opArbitraries(venue: Venue): [fc.Arbitrary<Op>, fc.Arbitrary<Op[]>] {
     fc.oneof(w(10, fc.constantFrom('onlyQuota', 'quotaFirst')), w(1, fc.constant('sometimes'))),
     shape,
     opt(fc.oneof(w(10, fc.integer({ min: 0, max: 100 })), w(1, fc.constant(150))), 40),
-  ).map(([quotaId, channels, policy, sh, discountPct]): Op => ({ k: 'createQuota', quotaId, channels, policy, ...sh, discountPct }));
+    // Closing by itself, in whole seconds mostly (time often lands on it), now or past (at
+    // once), or at a time that is not a whole ms (refused).
+    opt(fc.oneof(w(10, fc.constantFrom(1_000, 5_000, 12_000, 30_000)), w(2, fc.constantFrom(0, -1_000)), w(1, fc.constant(0.5))), 30),
+  ).map(([quotaId, channels, policy, sh, discountPct, closesIn]): Op => ({ k: 'createQuota', quotaId, channels, policy, ...sh, discountPct, closesIn }));
   const returnQuota = fc.tuple(
     fc.constantFrom(...QUOTA_IDS, 'Q9'),
     fc.oneof(
@@ -354,7 +357,10 @@ function materialize(venue: Venue, ops: readonly Op[]): Step[] {
         break;
       }
       case 'createQuota':
-        command = clean({ type: 'createQuota' as const, commandId: id(), quotaId: op.quotaId, channels: [...op.channels], policy: op.policy as 'onlyQuota', seats: op.seats && [...op.seats], gaAreaId: op.area, count: op.count, discountPct: op.discountPct });
+        command = clean({
+          type: 'createQuota' as const, commandId: id(), quotaId: op.quotaId, channels: [...op.channels], policy: op.policy as 'onlyQuota', seats: op.seats && [...op.seats], gaAreaId: op.area, count: op.count,
+          discountPct: op.discountPct, closesAtMs: op.closesIn === undefined ? undefined : nowMs + op.closesIn,
+        });
         break;
       case 'returnQuota': command = clean({ type: 'returnQuota' as const, commandId: id(), quotaId: op.quotaId, seats: op.seats && [...op.seats], count: op.count, close: op.close }); break;
       case 'block':
@@ -406,7 +412,7 @@ interface MCounts { free: number; held: number; sold: number; blocked: number }
 interface MArea { id: string; zone: string; capacity: number; pools: Map<number, MCounts> }
 interface MHold { holdId: string; buyerId: string; channel: string; ticketType: string; presale: string | null; seats: string[]; area: string | null; source: number; count: number; expiresAtMs: number }
 interface MTicket { id: string; seat: string | null; area: string | null; source: number; buyerId: string; presale: string | null; valid: boolean; scanned: boolean }
-interface MQuota { id: string; channels: string[]; policy: string; discountPct: number; area: string | null; closed: boolean }
+interface MQuota { id: string; channels: string[]; policy: string; discountPct: number; area: string | null; closed: boolean; closesAtMs: number | null }
 interface MPresale { ticketType: string; from: number; until: number; totalMax: number; perBuyerMax: number; stopped: boolean }
 
 type Expect = { reject: CodeName } | { accept: Record<string, unknown> };
@@ -523,6 +529,7 @@ class Model {
     }
     this.nowMs = nowMs;
     this.expire();
+    this.closeDue();
     if (command.type === 'tick') {
       expect(actual, where).toEqual(DONE_RESULT);
       return;
@@ -537,6 +544,22 @@ class Model {
 
   expire(): void {
     for (const hold of [...this.holds.values()]) if (hold.expiresAtMs <= this.nowMs) this.closeHold(hold, 'expired');
+  }
+
+  /** Quotas whose closesAtMs has come give their free stock back and close, before the command. */
+  closeDue(): void {
+    this.quotas.forEach((quota, index) => {
+      if (quota.closed || quota.closesAtMs === null || quota.closesAtMs > this.nowMs) return;
+      quota.closed = true;
+      const source = index + 1;
+      if (quota.area !== null) {
+        const area = this.areas.get(quota.area) as MArea;
+        this.pool(area, 0).free += this.pool(area, source).free;
+        this.pool(area, source).free = 0;
+      } else {
+        for (const seat of this.seats.values()) if (seat.source === source && seat.state === 'free') seat.source = 0;
+      }
+    });
   }
 
   closeHold(hold: MHold, fate: 'expired' | 'released'): void {
@@ -853,17 +876,24 @@ class Model {
     if (c.discountPct !== undefined && !isWhole(c.discountPct, 0, 100)) return no('COMMAND_INVALID');
     if (c.channels.length === 0) return no('COMMAND_INVALID');
     if (c.channels.some((id) => !CHANNELS.some((ch) => ch.id === id))) return no('CHANNEL_UNKNOWN');
+    if (c.closesAtMs !== undefined && !isWhole(c.closesAtMs, 0, Number.MAX_SAFE_INTEGER - 1)) return no('COMMAND_INVALID');
     const bad = this.shape(c);
     if (bad !== null) return bad;
     const source = this.quotas.length + 1;
-    const quota: MQuota = { id: c.quotaId, channels: [...new Set(c.channels)], policy: c.policy, discountPct: c.discountPct ?? 0, area: null, closed: false };
+    const closesAtMs = c.closesAtMs ?? null;
+    const quota: MQuota = { id: c.quotaId, channels: [...new Set(c.channels)], policy: c.policy, discountPct: c.discountPct ?? 0, area: null, closed: false, closesAtMs };
+    // Accepted with the count moved in; one already due then closes at once.
+    const made = (count: number): Expect => {
+      this.quotas.push(quota);
+      this.closeDue();
+      return yes(closesAtMs === null ? { ok: true, count } : { ok: true, count, closesAtMs });
+    };
     if (c.seats !== undefined) {
       const seats = this.resolve(c.seats);
       if (!Array.isArray(seats)) return seats;
       if (seats.some((s) => s.state !== 'free' || s.source !== 0)) return no('QUOTA_SEAT_NOT_FREE');
       for (const seat of seats) seat.source = source;
-      this.quotas.push(quota);
-      return yes({ ok: true, count: seats.length });
+      return made(seats.length);
     }
     const area = this.areas.get(c.gaAreaId as string);
     if (area === undefined) return no('GA_AREA_UNKNOWN');
@@ -873,8 +903,7 @@ class Model {
     general.free -= c.count;
     this.pool(area, source).free += c.count;
     quota.area = area.id;
-    this.quotas.push(quota);
-    return yes({ ok: true, count: c.count });
+    return made(c.count);
   }
 
   returnQuota(c: Extract<Command, { type: 'returnQuota' }>): Expect {

@@ -6,6 +6,7 @@ import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus } from './tickets.ts';
 import { hashId } from './idindex.ts';
 import { auditProducts } from './audit-products.ts';
+import { nextQuotaClose } from './quotas.ts';
 
 export function auditPerformance(s: PerformanceState): string[] {
   const problems: string[] = [];
@@ -127,8 +128,13 @@ export function auditPerformance(s: PerformanceState): string[] {
     }
     quotaCount++;
     if (quota.source !== q || s.quotaById.get(quota.quotaId) !== quota) fail(`quota ${quota.quotaId} is not indexed under number ${q}`);
+    // A closed quota gave its free stock back and sends what comes free to the general pool;
+    // one due to close by itself closed at the command that reached its time.
+    if (quota.closed && counts[q * STATES + SeatState.FREE] !== 0) fail(`closed quota ${quota.quotaId} has ${counts[q * STATES + SeatState.FREE]} free places`);
+    if (!quota.closed && quota.closesAtMs <= s.lastNowMs) fail(`quota ${quota.quotaId} is open past its closesAtMs ${quota.closesAtMs} (now ${s.lastNowMs})`);
   }
   if (quotaCount !== s.quotaById.size) fail(`${s.quotaById.size} quotas indexed, ${quotaCount} found`);
+  if (s.nextQuotaCloseAtMs > nextQuotaClose(s)) fail(`next quota close kept at ${s.nextQuotaCloseAtMs}, an open quota closes at ${nextQuotaClose(s)}`);
 
   for (const [buyerId, found] of buyerUse) {
     const kept = s.buyers.get(buyerId);

@@ -79,6 +79,12 @@ export interface CreateQuota extends Base {
    * productId draw on the quota, whatever their channel; `channels` may then be empty.
    */
   productId?: string;
+  /**
+   * When the quota closes by itself: the first command at or past this time (a `tick` too)
+   * returns its free stock to the general pool and closes it, as `returnQuota` with `close`
+   * would. A time not after the command's closes it at once. Omitted: open until returned.
+   */
+  closesAtMs?: number;
 }
 export interface ReturnQuota extends Base {
   type: 'returnQuota';

@@ -9,7 +9,7 @@ import { answerRetry, remember } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
 import { confirmHold } from './orders.ts';
-import { createQuota, returnQuota } from './quotas.ts';
+import { closeDueQuotas, createQuota, returnQuota } from './quotas.ts';
 import { blockForeign, issueHardTickets } from './blocks.ts';
 import { createPresale, editPresale, stopPresale } from './presales.ts';
 import { scanHolding, scanTicket, voidTicket, voidTickets } from './scan.ts';
@@ -33,6 +33,7 @@ export function execute(s: PerformanceState, command: Command, nowMs: number, id
   if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
   s.lastNowMs = nowMs;
   expireHolds(s, nowMs);
+  closeDueQuotas(s, nowMs);
   if (command.type === 'tick') return DONE;
   const result = dispatch(s, command, hash, nowMs);
   remember(s, command, hash, result);
@@ -47,7 +48,7 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
     case 'holdGa': return holdGa(s, cmd, hash, nowMs);
     case 'confirmHold': return confirmHold(s, cmd, nowMs);
     case 'releaseHold': return releaseHold(s, cmd, nowMs);
-    case 'createQuota': return createQuota(s, cmd);
+    case 'createQuota': return createQuota(s, cmd, nowMs);
     case 'returnQuota': return returnQuota(s, cmd);
     case 'issueHardTickets': return issueHardTickets(s, cmd, nowMs);
     case 'blockForeign': return blockForeign(s, cmd, nowMs);

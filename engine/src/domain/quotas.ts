@@ -1,6 +1,7 @@
 // Contingents: seats (or GA places) taken out of the general pool for named channels (or for a
 // product's holds: its allocation), sold only from the quota or quota first, and given back to
-// free stock by the organizer.
+// free stock by the organizer, or by themselves at a set time (closesAtMs: a partner's unsold
+// contingent, a renewal reservation at its window's end).
 import type { CreateQuota, ReturnQuota } from './commands.ts';
 import { assert } from './assert.ts';
 import { reject, type Rejection } from './codes.ts';
@@ -11,7 +12,7 @@ import { freeGeneralStock, resolveSeats } from './seats.ts';
 import type { CountAccepted } from './results.ts';
 import { GENERAL, SeatState, type PerformanceState, type Quota } from './state.ts';
 
-export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepted | Rejection {
+export function createQuota(s: PerformanceState, cmd: CreateQuota, nowMs: number): CountAccepted | Rejection {
   const bad = needId(cmd.quotaId, 'quotaId');
   if (bad !== null) return bad;
   if (s.quotaById.has(cmd.quotaId)) return reject('QUOTA_EXISTS', 'quotaId', `quota ${cmd.quotaId} exists`);
@@ -36,10 +37,12 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepte
     if (c === undefined) return reject('CHANNEL_UNKNOWN', `channels[${i}]`, `no channel ${String(cmd.channels[i])}`);
     if (!channels.includes(c)) channels.push(c);
   }
+  if (cmd.closesAtMs !== undefined && !isInt(cmd.closesAtMs, 0, Number.MAX_SAFE_INTEGER - 1)) return reject('COMMAND_INVALID', 'closesAtMs', 'closesAtMs must be a time in ms since the epoch');
   const shape = needSeatsOrPlaces(cmd);
   if (shape !== null) return shape;
   const source = s.quotas.length;
-  const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1, productId, closed: false };
+  const closesAtMs = cmd.closesAtMs ?? Number.MAX_SAFE_INTEGER;
+  const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1, productId, closed: false, closesAtMs };
   const stock = freeGeneralStock(s, cmd, 'QUOTA_SEAT_NOT_FREE');
   if ('ok' in stock) return stock;
   if (stock.seats !== null) {
@@ -51,7 +54,49 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota): CountAccepte
   s.quotas.push(quota);
   s.quotaById.set(quota.quotaId, quota);
   refreshOnlyQuota(s);
-  return { ok: true, count: stock.count };
+  if (closesAtMs < s.nextQuotaCloseAtMs) s.nextQuotaCloseAtMs = closesAtMs;
+  // Already due (a coordinator's reservation that reached this performance after its window):
+  // closed at once, as the next command would, so the answer shows what stands.
+  closeDueQuotas(s, nowMs);
+  return cmd.closesAtMs === undefined ? { ok: true, count: stock.count } : { ok: true, count: stock.count, closesAtMs };
+}
+
+/**
+ * Closes the quotas whose closesAtMs has come: their free stock goes back to the general pool,
+ * and what comes free in them later follows (moves.ts). Called before every command (execute.ts),
+ * so a deadline takes effect at the first command at or past it, whatever that command is; one
+ * comparison when none is due. Bounded by the quotas of the performance.
+ */
+export function closeDueQuotas(s: PerformanceState, nowMs: number): void {
+  if (nowMs < s.nextQuotaCloseAtMs) return;
+  for (const quota of s.quotas) if (quota !== null && !quota.closed && quota.closesAtMs <= nowMs) closeQuota(s, quota);
+  s.nextQuotaCloseAtMs = nextQuotaClose(s);
+}
+
+/** The earliest closesAtMs of the open quotas (after a snapshot is read). */
+export function nextQuotaClose(s: PerformanceState): number {
+  let next = Number.MAX_SAFE_INTEGER;
+  for (const quota of s.quotas) if (quota !== null && !quota.closed && quota.closesAtMs < next) next = quota.closesAtMs;
+  return next;
+}
+
+/** Returns every free seat or place of the quota to the general pool and closes it. */
+function closeQuota(s: PerformanceState, quota: Quota): void {
+  quota.closed = true;
+  if (quota.gaArea >= 0) moveGaSource(s, quota.gaArea, quota.source, GENERAL, gaFree(s, quota.gaArea, quota.source));
+  else returnFreeSeats(s, quota);
+}
+
+/** Every free seat of a numbered quota back to the general pool; the count. */
+function returnFreeSeats(s: PerformanceState, quota: Quota): number {
+  let count = 0;
+  for (let seat = 0; seat < s.layout.seatCount; seat++) {
+    if (s.seatSource[seat] === quota.source && s.seatState[seat] === SeatState.FREE) {
+      moveSeatSource(s, seat, GENERAL);
+      count++;
+    }
+  }
+  return count;
 }
 
 /** Gives unsold, unheld quota seats or places back to the general pool. */
@@ -76,16 +121,7 @@ export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepte
     return { ok: true, count };
   }
   if (cmd.count !== undefined) return reject('COMMAND_INVALID', 'count', `quota ${cmd.quotaId} holds seats: name them, or name none to return all free ones`);
-  if (cmd.seats === undefined) {
-    let count = 0;
-    for (let seat = 0; seat < s.layout.seatCount; seat++) {
-      if (s.seatSource[seat] === quota.source && s.seatState[seat] === SeatState.FREE) {
-        moveSeatSource(s, seat, GENERAL);
-        count++;
-      }
-    }
-    return { ok: true, count };
-  }
+  if (cmd.seats === undefined) return { ok: true, count: returnFreeSeats(s, quota) };
   if (!Array.isArray(cmd.seats) || cmd.seats.length === 0) return reject('COMMAND_INVALID', 'seats', 'seats must be a non-empty array of seat ids');
   const seats = resolveSeats(s, cmd.seats, 'seats');
   if (!Array.isArray(seats)) return seats;

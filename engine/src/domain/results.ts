@@ -34,7 +34,8 @@ export interface OrderAccepted {
 }
 
 export interface ScanAccepted { ok: true; ticketId: string; seatId: string | null; gaAreaId: string | null }
-export interface CountAccepted { ok: true; count: number }
+/** createQuota, returnQuota: seats or places moved; a quota that closes by itself echoes its time (the coordinator reads it). */
+export interface CountAccepted { ok: true; count: number; closesAtMs?: number }
 export interface Done { ok: true }
 
 /** linkProduct: what the coordinator needs to check the product's performances against each other. */

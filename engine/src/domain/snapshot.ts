@@ -5,7 +5,7 @@
 import { Packr } from 'msgpackr';
 import { linkHold } from './holds.ts';
 import { fnv1a, type Layout } from './layout.ts';
-import { refreshOnlyQuota } from './quotas.ts';
+import { nextQuotaClose, refreshOnlyQuota } from './quotas.ts';
 import { countProductOrder } from './products-link.ts';
 import {
   createPerformance, Order, orderIdOf, type Block, type Hold, type Listing, type ListingStatus, type PerformanceSpec, type PerformanceState, type Presale,
@@ -74,9 +74,10 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     buyerNumbers: s.buyers.ids.length,
     buyerFree: s.buyers.free,
     buyers: buyerTuples(s),
-    // A closed quota (added within version 5) adds a 1 after its product id (null for none);
-    // other quotas encode as before, so snapshots without one are unchanged.
-    quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea, ...(q.closed ? [q.productId, 1] : q.productId === null ? [] : [q.productId])])),
+    // A closed quota (added within version 5) adds a 1 after its product id (null for none), an
+    // open one that closes by itself a 0 and its closesAtMs (added later within version 5);
+    // other quotas encode as before, so snapshots without either are unchanged.
+    quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea, ...quotaTail(q)])),
     // Added within version 5 (older readers ignore it; older snapshots have none).
     droppedQuotas: [...s.droppedQuotaIds],
     blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
@@ -115,6 +116,13 @@ function memoFrom(d: PackedMemo): MemoColumns {
 
 function memoFromV4(d: PackedMemoV4): MemoColumnsV4 {
   return { oldSize: d.oldSize, ids: d.ids, a: d.a, b: d.b, c: d.c, ...numbersFrom(d) };
+}
+
+/** A quota's fields after its GA area: none, [productId], [productId, 1] closed, [productId, 0, closesAtMs] closing by itself. */
+function quotaTail(q: Quota): unknown[] {
+  if (q.closed) return [q.productId, 1];
+  if (q.closesAtMs !== Number.MAX_SAFE_INTEGER) return [q.productId, 0, q.closesAtMs];
+  return q.productId === null ? [] : [q.productId];
 }
 
 /**
@@ -201,12 +209,16 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   }
   for (const q of snap.quotas) {
     if (q === null) { s.quotas.push(null); continue; }
-    const quota: Quota = { quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5], productId: q[6] ?? null, closed: q[7] === 1 };
+    const quota: Quota = {
+      quotaId: q[0], source: q[1], channels: q[2], policy: q[3], discountPct: q[4], gaArea: q[5], productId: q[6] ?? null, closed: q[7] === 1,
+      closesAtMs: q[7] === 0 ? q[8] : Number.MAX_SAFE_INTEGER,
+    };
     s.quotas.push(quota);
     s.quotaById.set(quota.quotaId, quota);
   }
   for (const [source, quotaId] of snap.droppedQuotas ?? []) s.droppedQuotaIds.set(source, quotaId);
   refreshOnlyQuota(s);
+  s.nextQuotaCloseAtMs = nextQuotaClose(s);
   for (const b of snap.blocks) {
     const block: Block = { blockId: b[0], number: b[1], kind: b[2], party: b[3], deliveryNote: b[4], seats: b[5], gaArea: b[6], count: b[7], createdAtMs: b[8] };
     s.blocks.push(block);

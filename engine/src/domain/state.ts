@@ -95,6 +95,11 @@ export interface Quota {
    * back to the general pool (a renewal reservation after its window: moves.ts freeSeat).
    */
   closed: boolean;
+  /**
+   * When the quota closes by itself (`createQuota.closesAtMs`): the first command at or past it
+   * returns its free stock and closes it (quotas.ts closeDueQuotas). MAX_SAFE_INTEGER for never.
+   */
+  closesAtMs: number;
 }
 
 /** A product's resale terms, with the listing channels as channel numbers. */
@@ -227,6 +232,11 @@ export interface PerformanceState {
    * name their pool by number, and keep naming it by its id after it is gone.
    */
   readonly droppedQuotaIds: Map<number, string>;
+  /**
+   * No open quota closes before this (MAX_SAFE_INTEGER for none); the earliest closesAtMs when
+   * last computed, stale-early after a quota is closed by hand or dropped. Derived.
+   */
+  nextQuotaCloseAtMs: number;
   readonly blocks: Block[];
   readonly blockById: Map<string, Block>;
   readonly presales: Map<string, Presale>;
@@ -374,6 +384,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     quotas: [null],
     quotaById: new Map(),
     droppedQuotaIds: new Map(),
+    nextQuotaCloseAtMs: Number.MAX_SAFE_INTEGER,
     blocks: [],
     blockById: new Map(),
     presales: new Map(),

@@ -58,7 +58,8 @@ export async function simulateSeason(engine: Engine, options: ScenarioOptions): 
   const renewed = await waveByTime(driver, renewItems);
   for (const r of renewed) if (r.ok) holdings.push(r as unknown as HoldingResult);
   phases.renewal = { holders: holders.length, renewed: countOutcomes(renewed).ok, refused: countOutcomes(renewed).refused };
-  await driver.setUp([[SEASON_CARD, { type: 'closeRenewal', commandId: `${SEASON_CARD}-close-renewal` }, RENEWAL_UNTIL_MS]]);
+  // No closeRenewal: at the window's end the reservations close by themselves on every match,
+  // and the card's sale starts once the renewals in flight are done.
 
   // New cards: waves of chosen seats (all different within a wave) alternate with waves of best
   // available, so that no two sagas of one wave reach for the same seat in an order that depends

@@ -337,6 +337,8 @@ export const linkLater = (performance: ProductPerformance, more: Loose = {}): Lo
 export const exchange = (holdingId: string, buyerId: string, fromPerformanceId: string, toPerformanceId: string): Loose => ({ type: 'exchangePerformance', holdingId, buyerId, fromPerformanceId, toPerformanceId });
 export const renew = (previousHoldingId: string, buyerId: string): Loose => ({ type: 'renewHolding', previousHoldingId, buyerId });
 export const closeRenewal = (): Loose => ({ type: 'closeRenewal' });
+/** Moves a performance's time on (holds expire, quotas due close) and does nothing else. */
+export const tick = (): Loose => ({ type: 'tick' });
 export const hold = (buyerId: string, seats: string[], more: Loose = {}): Loose => ({ type: 'holdSeats', buyerId, channel: 'web', seats, ...more });
 export const holdGa = (buyerId: string, gaAreaId: string, count: number, more: Loose = {}): Loose => ({ type: 'holdGa', buyerId, channel: 'web', gaAreaId, count, ...more });
 export const confirm = (holdId: string, buyerId: string): Loose => ({ type: 'confirmHold', holdId, buyerId });

@@ -1,11 +1,11 @@
 // Renewals (DOMAIN §5): within the renewal window each of last season's holders has their seats
 // reserved and may renew them, at the new ticket type the mapping names; nothing else is sold
-// until the window is closed; then the seats nobody renewed go back on sale.
+// until the window has ended; then the seats nobody renewed go back on sale by themselves.
 import { describe, expect, it } from 'vitest';
-import { clubLayout, type RenewalTerms } from '../../src/domain/mod.ts';
+import { clubLayout, executeProduct, isPending, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
 import {
   DAY, FIRST, SALE, World, buy, closeRenewal, exchange, expectCode, hallLayout, hold, holdGa, holding, layoutOf, play, priceOf, productDef, renew,
-  schedule,
+  schedule, tick,
 } from './helpers.ts';
 
 const hall = hallLayout();
@@ -34,7 +34,7 @@ function renewing(): World {
 }
 
 describe('renewals - the window', () => {
-  it('reserves each holder\'s seats, renews them at the mapped type, and returns the others when closed', () => {
+  it('reserves each holder\'s seats, renews them at the mapped type, and returns the others at the window\'s end', () => {
     const w = renewing();
     const results = play(w, [
       { at: FROM - 1, product: 'CARD27', cmd: renew('H-ann', 'ann'), expect: 'RENEWAL_CLOSED', unchanged: true, why: 'before the window' },
@@ -47,17 +47,21 @@ describe('renewals - the window', () => {
       { at: SINGLE_DURING, perf: 'G2', cmd: hold('walk-in', ['A-1-4']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'reserved for cid' },
       { at: SINGLE_DURING, perf: 'G2', cmd: hold('walk-in', ['A-1-5']), expect: 'OK' },
       { at: SINGLE_DURING, product: 'CARD27', cmd: renew('H-bob', 'bob'), expect: 'OK', why: 'an old type not in the mapping renews at the product\'s own' },
+      { at: UNTIL - 1, perf: 'G3', cmd: hold('walk-in', ['A-1-4']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'reserved for cid to the window\'s last moment' },
+      {
+        at: UNTIL, product: 'CARD27', cmd: closeRenewal(), expect: 'RENEWAL_CLOSED', why: 'it closed by itself: its first command past the end says so',
+        check: (_, w) => expect(w.prod('CARD27').renewalClosed).toBe(true),
+      },
       { at: UNTIL, product: 'CARD27', cmd: renew('H-cid', 'cid'), expect: 'RENEWAL_CLOSED', unchanged: true, why: 'the window has ended' },
-      { at: UNTIL, product: 'CARD27', cmd: buy('dan'), expect: 'RENEWAL_STILL_OPEN', unchanged: true, why: 'not closed yet' },
-      { at: UNTIL, product: 'CARD27', cmd: closeRenewal(), expect: 'OK' },
-      { at: UNTIL, product: 'CARD27', cmd: closeRenewal(), expect: 'RENEWAL_CLOSED', unchanged: true },
-      { at: UNTIL, product: 'CARD27', cmd: renew('H-cid', 'cid'), expect: 'RENEWAL_CLOSED', unchanged: true },
-      { at: UNTIL, perf: 'G3', cmd: hold('walk-in', ['A-1-4']), expect: 'OK', why: 'cid\'s unrenewed seat is back on sale' },
+      { at: UNTIL, perf: 'G3', cmd: hold('walk-in', ['A-1-4']), expect: 'OK', why: 'cid\'s unrenewed seat is back on sale at the window\'s end, with no closeRenewal' },
       { at: UNTIL, perf: 'G3', cmd: hold('walk-in', ['A-1-1']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'ann\'s renewed seat stays sold, in the reservation', check: (_, w) => expect(w.seat('G3', 'A-1-1')).toBe('sold') },
     ]);
     const ann = holding(results[3]);
     const bob = holding(results[9]);
     expect(ann.seats).toEqual(['A-1-1', 'A-1-2']);
+    // A performance's time moves with its commands (the runtime's ticker sends ticks to idle ones).
+    expect(w.avail('G1').quotas[0].capacity, 'G1 has had no command since the end').toBe(4);
+    for (const g of games) expectCode(w.perform(g.performanceId, tick(), UNTIL + 1), 'OK');
     for (const g of games) {
       expect(w.valid(g.performanceId, ann.holdingId).map((t) => [t.seatId, t.ticketType, t.priceMinor])).toEqual([
         ['A-1-1', 'renewal', priceOf(hall, 'renewal', 'A')], ['A-1-2', 'renewal', priceOf(hall, 'renewal', 'A')],
@@ -90,8 +94,11 @@ describe('renewals - the window', () => {
     play(w, [
       { at: FROM, product: 'GA27', cmd: renew('H-ann', 'ann'), expect: 'OK' },
       { at: SINGLE_DURING, perf: 'N1', cmd: holdGa('walk-in', 'BALCONY', 10), expect: 'OK', why: 'the ordinary balcony places sell alongside' },
-      { at: UNTIL, product: 'GA27', cmd: closeRenewal(), expect: 'OK' },
+      { at: UNTIL - 1, perf: 'N2', cmd: tick(), expect: 'OK' },
     ]);
+    expect(w.avail('N2', 'web').gaAreas[1].free, 'bob\'s places are reserved to the last moment').toBe(295);
+    // A performance's time moves with its commands: the first at or past the end closes it.
+    for (const n of nights) expectCode(w.perform(n.performanceId, tick(), UNTIL), 'OK');
     for (const n of nights) {
       expect(w.valid(n.performanceId).filter((t) => t.productId === 'GA27').map((t) => [t.gaAreaId, t.ticketType])).toEqual(Array(3).fill(['BALCONY', 'renewal']));
       expect(w.avail(n.performanceId).quotas).toEqual([{ quotaId: 'GA27.renewal', capacity: 3, free: 0, held: 0, sold: 3, blocked: 0 }]);
@@ -102,10 +109,9 @@ describe('renewals - the window', () => {
   // The reservation is a quotaFirst quota of the product: once the window is closed it holds
   // only renewed (sold) seats, and new cards take the rest of the house. (It was onlyQuota at
   // first, which left the product unable to sell a single new card after a renewal.)
-  it('sells new cards once the renewal is closed', () => {
+  it('sells new cards once the window has ended', () => {
     const w = renewing();
     expectCode(w.product('CARD27', renew('H-ann', 'ann'), FROM), 'OK');
-    expectCode(w.product('CARD27', closeRenewal(), UNTIL), 'OK');
     expectCode(w.product('CARD27', buy('dan', { seats: ['B-1-1'] }), UNTIL), 'OK');
     // cid's seat (returned) and the rest of the house are the card's again; ann's stay hers.
     expectCode(w.product('CARD27', buy('fay', { seats: ['A-1-4'] }), UNTIL), 'OK');
@@ -116,12 +122,11 @@ describe('renewals - the window', () => {
 });
 
 describe('renewals - a renewed seat given up after the window', () => {
-  // closeRenewal closes the reservation as it returns it: what comes free in it later goes to
-  // the general pool, not back to a quota nobody sells from.
-  it('goes back on sale when its ticket is voided after the close (a seat, and GA places)', () => {
+  // The reservation closes at the window's end: what comes free in it later goes to the general
+  // pool, not back to a quota nobody sells from.
+  it('goes back on sale when its ticket is voided after the window (a seat, and GA places)', () => {
     const w = renewing();
     const ann = holding(expectCode(w.product('CARD27', renew('H-ann', 'ann'), FROM), 'OK'));
-    expectCode(w.product('CARD27', closeRenewal(), UNTIL), 'OK');
     const ticket = w.valid('G2', ann.holdingId).find((t) => t.seatId === 'A-1-1')!;
     expectCode(w.perform('G2', { type: 'voidTicket', ticketId: ticket.ticketId }, UNTIL + 1), 'OK');
     expect(w.seat('G2', 'A-1-1')).toBe('free');
@@ -134,7 +139,7 @@ describe('renewals - a renewed seat given up after the window', () => {
     const ga: RenewalTerms = { ...terms, holders: [{ holdingId: 'H-ann', buyerId: 'ann', count: 3, ticketType: 'card' }] };
     expectCode(g.product('GA27', productDef('GA27', 'seasonCard', nights, { gaAreaId: 'BALCONY', saleStartMs: UNTIL, renewal: ga }), 0), 'OK');
     const gaAnn = holding(expectCode(g.product('GA27', renew('H-ann', 'ann'), FROM), 'OK'));
-    expectCode(g.product('GA27', closeRenewal(), UNTIL), 'OK');
+    expectCode(g.perform('N1', tick(), UNTIL), 'OK');
     expect(g.avail('N1', 'web').gaAreas[1].free).toBe(297);
     const place = g.valid('N1', gaAnn.holdingId)[0];
     expectCode(g.perform('N1', { type: 'voidTicket', ticketId: place.ticketId }, UNTIL + 1), 'OK');
@@ -152,9 +157,60 @@ describe('renewals - a renewed seat given up after the window', () => {
     const w = new World().add([...shows, extra], hall, { singleAt: SINGLE_DURING });
     expectCode(w.product('SER27', productDef('SER27', 'series', shows, { sameSeat: true, min: 1, saleStartMs: UNTIL, renewal: subTerms, exchangeable: [extra] }), 0), 'OK');
     const h = holding(expectCode(w.product('SER27', renew('H-ann', 'ann'), FROM), 'OK'));
-    expectCode(w.product('SER27', closeRenewal(), UNTIL), 'OK');
     expectCode(w.product('SER27', exchange(h.holdingId, 'ann', 'S2', 'X1'), UNTIL + 1), 'OK');
     expect(w.seat('S2', 'A-1-1')).toBe('free');
     expectCode(w.perform('S2', hold('walk-in', ['A-1-1']), UNTIL + 2), 'OK', 'a single ticket on the seat given up');
   });
 });
+
+describe('renewals - the close at the window\'s end', () => {
+  it('lets renewals started in the window finish before the product\'s own sale starts', () => {
+    const w = renewing();
+    const s = w.prod('CARD27');
+    // A renewal started in the window's last ms, its steps still on their way to the matches.
+    const started = executeProduct(s, { type: 'renewHolding', commandId: 'late', previousHoldingId: 'H-cid', buyerId: 'cid' }, UNTIL - 1);
+    expect(isPending(started.result)).toBe(true);
+    expectCode(executeProduct(s, { type: 'buyProduct', commandId: 'b1', buyerId: 'dan' }, UNTIL).result as never, 'RENEWAL_STILL_OPEN');
+    expect(s.renewalClosed).toBe(false);
+    // Its steps run (LocalProducts does what the runtime does) and it finishes: the next command closes the renewal.
+    for (const o of started.out) {
+      if (o.t !== 'send') continue;
+      const result = w.local.perform(o.to, o.command as never, UNTIL - 1);
+      feed(w, 'CARD27', o.saga, o.step, result, UNTIL - 1);
+    }
+    expect([...s.sagas.values()].some((g) => g.kind === 'renew')).toBe(false);
+    expectCode(w.product('CARD27', buy('dan', { seats: ['B-1-1'] }), UNTIL), 'OK');
+    expect(s.renewalClosed).toBe(true);
+    expect(w.valid('G1').filter((t) => t.buyerId === 'cid').map((t) => t.seatId)).toEqual(['A-1-4']);
+  });
+
+  it('waits for closeRenewal where an older engine made the reservations (they do not close by themselves)', () => {
+    const w = new World().add(games, hall, { singleAt: SINGLE_DURING });
+    // Performances from before closesAtMs: they ignore it and do not echo it.
+    const perform = w.local.perform.bind(w.local);
+    w.local.perform = (p, command, at) => {
+      if (command.type !== 'createQuota') return perform(p, command, at);
+      const { closesAtMs: _ignored, ...old } = command;
+      return perform(p, old, at);
+    };
+    expectCode(w.product('CARD27', productDef('CARD27', 'seasonCard', games, { saleStartMs: UNTIL, renewal: terms }), 0), 'OK');
+    expect(w.prod('CARD27').renewalClosesItself).toBe(false);
+    play(w, [
+      { at: UNTIL, product: 'CARD27', cmd: buy('dan'), expect: 'RENEWAL_STILL_OPEN', unchanged: true, why: 'the reservations are still there' },
+      { at: UNTIL, perf: 'G1', cmd: hold('walk-in', ['A-1-4']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'cid\'s seat still reserved' },
+      { at: UNTIL, product: 'CARD27', cmd: closeRenewal(), expect: 'OK' },
+      { at: UNTIL, perf: 'G1', cmd: hold('walk-in', ['A-1-4']), expect: 'OK' },
+      { at: UNTIL, product: 'CARD27', cmd: buy('dan'), expect: 'OK' },
+    ]);
+  });
+});
+
+/** Reports one step's result to the coordinator, and runs whatever it sends next, as LocalProducts does. */
+function feed(w: World, productId: string, saga: number, step: number, result: Result, at: number): void {
+  const queue = [{ saga, step, result }];
+  for (let i = 0; i < queue.length; i++) {
+    const r = queue[i];
+    const next = executeProduct(w.prod(productId), { type: 'stepResult', commandId: `feed-${r.saga}-${r.step}`, saga: r.saga, step: r.step, result: r.result }, at);
+    for (const o of next.out) if (o.t === 'send') queue.push({ saga: o.saga, step: o.step, result: w.local.perform(o.to, o.command as never, at) });
+  }
+}

@@ -240,6 +240,60 @@ describe('quotas - closing a quota', () => {
   });
 });
 
+describe('quotas - closing by themselves (closesAtMs)', () => {
+  // A partner's contingent returned at a set time, a renewal reservation at its window's end:
+  // the first command at or past closesAtMs (a tick too) closes the quota before it runs.
+  const AT = OPEN + TTL / 2;
+  it('sells from the quota to the last moment, then returns its free stock and closes it', () => {
+    const state = newPerformance();
+    const steps: Step[] = [
+      { at: OPEN, cmd: createQuota('club', ['partner'], 'onlyQuota', { seats: club, closesAtMs: 1.5 }), expect: 'COMMAND_INVALID', field: 'closesAtMs', unchanged: true },
+      { at: OPEN, cmd: createQuota('club', ['partner'], 'onlyQuota', { seats: club, closesAtMs: -1 }), expect: 'COMMAND_INVALID', field: 'closesAtMs', unchanged: true },
+      { at: OPEN, cmd: createQuota('club', ['partner'], 'onlyQuota', { seats: club, closesAtMs: AT }), expect: 'OK', check: (r) => expect(r).toEqual({ ok: true, count: 6, closesAtMs: AT }) },
+      { at: OPEN, cmd: createQuota('floor', ['partner'], 'onlyQuota', { gaAreaId: 'FLOOR', count: 10, closesAtMs: AT + 1 }), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('p1', 'ann', ['BALC-1-1'], { channel: 'partner' }), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('p2', 'bob', ['BALC-1-2'], { channel: 'partner' }), expect: 'OK' },
+      { at: OPEN, cmd: confirm('p2', 'bob'), expect: 'OK' },
+      { at: AT - 1, cmd: holdSeats('w0', 'cat', ['BALC-1-3']), expect: 'SEAT_NOT_IN_CHANNEL', unchanged: true, why: 'the partner\'s to the last ms' },
+      { at: AT - 1, cmd: holdGa('g1', 'cat', 'FLOOR', 2, { channel: 'partner' }), expect: 'OK' },
+      { at: AT, cmd: tick(), expect: 'OK', why: 'club is due, floor not yet', check: (r, s) => {
+        quotaIs('club', { capacity: 2, free: 0, held: 1, sold: 1, blocked: 0 })(r, s);
+        quotaIs('floor', { capacity: 10, free: 8, held: 2, sold: 0, blocked: 0 })(r, s);
+        expect(seatPool(s, 'BALC-1-3')).toBe('general');
+      } },
+      { at: AT, cmd: holdSeats('w1', 'cat', ['BALC-1-3']), expect: 'OK', why: 'the web sells a returned seat' },
+      { at: AT, cmd: holdSeats('p3', 'dan', ['BALC-1-4'], { channel: 'partner' }), expect: 'SEAT_NOT_IN_CHANNEL', unchanged: true, why: 'onlyQuota: the partner sold its contingent only, and it is back' },
+      { at: AT + 1, cmd: release('p1', 'ann'), expect: 'OK', why: 'floor closes first, then the release', check: (r, s) => {
+        quotaIs('club', { capacity: 1, free: 0, held: 0, sold: 1, blocked: 0 })(r, s);
+        expect(seatPool(s, 'BALC-1-1')).toBe('general');
+        quotaIs('floor', { capacity: 2, free: 0, held: 2, sold: 0, blocked: 0 })(r, s);
+      } },
+      { at: AT + 1 + TTL, cmd: tick(), expect: 'OK', why: 'cat\'s floor hold expires into the general pool', check: quotaIs('floor', { capacity: 0, free: 0, held: 0, sold: 0, blocked: 0 }) },
+      { at: AT + 1 + TTL, cmd: returnQuota('club', { close: true }), expect: 'OK', check: count(0), why: 'closing it by hand as well returns nothing' },
+    ];
+    // A snapshot keeps the time a quota closes: decoded before it, the steps after go the same way.
+    const split = 7;
+    play(state, steps.slice(0, split));
+    const copy = decodeSnapshot(encodeSnapshot(state), state.layout);
+    expect(copy.quotas.map((q) => q?.closesAtMs)).toEqual([undefined, AT, AT + 1]);
+    play(state, steps.slice(split));
+    play(copy, steps.slice(split).map((step, i) => ({ ...step, cmd: { commandId: `again-${i}`, ...(step.cmd as object) } })));
+    expect(avail(copy)).toEqual(avail(state));
+    expect(copy.quotas.map((q) => q?.closed)).toEqual([undefined, true, true]);
+  });
+
+  it('closes at once when its time has already come', () => {
+    const state = newPerformance();
+    play(state, [
+      { at: OPEN, cmd: createQuota('club', ['partner'], 'onlyQuota', { seats: club, closesAtMs: OPEN }), expect: 'OK', check: (r, s) => {
+        expect(r).toEqual({ ok: true, count: 6, closesAtMs: OPEN });
+        quotaIs('club', { capacity: 0, free: 0, held: 0, sold: 0, blocked: 0 })(r, s);
+      } },
+      { at: OPEN, cmd: holdSeats('w1', 'ann', ['BALC-1-1']), expect: 'OK' },
+    ]);
+  });
+});
+
 describe('hard tickets - batches printed for an outside box office', () => {
   it('blocks seats and places for good, with a delivery note and the seat list', () => {
     const state = newPerformance();

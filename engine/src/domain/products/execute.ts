@@ -45,6 +45,7 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
   }
   if (!isInt(nowMs, 0, Number.MAX_SAFE_INTEGER) || nowMs < state.lastNowMs) return { state, result: reject('TIME_REGRESSED', '', `time ${nowMs} is before the product's last command at ${state.lastNowMs}`), out };
   state.lastNowMs = nowMs;
+  settleRenewal(state, nowMs);
   const result = dispatch(state, cmd, nowMs, out);
   // A refusal answered at once is kept like a saga's outcome: its retry gets it again, and the
   // same id with another payload COMMAND_ID_REUSED. Not the ones that say nothing of the command
@@ -55,6 +56,21 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
 }
 
 const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PRODUCT_BUSY, Code.HOLDINGS_LIMIT_REACHED]);
+
+/**
+ * Past the renewal window's end, with no renewal still in flight, the renewal is closed: its
+ * reservations on the performances closed by themselves at the end (createQuota closesAtMs), so
+ * nothing is left to send, and the product's own sale may start. Renewals started inside the
+ * window finish first (buy answers RENEWAL_STILL_OPEN meanwhile). A product whose reservations an
+ * older engine made waits for closeRenewal instead.
+ */
+function settleRenewal(s: ProductState, nowMs: number): void {
+  const renewal = s.def.renewal;
+  if (s.renewalClosed || !s.renewalClosesItself || renewal === undefined || nowMs < renewal.windowEndMs) return;
+  for (const saga of s.sagas.values()) if (saga.kind === 'renew') return;
+  s.renewalClosed = true;
+  s.renewalQuotaClosed = true;
+}
 
 /** A link runs alone: no sale starts while one waits or runs (sagas.ts, salesInFlight). */
 function linkInFlight(s: ProductState): Rejection | null {
@@ -148,7 +164,9 @@ function chosenPerformances(s: ProductState, cmd: BuyProduct, nowMs: number): st
 function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): Result | SagaPending {
   const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
-  if (!s.renewalClosed) return reject('RENEWAL_STILL_OPEN', '', 'the product\'s renewal window must be closed (closeRenewal) before it goes on sale');
+  if (!s.renewalClosed) {
+    return reject('RENEWAL_STILL_OPEN', '', s.renewalClosesItself ? 'renewals started in the window are still in flight; retry when they are done' : 'the product\'s renewal must be closed (closeRenewal) before it goes on sale');
+  }
   if (nowMs < s.def.saleStartMs || nowMs >= s.def.saleEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is on sale from ${s.def.saleStartMs} to ${s.def.saleEndMs}`);
   if (!isId(cmd.buyerId)) return reject('COMMAND_INVALID', 'buyerId', 'buyerId must be an id');
   if (cmd.buyerEmail !== undefined && typeof cmd.buyerEmail !== 'string') return reject('COMMAND_INVALID', 'buyerEmail', 'buyerEmail must be a string');
@@ -192,7 +210,8 @@ function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[
 function closeRenewal(s: ProductState, cmd: CloseRenewal, nowMs: number, out: Outbound[]): Result | SagaPending {
   const renewal = s.def.renewal;
   if (s.status !== 'active') return reject('PRODUCT_NOT_ACTIVE', '', `product ${s.productId} is not active`);
-  if (renewal === undefined || s.renewalClosed) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no open renewal`);
+  if (renewal === undefined) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no renewal`);
+  if (s.renewalClosed) return reject('RENEWAL_CLOSED', '', s.renewalClosesItself ? `the renewal of ${s.productId} closed by itself at the window's end (${renewal.windowEndMs})` : `the renewal of ${s.productId} is closed`);
   if (nowMs < renewal.windowEndMs) return reject('RENEWAL_STILL_OPEN', '', `the renewal window ends at ${renewal.windowEndMs}`);
   if ([...s.sagas.values()].some((g) => g.kind === 'renew')) return reject('RENEWAL_STILL_OPEN', '', 'renewals are still in flight');
   const linking = linkInFlight(s);

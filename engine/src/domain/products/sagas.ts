@@ -5,7 +5,7 @@
 // because every seat is held by its performance's single writer before any confirm.
 import { reject, type Rejection } from '../codes.ts';
 import type { Command } from '../commands.ts';
-import type { HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
+import type { CountAccepted, HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
 import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
 import { holdingOf, outcomeResult, partFor, ticketsOn, withoutPart, withPart } from './holdings.ts';
@@ -93,7 +93,7 @@ export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outboun
   const results = waveResults(saga);
   saga.wave = [];
   switch (saga.kind) {
-    case 'create': return advanceCreate(s, saga, results, out);
+    case 'create': return advanceCreate(s, saga, results, nowMs, out);
     case 'buy':
     case 'renew': return advanceBuy(s, saga, results, nowMs, out);
     case 'closeRenewal': return finish(s, saga, { ok: true }, out);
@@ -132,7 +132,7 @@ function checkLinks(s: ProductState, links: LinkAccepted[]): Rejection | null {
   return null;
 }
 
-function advanceCreate(s: ProductState, saga: Saga, results: Answered[], out: Outbound[]): void {
+function advanceCreate(s: ProductState, saga: Saga, results: Answered[], nowMs: number, out: Outbound[]): void {
   if (saga.phase === 'link') {
     const failed = results.find((r) => !r.result.ok);
     const links = results.filter((r) => r.result.ok).map((r) => r.result as LinkAccepted);
@@ -145,11 +145,12 @@ function advanceCreate(s: ProductState, saga: Saga, results: Answered[], out: Ou
     }
     for (const l of links) s.links.set(l.performanceId, l);
     saga.phase = 'quota';
-    sendQuotas(s, saga, s.performances, out);
+    sendQuotas(s, saga, s.performances, nowMs, out);
     if (saga.wave.length === 0) activate(s, saga, out);
     return;
   }
   if (saga.phase === 'quota') {
+    noteReservations(s, results);
     const failed = results.find((r) => !r.result.ok);
     if (failed === undefined) return activate(s, saga, out);
     saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
@@ -180,7 +181,7 @@ function unlinkAll(s: ProductState, saga: Saga, out: Outbound[]): void {
 export const allocationQuotaId = (productId: string): string => `${productId}.allocation`;
 export const renewalQuotaId = (productId: string): string => `${productId}.renewal`;
 
-function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformance[], out: Outbound[]): void {
+function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformance[], nowMs: number, out: Outbound[]): void {
   const a = s.def.allocation;
   const renewal = s.def.renewal;
   for (const p of performances) {
@@ -193,17 +194,30 @@ function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformanc
     // While the renewal is open, the seats of the holders who have not renewed yet are
     // reserved, also on a performance linked in the window (those who renewed get theirs there
     // as holders, holdForHolders).
-    const waiting = renewal === undefined || s.renewalClosed ? [] : renewal.holders.filter((h) => !s.renewed.has(h.holdingId));
+    const waiting = renewal === undefined || s.renewalClosed || nowMs >= renewal.windowEndMs ? [] : renewal.holders.filter((h) => !s.renewed.has(h.holdingId));
     if (waiting.length > 0) {
       const seats = waiting.flatMap((h) => h.seats ?? []);
       const places = waiting.reduce((n, h) => n + (h.count ?? 0), 0);
       send(s, saga, p.performanceId, {
         // quotaFirst, not onlyQuota: once the window closes the reservation holds only the
         // renewed (sold) seats, and the product's new cards must reach the rest of the house.
+        // It closes by itself at the window's end: the unrenewed seats go back on sale then,
+        // whether or not anyone sends closeRenewal.
         type: 'createQuota', quotaId: renewalQuotaId(s.productId), channels: [], policy: 'quotaFirst', productId: s.productId,
-        ...(seats.length > 0 ? { seats } : { gaAreaId: s.def.gaAreaId, count: places }),
+        ...(seats.length > 0 ? { seats } : { gaAreaId: s.def.gaAreaId, count: places }), closesAtMs: renewal!.windowEndMs,
       }, out);
     }
+  }
+}
+
+/**
+ * A renewal reservation made without closesAtMs being echoed was made by an older engine (a
+ * journal from before reservations closed by themselves, replayed): it stays until closeRenewal.
+ */
+function noteReservations(s: ProductState, results: Answered[]): void {
+  for (const r of results) {
+    const command = r.command as { type: string; quotaId?: string };
+    if (r.result.ok && command.type === 'createQuota' && command.quotaId === renewalQuotaId(s.productId) && (r.result as CountAccepted).closesAtMs === undefined) s.renewalClosesItself = false;
   }
 }
 
@@ -400,7 +414,7 @@ function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: nu
       s.links.set(p, link);
       s.performances.push({ ...target });
       saga.phase = 'quota';
-      sendQuotas(s, saga, [target], out);
+      sendQuotas(s, saga, [target], nowMs, out);
       if (saga.wave.length > 0) return;
       return holdForHolders(s, saga, nowMs, out);
     }
@@ -408,6 +422,7 @@ function advanceLink(s: ProductState, saga: Saga, results: Answered[], nowMs: nu
       if (results.length > 0 && results[0].result.ok) s.links.delete(p);
       return finish(s, saga, saga.refusal!, out);
     case 'quota': {
+      noteReservations(s, results);
       const failed = results.find((r) => !r.result.ok);
       if (failed === undefined) return holdForHolders(s, saga, nowMs, out);
       // The allocation or the renewal reservation cannot be made there (a seat of it is taken):

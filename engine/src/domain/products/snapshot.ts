@@ -65,6 +65,7 @@ export function productToPlain(s: ProductState): unknown {
     renewalClosed: s.renewalClosed,
     // Written only when set: snapshots of products without it are unchanged.
     ...(s.renewalQuotaClosed ? { renewalQuotaClosed: true } : {}),
+    ...(s.renewalClosesItself ? { renewalClosesItself: true } : {}),
   };
 }
 
@@ -93,6 +94,8 @@ export function productFromPlain(raw: unknown): ProductState {
     renewed: new Map(p.renewed),
     renewalClosed: p.renewalClosed,
     renewalQuotaClosed: p.renewalQuotaClosed === true,
+    // Absent in snapshots of products made before reservations closed by themselves.
+    renewalClosesItself: p.renewalClosesItself === true,
     renewalHolders: renewalHoldersOf(p.def),
     sharedPerformanceIds: null,
   };

@@ -142,6 +142,13 @@ export interface ProductState {
    * before quotas could be closed (an older journal): an exchange then returns the seat itself.
    */
   renewalQuotaClosed: boolean;
+  /**
+   * The renewal reservations close by themselves at the window's end (createQuota closesAtMs,
+   * echoed by every performance that made one), and the renewal with them: the first command
+   * past the end with no renewal in flight closes it here (execute.ts settleRenewal). False for a
+   * product whose reservations an older engine made: closeRenewal closes those.
+   */
+  renewalClosesItself: boolean;
   /** The performances of the last holding made, for the next one to share when the same (never snapshotted). */
   sharedPerformanceIds: readonly string[] | null;
 }
@@ -169,6 +176,7 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     renewed: new Map(),
     renewalClosed: def.renewal === undefined,
     renewalQuotaClosed: false,
+    renewalClosesItself: def.renewal !== undefined,
     renewalHolders: renewalHoldersOf(def),
     sharedPerformanceIds: null,
   };
