@@ -125,9 +125,9 @@ async function replay(argv: string[]): Promise<void> {
   const engine = await Engine.start({ bus, shards, workers });
   try {
     await Promise.all(Array.from({ length: shards }, (_, s) => engine.whenServing(s)));
-    const stats = await engine.stats() as { seats: [string, { free: number; held: number; sold: number; blocked: number }][] }[];
+    const stats = await engine.stats();
     const performances = [];
-    for (const shard of stats) {
+    for (const shard of stats.shards) {
       for (const [performanceId, seats] of shard.seats) {
         const stateHash = await engine.query(performanceId, 'stateHash');
         // Asked of the shard the count maps it to: another answer means the count is not the writer's.

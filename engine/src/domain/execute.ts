@@ -41,6 +41,16 @@ export function execute(s: PerformanceState, command: Command, nowMs: number, id
   return result;
 }
 
+/**
+ * When time alone next changes the performance: the oldest open hold's expiry or the next quota's
+ * close (MAX_SAFE_INTEGER for neither). A runtime sends a `tick` once its clock passes this, so
+ * an idle performance shows what time has done (holds expired, reservations returned).
+ */
+export function nextDueAtMs(s: PerformanceState): number {
+  const hold = s.holdHead;
+  return hold !== null && hold.expiresAtMs < s.nextQuotaCloseAtMs ? hold.expiresAtMs : s.nextQuotaCloseAtMs;
+}
+
 function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number): Result {
   switch (cmd.type) {
     case 'holdSeats': return holdSeats(s, cmd, hash, nowMs);

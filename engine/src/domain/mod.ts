@@ -7,7 +7,7 @@ export type * from './commands.ts';
 export type * from './results.ts';
 export { DONE } from './results.ts';
 export { createPerformance, SeatState, type PerformanceSpec, type PerformanceState, type ChannelSpec, type TicketTypeSpec, type CreateResult } from './state.ts';
-export { execute } from './execute.ts';
+export { execute, nextDueAtMs } from './execute.ts';
 export { touch } from './touch.ts';
 export type { CommandMemo, DropListener } from './memo.ts';
 export { availability, salesReport, presaleReport, blocksReport, type Availability, type SalesReport, type PresaleReport, type BlockView } from './queries.ts';

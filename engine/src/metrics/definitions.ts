@@ -51,11 +51,15 @@ export const metricDefinitions = {
   },
   journalLag: {
     name: 'onsale_journal_lag_commands', kind: 'gauge', labels: ['shard'],
-    help: 'Commands submitted to the shard and not yet journaled and applied (the router holds each until its reply, so this equals the mailbox depth).',
+    help: 'Commands submitted to the shard whose journal append the bus has not acknowledged yet: waiting in the mailbox, or in the batch being appended now. With onsale_apply_lag_commands it adds up to onsale_mailbox_depth.',
+  },
+  applyLag: {
+    name: 'onsale_apply_lag_commands', kind: 'gauge', labels: ['shard'],
+    help: 'Commands of the shard acknowledged by the journal and not yet applied and answered by its worker. With onsale_journal_lag_commands it adds up to onsale_mailbox_depth.',
   },
   mailboxDepth: {
     name: 'onsale_mailbox_depth', kind: 'gauge', labels: ['shard'],
-    help: 'Commands waiting in the shard\'s mailbox or in flight; OVERLOADED once it reaches mailboxMax.',
+    help: 'Commands submitted to the shard and not yet answered: waiting in its mailbox, being journaled or being applied (onsale_journal_lag_commands + onsale_apply_lag_commands); OVERLOADED once it reaches mailboxMax.',
   },
   snapshotDuration: {
     name: 'onsale_snapshot_duration_seconds', kind: 'histogram', labels: [], buckets: ladderBuckets(1e-3, 60),
@@ -97,9 +101,21 @@ export const metricDefinitions = {
     name: 'onsale_dedupe_early_rotations_total', kind: 'counter', labels: ['shard'],
     help: 'Rotations of the command-id memory forced by its entry bound rather than by time.',
   },
+  workerEventLoopLagP50: {
+    name: 'onsale_worker_eventloop_lag_p50_seconds', kind: 'gauge', labels: ['worker'],
+    help: 'Median of the shard worker thread\'s event-loop delay readings since the previous scrape (each scrape reads them and starts over). The loop is sampled every 1 ms and each reading includes that millisecond: an idle loop reads about 0.001.',
+  },
+  workerEventLoopLagP99: {
+    name: 'onsale_worker_eventloop_lag_p99_seconds', kind: 'gauge', labels: ['worker'],
+    help: '99th percentile of the shard worker thread\'s event-loop delay readings since the previous scrape (sampled every 1 ms; each reading includes that millisecond).',
+  },
+  workerEventLoopLagMax: {
+    name: 'onsale_worker_eventloop_lag_max_seconds', kind: 'gauge', labels: ['worker'],
+    help: 'Longest of the shard worker thread\'s event-loop delay readings since the previous scrape (sampled every 1 ms; each reading includes that millisecond): about the longest the worker kept a batch or a query waiting.',
+  },
   statsFailures: {
     name: 'onsale_metrics_stats_failures_total', kind: 'counter', labels: [],
-    help: 'Scrapes whose per-shard statistics the workers did not deliver in time (statsTimeoutMs) or in the expected shape; the per-shard series are left out of those scrapes.',
+    help: 'Scrapes whose statistics the workers did not deliver in time (statsTimeoutMs) or in the expected shape; the series from the workers (per shard, per performance and per worker) are left out of those scrapes.',
   },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -1,19 +1,28 @@
 // The engine's Prometheus metrics. Two sources feed one registry:
 // - the EngineObserver hooks, called on the router thread per batch or per event; they only
 //   bump typed arrays and numbers, so the per-command cost is a Map lookup and two increments;
-// - per-shard statistics the workers hold (actors, seats, dedupe window), pulled through
-//   Engine.stats() when Prometheus scrapes, so one /metrics endpoint covers every worker.
+// - statistics the workers hold, per shard (actors, seats, dedupe window) and their own (event-loop
+//   lag), pulled through Engine.stats() when Prometheus scrapes, so one /metrics endpoint covers
+//   every worker.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Code, isPending, type Result } from '../domain/mod.ts';
-import type { EngineCommand, EngineObserver } from '../runtime/mod.ts';
+import { eventLoopSampleMs, type EngineCommand, type EngineObserver, type EngineStats, type ShardStats, type WorkerStats } from '../runtime/mod.ts';
 import { registerFastHistogram, type FastHistogram } from './fast-histogram.ts';
 import { defaultMetricsPrefix, metricDefinitions as defs, otherPerformances, performancesMaxDefault, type MetricDefinition } from './definitions.ts';
+
+export type { EngineStats, ShardStats, WorkerStats };
 
 /** What attach() needs from an engine; Engine has it, and tests may pass a stand-in. */
 export interface EngineStatsSource {
   readonly shards: number;
-  stats(): Promise<unknown[]>;
+  /** The workers' statistics, `{ shards, workers }` (checked by parseEngineStats: it crosses a thread). */
+  stats(): Promise<unknown>;
+  /** Commands submitted to the shard and not yet answered (journalLag + applyLag). */
   mailboxDepth(shard: number): number;
+  /** Commands submitted to the shard whose journal append is not yet acknowledged. */
+  journalLag(shard: number): number;
+  /** Commands journaled and not yet applied and answered by the shard's worker. */
+  applyLag(shard: number): number;
   ownedShards(): number[];
 }
 
@@ -30,18 +39,6 @@ export interface EngineMetricsOptions {
 
 export interface SeatCounts { free: number; held: number; sold: number; blocked: number }
 
-/** One shard's statistics as a worker reports them (Engine.stats()). */
-export interface ShardStats {
-  shard: number;
-  actors: number;
-  commands: number;
-  actorFailures: number;
-  dedupeEntries: number;
-  dedupeKeptMs: number;
-  dedupeEarlyRotations: number;
-  seats: [performanceId: string, counts: SeatCounts][];
-}
-
 // The command types a label may name. `satisfies` makes the compiler fail when the engine gains
 // or loses a command type; anything else a client sends is counted as type="unknown", so a
 // hostile client cannot mint label values.
@@ -56,8 +53,6 @@ const commandTypes = {
 const codeLabels: string[] = [];
 for (const [name, number] of Object.entries(Code)) codeLabels[number] = name;
 const seatStates = ['free', 'held', 'sold', 'blocked'] as const;
-/** How often prom-client samples the router's event loop (its readings include this interval). */
-const eventLoopSampleMs = 1;
 
 /**
  * Answered commands by type and code, as plain counts: one Float64Array per command type,
@@ -119,7 +114,7 @@ export class EngineMetrics {
   private readonly shardOwned: Gauge<'shard'>;
   private readonly statsFailures: Counter;
   /** Series rebuilt from Engine.stats() at each scrape. */
-  private readonly perShard: {
+  private readonly fromStats: {
     actors: Gauge<'shard'>;
     seats: Gauge<'performance' | 'state'>;
     actorFailures: Counter<'shard'>;
@@ -127,6 +122,9 @@ export class EngineMetrics {
     dedupeWindow: Gauge<'shard'>;
     dedupeEntries: Gauge<'shard'>;
     dedupeEarlyRotations: Counter<'shard'>;
+    workerLagP50: Gauge<'worker'>;
+    workerLagP99: Gauge<'worker'>;
+    workerLagMax: Gauge<'worker'>;
   };
 
   constructor(options: EngineMetricsOptions = {}) {
@@ -137,7 +135,7 @@ export class EngineMetrics {
     if (!(this.statsTimeoutMs > 0) || !Number.isFinite(this.statsTimeoutMs)) throw new RangeError(`statsTimeoutMs must be a positive number, got ${this.statsTimeoutMs}`);
     const registers = [this.registry];
     const config = <L extends string>(def: MetricDefinition) => ({ name: def.name, help: def.help, labelNames: def.labels as readonly L[], registers });
-    // Every per-shard series waits for the same Engine.stats() call; see refresh().
+    // Every per-shard and per-worker series waits for the same Engine.stats() call; see refresh().
     const fromStats = () => this.refresh();
     const histogram = (def: MetricDefinition & { buckets: readonly number[] }) => registerFastHistogram(this.registry, def.name, def.help, def.buckets);
 
@@ -156,10 +154,13 @@ export class EngineMetrics {
     this.shardOwned = new Gauge<'shard'>(config(defs.shardOwned));
     this.statsFailures = new Counter({ ...config(defs.statsFailures), collect: fromStats });
     // Read at scrape time from the router, which holds each command until it is answered: the
-    // observer's mailbox() samples only when a batch leaves, and would miss the drain.
-    const mailbox: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.mailboxDepth), collect: () => this.setDepths(mailbox) });
-    const journalLag: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.journalLag), collect: () => this.setDepths(journalLag) });
-    this.perShard = {
+    // observer's mailbox() samples only when a batch leaves, and would miss the drain. The three
+    // are read in the same turn (the registry calls every collect() at once), so journal lag +
+    // apply lag = mailbox depth in every scrape.
+    const mailbox: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.mailboxDepth), collect: () => this.setDepths(mailbox, (s, shard) => s.mailboxDepth(shard), this.observedDepth) });
+    const journalLag: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.journalLag), collect: () => this.setDepths(journalLag, (s, shard) => s.journalLag(shard)) });
+    const applyLag: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.applyLag), collect: () => this.setDepths(applyLag, (s, shard) => s.applyLag(shard)) });
+    this.fromStats = {
       actors: new Gauge<'shard'>({ ...config(defs.actorsResident), collect: fromStats }),
       seats: new Gauge<'performance' | 'state'>({ ...config(defs.seats), collect: fromStats }),
       actorFailures: new Counter<'shard'>({ ...config(defs.actorFailures), collect: fromStats }),
@@ -167,11 +168,13 @@ export class EngineMetrics {
       dedupeWindow: new Gauge<'shard'>({ ...config(defs.dedupeWindow), collect: fromStats }),
       dedupeEntries: new Gauge<'shard'>({ ...config(defs.dedupeEntries), collect: fromStats }),
       dedupeEarlyRotations: new Counter<'shard'>({ ...config(defs.dedupeEarlyRotations), collect: fromStats }),
+      workerLagP50: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagP50), collect: fromStats }),
+      workerLagP99: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagP99), collect: fromStats }),
+      workerLagMax: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagMax), collect: fromStats }),
     };
     if (options.defaultMetrics ?? true) {
-      // The loop is sampled every millisecond, not every 10 (prom-client's default): each
-      // reading includes the interval, and 10 ms of it hid the lag that matters (the dashboard
-      // subtracts the 1 ms).
+      // The router's loop is sampled every millisecond like the shard workers', not every 10
+      // (prom-client's default): runtime/loop-lag.ts says why.
       collectDefaultMetrics({ register: this.registry, prefix: defaultMetricsPrefix, eventLoopMonitoringPrecision: eventLoopSampleMs });
       // Gauges named *_total break the naming rules (promtool check metrics); the same counts
       // are in onsale_nodejs_active_{handles,requests,resources}, by type.
@@ -187,7 +190,7 @@ export class EngineMetrics {
     for (let shard = 0; shard < source.shards; shard++) if (!this.leaseSeen.has(shard)) this.shardOwned.set({ shard: String(shard) }, 0);
   }
 
-  /** Stops reading from the engine (before stopping it); the per-shard series disappear. */
+  /** Stops reading from the engine (before stopping it); the per-shard and per-worker series disappear. */
   detach(): void {
     this.source = null;
   }
@@ -241,14 +244,18 @@ export class EngineMetrics {
     };
   }
 
-  private setDepths(gauge: Gauge<'shard'>): void {
+  /**
+   * A per-shard count read from the router at scrape time. Before attach, only the mailbox depth
+   * is known (what the observer last saw); the journal and apply lags have no series until then.
+   */
+  private setDepths(gauge: Gauge<'shard'>, read: (source: EngineStatsSource, shard: number) => number, beforeAttach?: ReadonlyMap<number, number>): void {
     gauge.reset();
     const source = this.source;
     if (source === null) {
-      for (const [shard, depth] of this.observedDepth) gauge.set({ shard: String(shard) }, depth);
+      for (const [shard, depth] of beforeAttach ?? []) gauge.set({ shard: String(shard) }, depth);
       return;
     }
-    for (let shard = 0; shard < source.shards; shard++) gauge.set({ shard: String(shard) }, source.mailboxDepth(shard));
+    for (let shard = 0; shard < source.shards; shard++) gauge.set({ shard: String(shard) }, read(source, shard));
   }
 
   /**
@@ -258,7 +265,7 @@ export class EngineMetrics {
   private refresh(): Promise<void> {
     const source = this.source;
     if (source === null) {
-      this.clearPerShard();
+      this.clearFromStats();
       return Promise.resolve();
     }
     if (this.refreshing === null) {
@@ -267,7 +274,7 @@ export class EngineMetrics {
         .catch(() => {
           // A dead or stuck worker must not hang the scrape: leave its series out (Prometheus
           // marks them stale) and count the miss.
-          this.clearPerShard();
+          this.clearFromStats();
           this.statsFailures.inc();
         })
         .finally(() => {
@@ -277,12 +284,20 @@ export class EngineMetrics {
     return this.refreshing;
   }
 
-  private applyStats(source: EngineStatsSource, raw: unknown[]): void {
+  private applyStats(source: EngineStatsSource, raw: unknown): void {
+    const parsed = parseEngineStats(raw);
     // A worker also keeps state for shards this process no longer owns; only owned shards speak.
+    // Every living worker reports its event loop, whichever shards it serves.
     const owned = new Set(source.ownedShards());
-    const stats = raw.map(parseShardStats).filter((s) => owned.has(s.shard));
-    this.clearPerShard();
-    const m = this.perShard;
+    const stats = parsed.shards.filter((s) => owned.has(s.shard));
+    this.clearFromStats();
+    const m = this.fromStats;
+    for (const w of parsed.workers) {
+      const worker = { worker: String(w.worker) };
+      m.workerLagP50.set(worker, w.eventLoopLagP50Seconds);
+      m.workerLagP99.set(worker, w.eventLoopLagP99Seconds);
+      m.workerLagMax.set(worker, w.eventLoopLagMaxSeconds);
+    }
     const other: SeatCounts = { free: 0, held: 0, sold: 0, blocked: 0 };
     let performances = 0;
     for (const s of stats) {
@@ -304,8 +319,8 @@ export class EngineMetrics {
     if (performances > this.performancesMax) for (const state of seatStates) m.seats.set({ performance: otherPerformances, state }, other[state]);
   }
 
-  private clearPerShard(): void {
-    for (const metric of Object.values(this.perShard)) metric.reset();
+  private clearFromStats(): void {
+    for (const metric of Object.values(this.fromStats)) metric.reset();
   }
 }
 
@@ -324,10 +339,31 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 
-/** Checks a worker's answer field by field: a malformed one fails the scrape's stats, not the process. */
+/**
+ * Checks the workers' answers (Engine.stats()) field by field: a malformed one fails the scrape's
+ * statistics, not the process.
+ */
+export function parseEngineStats(value: unknown): EngineStats {
+  const s = value as Partial<Record<keyof EngineStats, unknown>> | null;
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.shards) || !Array.isArray(s.workers)) throw new TypeError('engine stats: not { shards: [...], workers: [...] }');
+  return { shards: s.shards.map(parseShardStats), workers: s.workers.map(parseWorkerStats) };
+}
+
+/** Checks one worker's own statistics (its index and event-loop lag in seconds). */
+export function parseWorkerStats(value: unknown): WorkerStats {
+  const w = value as Partial<Record<keyof WorkerStats, unknown>> | null;
+  if (typeof w !== 'object' || w === null) throw new TypeError('worker stats: not an object');
+  if (!Number.isSafeInteger(w.worker) || (w.worker as number) < 0) throw new TypeError('worker stats: worker is not an index');
+  for (const key of ['eventLoopLagP50Seconds', 'eventLoopLagP99Seconds', 'eventLoopLagMaxSeconds'] as const) {
+    if (!isCount(w[key])) throw new TypeError(`worker stats: ${key} is not a non-negative number`);
+  }
+  return w as WorkerStats;
+}
+
+/** Checks one shard's statistics from its worker. */
 export function parseShardStats(value: unknown): ShardStats {
   const s = value as Partial<Record<keyof ShardStats, unknown>> | null;
-  const counts = ['shard', 'actors', 'commands', 'actorFailures', 'dedupeEntries', 'dedupeKeptMs', 'dedupeEarlyRotations'] as const;
+  const counts = ['shard', 'actors', 'products', 'commands', 'actorFailures', 'dedupeEntries', 'dedupeKeptMs', 'dedupeEarlyRotations'] as const;
   if (typeof s !== 'object' || s === null) throw new TypeError('shard stats: not an object');
   for (const key of counts) if (!isCount(s[key])) throw new TypeError(`shard stats: ${key} is not a count`);
   if (!Array.isArray(s.seats)) throw new TypeError('shard stats: seats is not an array');

@@ -11,7 +11,7 @@ import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
 import { QueryRefused } from './query-refused.ts';
 import { shardOf } from './shard-of.ts';
-import { encodeBatch, envelopeRefusal, packr, unpackResults, type EngineCommand, type QueryName, type ShardOutbox } from './wire.ts';
+import { encodeBatch, envelopeRefusal, packr, unpackResults, type EngineCommand, type EngineStats, type QueryName, type ShardOutbox } from './wire.ts';
 
 export type Reply = (result: Result) => void;
 
@@ -89,6 +89,8 @@ class Lane {
   /** Commands journaled or being journaled, and not yet answered. */
   inFlight = 0;
   journaling = false;
+  /** Commands of the batch being appended now (part of inFlight): 0 once the append settles. */
+  appendingCommands = 0;
   flushScheduled = false;
   /** Batches sent to the worker, oldest first; null marks a replayed batch (no replies). */
   readonly sent: (Pending[] | null)[] = [];
@@ -289,14 +291,30 @@ export class Engine {
     });
   }
 
-  /** Per-shard statistics from the workers (actors, dedupe window, seats by state). */
-  stats(): Promise<unknown[]> {
+  /**
+   * Statistics from the living workers: per shard (actors, dedupe window, seats by state) and per
+   * worker (event-loop lag since the previous call, which resets it: the metrics' scrapes call it).
+   */
+  stats(): Promise<EngineStats> {
     return this.pool.stats();
   }
 
+  /** Commands submitted to the shard and not yet answered: journalLag + applyLag. */
   mailboxDepth(shard: number): number {
     const lane = this.lanes[shard];
     return lane.queued.length + lane.inFlight;
+  }
+
+  /** Commands submitted to the shard whose journal append is not yet acknowledged: queued, or in the batch being appended. */
+  journalLag(shard: number): number {
+    const lane = this.lanes[shard];
+    return lane.queued.length + lane.appendingCommands;
+  }
+
+  /** Commands journaled and not yet applied and answered by the shard's worker. */
+  applyLag(shard: number): number {
+    const lane = this.lanes[shard];
+    return lane.inFlight - lane.appendingCommands;
   }
 
   /** Takes a snapshot of every owned shard now and waits until the bus has it. */
@@ -412,6 +430,7 @@ export class Engine {
     const bytes = encoded;
     lane.journaling = true;
     lane.inFlight += batch.length;
+    lane.appendingCommands = batch.length;
     this.observer.mailbox?.(lane.shard, lane.queued.length + lane.inFlight);
     const started = performance.now();
     const generation = lane.generation;
@@ -421,6 +440,7 @@ export class Engine {
     appended.then(
       (seq) => {
         lane.journaling = false;
+        lane.appendingCommands = 0;
         if (generation !== lane.generation) {
           // The worker died meanwhile: the batch is journaled but nobody will apply it here.
           this.answerAll(lane, batch, reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; the shard must be recovered`));
@@ -446,6 +466,7 @@ export class Engine {
       },
       (error: Error) => {
         lane.journaling = false;
+        lane.appendingCommands = 0;
         if (generation !== lane.generation) {
           this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}`));
           return;
@@ -723,6 +744,7 @@ export class Engine {
     for (const batch of lane.sent.splice(0)) if (batch !== null) this.answerAll(lane, batch, unavailable, true);
     lane.inFlight = 0;
     lane.journaling = false;
+    lane.appendingCommands = 0;
   }
 
   private down(lane: Lane, code: 'SHARD_UNAVAILABLE'): void {

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LayoutJson } from '../domain/mod.ts';
 import type { WorkerSetup } from './worker.ts';
-import { packr, type FromWorker, type QueryName, type ToWorker } from './wire.ts';
+import { packr, type EngineStats, type FromWorker, type QueryName, type ToWorker, type WorkerStatsAnswer } from './wire.ts';
 
 export interface PoolOptions {
   workers: number;
@@ -38,7 +38,7 @@ export class ShardPool {
     const shards: number[] = [];
     for (let s = w; s < this.options.shards; s += this.options.workers) shards.push(s);
     const setup: WorkerSetup = {
-      entry: new URL('./worker.ts', import.meta.url).href, shards, venues: this.options.venues,
+      entry: new URL('./worker.ts', import.meta.url).href, worker: w, shards, venues: this.options.venues,
       dedupeWindowMs: this.options.dedupeWindowMs, dedupeEntriesMax: this.options.dedupeEntriesMax,
       faultCommandIdPrefix: this.options.faultCommandIdPrefix ?? null,
     };
@@ -108,11 +108,15 @@ export class ShardPool {
     return packr.unpack(await this.ask(shard, (id) => ({ t: 'ping', shard, id }))) as number;
   }
 
-  /** The living workers' statistics (a dead worker's shards are reported by the engine as down). */
-  async stats(): Promise<unknown[]> {
+  /**
+   * The living workers' statistics, their shards' and their own (a dead worker has no entry; its
+   * shards are reported by the engine as down). Asking resets each worker's event-loop histogram.
+   */
+  async stats(): Promise<EngineStats> {
     const living = this.threads.map((_, w) => w).filter((w) => !this.dead.has(w));
     const all = await Promise.all(living.map((w) => this.askWorker(w, (id) => ({ t: 'stats', id }))));
-    return all.flatMap((bytes) => packr.unpack(bytes) as unknown[]);
+    const answers = all.map((bytes) => packr.unpack(bytes) as WorkerStatsAnswer);
+    return { shards: answers.flatMap((a) => a.shards), workers: answers.map((a) => a.worker) };
   }
 
   async close(): Promise<void> {

@@ -186,6 +186,40 @@ export type ToWorker =
   | { t: 'stats'; id: number }
   | { t: 'ping'; shard: number; id: number };
 
+/** One shard's statistics as its worker reports them (Engine.stats()). */
+export interface ShardStats {
+  shard: number;
+  /** Performance actors in memory. */
+  actors: number;
+  /** Product coordinators in memory. */
+  products: number;
+  /** Commands applied since the shard was loaded, replayed ones included. */
+  commands: number;
+  actorFailures: number;
+  dedupeEntries: number;
+  dedupeKeptMs: number;
+  dedupeEarlyRotations: number;
+  seats: [performanceId: string, counts: { free: number; held: number; sold: number; blocked: number }][];
+}
+
+/**
+ * A worker thread's own statistics (Engine.stats()): its event loop's delay since its previous
+ * stats answer, sampled every millisecond (each reading includes that interval), in seconds.
+ */
+export interface WorkerStats {
+  /** The worker's index in the pool. */
+  worker: number;
+  eventLoopLagP50Seconds: number;
+  eventLoopLagP99Seconds: number;
+  eventLoopLagMaxSeconds: number;
+}
+
+/** One worker's answer to `stats`: the shards it hosts, and itself. */
+export interface WorkerStatsAnswer { shards: ShardStats[]; worker: WorkerStats }
+
+/** Engine.stats(): the living workers' answers, gathered (a dead worker has no entry, nor its shards). */
+export interface EngineStats { shards: ShardStats[]; workers: WorkerStats[] }
+
 /** Worker → router. */
 export type FromWorker =
   /** `out`: the coordinators' actions (packed `ShardOutbox`), or null when there are none or on replay. */

@@ -1,13 +1,16 @@
 // The body of one shard worker thread: it owns some shards and applies their batches in the
 // order they arrive. A command runs to completion before the next; nothing here awaits.
 import { parentPort, workerData } from 'node:worker_threads';
+import { eventLoopLagSince, monitorLoopLag } from './loop-lag.ts';
 import { Shard, type Fault, type ShardConfig } from './shard.ts';
 import { VenueCatalog } from './venues.ts';
-import { pack, packResults, type FromWorker, type ToWorker } from './wire.ts';
+import { pack, packResults, type FromWorker, type ToWorker, type WorkerStatsAnswer } from './wire.ts';
 import type { LayoutJson } from '../domain/mod.ts';
 
 export interface WorkerSetup {
   entry: string;
+  /** This worker's index in the pool (its shards are those congruent to it modulo the workers). */
+  worker: number;
   shards: number[];
   venues: Record<string, LayoutJson>;
   dedupeWindowMs: number;
@@ -25,6 +28,9 @@ const prefix = setup.faultCommandIdPrefix;
 const fault: Fault | undefined = prefix === null ? undefined : (_id, command) => command.commandId.startsWith(prefix);
 const configOf = (shard: number): ShardConfig => ({ shard, venues, dedupeWindowMs: setup.dedupeWindowMs, dedupeEntriesMax: setup.dedupeEntriesMax, fault });
 const shards = new Map<number, Shard>(setup.shards.map((n) => [n, new Shard(configOf(n))]));
+
+/** This thread's event-loop delay, sampled every 1 ms from now on (loop-lag.ts); each stats answer reads and resets it. */
+const loopLag = monitorLoopLag();
 
 function shardOf(n: number): Shard {
   const shard = shards.get(n);
@@ -64,17 +70,20 @@ port.on('message', (message: ToWorker) => {
     case 'ping':
       return answer(message.id, () => shardOf(message.shard).appliedSeq);
     case 'stats':
-      return answer(message.id, () => [...shards.values()].map((s) => ({
-        shard: s.config.shard,
-        actors: s.actors.size,
-        products: s.products.size,
-        commands: s.counters.commands,
-        actorFailures: s.counters.actorFailures,
-        dedupeEntries: s.recent.size,
-        dedupeKeptMs: s.recent.keptForMs(s.lastNowMs),
-        dedupeEarlyRotations: s.recent.earlyRotations,
-        seats: s.seatCountsByPerformance(),
-      })));
+      return answer(message.id, (): WorkerStatsAnswer => ({
+        shards: [...shards.values()].map((s) => ({
+          shard: s.config.shard,
+          actors: s.actors.size,
+          products: s.products.size,
+          commands: s.counters.commands,
+          actorFailures: s.counters.actorFailures,
+          dedupeEntries: s.recent.size,
+          dedupeKeptMs: s.recent.keptForMs(s.lastNowMs),
+          dedupeEarlyRotations: s.recent.earlyRotations,
+          seats: s.seatCountsByPerformance(),
+        })),
+        worker: { worker: setup.worker, ...eventLoopLagSince(loopLag) },
+      }));
   }
 });
 

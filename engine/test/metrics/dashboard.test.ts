@@ -85,8 +85,9 @@ describe('dashboard', () => {
     const used = new Set(queries.flatMap((q) => metricsIn(q.expr).map((m) => m.name.replace(/_(bucket|sum|count)$/, ''))));
     const missing = Object.values(metricDefinitions).map((d) => d.name).filter((name) => !used.has(name));
     expect(missing).toEqual([]);
-    // And the event-loop lag, which the issue asks for by name.
+    // And the event-loop lag, the router's and the shard workers', which the issue asks for by name.
     expect(used.has('onsale_nodejs_eventloop_lag_p99_seconds')).toBe(true);
+    expect(used.has('onsale_worker_eventloop_lag_p99_seconds')).toBe(true);
   });
 
   it('dashboard - the checker itself catches an unknown metric, a wrong label and a wrong grouping', () => {

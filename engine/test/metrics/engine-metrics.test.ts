@@ -1,30 +1,49 @@
 // The metrics object against a stand-in engine, for what a real one does not show on demand: a
 // stuck or malformed worker answer, shards owned elsewhere, one stats() call per scrape, the
 // label guards, and the observer's arithmetic on hand-made batches.
+import { createHistogram } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { reject, type Result } from '../../src/domain/mod.ts';
-import { createEngineMetrics, parseShardStats, type EngineStatsSource, type ShardStats } from '../../src/metrics/mod.ts';
+import { createEngineMetrics, parseEngineStats, parseShardStats, parseWorkerStats, type EngineStatsSource, type ShardStats, type WorkerStats } from '../../src/metrics/mod.ts';
 import type { EngineCommand, EngineObserver } from '../../src/runtime/mod.ts';
+import { eventLoopLagSince } from '../../src/runtime/loop-lag.ts';
 import { labelled, parseExposition, samplesOf, valueOf } from './exposition.ts';
 
 type Batch = Parameters<NonNullable<EngineObserver['applied']>>[1];
 
 function shardStats(shard: number, seats: ShardStats['seats'] = [], more: Partial<ShardStats> = {}): ShardStats {
-  return { shard, actors: seats.length, commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, seats, ...more };
+  return { shard, actors: seats.length, products: 0, commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, seats, ...more };
+}
+
+function workerStats(worker: number, lag: [p50: number, p99: number, max: number] = [0.001, 0.002, 0.004]): WorkerStats {
+  return { worker, eventLoopLagP50Seconds: lag[0], eventLoopLagP99Seconds: lag[1], eventLoopLagMaxSeconds: lag[2] };
+}
+
+/** What Engine.stats() answers: shards 0 and 2 on worker 0, shard 1 on worker 1. */
+function answerOf(shards: unknown[], workers: unknown[] = [workerStats(0), workerStats(1)]): { shards: unknown[]; workers: unknown[] } {
+  return { shards, workers };
 }
 
 class FakeEngine implements EngineStatsSource {
   readonly shards = 3;
   owned = [0, 1, 2];
-  depths = [0, 7, 0];
+  /** Per shard: commands not yet acknowledged by the journal, and journaled but not yet applied. */
+  journal = [0, 5, 0];
+  apply = [0, 2, 0];
   statsCalls = 0;
-  answer: () => Promise<unknown[]> = async () => [shardStats(0), shardStats(1), shardStats(2)];
-  stats(): Promise<unknown[]> {
+  answer: () => Promise<unknown> = async () => answerOf([shardStats(0), shardStats(1), shardStats(2)]);
+  stats(): Promise<unknown> {
     this.statsCalls++;
     return this.answer();
   }
   mailboxDepth(shard: number): number {
-    return this.depths[shard];
+    return this.journal[shard] + this.apply[shard];
+  }
+  journalLag(shard: number): number {
+    return this.journal[shard];
+  }
+  applyLag(shard: number): number {
+    return this.apply[shard];
   }
   ownedShards(): number[] {
     return this.owned;
@@ -89,9 +108,12 @@ describe('engine metrics', () => {
     expect(valueOf(x, 'onsale_snapshot_duration_seconds_bucket', { le: '0.2' })).toBe(0);
     expect(valueOf(x, 'onsale_shard_owned', { shard: '0' })).toBe(1);
     expect(valueOf(x, 'onsale_shard_owned', { shard: '1' })).toBe(0);
-    // Before attach, the depth the observer last saw; the engine's own shards are not known yet.
+    // Before attach, the depth the observer last saw; the engine's own shards are not known yet,
+    // nor how the depth splits between the journal and the worker.
     expect(valueOf(x, 'onsale_mailbox_depth', { shard: '0' })).toBe(33);
     expect(valueOf(x, 'onsale_shard_owned', { shard: '2' })).toBeUndefined();
+    expect(samplesOf(x, 'onsale_journal_lag_commands')).toEqual([]);
+    expect(samplesOf(x, 'onsale_apply_lag_commands')).toEqual([]);
     const engine = new FakeEngine();
     metrics.attach(engine);
     x = await scrape(metrics);
@@ -99,18 +121,20 @@ describe('engine metrics', () => {
     expect(valueOf(x, 'onsale_shard_owned', { shard: '2' })).toBe(0);
     expect(valueOf(x, 'onsale_shard_owned', { shard: '0' })).toBe(1);
     expect(samplesOf(x, 'onsale_mailbox_depth').map((s) => [s.labels.shard, s.value])).toEqual([['0', 0], ['1', 7], ['2', 0]]);
-    expect(valueOf(x, 'onsale_journal_lag_commands', { shard: '1' })).toBe(7);
+    // The depth split: 5 not yet acknowledged by the journal, 2 journaled and not yet applied.
+    expect(samplesOf(x, 'onsale_journal_lag_commands').map((s) => [s.labels.shard, s.value])).toEqual([['0', 0], ['1', 5], ['2', 0]]);
+    expect(samplesOf(x, 'onsale_apply_lag_commands').map((s) => [s.labels.shard, s.value])).toEqual([['0', 0], ['1', 2], ['2', 0]]);
   });
 
   it('engine metrics - one stats() call per scrape, owned shards only', async () => {
     const metrics = createEngineMetrics({ defaultMetrics: false });
     const engine = new FakeEngine();
     engine.owned = [0, 2];
-    engine.answer = async () => [
+    engine.answer = async () => answerOf([
       shardStats(0, [['p0', { free: 10, held: 1, sold: 2, blocked: 3 }]], { actorFailures: 2, dedupeEarlyRotations: 4 }),
       shardStats(1, [['stale', { free: 1, held: 0, sold: 0, blocked: 0 }]]),
       shardStats(2, [['p2', { free: 5, held: 0, sold: 0, blocked: 0 }]]),
-    ];
+    ]);
     metrics.attach(engine);
     const x = await scrape(metrics);
     expect(engine.statsCalls).toBe(1);
@@ -122,12 +146,16 @@ describe('engine metrics', () => {
     expect(valueOf(x, 'onsale_dedupe_window_seconds', { shard: '2' })).toBe(1.5);
     expect(valueOf(x, 'onsale_dedupe_entries', { shard: '2' })).toBe(3);
     expect(valueOf(x, 'onsale_shard_applied_commands_total', { shard: '2' })).toBe(10);
+    // Worker 1 hosts only shard 1, owned elsewhere now: its event loop is still this process's.
+    expect(samplesOf(x, 'onsale_worker_eventloop_lag_max_seconds').map((s) => s.labels.worker)).toEqual(['0', '1']);
     // Counters from the workers are totals: a later scrape shows the new total, not a sum of scrapes.
     await scrape(metrics);
     expect(valueOf(await scrape(metrics), 'onsale_actor_failures_total', { shard: '0' })).toBe(2);
     expect(engine.statsCalls).toBe(3);
     metrics.detach();
-    expect(samplesOf(await scrape(metrics), 'onsale_seats')).toEqual([]);
+    const detached = await scrape(metrics);
+    expect(samplesOf(detached, 'onsale_seats')).toEqual([]);
+    expect(samplesOf(detached, 'onsale_worker_eventloop_lag_p99_seconds')).toEqual([]);
     expect(engine.statsCalls).toBe(3);
   });
 
@@ -144,21 +172,66 @@ describe('engine metrics', () => {
     expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(1);
     // The router-side series do not depend on the workers.
     expect(valueOf(x, 'onsale_mailbox_depth', { shard: '1' })).toBe(7);
-    engine.answer = async () => [{ shard: 0, actors: 'many' }];
+    engine.answer = async () => answerOf([{ shard: 0, actors: 'many' }]);
     x = await scrape(metrics);
     expect(samplesOf(x, 'onsale_actors_resident')).toEqual([]);
+    expect(samplesOf(x, 'onsale_worker_eventloop_lag_p50_seconds')).toEqual([]);
     expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(2);
+    // A worker's own part malformed, or the answer in its old shape (an array of shards): the
+    // whole answer is left out, not half of it.
+    engine.answer = async () => answerOf([shardStats(1)], [workerStats(0), { worker: 1, eventLoopLagP50Seconds: NaN }]);
+    x = await scrape(metrics);
+    expect(samplesOf(x, 'onsale_actors_resident')).toEqual([]);
+    expect(samplesOf(x, 'onsale_worker_eventloop_lag_max_seconds')).toEqual([]);
     engine.answer = async () => [shardStats(1)];
     x = await scrape(metrics);
+    expect(samplesOf(x, 'onsale_actors_resident')).toEqual([]);
+    expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(4);
+    engine.answer = async () => answerOf([shardStats(1)]);
+    x = await scrape(metrics);
     expect(valueOf(x, 'onsale_actors_resident', { shard: '1' })).toBe(0);
-    expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(2);
+    expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(4);
+  });
+
+  it('engine metrics - each living worker\'s event-loop lag is a series labelled worker; a dead one has none', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    const engine = new FakeEngine();
+    engine.answer = async () => answerOf([shardStats(0), shardStats(1), shardStats(2)], [workerStats(0, [0.001, 0.003, 0.25]), workerStats(1, [0.0011, 0.0012, 0.0015])]);
+    metrics.attach(engine);
+    let x = await scrape(metrics);
+    expect(engine.statsCalls).toBe(1);
+    for (const [name, type] of x.types) if (name.startsWith('onsale_worker_')) expect(type, name).toBe('gauge');
+    expect(labelled(x, 'onsale_worker_eventloop_lag_p50_seconds', 'worker')).toEqual({ 0: 0.001, 1: 0.0011 });
+    expect(labelled(x, 'onsale_worker_eventloop_lag_p99_seconds', 'worker')).toEqual({ 0: 0.003, 1: 0.0012 });
+    expect(labelled(x, 'onsale_worker_eventloop_lag_max_seconds', 'worker')).toEqual({ 0: 0.25, 1: 0.0015 });
+    // Worker 0 died: its entry is gone from the answer, and so are its series (not frozen at their last value).
+    engine.answer = async () => answerOf([shardStats(1)], [workerStats(1)]);
+    x = await scrape(metrics);
+    expect(labelled(x, 'onsale_worker_eventloop_lag_max_seconds', 'worker')).toEqual({ 1: 0.004 });
+  });
+
+  it('engine metrics - a worker\'s lag is read since its previous answer: the histogram is reset by each read', () => {
+    // The worker's reading (engine/src/runtime/loop-lag.ts) on a histogram of known delays, in ns.
+    const h = createHistogram();
+    for (let i = 0; i < 98; i++) h.record(1_000_000);
+    h.record(5_000_000);
+    h.record(40_000_000);
+    const first = eventLoopLagSince(h);
+    expect(first.eventLoopLagP50Seconds).toBeCloseTo(0.001, 5);
+    expect(first.eventLoopLagP99Seconds).toBeCloseTo(0.005, 5);
+    expect(first.eventLoopLagMaxSeconds).toBeCloseTo(0.04, 4);
+    // Nothing recorded since: zeros (an empty histogram's own percentiles are not 0).
+    expect(eventLoopLagSince(h)).toEqual({ eventLoopLagP50Seconds: 0, eventLoopLagP99Seconds: 0, eventLoopLagMaxSeconds: 0 });
+    // The 40 ms stall is not carried into the next answer.
+    h.record(2_000_000);
+    expect(eventLoopLagSince(h).eventLoopLagMaxSeconds).toBeCloseTo(0.002, 5);
   });
 
   it('engine metrics - performances past the cap are summed under _other', async () => {
     const metrics = createEngineMetrics({ defaultMetrics: false, performancesMax: 2 });
     const engine = new FakeEngine();
     const perf = (n: number): [string, { free: number; held: number; sold: number; blocked: number }] => [`p${n}`, { free: n, held: 1, sold: 0, blocked: 0 }];
-    engine.answer = async () => [shardStats(0, [perf(1), perf(2)]), shardStats(1, [perf(3)]), shardStats(2, [perf(4), perf(5)])];
+    engine.answer = async () => answerOf([shardStats(0, [perf(1), perf(2)]), shardStats(1, [perf(3)]), shardStats(2, [perf(4), perf(5)])]);
     metrics.attach(engine);
     const x = await scrape(metrics);
     expect([...new Set(samplesOf(x, 'onsale_seats').map((s) => s.labels.performance))]).toEqual(['p1', 'p2', '_other']);
@@ -173,5 +246,20 @@ describe('engine metrics', () => {
     expect(() => parseShardStats(null)).toThrow(/not an object/);
     expect(() => parseShardStats({ ...shardStats(0), dedupeKeptMs: -1 })).toThrow(/dedupeKeptMs/);
     expect(() => parseShardStats({ ...shardStats(0), seats: [['p', { free: 1 }]] })).toThrow(/seats entry/);
+  });
+
+  it('engine metrics - parseWorkerStats and parseEngineStats accept what the workers send and name what is wrong', () => {
+    expect(parseWorkerStats(workerStats(3))).toEqual(workerStats(3));
+    expect(() => parseWorkerStats(undefined)).toThrow(/not an object/);
+    expect(() => parseWorkerStats({ ...workerStats(0), worker: 1.5 })).toThrow(/worker is not an index/);
+    expect(() => parseWorkerStats({ ...workerStats(0), worker: '0' })).toThrow(/worker is not an index/);
+    expect(() => parseWorkerStats({ ...workerStats(0), eventLoopLagP99Seconds: -0.001 })).toThrow(/eventLoopLagP99Seconds/);
+    expect(() => parseWorkerStats({ ...workerStats(0), eventLoopLagMaxSeconds: Infinity })).toThrow(/eventLoopLagMaxSeconds/);
+    const answer = answerOf([shardStats(0), shardStats(1)]);
+    expect(parseEngineStats(answer)).toEqual(answer);
+    expect(parseEngineStats(answerOf([], []))).toEqual({ shards: [], workers: [] });
+    expect(() => parseEngineStats([shardStats(0)])).toThrow(/not \{ shards/);
+    expect(() => parseEngineStats({ shards: [] })).toThrow(/not \{ shards/);
+    expect(() => parseEngineStats(answerOf([shardStats(0)], [{ worker: 0 }]))).toThrow(/eventLoopLagP50Seconds/);
   });
 });

@@ -152,11 +152,16 @@ describe('metrics', () => {
       expect(valueOf(exposition, 'onsale_shard_owned', { shard })).toBe(1);
       expect(valueOf(exposition, 'onsale_mailbox_depth', { shard })).toBe(0);
       expect(valueOf(exposition, 'onsale_journal_lag_commands', { shard })).toBe(0);
+      expect(valueOf(exposition, 'onsale_apply_lag_commands', { shard })).toBe(0);
       expect(valueOf(exposition, 'onsale_snapshot_size_bytes', { shard })).toBeGreaterThan(0);
     }
     // snapshotAll() took one snapshot per shard; the periodic one is 30 s away.
     expect(valueOf(exposition, 'onsale_snapshot_duration_seconds_count')).toBe(2);
     expect(valueOf(exposition, 'onsale_metrics_stats_failures_total')).toBe(0);
+    // The one worker reports its own event loop too.
+    for (const name of ['onsale_worker_eventloop_lag_p50_seconds', 'onsale_worker_eventloop_lag_p99_seconds', 'onsale_worker_eventloop_lag_max_seconds']) {
+      expect(samplesOf(exposition, name).map((s) => s.labels.worker), name).toEqual(['0']);
+    }
   });
 
   it('metrics - process metrics, event-loop lag included, carry the onsale_ prefix', async () => {

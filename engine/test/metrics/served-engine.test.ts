@@ -4,10 +4,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compileLayout, stadiumLayout, type Result } from '../../src/domain/mod.ts';
 import { createEngineMetrics, startMetricsServer, type EngineMetrics, type MetricsServer } from '../../src/metrics/mod.ts';
-import { combineObservers, EmbeddedBus, Engine, type EngineCommand, type EngineOptions } from '../../src/runtime/mod.ts';
+import { combineObservers, EmbeddedBus, Engine, type EngineCommand, type EngineOptions, type Lease } from '../../src/runtime/mod.ts';
 import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD, SINGLE_SALE_AT_MS } from '../../src/sim/season-setup.ts';
 import { labelled, parseExposition, samplesOf, valueOf, type Exposition } from './exposition.ts';
-import { confirm, hold, idPerShard, open, stall, T0 } from '../runtime/helpers.ts';
+import { confirm, hold, idPerShard, miss, open, stall, T0 } from '../runtime/helpers.ts';
 
 interface Rig { engine: Engine; metrics: EngineMetrics; server: MetricsServer; errors: string[]; owned: Set<number> }
 const rigs: Rig[] = [];
@@ -44,6 +44,51 @@ async function scrape(rig: Rig): Promise<Exposition> {
 const outcome = (r: Result): string => (r.ok ? 'OK' : r.name);
 const total = (x: Exposition, name: string, labels: Record<string, string> = {}) => samplesOf(x, name, labels).reduce((s, v) => s + v.value, 0);
 
+/** An embedded bus whose appends wait, while `holding` is set, until the test acknowledges them (landNext). */
+class HoldingBus extends EmbeddedBus {
+  holding = false;
+  private readonly held: { shard: number; lease: Lease; bytes: Uint8Array; resolve: (seq: number) => void }[] = [];
+  get waiting(): number {
+    return this.held.length;
+  }
+  override append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number> {
+    if (!this.holding) return super.append(shard, lease, bytes);
+    return new Promise((resolve) => this.held.push({ shard, lease, bytes, resolve }));
+  }
+  /** Acknowledges the oldest held append; when this resolves, the engine has handled the acknowledgement (no worker has answered since). */
+  async landNext(): Promise<void> {
+    const next = this.held.shift();
+    if (next === undefined) throw new Error('no append is held');
+    next.resolve(await super.append(next.shard, next.lease, next.bytes));
+  }
+}
+
+/** A shard's three router-side counts in one scrape. */
+function lags(x: Exposition, shard: string): { mailbox?: number; journal?: number; apply?: number } {
+  return {
+    mailbox: valueOf(x, 'onsale_mailbox_depth', { shard }),
+    journal: valueOf(x, 'onsale_journal_lag_commands', { shard }),
+    apply: valueOf(x, 'onsale_apply_lag_commands', { shard }),
+  };
+}
+
+/** Every shard's journal lag and apply lag add up to its mailbox depth (the three are read in the same turn). */
+function expectLagsAddUp(x: Exposition, shards: number): void {
+  for (let s = 0; s < shards; s++) {
+    const { mailbox, journal, apply } = lags(x, String(s));
+    expect(journal! + apply!, `shard ${s}: journal lag ${journal} + apply lag ${apply} vs mailbox depth ${mailbox}`).toBe(mailbox);
+  }
+}
+
+const workerLagNames = ['onsale_worker_eventloop_lag_p50_seconds', 'onsale_worker_eventloop_lag_p99_seconds', 'onsale_worker_eventloop_lag_max_seconds'] as const;
+
+/** Each worker's p50, p99 and max, by worker label. */
+function workerLags(x: Exposition): Record<string, number[]> {
+  const byWorker: Record<string, number[]> = {};
+  for (const name of workerLagNames) for (const s of samplesOf(x, name)) (byWorker[s.labels.worker] ??= []).push(s.value);
+  return byWorker;
+}
+
 describe('metrics on a served engine (2 workers)', () => {
   it('counts by type and code, in seconds, from both workers; seats add up to capacity; mailboxes back to 0', async () => {
     const rig = await startRig({ runtime: { mailboxMax: 16 } });
@@ -79,10 +124,9 @@ describe('metrics on a served engine (2 workers)', () => {
     for (const pid of pids) expect(total(x, 'onsale_seats', { performance: pid })).toBe(900);
     expect(valueOf(x, 'onsale_seats', { performance: pids[0], state: 'sold' })).toBe(2);
     expect(valueOf(x, 'onsale_seats', { performance: pids[3], state: 'held' })).toBe(3);
-    for (const shard of ['0', '1', '2', '3']) {
-      expect(valueOf(x, 'onsale_mailbox_depth', { shard })).toBe(0);
-      expect(valueOf(x, 'onsale_journal_lag_commands', { shard })).toBe(0);
-    }
+    for (const shard of ['0', '1', '2', '3']) expect(lags(x, shard)).toEqual({ mailbox: 0, journal: 0, apply: 0 });
+    // Both workers' own series.
+    expect(Object.keys(workerLags(x)).sort()).toEqual(['0', '1']);
     // Every family has HELP and TYPE; counters end in _total.
     for (const [name, type] of x.types) if (name.startsWith('onsale_') && type === 'counter') expect(name).toMatch(/_total$/);
   });
@@ -153,10 +197,88 @@ describe('metrics on a served engine (2 workers)', () => {
     // What does hold: the dead worker's shards have no stats series any more; the living worker's do.
     expect(samplesOf(x, 'onsale_actors_resident').map((s) => s.labels.shard).sort()).toEqual(['1', '3']);
     expect(samplesOf(x, 'onsale_seats').map((s) => s.labels.performance).filter((p) => p === pids[0] || p === pids[2])).toEqual([]);
+    // Nor has the dead worker an event loop to report.
+    for (const name of workerLagNames) expect(samplesOf(x, name).map((s) => s.labels.worker), name).toEqual(['1']);
     expect(valueOf(x, 'onsale_metrics_stats_failures_total')).toBe(0);
     expect(valueOf(x, 'onsale_mailbox_depth', { shard: '0' })).toBe(0);
     // "Shards owned" shows the loss (it read 4 of 4 before session 12).
     expect([0, 1, 2, 3].map((s) => valueOf(x, 'onsale_shard_owned', { shard: String(s) }))).toEqual([0, 1, 0, 1]);
+  });
+
+  it('each worker\'s event-loop lag: one series per worker, sampled every millisecond, read afresh at each scrape', async () => {
+    const rig = await startRig();
+    for (const pid of idPerShard('EL', 4)) expect(outcome(await rig.engine.submit(pid, open(pid), T0))).toBe('OK');
+    await new Promise((r) => setTimeout(r, 200));
+    for (const round of ['after 200 ms', 'at once again']) {
+      const x = await scrape(rig);
+      for (const name of workerLagNames) expect(x.types.get(name), name).toBe('gauge');
+      const byWorker = workerLags(x);
+      expect(Object.keys(byWorker).sort(), round).toEqual(['0', '1']);
+      for (const [worker, [p50, p99, max]] of Object.entries(byWorker)) {
+        const where = `${round}, worker ${worker}: p50 ${p50}, p99 ${p99}, max ${max}`;
+        expect([p50, p99, max].every((v) => Number.isFinite(v) && v >= 0), where).toBe(true);
+        expect(p50 <= p99 && p99 <= max, where).toBe(true);
+        // 200 ms of an idle loop: about 200 readings of about 1 ms each (the interval included);
+        // sampled every 10 ms (prom-client's default), none would be under 10 ms. The reading at
+        // once after covers only the scrape between, so it may hold no sample at all (0).
+        if (round === 'after 200 ms') {
+          expect(p50, where).toBeGreaterThan(0);
+          expect(p50, where).toBeLessThan(0.01);
+        }
+      }
+    }
+  });
+
+  it('journal lag counts the commands the journal has not acknowledged, apply lag those journaled and not yet applied; together the mailbox depth', async () => {
+    const bus = new HoldingBus();
+    const rig = await startRig({ bus });
+    const { engine, metrics } = rig;
+    const pid = idPerShard('JL', 4)[1];
+    expect(outcome(await engine.submit(pid, open(pid), T0))).toBe('OK');
+    bus.holding = true;
+    // Five commands leave as one batch, whose append the bus holds; three more queue behind it.
+    const first = Array.from({ length: 5 }, (_, i) => engine.submit(pid, miss(`a${i}`), T0 + 1));
+    engine.flushAll();
+    const second = Array.from({ length: 3 }, (_, i) => engine.submit(pid, miss(`b${i}`), T0 + 2));
+    engine.flushAll();
+    expect(bus.waiting).toBe(1);
+    let x = await scrape(rig);
+    expect(lags(x, '1')).toEqual({ mailbox: 8, journal: 8, apply: 0 });
+    expectLagsAddUp(x, 4);
+    // The first append acknowledged: its five are handed to the worker and the three leave as the
+    // next batch, held in turn. Read in this same turn, before the worker can answer.
+    await bus.landNext();
+    x = parseExposition(await metrics.registry.metrics());
+    expect(lags(x, '1')).toEqual({ mailbox: 8, journal: 3, apply: 5 });
+    expectLagsAddUp(x, 4);
+    // The five applied and answered: only the unacknowledged three are left.
+    expect((await Promise.all(first)).map(outcome)).toEqual(Array(5).fill('HOLD_NOT_FOUND'));
+    x = await scrape(rig);
+    expect(lags(x, '1')).toEqual({ mailbox: 3, journal: 3, apply: 0 });
+    expectLagsAddUp(x, 4);
+    bus.holding = false;
+    await bus.landNext();
+    expect((await Promise.all(second)).map(outcome)).toEqual(Array(3).fill('HOLD_NOT_FOUND'));
+    x = await scrape(rig);
+    for (const shard of ['0', '1', '2', '3']) expect(lags(x, shard)).toEqual({ mailbox: 0, journal: 0, apply: 0 });
+  });
+
+  it('journal lag + apply lag = mailbox depth in every scrape of a busy engine', async () => {
+    const rig = await startRig();
+    const { engine } = rig;
+    const pids = idPerShard('JB', 4);
+    for (const pid of pids) expect(outcome(await engine.submit(pid, open(pid), T0))).toBe('OK');
+    const answers: Promise<Result>[] = [];
+    let busy = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 400; i++) answers.push(engine.submit(pids[i % 4], miss(`m${round}-${i}`), T0 + 1 + round));
+      // Over HTTP (the commands move meanwhile), or in this same turn (the 400 still count).
+      const x = round % 2 === 0 ? await scrape(rig) : parseExposition(await rig.metrics.registry.metrics());
+      expectLagsAddUp(x, 4);
+      busy += total(x, 'onsale_mailbox_depth');
+    }
+    expect(busy).toBeGreaterThan(0);
+    await Promise.all(answers);
   });
 
   it('a shard no longer served exports no snapshot size', async () => {

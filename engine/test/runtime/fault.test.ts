@@ -76,7 +76,7 @@ describe('runtime - actor fault', () => {
     }
     expect(await seatCounts(engine, P)).toMatchObject({ held: 1, sold: 3 });
 
-    const stats = (await engine.stats()) as { shard: number; actorFailures: number }[];
+    const { shards: stats } = await engine.stats();
     expect(stats.find((s) => s.shard === engine.shardOf(P))?.actorFailures).toBe(1);
   });
 });

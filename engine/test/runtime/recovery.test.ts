@@ -51,7 +51,7 @@ async function final(engine: Engine, pids: string[], results: Map<string, Result
 }
 
 async function commandsApplied(engine: Engine): Promise<number[]> {
-  const stats = (await engine.stats()) as { shard: number; commands: number }[];
+  const { shards: stats } = await engine.stats();
   return stats.sort((a, b) => a.shard - b.shard).map((s) => s.commands);
 }
 

@@ -54,7 +54,7 @@ describe('runtime - queries', () => {
     expect(errors.join('\n')).toMatch(/exited|died/);
     expect(await engine.submit('P-1', release('dead-r1', 'x', 'b1'), T0 + 1)).toMatchObject({ ok: false, name: 'SHARD_UNAVAILABLE' });
     expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toEqual({ rejected: expect.stringMatching(/SHARD_UNAVAILABLE/) });
-    expect(await within(engine.stats(), 2_000)).toEqual([]);
+    expect(await within(engine.stats(), 2_000)).toEqual({ shards: [], workers: [] });
   });
 
   it('waits for a shard that is recovering instead of reading a state without acknowledged commands', async () => {

@@ -50,7 +50,7 @@ describe('runtime - a shard worker that dies', () => {
     expect(new Set(first.map(outcome))).toSatisfy((codes: Set<string>) => [...codes].every((c) => ['OK', 'SEATS_UNAVAILABLE', 'SHARD_UNAVAILABLE'].includes(c)));
 
     await served(engine);
-    expect((await engine.stats()).length).toBe(shards);
+    expect((await engine.stats()).shards.length).toBe(shards);
     // The burst was journaled before the worker went (its appends were already on their way):
     // the recovery applied it, so its holds are there before anyone retries.
     for (const pid of pids) expect(await seatCounts(engine, pid)).toMatchObject({ held: 30 + (pid === pids[0] ? 1 : 0), sold: 2 });
@@ -103,7 +103,7 @@ describe('runtime - a shard worker that dies', () => {
     expect(errors.join('\n')).toMatch(/keeps no journal/);
     for (const pid of pids) expectCode(await engine.submit(pid, hold(`${pid}-h`, 'b', [stall('A', 1)]), T0 + 1), 'SHARD_UNAVAILABLE');
     expect(await within(engine.whenServing(1), 1_000)).toEqual({ rejected: expect.stringMatching(/keeps no journal/) });
-    expect(await within(engine.stats(), 1_000)).toEqual([]);
+    expect(await within(engine.stats(), 1_000)).toEqual({ shards: [], workers: [] });
   });
 });
 
