@@ -123,6 +123,6 @@ export function directStates(layout: Layout, performances: readonly string[]): M
 
 /** Applies a command to a direct state; the baseline's `emit`. */
 export function executeDirect(states: Map<string, PerformanceState>, performanceId: string, command: EngineCommand, nowMs: number): Result {
-  if (command.type === 'openPerformance' || isProductCommand(command)) throw new Error('the baseline runs performance commands only');
+  if (command.type === 'openPerformance' || command.type === 'tickDue' || isProductCommand(command)) throw new Error('the baseline runs performance commands only');
   return execute(states.get(performanceId)!, command, nowMs);
 }

@@ -8,6 +8,9 @@ import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.
 import { connectNatsBus } from './nats-bus-for-cli.ts';
 import { intFlag, workersAndShards } from './flags.ts';
 
+/** How often `serve` ticks the performances it serves (Engine tickEveryMs). */
+const serveTickEveryMs = 1_000;
+
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -37,6 +40,8 @@ export async function serve(argv: string[]): Promise<void> {
     shards,
     observer: combineObservers(metrics.observer, leases),
     onError,
+    // Time moves for idle performances too: expired holds and due quotas show within a second.
+    tickEveryMs: serveTickEveryMs,
   });
   // Created once the engine exists; leases won during start are in `owned` already.
   if (nats !== null) {

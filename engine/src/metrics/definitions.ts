@@ -31,7 +31,7 @@ export const metricDefinitions = {
   },
   sagaSteps: {
     name: 'onsale_saga_steps_total', kind: 'counter', labels: ['type', 'code'],
-    help: 'Commands the product coordinators\' sagas sent to performances (holds, confirms, releases, ...) and their reports back (stepResult), by type and result; a step refused for a passing reason is sent again and counted again.',
+    help: 'Commands the engine sends itself, by type and result: the product coordinators\' saga steps to performances (holds, confirms, releases, ...) and their reports back (stepResult), a step refused for a passing reason being sent again and counted again; and the ticker\'s tickDue, one per served shard per tickEveryMs.',
   },
   commandDuration: {
     name: 'onsale_command_duration_seconds', kind: 'histogram', labels: [], buckets: ladderBuckets(50e-6, 10),

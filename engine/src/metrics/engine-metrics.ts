@@ -45,7 +45,7 @@ export interface SeatCounts { free: number; held: number; sold: number; blocked:
 const commandTypes = {
   openPerformance: true, holdSeats: true, holdBestAvailable: true, holdGa: true, confirmHold: true, releaseHold: true,
   createQuota: true, returnQuota: true, issueHardTickets: true, blockForeign: true,
-  createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, voidTickets: true, tick: true,
+  createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, voidTickets: true, tick: true, tickDue: true,
   linkProduct: true, unlinkProduct: true, listResale: true, withdrawResale: true, buyResale: true, scanHolding: true,
   createProduct: true, buyProduct: true, renewHolding: true, closeRenewal: true, linkPerformance: true, exchangePerformance: true, stepResult: true,
 } as const satisfies Record<EngineCommand['type'], true>;

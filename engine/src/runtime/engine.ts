@@ -78,6 +78,14 @@ export interface EngineOptions {
   faultCommandIdPrefix?: string;
   /** Called when something goes wrong outside any one command (a worker died, a snapshot failed). */
   onError?: (error: Error) => void;
+  /**
+   * Every this many ms of the engine's clock, each shard this process serves gets a `tickDue`
+   * (wire.ts): its performances whose holds have expired or whose quotas are due to close by
+   * now get a `tick`, so an idle performance's availability and seat gauges show what time
+   * has done. 0 (the default) for none: a caller that passes the time with its commands (the
+   * simulator, tests) moves time itself. `onsale serve` ticks every second.
+   */
+  tickEveryMs?: number;
 }
 
 type LaneState = 'down' | 'recovering' | 'up';
@@ -89,6 +97,8 @@ class Lane {
   /** Commands journaled or being journaled, and not yet answered. */
   inFlight = 0;
   journaling = false;
+  /** A tickDue of the ticker waits in this lane (Engine.tickShards). */
+  ticking = false;
   /** Commands of the batch being appended now (part of inFlight): 0 once the append settles. */
   appendingCommands = 0;
   flushScheduled = false;
@@ -135,6 +145,8 @@ export class Engine {
   private readonly shardCache = new Map<string, number>();
   private readonly ready = new Map<number, { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void }>();
   private snapshotTimer: NodeJS.Timeout | null = null;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private readonly tickEveryMs: number;
   /** stop() has begun: clients are refused; saga steps still run until the first drain ends. */
   private stopping = false;
   /** After that drain: steps still failing are given up (a restart sends them again). */
@@ -149,6 +161,9 @@ export class Engine {
 
   private constructor(opts: EngineOptions) {
     this.options = runtimeOptions(opts.runtime);
+    // Checked before any thread starts.
+    this.tickEveryMs = opts.tickEveryMs ?? 0;
+    if (!(this.tickEveryMs >= 0) || !Number.isFinite(this.tickEveryMs)) throw new RangeError(`tickEveryMs must be 0 or more, got ${this.tickEveryMs}`);
     this.bus = opts.bus ?? new EmbeddedBus();
     const workers = opts.workers ?? availableParallelism();
     this.shards = opts.shards ?? Math.max(16, workers);
@@ -180,7 +195,23 @@ export class Engine {
       lost: (shard) => engine.lost(shard),
     });
     engine.snapshotTimer = setInterval(() => engine.snapshotDue(), Math.min(1_000, engine.options.snapshotEveryMs)).unref();
+    if (engine.tickEveryMs > 0) engine.tickTimer = setInterval(() => engine.tickShards(), engine.tickEveryMs).unref();
     return engine;
+  }
+
+  /**
+   * The ticker: one `tickDue` per shard served, at the engine's clock, through the journal like
+   * any command. Not to a shard whose mailbox is half full (its commands move its time already),
+   * nor while one is still waiting there.
+   */
+  private tickShards(): void {
+    if (this.stopping) return;
+    const now = this.clock();
+    for (const lane of this.lanes) {
+      if (lane.state !== 'up' || lane.ticking || (lane.queued.length + lane.inFlight) * 2 >= this.options.mailboxMax) continue;
+      lane.ticking = true;
+      this.enqueueOn(lane, '', { type: 'tickDue', commandId: `tick-${lane.shard}-${now}` }, undefined, () => { lane.ticking = false; }, true);
+    }
   }
 
   get workers(): number {
@@ -236,7 +267,10 @@ export class Engine {
       this.observer.refused?.(-1, command, malformed, internal);
       return reply(malformed);
     }
-    const lane = this.lanes[this.shardOf(performanceId)];
+    this.enqueueOn(this.lanes[this.shardOf(performanceId)], performanceId, command, nowMs, reply, internal);
+  }
+
+  private enqueueOn(lane: Lane, performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply, internal: boolean): void {
     let refusal: Result | null = null;
     if (this.stopping && !internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
     else if (lane.state === 'down') refusal = reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} is not served by this process`);
@@ -334,6 +368,7 @@ export class Engine {
 
   async stop(): Promise<void> {
     if (this.snapshotTimer !== null) clearInterval(this.snapshotTimer);
+    if (this.tickTimer !== null) clearInterval(this.tickTimer);
     // Clients are refused from now; sagas in flight are finished first (their steps are
     // ordinary commands), then steps that still fail are given up.
     this.stopping = true;

@@ -2,8 +2,8 @@
 // journal order. Single-threaded and synchronous; the worker wraps it in messages, and tests
 // use it directly.
 import {
-  availability, blocksReport, Code, createPerformance, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
-  limits, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
+  availability, blocksReport, Code, createPerformance, DONE, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
+  limits, nextDueAtMs, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
   type Command, type PerformanceState, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
@@ -144,7 +144,7 @@ export class Shard {
       const command = items[i][2];
       hashed[k] = 0;
       states[k] = null;
-      if (typeof command !== 'object' || command === null || typeof command.commandId !== 'string' || command.type === 'tick' || isProductCommand(command)) continue;
+      if (typeof command !== 'object' || command === null || typeof command.commandId !== 'string' || command.type === 'tick' || command.type === 'tickDue' || isProductCommand(command)) continue;
       hashes[k] = hashId(command.commandId);
       hashed[k] = 1;
       states[k] = this.actors.get(items[i][0])?.state ?? null;
@@ -180,6 +180,7 @@ export class Shard {
     this.counters.commands++;
     const refusal = envelopeRefusal(command);
     if (refusal !== null) return refusal;
+    if (command.type === 'tickDue') return this.tickDue(nowMs, command.commandId);
     // Coordinators remember their own commands (a saga's retry joins it), so the shard's
     // dedupe is not in front of them.
     if (isProductCommand(command)) {
@@ -236,6 +237,21 @@ export class Shard {
   }
 
   /** `idHash`: hashId(command.commandId), when computed already. */
+  /**
+   * The ticker's command: a `tick` for every performance whose holds or quotas time has caught
+   * up with (nextDueAtMs), none for the others. Bounded by the shard's actors; not remembered.
+   */
+  private tickDue(nowMs: number, commandId: string): Result {
+    if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
+    let tick: Command | null = null;
+    for (const [performanceId, actor] of this.actors) {
+      if (nextDueAtMs(actor.state) > nowMs) continue;
+      tick ??= { type: 'tick', commandId };
+      this.applyToActor(performanceId, nowMs, tick);
+    }
+    return DONE;
+  }
+
   private applyToActor(performanceId: string, nowMs: number, command: Command, idHash?: number): Result {
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);

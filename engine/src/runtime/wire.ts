@@ -9,8 +9,14 @@ export { compactItem, type WireItem } from './compact.ts';
 
 /** Opens a performance in the engine: the venue is a name from the engine's venue catalog. */
 export interface OpenPerformance { type: 'openPerformance'; commandId: string; venue: string; spec: PerformanceSpec }
+/**
+ * The engine's ticker (Engine option tickEveryMs), to one shard: every performance there that
+ * time alone would change by now (a hold to expire, a quota to close: domain nextDueAtMs) gets a
+ * `tick` at the command's time. Journaled like any command, so a replay ticks the same ones.
+ */
+export interface TickDue { type: 'tickDue'; commandId: string }
 /** Performance commands go to a performance's actor, product commands to the product's coordinator. */
-export type EngineCommand = Command | OpenPerformance | ProductCommand;
+export type EngineCommand = Command | OpenPerformance | ProductCommand | TickDue;
 
 /** One command as journaled: which actor (performance or product id), the time it was given, the command. */
 export type JournalItem = [actorId: string, nowMs: number, command: EngineCommand];
