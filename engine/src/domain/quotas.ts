@@ -80,11 +80,13 @@ export function nextQuotaClose(s: PerformanceState): number {
   return next;
 }
 
-/** Returns every free seat or place of the quota to the general pool and closes it. */
-function closeQuota(s: PerformanceState, quota: Quota): void {
+/** Returns every free seat or place of the quota to the general pool and closes it (returnQuota with close, or its time come); the count returned. */
+function closeQuota(s: PerformanceState, quota: Quota): number {
   quota.closed = true;
-  if (quota.gaArea >= 0) moveGaSource(s, quota.gaArea, quota.source, GENERAL, gaFree(s, quota.gaArea, quota.source));
-  else returnFreeSeats(s, quota);
+  if (quota.gaArea < 0) return returnFreeSeats(s, quota);
+  const free = gaFree(s, quota.gaArea, quota.source);
+  moveGaSource(s, quota.gaArea, quota.source, GENERAL, free);
+  return free;
 }
 
 /** Every free seat of a numbered quota back to the general pool; the count. */
@@ -109,8 +111,7 @@ export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepte
   if (cmd.close === true && (cmd.seats !== undefined || cmd.count !== undefined)) {
     return reject('COMMAND_INVALID', 'close', 'a quota is closed by returning all its free stock: name no seats and no count');
   }
-  // Nothing below refuses a return that names no seats and no count.
-  if (cmd.close === true) quota.closed = true;
+  if (cmd.close === true) return { ok: true, count: closeQuota(s, quota) };
   if (quota.gaArea >= 0) {
     if (cmd.seats !== undefined) return reject('COMMAND_INVALID', 'seats', `quota ${cmd.quotaId} holds GA places, not seats`);
     const free = gaFree(s, quota.gaArea, quota.source);

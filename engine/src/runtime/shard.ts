@@ -236,7 +236,6 @@ export class Shard {
     this.actors.set(performanceId, actor);
   }
 
-  /** `idHash`: hashId(command.commandId), when computed already. */
   /**
    * The ticker's command: a `tick` for every performance whose holds or quotas time has caught
    * up with (nextDueAtMs), none for the others. Bounded by the shard's actors; not remembered.
@@ -252,6 +251,7 @@ export class Shard {
     return DONE;
   }
 
+  /** `idHash`: hashId(command.commandId), when computed already. */
   private applyToActor(performanceId: string, nowMs: number, command: Command, idHash?: number): Result {
     const actor = this.actors.get(performanceId);
     if (actor === undefined) return reject('PERFORMANCE_UNKNOWN', 'performanceId', `no performance ${performanceId} is open`);

@@ -66,10 +66,14 @@ const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.T
  */
 function settleRenewal(s: ProductState, nowMs: number): void {
   const renewal = s.def.renewal;
-  if (s.renewalClosed || !s.renewalClosesItself || renewal === undefined || nowMs < renewal.windowEndMs) return;
-  for (const saga of s.sagas.values()) if (saga.kind === 'renew') return;
+  if (s.renewalClosed || !s.renewalClosesItself || renewal === undefined || nowMs < renewal.windowEndMs || renewalsInFlight(s)) return;
   s.renewalClosed = true;
   s.renewalQuotaClosed = true;
+}
+
+function renewalsInFlight(s: ProductState): boolean {
+  for (const saga of s.sagas.values()) if (saga.kind === 'renew') return true;
+  return false;
 }
 
 /** A link runs alone: no sale starts while one waits or runs (sagas.ts, salesInFlight). */
@@ -213,7 +217,7 @@ function closeRenewal(s: ProductState, cmd: CloseRenewal, nowMs: number, out: Ou
   if (renewal === undefined) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no renewal`);
   if (s.renewalClosed) return reject('RENEWAL_CLOSED', '', s.renewalClosesItself ? `the renewal of ${s.productId} closed by itself at the window's end (${renewal.windowEndMs})` : `the renewal of ${s.productId} is closed`);
   if (nowMs < renewal.windowEndMs) return reject('RENEWAL_STILL_OPEN', '', `the renewal window ends at ${renewal.windowEndMs}`);
-  if ([...s.sagas.values()].some((g) => g.kind === 'renew')) return reject('RENEWAL_STILL_OPEN', '', 'renewals are still in flight');
+  if (renewalsInFlight(s)) return reject('RENEWAL_STILL_OPEN', '', 'renewals are still in flight');
   const linking = linkInFlight(s);
   if (linking !== null) return linking;
   s.renewalClosed = true;
