@@ -8,7 +8,7 @@
 import { expect } from 'vitest';
 import {
   auditPerformance, availability, compileLayout, createPerformance, decodeSnapshot, encodeSnapshot, LocalProducts, productFromPlain,
-  productToPlain, stateHash, ticketRows,
+  productEntries, productToPlain, stateHash, ticketRows,
   type Availability, type CodeName, type Command, type CreateProduct, type HoldingResult, type Layout, type LayoutJson,
   type PerformanceSpec, type PerformanceState, type ProductCommand, type ProductPerformance, type ProductState,
   type Rejection, type Result, type TicketRow,
@@ -271,6 +271,12 @@ export function checkWorld(local: LocalProducts, where: string): void {
     expect(a.totals.free + a.totals.held + a.totals.sold + a.totals.blocked, `${at}: totals`).toBe(a.capacity);
     for (const q of a.quotas) expect(q.free + q.held + q.sold + q.blocked, `${at}: quota ${q.quotaId}`).toBe(q.capacity);
     for (let h = s.holdHead; h !== null; h = h.next) expect(h.productId, `${at}: product hold ${h.holdId} left open`).toBeNull();
+  }
+  // What a holding books in the settlement ledger adds up to what it paid, through links and exchanges.
+  for (const p of local.products.values()) {
+    const booked = new Map<string, number>();
+    for (const e of productEntries(p)) booked.set(e.ref, (booked.get(e.ref) ?? 0) + e.amountMinor);
+    for (const h of p.holdings.values()) expect(booked.get(h.holdingId) ?? 0, `${where}: revenue booked for ${h.holdingId}`).toBe(h.paidMinor.reduce((a, b) => a + b, 0));
   }
 }
 

@@ -22,15 +22,17 @@
 //   (d) free + held + sold + blocked = capacity on every performance (and per pool);
 //   (e) a refused product purchase leaves no hold and no ticket anywhere (the model does not
 //       change, and the engine must still agree with it; no product hold is ever left open);
-// and (f) the same commands run in a second world give the same answers, the same stateHash on
-// every performance and the same coordinator snapshots after every step.
+//   (f) the same commands run in a second world give the same answers, the same stateHash on
+//       every performance and the same coordinator snapshots after every step;
+// and, at the end of each sequence, (g) the product revenue the settlement ledger showed as paid
+// as of the moment before each step is what it shows as of that moment after the whole sequence.
 //
 // Reproducible by default (fixed seeds). ONSALE_PROPERTY_RUNS scales the number of runs,
 // ONSALE_PROPERTY_SEED changes the base seed.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  availability, productHoldings, resaleReport, ticketRows, type HoldAccepted, type HoldingResult, type Layout, type OrderAccepted,
+  availability, productEntries, productHoldings, resaleReport, settle, ticketRows, type HoldAccepted, type HoldingResult, type Layout, type OrderAccepted,
   type ProductPerformance, type ResaleBought, type Result,
 } from '../../src/domain/mod.ts';
 import { World, hallLayout, outcomeText, productDef, standingLayout, type Expectation } from './helpers.ts';
@@ -758,14 +760,26 @@ class Run {
   }
 }
 
+/** The products' revenue paid out as of `atMs`, per performance (where not 0). */
+function paidAsOf(w: World, atMs: number): Record<string, number> {
+  const lines = settle(['CARD', 'SUB'].flatMap((p) => productEntries(w.prod(p))), atMs).lines;
+  return Object.fromEntries(lines.filter((l) => l.productRevenuePaidMinor !== 0).map((l) => [l.performanceId, l.productRevenuePaidMinor]));
+}
+
 function runSequence(venue: Venue, ops: Op[]): void {
   const run = new Run(venue);
   run.m.advance(SALE);
   if (STATS) stats.set('(operations)', (stats.get('(operations)') ?? 0) + ops.length);
+  // (g) What the ledger showed as paid at each step, as of the moment before it, it shows the
+  // same at the end: sales, links and exchanges never change what was payable before them.
+  // (Commands of the same millisecond may: a sale books at its own time.)
+  const paid: [number, Record<string, number>][] = [];
   ops.forEach((op, i) => {
     run.apply(op, i);
     run.check();
+    paid.push([run.m.now - 1, paidAsOf(run.w, run.m.now - 1)]);
   });
+  for (const [i, [atMs, then]] of paid.entries()) expect(paidAsOf(run.w, atMs), `(g) paid as of op ${i} (${atMs}), after all ${ops.length}`).toEqual(then);
 }
 
 describe('products - property: card, subscription, singles, resale, exchanges, links over five performances', () => {

@@ -41,7 +41,9 @@ describe('settlement', () => {
     const h = holding(w.product('PM', buy('ann', { picks: ['S1', 'S2'] }), SALE));
     expectCode(w.product('PM', exchange(h.holdingId, 'ann', 'S2', 'X1'), SALE + 1), 'OK');
     const entries = productEntries(w.prod('PM'));
-    expect(entries.map((e) => [e.performanceId, e.payableAtMs])).toEqual([['S1', shows[0].endsAtMs], ['X1', extra.endsAtMs]]);
+    // The sale's two shares, the reversal of S2's and X1's booking, each at its performance's end.
+    expect(entries.map((e) => [e.performanceId, e.payableAtMs])).toEqual([['S1', shows[0].endsAtMs], ['S2', shows[1].endsAtMs], ['S2', shows[1].endsAtMs], ['X1', extra.endsAtMs]]);
+    expect(entries[1].amountMinor + entries[2].amountMinor).toBe(0);
   });
 
   it('counts a single-ticket revenue of one minor unit', () => {

@@ -3,9 +3,9 @@
 // performances has ended, split to the minor unit; resale fees are the organizer's and the
 // seller is credited the price less the fee; single tickets are the organizer's as sold.
 import { describe, expect, it } from 'vitest';
-import { productEntries, salesReport, settlementFacts, settlementReport, splitEvenly, type SettlementReport } from '../../src/domain/mod.ts';
+import { productEntries, productLimits, salesReport, settlementFacts, settlementReport, splitEvenly, type SettlementReport } from '../../src/domain/mod.ts';
 import {
-  DAY, SALE, SINGLE, World, buy, buyListing, expectCode, hallLayout, holding, linkLater, list, play, priceOf, productDef, resaleCard,
+  DAY, FIRST, SALE, SINGLE, World, buy, buyListing, exchange, expectCode, hallLayout, holding, linkLater, list, play, priceOf, productDef, resaleCard,
   schedule, sellSingle,
 } from './helpers.ts';
 
@@ -131,5 +131,113 @@ describe('settlement - resale and single tickets', () => {
     expect(r.entries.filter((e) => e.kind === 'resaleFee')).toEqual([expect.objectContaining({ payee: 'ORG', amountMinor: fee })]);
     // The resale is not single-ticket revenue, and the card's revenue is unchanged by it.
     expect(settlementFacts(w.perf('G2'))).toMatchObject({ singleSalesMinor: 0, productSalesMinor: { CARD: cardB[1] } });
+  });
+});
+
+// Found in session 19: the ledger was computed from each holding as it is now, so a link or an
+// exchange re-split an afterEach holding over its new performances (changing the shares of
+// performances already ended and paid out), and a continuous holding's exchanged part showed as
+// paid at the original sale. A holding now books its revenue: the sale's shares stand, and an
+// exchange adds a reversal and a new booking, so nothing payable before a change ever moves.
+describe('settlement - what was payable stays as it was', () => {
+  const shows = schedule(['S1', 'S2', 'S3'], FIRST, 7 * DAY);
+  const extra = schedule(['X1'], FIRST + 10 * DAY)[0];
+  const ids = [...shows, extra].map((p) => p.performanceId);
+  /** Each show costs a different amount, the exchange target most, so every split is uneven. */
+  const showPcts = [100, 110, 120];
+  const extraPct = 150;
+
+  function theatre(): World {
+    const w = new World();
+    shows.forEach((p, i) => w.add([p], hall, { pricePct: showPcts[i] }));
+    return w.add([extra], hall, { pricePct: extraPct });
+  }
+
+  const pickMix = (payout: 'continuous' | 'afterEach') => productDef('PM', 'pickMix', shows, { min: 2, max: 3, payout, exchangeable: [extra] });
+
+  /**
+   * Card revenue paid as of `atMs`: per performance (where not 0) and in all. What is pending is
+   * left out: it is a forecast, and an exchange changes it.
+   */
+  function asOf(w: World, atMs: number): { lines: Record<string, number>; paid: number } {
+    const r = settlementReport([...w.local.products.values()], ids.map((id) => settlementFacts(w.perf(id))), atMs);
+    return { lines: Object.fromEntries(r.lines.filter((l) => l.productRevenuePaidMinor !== 0).map((l) => [l.performanceId, l.productRevenuePaidMinor])), paid: r.totals.organizerPaidMinor };
+  }
+
+  const paidOn = (w: World, holdingId: string, performanceId: string): number => {
+    const h = w.prod('PM').holdings.get(holdingId)!;
+    return h.paidMinor[h.performanceIds.indexOf(performanceId)];
+  };
+
+  it('afterEach: a performance linked after another has ended leaves the shares of the sale as they were', () => {
+    const w = world();
+    const later = schedule(['G4'], games[2].startsAtMs + DAY)[0];
+    w.add([later], hall, { singleAt: later.startsAtMs - DAY });
+    expectCode(w.product('CARD', productDef('CARD', 'seasonCard', games, { payout: 'afterEach' }), 0), 'OK');
+    expectCode(w.product('CARD', buy('ann', { seats: ['B-1-1'] }), SALE), 'OK');
+    const all = [...games, later];
+    const paidAsOf = (atMs: number) => settlementReport([w.prod('CARD')], all.map((g) => settlementFacts(w.perf(g.performanceId))), atMs);
+    const one = splitEvenly(10_535, 3);
+    const before = paidAsOf(games[0].endsAtMs);
+    expect(line(before, 'G1')?.productRevenuePaidMinor).toBe(one[0]);
+    expectCode(w.product('CARD', linkLater(later), games[0].endsAtMs + 1), 'OK');
+    expect(w.valid('G4', 'CARD-H1')).toHaveLength(1);
+    const after = paidAsOf(games[0].endsAtMs);
+    expect(games.map((g) => line(after, g.performanceId))).toEqual(games.map((g) => line(before, g.performanceId)));
+    expect(after.totals.organizerPaidMinor).toBe(before.totals.organizerPaidMinor);
+    // The holder paid nothing for G4: it books nothing, and the three shares are the sale's.
+    const end = paidAsOf(later.endsAtMs);
+    expect(all.map((g) => line(end, g.performanceId)?.productRevenuePaidMinor)).toEqual([...one, 0]);
+    expect(end.totals).toEqual({ organizerPaidMinor: 10_535, organizerPendingMinor: 0, sellerCreditsMinor: 0 });
+  });
+
+  it('afterEach: an exchange after a performance has ended moves only shares still to come', () => {
+    const w = theatre();
+    expectCode(w.product('PM', pickMix('afterEach'), 0), 'OK');
+    const h = holding(w.product('PM', buy('ann', { picks: ['S1', 'S2', 'S3'] }), SALE));
+    const shares = splitEvenly(h.totalMinor, 3);
+    const [, pS2] = ['S1', 'S2'].map((p) => paidOn(w, h.holdingId, p));
+    const before = asOf(w, shows[0].endsAtMs);
+    expect(before.lines.S1).toBe(shares[0]);
+    const swapped = holding(w.product('PM', exchange(h.holdingId, 'ann', 'S2', 'X1'), shows[0].endsAtMs + 1));
+    const pX1 = paidOn(w, h.holdingId, 'X1');
+    expect(pX1).toBeGreaterThan(pS2);
+    expect(swapped.totalMinor).toBe(h.totalMinor - pS2 + pX1);
+    expect(asOf(w, shows[0].endsAtMs)).toEqual(before);
+    // S2 books its share and its reversal, X1 the share plus the difference; each at its own end.
+    const end = asOf(w, shows[2].endsAtMs);
+    expect(end).toEqual({ lines: { S1: shares[0], S3: shares[2], X1: shares[1] + pX1 - pS2 }, paid: swapped.totalMinor });
+    // A coordinator rebuilt from its snapshot books the same.
+    expect(productEntries(w.clone().prod('PM'))).toEqual(productEntries(w.prod('PM')));
+  });
+
+  it('continuous: an exchange is booked when it happens, as a reversal of the old part and a sale of the new', () => {
+    const w = theatre();
+    expectCode(w.product('PM', pickMix('continuous'), 0), 'OK');
+    const h = holding(w.product('PM', buy('ann', { picks: ['S1', 'S2'] }), SALE));
+    const before = asOf(w, SALE);
+    expect(before.paid).toBe(h.totalMinor);
+    const pS2 = paidOn(w, h.holdingId, 'S2');
+    const at = SALE + DAY;
+    const swapped = holding(w.product('PM', exchange(h.holdingId, 'ann', 'S2', 'X1'), at));
+    const pX1 = paidOn(w, h.holdingId, 'X1');
+    expect(asOf(w, SALE)).toEqual(before);
+    expect(asOf(w, at - 1)).toEqual(before);
+    expect(asOf(w, at)).toEqual({ lines: { S1: before.lines.S1, X1: pX1 }, paid: swapped.totalMinor });
+    expect(pS2).toBe(before.lines.S2);
+    expect(productEntries(w.clone().prod('PM'))).toEqual(productEntries(w.prod('PM')));
+  });
+
+  it(`refuses a holding's exchange past productLimits.exchangesPerHoldingMax (${productLimits.exchangesPerHoldingMax}): each keeps two ledger lines`, () => {
+    const w = theatre();
+    expectCode(w.product('PM', pickMix('continuous'), 0), 'OK');
+    const h = holding(w.product('PM', buy('ann', { picks: ['S1', 'S2'] }), SALE));
+    for (let i = 0; i < productLimits.exchangesPerHoldingMax; i++) {
+      const [from, to] = i % 2 === 0 ? ['S2', 'X1'] : ['X1', 'S2'];
+      expectCode(w.product('PM', exchange(h.holdingId, 'ann', from, to), SALE + i + 1), 'OK', `exchange ${i + 1}`);
+    }
+    const [from, to] = productLimits.exchangesPerHoldingMax % 2 === 0 ? ['S2', 'X1'] : ['X1', 'S2'];
+    play(w, [{ at: SALE + DAY, product: 'PM', cmd: exchange(h.holdingId, 'ann', from, to), expect: 'EXCHANGE_INVALID', field: 'holdingId', unchanged: true }]);
+    expect(productEntries(w.prod('PM')).filter((e) => e.ref === h.holdingId)).toHaveLength(2 + 2 * productLimits.exchangesPerHoldingMax);
   });
 });

@@ -257,6 +257,7 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
   if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${h.holdingId}`);
   if (s.def.kind === 'seasonCard') return reject('EXCHANGE_INVALID', '', 'season cards are not exchanged; subscriptions are');
+  if (h.revenue !== null && h.revenue.exchanges >= productLimits.exchangesPerHoldingMax) return reject('EXCHANGE_INVALID', 'holdingId', `${h.holdingId} was exchanged ${h.revenue.exchanges} times, the most a holding may be`);
   if (!h.performanceIds.includes(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${String(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
   if (h.performanceIds.includes(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);
   const all = s.performances.concat(s.def.exchangeable ?? []);

@@ -6,7 +6,8 @@
 // paidMinor) the holding had as Maps.
 import { assert } from '../assert.ts';
 import type { Result } from '../results.ts';
-import type { Holding, HoldingPart, ProductState } from './state.ts';
+import type { Payout } from './commands.ts';
+import type { BookedRevenue, Holding, HoldingPart, ProductState } from './state.ts';
 
 export interface HoldingResult {
   ok: true;
@@ -28,7 +29,7 @@ export function partFor(performanceId: string, tickets: string[], paidMinor: num
  * bought together, on each performance). Holdings of a product mostly cover the same
  * performances: `shared`, when it lists the same ones, is kept instead of a new list.
  */
-export function holdingOf(base: Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor'>, parts: readonly HoldingPart[], shared: readonly string[] | null): Holding {
+export function holdingOf(base: Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue'> & Partial<Pick<Holding, 'saleParts' | 'revenue'>>, parts: readonly HoldingPart[], shared: readonly string[] | null): Holding {
   const performanceIds = parts.map((p) => p.performanceId);
   // Sized once: the holding keeps it for good, and one grown by push keeps spare room.
   const tickets = new Array<string>(parts.length * base.quantity);
@@ -41,6 +42,8 @@ export function holdingOf(base: Omit<Holding, 'performanceIds' | 'tickets' | 'pa
     holdingId: base.holdingId, buyerId: base.buyerId, quantity: base.quantity, seats: base.seats,
     performanceIds: shared !== null && sameIds(shared, performanceIds) ? shared : performanceIds,
     tickets, paidMinor: parts.map((p) => p.paidMinor), soldAtMs: base.soldAtMs, renewedFrom: base.renewedFrom,
+    // A new sale pays for all its parts and books what the sale says.
+    saleParts: base.saleParts ?? parts.length, revenue: base.revenue ?? null,
   };
 }
 
@@ -70,9 +73,67 @@ export function withPart(h: Holding, part: HoldingPart): Holding {
   return holdingOf(h, parts, null);
 }
 
-/** The holding without the performance's part. */
-export function withoutPart(h: Holding, performanceId: string): Holding {
-  return holdingOf(h, partsOf(h).filter((p) => p.performanceId !== performanceId), null);
+/** Splits `total` into `n` parts that differ by at most one minor unit and sum to it exactly. */
+export function splitEvenly(total: number, n: number): number[] {
+  const base = Math.floor(total / n);
+  const parts = new Array<number>(n).fill(base);
+  for (let i = 0; i < total - base * n; i++) parts[i]++;
+  return parts;
+}
+
+/** When each performance ends: an afterEach payout pays a performance's share then. */
+export type EndsAt = ReadonlyMap<string, number>;
+
+/** The product's performances' ends, those open to exchanges included. */
+export function endsAtOf(s: ProductState): EndsAt {
+  return new Map(s.performances.concat(s.def.exchangeable ?? []).map((p) => [p.performanceId, p.endsAtMs]));
+}
+
+/**
+ * The card revenue the holding books, line by line. Until its first exchange it is the sale's,
+ * derived here, not kept: each part's price at the sale (continuous), or the sale's total split
+ * evenly over the parts it paid for, each share payable when its performance ends (afterEach).
+ * A part linked later was paid nothing and books 0: the shares the sale made stand.
+ */
+export function bookedRevenue(h: Holding, payout: Payout | undefined, endsAt: EndsAt): BookedRevenue {
+  if (h.revenue !== null) return h.revenue;
+  const n = h.performanceIds.length;
+  const amountMinor = h.paidMinor.slice();
+  const payableAtMs = new Array<number>(n);
+  if (payout === 'afterEach') {
+    let saleTotalMinor = 0;
+    for (let i = 0; i < h.saleParts; i++) saleTotalMinor += h.paidMinor[i];
+    const shares = splitEvenly(saleTotalMinor, h.saleParts);
+    for (let i = 0; i < h.saleParts; i++) amountMinor[i] = shares[i];
+  }
+  for (let i = 0; i < n; i++) payableAtMs[i] = payout === 'afterEach' ? endsAt.get(h.performanceIds[i]) ?? 0 : h.soldAtMs;
+  return { performanceIds: h.performanceIds, amountMinor, payableAtMs, exchanges: 0 };
+}
+
+/**
+ * The holding once an exchange at `nowMs` gave up `fromPerformanceId` for the part `to`. Its
+ * revenue gets two lines and loses none: the reversal of what the old performance had booked,
+ * and the new performance's booking, which is that amount plus the price difference (the
+ * difference is settled at the box office). Continuous payout books both at the exchange;
+ * afterEach at each performance's end, both still to come (only unplayed performances are
+ * exchanged). So nothing payable before the exchange changes. With afterEach the new share is
+ * negative when the refund is larger than the old share: the organizer gives it back then.
+ */
+export function exchangedHolding(h: Holding, fromPerformanceId: string, to: HoldingPart, payout: Payout | undefined, endsAt: EndsAt, nowMs: number): Holding {
+  const booked = bookedRevenue(h, payout, endsAt);
+  let netMinor = 0;
+  for (let i = 0; i < booked.performanceIds.length; i++) if (booked.performanceIds[i] === fromPerformanceId) netMinor += booked.amountMinor[i];
+  const paidFromMinor = h.paidMinor[h.performanceIds.indexOf(fromPerformanceId)];
+  const at = (performanceId: string) => (payout === 'afterEach' ? endsAt.get(performanceId) ?? 0 : nowMs);
+  const revenue: BookedRevenue = {
+    performanceIds: [...booked.performanceIds, fromPerformanceId, to.performanceId],
+    amountMinor: [...booked.amountMinor, 0 - netMinor, netMinor + to.paidMinor - paidFromMinor],
+    payableAtMs: [...booked.payableAtMs, at(fromPerformanceId), at(to.performanceId)],
+    exchanges: booked.exchanges + 1,
+  };
+  const parts = partsOf(h).filter((p) => p.performanceId !== fromPerformanceId);
+  parts.push(to);
+  return holdingOf({ ...h, revenue }, parts, null);
 }
 
 export function paidTotalMinor(h: Holding): number {

@@ -8,7 +8,7 @@ import type { Command } from '../commands.ts';
 import type { CountAccepted, HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
 import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
-import { holdingOf, outcomeResult, partFor, ticketsOn, withoutPart, withPart } from './holdings.ts';
+import { endsAtOf, exchangedHolding, holdingOf, outcomeResult, partFor, ticketsOn, withPart } from './holdings.ts';
 import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
@@ -510,7 +510,7 @@ export function startExchange(s: ProductState, saga: Saga, out: Outbound[]): voi
   send(s, saga, cmd.toPerformanceId, holdCommand(s, m, s.def.ticketType, cmd.toPerformanceId, undefined), out);
 }
 
-function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowMs: number, out: Outbound[]): void {
+function advanceExchange(s: ProductState, saga: Saga, results: Answered[], nowMs: number, out: Outbound[]): void {
   const cmd = saga.command as ExchangePerformance;
   const m = saga.making[0];
   const h = s.holdings.get(cmd.holdingId)!;
@@ -540,7 +540,7 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
       const old = ticketsOn(h, cmd.fromPerformanceId) ?? [];
       if (old.length > 0) send(s, saga, cmd.fromPerformanceId, { type: 'voidTickets', ticketIds: old }, out);
       if (saga.wave.length > 0) return;
-      return swapped(s, saga, h, m, out);
+      return swapped(s, saga, h, m, nowMs, out);
     }
     case 'void': {
       if (failed !== undefined) {
@@ -561,17 +561,18 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], _nowM
         send(s, saga, cmd.fromPerformanceId, h.seats !== null ? { type: 'returnQuota', quotaId, seats: h.seats } : { type: 'returnQuota', quotaId, count: h.quantity }, out);
         return;
       }
-      return swapped(s, saga, h, m, out);
+      return swapped(s, saga, h, m, nowMs, out);
     }
     // What the reservation does not take back (not there, or not free) stays as it is.
-    case 'returnSeats': return swapped(s, saga, h, m, out);
+    case 'returnSeats': return swapped(s, saga, h, m, nowMs, out);
     case 'undo': return finish(s, saga, saga.refusal!, out);
   }
 }
 
-function swapped(s: ProductState, saga: Saga, h: Holding, m: MakingHolding, out: Outbound[]): void {
+function swapped(s: ProductState, saga: Saga, h: Holding, m: MakingHolding, nowMs: number, out: Outbound[]): void {
   const cmd = saga.command as ExchangePerformance;
-  const swappedHolding = withPart(withoutPart(h, cmd.fromPerformanceId), m.parts.find((p) => p.performanceId === cmd.toPerformanceId)!);
+  const to = m.parts.find((p) => p.performanceId === cmd.toPerformanceId)!;
+  const swappedHolding = exchangedHolding(h, cmd.fromPerformanceId, to, s.def.payout, endsAtOf(s), nowMs);
   s.holdings.set(h.holdingId, swappedHolding);
   finish(s, saga, swappedHolding, out);
 }

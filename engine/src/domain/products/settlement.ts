@@ -3,8 +3,11 @@
 // them, card and subscription revenue as each coordinator recorded it. Card revenue is paid as
 // it sells (`continuous`) or, for `afterEach`, 1/N of each holding's price after each of the N
 // performances it covers ends (DOMAIN §3). A resale credits the seller the price less the fee;
-// the fee is the organizer's.
-import { paidTotalMinor } from './holdings.ts';
+// the fee is the organizer's. What was payable as of a moment never changes afterwards: a link
+// or an exchange books new lines, it does not re-split the old ones.
+import { bookedRevenue, endsAtOf } from './holdings.ts';
+
+export { splitEvenly } from './holdings.ts';
 import type { ProductState } from './state.ts';
 
 /** What one performance reports (domain `settlementFacts`). */
@@ -47,14 +50,6 @@ export interface SettlementReport {
   totals: { organizerPaidMinor: number; organizerPendingMinor: number; sellerCreditsMinor: number };
 }
 
-/** Splits `total` into `n` parts that differ by at most one minor unit and sum to it exactly. */
-export function splitEvenly(total: number, n: number): number[] {
-  const base = Math.floor(total / n);
-  const parts = new Array<number>(n).fill(base);
-  for (let i = 0; i < total - base * n; i++) parts[i]++;
-  return parts;
-}
-
 export function ledgerEntries(products: readonly ProductState[], facts: readonly PerformanceFacts[]): LedgerEntry[] {
   return performanceEntries(facts).concat(products.flatMap(productEntries));
 }
@@ -73,21 +68,21 @@ export function performanceEntries(facts: readonly PerformanceFacts[]): LedgerEn
   return entries;
 }
 
-/** A coordinator's card or subscription revenue, per holding and performance, payable as its payout says. */
+/**
+ * A coordinator's card or subscription revenue, per holding and performance, as each holding
+ * booked it (holdings.ts bookedRevenue): payable at the sale (continuous) or at each
+ * performance's end (afterEach); an exchange adds a reversal and a new booking, never edits one.
+ */
 export function productEntries(s: ProductState): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
-  {
-    const organizerId = s.def.organizerId;
-    const endsAt = new Map(s.performances.concat(s.def.exchangeable ?? []).map((p) => [p.performanceId, p.endsAtMs]));
-    for (const h of s.holdings.values()) {
-      const performances = h.performanceIds;
-      const total = paidTotalMinor(h);
-      const parts = s.def.payout === 'afterEach' ? splitEvenly(total, performances.length) : h.paidMinor;
-      performances.forEach((p, i) => {
-        entries.push({
-          organizerId, performanceId: p, kind: 'productRevenue', payee: organizerId, amountMinor: parts[i],
-          payableAtMs: s.def.payout === 'afterEach' ? endsAt.get(p) ?? 0 : h.soldAtMs, productId: s.productId, ref: h.holdingId,
-        });
+  const organizerId = s.def.organizerId;
+  const endsAt = endsAtOf(s);
+  for (const h of s.holdings.values()) {
+    const booked = bookedRevenue(h, s.def.payout, endsAt);
+    for (let i = 0; i < booked.performanceIds.length; i++) {
+      entries.push({
+        organizerId, performanceId: booked.performanceIds[i], kind: 'productRevenue', payee: organizerId, amountMinor: booked.amountMinor[i],
+        payableAtMs: booked.payableAtMs[i], productId: s.productId, ref: h.holdingId,
       });
     }
   }

@@ -8,7 +8,14 @@ export const PRODUCT_SNAPSHOT_VERSION = 1;
 const entries = <K, V>(m: Map<K, V>): [K, V][] => [...m];
 
 /** A holding as the snapshot has always had it: tickets and paid as entry lists, in its own field order. */
-interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor'> { tickets: [string, string[]][]; paidMinor: [string, number][] }
+interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue'> {
+  tickets: [string, string[]][];
+  paidMinor: [string, number][];
+  // Written only when a link or an exchange made them differ from a sale's: snapshots of
+  // holdings without either are unchanged, and read back as they always were.
+  saleParts?: number;
+  revenue?: Holding['revenue'];
+}
 interface PlainMaking extends Omit<MakingHolding, 'holds' | 'parts'> { holds: [string, string][]; tickets: [string, string[]][]; paidMinor: [string, number][] }
 
 function plainMaking(m: MakingHolding): PlainMaking {
@@ -18,7 +25,11 @@ function plainMaking(m: MakingHolding): PlainMaking {
 
 function plainHolding(h: Holding): PlainHolding {
   const { tickets, paidMinor } = partsToPlain(partsOf(h));
-  return { holdingId: h.holdingId, buyerId: h.buyerId, quantity: h.quantity, seats: h.seats, tickets, paidMinor, soldAtMs: h.soldAtMs, renewedFrom: h.renewedFrom };
+  return {
+    holdingId: h.holdingId, buyerId: h.buyerId, quantity: h.quantity, seats: h.seats, tickets, paidMinor, soldAtMs: h.soldAtMs, renewedFrom: h.renewedFrom,
+    ...(h.saleParts !== h.performanceIds.length ? { saleParts: h.saleParts } : {}),
+    ...(h.revenue !== null ? { revenue: h.revenue } : {}),
+  };
 }
 
 /** The holdings back, each sharing the list of performances of the one before when the same. */

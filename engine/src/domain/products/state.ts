@@ -21,6 +21,8 @@ export const productLimits = {
    * retry passes over at most seatsPerHoldMax more seats, well within limits.exceptSeatsMax.
    */
   sameSeatAnchorTriesMax: 4,
+  /** Exchanges of one holding: each books two revenue lines the holding keeps for good. */
+  exchangesPerHoldingMax: 20,
 } as const;
 
 export type ProductStatus = 'linking' | 'active' | 'refused';
@@ -53,6 +55,28 @@ export interface Holding {
   readonly paidMinor: readonly number[];
   readonly soldAtMs: number;
   readonly renewedFrom: string | null;
+  /**
+   * How many of the parts the sale paid for: the first ones. A performance linked later comes
+   * after them, paid nothing, and does not change the sale's afterEach split (settlement.ts).
+   */
+  readonly saleParts: number;
+  /**
+   * The card revenue booked for this holding, frozen at its first exchange; null while it is
+   * what the sale booked (derived from the parts, holdings.ts bookedRevenue).
+   */
+  readonly revenue: BookedRevenue | null;
+}
+
+/**
+ * A holding's revenue as ledger lines, append-only: an exchange books a reversal of the part it
+ * gives up and the part it takes, so what was payable before the exchange stays as it was.
+ */
+export interface BookedRevenue {
+  readonly performanceIds: readonly string[];
+  readonly amountMinor: readonly number[];
+  readonly payableAtMs: readonly number[];
+  /** Exchanges booked: each adds two lines; productLimits.exchangesPerHoldingMax bounds them. */
+  readonly exchanges: number;
 }
 
 /** One command sent to a performance on behalf of a saga. */
