@@ -84,6 +84,7 @@ export const Code = {
   TICKET_VOID: 82,
   TICKET_TRANSFERRED: 83,
   HOLDING_NO_TICKET: 84,
+  TICKET_OF_PRODUCT: 85,
 
   // 90-99: resale of product seats, and products as a performance sees them.
   RESALE_CHANNEL_NOT_ALLOWED: 90,

@@ -6,6 +6,7 @@ import { needId } from './checks.ts';
 import { reject, type Rejection } from './codes.ts';
 import { hashId } from './idindex.ts';
 import { limits } from './limits.ts';
+import { isStepOf } from './products/outbound.ts';
 import { freeGa, freeSeat } from './moves.ts';
 import { DONE, type CountAccepted, type Done, type ScanAccepted } from './results.ts';
 import { SeatState, type PerformanceState } from './state.ts';
@@ -67,9 +68,26 @@ export function scanHolding(s: PerformanceState, cmd: ScanHolding): ScanAccepted
   return reject('HOLDING_NO_TICKET', 'holdingId', `holding ${cmd.holdingId} has no valid ticket for ${s.performanceId}`);
 }
 
+/**
+ * The ticket a void names, if it may be voided: valid (validTicket), and not a card's or a
+ * subscription's unless its product's coordinator voids it (a step of its sagas: an exchange,
+ * a compensation). A holding's ticket voided by hand would leave the coordinator listing it and
+ * the settlement ledger booking its revenue; the holder gives a performance up through the
+ * product (exchange) or the resale exchange instead.
+ */
+function voidableTicket(s: PerformanceState, ticketId: unknown, commandId: string): number | Rejection {
+  const no = validTicket(s, ticketId);
+  if (typeof no !== 'number') return no;
+  const productId = s.orders.productIdOf(s.tickets.order[no]);
+  if (productId !== null && !isStepOf(commandId, productId, s.products.get(productId)?.linkNo)) {
+    return reject('TICKET_OF_PRODUCT', 'ticketId', `ticket ${String(ticketId)} belongs to holding ${s.orders.get(s.tickets.order[no])?.holdingId ?? '?'} of product ${productId}: only the product voids it (an exchange)`);
+  }
+  return no;
+}
+
 /** Voids a valid, unscanned ticket (a refund); its seat or place goes back on sale. */
 export function voidTicket(s: PerformanceState, cmd: VoidTicket): Done | Rejection {
-  const no = validTicket(s, cmd.ticketId);
+  const no = voidableTicket(s, cmd.ticketId, cmd.commandId);
   if (typeof no !== 'number') return no;
   voidValid(s, no);
   return DONE;
@@ -92,7 +110,7 @@ export function voidTickets(s: PerformanceState, cmd: VoidTickets): CountAccepte
     if (ids.indexOf(ids[i]) !== i) return reject('COMMAND_INVALID', `ticketIds[${i}]`, `ticket ${String(ids[i])} is listed twice`);
   }
   for (let i = 0; i < ids.length; i++) {
-    const no = validTicket(s, ids[i]);
+    const no = voidableTicket(s, ids[i], cmd.commandId);
     if (typeof no !== 'number') return { ...no, field: `ticketIds[${i}]` };
     numbers[i] = no;
   }

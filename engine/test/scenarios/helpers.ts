@@ -5,7 +5,7 @@
 // states results still proves that the counters stayed true.
 import { expect } from 'vitest';
 import {
-  auditPerformance, availability, compileLayout, createPerformance, execute, stateHash,
+  auditPerformance, availability, compileLayout, createPerformance, execute, stateHash, stepCommandId,
   type Availability, type CodeName, type Command, type Layout, type LayoutJson, type PerformanceSpec,
   type HoldAccepted, type PerformanceState, type Rejection, type Result,
 } from '../../src/domain/mod.ts';
@@ -332,6 +332,15 @@ export function voidTicket(ticketId: unknown, more: More = {}): Loose {
 
 export function voidTickets(ticketIds: unknown, more: More = {}): Loose {
   return loose({ type: 'voidTickets', ticketIds, ...more });
+}
+
+let stepsSent = 0;
+/**
+ * A command id of a step of `productId`'s sagas (stepCommandId's long form): these tests drive
+ * a performance as the product's coordinator would, and only its steps void the product's tickets.
+ */
+export function asStepOf(productId: string): More {
+  return { commandId: stepCommandId(productId, 0, ++stepsSent, undefined) };
 }
 
 export function tick(more: More = {}): Loose {

@@ -7,7 +7,7 @@ import {
 } from '../../src/domain/mod.ts';
 import {
   OPEN, accepted, avail, confirm, createPresale, createQuota, gaLayout, hall, holdSeats, linkProduct, newPerformance, play, productSpec, release,
-  returnQuota, seatPool, seatedLayout, unlinkProduct, voidTicket,
+  asStepOf, returnQuota, seatPool, seatedLayout, unlinkProduct, voidTicket,
 } from './helpers.ts';
 
 const linked = (expected: Omit<LinkAccepted, 'ok'>) => (r: Result) => expect(accepted<LinkAccepted>(r)).toEqual({ ok: true, ...expected });
@@ -126,7 +126,7 @@ describe('products - unlinking', () => {
       { at: 3, cmd: linkProduct('card'), expect: 'OK', why: 'linked again' },
       { at: 3, cmd: holdSeats('h3', 'ann', ['MAIN-1-1'], card), expect: 'OK' },
       { at: 3, cmd: confirm('h3', 'ann'), expect: 'OK' },
-      { at: 4, cmd: voidTicket('P1-T0'), expect: 'OK' },
+      { at: 4, cmd: voidTicket('P1-T0', asStepOf('card')), expect: 'OK' },
       { at: 4, cmd: unlinkProduct('card'), expect: 'PRODUCT_HAS_SALES', unchanged: true, why: 'a ticket, even a void one' },
       { at: 4, cmd: createQuota('club-alloc', [], 'onlyQuota', { productId: 'club', seats: ['BALC-1-1'] }), expect: 'OK' },
       { at: 4, cmd: unlinkProduct('club'), expect: 'PRODUCT_HAS_SALES', unchanged: true, why: 'an allocation' },

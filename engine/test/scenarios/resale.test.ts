@@ -8,7 +8,7 @@ import {
 } from '../../src/domain/mod.ts';
 import {
   OPEN, accepted, avail, buyResale, confirm, createQuota, holdGa, holdSeats, linkProduct, listResale, newPerformance, play, productSpec,
-  scan, scanHolding, seatState, seats, voidTicket, voidTickets, withdrawResale, type Step,
+  asStepOf, scan, scanHolding, seatState, seats, voidTicket, voidTickets, withdrawResale, type Step,
 } from './helpers.ts';
 
 type State = Parameters<typeof avail>[0];
@@ -59,7 +59,7 @@ describe('resale - listing a product seat', () => {
   it('checks ids, the listing, the ticket, the product, the seller, the channel, the quota, then the price band', () => {
     const state = resaleHall();
     play(state, [
-      { at: OPEN, cmd: voidTicket('P1-T7'), expect: 'OK' },
+      { at: OPEN, cmd: voidTicket('P1-T7', asStepOf('card')), expect: 'OK' },
       { at: OPEN, cmd: scan('P1-T8'), expect: 'OK' },
       { at: OPEN, cmd: listResale('', 'P1-T0', 'ann', 5000), expect: 'COMMAND_INVALID', field: 'listingId', unchanged: true },
       { at: OPEN, cmd: listResale('L1', 'P1-T0', 'ann', 5000, { sellerId: undefined }), expect: 'COMMAND_INVALID', field: 'sellerId', unchanged: true },
@@ -105,10 +105,10 @@ describe('resale - listing a product seat', () => {
     const state = resaleHall();
     play(state, [
       { at: OPEN, cmd: listResale('L1', 'P1-T0', 'ann', 5000), expect: 'OK' },
-      { at: OPEN, cmd: voidTickets(['P1-T6', 'P1-T0']), expect: 'TICKET_ALREADY_LISTED', field: 'ticketIds[1]', unchanged: true },
+      { at: OPEN, cmd: voidTickets(['P1-T6', 'P1-T0'], asStepOf('card')), expect: 'TICKET_ALREADY_LISTED', field: 'ticketIds[1]', unchanged: true },
       { at: OPEN + 1, cmd: buyResale('L1', 'ivy'), expect: 'OK' },
-      { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T0']), expect: 'TICKET_TRANSFERRED', field: 'ticketIds[1]', unchanged: true },
-      { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T9']), expect: 'OK', why: 'ann\'s other card and the resale buyer\'s ticket', check: (_r, s) => {
+      { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T0'], asStepOf('card')), expect: 'TICKET_TRANSFERRED', field: 'ticketIds[1]', unchanged: true },
+      { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T9'], asStepOf('card')), expect: 'OK', why: 'ann\'s other card and the resale buyer\'s ticket', check: (_r, s) => {
         expect([seatState(s, 'MAIN-1-1'), seatState(s, 'MAIN-1-2')]).toEqual(['free', 'free']);
         expect(ticketRows(s).filter((t) => t.status === 'void').map((t) => t.ticketId)).toEqual(['P1-T6', 'P1-T9']);
       } },
@@ -283,7 +283,13 @@ describe('scanHolding - a card\'s one code at this performance', () => {
       { at: OPEN, cmd: scanHolding('H2'), expect: 'OK', check: (r) => expect(accepted<ScanAccepted>(r)).toEqual({ ok: true, ticketId: 'P1-T1', seatId: null, gaAreaId: 'FLOOR' }) },
       { at: OPEN, cmd: scanHolding('H2'), expect: 'TICKET_ALREADY_SCANNED', field: 'holdingId', unchanged: true },
       { at: OPEN, cmd: scan('P1-T1'), expect: 'TICKET_ALREADY_SCANNED', unchanged: true, why: 'the same ticket' },
-      { at: OPEN, cmd: voidTicket('P1-T6'), expect: 'OK' },
+      // A card's ticket is voided by its product's coordinator only (an exchange, a compensation):
+      // by hand, or by a step of another product, the holding would still list it.
+      { at: OPEN, cmd: voidTicket('P1-T6'), expect: 'TICKET_OF_PRODUCT', field: 'ticketId', unchanged: true, why: 'by hand' },
+      { at: OPEN, cmd: voidTickets(['P1-T2', 'P1-T6']), expect: 'TICKET_OF_PRODUCT', field: 'ticketIds[1]', unchanged: true, why: 'a single ticket and a card ticket, by hand' },
+      { at: OPEN, cmd: voidTicket('P1-T6', asStepOf('fixed')), expect: 'TICKET_OF_PRODUCT', field: 'ticketId', unchanged: true, why: 'a step of another product' },
+      { at: OPEN, cmd: voidTicket('P1-T6', { commandId: 'card/x/1' }), expect: 'TICKET_OF_PRODUCT', field: 'ticketId', unchanged: true, why: 'not a step id' },
+      { at: OPEN, cmd: voidTicket('P1-T6', asStepOf('card')), expect: 'OK' },
       { at: OPEN, cmd: scanHolding('H3'), expect: 'HOLDING_NO_TICKET', field: 'holdingId', unchanged: true, why: 'its ticket was voided (an exchange)' },
       { at: OPEN, cmd: holdSeats('h10', 'ann', ['MAIN-3-8'], { productId: 'card', holdingId: 'H3' }), expect: 'OK' },
       { at: OPEN, cmd: confirm('h10', 'ann'), expect: 'OK' },
@@ -306,7 +312,7 @@ describe('resale - reports and settlement facts', () => {
       { at: OPEN, cmd: withdrawResale('L3', 'ann'), expect: 'OK' },
       { at: OPEN + 5, cmd: buyResale('L1', 'joe', { buyerEmail: 'joe@example.org' }), expect: 'OK' },
       { at: OPEN + 6, cmd: buyResale('L2', 'kim'), expect: 'OK' },
-      { at: OPEN + 7, cmd: voidTicket('P1-T7'), expect: 'OK' },
+      { at: OPEN + 7, cmd: voidTicket('P1-T7', asStepOf('card')), expect: 'OK' },
     ]);
     const sales = [
       { listingId: 'L1', productId: 'card', holdingId: 'H1', sellerId: 'ann', buyerId: 'joe', ticketId: 'P1-T9', resaleOf: 'P1-T0', priceMinor: 6000, basePriceMinor: 5000, feeMinor: 600, sellerCreditMinor: 5400, atMs: OPEN + 5 },

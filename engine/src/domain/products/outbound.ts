@@ -29,6 +29,15 @@ export function stepCommandId(productId: string, saga: number, step: number, lin
   return linkNo === undefined ? `${productId}/${saga}/${step}` : `~${linkNo}/${saga}/${step}`;
 }
 
+/**
+ * Whether `id` is a step of that product's sagas at a performance where it has `linkNo` (either
+ * form of stepCommandId): what a performance asks before it voids one of the product's tickets.
+ */
+export function isStepOf(id: string, productId: string, linkNo: number | undefined): boolean {
+  if (!isStepCommandId(id)) return false;
+  return id.startsWith(`${productId}/`) || (linkNo !== undefined && id.startsWith(`~${linkNo}/`));
+}
+
 /** Whether `id` has the shape of a saga step's id (a client's id of that shape is taken for one: harmless). */
 export function isStepCommandId(id: string): boolean {
   // The shard asks this of every command: most ids have no slash, and are answered without the pattern.
