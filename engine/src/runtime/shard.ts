@@ -3,7 +3,7 @@
 // use it directly.
 import {
   availability, blocksReport, Code, createPerformance, DONE, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
-  limits, nextDueAtMs, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
+  limits, nextDueAtMs, productNextDueAtMs, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
   type Command, type PerformanceState, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
@@ -247,6 +247,11 @@ export class Shard {
       if (nextDueAtMs(actor.state) > nowMs) continue;
       tick ??= { type: 'tick', commandId };
       this.applyToActor(performanceId, nowMs, tick);
+    }
+    // Coordinators too: a renewal window that has ended closes with no purchase sent.
+    for (const [productId, actor] of this.products) {
+      if (productNextDueAtMs(actor.state) > nowMs) continue;
+      this.applyToProduct(productId, nowMs, { type: 'tickProduct', commandId });
     }
     return DONE;
   }

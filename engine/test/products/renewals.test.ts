@@ -2,7 +2,7 @@
 // reserved and may renew them, at the new ticket type the mapping names; nothing else is sold
 // until the window has ended; then the seats nobody renewed go back on sale by themselves.
 import { describe, expect, it } from 'vitest';
-import { clubLayout, executeProduct, isPending, stepCommandId, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
+import { clubLayout, executeProduct, isPending, productNextDueAtMs, stepCommandId, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
 import {
   DAY, FIRST, SALE, World, buy, closeRenewal, exchange, expectCode, hallLayout, hold, holdGa, holding, layoutOf, play, priceOf, productDef, renew,
   schedule, tick,
@@ -183,6 +183,23 @@ describe('renewals - the close at the window\'s end', () => {
     expectCode(w.product('CARD27', buy('dan', { seats: ['B-1-1'] }), UNTIL), 'OK');
     expect(s.renewalClosed).toBe(true);
     expect(w.valid('G1').filter((t) => t.buyerId === 'cid').map((t) => t.seatId)).toEqual(['A-1-4']);
+  });
+
+  it('closes on a tickProduct at or past the end (the runtime\'s ticker), which says when it falls due', () => {
+    const w = renewing();
+    const s = w.prod('CARD27');
+    const tickAt = (commandId: string, at: number) => executeProduct(s, { type: 'tickProduct', commandId }, at);
+    const remembered = s.finished.size + s.finishedOld.size;
+    expect(productNextDueAtMs(s)).toBe(UNTIL);
+    expectCode(tickAt('t1', UNTIL - 1).result, 'OK');
+    expect(s.renewalClosed, 'not before the end').toBe(false);
+    expectCode(tickAt('t1', UNTIL).result, 'OK', 'a tick is not remembered: the same id again is no reuse');
+    expect([s.renewalClosed, s.renewalQuotaClosed]).toEqual([true, true]);
+    expect(productNextDueAtMs(s)).toBe(Infinity);
+    expect(s.finished.size + s.finishedOld.size, 'nothing kept for retries').toBe(remembered);
+    // A tick from the past changes nothing (not even the product's clock).
+    expectCode(tickAt('t2', UNTIL - 5).result, 'OK');
+    expect(s.lastNowMs).toBe(UNTIL);
   });
 
   it('waits for closeRenewal where an older engine made the reservations (they do not close by themselves)', () => {

@@ -3,7 +3,9 @@
 // engine's clock, through the journal, so a replay of that journal ends in the same state.
 import { describe, expect, it } from 'vitest';
 import { EmbeddedBus, type Engine } from '../../src/runtime/mod.ts';
+import { LAST_SEASON_CARD, RENEWAL_FROM_MS, RENEWAL_UNTIL_MS, SEASON_CARD, matchSpec, seasonCardProduct } from '../../src/sim/season-setup.ts';
 import { engines, expectOk, hold, idPerShard, open, seatCounts, stall, stateHash, T0 } from './helpers.ts';
+import { matches, seat } from './season-fixture.ts';
 
 const { start, stop } = engines();
 const shards = 2;
@@ -53,6 +55,38 @@ describe('runtime - the ticker', () => {
     await stop(engine);
     const again = await start({ shards, bus });
     expect([await stateHash(again, a), await stateHash(again, b)]).toEqual(hashes);
+  });
+
+  // Found in session 19: the ticker ticked performances only, so a product's summary showed its
+  // renewal open after the window's end (its reservations on the performances had closed) until
+  // the next command reached the coordinator.
+  it('closes a product\'s renewal at the window\'s end with no command sent to the product', async () => {
+    let now = RENEWAL_FROM_MS - 10_000;
+    const bus = new EmbeddedBus({ keepJournal: true });
+    const engine = await start({ shards, bus, clock: () => now, tickEveryMs: 5 });
+    for (const p of matches) expectOk(await engine.submit(p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'stadium', spec: matchSpec(p.performanceId, p.endsAtMs) }, now));
+    const renewal = {
+      fromProductId: LAST_SEASON_CARD, windowStartMs: RENEWAL_FROM_MS, windowEndMs: RENEWAL_UNTIL_MS, ticketTypes: { card: 'card-renewal' },
+      holders: [{ holdingId: 'OLD-1', buyerId: 'ann', seats: [seat(10)], ticketType: 'card' }, { holdingId: 'OLD-2', buyerId: 'bob', seats: [seat(11)], ticketType: 'card' }],
+    };
+    expectOk(await engine.submit(SEASON_CARD, seasonCardProduct('create-card', matches, renewal), now));
+    now = RENEWAL_FROM_MS;
+    expectOk(await engine.submit(SEASON_CARD, { type: 'renewHolding', commandId: 'renew-ann', previousHoldingId: 'OLD-1', buyerId: 'ann' }, now));
+    const renewalOf = async () => ((await engine.query(SEASON_CARD, 'productReport')) as { renewal: { closed: boolean } | null }).renewal;
+    const soldOn = async (n: number) => (await seatCounts(engine, matches[n].performanceId)).sold;
+    expect(await renewalOf()).toMatchObject({ closed: false });
+    now = RENEWAL_UNTIL_MS - 1;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await renewalOf(), 'not before the end').toMatchObject({ closed: false });
+    now = RENEWAL_UNTIL_MS;
+    await eventually(async () => (await renewalOf())?.closed === true);
+    // The reservations closed on the performances too: bob's unrenewed seat is on sale.
+    await eventually(async () => ((await engine.query(matches[0].performanceId, 'availability')) as { quotas: { capacity: number }[] }).quotas.every((q) => q.capacity === 1));
+    expect(await soldOn(0)).toBe(1);
+    const report = await engine.query(SEASON_CARD, 'productReport');
+    await stop(engine);
+    const again = await start({ shards, bus });
+    expect(await again.query(SEASON_CARD, 'productReport'), 'the product\'s ticks are journaled').toEqual(report);
   });
 
   it('does not tick without tickEveryMs: a caller that passes the time moves it itself', async () => {

@@ -105,14 +105,19 @@ export interface ExchangePerformance extends Base {
   fromPerformanceId: string;
   toPerformanceId: string;
 }
+/**
+ * Time passing with no other command (the runtime's ticker, at the renewal window's end): what
+ * falls due then happens (the renewal closes). Like a performance's `tick`, not remembered.
+ */
+export interface TickProduct extends Base { type: 'tickProduct' }
 /** The runtime's report of a step's result. Not sent by clients. */
 export interface StepResult extends Base { type: 'stepResult'; saga: number; step: number; result: Result }
 
-export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | CloseRenewal | LinkPerformance | ExchangePerformance | StepResult;
+export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | CloseRenewal | LinkPerformance | ExchangePerformance | TickProduct | StepResult;
 export type ProductCommandType = ProductCommand['type'];
 
 const productCommandTypes: ReadonlySet<string> = new Set<ProductCommandType>([
-  'createProduct', 'buyProduct', 'renewHolding', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'stepResult',
+  'createProduct', 'buyProduct', 'renewHolding', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'tickProduct', 'stepResult',
 ]);
 
 export function isProductCommand(command: { type?: unknown }): command is ProductCommand {

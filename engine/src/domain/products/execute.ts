@@ -35,6 +35,7 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
     return { state: s, result: pending(s, saga), out };
   }
   if (cmd.type === 'stepResult') return { state, result: stepResult(state, cmd, nowMs, out), out };
+  if (cmd.type === 'tickProduct') return { state, result: tickProduct(state, nowMs), out };
   // A retry: the saga still running is joined, a finished one answers its outcome again.
   const running = state.running.get(cmd.commandId);
   const finished = state.finished.get(cmd.commandId) ?? state.finishedOld.get(cmd.commandId);
@@ -69,6 +70,23 @@ function settleRenewal(s: ProductState, nowMs: number): void {
   if (s.renewalClosed || !s.renewalClosesItself || renewal === undefined || nowMs < renewal.windowEndMs || renewalsInFlight(s)) return;
   s.renewalClosed = true;
   s.renewalQuotaClosed = true;
+}
+
+/** Time passes: what is due by `nowMs` happens. A tick from the past changes nothing. */
+function tickProduct(s: ProductState, nowMs: number): Result {
+  if (!isInt(nowMs, 0, Number.MAX_SAFE_INTEGER) || nowMs < s.lastNowMs) return OK_IGNORED;
+  s.lastNowMs = nowMs;
+  settleRenewal(s, nowMs);
+  return OK_IGNORED;
+}
+
+/**
+ * When something next falls due on the product with no command sent to it (the runtime ticks it
+ * then): the end of a renewal window it closes by itself; Infinity when nothing will.
+ */
+export function productNextDueAtMs(s: ProductState): number {
+  const renewal = s.def.renewal;
+  return renewal !== undefined && !s.renewalClosed && s.renewalClosesItself ? renewal.windowEndMs : Infinity;
 }
 
 function renewalsInFlight(s: ProductState): boolean {

@@ -2,7 +2,7 @@
 // exchanges) and the settlement ledger. Re-exported by the domain's entry point.
 export type * from './commands.ts';
 export { isProductCommand } from './commands.ts';
-export { executeProduct, pendingSteps, type ProductOutput } from './execute.ts';
+export { executeProduct, pendingSteps, productNextDueAtMs, type ProductOutput } from './execute.ts';
 export { isPending, isStepCommandId, stepCommandId, type Outbound, type SagaPending } from './outbound.ts';
 export { productLimits, type ProductState, type Holding } from './state.ts';
 export { productFromPlain, productToPlain } from './snapshot.ts';
