@@ -825,6 +825,8 @@ class Model {
     if (c.buyerEmail !== undefined && !c.buyerEmail.includes('@')) return no('COMMAND_INVALID');
     const hold = this.liveHold(c);
     if ('reject' in hold || 'accept' in hold) return hold;
+    // A presale link's buyers are reported by e-mail address (DOMAIN §4): its orders need one.
+    if (hold.presale !== null && c.buyerEmail === undefined) return no('COMMAND_INVALID');
     const orderId = `${PERF}-O${this.orders++}`;
     const views: Record<string, unknown>[] = [];
     let totalMinor = 0;

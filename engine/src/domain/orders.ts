@@ -19,6 +19,8 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   if (cmd.complimentary !== undefined && typeof cmd.complimentary !== 'boolean') return reject('COMMAND_INVALID', 'complimentary', 'complimentary must be true or false');
   const hold = liveHold(s, cmd, nowMs);
   if ('ok' in hold) return hold;
+  // DOMAIN §4: the organizer sees each presale link's buyers by e-mail address (presaleReport).
+  if (hold.presaleCode !== null && cmd.buyerEmail === undefined) return reject('COMMAND_INVALID', 'buyerEmail', `hold ${hold.holdId} was made with presale code ${hold.presaleCode}: its order needs the buyer's e-mail address`);
   const free = cmd.complimentary === true;
   // Only what a product sold before may be given: a single ticket always has a price to pay.
   if (free && hold.productId === null) return reject('COMMAND_INVALID', 'complimentary', 'only a product\'s hold is confirmed complimentary');

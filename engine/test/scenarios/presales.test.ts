@@ -132,7 +132,8 @@ describe('presales - buying through a link', () => {
     play(state, [
       { at: 1000, cmd: createPresale('early-birds', 'early', 0, OPEN, 100, 4), expect: 'OK' },
       { at: 1000, cmd: holdSeats('h1', 'ann', ['MAIN-1-1', 'BALC-1-1'], { presaleCode: 'early-birds' }), expect: 'OK' },
-      { at: 1000, cmd: confirm('h1', 'ann'), expect: 'OK', check: (r) => expect(r).toMatchObject({ totalMinor: 4000 + 2500 }) },
+      { at: 1000, cmd: confirm('h1', 'ann'), expect: 'COMMAND_INVALID', field: 'buyerEmail', unchanged: true, why: 'a presale order names its buyer\'s e-mail address (DOMAIN §4)' },
+      { at: 1000, cmd: confirm('h1', 'ann', { buyerEmail: 'ann@example.org' }), expect: 'OK', check: (r) => expect(r).toMatchObject({ totalMinor: 4000 + 2500 }) },
       { at: OPEN, cmd: holdSeats('h2', 'ann', ['MAIN-1-2'], { presaleCode: 'early-birds' }), expect: 'PRESALE_NOT_ACTIVE', unchanged: true, why: 'early birds end when the web opens' },
       { at: OPEN, cmd: holdSeats('h3', 'ann', ['MAIN-1-2'], { ticketType: 'early' }), expect: 'TICKET_TYPE_REQUIRES_PRESALE', unchanged: true },
       { at: OPEN, cmd: holdSeats('h4', 'ann', ['MAIN-1-2']), expect: 'OK' },
@@ -142,7 +143,7 @@ describe('presales - buying through a link', () => {
       'early-birds': { tickets: 2, grossMinor: 6500, discountMinor: 0, netMinor: 6500 },
       none: { tickets: 1, grossMinor: 5000, discountMinor: 0, netMinor: 5000 },
     });
-    expect(report(state, 'early-birds')).toMatchObject({ sold: 2, orders: [{ orderId: 'P1-O0', buyerEmail: null, tickets: 2, totalMinor: 6500 }], buyerEmails: [] });
+    expect(report(state, 'early-birds')).toMatchObject({ sold: 2, orders: [{ orderId: 'P1-O0', buyerEmail: 'ann@example.org', tickets: 2, totalMinor: 6500 }], buyerEmails: ['ann@example.org'] });
   });
 
   it('a voided presale ticket gives the link and the buyer a ticket back', () => {
