@@ -86,6 +86,15 @@ export function theatrePerformances(count = THEATRE_PERFORMANCES): ProductPerfor
   });
 }
 
+/**
+ * An extra date of the same production, outside both subscriptions (between the 4th and the 5th
+ * performance): pick & mix holders may exchange into it (DOMAIN §5), taking ordinary seats there.
+ */
+export function theatreExtraPerformance(): ProductPerformance {
+  const startsAtMs = THEATRE_FIRST_AT_MS + 3 * 7 * DAY_MS + 3 * DAY_MS;
+  return { performanceId: 'STAGE-EXTRA', startsAtMs, endsAtMs: startsAtMs + 3 * 3_600_000 };
+}
+
 export function stageSpec(performanceId: string, endsAtMs: number): PerformanceSpec {
   return {
     performanceId,
@@ -115,12 +124,13 @@ export function seriesProduct(commandId: string, allocationSeats: string[], perf
   };
 }
 
-/** Pick & mix: 3 to 5 of the 8, the premiere required, sold only from its allocation; exchanges allowed. */
-export function pickMixProduct(commandId: string, allocationSeats: string[], performances = theatrePerformances()): CreateProduct {
+/** Pick & mix: 3 to 5 of the 8, the premiere required, sold only from its allocation; exchanges allowed (into `exchangeable` too). */
+export function pickMixProduct(commandId: string, allocationSeats: string[], performances = theatrePerformances(), exchangeable: ProductPerformance[] = []): CreateProduct {
   return {
     type: 'createProduct', commandId, productId: PICK_MIX, kind: 'pickMix', organizerId: 'THEATRE-CO', name: 'Pick & mix 2027',
     performances, min: 3, max: 5, required: [performances[0].performanceId], perPurchaseMin: 1, perPurchaseMax: 2,
     saleStartMs: THEATRE_SALE_AT_MS, saleEndMs: performances[performances.length - 1].startsAtMs, channel: 'box', ticketType: 'subscription',
     payout: 'afterEach', allocation: { policy: 'onlyQuota', seats: allocationSeats },
+    ...(exchangeable.length > 0 ? { exchangeable } : {}),
   };
 }

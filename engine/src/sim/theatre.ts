@@ -7,7 +7,9 @@ import { VenueCatalog, type Engine } from '../runtime/mod.ts';
 import { countOutcomes, finishRun, ScenarioDriver, type Item, type ScenarioOptions, type ScenarioRun } from './driver.ts';
 import { sellSingles } from './singles.ts';
 import { Rng } from './rng.ts';
-import { PICK_MIX, pickMixProduct, SERIES, seriesProduct, stageSpec, THEATRE_SALE_AT_MS, THEATRE_SINGLE_AT_MS, theatrePerformances } from './season-setup.ts';
+import {
+  PICK_MIX, pickMixProduct, SERIES, seriesProduct, stageSpec, THEATRE_SALE_AT_MS, THEATRE_SINGLE_AT_MS, theatreExtraPerformance, theatrePerformances,
+} from './season-setup.ts';
 
 const WAVE = 500;
 const MAX_PER_BUYER = 8;
@@ -18,6 +20,7 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   const layout = new VenueCatalog().layout('theatre')!;
   const shows = theatrePerformances();
   const ids = shows.map((p) => p.performanceId);
+  const extra = theatreExtraPerformance();
   const phases: Record<string, Record<string, number>> = {};
   const seriesBuyers = Math.floor(options.buyers * 0.03);
   const pickBuyers = Math.floor(options.buyers * 0.1);
@@ -26,10 +29,10 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   const front = layout.seatIds.filter((id) => /^STALLS-[ABC]-/.test(id));
   const circle = layout.seatIds.filter((id) => id.startsWith('CIRCLE-'));
   const setupAt = THEATRE_SALE_AT_MS - 24 * 3_600_000;
-  await driver.setUp(shows.map((p) => [p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'theatre', spec: stageSpec(p.performanceId, p.endsAtMs) }, setupAt]));
+  await driver.setUp([...shows, extra].map((p) => [p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'theatre', spec: stageSpec(p.performanceId, p.endsAtMs) }, setupAt]));
   await driver.setUp([
     [SERIES, seriesProduct(`${SERIES}-create`, front, shows), setupAt + 1_000],
-    [PICK_MIX, pickMixProduct(`${PICK_MIX}-create`, circle, shows), setupAt + 1_000],
+    [PICK_MIX, pickMixProduct(`${PICK_MIX}-create`, circle, shows, [extra]), setupAt + 1_000],
   ]);
 
   // Series: one wave of chosen seats (all different), then waves of best available.
@@ -68,18 +71,20 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   });
 
   // Exchanges: a pick & mix subscriber swaps one of their performances (not the premiere) for
-  // one they do not have (now and then one outside the product, which is refused).
+  // one they do not have: one of the subscription's, the extra date outside it (ordinary seats
+  // there), or now and then one that is not open to the product's exchanges (refused).
   const exchangeAt = THEATRE_SINGLE_AT_MS + 3 * 24 * 3_600_000;
   const exchangeItems: Item[] = [];
   for (const h of pickHoldings) {
     if (!rng.chance(0.2)) continue;
     const mine = h.performances.map((p) => p.performanceId);
     const from = rng.pick(mine.slice(1));
-    const to = rng.pick(ids.filter((id) => !mine.includes(id)).concat(['STAGE-99']));
+    const to = rng.pick(ids.filter((id) => !mine.includes(id)).concat([extra.performanceId, extra.performanceId, 'STAGE-99']));
     exchangeItems.push([PICK_MIX, { type: 'exchangePerformance', commandId: `exchange-${h.holdingId}`, holdingId: h.holdingId, buyerId: h.buyerId, fromPerformanceId: from, toPerformanceId: to }, exchangeAt]);
   }
   const exchanged: Result[] = await driver.waves(exchangeItems, WAVE);
-  phases.exchanges = { asked: exchangeItems.length, done: countOutcomes(exchanged).ok, refused: countOutcomes(exchanged).refused };
+  const outside = exchanged.filter((r, i) => r.ok && (exchangeItems[i][1] as { toPerformanceId: string }).toPerformanceId === extra.performanceId).length;
+  phases.exchanges = { asked: exchangeItems.length, done: countOutcomes(exchanged).ok, outside, refused: countOutcomes(exchanged).refused };
 
-  return finishRun(engine, driver, options, 'theatre', ids, [SERIES, PICK_MIX], phases, shows[3].endsAtMs, MAX_PER_BUYER);
+  return finishRun(engine, driver, options, 'theatre', [...ids, extra.performanceId], [SERIES, PICK_MIX], phases, shows[3].endsAtMs, MAX_PER_BUYER);
 }

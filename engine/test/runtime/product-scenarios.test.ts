@@ -46,8 +46,11 @@ describe('product scenarios', () => {
       ['PICKMIX-2027', 'pickMix', false, 3, 5, null],
     ]);
     expect(a.summary.phases.exchanges.done).toBeGreaterThan(0);
-    // Pick & mix sells only from its allocation in the circle.
-    for (const t of a.tickets.filter((x) => x.productId === 'PICKMIX-2027' && x.status === 'valid')) expect(t.seatId).toMatch(/^CIRCLE-/);
+    // Some exchanged into the extra date outside the subscription (DOMAIN §5: optionally outside it).
+    expect(a.summary.phases.exchanges.outside).toBeGreaterThan(0);
+    expect(new Set(a.tickets.filter((x) => x.productId === 'PICKMIX-2027' && x.performanceId === 'STAGE-EXTRA' && x.status === 'valid').map((x) => x.holdingId)).size).toBe(a.summary.phases.exchanges.outside);
+    // Pick & mix sells only from its allocation in the circle; the extra date has no allocation.
+    for (const t of a.tickets.filter((x) => x.productId === 'PICKMIX-2027' && x.status === 'valid' && x.performanceId !== 'STAGE-EXTRA')) expect(t.seatId).toMatch(/^CIRCLE-/);
     expect(JSON.stringify(b.tickets)).toBe(JSON.stringify(a.tickets));
   }, 120_000);
 });
