@@ -238,7 +238,8 @@ export class Shard {
 
   /**
    * The ticker's command: a `tick` for every performance whose holds or quotas time has caught
-   * up with (nextDueAtMs), none for the others. Bounded by the shard's actors; not remembered.
+   * up with (nextDueAtMs), a `tickProduct` for every coordinator whose renewal window has ended
+   * (productNextDueAtMs), none for the others. Bounded by the shard's actors; not remembered.
    */
   private tickDue(nowMs: number, commandId: string): Result {
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
@@ -249,9 +250,11 @@ export class Shard {
       this.applyToActor(performanceId, nowMs, tick);
     }
     // Coordinators too: a renewal window that has ended closes with no purchase sent.
+    let productTick: ProductCommand | null = null;
     for (const [productId, actor] of this.products) {
       if (productNextDueAtMs(actor.state) > nowMs) continue;
-      this.applyToProduct(productId, nowMs, { type: 'tickProduct', commandId });
+      productTick ??= { type: 'tickProduct', commandId };
+      this.applyToProduct(productId, nowMs, productTick);
     }
     return DONE;
   }

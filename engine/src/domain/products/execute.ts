@@ -66,8 +66,7 @@ const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.T
  * older engine made waits for closeRenewal instead.
  */
 function settleRenewal(s: ProductState, nowMs: number): void {
-  const renewal = s.def.renewal;
-  if (s.renewalClosed || !s.renewalClosesItself || renewal === undefined || nowMs < renewal.windowEndMs || renewalsInFlight(s)) return;
+  if (nowMs < productNextDueAtMs(s) || renewalsInFlight(s)) return;
   s.renewalClosed = true;
   s.renewalQuotaClosed = true;
 }

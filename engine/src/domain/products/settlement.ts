@@ -6,9 +6,9 @@
 // the fee is the organizer's. What was payable as of a moment never changes afterwards: a link
 // or an exchange books new lines, it does not re-split the old ones.
 import { bookedRevenue, endsAtOf } from './holdings.ts';
+import type { ProductState } from './state.ts';
 
 export { splitEvenly } from './holdings.ts';
-import type { ProductState } from './state.ts';
 
 /** What one performance reports (domain `settlementFacts`). */
 export interface PerformanceFacts {
