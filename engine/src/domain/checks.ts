@@ -19,9 +19,14 @@ export function needInt(value: unknown, field: string, min: number, max: number)
   return isInt(value, min, max) ? null : reject('COMMAND_INVALID', field, `${field} must be a whole number from ${min} to ${max}`);
 }
 
+/** An e-mail address as far as the engine checks one: at most 254 characters (RFC 5321), with an @. */
+export function isEmail(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 254 && value.includes('@');
+}
+
 /** An optional e-mail address (a buyer's, for the order). */
 export function needEmail(value: unknown, field: string): Rejection | null {
-  if (value === undefined || (typeof value === 'string' && value.length <= 254 && value.includes('@'))) return null;
+  if (value === undefined || isEmail(value)) return null;
   return reject('COMMAND_INVALID', field, `${field} must be an e-mail address`);
 }
 

@@ -131,6 +131,8 @@ export const Code = {
   PRODUCT_HAS_SALES: 139,
   // 140-149: product coordinators, continued.
   PRODUCT_BUSY: 140,
+  CUSTOMERS_INVALID: 141,
+  CUSTOMERS_LOCKED: 142,
 } as const;
 
 export type CodeName = keyof typeof Code;

@@ -114,13 +114,16 @@ export function stageSpec(performanceId: string, endsAtMs: number): PerformanceS
   };
 }
 
-/** Series: all 8 performances, the same seat, sold from an allocation first (then ordinary seats). */
+/**
+ * Series: all 8 performances, the same seat, sold from an allocation first (then ordinary seats),
+ * each subscription in a purchase naming its own customer (customerPerTicket).
+ */
 export function seriesProduct(commandId: string, allocationSeats: string[], performances = theatrePerformances()): CreateProduct {
   return {
     type: 'createProduct', commandId, productId: SERIES, kind: 'series', organizerId: 'THEATRE-CO', name: 'Full series 2027',
     performances, sameSeat: true, min: performances.length, perPurchaseMin: 1, perPurchaseMax: 4,
     saleStartMs: THEATRE_SALE_AT_MS, saleEndMs: performances[0].startsAtMs, channel: 'box', ticketType: 'subscription',
-    payout: 'continuous', allocation: { policy: 'quotaFirst', seats: allocationSeats },
+    payout: 'continuous', allocation: { policy: 'quotaFirst', seats: allocationSeats }, customerPerTicket: true,
   };
 }
 

@@ -1,8 +1,10 @@
 // `onsale simulate --scenario theatre`: a theatre season of 8 performances. A full series (same
-// seat on all 8, from its allocation in the front stalls first) and a pick & mix subscription
-// (3 to 5 performances, the premiere required, only from its allocation in the circle) go on
-// sale first; then single tickets; then some subscribers exchange one performance for another.
-import type { HoldingResult, Result } from '../domain/mod.ts';
+// seat on all 8, from its allocation in the front stalls first, a named customer on every
+// subscription) and a pick & mix subscription (3 to 5 performances, the premiere required, only
+// from its allocation in the circle) go on sale first; then single tickets; then some series
+// subscribers correct their customers' names, and some pick & mix subscribers exchange one
+// performance for another.
+import type { Customer, HoldingResult, Result } from '../domain/mod.ts';
 import { VenueCatalog, type Engine } from '../runtime/mod.ts';
 import { countOutcomes, finishRun, ScenarioDriver, type Item, type ScenarioOptions, type ScenarioRun } from './driver.ts';
 import { sellSingles } from './singles.ts';
@@ -35,7 +37,8 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
     [PICK_MIX, pickMixProduct(`${PICK_MIX}-create`, circle, shows, [extra]), setupAt + 1_000],
   ]);
 
-  // Series: one wave of chosen seats (all different), then waves of best available.
+  // Series: one wave of chosen seats (all different), then waves of best available. Each
+  // subscription names its customer; now and then a buyer names the same person twice (refused).
   const seriesItems: Item[] = [];
   const chosen = new Set<string>();
   for (let b = 0; b < seriesBuyers; b++) {
@@ -44,14 +47,17 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
       let seat = rng.pick(layout.seatIds);
       while (chosen.has(seat)) seat = rng.pick(layout.seatIds);
       chosen.add(seat);
-      seriesItems.push([SERIES, { type: 'buyProduct', commandId: `series-${b}`, buyerId: `SUB${b}`, seats: [seat] }, at]);
+      seriesItems.push([SERIES, { type: 'buyProduct', commandId: `series-${b}`, buyerId: `SUB${b}`, seats: [seat], customers: customersOf(b, 1) }, at]);
     } else {
-      seriesItems.push([SERIES, { type: 'buyProduct', commandId: `series-${b}`, buyerId: `SUB${b}`, quantity: rng.int(1, 2) }, at]);
+      const quantity = rng.int(1, 2);
+      const customers = quantity === 2 && rng.chance(0.05) ? [customersOf(b, 1)[0], customersOf(b, 1)[0]] : customersOf(b, quantity);
+      seriesItems.push([SERIES, { type: 'buyProduct', commandId: `series-${b}`, buyerId: `SUB${b}`, quantity, customers }, at]);
     }
   }
   const cut = Math.ceil(seriesBuyers / 3);
   const seriesResults = [...(await driver.waves(seriesItems.slice(0, cut), WAVE)), ...(await driver.waves(seriesItems.slice(cut), WAVE))];
-  phases.series = { buyers: seriesBuyers, sold: countOutcomes(seriesResults).ok, refused: countOutcomes(seriesResults).refused };
+  const seriesHoldings = seriesResults.filter((r) => r.ok) as unknown as HoldingResult[];
+  phases.series = { buyers: seriesBuyers, sold: seriesHoldings.length, refused: countOutcomes(seriesResults).refused };
 
   // Pick & mix: the premiere plus 2 to 4 others; a few pick too few or forget the premiere.
   const pickItems: Item[] = [];
@@ -70,6 +76,18 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
     performanceIds: ids, buyers: singleBuyers, buyerPrefix: 'T', startMs: THEATRE_SINGLE_AT_MS, gapMs: 200, webShare: 0.8, abandonShare: 0.1, wave: 4 * WAVE,
   });
 
+  // Corrections: some series buyers rename a subscription's customer before the premiere.
+  const renameAt = THEATRE_SINGLE_AT_MS + 2 * 24 * 3_600_000;
+  const renameItems: Item[] = [];
+  for (const h of seriesHoldings) {
+    if (!rng.chance(0.1)) continue;
+    const quantity = h.performances[0].tickets.length;
+    const customers = customersOf(Number(h.buyerId.slice(3)), quantity).map((c, j) => (j === 0 ? { name: `${c.name} Jr.`, email: `jr.${c.email}` } : c));
+    renameItems.push([SERIES, { type: 'nameCustomers', commandId: `rename-${h.holdingId}`, holdingId: h.holdingId, buyerId: h.buyerId, customers }, renameAt]);
+  }
+  const renamed = await driver.waves(renameItems, WAVE);
+  phases.customers = { named: seriesHoldings.length, renamed: countOutcomes(renamed).ok, refused: countOutcomes(renamed).refused };
+
   // Exchanges: a pick & mix subscriber swaps one of their performances (not the premiere) for
   // one they do not have: one of the subscription's, the extra date outside it (ordinary seats
   // there), or now and then one that is not open to the product's exchanges (refused).
@@ -87,4 +105,9 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   phases.exchanges = { asked: exchangeItems.length, done: countOutcomes(exchanged).ok, outside, refused: countOutcomes(exchanged).refused };
 
   return finishRun(engine, driver, options, 'theatre', [...ids, extra.performanceId], [SERIES, PICK_MIX], phases, shows[3].endsAtMs, MAX_PER_BUYER);
+}
+
+/** The customers of buyer `b`'s subscriptions, one per place, each a different person. */
+function customersOf(b: number, quantity: number): Required<Customer>[] {
+  return Array.from({ length: quantity }, (_, j) => ({ name: `Subscriber ${b}-${j + 1}`, email: `sub${b}.${j + 1}@example.org` }));
 }

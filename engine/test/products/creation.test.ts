@@ -60,6 +60,7 @@ describe('products - createProduct field checks', () => {
     [card({ cardKind: 'championship', resale: { minPct: 50, maxPct: 80, feePct: 101, channels: ['web'] } }), 'resale.feePct'],
     [card({ cardKind: 'championship', resale: { minPct: 50, maxPct: 80, feePct: 5, channels: [] } }), 'resale.channels'],
     [card({ payout: 'weekly' }), 'payout'],
+    [card({ kind: 'series', customerPerTicket: 'yes' }), 'customerPerTicket'],
     [card({ capacitySpreadMaxPct: 101 }), 'capacitySpreadMaxPct'],
     [card({ gaAreaId: '' }), 'gaAreaId'],
     [card({ allocation: { policy: 'most', seats: ['A-1-1'] } }), 'allocation.policy'],

@@ -233,7 +233,7 @@ export class World {
     return JSON.stringify({ perfs, products });
   }
 
-  /** What sales left behind (seats, places, holds, tickets, listings, holdings); not time or dedupe memory. */
+  /** What sales left behind (seats, places, holds, tickets, listings, holdings and their customers); not time or dedupe memory. */
   view(): string {
     const perfs = [...this.local.performances.values()].map((s) => ({
       seats: Array.from(s.seatState), sources: Array.from(s.seatSource), ga: Array.from(s.gaCounts).join(','),
@@ -241,7 +241,7 @@ export class World {
     }));
     const products = [...this.local.products.values()].map((s) => {
       const plain = productToPlain(s) as Record<string, unknown>;
-      return { status: s.status, holdings: plain.holdings, renewed: plain.renewed, links: plain.links, performances: s.performances, renewalClosed: s.renewalClosed };
+      return { status: s.status, holdings: plain.holdings, customers: plain.customers, renewed: plain.renewed, links: plain.links, performances: s.performances, renewalClosed: s.renewalClosed };
     });
     return JSON.stringify({ perfs, products });
   }

@@ -78,22 +78,42 @@ export interface CreateProduct extends Base {
   /** Performances of the same production outside the product, open to exchanges. */
   exchangeable?: ProductPerformance[];
   renewal?: RenewalTerms;
+  /**
+   * Customer info on every ticket (DOMAIN §5, seed 002 "Kundeinfo på hver billett"): each place
+   * of a holding names its own customer, by name or e-mail address, unique within the holding.
+   * Purchases and renewals carry them (`customers`); nameCustomers corrects them until the
+   * holding's first performance starts. Default false.
+   */
+  customerPerTicket?: boolean;
+}
+
+/** Who a place of a holding belongs to: a name, an e-mail address, or both. */
+export interface Customer {
+  name?: string;
+  email?: string;
 }
 
 export interface BuyProduct extends Base {
   type: 'buyProduct';
   buyerId: string;
   buyerEmail?: string;
-  /** Cards or subscriptions bought together (one holding each). */
+  /** Cards or subscriptions bought together: one holding with this many places on each performance. */
   quantity?: number;
   /** Same-seat products: one seat id per holding, the same on every performance. Else best available. */
   seats?: string[];
   /** Pick & mix (and a series bought partly): the performances taken. */
   picks?: string[];
   filter?: BestAvailableFilter;
+  /** Products with customerPerTicket: one customer per place (`quantity` of them), each a different person. */
+  customers?: Customer[];
 }
 
-export interface RenewHolding extends Base { type: 'renewHolding'; previousHoldingId: string; buyerId: string; buyerEmail?: string }
+export interface RenewHolding extends Base { type: 'renewHolding'; previousHoldingId: string; buyerId: string; buyerEmail?: string; customers?: Customer[] }
+/**
+ * Products with customerPerTicket: the customers of a holding's places, replaced whole. The
+ * holding's buyer only, and only before the first of its performances starts (the door lists).
+ */
+export interface NameCustomers extends Base { type: 'nameCustomers'; holdingId: string; buyerId: string; customers: Customer[] }
 /** After the renewal window: unrenewed seats go back to sale on every performance. */
 export interface CloseRenewal extends Base { type: 'closeRenewal' }
 /** Links one more performance; existing holders get their seat (or place) on it, or a conflict is reported. */
@@ -113,11 +133,11 @@ export interface TickProduct extends Base { type: 'tickProduct' }
 /** The runtime's report of a step's result. Not sent by clients. */
 export interface StepResult extends Base { type: 'stepResult'; saga: number; step: number; result: Result }
 
-export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | CloseRenewal | LinkPerformance | ExchangePerformance | TickProduct | StepResult;
+export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | NameCustomers | CloseRenewal | LinkPerformance | ExchangePerformance | TickProduct | StepResult;
 export type ProductCommandType = ProductCommand['type'];
 
 const productCommandTypes: ReadonlySet<string> = new Set<ProductCommandType>([
-  'createProduct', 'buyProduct', 'renewHolding', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'tickProduct', 'stepResult',
+  'createProduct', 'buyProduct', 'renewHolding', 'nameCustomers', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'tickProduct', 'stepResult',
 ]);
 
 export function isProductCommand(command: { type?: unknown }): command is ProductCommand {

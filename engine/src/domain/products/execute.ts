@@ -7,6 +7,7 @@ import { isId, isInt } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
 import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
+import { customersFor, nameCustomers } from './customers.ts';
 import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, makingOf, rememberOutcome, renewalQuotaId, salesInFlight, send, startBuy, startCreate, startExchange, startLink } from './sagas.ts';
@@ -103,6 +104,12 @@ function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outb
     case 'createProduct': return reject('PRODUCT_EXISTS', 'productId', `product ${s.productId} already exists`);
     case 'buyProduct': return buy(s, cmd, nowMs, out);
     case 'renewHolding': return renew(s, cmd, nowMs, out);
+    case 'nameCustomers': {
+      // Answered at once, and remembered like a saga's outcome (refusals are, below).
+      const result = nameCustomers(s, cmd, nowMs);
+      if (result.ok) rememberOutcome(s, cmd, result);
+      return result;
+    }
     case 'closeRenewal': return closeRenewal(s, cmd, nowMs, out);
     case 'linkPerformance': return linkPerformance(s, cmd, nowMs, out);
     case 'exchangePerformance': return exchange(s, cmd, nowMs, out);
@@ -198,6 +205,8 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
     if (s.def.gaAreaId !== undefined) return reject('COMMAND_INVALID', 'seats', 'an unnumbered product sells places, not seats');
     if (!Array.isArray(cmd.seats) || cmd.seats.length !== quantity || !cmd.seats.every(isId)) return reject('PRODUCT_QUANTITY_INVALID', 'seats', `one seat id per place: ${quantity}`);
   }
+  const customers = customersFor(s, cmd.customers, quantity);
+  if (customers !== null && !Array.isArray(customers)) return customers;
   const performances = chosenPerformances(s, cmd, nowMs);
   if (!Array.isArray(performances)) return performances;
   const saga = open(s, 'buy', cmd, nowMs);
@@ -216,6 +225,8 @@ function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[
   if (holder === undefined) return reject('HOLDING_UNKNOWN', 'previousHoldingId', `${String(cmd.previousHoldingId)} is not a holding of ${renewal.fromProductId}`);
   if (holder.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${holder.holdingId}`);
   if (s.renewed.has(holder.holdingId)) return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
+  const customers = customersFor(s, cmd.customers, holder.seats?.length ?? holder.count!);
+  if (customers !== null && !Array.isArray(customers)) return customers;
   const performances = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
   if (performances.length === 0) return reject('PRODUCT_TOO_FEW_LEFT', '', 'every performance has been played');
   const saga = open(s, 'renew', cmd, nowMs);

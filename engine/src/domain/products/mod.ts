@@ -9,5 +9,6 @@ export { productFromPlain, productToPlain } from './snapshot.ts';
 export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';
 export { allocationQuotaId, renewalQuotaId } from './sagas.ts';
 export type { HoldingResult } from './holdings.ts';
+export type { CustomersResult } from './customers.ts';
 export { settlementReport, settle, performanceEntries, productEntries, ledgerEntries, splitEvenly, type PerformanceFacts, type LedgerEntry, type SettlementReport } from './settlement.ts';
 export { LocalProducts, misaddressed } from './local.ts';

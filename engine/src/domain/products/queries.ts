@@ -1,6 +1,7 @@
 // What a coordinator answers when asked (not journaled): the product as the CLI summary lists
 // it, its holdings, and a report of sales and sagas.
 import type { ProductKind } from '../commands.ts';
+import type { Customer } from './commands.ts';
 import { picksBounds, type ProductState } from './state.ts';
 import { holdingResult, paidTotalMinor, type HoldingResult } from './holdings.ts';
 
@@ -56,6 +57,11 @@ export function productReport(s: ProductState): ProductReport {
   };
 }
 
-export function productHoldings(s: ProductState): HoldingResult[] {
-  return [...s.holdings.values()].map((h) => holdingResult(s, h));
+/**
+ * The holdings as a purchase answers them; on a customerPerTicket product each with its
+ * customers too, one per place: customer j is on ticket j of each performance.
+ */
+export function productHoldings(s: ProductState): (HoldingResult & { customers?: Customer[] })[] {
+  if (s.def.customerPerTicket !== true) return [...s.holdings.values()].map((h) => holdingResult(s, h));
+  return [...s.holdings.values()].map((h) => ({ ...holdingResult(s, h), customers: (s.customers.get(h.holdingId) ?? []).map((c) => ({ ...c })) }));
 }

@@ -7,7 +7,9 @@ import { reject, type Rejection } from '../codes.ts';
 import type { Command } from '../commands.ts';
 import type { CountAccepted, HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
-import type { BuyProduct, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
+import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
+import { checkCustomers } from './customers.ts';
+import { assert } from '../assert.ts';
 import { endsAtOf, exchangedHolding, holdingOf, outcomeResult, partFor, ticketsOn, withPart } from './holdings.ts';
 import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
@@ -356,6 +358,7 @@ function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: num
         return compensateBuy(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
       }
       const holding = keepHolding(s, h, nowMs);
+      keepCustomers(s, saga, holding);
       if (saga.kind === 'renew') s.renewed.set(h.renewedFrom!, holding.holdingId);
       return finish(s, saga, holding, out);
     }
@@ -392,6 +395,19 @@ function keepHolding(s: ProductState, m: MakingHolding, nowMs: number): Holding 
   s.sharedPerformanceIds = holding.performanceIds;
   s.holdings.set(holding.holdingId, holding);
   return holding;
+}
+
+/**
+ * A purchase's or renewal's customers (customerPerTicket), kept with the holding it made. Checked
+ * again from the command rather than carried in the saga: the check passed when the saga started,
+ * gives the same list from the same command, and in-flight sagas' snapshots stay as they were.
+ */
+function keepCustomers(s: ProductState, saga: Saga, holding: Holding): void {
+  const given = (saga.command as BuyProduct | RenewHolding).customers;
+  if (given === undefined) return;
+  const customers = checkCustomers(given, holding.quantity);
+  assert(Array.isArray(customers), `customers of ${holding.holdingId} were checked when its sale started`);
+  s.customers.set(holding.holdingId, customers as Customer[]);
 }
 
 // ---- link a performance later: link, check, allocate, then give every holder a seat on it ----

@@ -67,6 +67,8 @@ export function productToPlain(s: ProductState): unknown {
     performances: s.performances,
     links: entries(s.links),
     holdings: [...s.holdings.values()].map(plainHolding),
+    // Written only when some holding names customers: other snapshots are unchanged.
+    ...(s.customers.size > 0 ? { customers: entries(s.customers) } : {}),
     nextHolding: s.nextHolding,
     nextSaga: s.nextSaga,
     sagas: [...s.sagas.values()].map((g) => ({ ...g, making: g.making.map(plainMaking) })),
@@ -83,7 +85,7 @@ export function productToPlain(s: ProductState): unknown {
 type Plain<T> = { [K in keyof T]: T[K] extends Map<infer A, infer B> ? [A, B][] : T[K] };
 
 export function productFromPlain(raw: unknown): ProductState {
-  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas'> & { v: number; holdings: PlainHolding[]; sagas: (Omit<Saga, 'making'> & { making: PlainMaking[] })[] };
+  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas' | 'customers'> & { v: number; holdings: PlainHolding[]; customers?: Plain<ProductState>['customers']; sagas: (Omit<Saga, 'making'> & { making: PlainMaking[] })[] };
   if (p.v !== PRODUCT_SNAPSHOT_VERSION) throw new Error(`product snapshot version ${p.v} is not ${PRODUCT_SNAPSHOT_VERSION}`);
   return {
     productId: p.productId,
@@ -94,6 +96,7 @@ export function productFromPlain(raw: unknown): ProductState {
     performances: p.performances,
     links: new Map(p.links),
     holdings: holdingsOf(p.holdings),
+    customers: new Map(p.customers ?? []),
     nextHolding: p.nextHolding,
     nextSaga: p.nextSaga,
     // `anchor` came later: a saga written before it has none.

@@ -4,7 +4,7 @@
 import type { Command } from '../commands.ts';
 import type { Rejection } from '../codes.ts';
 import type { LinkAccepted, Result } from '../results.ts';
-import type { CreateProduct, ProductCommand, ProductPerformance, RenewalHolder } from './commands.ts';
+import type { CreateProduct, Customer, ProductCommand, ProductPerformance, RenewalHolder } from './commands.ts';
 
 /** Bounds of one coordinator, named once (units last). */
 export const productLimits = {
@@ -23,6 +23,8 @@ export const productLimits = {
   sameSeatAnchorTriesMax: 4,
   /** Exchanges of one holding: each books two revenue lines the holding keeps for good. */
   exchangesPerHoldingMax: 20,
+  /** A customer's name on a ticket (customerPerTicket), in characters after trimming. */
+  customerNameLengthMax: 100,
 } as const;
 
 export type ProductStatus = 'linking' | 'active' | 'refused';
@@ -145,6 +147,12 @@ export interface ProductState {
   performances: ProductPerformance[];
   links: Map<string, LinkAccepted>;
   holdings: Map<string, Holding>;
+  /**
+   * customerPerTicket products: each holding's customers, one per place (customers.ts). Beside
+   * the holdings rather than in them: the retry memory keeps a holding as sold, and a correction
+   * (nameCustomers) must not change what a purchase's retry answers.
+   */
+  customers: Map<string, Customer[]>;
   /** The renewal's holders by their old holding id: derived from `def`, never snapshotted. */
   readonly renewalHolders: ReadonlyMap<string, RenewalHolder>;
   nextHolding: number;
@@ -190,6 +198,7 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     performances: [...def.performances],
     links: new Map(),
     holdings: new Map(),
+    customers: new Map(),
     nextHolding: 1,
     nextSaga: 1,
     sagas: new Map(),

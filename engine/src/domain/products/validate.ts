@@ -84,6 +84,7 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     if (seats && (!Array.isArray(allocation.seats) || allocation.seats.length === 0 || !allocation.seats.every(isId))) return invalid('allocation.seats', 'seats must be a non-empty array of seat ids');
     if (!seats && (!isInt(allocation.count, 1, limits.gaCapacityMax) || !isId(allocation.gaAreaId))) return invalid('allocation.count', 'a GA allocation is a gaAreaId and a count from 1');
   }
+  if (cmd.customerPerTicket !== undefined && typeof cmd.customerPerTicket !== 'boolean') return invalid('customerPerTicket', 'customerPerTicket is true or false');
   const renewal = cmd.renewal;
   if (renewal !== undefined) {
     if (typeof renewal !== 'object' || renewal === null || !isId(renewal.fromProductId)) return invalid('renewal.fromProductId', 'the product renewed from');
@@ -147,5 +148,7 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
         holders: renewal.holders.map((h) => ({ holdingId: h.holdingId, buyerId: h.buyerId, ticketType: h.ticketType, ...(h.seats ? { seats: [...h.seats] } : { count: h.count }) })),
       },
     }),
+    // Only when set: the definitions of other products (in snapshots too) are unchanged.
+    ...(cmd.customerPerTicket === true ? { customerPerTicket: true } : {}),
   };
 }
