@@ -168,6 +168,14 @@ export interface LinkProduct extends Base {
   kind: ProductKind;
   cardKind: CardKind;
   resale: ResalePolicy | null;
+  /**
+   * The channel the product sells on and the ticket types it sells with (its own, and those its
+   * renewal maps old types to): each must exist here, so that terms no purchase could use are
+   * refused when the product is created, with the reason, not at every purchase. Absent in links
+   * journaled before they were sent: nothing is checked then.
+   */
+  channel?: string;
+  ticketTypes?: string[];
 }
 /**
  * Undoes a link that sold nothing (a product whose creation was refused): the product's empty

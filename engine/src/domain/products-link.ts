@@ -21,7 +21,8 @@ const bandPctMax = 1000;
 
 /**
  * Checks, in order: productId; not linked yet (PRODUCT_ALREADY_LINKED); room; kind, cardKind and
- * the resale terms (COMMAND_INVALID, CHANNEL_UNKNOWN for a listing channel); a fixed-price card
+ * the resale terms (COMMAND_INVALID, CHANNEL_UNKNOWN for a listing channel); the product's channel
+ * and ticket types (CHANNEL_UNKNOWN, TICKET_TYPE_UNKNOWN); a fixed-price card
  * with resale terms (RESALE_NOT_ELIGIBLE); the single-ticket sale not started
  * (PRODUCT_LINK_TOO_LATE).
  */
@@ -34,6 +35,8 @@ export function linkProduct(s: PerformanceState, cmd: LinkProduct, nowMs: number
   if (!cardKinds.includes(cmd.cardKind)) return reject('COMMAND_INVALID', 'cardKind', `cardKind must be one of ${cardKinds.join(', ')}`);
   const resale = resaleTerms(s, cmd.resale);
   if (resale !== null && 'ok' in resale) return resale;
+  const unusable = unusableTerms(s, cmd);
+  if (unusable !== null) return unusable;
   if (resale !== null && cmd.cardKind === 'fixedPrice') return reject('RESALE_NOT_ELIGIBLE', 'resale', 'fixed-price cards are never resold: resale must be null');
   const singleSaleStartMs = singleSaleStart(s);
   if (nowMs >= singleSaleStartMs) return reject('PRODUCT_LINK_TOO_LATE', '', `the single-ticket sale of ${s.performanceId} started at ${singleSaleStartMs}`);
@@ -41,6 +44,24 @@ export function linkProduct(s: PerformanceState, cmd: LinkProduct, nowMs: number
   s.products.set(cmd.productId, { productId: cmd.productId, kind: cmd.kind, cardKind: cmd.cardKind, resale, linkNo, onlyQuota: false, heldHolds: 0, orders: 0 });
   const layout = s.layout;
   return { ok: true, performanceId: s.performanceId, numbered: layout.seatCount > 0 && layout.gaAreas.length === 0, capacity: layout.capacity, singleSaleStartMs, linkNo };
+}
+
+/** The product's sale channel and ticket types, when the link names them, exist here. */
+function unusableTerms(s: PerformanceState, cmd: LinkProduct): Rejection | null {
+  if (cmd.channel !== undefined) {
+    const bad = needId(cmd.channel, 'channel');
+    if (bad !== null) return bad;
+    if (!s.channelIndexById.has(cmd.channel)) return reject('CHANNEL_UNKNOWN', 'channel', `the product sells on channel ${cmd.channel}, which ${s.performanceId} does not have`);
+  }
+  const types = cmd.ticketTypes;
+  if (types === undefined) return null;
+  if (!Array.isArray(types) || types.length > limits.ticketTypesPerPerformanceMax) return reject('COMMAND_INVALID', 'ticketTypes', 'ticketTypes lists the ticket types the product sells with');
+  for (let i = 0; i < types.length; i++) {
+    const bad = needId(types[i], `ticketTypes[${i}]`);
+    if (bad !== null) return bad;
+    if (!s.ticketTypeIndexById.has(types[i])) return reject('TICKET_TYPE_UNKNOWN', `ticketTypes[${i}]`, `the product sells with ticket type ${types[i]}, which ${s.performanceId} does not have`);
+  }
+  return null;
 }
 
 /** The resale terms checked, with channel numbers; null for none. */

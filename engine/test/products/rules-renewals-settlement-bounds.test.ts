@@ -6,7 +6,7 @@ import {
   type Holding, type ProductCommand, type RenewalTerms, type Result,
 } from '../../src/domain/mod.ts';
 import {
-  DAY, FIRST, SALE, World, buy, exchange, expectCode, hallLayout, holding, play, productDef, renew, schedule,
+  DAY, FIRST, SALE, World, buy, exchange, expectCode, hallLayout, holding, play, productDef, refusal, renew, schedule,
 } from '../products/helpers.ts';
 
 const hall = hallLayout();
@@ -17,18 +17,37 @@ const SINGLE_DURING = SALE + DAY;
 
 describe('renewals', () => {
   it('a renewal refused on every performance leaves the holder free to renew again (not RENEWAL_DONE)', () => {
-    // The mapping names a ticket type no performance has: every hold is refused, nothing to undo.
+    // Two seats for a holder each performance caps at one ticket per buyer: every hold is
+    // refused, nothing to undo.
     const terms: RenewalTerms = {
-      fromProductId: 'OLD', windowStartMs: FROM, windowEndMs: UNTIL, ticketTypes: { card: 'gold' },
+      fromProductId: 'OLD', windowStartMs: FROM, windowEndMs: UNTIL, ticketTypes: { card: 'renewal' },
+      holders: [{ holdingId: 'H-ann', buyerId: 'ann', seats: ['A-1-1', 'A-1-2'], ticketType: 'card' }],
+    };
+    const w = new World().add(games, hall, { singleAt: SINGLE_DURING, maxTicketsPerBuyer: 1 });
+    expectCode(w.product('CARD', productDef('CARD', 'seasonCard', games, { saleStartMs: UNTIL, renewal: terms }), 0), 'OK');
+    play(w, [
+      { at: FROM, product: 'CARD', cmd: renew('H-ann', 'ann'), expect: 'BUYER_TICKET_LIMIT', unchanged: true },
+      { at: FROM + 1, product: 'CARD', cmd: renew('H-ann', 'ann'), expect: 'BUYER_TICKET_LIMIT', unchanged: true, why: 'she has not renewed: the same refusal, not RENEWAL_DONE' },
+    ]);
+    expect(productReport(w.prod('CARD')).renewal).toMatchObject({ holders: 1, renewed: 0 });
+  });
+
+  it('refuses at creation a renewal that maps to a ticket type the performances do not have, and a sale channel they do not have', () => {
+    const terms: RenewalTerms = {
+      fromProductId: 'OLD', windowStartMs: FROM, windowEndMs: UNTIL, ticketTypes: { card: 'renewal', vip: 'gold' },
       holders: [{ holdingId: 'H-ann', buyerId: 'ann', seats: ['A-1-1'], ticketType: 'card' }],
     };
     const w = new World().add(games, hall, { singleAt: SINGLE_DURING });
-    expectCode(w.product('CARD', productDef('CARD', 'seasonCard', games, { saleStartMs: UNTIL, renewal: terms }), 0), 'OK');
-    play(w, [
-      { at: FROM, product: 'CARD', cmd: renew('H-ann', 'ann'), expect: 'TICKET_TYPE_UNKNOWN', unchanged: true },
-      { at: FROM + 1, product: 'CARD', cmd: renew('H-ann', 'ann'), expect: 'TICKET_TYPE_UNKNOWN', unchanged: true, why: 'she has not renewed: the same refusal, not RENEWAL_DONE' },
-    ]);
-    expect(productReport(w.prod('CARD')).renewal).toMatchObject({ holders: 1, renewed: 0 });
+    const refused = w.product('CARD', productDef('CARD', 'seasonCard', games, { saleStartMs: UNTIL, renewal: terms }), 0);
+    expectCode(refused, 'TICKET_TYPE_UNKNOWN');
+    // The product's own type first, then the mapping's in order: 'gold' is the third.
+    expect(refusal(refused).field).toBe('G1:ticketTypes[2]');
+    expect(w.prod('CARD').status).toBe('refused');
+    for (const g of games) expect(w.perf(g.performanceId).products.size).toBe(0);
+    const other = w.product('BOXLESS', productDef('BOXLESS', 'seasonCard', games, { channel: 'kiosk' }), 0);
+    expectCode(other, 'CHANNEL_UNKNOWN');
+    expect(refusal(other).field).toBe('G1:channel');
+    for (const g of games) expect(w.perf(g.performanceId).products.size).toBe(0);
   });
 });
 

@@ -88,7 +88,15 @@ export function startLink(s: ProductState, saga: Saga, out: Outbound[]): void {
   send(s, saga, (saga.command as LinkPerformance).performance.performanceId, linkCommand(s), out);
 }
 
-const linkCommand = (s: ProductState): Sendable => ({ type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null });
+const linkCommand = (s: ProductState): Sendable => ({
+  type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null,
+  channel: s.def.channel, ticketTypes: productTicketTypes(s),
+});
+
+/** The ticket types the product sells with: its own, then those its renewal maps old types to, each once. */
+function productTicketTypes(s: ProductState): string[] {
+  return [...new Set([s.def.ticketType, ...Object.values(s.def.renewal?.ticketTypes ?? {})])];
+}
 
 /** Called when the last step of the current wave has answered. */
 export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outbound[]): void {
