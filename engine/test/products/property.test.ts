@@ -4,11 +4,11 @@
 // fast-check generates random sequences over five performances of one small venue (a numbered
 // hall of 2 sections × 3 rows × 6 seats, or a standing floor of 20 places): P1-P3 carry a season
 // card (CARD, resale allowed) and a pick & mix subscription (SUB, sold only from an allocation
-// of 6 seats or 4 places, exchangeable to P5); P4 may be linked to the card later. The sequences
+// of 6 seats or 4 places, exchangeable to P5, a named customer per place); P4 may be linked to the card later. The sequences
 // mix card purchases (explicit seats or best available, 1-3 cards), subscription purchases,
 // single-ticket holds, confirms and releases on every performance, resale listings, purchases
-// and withdrawals, exchanges, the later link, holding scans, foreign blocks and time moving
-// forward (holds expire, performances get played, sales close).
+// and withdrawals, exchanges, the later link, holding scans, foreign blocks, customers named and
+// renamed, and time moving forward (holds expire, performances get played, sales close).
 //
 // The model below shares no code with the engine (only its public types and the documented
 // rules: DOMAIN.md, REJECTIONS.md, COMMANDS.md): plain maps per seat, per GA pool, per hold,
@@ -63,6 +63,29 @@ const END = (id: string): number => STARTS[id] + 30_000;
 const IN_PRODUCTS = ['P1', 'P2', 'P3'];
 const SUB_TARGETS = ['P1', 'P2', 'P3', 'P5'];
 const BUYERS = ['b1', 'b2', 'b3', 'b4'];
+/**
+ * Customers a subscription may name, as given and as kept (trimmed). Some are the same person:
+ * 0 and 1 by name (no address, case and spaces aside), 2 and 3 by address (case aside).
+ */
+const PEOPLE: { given: object; kept: object; person: string }[] = [
+  { given: { name: 'Ann Berg' }, kept: { name: 'Ann Berg' }, person: 'ann' },
+  { given: { name: ' ann  berg ' }, kept: { name: 'ann berg' }, person: 'ann' },
+  { given: { email: 'bo@example.org' }, kept: { email: 'bo@example.org' }, person: 'bo' },
+  { given: { name: 'Bo', email: 'BO@example.org ' }, kept: { name: 'Bo', email: 'BO@example.org' }, person: 'bo' },
+  { given: { name: 'Cy', email: 'cy@example.org' }, kept: { name: 'Cy', email: 'cy@example.org' }, person: 'cy' },
+];
+/**
+ * The customers an operation names for `quantity` places: with `fit`, the first of its PEOPLE
+ * indexes that are different people, one per place; else all of them, as generated.
+ */
+function namesOf(names: number[], fit: boolean, quantity: number): number[] {
+  if (!fit) return names;
+  const picked: number[] = [];
+  for (const i of names) if (picked.length < quantity && !picked.some((j) => PEOPLE[j].person === PEOPLE[i].person)) picked.push(i);
+  return picked;
+}
+/** Whether these customers (PEOPLE indexes) suit a holding of `quantity` places: one each, all different people. */
+const customersFit = (names: number[], quantity: number): boolean => names.length === quantity && new Set(names.map((i) => PEOPLE[i].person)).size === names.length;
 const ALLOCATION = ['B-3-1', 'B-3-2', 'B-3-3', 'B-3-4', 'B-3-5', 'B-3-6'];
 const BAND = { minPct: 50, maxPct: 150, feePct: 10 };
 /** The standing floor, and its places in the subscription's allocation on P1-P3. */
@@ -84,7 +107,7 @@ function setUp(venue: Venue): World {
     ...ga, saleStartMs: SALE, perPurchaseMax: 3, cardKind: 'championship', resale: { ...BAND, channels: ['web'] }, payout: 'afterEach',
   });
   const sub = productDef('SUB', 'pickMix', IN_PRODUCTS.map(perf), {
-    ...ga, min: 1, max: 2, perPurchaseMax: 2, saleStartMs: SALE, saleEndMs: STARTS.P3, exchangeable: [perf('P5')],
+    ...ga, min: 1, max: 2, perPurchaseMax: 2, saleStartMs: SALE, saleEndMs: STARTS.P3, exchangeable: [perf('P5')], customerPerTicket: true,
     allocation: venue.numbered ? { policy: 'onlyQuota', seats: ALLOCATION } : { policy: 'onlyQuota', gaAreaId: 'FLOOR', count: FLOOR_ALLOCATION },
   });
   for (const [id, def] of [['CARD', card], ['SUB', sub]] as const) {
@@ -115,7 +138,7 @@ interface MPerf {
   /** Ticket ids issued per holding on this performance, in issue order (scans walk them). */
   holdingTickets: Map<string, string[]>;
 }
-interface MHolding { id: string; product: 'CARD' | 'SUB'; buyer: string; quantity: number; seats: string[] | null; tickets: Map<string, string[]> }
+interface MHolding { id: string; product: 'CARD' | 'SUB'; buyer: string; quantity: number; seats: string[] | null; tickets: Map<string, string[]>; customers: object[] | null }
 interface MListing { id: string; perf: string; ticket: string; seller: string; price: number; status: 'open' | 'sold' | 'withdrawn' }
 
 const zero = (): Counts => ({ free: 0, held: 0, sold: 0, blocked: 0 });
@@ -257,7 +280,9 @@ class Model {
 
 type Op =
   | { k: 'card'; dt: number; buyer: string; quantity: number; explicit: boolean; seats: number[] }
-  | { k: 'sub'; dt: number; buyer: string; quantity: number; picks: number[] }
+  /** `names`: PEOPLE indexes, or null to name none. */
+  | { k: 'sub'; dt: number; buyer: string; quantity: number; picks: number[]; names: number[] | null; fit: boolean }
+  | { k: 'name'; dt: number; ref: number; other: boolean; names: number[]; fit: boolean }
   | { k: 'hold'; dt: number; perf: number; buyer: string; best: boolean; seats: number[]; count: number }
   | { k: 'confirm' | 'release'; dt: number; ref: number; other: boolean }
   | { k: 'list'; dt: number; ref: number; cardOnly: boolean; other: boolean; pricePct: number; channel: string }
@@ -277,9 +302,16 @@ function opsFor(venue: Venue): fc.Arbitrary<Op[]> {
   const hotIdx = venue.hot.map((s) => venue.seatIds.indexOf(s));
   const seat = venue.numbered ? fc.oneof(w(3, fc.constantFrom(...hotIdx)), w(2, fc.nat(seatCount - 1))) : fc.nat(9);
   const other = fc.oneof(w(5, fc.constant(false)), w(1, fc.constant(true)));
+  // Mostly as many different people as places (fit, namesOf), sometimes the same one twice or a count that does not fit.
+  const names = fc.array(fc.nat(PEOPLE.length - 1), { minLength: 2, maxLength: 4 });
+  const fit = fc.oneof(w(8, fc.constant(true)), w(1, fc.constant(false)));
   const op: fc.Arbitrary<Op> = fc.oneof(
     w(6, fc.record({ k: fc.constant('card' as const), dt, buyer, quantity: fc.oneof(w(12, fc.integer({ min: 1, max: 3 })), w(1, fc.constant(4))), explicit: fc.boolean(), seats: fc.uniqueArray(seat, { minLength: 3, maxLength: 3 }) })),
-    w(4, fc.record({ k: fc.constant('sub' as const), dt, buyer, quantity: fc.oneof(w(12, fc.integer({ min: 1, max: 2 })), w(1, fc.constant(3))), picks: fc.oneof(w(10, fc.uniqueArray(fc.nat(2), { minLength: 1, maxLength: 2 })), w(1, fc.array(fc.nat(2), { minLength: 1, maxLength: 3 }))) })),
+    w(4, fc.record({
+      k: fc.constant('sub' as const), dt, buyer, quantity: fc.oneof(w(12, fc.integer({ min: 1, max: 2 })), w(1, fc.constant(3))),
+      picks: fc.oneof(w(10, fc.uniqueArray(fc.nat(2), { minLength: 1, maxLength: 2 })), w(1, fc.array(fc.nat(2), { minLength: 1, maxLength: 3 }))), names: fc.option(names, { freq: 12 }), fit,
+    })),
+    w(2, fc.record({ k: fc.constant('name' as const), dt, ref: fc.nat(), other, names, fit })),
     w(6, fc.record({ k: fc.constant('hold' as const), dt, perf: fc.nat(4), buyer, best: fc.boolean(), seats: fc.uniqueArray(seat, { minLength: 1, maxLength: 2 }), count: fc.integer({ min: 1, max: 3 }) })),
     w(4, fc.record({ k: fc.constant('confirm' as const), dt, ref: fc.nat(), other })),
     w(2, fc.record({ k: fc.constant('release' as const), dt, ref: fc.nat(), other })),
@@ -361,6 +393,7 @@ class Run {
     switch (op.k) {
       case 'card': return this.card(op, at);
       case 'sub': return this.sub(op, at);
+      case 'name': return this.name(op, at);
       case 'hold': return this.hold(op, at);
       case 'confirm':
       case 'release': return this.settle(op, at);
@@ -424,11 +457,13 @@ class Run {
   private sub(op: Extract<Op, { k: 'sub' }>, at: number): void {
     const m = this.m;
     const picks = op.picks.map((i) => IN_PRODUCTS[i]);
-    const cmd = { type: 'buyProduct', commandId: this.id('sub'), buyerId: op.buyer, quantity: op.quantity, picks };
+    const names = op.names === null ? null : namesOf(op.names, op.fit, op.quantity);
+    const cmd = { type: 'buyProduct', commandId: this.id('sub'), buyerId: op.buyer, quantity: op.quantity, picks, ...(names === null ? {} : { customers: names.map((i) => PEOPLE[i].given) }) };
     const unplayed = IN_PRODUCTS.filter((p) => STARTS[p] > at);
     let expected: Expectation = 'OK';
     if (at < SALE || at >= STARTS.P3) expected = 'PRODUCT_SALE_CLOSED';
     else if (op.quantity < 1 || op.quantity > 2) expected = 'PRODUCT_QUANTITY_INVALID';
+    else if (names === null || !customersFit(names, op.quantity)) expected = 'CUSTOMERS_INVALID';
     else if (unplayed.length < 1) expected = 'PRODUCT_TOO_FEW_LEFT';
     else if (picks.length > 2 || new Set(picks).size !== picks.length || picks.some((p) => !unplayed.includes(p))) expected = 'PRODUCT_PICKS_INVALID';
     else {
@@ -441,14 +476,30 @@ class Run {
       }
     }
     const result = this.expectSend({ product: 'SUB', cmd, at }, expected);
-    if (result.ok) this.sold('SUB', op.buyer, op.quantity, result);
+    if (result.ok) this.sold('SUB', op.buyer, op.quantity, result, names!.map((i) => PEOPLE[i].kept));
+  }
+
+  /** nameCustomers on a subscription: its buyer only, until its first performance starts. */
+  private name(op: Extract<Op, { k: 'name' }>, at: number): void {
+    const subs = [...this.m.holdings.values()].filter((h) => h.product === 'SUB');
+    if (subs.length === 0) return;
+    const h = subs[op.ref % subs.length];
+    const buyer = op.other ? BUYERS.find((b) => b !== h.buyer) as string : h.buyer;
+    const names = namesOf(op.names, op.fit, h.quantity);
+    const cmd = { type: 'nameCustomers', commandId: this.id('n'), holdingId: h.id, buyerId: buyer, customers: names.map((i) => PEOPLE[i].given) };
+    let expected: Expectation = 'OK';
+    if (buyer !== h.buyer) expected = 'HOLDING_NOT_OWNED';
+    else if ([...h.tickets.keys()].some((p) => STARTS[p] <= at)) expected = 'CUSTOMERS_LOCKED';
+    else if (!customersFit(names, h.quantity)) expected = 'CUSTOMERS_INVALID';
+    const result = this.expectSend({ product: 'SUB', cmd, at }, expected);
+    if (result.ok) h.customers = names.map((i) => PEOPLE[i].kept);
   }
 
   /** A product purchase accepted: the model takes the tickets the engine issued, after checking them. */
-  private sold(product: 'CARD' | 'SUB', buyer: string, quantity: number, result: Result): void {
+  private sold(product: 'CARD' | 'SUB', buyer: string, quantity: number, result: Result, customers: object[] | null = null): void {
     const h = result as unknown as HoldingResult;
     expect(this.m.holdings.has(h.holdingId), `${this.step}: a new holding`).toBe(false);
-    const holding: MHolding = { id: h.holdingId, product, buyer, quantity, seats: product === 'CARD' && this.venue.numbered ? h.seats : null, tickets: new Map() };
+    const holding: MHolding = { id: h.holdingId, product, buyer, quantity, seats: product === 'CARD' && this.venue.numbered ? h.seats : null, tickets: new Map(), customers };
     const expectedPerfs = product === 'CARD' ? this.m.cardPerfs.filter((p) => STARTS[p] > this.m.now) : null;
     if (expectedPerfs !== null) expect(h.performances.map((p) => p.performanceId), `${this.step}: the card's performances`).toEqual(expectedPerfs);
     for (const p of h.performances) {
@@ -751,8 +802,8 @@ class Run {
     }
     // The coordinators' holdings are the model's.
     for (const product of ['CARD', 'SUB']) {
-      const kept = productHoldings(w.prod(product)).map((h) => [h.holdingId, h.buyerId, h.seats, h.performances.map((p) => [p.performanceId, p.tickets])]);
-      const model = [...m.holdings.values()].filter((h) => h.product === product).map((h) => [h.id, h.buyer, h.seats, [...h.tickets]]);
+      const kept = productHoldings(w.prod(product)).map((h) => [h.holdingId, h.buyerId, h.seats, h.performances.map((p) => [p.performanceId, p.tickets]), h.customers ?? null]);
+      const model = [...m.holdings.values()].filter((h) => h.product === product).map((h) => [h.id, h.buyer, h.seats, [...h.tickets], h.customers]);
       expect(kept, `${where}: ${product} holdings`).toEqual(model);
     }
     // (f) the second world is the same, byte for byte.
