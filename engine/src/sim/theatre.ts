@@ -79,12 +79,14 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   // Corrections: some series buyers rename a subscription's customer before the premiere.
   const renameAt = THEATRE_SINGLE_AT_MS + 2 * 24 * 3_600_000;
   const renameItems: Item[] = [];
-  for (const h of seriesHoldings) {
-    if (!rng.chance(0.1)) continue;
-    const quantity = h.performances[0].tickets.length;
-    const customers = customersOf(Number(h.buyerId.slice(3)), quantity).map((c, j) => (j === 0 ? { name: `${c.name} Jr.`, email: `jr.${c.email}` } : c));
+  seriesResults.forEach((result, i) => {
+    if (!result.ok || !rng.chance(0.1)) return;
+    const h = result as unknown as HoldingResult;
+    // The first place's customer renamed, the others as the purchase named them.
+    const named = (seriesItems[i][1] as { customers: Required<Customer>[] }).customers;
+    const customers = named.map((c, j) => (j === 0 ? { name: `${c.name} Jr.`, email: `jr.${c.email}` } : c));
     renameItems.push([SERIES, { type: 'nameCustomers', commandId: `rename-${h.holdingId}`, holdingId: h.holdingId, buyerId: h.buyerId, customers }, renameAt]);
-  }
+  });
   const renamed = await driver.waves(renameItems, WAVE);
   phases.customers = { named: seriesHoldings.length, renamed: countOutcomes(renamed).ok, refused: countOutcomes(renamed).refused };
 

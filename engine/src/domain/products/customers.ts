@@ -77,6 +77,6 @@ export function nameCustomers(s: ProductState, cmd: NameCustomers, nowMs: number
   return customersResult(s, h.holdingId, customers) as unknown as Result;
 }
 
-export function customersResult(s: ProductState, holdingId: string, customers: Customer[]): CustomersResult {
+function customersResult(s: ProductState, holdingId: string, customers: Customer[]): CustomersResult {
   return { ok: true, productId: s.productId, holdingId, customers: customers.map((c) => ({ ...c })) };
 }
