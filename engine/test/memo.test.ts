@@ -30,6 +30,22 @@ describe('domain - char ring', () => {
     expect(String.fromCharCode(...live)).toBe(kept.map(([, t]) => t).join(''));
     expect(hashUnits(live, 0, kept[0][1].length)).toBe(hashId(kept[0][1]));
   });
+  it('keeps every live string where it was when room is reserved while the live run wraps', () => {
+    const ring = new CharRing();
+    const kept: [number, string][] = [];
+    for (let i = 0; i < 2_000; i++) {
+      const text = `r${i}-${'y'.repeat(i % 23)}`;
+      kept.push([ring.append(text), text]);
+      if (kept.length > 40) {
+        kept.shift();
+        ring.releaseBefore(kept[0][0]);
+      }
+      // Reserve at odd moments, so that some reservations find the live run in two pieces.
+      if (i % 331 === 0) ring.reserve(1_024 * (2 + (i % 5)));
+      if (i % 53 === 0) for (const [at, t] of kept) expect(ring.read(at, t.length)).toBe(t);
+    }
+    expect(String.fromCharCode(...ring.copyLive())).toBe(kept.map(([, t]) => t).join(''));
+  });
 });
 
 describe('domain - command memory', () => {

@@ -404,6 +404,8 @@ export class CommandMemo {
     const results = this.results;
     this.allocate(Math.max(this.slots * 2, this.expectedSlots));
     const count = this.next - this.first;
+    // The ring of strings grows in proportion, at the entries' length so far.
+    if (count > 0) this.chars.reserve(Math.ceil(((this.chars.next - old.positions[this.first & (old.slots - 1)]) / count) * this.slots));
     const firstRun = Math.min(count, old.slots - (this.first & (old.slots - 1)));
     this.copyRun(old, this.first, firstRun);
     this.copyRun(old, this.first + firstRun, count - firstRun);
