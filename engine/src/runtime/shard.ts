@@ -3,7 +3,7 @@
 // use it directly.
 import {
   availability, blocksReport, Code, createPerformance, DONE, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
-  limits, nextDueAtMs, productNextDueAtMs, productReport, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
+  limits, nextDueAtMs, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
   type Command, type PerformanceState, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
@@ -333,6 +333,7 @@ export class Shard {
         case 'productReport': return productReport(p);
         case 'holdings': return productHoldings(p);
         case 'productLedger': return productEntries(p);
+        case 'strandedTickets': return strandedTickets(p);
         default: return reject('COMMAND_INVALID', 'query', `${name} is not a product query`);
       }
     }

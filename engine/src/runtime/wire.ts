@@ -236,7 +236,7 @@ export type FromWorker =
 export type QueryName =
   | 'availability' | 'salesReport' | 'presaleReport' | 'blocksReport' | 'tickets' | 'stateHash' | 'seatCounts'
   | 'resaleReport' | 'settlementFacts'
-  | 'productSummary' | 'productReport' | 'holdings' | 'productLedger' | 'pendingSteps';
+  | 'productSummary' | 'productReport' | 'holdings' | 'productLedger' | 'strandedTickets' | 'pendingSteps';
 
 /**
  * Actions of the coordinators in one applied batch, in the order they were made, each with the

@@ -2,7 +2,7 @@
 // answered in full before the next, so that a seed gives the same outcome whatever the thread
 // timing) and keeps the figures of the summary: commands, latency, rejections by code.
 import { performance } from 'node:perf_hooks';
-import { performanceEntries, settle, type LedgerEntry, type PerformanceFacts, type ProductSummary, type Result, type TicketRow } from '../domain/mod.ts';
+import { performanceEntries, settle, type LedgerEntry, type PerformanceFacts, type ProductReport, type ProductSummary, type Result, type TicketRow } from '../domain/mod.ts';
 import type { Engine, EngineCommand } from '../runtime/mod.ts';
 
 export interface ScenarioOptions { seed: number; buyers: number }
@@ -88,6 +88,11 @@ export interface ProductChecks {
   ticketsMissingFields: number;
   /** Transferred tickets with no resale ticket pointing back at them. */
   transfersWithoutBuyer: number;
+  /**
+   * Tickets a saga's compensation could not void (scanned, listed or resold in between), as the
+   * coordinators report them (productReport `stranded`); finishRun fills it in.
+   */
+  ticketsStranded?: number;
 }
 
 /** What must never happen, counted from the tickets themselves. */
@@ -181,9 +186,11 @@ export async function finishRun(
   }
   const products: ProductSummary[] = [];
   let entries: LedgerEntry[] = performanceEntries(facts);
+  let ticketsStranded = 0;
   for (const id of productIds) {
     products.push((await engine.query(id, 'productSummary')) as ProductSummary);
     entries = entries.concat((await engine.query(id, 'productLedger')) as LedgerEntry[]);
+    ticketsStranded += ((await engine.query(id, 'productReport')) as ProductReport).stranded.tickets;
   }
   const sameSeat = new Set(products.filter((p) => p.sameSeat).map((p) => p.productId));
   return {
@@ -201,7 +208,7 @@ export async function finishRun(
       shards: engine.shards,
       phases,
       settlement: settle(entries, settleAtMs).totals,
-      checks: checkProductTickets(tickets, sameSeat, maxPerBuyer),
+      checks: { ...checkProductTickets(tickets, sameSeat, maxPerBuyer), ticketsStranded },
     },
     tickets,
   };

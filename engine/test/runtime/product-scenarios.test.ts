@@ -22,7 +22,7 @@ describe('product scenarios', () => {
   it('season: renewals, cards, singles and resale keep every rule, and a seed reproduces the tickets', async () => {
     const a = await run('season', 5, 3_000);
     const b = await run('season', 5, 3_000);
-    expect(a.summary.checks).toEqual({ seatsSoldTwice: 0, buyersOverCap: 0, holdingSeatMismatch: 0, ticketsMissingFields: 0, transfersWithoutBuyer: 0 });
+    expect(a.summary.checks).toEqual({ seatsSoldTwice: 0, buyersOverCap: 0, holdingSeatMismatch: 0, ticketsMissingFields: 0, transfersWithoutBuyer: 0, ticketsStranded: 0 });
     expect(a.summary.products).toEqual([{
       productId: 'SEASON-2027', kind: 'seasonCard', numbered: true, sameSeat: true,
       performances: Array.from({ length: 10 }, (_, i) => `MATCH-${String(i + 1).padStart(2, '0')}`), min: 10, max: 10, resale: { minPct: 50, maxPct: 120 },
@@ -40,7 +40,7 @@ describe('product scenarios', () => {
   it('theatre: series and pick & mix with allocations, singles and exchanges keep every rule, and a seed reproduces the tickets', async () => {
     const a = await run('theatre', 9, 1_500);
     const b = await run('theatre', 9, 1_500);
-    expect(a.summary.checks).toEqual({ seatsSoldTwice: 0, buyersOverCap: 0, holdingSeatMismatch: 0, ticketsMissingFields: 0, transfersWithoutBuyer: 0 });
+    expect(a.summary.checks).toEqual({ seatsSoldTwice: 0, buyersOverCap: 0, holdingSeatMismatch: 0, ticketsMissingFields: 0, transfersWithoutBuyer: 0, ticketsStranded: 0 });
     expect(a.summary.products.map((p) => [p.productId, p.kind, p.sameSeat, p.min, p.max, p.resale])).toEqual([
       ['SERIES-2027', 'series', true, 8, 8, null],
       ['PICKMIX-2027', 'pickMix', false, 3, 5, null],

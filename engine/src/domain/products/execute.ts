@@ -6,11 +6,12 @@ import { Code, reject, type Rejection } from '../codes.ts';
 import { isId, isInt } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
-import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult } from './commands.ts';
+import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult, TickProduct } from './commands.ts';
 import { customersFor, nameCustomers } from './customers.ts';
 import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, makingOf, rememberOutcome, renewalQuotaId, salesInFlight, send, startBuy, startCreate, startExchange, startLink } from './sagas.ts';
+import { dueStranded, strandedDueAtMs } from './stranded.ts';
 import { checkCreateProduct } from './validate.ts';
 import { newProductState, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
 
@@ -36,7 +37,7 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
     return { state: s, result: pending(s, saga), out };
   }
   if (cmd.type === 'stepResult') return { state, result: stepResult(state, cmd, nowMs, out), out };
-  if (cmd.type === 'tickProduct') return { state, result: tickProduct(state, nowMs), out };
+  if (cmd.type === 'tickProduct') return { state, result: tickProduct(state, cmd, nowMs, out), out };
   // A retry: the saga still running is joined, a finished one answers its outcome again.
   const running = state.running.get(cmd.commandId);
   const finished = state.finished.get(cmd.commandId) ?? state.finishedOld.get(cmd.commandId);
@@ -67,24 +68,41 @@ const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.T
  * older engine made waits for closeRenewal instead.
  */
 function settleRenewal(s: ProductState, nowMs: number): void {
-  if (nowMs < productNextDueAtMs(s) || renewalsInFlight(s)) return;
+  if (nowMs < renewalDueAtMs(s) || renewalsInFlight(s)) return;
   s.renewalClosed = true;
   s.renewalQuotaClosed = true;
 }
 
-/** Time passes: what is due by `nowMs` happens. A tick from the past changes nothing. */
-function tickProduct(s: ProductState, nowMs: number): Result {
+/**
+ * Time passes: what is due by `nowMs` happens (the renewal closes; stranded tickets' voids are
+ * tried again, by a saga of the tick's own: stranded.ts). A tick from the past changes nothing.
+ */
+function tickProduct(s: ProductState, cmd: TickProduct, nowMs: number, out: Outbound[]): Result {
   if (!isInt(nowMs, 0, Number.MAX_SAFE_INTEGER) || nowMs < s.lastNowMs) return OK_IGNORED;
   s.lastNowMs = nowMs;
   settleRenewal(s, nowMs);
+  if (strandedDueAtMs(s) <= nowMs) startRevoid(s, cmd, nowMs, out);
   return OK_IGNORED;
+}
+
+/** One wave of voids for the stranded tickets due; not a client's command, so not in `running`. */
+function startRevoid(s: ProductState, cmd: TickProduct, nowMs: number, out: Outbound[]): void {
+  const saga: Saga = { saga: s.nextSaga++, kind: 'revoid', command: cmd, atMs: nowMs, phase: 'void', steps: [], wave: [], making: [], refusal: null, conflicts: [], anchor: null };
+  s.sagas.set(saga.saga, saga);
+  s.revoidSaga = saga.saga;
+  for (const t of dueStranded(s, nowMs)) send(s, saga, t.performanceId, { type: 'voidTicket', ticketId: t.ticketId }, out);
 }
 
 /**
  * When something next falls due on the product with no command sent to it (the runtime ticks it
- * then): the end of a renewal window it closes by itself; Infinity when nothing will.
+ * then): the end of a renewal window it closes by itself, or a stranded ticket's next void;
+ * Infinity when nothing will.
  */
 export function productNextDueAtMs(s: ProductState): number {
+  return Math.min(renewalDueAtMs(s), strandedDueAtMs(s));
+}
+
+function renewalDueAtMs(s: ProductState): number {
   const renewal = s.def.renewal;
   return renewal !== undefined && !s.renewalClosed && s.renewalClosesItself ? renewal.windowEndMs : Infinity;
 }

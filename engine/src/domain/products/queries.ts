@@ -40,6 +40,8 @@ export interface ProductReport {
   sagasInFlight: number;
   soldMinor: number;
   renewal: { holders: number; renewed: number; closed: boolean } | null;
+  /** Tickets a compensation could not void (stranded.ts), and how many of them are still being retried; the list is the strandedTickets query. */
+  stranded: { tickets: number; retrying: number; forgotten: number };
 }
 
 export function productReport(s: ProductState): ProductReport {
@@ -54,6 +56,7 @@ export function productReport(s: ProductState): ProductReport {
     sagasInFlight: s.sagas.size,
     soldMinor,
     renewal: renewal === undefined ? null : { holders: renewal.holders.length, renewed: [...s.renewed.values()].length, closed: s.renewalClosed },
+    stranded: { tickets: s.stranded.size, retrying: [...s.stranded.values()].filter((t) => t.retryAtMs !== null).length, forgotten: s.strandedForgotten },
   };
 }
 

@@ -9,6 +9,7 @@ import type { CountAccepted, HoldAccepted, LinkAccepted, OrderAccepted, Result }
 import { stepCommandId, type Outbound } from './outbound.ts';
 import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
 import { checkCustomers } from './customers.ts';
+import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
 import { endsAtOf, exchangedHolding, holdingOf, outcomeResult, partFor, ticketsOn, withPart } from './holdings.ts';
 import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
@@ -46,6 +47,11 @@ function waveResults(saga: Saga): Answered[] {
 /** Ends the saga; a sale's outcome is the holding it made (Finished). */
 export function finish(s: ProductState, saga: Saga, outcome: Result | Holding, out: Outbound[]): void {
   s.sagas.delete(saga.saga);
+  if (saga.kind === 'revoid') {
+    // The ticker's: no client waits for it, and a tick is not remembered.
+    s.revoidSaga = null;
+    return startWaitingLink(s, out);
+  }
   const commandId = saga.command.commandId;
   s.running.delete(commandId);
   rememberOutcome(s, saga.command, outcome);
@@ -109,6 +115,9 @@ export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outboun
     case 'closeRenewal': return finish(s, saga, { ok: true }, out);
     case 'link': return advanceLink(s, saga, results, nowMs, out);
     case 'exchange': return advanceExchange(s, saga, results, nowMs, out);
+    case 'revoid':
+      noteRevoids(s, results, nowMs);
+      return finish(s, saga, { ok: true }, out);
   }
 }
 
@@ -372,6 +381,7 @@ function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: num
     }
     case 'undo':
       if (saga.kind === 'renew') s.renewed.delete(h.renewedFrom!);
+      noteUndoneVoids(s, saga, results, nowMs);
       return finish(s, saga, saga.refusal!, out);
   }
 }
@@ -589,7 +599,9 @@ function advanceExchange(s: ProductState, saga: Saga, results: Answered[], nowMs
     }
     // What the reservation does not take back (not there, or not free) stays as it is.
     case 'returnSeats': return swapped(s, saga, h, m, nowMs, out);
-    case 'undo': return finish(s, saga, saga.refusal!, out);
+    case 'undo':
+      noteUndoneVoids(s, saga, results, nowMs);
+      return finish(s, saga, saga.refusal!, out);
   }
 }
 

@@ -79,13 +79,19 @@ export function productToPlain(s: ProductState): unknown {
     // Written only when set: snapshots of products without it are unchanged.
     ...(s.renewalQuotaClosed ? { renewalQuotaClosed: true } : {}),
     ...(s.renewalClosesItself ? { renewalClosesItself: true } : {}),
+    // Written only when there are some: snapshots of products without them are unchanged.
+    ...(s.stranded.size > 0 ? { stranded: entries(s.stranded) } : {}),
+    ...(s.strandedForgotten > 0 ? { strandedForgotten: s.strandedForgotten } : {}),
   };
 }
 
 type Plain<T> = { [K in keyof T]: T[K] extends Map<infer A, infer B> ? [A, B][] : T[K] };
 
 export function productFromPlain(raw: unknown): ProductState {
-  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas' | 'customers'> & { v: number; holdings: PlainHolding[]; customers?: Plain<ProductState>['customers']; sagas: (Omit<Saga, 'making'> & { making: PlainMaking[] })[] };
+  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas' | 'customers' | 'stranded' | 'strandedForgotten'> & {
+    v: number; holdings: PlainHolding[]; customers?: Plain<ProductState>['customers']; sagas: (Omit<Saga, 'making'> & { making: PlainMaking[] })[];
+    stranded?: Plain<ProductState>['stranded']; strandedForgotten?: number;
+  };
   if (p.v !== PRODUCT_SNAPSHOT_VERSION) throw new Error(`product snapshot version ${p.v} is not ${PRODUCT_SNAPSHOT_VERSION}`);
   return {
     productId: p.productId,
@@ -102,7 +108,8 @@ export function productFromPlain(raw: unknown): ProductState {
     // `anchor` came later: a saga written before it has none.
     sagas: new Map(p.sagas.map((g) => [g.saga, { ...g, making: g.making.map(makingOf), anchor: g.anchor ?? null }])),
     linkSaga: p.sagas.find((g) => g.kind === 'link')?.saga ?? null,
-    running: new Map(p.sagas.map((g) => [g.command.commandId, g.saga])),
+    // A revoid saga is the ticker's, not a client's: no retry joins it.
+    running: new Map(p.sagas.filter((g) => g.kind !== 'revoid').map((g) => [g.command.commandId, g.saga])),
     finished: new Map(p.finished),
     finishedOld: new Map(p.finishedOld),
     renewed: new Map(p.renewed),
@@ -112,5 +119,8 @@ export function productFromPlain(raw: unknown): ProductState {
     renewalClosesItself: p.renewalClosesItself === true,
     renewalHolders: renewalHoldersOf(p.def),
     sharedPerformanceIds: null,
+    stranded: new Map(p.stranded ?? []),
+    strandedForgotten: p.strandedForgotten ?? 0,
+    revoidSaga: p.sagas.find((g) => g.kind === 'revoid')?.saga ?? null,
   };
 }

@@ -25,6 +25,17 @@ export const productLimits = {
   exchangesPerHoldingMax: 20,
   /** A customer's name on a ticket (customerPerTicket), in characters after trimming. */
   customerNameLengthMax: 100,
+  /**
+   * Stranded tickets kept (a compensation's void refused: stranded.ts). Each needs a race
+   * between a saga's confirm and its undo, so a handful is a lot; past the bound the oldest is
+   * let go of and counted (strandedForgotten).
+   */
+  strandedMax: 10_000,
+  /** The first retry of a stranded ticket's void after this long; each later one waits twice as long, up to strandedRetryMaxMs. */
+  strandedRetryFirstMs: 60_000,
+  strandedRetryMaxMs: 3_600_000,
+  /** Voids one retry sends at most (a revoid saga's one wave). */
+  strandedRetryBatchMax: 1_000,
 } as const;
 
 export type ProductStatus = 'linking' | 'active' | 'refused';
@@ -89,7 +100,8 @@ export interface Step {
   result: Result | null;
 }
 
-export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange';
+/** 'revoid': started by a tickProduct, voids again the stranded tickets whose retry is due (stranded.ts). */
+export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange' | 'revoid';
 
 export interface Saga {
   saga: number;
@@ -183,6 +195,38 @@ export interface ProductState {
   renewalClosesItself: boolean;
   /** The performances of the last holding made, for the next one to share when the same (never snapshotted). */
   sharedPerformanceIds: readonly string[] | null;
+  /**
+   * Tickets a compensation could not void, by ticket id (stranded.ts): valid on their
+   * performance, in no holding of this coordinator. Snapshotted only when not empty.
+   */
+  stranded: Map<string, StrandedTicket>;
+  /** Stranded tickets let go of past productLimits.strandedMax (snapshotted only when not 0). */
+  strandedForgotten: number;
+  /** The revoid saga in flight (at most one), by number: derived from `sagas`, never snapshotted. */
+  revoidSaga: number | null;
+}
+
+/**
+ * A ticket a saga's compensation tried to void and its performance refused: scanned at the
+ * door, on the resale exchange, or resold in the moment between the saga's confirm and its undo.
+ * The saga ended with its refusal all the same; the ticket is kept here so that it is neither
+ * lost from view nor left valid for good where that can still change.
+ */
+export interface StrandedTicket {
+  ticketId: string;
+  performanceId: string;
+  /** The holding the ticket was made for: one that was never sold (a purchase undone) or that does not list it (an exchange undone). */
+  holdingId: string;
+  /** The client command whose saga made and then could not void it. */
+  commandId: string;
+  /** The performance's last refusal of a void. */
+  code: number;
+  name: string;
+  sinceMs: number;
+  /** Voids tried so far, the compensation's included. */
+  tries: number;
+  /** When the next void is sent; null when none will be (the refusal cannot change, or the performance is over). */
+  retryAtMs: number | null;
 }
 
 /** A sale's outcome is the holding it made (made into its result when answered again). */
@@ -212,6 +256,9 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     renewalClosesItself: def.renewal !== undefined,
     renewalHolders: renewalHoldersOf(def),
     sharedPerformanceIds: null,
+    stranded: new Map(),
+    strandedForgotten: 0,
+    revoidSaga: null,
   };
 }
 
