@@ -119,3 +119,59 @@ describe('a shard resumes sagas from its snapshot', () => {
     expect(restored.query(matches[0].performanceId, 'seatCounts', null)).toEqual({ free: layout.capacity - 1, held: 0, sold: 1, blocked: 0 });
   });
 });
+
+describe('a shard retries a stranded ticket\'s void on its ticks', () => {
+  // The race of products/stranded.ts with the router played by hand: the card's confirm is refused
+  // on the last match (its hold gone), and the buyer lists the new ticket of the first match on
+  // the exchange just before the compensation's void reaches it.
+  it('keeps the listed ticket as stranded, and voids it at the first due tick after the listing is withdrawn', () => {
+    const config = { shard: 0, venues: new VenueCatalog(), dedupeWindowMs: 600_000, dedupeEntriesMax: 10_000 };
+    const shard = new Shard(config);
+    for (const p of matches) shard.applyOne(p.performanceId, CARD_SALE_AT_MS - 10_000, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'stadium', spec: matchSpec(p.performanceId, p.endsAtMs) });
+    const [first, last] = [matches[0].performanceId, matches[3].performanceId];
+    const at = SINGLE_SALE_AT_MS;
+    let listed = false;
+    const route = (outbox: ShardOutbox): void => {
+      for (let i = 0; i < outbox.length; i++) {
+        const [productId, nowMs, action] = outbox[i];
+        if (action.t !== 'send') continue;
+        const c = action.command;
+        if (action.to === last && c.type === 'confirmHold') expectOk(shard.applyOne(last, nowMs, { type: 'releaseHold', commandId: 'gone', holdId: c.holdId, buyerId: c.buyerId }) as Result);
+        if (action.to === first && c.type === 'voidTicket' && !listed) {
+          listed = true;
+          expectOk(shard.applyOne(first, nowMs, { type: 'listResale', commandId: 'sell', listingId: 'L1', ticketId: c.ticketId, sellerId: 'bob', channel: 'web', priceMinor: 5_000 }) as Result);
+        }
+        const result = shard.applyOne(action.to, nowMs, c) as Result;
+        shard.applyOne(productId, nowMs, { type: 'stepResult', commandId: `${c.commandId}>`, saga: action.saga, step: action.step, result });
+        outbox.push(...shard.takeOutbox());
+      }
+    };
+    shard.applyOne(SEASON_CARD, CARD_SALE_AT_MS - 5_000, seasonCardProduct('create', matches));
+    route(shard.takeOutbox());
+    expect(shard.applyOne(SEASON_CARD, at, buy('b1', 'bob', [seat(9)]))).toMatchObject({ ok: true, pending: true });
+    const outbox = shard.takeOutbox();
+    route(outbox);
+    expect(outbox.find(([, , a]) => a.t === 'done')?.[2]).toMatchObject({ result: { ok: false, name: 'HOLD_RELEASED' } });
+    const stranded = () => shard.query(SEASON_CARD, 'strandedTickets', null) as { ticketId: string; name: string; tries: number; retryAtMs: number | null }[];
+    expect(stranded()).toMatchObject([{ ticketId: `${first}-T0`, name: 'TICKET_ALREADY_LISTED', tries: 1, retryAtMs: at + 60_000 }]);
+
+    // A tick before it is due sends nothing; one at the time sends the void again.
+    shard.applyOne('', at + 59_999, { type: 'tickDue', commandId: 'tick-1' });
+    expect(shard.takeOutbox()).toEqual([]);
+    shard.applyOne('', at + 60_000, { type: 'tickDue', commandId: 'tick-2' });
+    const retry = shard.takeOutbox();
+    expect(retry.map(([, , a]) => (a.t === 'send' ? [a.to, a.command.type] : a.t))).toEqual([[first, 'voidTicket']]);
+    route(retry);
+    expect(stranded()).toMatchObject([{ tries: 2, retryAtMs: at + 180_000 }]);
+
+    // The listing withdrawn: the next due tick voids the ticket, and a restored shard agrees.
+    expectOk(shard.applyOne(first, at + 100_000, { type: 'withdrawResale', commandId: 'unsell', listingId: 'L1', sellerId: 'bob' }) as Result);
+    const restored = Shard.restore(config, shard.snapshot());
+    expect(restored.query(SEASON_CARD, 'strandedTickets', null)).toEqual(stranded());
+    shard.applyOne('', at + 180_000, { type: 'tickDue', commandId: 'tick-3' });
+    route(shard.takeOutbox());
+    expect(stranded()).toEqual([]);
+    expect(shard.query(SEASON_CARD, 'productReport', null)).toMatchObject({ holdings: 0, sagasInFlight: 0, stranded: { tickets: 0, retrying: 0, forgotten: 0 } });
+    expect(shard.query(first, 'seatCounts', null)).toEqual({ free: layout.capacity, held: 0, sold: 0, blocked: 0 });
+  });
+});
