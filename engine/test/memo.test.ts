@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { CharRing } from '../src/domain/char-ring.ts';
 import { hashId, hashUnits } from '../src/domain/idindex.ts';
-import { CommandMemo, EntryKind, type DropListener } from '../src/domain/memo.ts';
+import { ClosedFates } from '../src/domain/closed-fates.ts';
+import { CommandMemo, EntryKind, Fate, type DropListener } from '../src/domain/memo.ts';
 
 describe('domain - char ring', () => {
   it('reads back what it appended across wraps and growth, and lets go of the oldest', () => {
@@ -202,5 +203,37 @@ describe('domain - command memory', () => {
     source.push('r64', hashId('r64'));
     expect([copy.size, copy.oldSize]).toEqual([source.size, source.oldSize]);
     expect(copy.find('r0', hashId('r0'))).toBe(-1);
+  });
+});
+
+describe('domain - closed holds\' fates', () => {
+  // Bucket of a hash: (hash >>> 2) & (buckets - 1); with 8 slots, two buckets of four.
+  const inBucket0 = (k: number) => k * 8;
+  it('keeps the last four holds of a bucket, first in first out, and matches on the whole hash', () => {
+    const table = new ClosedFates(8);
+    expect(table.fateOf(hashId('h1')), 'nothing allocated yet').toBe(Fate.NONE);
+    expect(table.columns()).toBeNull();
+    for (let k = 1; k <= 4; k++) table.note(inBucket0(k), Fate.EXPIRED);
+    table.note(4, Fate.RELEASED);
+    expect([1, 2, 3, 4].map((k) => table.fateOf(inBucket0(k)))).toEqual([Fate.EXPIRED, Fate.EXPIRED, Fate.EXPIRED, Fate.EXPIRED]);
+    expect(table.fateOf(4), 'the other bucket').toBe(Fate.RELEASED);
+    expect(table.fateOf(inBucket0(5)), 'same bucket, never noted').toBe(Fate.NONE);
+    table.note(inBucket0(2), Fate.CONFIRMED);
+    expect(table.fateOf(inBucket0(2)), 'noted again: changed in place').toBe(Fate.CONFIRMED);
+    table.note(inBucket0(5), Fate.RELEASED);
+    expect([1, 2, 3, 4, 5].map((k) => table.fateOf(inBucket0(k))), 'the oldest of the bucket goes').toEqual([Fate.NONE, Fate.CONFIRMED, Fate.EXPIRED, Fate.EXPIRED, Fate.RELEASED]);
+    table.note(inBucket0(6), Fate.EXPIRED);
+    expect(table.fateOf(inBucket0(2)), 'then the next oldest').toBe(Fate.NONE);
+
+    // A copy from the columns answers the same and goes on the same.
+    const copy = new ClosedFates(8);
+    const c = table.columns()!;
+    copy.restore({ hashes: c.hashes.slice(), fates: c.fates.slice(), next: c.next.slice() });
+    table.note(inBucket0(7), Fate.EXPIRED);
+    copy.note(inBucket0(7), Fate.EXPIRED);
+    for (let k = 0; k <= 8; k++) expect(copy.fateOf(inBucket0(k)), `hash ${inBucket0(k)}`).toBe(table.fateOf(inBucket0(k)));
+    expect(copy.columns()).toEqual(table.columns());
+    expect(() => new ClosedFates(12)).toThrow(/power of two/);
+    expect(() => copy.restore({ hashes: new Int32Array(16), fates: new Uint8Array(16), next: new Uint8Array(4) })).toThrow(/another size/);
   });
 });

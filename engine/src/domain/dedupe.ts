@@ -5,7 +5,7 @@
 // from them, equal (samePayload) to what was given and answered the first time.
 import { reject } from './codes.ts';
 import type { Command, HoldSeats } from './commands.ts';
-import { BYTES_PER_ENTRY, EntryKind, HoldFields, SEATS_PER_ENTRY } from './memo.ts';
+import { BYTES_PER_ENTRY, EntryKind, Fate, HoldFields, SEATS_PER_ENTRY } from './memo.ts';
 import { orderAcceptedOf } from './order-view.ts';
 import { DONE, type HoldAccepted, type Result } from './results.ts';
 import { hashId } from './idindex.ts';
@@ -139,7 +139,10 @@ export function remembers(s: PerformanceState, commandId: string): boolean {
 /** What became of the hold made by the remembered command `id`, or null (no such command, or not closed). */
 export function rememberedFate(s: PerformanceState, id: string, hash: number): HoldFate | null {
   const at = s.dedupe.find(id, hash);
-  return at < 0 ? null : fateNames[s.dedupe.fates[at]];
+  // An entry without a fate may be a later command under the hold's id (refused as a reuse),
+  // after the hold's own entry was forgotten: the table may still know the hold's fate.
+  const fate = at < 0 ? Fate.NONE : s.dedupe.fates[at];
+  return fateNames[fate !== Fate.NONE ? fate : s.dedupe.closedFates.fateOf(hash)];
 }
 
 /**

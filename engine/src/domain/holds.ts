@@ -165,7 +165,7 @@ export function closeHold(s: PerformanceState, hold: Hold, fate: FateNumber): vo
   s.holds.remove(hold);
   s.holdBySlot[hold.slot] = null;
   s.freeSlots.push(hold.slot);
-  s.dedupe.setFate(hold.entrySeq, fate);
+  s.dedupe.setFate(hold.entrySeq, hold.hash, fate);
   const buyers = s.buyers;
   const buyerNo = hold.buyerNo;
   buyers.openHolds[buyerNo]--;

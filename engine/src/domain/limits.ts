@@ -53,6 +53,13 @@ export const limits = {
    * first. The runtime keeps its own longer, time-based window in front of this one.
    */
   dedupeEntriesMax: 65_536,
+  /**
+   * Fates of closed holds kept after their commands are forgotten (closed-fates.ts): a table of
+   * one slot per place of the venue (5.25 bytes each), as a power of two within these bounds,
+   * allocated at the first such hold.
+   */
+  closedHoldFatesMin: 1_024,
+  closedHoldFatesMax: 65_536,
   /** Holds expired by one command before it runs; the rest wait for the next command. */
   expiriesPerCommandMax: 4_096,
 } as const;

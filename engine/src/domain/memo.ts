@@ -19,6 +19,7 @@
 // command's number, so closing it writes its fate on that entry while the entry is remembered.
 import { assert } from './assert.ts';
 import { CharRing } from './char-ring.ts';
+import { ClosedFates } from './closed-fates.ts';
 import { hashUnits, PlaceIndex } from './idindex.ts';
 import { limits } from './limits.ts';
 
@@ -91,6 +92,8 @@ export class CommandMemo {
   /** Per entry, the length of each of its strings (NO_STRING: null). */
   private lengths!: Uint16Array;
   private readonly chars = new CharRing();
+  /** Fates of closed holds whose entries are forgotten (closed-fates.ts): about one slot per expected command, within bounds. */
+  readonly closedFates: ClosedFates;
   hashes!: Int32Array;
   kinds!: Uint8Array;
   fates!: Uint8Array;
@@ -125,6 +128,9 @@ export class CommandMemo {
     let slots = initialSlots;
     while (slots < expectedEntries && slots < capacity) slots *= 2;
     this.expectedSlots = slots;
+    let fateSlots = limits.closedHoldFatesMin;
+    while (fateSlots < expectedEntries && fateSlots < limits.closedHoldFatesMax) fateSlots *= 2;
+    this.closedFates = new ClosedFates(fateSlots);
     this.allocate(initialSlots);
   }
 
@@ -329,8 +335,9 @@ export class CommandMemo {
   }
 
   /** Writes a hold's fate on its command's entry, if that is still remembered. */
-  setFate(seq: number, fate: FateNumber): void {
+  setFate(seq: number, hash: number, fate: FateNumber): void {
     if (this.isKept(seq)) this.fates[seq & this.mask] = fate;
+    else this.closedFates.note(hash, fate);
   }
 
   /** Keeps the command and result of the entry at `at` (an OBJECTS entry). */
@@ -386,6 +393,11 @@ export class CommandMemo {
    */
   private dropOld(): void {
     if (this.dropListener !== null && this.youngFirst > this.first) this.dropListener.dropped(this, this.first, this.youngFirst);
+    // The fates written on the entries let go of outlive them (closed-fates.ts).
+    for (let seq = this.first; seq < this.youngFirst; seq++) {
+      const at = seq & this.mask;
+      if (this.fates[at] !== Fate.NONE) this.closedFates.note(this.hashes[at], this.fates[at] as FateNumber);
+    }
     this.old.clear();
     this.first = this.youngFirst;
     this.chars.releaseBefore(this.first < this.next ? this.positions[this.first & this.mask] : this.chars.next);

@@ -90,8 +90,16 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
       r.listingId, r.productId, r.holdingId, r.sellerId, r.buyerId, r.ticketId, r.resaleOf, r.priceMinor, r.basePriceMinor, r.feeMinor, r.sellerCreditMinor, r.atMs,
     ]),
     dedupe: dedupeOf(s),
+    // Added within version 5, only when a hold's fate outlived its command (closed-fates.ts):
+    // other snapshots are unchanged.
+    ...closedFatesOf(s),
   };
   return packr.pack(snapshot);
+}
+
+function closedFatesOf(s: PerformanceState): { closedHoldFates?: [Uint8Array, Uint8Array, Uint8Array] } {
+  const c = s.dedupe.closedFates.columns();
+  return c === null ? {} : { closedHoldFates: [bytesOf(c.hashes), c.fates, c.next] };
 }
 
 function dedupeOf(s: PerformanceState): unknown {
@@ -166,6 +174,10 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   if (snap.v >= 5) restoreMemoColumns(s, memoFrom(snap.dedupe));
   else if (snap.v === 4) restoreMemoColumnsV4(s, memoFromV4(snap.dedupe));
   else restoreMemo(s, snap.dedupe);
+  if (snap.closedHoldFates !== undefined) {
+    const [hashes, fates, next] = snap.closedHoldFates as [Uint8Array, Uint8Array, Uint8Array];
+    s.dedupe.closedFates.restore({ hashes: aligned(hashes, Int32Array), fates: aligned(fates, Uint8Array), next: aligned(next, Uint8Array) });
+  }
   s.buyers.reserve(snap.buyerNumbers, snap.buyerFree);
   for (const b of snap.buyers) s.buyers.restore(b[0], b[1], { openHolds: b[2], heldTickets: b[3], soldTickets: b[4] });
   // Products first: holds and orders count themselves on their product.

@@ -2,7 +2,7 @@
 // ticket type, buyer caps), the life of a hold (confirm, release, expiry), malformed commands,
 // time, and idempotent retries. One line per command; the runner audits after each.
 import { describe, expect, it } from 'vitest';
-import { execute, limits, type HoldAccepted } from '../../src/domain/mod.ts';
+import { decodeSnapshot, encodeSnapshot, execute, limits, stateHash, type HoldAccepted } from '../../src/domain/mod.ts';
 import {
   CLOSE, OPEN, TTL, accepted, avail, blockForeign, confirm, gaLayout, holdBest, holdGa, holdSeatNos, holdSeats, newPerformance, play, release,
   seatState, seats, tick, type Step,
@@ -364,9 +364,40 @@ describe('holds - a hold outlives the dedupe window', () => {
       { at: OPEN + 2, cmd: holdSeats('h1', 'ann', ['MAIN-1-1']), expect: 'COMMAND_ID_REUSED', field: 'commandId', unchanged: true, why: 'the retry is no longer recognised, the open hold is' },
       { at: OPEN + 2, cmd: holdGa('h1', 'bob', 'FLOOR', 2), expect: 'COMMAND_ID_REUSED', field: 'commandId', unchanged: true, why: 'and with another payload' },
       { at: OPEN + 3, cmd: confirm('h1', 'ann'), expect: 'OK', why: 'the hold itself is intact', check: (_r, s) => expect(seatState(s, 'MAIN-1-1')).toBe('sold') },
-      { at: OPEN + 4, cmd: confirm('h1', 'ann'), expect: 'HOLD_NOT_FOUND', unchanged: true, why: 'the hold\'s fate is remembered only as long as its command' },
+      { at: OPEN + 4, cmd: confirm('h1', 'ann'), expect: 'HOLD_ALREADY_CONFIRMED', unchanged: true, why: 'the fate of a hold that closed after its command was forgotten is kept apart' },
     ]);
   });
+
+  /** Enough refused commands (each remembered) to push every earlier command out of the memory. */
+  const forget = (state: ReturnType<typeof newPerformance>, at: number, tag: string): void => {
+    for (let i = 0; i < limits.dedupeEntriesMax; i++) execute(state, { type: 'releaseHold', commandId: `${tag}${i}`, holdId: 'none', buyerId: 'zed' }, at);
+  };
+
+  it('tells a buyer who comes back to a hold long expired that it expired, not that it never was', () => {
+    const state = newPerformance();
+    play(state, [
+      { at: OPEN, cmd: holdSeats('h1', 'ann', ['MAIN-1-1']), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('h2', 'bob', ['MAIN-1-2']), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('h3', 'cat', ['MAIN-1-3']), expect: 'OK' },
+      { at: OPEN + 1, cmd: release('h3', 'cat'), expect: 'OK', why: 'closed while its command is remembered' },
+    ]);
+    // The holds outlive their commands' entries: h1 and h2 close after the memory forgot them.
+    forget(state, OPEN + 2, 'a');
+    play(state, [{ at: OPEN + TTL, cmd: release('h2', 'bob'), expect: 'HOLD_EXPIRED', check: free('MAIN-1-1', 'MAIN-1-2') }]);
+    // h3's entry, with its fate, is let go of only now.
+    forget(state, OPEN + TTL + 1, 'b');
+    play(state, [
+      { at: OPEN + TTL + 2, cmd: confirm('h1', 'ann'), expect: 'HOLD_EXPIRED', field: 'holdId', unchanged: true },
+      { at: OPEN + TTL + 2, cmd: release('h2', 'bob'), expect: 'HOLD_EXPIRED', unchanged: true },
+      { at: OPEN + TTL + 2, cmd: confirm('h3', 'cat'), expect: 'HOLD_RELEASED', unchanged: true, why: 'the fate outlives the entry it was written on' },
+      { at: OPEN + TTL + 2, cmd: confirm('h9', 'ann'), expect: 'HOLD_NOT_FOUND', unchanged: true, why: 'a hold never made' },
+    ]);
+    // The fates are in the snapshot: a decoded state answers the same and encodes the same.
+    const back = decodeSnapshot(encodeSnapshot(state), state.layout);
+    expect(stateHash(back)).toBe(stateHash(state));
+    expect(execute(back, { ...confirm('h1', 'ann'), commandId: 'again' } as never, OPEN + TTL + 3)).toMatchObject({ ok: false, name: 'HOLD_EXPIRED' });
+  });
+
 });
 
 describe('holds - the bound on open holds', () => {
