@@ -176,6 +176,14 @@ export interface LinkProduct extends Base {
    */
   channel?: string;
   ticketTypes?: string[];
+  /**
+   * What the product's places are: null for seats, else the GA area they are taken from. The
+   * answer's `numbered` and `capacity` are then those of the product's places (the seats, or the
+   * area), so a venue with seats and standing areas takes a card of either kind. Absent in links
+   * journaled before it was sent: the answer is the layout's then (numbered only without GA
+   * areas, the whole capacity), as it always was.
+   */
+  gaAreaId?: string | null;
 }
 /**
  * Undoes a link that sold nothing (a product whose creation was refused): the product's empty

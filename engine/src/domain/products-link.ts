@@ -22,7 +22,7 @@ const bandPctMax = 1000;
 /**
  * Checks, in order: productId; not linked yet (PRODUCT_ALREADY_LINKED); room; kind, cardKind and
  * the resale terms (COMMAND_INVALID, CHANNEL_UNKNOWN for a listing channel); the product's channel
- * and ticket types (CHANNEL_UNKNOWN, TICKET_TYPE_UNKNOWN); a fixed-price card
+ * and ticket types (CHANNEL_UNKNOWN, TICKET_TYPE_UNKNOWN); its GA area (GA_AREA_UNKNOWN); a fixed-price card
  * with resale terms (RESALE_NOT_ELIGIBLE); the single-ticket sale not started
  * (PRODUCT_LINK_TOO_LATE).
  */
@@ -37,13 +37,34 @@ export function linkProduct(s: PerformanceState, cmd: LinkProduct, nowMs: number
   if (resale !== null && 'ok' in resale) return resale;
   const unusable = unusableTerms(s, cmd);
   if (unusable !== null) return unusable;
+  const places = placesOf(s, cmd);
+  if ('ok' in places) return places;
   if (resale !== null && cmd.cardKind === 'fixedPrice') return reject('RESALE_NOT_ELIGIBLE', 'resale', 'fixed-price cards are never resold: resale must be null');
   const singleSaleStartMs = singleSaleStart(s);
   if (nowMs >= singleSaleStartMs) return reject('PRODUCT_LINK_TOO_LATE', '', `the single-ticket sale of ${s.performanceId} started at ${singleSaleStartMs}`);
   const linkNo = s.nextLinkNo++;
   s.products.set(cmd.productId, { productId: cmd.productId, kind: cmd.kind, cardKind: cmd.cardKind, resale, linkNo, onlyQuota: false, heldHolds: 0, orders: 0 });
+  return { ok: true, performanceId: s.performanceId, ...places, singleSaleStartMs, linkNo };
+}
+
+type Places = Pick<LinkAccepted, 'numbered' | 'capacity'>;
+
+/**
+ * What the product would take here: its seats (gaAreaId null: numbered when the layout has
+ * seats, their number), or its GA area (not numbered, the area's capacity; an area this layout
+ * lacks is refused). Without gaAreaId (a link journaled before it was sent), the layout's: not
+ * numbered once it has a GA area, and its whole capacity.
+ */
+function placesOf(s: PerformanceState, cmd: LinkProduct): Places | Rejection {
   const layout = s.layout;
-  return { ok: true, performanceId: s.performanceId, numbered: layout.seatCount > 0 && layout.gaAreas.length === 0, capacity: layout.capacity, singleSaleStartMs, linkNo };
+  const gaAreaId = cmd.gaAreaId as unknown;
+  if (gaAreaId === undefined) return { numbered: layout.seatCount > 0 && layout.gaAreas.length === 0, capacity: layout.capacity };
+  if (gaAreaId === null) return { numbered: layout.seatCount > 0, capacity: layout.seatCount };
+  const bad = needId(gaAreaId, 'gaAreaId');
+  if (bad !== null) return bad;
+  const area = layout.gaIndexById.get(gaAreaId as string);
+  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `the product takes its places from GA area ${String(gaAreaId)}, which ${s.performanceId} does not have`);
+  return { numbered: false, capacity: layout.gaAreas[area].capacity };
 }
 
 /** The product's sale channel and ticket types, when the link names them, exist here. */

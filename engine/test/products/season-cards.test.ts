@@ -190,7 +190,7 @@ describe('season cards - unnumbered: one place per card on each performance', ()
     const w = new World().add(nights, club).add(games, hall);
     play(w, [
       { at: 0, product: 'NOAREA', cmd: productDef('NOAREA', 'seasonCard', nights), expect: 'PRODUCT_INVALID', field: 'gaAreaId' },
-      { at: 0, product: 'AREA', cmd: productDef('AREA', 'seasonCard', games, { gaAreaId: 'FLOOR' }), expect: 'PRODUCT_INVALID', field: 'gaAreaId' },
+      { at: 0, product: 'AREA', cmd: productDef('AREA', 'seasonCard', games, { gaAreaId: 'FLOOR' }), expect: 'GA_AREA_UNKNOWN', field: 'G1:gaAreaId', why: 'the hall has no standing area' },
     ]);
     for (const p of [...nights, ...games]) expect(productLinks(w.perf(p.performanceId)), p.performanceId).toEqual([]);
   });

@@ -96,7 +96,7 @@ export function startLink(s: ProductState, saga: Saga, out: Outbound[]): void {
 
 const linkCommand = (s: ProductState): Sendable => ({
   type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null,
-  channel: s.def.channel, ticketTypes: productTicketTypes(s),
+  channel: s.def.channel, ticketTypes: productTicketTypes(s), gaAreaId: s.def.gaAreaId ?? null,
 });
 
 /** The ticket types the product sells with: its own, then those its renewal maps old types to, each once. */
