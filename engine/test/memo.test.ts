@@ -31,6 +31,23 @@ describe('domain - char ring', () => {
     expect(String.fromCharCode(...live)).toBe(kept.map(([, t]) => t).join(''));
     expect(hashUnits(live, 0, kept[0][1].length)).toBe(hashId(kept[0][1]));
   });
+  it('grows a live run that wraps in neither ring into one that wraps in the new one', () => {
+    // 1,024 units; 900 live from position 1,900 to 2,800: in the old ring the run is 876..1,024
+    // then 0..752; in a ring of 2,048 it is 1,900..2,048 then 0..752.
+    const ring = new CharRing();
+    const kept: [number, string][] = [];
+    for (let i = 0; ring.next < 2_800; i++) {
+      const text = `z${String(i).padStart(8, '0')}`;
+      kept.push([ring.append(text), text]);
+      while (ring.next - kept[0][0] > 900) kept.shift();
+      ring.releaseBefore(kept[0][0]);
+    }
+    expect(kept[0][0] % 2_048).toBeGreaterThan(2_048 - 900);
+    ring.reserve(2_048);
+    for (const [at, t] of kept) expect(ring.read(at, t.length)).toBe(t);
+    expect(String.fromCharCode(...ring.copyLive())).toBe(kept.map(([, t]) => t).join(''));
+  });
+
   it('keeps every live string where it was when room is reserved while the live run wraps', () => {
     const ring = new CharRing();
     const kept: [number, string][] = [];

@@ -3,7 +3,9 @@
 // its refusal; the ticket is kept as stranded and reported, and a listed one's void is tried again
 // by the ticker (tickProduct) until it goes through, cannot any more, or the performance is over.
 import { describe, expect, it } from 'vitest';
-import { Code, executeProduct, productFromPlain, productNextDueAtMs, productReport, productToPlain, strandedTickets, type Command } from '../../src/domain/mod.ts';
+import { Code, executeProduct, productFromPlain, productLimits, productNextDueAtMs, productReport, productToPlain, strandedTickets, type Command } from '../../src/domain/mod.ts';
+import type { Saga } from '../../src/domain/products/state.ts';
+import { dueStranded, noteUndoneVoids } from '../../src/domain/products/stranded.ts';
 import {
   DAY, FIRST, HOUR, MINUTE, SALE, World, buy, buyListing, exchange, expectCode, hallLayout, holding, list, priceOf, productDef, refusal,
   resaleCard, scanHolding, schedule, withdraw,
@@ -129,6 +131,36 @@ describe('stranded tickets - a compensation whose void is refused', () => {
     const s3 = w.valid('S3', h.holdingId);
     expect(s3).toHaveLength(1);
     expect(strandedTickets(s)).toMatchObject([{ ticketId: s3[0].ticketId, performanceId: 'S3', holdingId: h.holdingId, name: 'TICKET_ALREADY_SCANNED', retryAtMs: null }]);
+  });
+});
+
+describe('stranded tickets - what is not stranded, and the bounds', () => {
+  it('keeps nothing when the compensation finds the ticket void already', () => {
+    // As when the void was applied before and its answer is not the one the saga sees (here: the
+    // product's own step id, so the performance lets it through).
+    const { w } = undoneSale((world, ticketId, nowMs) => expectCode(world.local.perform('G1', { type: 'voidTicket', commandId: 'CARD/99/0', ticketId } as Command, nowMs), 'OK'));
+    expect(strandedTickets(w.prod('CARD'))).toEqual([]);
+    expect(w.valid('G1', 'CARD-H1')).toEqual([]);
+  });
+
+  it('keeps at most strandedMax tickets, letting go of the oldest, and retries at most strandedRetryBatchMax at a time', () => {
+    const w = new World().add(games, hall);
+    expectCode(w.product('CARD', resaleCard('CARD', games), 0), 'OK');
+    const s = w.prod('CARD');
+    const n = productLimits.strandedMax + 2;
+    const part = { performanceId: 'G1', tickets: Array.from({ length: n }, (_, i) => `G1-T${i}`), paidMinor: 0 };
+    const saga = { command: { commandId: 'buy-1' }, making: [{ holdingId: 'CARD-H9', parts: [part] }] } as unknown as Saga;
+    const listed = { ok: false, code: Code.TICKET_ALREADY_LISTED, name: 'TICKET_ALREADY_LISTED', field: 'ticketId', message: '' } as const;
+    const results = part.tickets.map((ticketId) => ({ performanceId: 'G1', command: { type: 'voidTicket', commandId: 'x', ticketId } as Command, result: listed }));
+    noteUndoneVoids(s, saga, results, SALE);
+    expect(s.stranded.size).toBe(productLimits.strandedMax);
+    expect(s.strandedForgotten).toBe(2);
+    expect(s.stranded.has('G1-T0') || s.stranded.has('G1-T1'), 'the oldest two went').toBe(false);
+    expect(productReport(s).stranded).toEqual({ tickets: productLimits.strandedMax, retrying: productLimits.strandedMax, forgotten: 2 });
+    const due = dueStranded(s, SALE + MINUTE);
+    expect(due).toHaveLength(productLimits.strandedRetryBatchMax);
+    expect(due[0].ticketId, 'oldest first').toBe('G1-T2');
+    expect(dueStranded(s, SALE + MINUTE - 1)).toEqual([]);
   });
 });
 
