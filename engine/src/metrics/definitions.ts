@@ -101,6 +101,14 @@ export const metricDefinitions = {
     name: 'onsale_dedupe_early_rotations_total', kind: 'counter', labels: ['shard'],
     help: 'Rotations of the command-id memory forced by its entry bound rather than by time.',
   },
+  sagasInFlight: {
+    name: 'onsale_sagas_in_flight', kind: 'gauge', labels: ['shard'],
+    help: 'Sagas of the product coordinators (season cards, subscriptions) on the shard that have not finished: purchases, renewals, exchanges, links and retried voids waiting for their steps. One that stays up with no sale going on is stuck.',
+  },
+  strandedTickets: {
+    name: 'onsale_stranded_tickets', kind: 'gauge', labels: ['shard'],
+    help: 'Tickets a saga\'s compensation could not void (scanned, listed or resold between its confirm and its undo), kept by the coordinators on the shard: valid, and in no holding. Each is listed by the strandedTickets query (PRODUCTS.md).',
+  },
   workerEventLoopLagP50: {
     name: 'onsale_worker_eventloop_lag_p50_seconds', kind: 'gauge', labels: ['worker'],
     help: 'Median of the shard worker thread\'s event-loop delay readings since the previous scrape (each scrape reads them and starts over). The loop is sampled every 1 ms and each reading includes that millisecond: an idle loop reads about 0.001.',

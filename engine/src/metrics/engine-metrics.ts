@@ -122,6 +122,8 @@ export class EngineMetrics {
     dedupeWindow: Gauge<'shard'>;
     dedupeEntries: Gauge<'shard'>;
     dedupeEarlyRotations: Counter<'shard'>;
+    sagasInFlight: Gauge<'shard'>;
+    strandedTickets: Gauge<'shard'>;
     workerLagP50: Gauge<'worker'>;
     workerLagP99: Gauge<'worker'>;
     workerLagMax: Gauge<'worker'>;
@@ -168,6 +170,8 @@ export class EngineMetrics {
       dedupeWindow: new Gauge<'shard'>({ ...config(defs.dedupeWindow), collect: fromStats }),
       dedupeEntries: new Gauge<'shard'>({ ...config(defs.dedupeEntries), collect: fromStats }),
       dedupeEarlyRotations: new Counter<'shard'>({ ...config(defs.dedupeEarlyRotations), collect: fromStats }),
+      sagasInFlight: new Gauge<'shard'>({ ...config(defs.sagasInFlight), collect: fromStats }),
+      strandedTickets: new Gauge<'shard'>({ ...config(defs.strandedTickets), collect: fromStats }),
       workerLagP50: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagP50), collect: fromStats }),
       workerLagP99: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagP99), collect: fromStats }),
       workerLagMax: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagMax), collect: fromStats }),
@@ -308,6 +312,8 @@ export class EngineMetrics {
       m.dedupeWindow.set(shard, s.dedupeKeptMs / 1_000);
       m.dedupeEntries.set(shard, s.dedupeEntries);
       m.dedupeEarlyRotations.inc(shard, s.dedupeEarlyRotations);
+      m.sagasInFlight.set(shard, s.sagasInFlight);
+      m.strandedTickets.set(shard, s.strandedTickets);
       for (const [performance, counts] of s.seats) {
         if (performances++ < this.performancesMax) {
           for (const state of seatStates) m.seats.set({ performance, state }, counts[state]);
@@ -363,7 +369,7 @@ export function parseWorkerStats(value: unknown): WorkerStats {
 /** Checks one shard's statistics from its worker. */
 export function parseShardStats(value: unknown): ShardStats {
   const s = value as Partial<Record<keyof ShardStats, unknown>> | null;
-  const counts = ['shard', 'actors', 'products', 'commands', 'actorFailures', 'dedupeEntries', 'dedupeKeptMs', 'dedupeEarlyRotations'] as const;
+  const counts = ['shard', 'actors', 'products', 'commands', 'actorFailures', 'dedupeEntries', 'dedupeKeptMs', 'dedupeEarlyRotations', 'sagasInFlight', 'strandedTickets'] as const;
   if (typeof s !== 'object' || s === null) throw new TypeError('shard stats: not an object');
   for (const key of counts) if (!isCount(s[key])) throw new TypeError(`shard stats: ${key} is not a count`);
   if (!Array.isArray(s.seats)) throw new TypeError('shard stats: seats is not an array');

@@ -362,6 +362,17 @@ export class Shard {
   }
 
   /** Every actor's counts by seat state, for the per-performance gauges. */
+  /** The coordinators' sagas not finished and stranded tickets, summed over the shard (metrics). */
+  productCounts(): { sagasInFlight: number; strandedTickets: number } {
+    let sagasInFlight = 0;
+    let strandedTickets = 0;
+    for (const p of this.products.values()) {
+      sagasInFlight += p.state.sagas.size;
+      strandedTickets += p.state.stranded.size;
+    }
+    return { sagasInFlight, strandedTickets };
+  }
+
   seatCountsByPerformance(): [string, ReturnType<typeof seatCounts>][] {
     return [...this.actors].map(([id, actor]) => [id, seatCounts(actor.state.totals)]);
   }

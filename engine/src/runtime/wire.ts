@@ -205,6 +205,9 @@ export interface ShardStats {
   dedupeEntries: number;
   dedupeKeptMs: number;
   dedupeEarlyRotations: number;
+  /** The coordinators' sagas not finished, and their stranded tickets (products/stranded.ts). */
+  sagasInFlight: number;
+  strandedTickets: number;
   seats: [performanceId: string, counts: { free: number; held: number; sold: number; blocked: number }][];
 }
 

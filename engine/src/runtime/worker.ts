@@ -80,6 +80,7 @@ port.on('message', (message: ToWorker) => {
           dedupeEntries: s.recent.size,
           dedupeKeptMs: s.recent.keptForMs(s.lastNowMs),
           dedupeEarlyRotations: s.recent.earlyRotations,
+          ...s.productCounts(),
           seats: s.seatCountsByPerformance(),
         })),
         worker: { worker: setup.worker, ...eventLoopLagSince(loopLag) },

@@ -12,7 +12,7 @@ import { labelled, parseExposition, samplesOf, valueOf } from './exposition.ts';
 type Batch = Parameters<NonNullable<EngineObserver['applied']>>[1];
 
 function shardStats(shard: number, seats: ShardStats['seats'] = [], more: Partial<ShardStats> = {}): ShardStats {
-  return { shard, actors: seats.length, products: 0, commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, seats, ...more };
+  return { shard, actors: seats.length, products: 0, commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, sagasInFlight: 0, strandedTickets: 0, seats, ...more };
 }
 
 function workerStats(worker: number, lag: [p50: number, p99: number, max: number] = [0.001, 0.002, 0.004]): WorkerStats {
@@ -131,7 +131,7 @@ describe('engine metrics', () => {
     const engine = new FakeEngine();
     engine.owned = [0, 2];
     engine.answer = async () => answerOf([
-      shardStats(0, [['p0', { free: 10, held: 1, sold: 2, blocked: 3 }]], { actorFailures: 2, dedupeEarlyRotations: 4 }),
+      shardStats(0, [['p0', { free: 10, held: 1, sold: 2, blocked: 3 }]], { actorFailures: 2, dedupeEarlyRotations: 4, sagasInFlight: 7, strandedTickets: 1 }),
       shardStats(1, [['stale', { free: 1, held: 0, sold: 0, blocked: 0 }]]),
       shardStats(2, [['p2', { free: 5, held: 0, sold: 0, blocked: 0 }]]),
     ]);
@@ -146,6 +146,8 @@ describe('engine metrics', () => {
     expect(valueOf(x, 'onsale_dedupe_window_seconds', { shard: '2' })).toBe(1.5);
     expect(valueOf(x, 'onsale_dedupe_entries', { shard: '2' })).toBe(3);
     expect(valueOf(x, 'onsale_shard_applied_commands_total', { shard: '2' })).toBe(10);
+    expect([valueOf(x, 'onsale_sagas_in_flight', { shard: '0' }), valueOf(x, 'onsale_stranded_tickets', { shard: '0' })]).toEqual([7, 1]);
+    expect([valueOf(x, 'onsale_sagas_in_flight', { shard: '2' }), valueOf(x, 'onsale_stranded_tickets', { shard: '2' })]).toEqual([0, 0]);
     // Worker 1 hosts only shard 1, owned elsewhere now: its event loop is still this process's.
     expect(samplesOf(x, 'onsale_worker_eventloop_lag_max_seconds').map((s) => s.labels.worker)).toEqual(['0', '1']);
     // Counters from the workers are totals: a later scrape shows the new total, not a sum of scrapes.
