@@ -4,8 +4,9 @@
 // (metrics.test.ts runs the same queries against a real Prometheus, which checks the syntax.)
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createEngineMetrics, metricDefinitions, metricsPortDefault } from '../../src/metrics/mod.ts';
+import { metricDefinitions, metricsPortDefault } from '../../src/metrics/mod.ts';
 import { dashboardQueries } from './dashboard-queries.ts';
+import { exportedSeries, metricsIn, queryProblems } from './promql-names.ts';
 
 const dashboardsDir = new URL('../../../dashboards/', import.meta.url);
 const dashboard = JSON.parse(readFileSync(new URL('onsale-engine.json', dashboardsDir), 'utf8')) as {
@@ -18,66 +19,10 @@ interface Panel { id: number; type: string; title: string; description?: string;
 const allPanels: Panel[] = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
 const queries = dashboardQueries(dashboard);
 
-/** Every series name the engine's registry exports, with the labels each may carry. */
-function exported(): Map<string, Set<string>> {
-  const { registry } = createEngineMetrics();
-  const labelsByName = new Map<string, readonly string[]>(Object.values(metricDefinitions).map((d) => [d.name, d.labels]));
-  const series = new Map<string, Set<string>>();
-  for (const metric of registry.getMetricsAsArray()) {
-    const { name, type } = metric as unknown as { name: string; type: string };
-    // prom-client keeps a metric's label names on the instance; the engine's own come from the table.
-    const labels = new Set([...(labelsByName.get(name) ?? (metric as unknown as { labelNames?: string[] }).labelNames ?? []), 'instance', 'job']);
-    if (type === 'histogram') {
-      series.set(`${name}_bucket`, new Set([...labels, 'le']));
-      series.set(`${name}_sum`, labels);
-      series.set(`${name}_count`, labels);
-    } else if (type === 'summary') {
-      series.set(name, new Set([...labels, 'quantile']));
-      series.set(`${name}_sum`, labels);
-      series.set(`${name}_count`, labels);
-    } else {
-      series.set(name, labels);
-    }
-  }
-  return series;
-}
-
-const series = exported();
-const selector = /\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?\s*(?=[{[)\s,]|$)/g;
-const promqlWords = new Set(['sum', 'by', 'rate', 'increase', 'histogram_quantile', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'max', 'min', 'avg', 'count', 'label_values', 'le']);
-
-/** Metric names a query selects: identifiers followed by a {matcher}, a [range] or standing bare. */
-function metricsIn(expr: string): { name: string; matchers: string[] }[] {
-  const found: { name: string; matchers: string[] }[] = [];
-  const withoutGroupings = expr.replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, ' ');
-  for (const [, name, braces] of withoutGroupings.matchAll(selector)) {
-    if (promqlWords.has(name) || /^\d/.test(name)) continue;
-    found.push({ name, matchers: [...(braces ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)].map((m) => m[1]) });
-  }
-  return found;
-}
-
 describe('dashboard', () => {
   it('dashboard - every metric a query uses is one the engine exports, with labels it has', () => {
     expect(queries.length).toBeGreaterThan(20);
-    const problems: string[] = [];
-    for (const { where, expr: raw } of queries) {
-      const used = metricsIn(raw);
-      if (used.length === 0) problems.push(`${where}: no metric found in ${raw}`);
-      const labels = new Set<string>();
-      for (const { name, matchers } of used) {
-        const known = series.get(name);
-        if (known === undefined) {
-          problems.push(`${where}: ${name} is not exported by the engine`);
-          continue;
-        }
-        for (const label of known) labels.add(label);
-        for (const m of matchers) if (!known.has(m)) problems.push(`${where}: ${name} has no label ${m}`);
-      }
-      for (const [, list] of raw.matchAll(/\bby\s*\(([^)]*)\)/g)) {
-        for (const label of list.split(',').map((l) => l.trim())) if (!labels.has(label)) problems.push(`${where}: groups by ${label}, which none of its metrics has`);
-      }
-    }
+    const problems = queryProblems(queries.map((q) => ({ where: q.where, expr: q.expr })));
     expect(problems).toEqual([]);
   });
 
@@ -94,9 +39,9 @@ describe('dashboard', () => {
     // The first test passes on an empty match; this one proves the patterns see what they should.
     expect(metricsIn('sum by (code) (rate(onsale_commands_total{instance=~"$instance"}[$__rate_interval]))')).toEqual([{ name: 'onsale_commands_total', matchers: ['instance'] }]);
     expect(metricsIn('histogram_quantile(0.99, sum by (le) (rate(onsale_command_duration_seconds_bucket[5m])))').map((m) => m.name)).toEqual(['onsale_command_duration_seconds_bucket']);
-    expect(series.has('onsale_command_total')).toBe(false);
-    expect(series.get('onsale_seats')?.has('shard')).toBe(false);
-    expect(series.get('onsale_mailbox_depth')?.has('shard')).toBe(true);
+    expect(exportedSeries.has('onsale_command_total')).toBe(false);
+    expect(exportedSeries.get('onsale_seats')?.has('shard')).toBe(false);
+    expect(exportedSeries.get('onsale_mailbox_depth')?.has('shard')).toBe(true);
   });
 
   it('dashboard - panels read the ${DS_PROMETHEUS} data source and do not overlap', () => {

@@ -10,6 +10,7 @@ import { Engine, type EngineCommand } from '../../src/runtime/mod.ts';
 import { hallSpec, OPEN } from '../scenarios/helpers.ts';
 import { dashboardQueries } from './dashboard-queries.ts';
 import { labelled, parseExposition, samplesOf, valueOf, type Exposition } from './exposition.ts';
+import { alertRules, alertsFile } from './alert-rules.ts';
 import { startPrometheus, type Prometheus } from './prometheus.ts';
 
 /** The scenario tables' set-up (web on sale from OPEN), priced in the theatre's zones P1-P3. */
@@ -197,8 +198,8 @@ describe('metrics', () => {
     expect((await fetch(`${server.url}?name[]=x`)).status).toBe(200);
   });
 
-  it('metrics - a real Prometheus scrapes the endpoint and answers the dashboard queries', async () => {
-    prometheus = await startPrometheus({ targets: [server.url.replace(/^http:\/\/|\/metrics$/g, '')] });
+  it('metrics - a real Prometheus scrapes the endpoint, answers the dashboard queries and evaluates the alerts', async () => {
+    prometheus = await startPrometheus({ targets: [server.url.replace(/^http:\/\/|\/metrics$/g, '')], ruleFiles: [alertsFile] });
     const prom = prometheus;
     const scalar = async (expr: string): Promise<number | undefined> => {
       const answer = await prom.query(expr);
@@ -229,5 +230,23 @@ describe('metrics', () => {
       const answer = await prom.query(expr);
       expect(answer.status, `${where}: ${expr}: ${answer.error}`).toBe('success');
     }
-  }, 90_000);
+
+    // The alerting rules: every one loads and evaluates without error against the real series,
+    // and a command that throws in its actor now (the counter rises between two scrapes) fires
+    // OnsaleActorFailures, while both shards are served and the engine is up.
+    const names = alertRules(readFileSync(alertsFile, 'utf8')).map((r) => r.alert);
+    expect(await submit(perfA, { type: 'holdSeats', commandId: 'boom-2', buyerId: 'b5', channel: 'web', seats: ['STALLS-C-7'] }, OPEN + 6_000)).toBe('ACTOR_FAILED');
+    const alertDeadline = Date.now() + 45_000;
+    let states = new Map<string, string>();
+    for (;;) {
+      const loaded = (await prom.rules()).flatMap((g) => g.rules);
+      expect(loaded.map((r) => r.name).sort()).toEqual([...names].sort());
+      for (const r of loaded) expect(r.health, `${r.name}: ${r.lastError}`).not.toBe('err');
+      states = new Map(loaded.map((r) => [r.name, `${r.health} ${r.state}`]));
+      if (states.get('OnsaleActorFailures') === 'ok firing' && loaded.every((r) => r.health === 'ok')) break;
+      if (Date.now() > alertDeadline) throw new Error(`OnsaleActorFailures never fired: ${JSON.stringify([...states])}\n${prom.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    for (const quiet of ['OnsaleEngineDown', 'OnsaleShardUnserved', 'OnsaleJournalFailing', 'OnsaleStrandedTickets']) expect(states.get(quiet), quiet).toBe('ok inactive');
+  }, 120_000);
 });

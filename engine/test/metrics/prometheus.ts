@@ -24,10 +24,17 @@ export interface QueryAnswer {
   data?: { resultType: string; result: VectorSample[] | [number, string] };
 }
 
+export interface RuleGroup {
+  name: string;
+  rules: { name: string; type: 'alerting' | 'recording'; health: 'ok' | 'err' | 'unknown'; lastError?: string; state?: 'inactive' | 'pending' | 'firing'; lastEvaluation: string }[];
+}
+
 export interface Prometheus {
   readonly url: string;
   /** An instant query; answers errors as well (status 'error'), so a test can check syntax. */
   query(expr: string): Promise<QueryAnswer>;
+  /** The loaded rules with their health and state (GET /api/v1/rules): the API's data.groups. */
+  rules(): Promise<RuleGroup[]>;
   /** Prometheus' own output so far (the last few KiB), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -50,7 +57,8 @@ export function prometheusBinary(): string {
   return binary;
 }
 
-export async function startPrometheus(options: { targets: string[]; readyTimeoutMs?: number }): Promise<Prometheus> {
+/** `ruleFiles`: rule files (absolute paths) to load, evaluated every second. */
+export async function startPrometheus(options: { targets: string[]; ruleFiles?: string[]; readyTimeoutMs?: number }): Promise<Prometheus> {
   const binary = prometheusBinary();
   const dir = mkdtempSync(join(tmpdir(), 'onsale-prometheus-'));
   // scrape_timeout may not exceed the interval; 1 s keeps the test's wait short.
@@ -63,6 +71,7 @@ export async function startPrometheus(options: { targets: string[]; readyTimeout
     '  - job_name: onsale',
     '    static_configs:',
     `      - targets: [${options.targets.map((t) => `'${t}'`).join(', ')}]`,
+    ...(options.ruleFiles === undefined ? [] : ['rule_files:', ...options.ruleFiles.map((f) => `  - '${f}'`)]),
     '',
   ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), config);
@@ -100,6 +109,10 @@ export async function startPrometheus(options: { targets: string[]; readyTimeout
       async query(expr) {
         const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
         return (await response.json()) as QueryAnswer;
+      },
+      async rules() {
+        const response = await fetch(`${url}/api/v1/rules`);
+        return ((await response.json()) as { data: { groups: RuleGroup[] } }).data.groups;
       },
       async stop() {
         await stop();
