@@ -143,6 +143,22 @@ describe('stranded tickets - what is not stranded, and the bounds', () => {
     expect(w.valid('G1', 'CARD-H1')).toEqual([]);
   });
 
+  it('retries a void that said nothing of the ticket (its actor failed, or its answer is no longer kept), not one that was refused for good', () => {
+    const w = new World().add(games, hall);
+    expectCode(w.product('CARD', resaleCard('CARD', games), 0), 'OK');
+    const s = w.prod('CARD');
+    const codes = ['ACTOR_FAILED', 'COMMAND_ALREADY_APPLIED', 'TICKET_ALREADY_LISTED', 'TICKET_ALREADY_SCANNED', 'TICKET_TRANSFERRED'] as const;
+    const part = { performanceId: 'G1', tickets: codes.map((_, i) => `G1-T${i}`), paidMinor: 0 };
+    const saga = { command: { commandId: 'buy-1' }, making: [{ holdingId: 'CARD-H9', parts: [part] }] } as unknown as Saga;
+    const results = codes.map((name, i) => ({
+      performanceId: 'G1', command: { type: 'voidTicket', commandId: 'x', ticketId: `G1-T${i}` } as Command, result: { ok: false, code: Code[name], name, field: '', message: '' } as const,
+    }));
+    noteUndoneVoids(s, saga, results, SALE);
+    expect(strandedTickets(s).map((t) => [t.name, t.retryAtMs])).toEqual([
+      ['ACTOR_FAILED', SALE + MINUTE], ['COMMAND_ALREADY_APPLIED', SALE + MINUTE], ['TICKET_ALREADY_LISTED', SALE + MINUTE], ['TICKET_ALREADY_SCANNED', null], ['TICKET_TRANSFERRED', null],
+    ]);
+  });
+
   it('keeps at most strandedMax tickets, letting go of the oldest, and retries at most strandedRetryBatchMax at a time', () => {
     const w = new World().add(games, hall);
     expectCode(w.product('CARD', resaleCard('CARD', games), 0), 'OK');

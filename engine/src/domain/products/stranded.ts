@@ -13,8 +13,12 @@ import type { VoidTicket } from '../commands.ts';
 import type { Result } from '../results.ts';
 import { productLimits, type ProductState, type Saga, type Step, type StrandedTicket } from './state.ts';
 
-/** Refusals of a void that may change: a listed ticket's seller may withdraw the listing. */
-const retryable: ReadonlySet<number> = new Set([Code.TICKET_ALREADY_LISTED]);
+/**
+ * Refusals of a void that may change: a listed ticket's seller may withdraw the listing; a void
+ * its actor failed on (ACTOR_FAILED, discarded) or whose answer the runtime no longer keeps
+ * (COMMAND_ALREADY_APPLIED, a step re-sent late) says nothing of the ticket, and a new void tells.
+ */
+const retryable: ReadonlySet<number> = new Set([Code.TICKET_ALREADY_LISTED, Code.ACTOR_FAILED, Code.COMMAND_ALREADY_APPLIED]);
 /** Refusals that leave nothing stranded: the ticket is void already (or was never made). */
 const nothingLeft: ReadonlySet<number> = new Set([Code.TICKET_VOID, Code.TICKET_NOT_FOUND]);
 
