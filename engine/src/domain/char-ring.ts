@@ -120,14 +120,16 @@ export class CharRing {
     const length = this.end - this.start;
     this.units = new Uint16Array(n);
     this.mask = n - 1;
-    // The live run keeps its positions: it lies in at most two runs in the old ring and in the
-    // new one, copied straight across (no intermediate copy: at a stadium's size that was 2 MB
-    // of fresh pages per growth).
+    // The live run keeps its positions: it lies in at most two runs in the old ring, copied
+    // straight across (no intermediate copy: at a stadium's size that was 2 MB of fresh pages
+    // per growth). The new ring's size is a multiple of the old one's, so wherever the run wraps
+    // in the new ring it wraps in the old one too: a run of the old ring never crosses the end of
+    // the new one.
     let done = 0;
     while (done < length) {
       const from = (this.start + done) & oldMask;
       const to = (this.start + done) & this.mask;
-      const run = Math.min(length - done, old.length - from, n - to);
+      const run = Math.min(length - done, old.length - from);
       this.units.set(old.subarray(from, from + run), to);
       done += run;
     }

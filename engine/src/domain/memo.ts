@@ -92,7 +92,7 @@ export class CommandMemo {
   /** Per entry, the length of each of its strings (NO_STRING: null). */
   private lengths!: Uint16Array;
   private readonly chars = new CharRing();
-  /** Fates of closed holds whose entries are forgotten (closed-fates.ts): about one slot per expected command, within bounds. */
+  /** Fates of closed holds whose entries are forgotten (closed-fates.ts): about one slot per place of the venue (expectedEntries), within bounds. */
   readonly closedFates: ClosedFates;
   hashes!: Int32Array;
   kinds!: Uint8Array;

@@ -239,7 +239,8 @@ export class Shard {
   /**
    * The ticker's command: a `tick` for every performance whose holds or quotas time has caught
    * up with (nextDueAtMs), a `tickProduct` for every coordinator whose renewal window has ended
-   * (productNextDueAtMs), none for the others. Bounded by the shard's actors; not remembered.
+   * or whose stranded tickets' next void is due (productNextDueAtMs), none for the others.
+   * Bounded by the shard's actors; not remembered.
    */
   private tickDue(nowMs: number, commandId: string): Result {
     if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
@@ -249,7 +250,8 @@ export class Shard {
       tick ??= { type: 'tick', commandId };
       this.applyToActor(performanceId, nowMs, tick);
     }
-    // Coordinators too: a renewal window that has ended closes with no purchase sent.
+    // Coordinators too: a renewal window that has ended closes with no purchase sent, and a
+    // stranded ticket's void is tried again.
     let productTick: ProductCommand | null = null;
     for (const [productId, actor] of this.products) {
       if (productNextDueAtMs(actor.state) > nowMs) continue;

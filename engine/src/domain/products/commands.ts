@@ -126,8 +126,9 @@ export interface ExchangePerformance extends Base {
   toPerformanceId: string;
 }
 /**
- * Time passing with no other command (the runtime's ticker, at the renewal window's end): what
- * falls due then happens (the renewal closes). Like a performance's `tick`, not remembered.
+ * Time passing with no other command (the runtime's ticker, when productNextDueAtMs has come):
+ * what falls due then happens (the renewal closes; stranded tickets' voids are tried again).
+ * Like a performance's `tick`, not remembered.
  */
 export interface TickProduct extends Base { type: 'tickProduct' }
 /** The runtime's report of a step's result. Not sent by clients. */

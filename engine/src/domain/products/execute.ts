@@ -85,11 +85,10 @@ function tickProduct(s: ProductState, cmd: TickProduct, nowMs: number, out: Outb
   return OK_IGNORED;
 }
 
-/** One wave of voids for the stranded tickets due; not a client's command, so not in `running`. */
+/** One wave of voids for the stranded tickets due (stranded.ts). */
 function startRevoid(s: ProductState, cmd: TickProduct, nowMs: number, out: Outbound[]): void {
-  const saga: Saga = { saga: s.nextSaga++, kind: 'revoid', command: cmd, atMs: nowMs, phase: 'void', steps: [], wave: [], making: [], refusal: null, conflicts: [], anchor: null };
-  s.sagas.set(saga.saga, saga);
-  s.revoidSaga = saga.saga;
+  const saga = open(s, 'revoid', cmd, nowMs);
+  saga.phase = 'void';
   for (const t of dueStranded(s, nowMs)) send(s, saga, t.performanceId, { type: 'voidTicket', ticketId: t.ticketId }, out);
 }
 
@@ -138,7 +137,9 @@ function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outb
 function open(s: ProductState, kind: SagaKind, command: ProductCommand, nowMs: number): Saga {
   const saga: Saga = { saga: s.nextSaga++, kind, command, atMs: nowMs, phase: '', steps: [], wave: [], making: [], refusal: null, conflicts: [], anchor: null };
   s.sagas.set(saga.saga, saga);
-  s.running.set(command.commandId, saga.saga);
+  // A revoid saga is the ticker's: no client's retry joins it.
+  if (kind === 'revoid') s.revoidSaga = saga.saga;
+  else s.running.set(command.commandId, saga.saga);
   if (kind === 'link') s.linkSaga = saga.saga;
   return saga;
 }

@@ -11,6 +11,7 @@
 import { Code } from '../codes.ts';
 import type { VoidTicket } from '../commands.ts';
 import type { Result } from '../results.ts';
+import { endsAtOf, type EndsAt } from './holdings.ts';
 import { productLimits, type ProductState, type Saga, type Step, type StrandedTicket } from './state.ts';
 
 /**
@@ -29,13 +30,14 @@ type Answered = Step & { result: Result };
  * ticket valid, is kept as stranded. Releases and accepted voids need nothing.
  */
 export function noteUndoneVoids(s: ProductState, saga: Saga, results: readonly Answered[], nowMs: number): void {
+  let endsAt: EndsAt | null = null;
   for (const r of results) {
     if (r.command.type !== 'voidTicket' || r.result.ok || nothingLeft.has(r.result.code)) continue;
     const ticketId = r.command.ticketId;
     const holdingId = saga.making.find((m) => m.parts.some((p) => p.performanceId === r.performanceId && p.tickets.includes(ticketId)))?.holdingId ?? '';
     keep(s, {
       ticketId, performanceId: r.performanceId, holdingId, commandId: saga.command.commandId, code: r.result.code, name: r.result.name,
-      sinceMs: nowMs, tries: 1, retryAtMs: retryAtMs(s, r.result.code, 1, r.performanceId, nowMs),
+      sinceMs: nowMs, tries: 1, retryAtMs: retryAtMs((endsAt ??= endsAtOf(s)), r.result.code, 1, r.performanceId, nowMs),
     });
   }
 }
@@ -49,13 +51,14 @@ function keep(s: ProductState, t: StrandedTicket): void {
 }
 
 /** When the void is tried again after `tries` refusals of `code`; null when never. */
-function retryAtMs(s: ProductState, code: number, tries: number, performanceId: string, nowMs: number): number | null {
+function retryAtMs(endsAt: EndsAt, code: number, tries: number, performanceId: string, nowMs: number): number | null {
   if (!retryable.has(code)) return null;
+  // Doubling from strandedRetryFirstMs, capped (the exponent too, so it never overflows).
   const waitMs = Math.min(productLimits.strandedRetryFirstMs * 2 ** Math.min(tries - 1, 30), productLimits.strandedRetryMaxMs);
   const at = nowMs + waitMs;
-  const performance = s.performances.find((p) => p.performanceId === performanceId) ?? s.def.exchangeable?.find((p) => p.performanceId === performanceId);
   // Once the performance is over, a void changes nothing anyone can still use.
-  return performance !== undefined && at >= performance.endsAtMs ? null : at;
+  const endsAtMs = endsAt.get(performanceId);
+  return endsAtMs !== undefined && at >= endsAtMs ? null : at;
 }
 
 /** When the next stranded ticket's void is due; Infinity when none is, or while a retry runs. */
@@ -79,6 +82,7 @@ export function dueStranded(s: ProductState, nowMs: number): StrandedTicket[] {
 
 /** A revoid saga's answers: a void that went through (or finds the ticket void) ends the ticket's record; a refusal is kept, with its next try. */
 export function noteRevoids(s: ProductState, results: readonly Answered[], nowMs: number): void {
+  const endsAt = endsAtOf(s);
   for (const r of results) {
     const ticketId = (r.command as VoidTicket).ticketId;
     const t = s.stranded.get(ticketId);
@@ -90,7 +94,7 @@ export function noteRevoids(s: ProductState, results: readonly Answered[], nowMs
     t.code = r.result.code;
     t.name = r.result.name;
     t.tries++;
-    t.retryAtMs = retryAtMs(s, t.code, t.tries, t.performanceId, nowMs);
+    t.retryAtMs = retryAtMs(endsAt, t.code, t.tries, t.performanceId, nowMs);
   }
 }
 
