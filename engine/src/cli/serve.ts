@@ -3,7 +3,7 @@
 // it holds and takes over others' when they die. /metrics is served on 127.0.0.1.
 import { parseArgs } from 'node:util';
 import { createEngineMetrics, metricsPortDefault, startMetricsServer } from '../metrics/mod.ts';
-import { NatsIngress } from '../nats/mod.ts';
+import { NatsEngineClient, NatsIngress } from '../nats/mod.ts';
 import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.ts';
 import { connectNatsBus } from './nats-bus-for-cli.ts';
 import { intFlag, workersAndShards } from './flags.ts';
@@ -39,6 +39,8 @@ export async function serve(argv: string[]): Promise<void> {
     workers,
     shards,
     observer: combineObservers(metrics.observer, leases),
+    // Saga steps for shards another process serves go to it over NATS (its command subject).
+    ...(nats === null ? {} : { stepForwarder: NatsEngineClient.forwarderOver(nats.connection, shards) }),
     onError,
     // Time moves for idle performances too: expired holds and due quotas show within a second.
     tickEveryMs: serveTickEveryMs,

@@ -3,8 +3,8 @@
 // is moving between processes. Retrying is safe because the engine deduplicates by commandId.
 import { connect, type NatsConnection } from 'nats';
 import { reject, type Result } from '../domain/mod.ts';
-import { pack, packr, shardOf, type EngineCommand, type QueryName } from '../runtime/mod.ts';
-import { commandSubjectPrefix, querySubjectPrefix, type IngressItem } from './nats-ingress.ts';
+import { pack, packr, shardOf, type EngineCommand, type QueryName, type Reply, type StepForwarder } from '../runtime/mod.ts';
+import { commandSubjectPrefix, querySubjectPrefix, stepItem, type IngressItem } from './nats-ingress.ts';
 
 export interface NatsClientOptions {
   servers: string;
@@ -19,19 +19,33 @@ interface Waiting { item: IngressItem; reply: (result: Result) => void; deadline
 
 const retryable = new Set(['SHARD_UNAVAILABLE', 'JOURNAL_FAILED', 'OVERLOADED', 'ENGINE_STOPPING']);
 
-export class NatsEngineClient {
+export class NatsEngineClient implements StepForwarder {
   private readonly queued = new Map<number, Waiting[]>();
   private flushing = false;
 
-  private constructor(private readonly nc: NatsConnection, private readonly options: Required<NatsClientOptions>) {}
+  private constructor(private readonly nc: NatsConnection, private readonly options: Required<NatsClientOptions>, private readonly ownsConnection: boolean) {}
 
   static async connect(options: NatsClientOptions): Promise<NatsEngineClient> {
     const nc = await connect({ servers: options.servers, name: 'onsale-client', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
-    return new NatsEngineClient(nc, { retryForMs: 15_000, requestTimeoutMs: 5_000, ...options });
+    return new NatsEngineClient(nc, { retryForMs: 15_000, requestTimeoutMs: 5_000, ...options }, true);
+  }
+
+  /**
+   * An engine process's forwarder of saga steps (Engine's StepForwarder) on the connection its
+   * bus already has (not closed by close()). It does not retry: the engine sends a step again
+   * itself after a passing refusal, with its own backoff, and gives up on it when it stops.
+   */
+  static forwarderOver(nc: NatsConnection, shards: number, requestTimeoutMs = 5_000): NatsEngineClient {
+    return new NatsEngineClient(nc, { servers: '', shards, retryForMs: 0, requestTimeoutMs }, false);
   }
 
   submit(performanceId: string, command: EngineCommand, nowMs: number | null = null): Promise<Result> {
     return new Promise((reply) => this.enqueue({ item: [performanceId, command, nowMs], reply, deadlineMs: Date.now() + this.options.retryForMs }));
+  }
+
+  /** StepForwarder: one step to the process serving its shard (the ingress applies it with Engine.applyForwardedStep). */
+  forward(_shard: number, actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void {
+    this.enqueue({ item: [actorId, command, nowMs, stepItem], reply, deadlineMs: 0 });
   }
 
   async query(performanceId: string, query: QueryName, arg: string | null = null): Promise<unknown> {
@@ -50,7 +64,7 @@ export class NatsEngineClient {
   }
 
   async close(): Promise<void> {
-    await this.nc.drain();
+    if (this.ownsConnection) await this.nc.drain();
   }
 
   private enqueue(waiting: Waiting): void {

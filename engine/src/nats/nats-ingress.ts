@@ -9,8 +9,14 @@ import { packr, pack, queryRejection, type Engine, type EngineCommand, type Quer
 export const commandSubjectPrefix = 'onsale.cmd';
 export const querySubjectPrefix = 'onsale.query';
 
-/** A request's body: [performanceId, command, nowMs or null (the engine's clock)] per command. */
-export type IngressItem = [performanceId: string, command: EngineCommand, nowMs: number | null];
+/**
+ * A request's body: [performanceId, command, nowMs or null (the engine's clock)] per command. A
+ * saga step another engine process forwards (StepForwarder) carries `stepItem` fourth: it runs
+ * at nowMs or later (Engine.applyForwardedStep), where a client's explicit time earlier than its shard's is
+ * refused.
+ */
+export type IngressItem = [performanceId: string, command: EngineCommand, nowMs: number | null, step?: typeof stepItem];
+export const stepItem = 1;
 export interface QueryRequest { performanceId: string; query: QueryName; arg: string | null }
 
 export class NatsIngress {
@@ -58,8 +64,9 @@ export class NatsIngress {
             answer(reject('COMMAND_INVALID', `[${i}]`, 'an item is [performanceId, command, nowMs]'));
             continue;
           }
-          const [performanceId, command, nowMs] = item;
-          this.engine.send(String(performanceId), command, nowMs ?? undefined, answer);
+          const [performanceId, command, nowMs, step] = item;
+          if (step === stepItem) this.engine.applyForwardedStep(performanceId, command, nowMs as number, answer);
+          else this.engine.send(String(performanceId), command, nowMs ?? undefined, answer);
         }
       },
     });

@@ -63,8 +63,21 @@ export interface EngineObserver {
   leaseChanged?(shard: number, owned: boolean): void;
 }
 
+/**
+ * Carries a saga step, or a step's report, to the process that serves the target's shard when
+ * this one does not (several engine processes share the shards). It answers with the target's
+ * result, or with a passing refusal (SHARD_UNAVAILABLE when no process answered in time): the
+ * router then sends it again, under the same id, as it does every step refused that way. The
+ * receiving process applies it with `Engine.applyForwardedStep`, never forwarding it again.
+ */
+export interface StepForwarder {
+  forward(shard: number, actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void;
+}
+
 export interface EngineOptions {
   bus?: Bus;
+  /** Where saga steps for shards served by another process go (NATS: that shard's command subject); none: they wait until this process serves the shard. */
+  stepForwarder?: StepForwarder;
   /** Worker threads; default: the machine's cores. */
   workers?: number;
   /** Journal partitions; fixed for a journal's life. Default 16 (at least `workers`). */
@@ -142,6 +155,7 @@ export class Engine {
   private readonly lanes: Lane[];
   private readonly clock: () => number;
   private readonly observer: EngineObserver;
+  private readonly stepForwarder: StepForwarder | null;
   private readonly shardCache = new Map<string, number>();
   private readonly ready = new Map<number, { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void }>();
   private snapshotTimer: NodeJS.Timeout | null = null;
@@ -169,6 +183,7 @@ export class Engine {
     this.shards = opts.shards ?? Math.max(16, workers);
     this.clock = opts.clock ?? Date.now;
     this.observer = opts.observer ?? {};
+    this.stepForwarder = opts.stepForwarder ?? null;
     const onError = opts.onError ?? ((error: Error) => console.error(`onsale engine: ${error.message}`));
     this.lanes = Array.from({ length: this.shards }, (_, s) => new Lane(s));
     for (const lane of this.lanes) lane.snapshotAfterCommands = Math.max(1, Math.round(this.options.snapshotEveryCommands * (0.5 + (lane.shard + 0.5) / this.shards)));
@@ -255,6 +270,29 @@ export class Engine {
   /** The allocation-light form of submit for callers that batch (the simulator, benchmarks). */
   send(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply): void {
     this.enqueue(performanceId, command, nowMs, reply, false);
+  }
+
+  /**
+   * A saga step or step report another process forwarded here (StepForwarder): applied at its
+   * saga's time or later, as this process's own steps are (time never runs back in a shard), and
+   * taken while stopping like them. Never forwarded again: a shard this process does not serve
+   * refuses it with SHARD_UNAVAILABLE, and the sender tries again.
+   */
+  applyForwardedStep(actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void {
+    if (typeof actorId !== 'string' || typeof nowMs !== 'number' || !Number.isFinite(nowMs)) return reply(reject('COMMAND_INVALID', 'nowMs', 'a forwarded step names its actor and its time'));
+    this.enqueue(actorId, command, this.notBefore(actorId, nowMs), reply, true);
+  }
+
+  /** A step or report of this process's coordinators: to its shard here, or to the process that serves it. */
+  private enqueueStep(actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void {
+    const shard = this.shardOf(actorId);
+    const forwarder = this.stepForwarder;
+    if (forwarder !== null && this.lanes[shard].state === 'down') {
+      // ENGINE_STOPPING from the other side (it is stopping) leaves the step unapplied, like the passing refusals.
+      forwarder.forward(shard, actorId, command, this.notBefore(actorId, nowMs), (result) => reply(!result.ok && result.code === Code.ENGINE_STOPPING ? reject('SHARD_UNAVAILABLE', 'performanceId', result.message) : result));
+      return;
+    }
+    this.enqueue(actorId, command, this.notBefore(actorId, nowMs), reply, true);
   }
 
   /** `internal`: a saga step or report from the router itself, still taken while stopping. */
@@ -573,22 +611,22 @@ export class Engine {
    */
   private sendStep(group: StepGroup, i: number, retryMs: number): void {
     const { step, nowMs } = group.steps[i];
-    this.enqueue(step.to, step.command, this.notBefore(step.to, nowMs), (result) => {
+    this.enqueueStep(step.to, step.command, nowMs, (result) => {
       if (!result.ok && passing.has(result.code)) return this.retryStep(group, () => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
       group.results[i] = result;
       if (--group.left > 0 || group.abandoned) return;
       for (let j = 0; j < group.steps.length; j++) this.reportStep(group, j, stepRetryFirstMs);
-    }, true);
+    });
   }
 
   private reportStep(group: StepGroup, i: number, retryMs: number): void {
     const { productId, nowMs, step } = group.steps[i];
     const report = { type: 'stepResult' as const, commandId: `${step.command.commandId}>`, saga: step.saga, step: step.step, result: group.results[i]! };
-    this.enqueue(productId, report, this.notBefore(productId, nowMs), (answer) => {
+    this.enqueueStep(productId, report, nowMs, (answer) => {
       if (!answer.ok && passing.has(answer.code)) return this.retryStep(group, () => this.reportStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
       group.reported++;
       if (!group.abandoned) this.stepsInFlight--;
-    }, true);
+    });
   }
 
   /** A step's time: its saga's, or later if the target's shard has moved on (time never runs back in a shard). */

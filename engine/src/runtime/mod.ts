@@ -1,5 +1,5 @@
 // The runtime's one public entry point: the engine (router + shard workers) and its buses.
-export { Engine, type EngineOptions, type EngineObserver, type Reply } from './engine.ts';
+export { Engine, type EngineOptions, type EngineObserver, type Reply, type StepForwarder } from './engine.ts';
 export type { Bus, Lease, LeaseEvents, JournalEntry, SnapshotEntry } from './bus.ts';
 export { EmbeddedBus, journalFileBus, readJournalFile, type EmbeddedBusOptions } from './embedded-bus.ts';
 export { runtimeDefaults, runtimeOptions, type RuntimeOptions } from './limits.ts';

@@ -4,7 +4,7 @@
 // request again), and the shard goes on serving.
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsIngress, commandSubjectPrefix, querySubjectPrefix } from '../../src/nats/mod.ts';
+import { NatsIngress, commandSubjectPrefix, querySubjectPrefix, stepItem } from '../../src/nats/mod.ts';
 import { Engine, pack, packr } from '../../src/runtime/mod.ts';
 import { open, T0 } from '../runtime/helpers.ts';
 import { startNatsServer, type NatsServer } from './nats-server.ts';
@@ -48,5 +48,23 @@ describe('NATS ingress - malformed requests', () => {
     expect(await query(null)).toEqual(expect.objectContaining({ ok: false, name: 'COMMAND_INVALID' }));
     expect(await query({ performanceId: 'P-1', query: 'seatMap', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ ok: false, name: 'COMMAND_INVALID', field: 'query' }) });
     expect(await query({ performanceId: 'P-1', query: 'seatCounts', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ held: 1 }) });
+  });
+});
+
+describe('NATS ingress - saga steps forwarded by another engine process', () => {
+  it('runs a step at its shard time when the time it carries is earlier, where a client command with that time is refused', async () => {
+    // The shard's clock has moved past T0 (the commands above ran on the engine's clock).
+    const late = { type: 'holdSeats', commandId: 'ing-client-h2', buyerId: 'b2', channel: 'web', seatNos: [2] };
+    expect(await command([['P-1', late, T0]])).toEqual([expect.objectContaining({ ok: false, name: 'TIME_REGRESSED' })]);
+    const step = { type: 'holdSeats', commandId: 'ing-step-h3', buyerId: 'b3', channel: 'web', seatNos: [3] };
+    expect(await command([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: true, holdId: 'ing-step-h3' })]);
+    // Sent again (the sender did not hear the answer): the first answer, applied once.
+    expect(await command([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: true, holdId: 'ing-step-h3' })]);
+    expect(await query({ performanceId: 'P-1', query: 'seatCounts', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ held: 2 }) });
+  });
+
+  it('refuses a forwarded step without its time', async () => {
+    const step = { type: 'holdSeats', commandId: 'ing-step-h4', buyerId: 'b4', channel: 'web', seatNos: [4] };
+    expect(await command([['P-1', step, null, stepItem]])).toEqual([expect.objectContaining({ ok: false, name: 'COMMAND_INVALID', field: 'nowMs' })]);
   });
 });
