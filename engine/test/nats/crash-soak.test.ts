@@ -1,17 +1,19 @@
-// Crashes on a schedule drawn from a seed: two engine processes share the shards of a real
-// nats-server while single sales and contested season-card sagas run; at seeded points one of
-// them (chosen by the seed) is killed with kill -9 and replaced, and sometimes the replacement is
-// killed again while it is still recovering. The other tests kill once, at a fixed point, with one
-// process; here the coordinator and the performances its steps go to live in different
-// processes, and a saga's steps can cross a takeover in either direction.
+// Crashes and restarts on a schedule drawn from a seed: two engine processes share the shards of
+// a real nats-server while single sales and contested season-card sagas run; at seeded points one
+// of them (chosen by the seed) is killed with kill -9 and replaced (sometimes the replacement is
+// killed again while it is still recovering), or stopped gracefully and replaced (a rolling
+// restart), or the nats-server itself is killed and restarted. The other tests kill once, at a
+// fixed point, with one process; here the coordinator and the performances its steps go to live
+// in different processes, and a saga's steps can cross a takeover in either direction.
 //
 // After every round the books must agree: each purchase was answered with success or the seat
 // refusal its contest allows, every acknowledged order and card is in the state, no seat is sold
 // twice, nothing stays held, no saga is left and no ticket is stranded, and each performance's
 // state equals a clean replay of the journal.
 //
-// CI runs one round (seed 1). A soak: ONSALE_CRASH_ROUNDS=20 ONSALE_CRASH_SEED=7 npx vitest run
-// engine/test/nats/crash-soak.test.ts (each round has a fresh server; a failure names its seed).
+// CI runs one round (seed 1, two events). A soak: ONSALE_CRASH_ROUNDS=20 ONSALE_CRASH_SEED=7
+// ONSALE_CRASH_EVENTS=4 npx vitest run engine/test/nats/crash-soak.test.ts (each round has a fresh
+// server; a failure names its seed).
 import { describe, expect, it } from 'vitest';
 import { compileLayout, stadiumLayout, type HoldAccepted, type OrderAccepted, type PerformanceSpec, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { NatsEngineClient } from '../../src/nats/mod.ts';
@@ -37,8 +39,8 @@ const envRounds = Number(process.env.ONSALE_CRASH_ROUNDS);
 const ROUNDS = Number.isInteger(envRounds) && envRounds > 0 ? envRounds : 1;
 const envSeed = Number(process.env.ONSALE_CRASH_SEED);
 const SEED = Number.isSafeInteger(envSeed) && process.env.ONSALE_CRASH_SEED !== '' ? envSeed : 1;
-const envKills = Number(process.env.ONSALE_CRASH_KILLS);
-const KILLS = Number.isInteger(envKills) && envKills > 0 ? envKills : 2;
+const envEvents = Number(process.env.ONSALE_CRASH_EVENTS);
+const EVENTS = Number.isInteger(envEvents) && envEvents > 0 ? envEvents : 2;
 
 const seatIds = (() => {
   const compiled = compileLayout(stadiumLayout());
@@ -54,23 +56,38 @@ function theatreSpec(performanceId: string): PerformanceSpec {
   };
 }
 
-/** One kill: after `atAcknowledged` purchases have succeeded, the process in slot `victim` dies; `recoveryKillMs` (or null) later its replacement dies too. */
-interface Kill { atAcknowledged: number; victim: number; recoveryKillMs: number | null }
+/**
+ * One event, after `atAcknowledged` purchases have succeeded:
+ * - `kill`: the engine process in slot `victim` dies (kill -9) and a new one starts; if
+ *   `recoveryKillMs` is not null, that replacement dies as well so long after its start,
+ *   usually while it is still recovering, and another starts;
+ * - `stop`: the process in slot `victim` is stopped gracefully (SIGTERM: a rolling restart) and
+ *   a new one starts;
+ * - `nats`: the nats-server dies (kill -9) and comes back `downMs` later on its store.
+ */
+type Event =
+  | { kind: 'kill'; atAcknowledged: number; victim: number; recoveryKillMs: number | null }
+  | { kind: 'stop'; atAcknowledged: number; victim: number }
+  | { kind: 'nats'; atAcknowledged: number; downMs: number };
 
-/** The round's kills, from its seed: points spread over the purchases that can succeed. */
-function schedule(seed: number): Kill[] {
+/** The round's events, from its seed: points spread over the purchases that can succeed; mostly kills. */
+function schedule(seed: number): Event[] {
   const rng = new Rng(seed);
   const draw = (min: number, max: number): number => rng.int(min, max);
   const succeeding = CARDS / 2 + theatres.length * singleSeats;
-  const kills: Kill[] = [];
-  for (let k = 0; k < KILLS; k++) {
-    kills.push({ atAcknowledged: draw(10, succeeding - 20), victim: draw(0, 1), recoveryKillMs: draw(0, 2) === 0 ? draw(100, 2_500) : null });
+  const events: Event[] = [];
+  for (let k = 0; k < EVENTS; k++) {
+    const atAcknowledged = draw(10, succeeding - 20);
+    const kind = draw(0, 5);
+    if (kind <= 3) events.push({ kind: 'kill', atAcknowledged, victim: draw(0, 1), recoveryKillMs: draw(0, 2) === 0 ? draw(100, 2_500) : null });
+    else if (kind === 4) events.push({ kind: 'stop', atAcknowledged, victim: draw(0, 1) });
+    else events.push({ kind: 'nats', atAcknowledged, downMs: draw(100, 2_000) });
   }
-  return kills.sort((a, b) => a.atAcknowledged - b.atAcknowledged);
+  return events.sort((a, b) => a.atAcknowledged - b.atAcknowledged);
 }
 
 async function round(seed: number): Promise<void> {
-  const kills = schedule(seed);
+  const events = schedule(seed);
   const server = await startNatsServer();
   const all: EngineProcess[] = [];
   const start = (): EngineProcess => {
@@ -96,20 +113,27 @@ async function round(seed: number): Promise<void> {
     const cards = new Map<string, string>();
     const orders: { performanceId: string; orderId: string; seatId: string }[] = [];
     let acknowledged = 0;
-    let nextKill = 0;
-    const killing: Promise<void>[] = [];
-    // Kills run beside the purchases (the purchase that triggers one does not wait for it).
+    let nextEvent = 0;
+    const happening: Promise<void>[] = [];
+    // Events run beside the purchases (the purchase that triggers one does not wait for it).
     const succeeded = (): void => {
       acknowledged++;
-      while (nextKill < kills.length && acknowledged >= kills[nextKill].atAcknowledged) {
-        const kill = kills[nextKill++];
-        killing.push((async () => {
-          await slots[kill.victim].kill9();
-          slots[kill.victim] = start();
-          if (kill.recoveryKillMs !== null) {
-            await new Promise((r) => setTimeout(r, kill.recoveryKillMs!));
-            await slots[kill.victim].kill9();
-            slots[kill.victim] = start();
+      while (nextEvent < events.length && acknowledged >= events[nextEvent].atAcknowledged) {
+        const event = events[nextEvent++];
+        happening.push((async () => {
+          if (event.kind === 'nats') {
+            await server.kill9();
+            await new Promise((r) => setTimeout(r, event.downMs));
+            await server.restart();
+            return;
+          }
+          if (event.kind === 'stop') await slots[event.victim].stop();
+          else await slots[event.victim].kill9();
+          slots[event.victim] = start();
+          if (event.kind === 'kill' && event.recoveryKillMs !== null) {
+            await new Promise((r) => setTimeout(r, event.recoveryKillMs!));
+            await slots[event.victim].kill9();
+            slots[event.victim] = start();
           }
         })());
       }
@@ -140,11 +164,11 @@ async function round(seed: number): Promise<void> {
     }
     const results: Result[] = [];
     for (let i = 0; i < purchases.length; i += WAVE) results.push(...(await Promise.all(purchases.slice(i, i + WAVE).map((buy) => buy()))));
-    await Promise.all(killing);
-    expect(nextKill, `seed ${seed}: every scheduled kill happened`).toBe(kills.length);
+    await Promise.all(happening);
+    expect(nextEvent, `seed ${seed}: every scheduled event happened`).toBe(events.length);
 
     // One line a round, so that a soak shows what each seed did.
-    console.log(`crash soak seed ${seed}: kills ${JSON.stringify(kills)}; cards ${cards.size} of ${CARDS / 2} seats, single orders ${orders.length}`);
+    console.log(`crash soak seed ${seed}: events ${JSON.stringify(events)}; cards ${cards.size} of ${CARDS / 2} seats, single orders ${orders.length}`);
     // Every purchase was answered, and a refusal is only the contest's.
     const refusals = results.filter((r) => !r.ok).map((r) => (r.ok ? 'OK' : r.name));
     expect(refusals.filter((name) => name !== 'SEAT_NOT_AVAILABLE'), `seed ${seed}`).toEqual([]);
@@ -194,6 +218,6 @@ async function round(seed: number): Promise<void> {
 describe('crashes on a seeded schedule (real nats-server, two engine processes)', () => {
   for (let r = 0; r < ROUNDS; r++) {
     const seed = SEED + r;
-    it(`seed ${seed}: ${KILLS} kill -9s during single sales and contested card sagas; the books agree and equal a clean replay`, () => round(seed), 240_000);
+    it(`seed ${seed}: ${EVENTS} crashes or restarts during single sales and contested card sagas; the books agree and equal a clean replay`, () => round(seed), 240_000);
   }
 });
