@@ -772,6 +772,21 @@ export class Engine {
   private lost(shard: number): void {
     this.observer.leaseChanged?.(shard, false);
     this.down(this.lanes[shard], 'SHARD_UNAVAILABLE');
+    this.answerSagaWaitersOf(shard);
+  }
+
+  /**
+   * Clients waiting here for sagas of coordinators on a shard this process no longer serves: the
+   * saga ends wherever the shard went, and its final answer would never reach them from here
+   * (they would wait for their request to time out, and their entries would stay). Told now,
+   * they retry with the same command id, which joins the saga there or gets its outcome.
+   */
+  private answerSagaWaitersOf(shard: number): void {
+    for (const [key, waiting] of this.sagaWaiters) {
+      if (this.shardOf(waiting[0].performanceId) !== shard) continue;
+      this.sagaWaiters.delete(key);
+      this.answerSaga(waiting, reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard} left this process while the saga ran; retry with the same commandId to join it where the shard is served`));
+    }
   }
 
   /**
