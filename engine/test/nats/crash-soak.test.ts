@@ -2,7 +2,8 @@
 // a real nats-server while single sales and contested season-card sagas run; at seeded points one
 // of them (chosen by the seed) is killed with kill -9 and replaced (sometimes the replacement is
 // killed again while it is still recovering), or stopped gracefully and replaced (a rolling
-// restart), or the nats-server itself is killed and restarted. The other tests kill once, at a
+// restart), or frozen (SIGSTOP) past its leases and continued, or the nats-server itself is
+// killed and restarted. The other tests kill once, at a
 // fixed point, with one process; here the coordinator and the performances its steps go to live
 // in different processes, and a saga's steps can cross a takeover in either direction.
 //
@@ -13,7 +14,8 @@
 //
 // CI runs one round (seed 1, two events). A soak: ONSALE_CRASH_ROUNDS=20 ONSALE_CRASH_SEED=7
 // ONSALE_CRASH_EVENTS=4 npx vitest run engine/test/nats/crash-soak.test.ts (each round has a fresh
-// server; a failure names its seed).
+// server; a failure names its seed); ONSALE_CRASH_KINDS=pause (or kill, stop, nats, comma-separated)
+// draws only those kinds.
 import { describe, expect, it } from 'vitest';
 import { compileLayout, stadiumLayout, type HoldAccepted, type OrderAccepted, type PerformanceSpec, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { NatsEngineClient } from '../../src/nats/mod.ts';
@@ -39,6 +41,9 @@ const envRounds = Number(process.env.ONSALE_CRASH_ROUNDS);
 const ROUNDS = Number.isInteger(envRounds) && envRounds > 0 ? envRounds : 1;
 const envSeed = Number(process.env.ONSALE_CRASH_SEED);
 const SEED = Number.isSafeInteger(envSeed) && process.env.ONSALE_CRASH_SEED !== '' ? envSeed : 1;
+/** ONSALE_CRASH_KINDS=pause,nats: only events of these kinds (a soak aimed at one of them). */
+const KINDS = (process.env.ONSALE_CRASH_KINDS ?? '').split(',').filter((k) => k !== '');
+for (const k of KINDS) if (!['kill', 'stop', 'nats', 'pause'].includes(k)) throw new Error(`ONSALE_CRASH_KINDS: unknown kind ${k} (kill, stop, nats, pause)`);
 const envEvents = Number(process.env.ONSALE_CRASH_EVENTS);
 const EVENTS = Number.isInteger(envEvents) && envEvents > 0 ? envEvents : 2;
 
@@ -63,12 +68,17 @@ function theatreSpec(performanceId: string): PerformanceSpec {
  *   usually while it is still recovering, and another starts;
  * - `stop`: the process in slot `victim` is stopped gracefully (SIGTERM: a rolling restart) and
  *   a new one starts;
- * - `nats`: the nats-server dies (kill -9) and comes back `downMs` later on its store.
+ * - `nats`: the nats-server dies (kill -9) and comes back `downMs` later on its store;
+ * - `pause`: the process in slot `victim` freezes (SIGSTOP) for `pausedMs`, longer than its
+ *   leases live, so the other takes its shards over; then it goes on (SIGCONT) believing for a
+ *   moment that it still owns them, with appends and answers of its own in flight: a deposed
+ *   writer that must neither add to the journal nor answer from a stale state.
  */
 type Event =
   | { kind: 'kill'; atAcknowledged: number; victim: number; recoveryKillMs: number | null }
   | { kind: 'stop'; atAcknowledged: number; victim: number }
-  | { kind: 'nats'; atAcknowledged: number; downMs: number };
+  | { kind: 'nats'; atAcknowledged: number; downMs: number }
+  | { kind: 'pause'; atAcknowledged: number; victim: number; pausedMs: number };
 
 /** The round's events, from its seed: points spread over the purchases that can succeed; mostly kills. */
 function schedule(seed: number): Event[] {
@@ -76,12 +86,17 @@ function schedule(seed: number): Event[] {
   const draw = (min: number, max: number): number => rng.int(min, max);
   const succeeding = CARDS / 2 + theatres.length * singleSeats;
   const events: Event[] = [];
+  const names = ['kill', 'kill', 'kill', 'kill', 'stop', 'nats', 'pause'];
   for (let k = 0; k < EVENTS; k++) {
     const atAcknowledged = draw(10, succeeding - 20);
-    const kind = draw(0, 5);
+    let kind = draw(0, 6);
+    // Bounded: a kind that is never allowed is refused below.
+    for (let tries = 0; KINDS.length > 0 && !KINDS.includes(names[kind]) && tries < 1_000; tries++) kind = draw(0, 6);
     if (kind <= 3) events.push({ kind: 'kill', atAcknowledged, victim: draw(0, 1), recoveryKillMs: draw(0, 2) === 0 ? draw(100, 2_500) : null });
     else if (kind === 4) events.push({ kind: 'stop', atAcknowledged, victim: draw(0, 1) });
-    else events.push({ kind: 'nats', atAcknowledged, downMs: draw(100, 2_000) });
+    else if (kind === 5) events.push({ kind: 'nats', atAcknowledged, downMs: draw(100, 2_000) });
+    // The leases live 3 s (runtime defaults): a pause of 4-7 s outlives them.
+    else events.push({ kind: 'pause', atAcknowledged, victim: draw(0, 1), pausedMs: draw(4_000, 7_000) });
   }
   return events.sort((a, b) => a.atAcknowledged - b.atAcknowledged);
 }
@@ -125,6 +140,13 @@ async function round(seed: number): Promise<void> {
             await server.kill9();
             await new Promise((r) => setTimeout(r, event.downMs));
             await server.restart();
+            return;
+          }
+          if (event.kind === 'pause') {
+            const paused = slots[event.victim];
+            paused.pause();
+            await new Promise((r) => setTimeout(r, event.pausedMs));
+            paused.resume();
             return;
           }
           if (event.kind === 'stop') await slots[event.victim].stop();

@@ -17,6 +17,10 @@ export interface EngineProcess {
   /** Resolves when `test` holds for its ownership; rejects after timeoutMs. */
   waitForOwned(test: (owned: number[]) => boolean, timeoutMs: number): Promise<number[]>;
   kill9(): Promise<void>;
+  /** SIGSTOP: the whole process freezes (a stalled machine, a long GC pause); its leases run out while it cannot tell. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   stop(): Promise<void>;
   output(): string;
 }
@@ -47,7 +51,15 @@ export function startEngineProcess(natsUrl: string, shards: number): EngineProce
       child.kill('SIGKILL');
       await exited;
     },
+    pause() {
+      if (child.exitCode === null) child.kill('SIGSTOP');
+    },
+    resume() {
+      if (child.exitCode === null) child.kill('SIGCONT');
+    },
     async stop() {
+      // A paused process would not act on SIGTERM until continued.
+      if (child.exitCode === null) child.kill('SIGCONT');
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
