@@ -97,6 +97,10 @@ export class NatsBus implements Bus {
     return this.nc;
   }
 
+  stillHolds(shard: number, lease: Lease): boolean {
+    return this.leases.stillHolds(shard, lease);
+  }
+
   async append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number> {
     const writer = this.leases.writer(shard, lease);
     writer.appending = true;

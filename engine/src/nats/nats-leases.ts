@@ -130,6 +130,21 @@ export class NatsLeases {
   }
 
   /**
+   * Whether this process may still serve the shard under `lease` by its own clock. A lease past
+   * its self-fence deadline is given up here, as in writer(): after a stall (a long pause, a
+   * stopped process) the fence timer may run after requests that arrived meanwhile, and another
+   * process may have taken the shard over since, so what this process has is no longer the
+   * shard's state.
+   */
+  stillHolds(shard: number, lease: Lease): boolean {
+    const held = this.held.get(shard);
+    if (held === undefined || held.epoch !== lease.epoch) return false;
+    if (performance.now() < this.fenceAtMs(held)) return true;
+    void this.drop(held, true);
+    return false;
+  }
+
+  /**
    * After a failed append the journal may or may not hold the record: the shard's state is
    * known only to the journal now. Giving the lease up makes this or another process recover
    * the shard from the journal before anything else is written.

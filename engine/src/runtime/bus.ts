@@ -50,6 +50,15 @@ export interface Bus {
    */
   release(shard: number, lease: Lease): void;
 
+  /**
+   * Whether this process may still serve the shard under `lease`, by its own clock: false once
+   * the lease is past the point where its holder must fence itself, even if the event saying
+   * so (`lost`) has not run yet. The engine asks before answering a query, so a process that
+   * stalled past its lease (while another took the shard over) does not answer from a state
+   * that is no longer the shard's. Absent: always (a bus with one process).
+   */
+  stillHolds?(shard: number, lease: Lease): boolean;
+
   /** Starts competing for shard leases; events say which shards this process owns. */
   startLeases(shards: number, events: LeaseEvents): Promise<void>;
 

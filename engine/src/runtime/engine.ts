@@ -349,6 +349,11 @@ export class Engine {
     // one still replaying its journal: acknowledged commands would be missing from the answer.
     if (lane.state === 'down') throw new QueryRefused(reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard} is not served by this process`));
     if (lane.state === 'recovering') await this.whenServing(shard);
+    // A lease past its fence (this process stalled while another may have taken the shard over)
+    // is given up now rather than answered from: the state here may be behind the shard's.
+    if (lane.lease !== null && this.bus.stillHolds !== undefined && !this.bus.stillHolds(shard, lane.lease)) {
+      throw new QueryRefused(reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard}'s lease ran out here; ask again (another process serves it now)`));
+    }
     if (lane.handed >= lane.submitted) return this.pool.query(shard, performanceId, query, arg);
     // Bounded like the mailbox: a flood of reads waiting behind a busy shard is refused.
     if (lane.readers.length >= this.options.mailboxMax) {

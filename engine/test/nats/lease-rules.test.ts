@@ -3,6 +3,8 @@
 // its own for every test, on one server per file).
 import { describe, expect, it } from 'vitest';
 import { NatsLeases } from '../../src/nats/nats-leases.ts';
+import { Engine, queryRejection } from '../../src/runtime/mod.ts';
+import { open, T0 } from '../runtime/helpers.ts';
 import { busFixture, recorder, rejection, renewMs, ttlMs, waitFor } from './bus-fixture.ts';
 
 const { place, bus, leaseBucket, closeAfter } = busFixture('r');
@@ -74,6 +76,23 @@ describe('nats leases', () => {
     const refused = await rejection(a.append(0, lease, text.encode('after the deadline')));
     expect(refused.code).toBe('JOURNAL_FAILED');
     expect(refused.message).toMatch(/not renewed in time/);
+  });
+
+  it('a query past the self-fence deadline is refused even when the fence timer has not run yet: another process may serve the shard by then', async () => {
+    const where = place();
+    const a = await bus(where, 'a');
+    const engine = await Engine.start({ bus: a, workers: 1, shards: 1 });
+    closeAfter({ close: () => engine.stop() });
+    await engine.whenServing(0);
+    expect((await engine.submit('P-1', open('P-1'), T0)).ok).toBe(true);
+    expect(await engine.query('P-1', 'seatCounts')).toMatchObject({ held: 0 });
+    // Block the loop past leaseTtlMs, as a stalled process (SIGSTOP, a long pause) would be.
+    const until = performance.now() + ttlMs + renewMs;
+    while (performance.now() < until) { /* busy */ }
+    const refused = await engine.query('P-1', 'seatCounts').then(() => null, (e: unknown) => queryRejection(e));
+    expect(refused).toMatchObject({ ok: false, name: 'SHARD_UNAVAILABLE' });
+    // The lease was given up at once: the shard is down here until it is won again.
+    expect(engine.ownedShards()).not.toContain(0);
   });
 
   it('a shard handed back for balance is not adopted back by the process that handed it, when the newcomer is slow to take it', async () => {
