@@ -3,7 +3,9 @@
 // Prometheus configuration loads it, and the README says what each alert means. A real
 // Prometheus evaluates them in metrics.test.ts.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { alertRules, alertsFile } from './alert-rules.ts';
@@ -46,5 +48,53 @@ describe('alerting rules', () => {
     expect(configCheck.status, configCheck.stdout + configCheck.stderr).toBe(0);
     const readme = readFileSync(new URL('README.md', dashboardsDir), 'utf8');
     expect(rules.filter((r) => !readme.includes(`**${r.alert}**`)).map((r) => r.alert)).toEqual([]);
+  });
+
+  it('alerts - OnsaleSagasStuck fires on an instance whose sagas get no step results while its ticker runs, and not on one whose coordinators hear from their steps (promtool test rules)', () => {
+    // Instance a: two sagas in flight on shard 3, the ticker's tickDue every second and a step
+    // sent again and again (refused SHARD_UNAVAILABLE), no report accepted: stuck. Instance b:
+    // the same sagas, with reports accepted: moving. (Before session 22 every saga step series
+    // counted as progress, so a served instance, whose ticker never stops, could not fire.)
+    const rule = rules.find((r) => r.alert === 'OnsaleSagasStuck')!;
+    const description = /- alert: OnsaleSagasStuck[\s\S]*?description: '((?:[^']|'')*)'/.exec(text)![1].replace(/''/g, "'");
+    const dir = mkdtempSync(join(tmpdir(), 'onsale-promtool-'));
+    try {
+      const testFile = join(dir, 'stuck.test.yml');
+      writeFileSync(testFile, [
+        'rule_files:',
+        `  - ${JSON.stringify(alertsFile)}`,
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        `      - series: 'onsale_sagas_in_flight{instance="a", job="onsale", shard="3"}'`,
+        "        values: '2x40'",
+        `      - series: 'onsale_saga_steps_total{instance="a", job="onsale", type="tickDue", code="OK"}'`,
+        "        values: '0+60x40'",
+        `      - series: 'onsale_saga_steps_total{instance="a", job="onsale", type="holdSeats", code="SHARD_UNAVAILABLE"}'`,
+        "        values: '0+30x40'",
+        `      - series: 'onsale_sagas_in_flight{instance="b", job="onsale", shard="1"}'`,
+        "        values: '2x40'",
+        `      - series: 'onsale_saga_steps_total{instance="b", job="onsale", type="tickDue", code="OK"}'`,
+        "        values: '0+60x40'",
+        `      - series: 'onsale_saga_steps_total{instance="b", job="onsale", type="stepResult", code="OK"}'`,
+        "        values: '0+100x40'",
+        '    alert_rule_test:',
+        '      - eval_time: 25m',
+        `        alertname: ${rule.alert}`,
+        '        exp_alerts:',
+        '          - exp_labels: { severity: warning, instance: a, shard: "3" }',
+        '            exp_annotations:',
+        `              summary: ${JSON.stringify('Product sagas on shard 3 have not moved for 10 minutes')}`,
+        `              description: ${JSON.stringify(description)}`,
+        '',
+      ].join('\n'));
+      const promtool = process.env.PROMTOOL_BIN ?? 'promtool';
+      const tested = spawnSync(promtool, ['test', 'rules', testFile], { encoding: 'utf8' });
+      if (tested.error !== undefined) throw new Error(`promtool is not installed (${tested.error.message})`);
+      expect(tested.status, tested.stdout + tested.stderr).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
