@@ -136,11 +136,19 @@ async function replay(argv: string[]): Promise<void> {
       }
     }
     performances.sort((a, b) => a.performanceId.localeCompare(b.performanceId));
-    const summary = { journal: values.journal ?? values.nats, shards, performances, replayMs: Math.round(performance.now() - started) };
+    // The product coordinators too: a replay must rebuild their sagas, holdings and ledger as they were.
+    const products = [];
+    for (const productId of stats.shards.flatMap((s) => s.productIds)) {
+      const report = await engine.query(productId, 'productReport') as { holdings: number; sagasInFlight: number };
+      products.push({ productId, holdings: report.holdings, sagasInFlight: report.sagasInFlight, stateHash: await engine.query(productId, 'stateHash') as string });
+    }
+    products.sort((a, b) => a.productId.localeCompare(b.productId));
+    const summary = { journal: values.journal ?? values.nats, shards, performances, products, replayMs: Math.round(performance.now() - started) };
     if (values.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else {
       process.stdout.write(`replayed ${summary.journal} (${shards} shards) in ${summary.replayMs} ms\n`);
       for (const p of performances) process.stdout.write(`  ${p.performanceId}: free ${p.free}, held ${p.held}, sold ${p.sold}, blocked ${p.blocked}, state hash ${p.stateHash}\n`);
+      for (const p of products) process.stdout.write(`  ${p.productId}: holdings ${p.holdings}, sagas in flight ${p.sagasInFlight}, state hash ${p.stateHash}\n`);
     }
   } finally {
     await engine.stop();

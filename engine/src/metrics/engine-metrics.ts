@@ -373,6 +373,7 @@ export function parseShardStats(value: unknown): ShardStats {
   if (typeof s !== 'object' || s === null) throw new TypeError('shard stats: not an object');
   for (const key of counts) if (!isCount(s[key])) throw new TypeError(`shard stats: ${key} is not a count`);
   if (!Array.isArray(s.seats)) throw new TypeError('shard stats: seats is not an array');
+  if (!Array.isArray(s.productIds) || !s.productIds.every((id) => typeof id === 'string')) throw new TypeError('shard stats: productIds is not a list of ids');
   for (const entry of s.seats as unknown[]) {
     const [performance, c] = entry as [unknown, Partial<Record<string, unknown>> | null];
     if (typeof performance !== 'string' || typeof c !== 'object' || c === null || !seatStates.every((k) => isCount(c[k]))) {

@@ -4,7 +4,7 @@
 // discards the half-applied command: the state is decoded from the checkpoint and the tail is
 // applied again, which is deterministic.
 import {
-  decodeSnapshot, encodeSnapshot, execute, executeProduct, grown, productFromPlain, productToPlain,
+  decodeSnapshot, encodeSnapshot, execute, executeProduct, fnv1a, grown, productFromPlain, productToPlain,
   type Command, type DropListener, type Layout, type PerformanceState, type ProductCommand, type ProductOutput, type ProductState, type Result,
 } from '../domain/mod.ts';
 import { decodeRecord, pack, packr, type JournalItem } from './wire.ts';
@@ -241,6 +241,10 @@ export class ProductActor extends CheckpointedActor<ProductState, ProductCommand
   }
   protected encode(state: ProductState): Uint8Array {
     return pack(productToPlain(state));
+  }
+  /** A hash of the coordinator's snapshot bytes: equal states give equal hashes (the replay compares them). */
+  stateHash(): string {
+    return fnv1a(this.encode(this.state));
   }
   protected decode(bytes: Uint8Array): ProductState {
     return productFromPlain(packr.unpack(bytes));

@@ -336,6 +336,7 @@ export class Shard {
         case 'holdings': return productHoldings(p);
         case 'productLedger': return productEntries(p);
         case 'strandedTickets': return strandedTickets(p);
+        case 'stateHash': return product.stateHash();
         default: return reject('COMMAND_INVALID', 'query', `${name} is not a product query`);
       }
     }

@@ -199,6 +199,8 @@ export interface ShardStats {
   actors: number;
   /** Product coordinators in memory. */
   products: number;
+  /** Their product ids (what `onsale replay` lists). */
+  productIds: string[];
   /** Commands applied since the shard was loaded, replayed ones included. */
   commands: number;
   actorFailures: number;

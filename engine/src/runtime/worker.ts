@@ -75,6 +75,7 @@ port.on('message', (message: ToWorker) => {
           shard: s.config.shard,
           actors: s.actors.size,
           products: s.products.size,
+          productIds: [...s.products.keys()],
           commands: s.counters.commands,
           actorFailures: s.counters.actorFailures,
           dedupeEntries: s.recent.size,

@@ -12,7 +12,7 @@ import { labelled, parseExposition, samplesOf, valueOf } from './exposition.ts';
 type Batch = Parameters<NonNullable<EngineObserver['applied']>>[1];
 
 function shardStats(shard: number, seats: ShardStats['seats'] = [], more: Partial<ShardStats> = {}): ShardStats {
-  return { shard, actors: seats.length, products: 0, commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, sagasInFlight: 0, strandedTickets: 0, seats, ...more };
+  return { shard, actors: seats.length, products: 0, productIds: [], commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, sagasInFlight: 0, strandedTickets: 0, seats, ...more };
 }
 
 function workerStats(worker: number, lag: [p50: number, p99: number, max: number] = [0.001, 0.002, 0.004]): WorkerStats {

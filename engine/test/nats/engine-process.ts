@@ -68,7 +68,12 @@ export function startEngineProcess(natsUrl: string, shards: number): EngineProce
 }
 
 /** Runs `onsale replay --nats URL --json` and returns its summary. */
-export async function replayJson(natsUrl: string, shards: number): Promise<{ performances: { performanceId: string; sold: number; stateHash: string }[] }> {
+export interface ReplaySummary {
+  performances: { performanceId: string; sold: number; stateHash: string }[];
+  products: { productId: string; holdings: number; sagasInFlight: number; stateHash: string }[];
+}
+
+export async function replayJson(natsUrl: string, shards: number): Promise<ReplaySummary> {
   const child = spawn(process.execPath, [bin, 'replay', '--nats', natsUrl, '--shards', String(shards), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -57,6 +57,7 @@ describe('season-card sagas across a kill -9 (real nats-server, real engine env.
 
     const report = await client.query(SEASON_CARD, 'productReport') as { holdings: number; sagasInFlight: number };
     expect(report).toMatchObject({ holdings: CARDS / 2, sagasInFlight: 0 });
+    const coordinatorHash = await client.query(SEASON_CARD, 'stateHash') as string;
     const holdingIds = new Set(acknowledged.values());
     const live: Record<string, string> = {};
     for (const p of matches) {
@@ -75,5 +76,6 @@ describe('season-card sagas across a kill -9 (real nats-server, real engine env.
     await client.close();
     const replayed = await replayJson(env.server.url, SHARDS);
     for (const p of matches) expect(replayed.performances.find((x) => x.performanceId === p.performanceId)?.stateHash, p.performanceId).toBe(live[p.performanceId]);
+    expect(replayed.products).toEqual([{ productId: SEASON_CARD, holdings: CARDS / 2, sagasInFlight: 0, stateHash: coordinatorHash }]);
   }, 180_000);
 });
