@@ -33,6 +33,10 @@ export const metricDefinitions = {
     name: 'onsale_saga_steps_total', kind: 'counter', labels: ['type', 'code'],
     help: 'Commands the engine sends itself, by type and result: the product coordinators\' saga steps to performances (holds, confirms, releases, ...) and their reports back (stepResult), a step refused for a passing reason being sent again and counted again; and the ticker\'s tickDue, one per served shard per tickEveryMs.',
   },
+  sagaStepsForwarded: {
+    name: 'onsale_saga_steps_forwarded_total', kind: 'counter', labels: ['type', 'code'],
+    help: 'Saga steps and step reports this process sent to the engine process serving their shard (several processes share the shards), by type and the answer it got: OK or the refusal code, SHARD_UNAVAILABLE also when no process answered in time. One refused for a passing reason is sent again and counted again; the receiving process counts the step in onsale_saga_steps_total.',
+  },
   commandDuration: {
     name: 'onsale_command_duration_seconds', kind: 'histogram', labels: [], buckets: ladderBuckets(50e-6, 10),
     help: 'Submit to reply, for client commands that went through the journal and a shard worker; a saga command until its final result.',

@@ -104,6 +104,7 @@ export class EngineMetrics {
   private readonly counts = new CommandCounts();
   /** The sagas' own commands (steps and their reports), kept apart from the clients'. */
   private readonly stepCounts = new CommandCounts();
+  private readonly forwardedCounts = new CommandCounts();
   /** Depths reported by the observer, for the mailbox gauges before an engine is attached. */
   private readonly observedDepth = new Map<number, number>();
   private readonly leaseSeen = new Set<number>();
@@ -151,6 +152,8 @@ export class EngineMetrics {
     const stepCounts = this.stepCounts;
     this.commands = new Counter<'type' | 'code'>({ ...config(defs.commands), collect() { counts.flushInto(this); } });
     new Counter<'type' | 'code'>({ ...config(defs.sagaSteps), collect() { stepCounts.flushInto(this); } });
+    const forwardedCounts = this.forwardedCounts;
+    new Counter<'type' | 'code'>({ ...config(defs.sagaStepsForwarded), collect() { forwardedCounts.flushInto(this); } });
     this.journalBytes = new Counter(config(defs.journalBytes));
     this.snapshotSize = new Gauge<'shard'>(config(defs.snapshotSize));
     this.shardOwned = new Gauge<'shard'>(config(defs.shardOwned));
@@ -226,6 +229,9 @@ export class EngineMetrics {
       sagaAnswered: answered,
       refused: (_shard, command, result, internal) => {
         (internal ? stepCounts : counts).row(command)[result.ok ? 0 : result.code]++;
+      },
+      forwarded: (command, result) => {
+        this.forwardedCounts.row(command)[result.ok ? 0 : result.code]++;
       },
       journaled: (_shard, commands, bytes, seconds) => {
         batchCommands.observe(commands);

@@ -61,6 +61,8 @@ export interface EngineObserver {
   snapshotted?(shard: number, bytes: number, seconds: number): void;
   mailbox?(shard: number, depth: number): void;
   leaseChanged?(shard: number, owned: boolean): void;
+  /** A saga step or report sent to the process serving its shard (StepForwarder) was answered. */
+  forwarded?(command: EngineCommand, result: Result): void;
 }
 
 /**
@@ -289,7 +291,10 @@ export class Engine {
     const forwarder = this.stepForwarder;
     if (forwarder !== null && this.lanes[shard].state === 'down') {
       // ENGINE_STOPPING from the other side (it is stopping) leaves the step unapplied, like the passing refusals.
-      forwarder.forward(shard, actorId, command, this.notBefore(actorId, nowMs), (result) => reply(!result.ok && result.code === Code.ENGINE_STOPPING ? reject('SHARD_UNAVAILABLE', 'performanceId', result.message) : result));
+      forwarder.forward(shard, actorId, command, this.notBefore(actorId, nowMs), (result) => {
+        this.observer.forwarded?.(command, result);
+        reply(!result.ok && result.code === Code.ENGINE_STOPPING ? reject('SHARD_UNAVAILABLE', 'performanceId', result.message) : result);
+      });
       return;
     }
     this.enqueue(actorId, command, this.notBefore(actorId, nowMs), reply, true);

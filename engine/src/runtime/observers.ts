@@ -1,17 +1,16 @@
 // Several observers behind one: the metrics and, say, the NATS ingress both follow lease changes.
 import type { EngineObserver } from './engine.ts';
 
+/** Every hook of EngineObserver; `satisfies` makes a hook added there and missing here a type error. */
+const hooks = {
+  applied: true, sagaAnswered: true, refused: true, journaled: true, snapshotted: true, mailbox: true, leaseChanged: true, forwarded: true,
+} as const satisfies Record<keyof EngineObserver, true>;
+
 export function combineObservers(...observers: EngineObserver[]): EngineObserver {
-  const all = <K extends keyof EngineObserver>(key: K) => observers.map((o) => o[key]).filter((f): f is NonNullable<EngineObserver[K]> => f !== undefined);
-  const applied = all('applied'), refused = all('refused'), journaled = all('journaled');
-  const snapshotted = all('snapshotted'), mailbox = all('mailbox'), leaseChanged = all('leaseChanged'), sagaAnswered = all('sagaAnswered');
-  return {
-    applied: (...a) => { for (const f of applied) f(...a); },
-    refused: (...a) => { for (const f of refused) f(...a); },
-    journaled: (...a) => { for (const f of journaled) f(...a); },
-    snapshotted: (...a) => { for (const f of snapshotted) f(...a); },
-    mailbox: (...a) => { for (const f of mailbox) f(...a); },
-    leaseChanged: (...a) => { for (const f of leaseChanged) f(...a); },
-    sagaAnswered: (...a) => { for (const f of sagaAnswered) f(...a); },
-  };
+  const combined: Record<string, (...args: unknown[]) => void> = {};
+  for (const key of Object.keys(hooks) as (keyof EngineObserver)[]) {
+    const fns = observers.map((o) => o[key] as ((...args: unknown[]) => void) | undefined).filter((f) => f !== undefined);
+    if (fns.length > 0) combined[key] = (...args) => { for (const f of fns) f(...args); };
+  }
+  return combined as EngineObserver;
 }

@@ -85,6 +85,18 @@ describe('engine metrics', () => {
     expect(valueOf(await scrape(metrics), 'onsale_commands_total', { type: 'holdSeats', code: 'OK' })).toBe(2);
   });
 
+  it('engine metrics - saga steps forwarded to another process are counted by type and answer, apart from the steps applied here', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    const step = { type: 'holdSeats', commandId: '~1/2/3' } as EngineCommand;
+    const report = { type: 'stepResult', commandId: '~1/2/3>' } as EngineCommand;
+    metrics.observer.forwarded!(step, reject('SHARD_UNAVAILABLE', 'performanceId', 'no engine answered'));
+    metrics.observer.forwarded!(step, { ok: true });
+    metrics.observer.forwarded!(report, { ok: true });
+    const x = await scrape(metrics);
+    expect(labelled(x, 'onsale_saga_steps_forwarded_total', 'type', 'code')).toEqual({ 'holdSeats SHARD_UNAVAILABLE': 1, 'holdSeats OK': 1, 'stepResult OK': 1 });
+    expect(labelled(x, 'onsale_saga_steps_total', 'type', 'code')).toEqual({});
+  });
+
   it('engine metrics - journal, snapshot and lease events land in their series', async () => {
     const metrics = createEngineMetrics({ defaultMetrics: false });
     const o = metrics.observer;
