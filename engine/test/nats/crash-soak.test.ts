@@ -1,5 +1,6 @@
 // Crashes and restarts on a schedule drawn from a seed: two engine processes share the shards of
-// a real nats-server while single sales and contested season-card sagas run; at seeded points one
+// a real nats-server while single sales and contested season-card sagas run, then pick & mix
+// subscriptions and their exchanges; at seeded points one
 // of them (chosen by the seed) is killed with kill -9 and replaced (sometimes the replacement is
 // killed again while it is still recovering), or stopped gracefully and replaced (a rolling
 // restart), or frozen (SIGSTOP) past its leases and continued, or the nats-server itself is
@@ -17,10 +18,10 @@
 // server; a failure names its seed); ONSALE_CRASH_KINDS=pause (or kill, stop, nats, comma-separated)
 // draws only those kinds.
 import { describe, expect, it } from 'vitest';
-import { compileLayout, stadiumLayout, type HoldAccepted, type OrderAccepted, type PerformanceSpec, type Result, type TicketRow } from '../../src/domain/mod.ts';
+import { compileLayout, stadiumLayout, theatreLayout, type HoldAccepted, type OrderAccepted, type PerformanceSpec, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { NatsEngineClient } from '../../src/nats/mod.ts';
 import { Rng } from '../../src/sim/rng.ts';
-import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD } from '../../src/sim/season-setup.ts';
+import { CARD_SALE_AT_MS, matchPerformances, matchSpec, PICK_MIX, pickMixProduct, seasonCardProduct, SEASON_CARD, stageSpec, THEATRE_SALE_AT_MS, theatrePerformances } from '../../src/sim/season-setup.ts';
 import { replayJson, startEngineProcess, type EngineProcess } from './engine-process.ts';
 import { startNatsServer } from './nats-server.ts';
 
@@ -49,11 +50,23 @@ const envEvents = Number(process.env.ONSALE_CRASH_EVENTS);
 const EACH_KIND_ONCE = process.env.ONSALE_CRASH_EVENTS === undefined && KINDS.length === 0;
 const EVENTS = Number.isInteger(envEvents) && envEvents > 0 ? envEvents : 4;
 
-const seatIds = (() => {
-  const compiled = compileLayout(stadiumLayout());
+/** Phase two, in August (after every card and single sale): pick & mix (3 to 5 picks) over five stage performances. */
+const stages = theatrePerformances(5);
+const PM_AT = THEATRE_SALE_AT_MS + 1_000;
+/** Subscribers; each takes the premiere and two of the other three, and the even ones then exchange a pick. */
+const SUBSCRIBERS = 40;
+
+function seatIdsOf(json: Parameters<typeof compileLayout>[0]): readonly string[] {
+  const compiled = compileLayout(json);
   if (!compiled.ok) throw new Error(compiled.message);
   return compiled.layout.seatIds;
-})();
+}
+const seatIds = seatIdsOf(stadiumLayout());
+/** The pick & mix allocation: 48 circle seats, enough for every subscriber on the premiere. */
+const allocation = seatIdsOf(theatreLayout()).filter((id) => id.startsWith('CIRCLE-')).slice(0, 48);
+/** Subscriber n's picks: the premiere and two of stages 1-3, all but stage 1 + n % 3, which an exchange may move to. */
+const picksOf = (n: number): string[] => [stages[0].performanceId, ...stages.slice(1, 4).filter((_, i) => i !== n % 3).map((p) => p.performanceId)];
+const skippedOf = (n: number): string => stages[1 + (n % 3)].performanceId;
 
 function theatreSpec(performanceId: string): PerformanceSpec {
   return {
@@ -86,7 +99,7 @@ type Event =
 function schedule(seed: number): Event[] {
   const rng = new Rng(seed);
   const draw = (min: number, max: number): number => rng.int(min, max);
-  const succeeding = CARDS / 2 + theatres.length * singleSeats;
+  const succeeding = CARDS / 2 + theatres.length * singleSeats + SUBSCRIBERS + SUBSCRIBERS / 2;
   const events: Event[] = [];
   const names = ['kill', 'kill', 'kill', 'kill', 'stop', 'nats', 'pause'];
   for (let k = 0; k < EVENTS; k++) {
@@ -188,11 +201,46 @@ async function round(seed: number): Promise<void> {
     }
     const results: Result[] = [];
     for (let i = 0; i < purchases.length; i += WAVE) results.push(...(await Promise.all(purchases.slice(i, i + WAVE).map((buy) => buy()))));
+
+    // Phase two, later in the year (so no shard's time runs back): pick & mix subscriptions sold
+    // only from their allocation, then exchanges of a pick for the stage not taken (a saga that
+    // voids one ticket and sells another), while the schedule's events go on.
+    for (const p of stages) {
+      expect(await c.submit(p.performanceId, { type: 'openPerformance', commandId: `${p.performanceId}-open`, venue: 'theatre', spec: stageSpec(p.performanceId, p.endsAtMs) }, PM_AT - 10_000)).toMatchObject({ ok: true });
+    }
+    expect(await c.submit(PICK_MIX, pickMixProduct('pm-create', allocation, stages), PM_AT - 5_000)).toMatchObject({ ok: true });
+    const subscriptions = new Map<number, string>();
+    const exchanged = new Set<number>();
+    const subscribe = async (n: number): Promise<Result> => {
+      const result = await c.submit(PICK_MIX, { type: 'buyProduct', commandId: `pm-${n}`, buyerId: `sub${n}`, picks: picksOf(n) }, PM_AT);
+      if (result.ok) {
+        subscriptions.set(n, (result as unknown as { holdingId: string }).holdingId);
+        succeeded();
+      }
+      return result;
+    };
+    const exchange = async (n: number): Promise<Result> => {
+      const command = { type: 'exchangePerformance', commandId: `pm-x-${n}`, holdingId: subscriptions.get(n)!, buyerId: `sub${n}`, fromPerformanceId: picksOf(n)[1], toPerformanceId: skippedOf(n) } as const;
+      const result = await c.submit(PICK_MIX, command, PM_AT + 1);
+      if (result.ok) {
+        exchanged.add(n);
+        succeeded();
+      }
+      return result;
+    };
+    const subscriberIds = Array.from({ length: SUBSCRIBERS }, (_, n) => n);
+    const pmResults: Result[] = [];
+    for (let i = 0; i < SUBSCRIBERS; i += WAVE) pmResults.push(...(await Promise.all(subscriberIds.slice(i, i + WAVE).map(subscribe))));
+    const exchangers = subscriberIds.filter((n) => n % 2 === 0 && subscriptions.has(n));
+    for (let i = 0; i < exchangers.length; i += WAVE) pmResults.push(...(await Promise.all(exchangers.slice(i, i + WAVE).map(exchange))));
     await Promise.all(happening);
     expect(nextEvent, `seed ${seed}: every scheduled event happened`).toBe(events.length);
 
     // One line a round, so that a soak shows what each seed did.
-    console.log(`crash soak seed ${seed}: events ${JSON.stringify(events)}; cards ${cards.size} of ${CARDS / 2} seats, single orders ${orders.length}`);
+    console.log(`crash soak seed ${seed}: events ${JSON.stringify(events)}; cards ${cards.size} of ${CARDS / 2} seats, single orders ${orders.length}, subscriptions ${subscriptions.size}, exchanges ${exchanged.size}`);
+    // The allocation has room for every subscription and every exchange: nothing is refused.
+    expect(pmResults.filter((r) => !r.ok), `seed ${seed}: pick & mix`).toEqual([]);
+    expect([subscriptions.size, exchanged.size], `seed ${seed}`).toEqual([SUBSCRIBERS, SUBSCRIBERS / 2]);
     // Every purchase was answered, and a refusal is only the contest's.
     const refusals = results.filter((r) => !r.ok).map((r) => (r.ok ? 'OK' : r.name));
     expect(refusals.filter((name) => name !== 'SEAT_NOT_AVAILABLE'), `seed ${seed}`).toEqual([]);
@@ -229,12 +277,32 @@ async function round(seed: number): Promise<void> {
       expect(await c.query(t, 'seatCounts'), `seed ${seed}`).toMatchObject({ held: 0, sold: singleSeats });
       live.set(t, await c.query(t, 'stateHash') as string);
     }
+    // Every subscription has a valid ticket on each of its picks (the exchanged one moved), on seats sold once.
+    const pmReport = await c.query(PICK_MIX, 'productReport') as { holdings: number; sagasInFlight: number; stranded: { tickets: number } };
+    expect(pmReport, `seed ${seed}`).toMatchObject({ holdings: SUBSCRIBERS, sagasInFlight: 0, stranded: { tickets: 0 } });
+    const pmHash = await c.query(PICK_MIX, 'stateHash') as string;
+    const performancesOf = new Map<string, string[]>();
+    for (const p of stages) {
+      const tickets = (await c.query(p.performanceId, 'tickets') as TicketRow[]).filter((t) => t.status === 'valid');
+      expect(new Set(tickets.map((t) => t.seatId)).size, `seed ${seed}: seat sold twice on ${p.performanceId}`).toBe(tickets.length);
+      for (const t of tickets) performancesOf.set(t.holdingId!, [...(performancesOf.get(t.holdingId!) ?? []), p.performanceId]);
+      expect(await c.query(p.performanceId, 'seatCounts'), `seed ${seed}`).toMatchObject({ held: 0 });
+      live.set(p.performanceId, await c.query(p.performanceId, 'stateHash') as string);
+    }
+    for (const [n, holdingId] of subscriptions) {
+      const expected = exchanged.has(n) ? picksOf(n).map((id, i) => (i === 1 ? skippedOf(n) : id)) : picksOf(n);
+      expect(performancesOf.get(holdingId)?.sort(), `seed ${seed}: ${holdingId}`).toEqual([...expected].sort());
+    }
+    expect(performancesOf.size, `seed ${seed}: no ticket of an unacknowledged subscription`).toBe(subscriptions.size);
     await c.close();
     client = null;
     const replayed = await replayJson(server.url, SHARDS);
     for (const [id, hash] of live) expect(replayed.performances.find((x) => x.performanceId === id)?.stateHash, `seed ${seed}: ${id} equals a clean replay`).toBe(hash);
     // The coordinator too: its holdings, ledger and finished sagas, rebuilt from the journal alone.
-    expect(replayed.products, `seed ${seed}: the coordinator equals a clean replay`).toEqual([{ productId: SEASON_CARD, holdings: cards.size, sagasInFlight: 0, stateHash: coordinatorHash }]);
+    expect(replayed.products, `seed ${seed}: the coordinators equal a clean replay`).toEqual([
+      { productId: PICK_MIX, holdings: SUBSCRIBERS, sagasInFlight: 0, stateHash: pmHash },
+      { productId: SEASON_CARD, holdings: cards.size, sagasInFlight: 0, stateHash: coordinatorHash },
+    ]);
   } finally {
     await client?.close().catch(() => undefined);
     for (const p of all) await p.stop().catch(() => undefined);
@@ -245,6 +313,6 @@ async function round(seed: number): Promise<void> {
 describe('crashes on a seeded schedule (real nats-server, two engine processes)', () => {
   for (let r = 0; r < ROUNDS; r++) {
     const seed = SEED + r;
-    it(`seed ${seed}: ${EVENTS} crashes or restarts during single sales and contested card sagas; the books agree and equal a clean replay`, () => round(seed), 240_000);
+    it(`seed ${seed}: ${EVENTS} crashes or restarts during single sales, contested card sagas, pick & mix subscriptions and exchanges; the books agree and equal a clean replay`, () => round(seed), 240_000);
   }
 });
