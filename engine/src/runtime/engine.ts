@@ -288,16 +288,14 @@ export class Engine {
   /** A step or report of this process's coordinators: to its shard here, or to the process that serves it. */
   private enqueueStep(actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void {
     const shard = this.shardOf(actorId);
+    const at = this.notBefore(actorId, nowMs);
     const forwarder = this.stepForwarder;
-    if (forwarder !== null && this.lanes[shard].state === 'down') {
+    if (forwarder === null || this.lanes[shard].state !== 'down') return this.enqueue(actorId, command, at, reply, true);
+    forwarder.forward(shard, actorId, command, at, (result) => {
+      this.observer.forwarded?.(command, result);
       // ENGINE_STOPPING from the other side (it is stopping) leaves the step unapplied, like the passing refusals.
-      forwarder.forward(shard, actorId, command, this.notBefore(actorId, nowMs), (result) => {
-        this.observer.forwarded?.(command, result);
-        reply(!result.ok && result.code === Code.ENGINE_STOPPING ? reject('SHARD_UNAVAILABLE', 'performanceId', result.message) : result);
-      });
-      return;
-    }
-    this.enqueue(actorId, command, this.notBefore(actorId, nowMs), reply, true);
+      reply(!result.ok && result.code === Code.ENGINE_STOPPING ? reject('SHARD_UNAVAILABLE', 'performanceId', result.message) : result);
+    });
   }
 
   /** `internal`: a saga step or report from the router itself, still taken while stopping. */
