@@ -45,6 +45,7 @@ export const Code = {
   HOLD_ALREADY_CONFIRMED: 46,
   HOLD_NOT_OWNED: 47,
   PLACES_PER_HOLD_EXCEEDED: 48,
+  CHANNEL_RESALE_ONLY: 49,
 
   // 50-59: buyers and ticket types.
   BUYER_TICKET_LIMIT: 50,
@@ -133,6 +134,7 @@ export const Code = {
   PRODUCT_BUSY: 140,
   CUSTOMERS_INVALID: 141,
   CUSTOMERS_LOCKED: 142,
+  PRODUCT_HALL_MISMATCH: 143,
 } as const;
 
 export type CodeName = keyof typeof Code;

@@ -48,6 +48,8 @@ export interface LinkAccepted {
   singleSaleStartMs: number;
   /** The product's number in this performance (never given to another product): its steps' ids there use it. */
   linkNo: number;
+  /** The performance's layout: its hall. (Absent from the answers an engine from before session 23 journaled.) */
+  layoutId?: string;
 }
 export interface ListingAccepted { ok: true; listingId: string; ticketId: string; priceMinor: number; basePriceMinor: number }
 export interface ResaleBought {

@@ -5,7 +5,7 @@
 // applied again, which is deterministic.
 import {
   decodeSnapshot, encodeSnapshot, execute, executeProduct, fnv1a, grown, productFromPlain, productToPlain,
-  type Command, type DropListener, type Layout, type PerformanceState, type ProductCommand, type ProductOutput, type ProductState, type Result,
+  type Command, type DropListener, type Layout, type PerformanceState, type ProductCommand, type ProductDropListener, type ProductOutput, type ProductState, type Result,
 } from '../domain/mod.ts';
 import { decodeRecord, pack, packr, type JournalItem } from './wire.ts';
 
@@ -232,8 +232,25 @@ export class PerformanceActor extends CheckpointedActor<PerformanceState, Comman
 
 /** A product coordinator. Its state exists from its createProduct on. */
 export class ProductActor extends CheckpointedActor<ProductState, ProductCommand, ProductOutput> {
+  private dropListener: ProductDropListener | null = null;
+
   constructor(readonly productId: string, state: ProductState, base?: Uint8Array) {
     super(state, base);
+  }
+
+  /** As PerformanceActor's: the ids the coordinator's memory of outcomes lets go of go to `listener`, also after a rebuild. */
+  handDroppedIdsTo(listener: ProductDropListener): void {
+    this.dropListener = listener;
+    this.state.dropListener = listener;
+  }
+
+  protected override adopted(state: ProductState): void {
+    state.dropListener = this.dropListener;
+  }
+
+  /** Whether the coordinator still answers a retry of `commandId` itself (a saga running or an outcome kept). */
+  remembers(commandId: string): boolean {
+    return this.state.running.has(commandId) || this.state.finished.has(commandId) || this.state.finishedOld.has(commandId);
   }
 
   protected run(state: ProductState, command: ProductCommand, nowMs: number): ProductOutput {

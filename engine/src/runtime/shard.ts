@@ -3,7 +3,7 @@
 // use it directly.
 import {
   availability, blocksReport, Code, createPerformance, DONE, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
-  limits, nextDueAtMs, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
+  limits, nextDueAtMs, productLimits, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
   type Command, type PerformanceState, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
@@ -182,10 +182,11 @@ export class Shard {
     if (refusal !== null) return refusal;
     if (command.type === 'tickDue') return this.tickDue(nowMs, command.commandId);
     // Coordinators remember their own commands (a saga's retry joins it), so the shard's
-    // dedupe is not in front of them.
+    // dedupe is not in front of them, only behind: it keeps the ids a coordinator lets go of
+    // (adoptProduct), so that a late retry of a purchase does not buy a second holding.
     if (isProductCommand(command)) {
       if (nowMs > this.lastNowMs) this.lastNowMs = nowMs;
-      return this.applyToProduct(performanceId, nowMs, command);
+      return this.forgottenProductCommand(performanceId, command) ?? this.applyToProduct(performanceId, nowMs, command);
     }
     const isTick = command.type === 'tick';
     const hash = isTick ? 0 : (idHash ?? hashId(command.commandId));
@@ -215,6 +216,18 @@ export class Shard {
   }
 
   /**
+   * COMMAND_ALREADY_APPLIED for a client command whose id the coordinator has let go of and the
+   * shard still keeps; null for any other (the coordinator answers it). A saga's reports and the
+   * ticker's ticks are never kept there.
+   */
+  private forgottenProductCommand(productId: string, command: ProductCommand): Result | null {
+    if (command.type === 'stepResult' || command.type === 'tickProduct' || typeof command.commandId !== 'string') return null;
+    const prior = this.recent.get(productId, command.commandId, hashId(command.commandId));
+    if (prior === undefined || this.products.get(productId)?.remembers(command.commandId) === true) return null;
+    return reject('COMMAND_ALREADY_APPLIED', 'commandId', `command id ${command.commandId} was applied, at ${prior.atMs} at the latest; its answer is no longer kept (a coordinator keeps the answers of its last ${productLimits.finishedRememberedMax} purchases and refusals at least)`);
+  }
+
+  /**
    * A retry of a command its performance applied: the performance answers it (the first answer,
    * or COMMAND_ID_REUSED for another payload) while its own memory keeps the id; past that, the
    * command is still never applied twice, and the answer says so.
@@ -230,6 +243,17 @@ export class Shard {
    * (recent.ts): the shard remembers only those, not every command the performance answers, so
    * no id is written to both. The listener reads `this.recent` when called: a restore replaces it.
    */
+  /** Hosts a coordinator: the client command ids its memory of outcomes lets go of are kept here (forgottenProductCommand). */
+  private adoptProduct(actor: ProductActor): void {
+    const productId = actor.productId;
+    actor.handDroppedIdsTo({
+      dropped: (ids) => {
+        for (const id of ids) this.recent.remember(id, hashId(id), productId, this.applyingNowMs);
+      },
+    });
+    this.products.set(productId, actor);
+  }
+
   private adopt(actor: PerformanceActor): void {
     const performanceId = actor.performanceId;
     actor.handDroppedIdsTo({ dropped: (memo, firstSeq, endSeq) => this.recent.rememberDropped(performanceId, this.applyingNowMs, memo, firstSeq, endSeq) });
@@ -292,11 +316,12 @@ export class Shard {
       if (output.state !== null && this.actors.has(productId)) return reject('PRODUCT_INVALID', 'productId', `${productId} is a performance`);
       if (output.state !== null) {
         check?.();
-        this.products.set(productId, new ProductActor(productId, output.state));
+        this.adoptProduct(new ProductActor(productId, output.state));
       }
       for (const o of output.out) this.outbox.push([productId, nowMs, o]);
       return output.result;
     }
+    this.applyingNowMs = nowMs;
     try {
       const output = actor.apply(command, nowMs, check, this.source);
       for (const o of output.out) this.outbox.push([productId, nowMs, o]);
@@ -410,7 +435,7 @@ export class Shard {
       if (layout === null) throw new Error(`snapshot names venue ${venue}, which this engine does not know`);
       shard.adopt(PerformanceActor.fromSnapshot(id, venue, layout, actorBytes));
     }
-    for (const [id, bytes] of snap.products) shard.products.set(id, ProductActor.fromSnapshot(id, bytes));
+    for (const [id, bytes] of snap.products) shard.adoptProduct(ProductActor.fromSnapshot(id, bytes));
     shard.recent = RecentCommands.fromArrays(config.dedupeWindowMs, config.dedupeEntriesMax, snap.recent);
     return shard;
   }

@@ -4,7 +4,7 @@
 // capacity, so no numbered card could be sold there at all.
 import { describe, expect, it } from 'vitest';
 import { productSummary, type LinkAccepted } from '../../src/domain/mod.ts';
-import { SALE, World, buy, expectCode, holding, layoutOf, ok, play, productDef, schedule } from './helpers.ts';
+import { SALE, World, buy, expectCode, holding, layoutOf, linkLater, ok, play, productDef, schedule } from './helpers.ts';
 
 /** 2 sections × 3 rows × 6 seats in zones A and B, and a standing floor in zone G. */
 function mixed(layoutId: string, floor: number) {
@@ -43,6 +43,23 @@ describe('products on a venue with seats and a standing area', () => {
       { at: 0, product: 'SEATS', cmd: productDef('SEATS', 'seasonCard', nights), expect: 'OK', why: '36 seats on every night' },
       { at: 0, product: 'FLOOR', cmd: productDef('FLOOR', 'seasonCard', nights, { gaAreaId: 'FLOOR' }), expect: 'PRODUCT_CAPACITY_MISMATCH', field: 'performances', why: 'a floor of 200 and one of 500' },
     ]);
+  });
+
+  // Two halls whose seats happen to have the same ids: a same-seat series over both sold "the
+  // same seat" in different rooms. A series is one hall's (DOMAIN §5); a card may span venues.
+  it('refuses a series over two halls, at creation and when a performance is linked later, and lets a card span them', () => {
+    const other = mixed('arena-2', 200);
+    const later = schedule(['M4'], nights[2].startsAtMs + 86_400_000)[0];
+    const w = new World().add(nights.slice(0, 2), arena).add(nights.slice(2), other).add([later], other);
+    play(w, [
+      { at: 0, product: 'SER', cmd: productDef('SER', 'series', nights, { sameSeat: true, min: 1 }), expect: 'PRODUCT_HALL_MISMATCH', field: 'performances' },
+      { at: 0, product: 'SER2', cmd: productDef('SER2', 'series', nights.slice(0, 2), { min: 1 }), expect: 'OK', why: 'both in arena' },
+      { at: 0, product: 'SER2', cmd: linkLater(later), expect: 'PRODUCT_HALL_MISMATCH', field: 'performances', why: 'M4 is in arena-2' },
+      { at: 0, product: 'CARD', cmd: productDef('CARD', 'seasonCard', nights), expect: 'OK', why: 'a card may span venues with the same seats' },
+    ]);
+    expect(w.prod('SER').status).toBe('refused');
+    expect([...w.prod('SER2').links.keys()]).toEqual(['M1', 'M2']);
+    for (const n of nights) expect(w.local.performances.get(n.performanceId)?.products.has('SER'), `${n.performanceId} unlinked`).toBe(false);
   });
 
   it('refuses a numbered card over a venue with seats and one without, and a standing card whose area one venue lacks', () => {

@@ -232,3 +232,76 @@ function feed(w: World, productId: string, saga: number, step: number, result: R
     for (const o of next.out) if (o.t === 'send') queue.push({ saga: o.saga, step: o.step, result: w.local.perform(o.to, o.command as never, at) });
   }
 }
+
+describe('renewals - subscriptions', () => {
+  const shows = schedule(['S1', 'S2', 'S3', 'S4']);
+  const extra = schedule(['X1'], FIRST + 6 * DAY)[0];
+  const subTerms: RenewalTerms = {
+    fromProductId: 'SUB26', windowStartMs: FROM, windowEndMs: UNTIL, ticketTypes: { sub: 'renewal' },
+    holders: [
+      { holdingId: 'H-ann', buyerId: 'ann', seats: ['A-1-6'], ticketType: 'sub' },
+      { holdingId: 'H-bob', buyerId: 'bob', seats: ['A-1-3'], ticketType: 'sub' },
+    ],
+  };
+  const world = (kind: 'pickMix' | 'series'): World => {
+    const w = new World().add([...shows, extra], hall, { singleAt: SINGLE_DURING });
+    const more = kind === 'pickMix' ? { min: 2, max: 2, required: ['S1'] } : { min: 1 };
+    expectCode(w.product('SUB27', productDef('SUB27', kind, shows, { ...more, saleStartMs: UNTIL, renewal: subTerms, exchangeable: [extra] }), 0), 'OK');
+    return w;
+  };
+  const renewPicks = (previousHoldingId: string, buyerId: string, picks: string[]) => ({ ...renew(previousHoldingId, buyerId), picks });
+
+  // A pick & mix holder renewed every unplayed performance, past the product's max and at the
+  // price of all of them: a renewal now takes what a purchase would.
+  it('renews a pick & mix holder on the performances picked, within the bounds, and returns the rest at the window\'s end', () => {
+    const w = world('pickMix');
+    const results = play(w, [
+      { at: FROM, product: 'SUB27', cmd: renew('H-ann', 'ann'), expect: 'PRODUCT_PICKS_INVALID', field: 'picks', unchanged: true, why: 'a pick & mix renewal lists its performances' },
+      { at: FROM, product: 'SUB27', cmd: renewPicks('H-ann', 'ann', ['S1', 'S2', 'S3']), expect: 'PRODUCT_PICKS_INVALID', field: 'picks', unchanged: true, why: 'more than the max' },
+      { at: FROM, product: 'SUB27', cmd: renewPicks('H-ann', 'ann', ['S2', 'S3']), expect: 'PRODUCT_PICKS_INVALID', field: 'picks', unchanged: true, why: 'S1 is required' },
+      { at: FROM, product: 'SUB27', cmd: renewPicks('H-ann', 'ann', ['S1', 'S3']), expect: 'OK' },
+    ]);
+    const ann = holding(results[3]);
+    expect(ann.performances.map((part) => part.performanceId)).toEqual(['S1', 'S3']);
+    expect(ann.totalMinor).toBe(2 * priceOf(hall, 'renewal', 'A'));
+    expect(w.seat('S2', 'A-1-6'), 'reserved for ann while the window is open').not.toBe('sold');
+    for (const g of shows) expectCode(w.perform(g.performanceId, tick(), UNTIL), 'OK');
+    expect(shows.map((g) => w.seat(g.performanceId, 'A-1-6'))).toEqual(['sold', 'free', 'sold', 'free']);
+    expectCode(w.perform('S2', hold('walk-in', ['A-1-6']), UNTIL + 1), 'OK', 'the seat not picked is back on sale');
+  });
+
+  it('renews a series holder on every performance still to be played, or on the picks a purchase may make', () => {
+    const w = world('series');
+    const ann = holding(expectCode(w.product('SUB27', renew('H-ann', 'ann'), FROM), 'OK'));
+    expect(ann.performances.map((part) => part.performanceId)).toEqual(['S1', 'S2', 'S3', 'S4']);
+    const bob = holding(expectCode(w.product('SUB27', renewPicks('H-bob', 'bob', ['S4']), FROM), 'OK'));
+    expect(bob.performances.map((part) => part.performanceId)).toEqual(['S4']);
+  });
+
+  // An exchange holds best available, and a product's hold may draw on its own renewal
+  // reservation: in the window it took the seat kept for a holder who had not renewed yet.
+  it('opens exchanges when the renewal closes, so that none takes a seat kept for a holder who has not renewed', () => {
+    const w = world('series');
+    const ann = holding(expectCode(w.product('SUB27', renew('H-ann', 'ann'), FROM), 'OK'));
+    play(w, [
+      { at: FROM + 1, product: 'SUB27', cmd: exchange(ann.holdingId, 'ann', 'S2', 'X1'), expect: 'RENEWAL_STILL_OPEN', unchanged: true },
+      { at: FROM + 2, product: 'SUB27', cmd: renew('H-bob', 'bob'), expect: 'OK', why: 'bob\'s seat is still his' },
+    ]);
+    expect(shows.map((g) => w.valid(g.performanceId).find((t) => t.buyerId === 'bob')?.seatId)).toEqual(['A-1-3', 'A-1-3', 'A-1-3', 'A-1-3']);
+    expectCode(w.product('SUB27', exchange(ann.holdingId, 'ann', 'S2', 'X1'), UNTIL + 1), 'OK', 'after the window');
+  });
+
+  // The renewed holding's tickets are at the mapped type; the exchange sold the new one at the
+  // product's own, so the holder was charged the difference between the two types.
+  it('sells a renewed holding\'s exchanged ticket at the mapped type', () => {
+    const w = world('series');
+    const ann = holding(expectCode(w.product('SUB27', renew('H-ann', 'ann'), FROM), 'OK'));
+    expectCode(w.product('SUB27', exchange(ann.holdingId, 'ann', 'S2', 'X1'), UNTIL + 1), 'OK');
+    const tickets = w.valid('X1', ann.holdingId);
+    expect(tickets.map((t) => [t.ticketType, t.priceMinor])).toEqual([['renewal', priceOf(hall, 'renewal', tickets[0].seatId === null ? 'A' : zoneOfSeat(tickets[0].seatId))]]);
+    expect(w.prod('SUB27').holdings.get(ann.holdingId)?.performanceIds).toEqual(['S1', 'S3', 'S4', 'X1']);
+  });
+});
+
+/** The zone of a seat of hallLayout (its section: `A-1-6` is in zone A). */
+const zoneOfSeat = (seatId: string): 'A' | 'B' => seatId.split('-')[0] as 'A' | 'B';

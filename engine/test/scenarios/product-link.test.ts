@@ -14,15 +14,15 @@ const linked = (expected: Omit<LinkAccepted, 'ok'>) => (r: Result) => expect(acc
 const card = { productId: 'card', holdingId: 'H1' };
 
 describe('products - linking a product to a performance', () => {
-  it('answers what the coordinator compares across performances: numbering, capacity, when single sale starts', () => {
+  it('answers what the coordinator compares across performances: numbering, capacity, when single sale starts, the hall', () => {
     const numbered = newPerformance(productSpec, seatedLayout('numbered', [['MAIN', ['AAAA', 'AAAA']]]));
     const standing = newPerformance(productSpec, gaLayout('standing', 120));
     const mixed = newPerformance((spec) => { productSpec(spec); spec.channels[2].saleStartMs = OPEN - 500; });
-    play(numbered, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: true, capacity: 8, singleSaleStartMs: OPEN, linkNo: 0 }) }]);
-    play(standing, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: false, capacity: 120, singleSaleStartMs: OPEN, linkNo: 0 }) }]);
+    play(numbered, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: true, capacity: 8, singleSaleStartMs: OPEN, linkNo: 0, layoutId: 'numbered' }) }]);
+    play(standing, [{ at: 0, cmd: linkProduct('card'), expect: 'OK', check: linked({ performanceId: 'P1', numbered: false, capacity: 120, singleSaleStartMs: OPEN, linkNo: 0, layoutId: 'standing' }) }]);
     play(mixed, [
       // The resale channel opens at 0 and does not count; the partner opens first.
-      { at: 0, cmd: linkProduct('card'), expect: 'OK', why: 'seats and standing places: not numbered', check: linked({ performanceId: 'P1', numbered: false, capacity: 76, singleSaleStartMs: OPEN - 500, linkNo: 0 }) },
+      { at: 0, cmd: linkProduct('card'), expect: 'OK', why: 'seats and standing places: not numbered', check: linked({ performanceId: 'P1', numbered: false, capacity: 76, singleSaleStartMs: OPEN - 500, linkNo: 0, layoutId: 'hall' }) },
     ]);
     expect(productLinks(numbered)).toEqual([{ productId: 'card', kind: 'seasonCard', cardKind: 'calculatedPrice', resale: { minPct: 50, maxPct: 120, feePct: 10, channels: ['web'] } }]);
   });

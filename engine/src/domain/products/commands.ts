@@ -108,7 +108,8 @@ export interface BuyProduct extends Base {
   customers?: Customer[];
 }
 
-export interface RenewHolding extends Base { type: 'renewHolding'; previousHoldingId: string; buyerId: string; buyerEmail?: string; customers?: Customer[] }
+/** `picks`: as a purchase's (a pick & mix renewal lists its performances; a series may). */
+export interface RenewHolding extends Base { type: 'renewHolding'; previousHoldingId: string; buyerId: string; buyerEmail?: string; customers?: Customer[]; picks?: string[] }
 /**
  * Products with customerPerTicket: the customers of a holding's places, replaced whole. The
  * holding's buyer only, and only before the first of its performances starts (the door lists).

@@ -186,7 +186,7 @@ function canStart(s: ProductState): Rejection | null {
 }
 
 /** The performances a purchase takes, in the product's order, or the refusal. */
-function chosenPerformances(s: ProductState, cmd: BuyProduct, nowMs: number): string[] | Rejection {
+function chosenPerformances(s: ProductState, cmd: { picks?: string[] }, nowMs: number): string[] | Rejection {
   const unplayed = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
   const [min, max] = picksBounds(s);
   if (unplayed.length < min) return reject('PRODUCT_TOO_FEW_LEFT', '', `${unplayed.length} performances are still to be played, fewer than the minimum of ${min}`);
@@ -246,8 +246,12 @@ function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[
   if (s.renewed.has(holder.holdingId)) return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
   const customers = customersFor(s, cmd.customers, holder.seats?.length ?? holder.count!);
   if (customers !== null && !Array.isArray(customers)) return customers;
-  const performances = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
-  if (performances.length === 0) return reject('PRODUCT_TOO_FEW_LEFT', '', 'every performance has been played');
+  // A renewal takes what a purchase would: a pick & mix holder picks again, within the
+  // product's bounds and with its required performances; the others take every one still to
+  // be played. The reserved seat on a performance not picked goes back on sale when the
+  // window closes, as an unrenewed holder's does.
+  const performances = chosenPerformances(s, cmd, nowMs);
+  if (!Array.isArray(performances)) return performances;
   const saga = open(s, 'renew', cmd, nowMs);
   const holdingId = `${s.productId}-H${s.nextHolding++}`;
   // Marked at once so a second renewal of the same holder is refused while this one runs.
@@ -304,6 +308,10 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
   if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${h.holdingId}`);
   if (s.def.kind === 'seasonCard') return reject('EXCHANGE_INVALID', '', 'season cards are not exchanged; subscriptions are');
+  // While the renewal window is open, the product's renewal reservation holds the seats of the
+  // holders who have not renewed yet, and a product's hold may draw on it: an exchange then
+  // could take one of those seats. Exchanges open when the renewal closes, as purchases do.
+  if (!s.renewalClosed) return reject('RENEWAL_STILL_OPEN', '', `exchanges of ${s.productId} open when its renewal closes`);
   if (h.revenue !== null && h.revenue.exchanges >= productLimits.exchangesPerHoldingMax) return reject('EXCHANGE_INVALID', 'holdingId', `${h.holdingId} was exchanged ${h.revenue.exchanges} times, the most a holding may be`);
   if (!h.performanceIds.includes(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${String(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
   if (h.performanceIds.includes(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);

@@ -4,7 +4,7 @@ export type * from './commands.ts';
 export { isProductCommand } from './commands.ts';
 export { executeProduct, pendingSteps, productNextDueAtMs, type ProductOutput } from './execute.ts';
 export { isPending, isStepCommandId, stepCommandId, type Outbound, type SagaPending } from './outbound.ts';
-export { productLimits, type ProductState, type Holding, type StrandedTicket } from './state.ts';
+export { productLimits, type ProductDropListener, type ProductState, type Holding, type StrandedTicket } from './state.ts';
 export { strandedTickets } from './stranded.ts';
 export { productFromPlain, productToPlain } from './snapshot.ts';
 export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';

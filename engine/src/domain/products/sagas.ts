@@ -63,6 +63,7 @@ export function finish(s: ProductState, saga: Saga, outcome: Result | Holding, o
 /** Keeps a client command's outcome for its retries, in the two bounded generations. */
 export function rememberOutcome(s: ProductState, command: ProductCommand, outcome: Result | Holding): void {
   if (s.finished.size >= productLimits.finishedRememberedMax) {
+    s.dropListener?.dropped(s.finishedOld.keys());
     s.finishedOld = s.finished;
     s.finished = new Map();
   }
@@ -145,6 +146,13 @@ function checkLinks(s: ProductState, links: LinkAccepted[]): Rejection | null {
   const allowed = s.def.capacitySpreadMaxPct ?? productLimits.capacitySpreadMaxPctDefault;
   if (spreadPct > allowed) {
     return reject('PRODUCT_CAPACITY_MISMATCH', 'performances', `${small.performanceId} holds ${small.capacity} and ${large.performanceId} holds ${large.capacity}: ${spreadPct.toFixed(1)} % apart, more than the ${allowed} % allowed`);
+  }
+  // A series is a set of performances in one hall (DOMAIN §5): with "same seat", seat ids that
+  // two halls happen to share would otherwise sell "the same seat" in different rooms. (A link
+  // journaled by an older engine does not say its layout, and is not compared.)
+  if (s.def.kind === 'series') {
+    const other = links.find((l) => l.layoutId !== undefined && links[0].layoutId !== undefined && l.layoutId !== links[0].layoutId);
+    if (other !== undefined) return reject('PRODUCT_HALL_MISMATCH', 'performances', `a series plays in one hall: ${links[0].performanceId} is in ${links[0].layoutId} but ${other.performanceId} is in ${other.layoutId}`);
   }
   if (!numbered && s.def.gaAreaId === undefined) return reject('PRODUCT_INVALID', 'gaAreaId', 'an unnumbered product names the GA area its places are taken from');
   if (numbered && s.def.gaAreaId !== undefined) return reject('PRODUCT_INVALID', 'gaAreaId', 'a numbered product takes seats, not GA places');
@@ -266,10 +274,18 @@ export function holdCommand(s: ProductState, h: MakingHolding, ticketType: strin
   return { type: 'holdBestAvailable', buyerId, channel, ticketType, productId, holdingId, count: h.quantity, filter };
 }
 
+/** The ticket type a saga sells at: a renewal's and a renewed holding's exchange at the holder's old type mapped (renewal.ticketTypes), the rest at the product's. */
 export function ticketTypeOf(s: ProductState, saga: Saga): string {
-  if (saga.kind !== 'renew') return s.def.ticketType;
-  const renewal = s.def.renewal!;
-  const holder = s.renewalHolders.get((saga.command as RenewHolding).previousHoldingId)!;
+  if (saga.kind === 'renew') return renewedTicketType(s, (saga.command as RenewHolding).previousHoldingId);
+  if (saga.kind === 'exchange') return renewedTicketType(s, s.holdings.get((saga.command as ExchangePerformance).holdingId)?.renewedFrom ?? null);
+  return s.def.ticketType;
+}
+
+/** The type a holding renewed from `previousHoldingId` sells at (null: not renewed, the product's own). */
+function renewedTicketType(s: ProductState, previousHoldingId: string | null): string {
+  const renewal = s.def.renewal;
+  const holder = previousHoldingId === null ? undefined : s.renewalHolders.get(previousHoldingId);
+  if (renewal === undefined || holder === undefined) return s.def.ticketType;
   return renewal.ticketTypes[holder.ticketType] ?? s.def.ticketType;
 }
 
@@ -541,7 +557,7 @@ export function startExchange(s: ProductState, saga: Saga, out: Outbound[]): voi
   const m = makingOf(h.holdingId, h.buyerId, null, h.quantity, s.def.sameSeat === true ? h.seats : null, [cmd.toPerformanceId], null);
   saga.making.push(m);
   saga.phase = 'hold';
-  send(s, saga, cmd.toPerformanceId, holdCommand(s, m, s.def.ticketType, cmd.toPerformanceId, undefined), out);
+  send(s, saga, cmd.toPerformanceId, holdCommand(s, m, ticketTypeOf(s, saga), cmd.toPerformanceId, undefined), out);
 }
 
 function advanceExchange(s: ProductState, saga: Saga, results: Answered[], nowMs: number, out: Outbound[]): void {

@@ -112,6 +112,7 @@ export function productFromPlain(raw: unknown): ProductState {
     running: new Map(p.sagas.filter((g) => g.kind !== 'revoid').map((g) => [g.command.commandId, g.saga])),
     finished: new Map(p.finished),
     finishedOld: new Map(p.finishedOld),
+    dropListener: null,
     renewed: new Map(p.renewed),
     renewalClosed: p.renewalClosed,
     renewalQuotaClosed: p.renewalQuotaClosed === true,

@@ -149,6 +149,11 @@ export interface MakingHolding {
   renewedFrom: string | null;
 }
 
+/** Receives the client command ids a coordinator's memory of outcomes lets go of (ProductState.dropListener). */
+export interface ProductDropListener {
+  dropped(commandIds: IterableIterator<string>): void;
+}
+
 export interface ProductState {
   readonly productId: string;
   readonly def: CreateProduct;
@@ -177,6 +182,13 @@ export interface ProductState {
   /** Client command id → outcome and payload of finished sagas, two generations (retries). */
   finished: Map<string, Finished>;
   finishedOld: Map<string, Finished>;
+  /**
+   * Told of the ids of each old generation of `finished` as it is dropped (null in the pure
+   * domain): the runtime keeps them longer, as it does a performance's (memo.ts DropListener),
+   * so that a late retry of a purchase is answered COMMAND_ALREADY_APPLIED instead of buying a
+   * second holding. Never snapshotted.
+   */
+  dropListener: ProductDropListener | null;
   /** Renewal: previous holding id → new holding id once renewed. */
   renewed: Map<string, string>;
   renewalClosed: boolean;
@@ -250,6 +262,7 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     running: new Map(),
     finished: new Map(),
     finishedOld: new Map(),
+    dropListener: null,
     renewed: new Map(),
     renewalClosed: def.renewal === undefined,
     renewalQuotaClosed: false,
