@@ -1,8 +1,8 @@
 // The auditor's half for products and resale (audit.ts calls it): recounts each product's open
-// holds and orders, rebuilds the holding index from the orders, and checks that every listing
-// and every transferred ticket agrees with the tickets and orders it names.
+// holds and orders, rebuilds the holding index from the orders, and checks that every listing,
+// every transferred ticket and every resale agrees with the tickets and orders it names.
 import type { PerformanceState } from './state.ts';
-import { TicketStatus } from './tickets.ts';
+import { TicketStatus, ticketNoOf } from './tickets.ts';
 
 export function auditProducts(s: PerformanceState, fail: (message: string) => void): void {
   const held = new Map<string, number>();
@@ -61,4 +61,10 @@ export function auditProducts(s: PerformanceState, fail: (message: string) => vo
   }
   if (open !== s.openListings.size) fail(`${s.openListings.size} open listings indexed, ${open} found`);
   if (sold !== s.resales.length) fail(`${sold} listings sold, ${s.resales.length} resales recorded`);
+  // A resale is refunded exactly when its buyer's ticket is void (scan.ts voidValid).
+  for (const sale of s.resales) {
+    const no = ticketNoOf(t, s.performanceId, sale.ticketId);
+    if (no < 0 || no >= t.count) fail(`resale ${sale.listingId} names ticket ${sale.ticketId}, which was not issued`);
+    else if ((t.status[no] === TicketStatus.VOID) !== (sale.refundedAtMs !== null)) fail(`resale ${sale.listingId}: ticket ${sale.ticketId} has status ${t.status[no]}, refundedAtMs ${String(sale.refundedAtMs)}`);
+  }
 }

@@ -1,4 +1,5 @@
-// The checks every hold runs before looking at seats, in a fixed order: buyer, channel, the
+// The checks every hold runs before looking at seats, in a fixed order: buyer, channel (known,
+// and not a resale channel: those sell the exchange's listings only, resale.ts), the
 // product (a coordinator's hold), the channel's sale window (or the presale link and its
 // window; a product's hold skips the channel's window: the coordinator keeps the product's own),
 // ticket type, the buyer's caps, the link's caps, the performance's bound on open holds.
@@ -31,6 +32,9 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
   const channelIndex = s.channelIndexById.get(cmd.channel);
   if (channelIndex === undefined) return reject('CHANNEL_UNKNOWN', 'channel', `no channel ${String(cmd.channel)}`);
   const channel = s.channels[channelIndex];
+  // Checked before the window and the product: no hold, a coordinator's included, ever takes
+  // fresh stock on the exchange, and a quota naming the channel only authorizes resale there.
+  if (channel.kind === 'resale') return reject('CHANNEL_RESALE_ONLY', 'channel', `channel ${channel.id} sells resale listings only (buyResale)`);
   let product: ProductLink | null = null;
   if (cmd.productId !== undefined || cmd.holdingId !== undefined) {
     const link = productOfHold(s, cmd);

@@ -66,8 +66,8 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
     case 'editPresale': return editPresale(s, cmd);
     case 'stopPresale': return stopPresale(s, cmd);
     case 'scanTicket': return scanTicket(s, cmd);
-    case 'voidTicket': return voidTicket(s, cmd);
-    case 'voidTickets': return voidTickets(s, cmd);
+    case 'voidTicket': return voidTicket(s, cmd, nowMs);
+    case 'voidTickets': return voidTickets(s, cmd, nowMs);
     case 'linkProduct': return linkProduct(s, cmd, nowMs);
     case 'unlinkProduct': return unlinkProduct(s, cmd);
     case 'listResale': return listResale(s, cmd, nowMs);

@@ -17,7 +17,7 @@ export { InvariantViolation } from './assert.ts';
 export { ticketIdOf } from './tickets.ts';
 export { ticketRows, type TicketRow } from './ticket-list.ts';
 export {
-  productLinks, resaleReport, settlementFacts, type ListingView, type ProductLinkView, type ResaleReport, type SettlementFacts,
+  productLinks, resaleReport, settlementFacts, type ListingView, type ProductLinkView, type ResaleFact, type ResaleReport, type SettlementFacts,
 } from './settlement-facts.ts';
 export type { ListingStatus, ResaleSale } from './state.ts';
 export { remembers, samePayload } from './dedupe.ts';

@@ -76,11 +76,13 @@ export function gaFree(s: PerformanceState, area: number, source: number): numbe
 }
 
 /**
- * Whether a channel may sell from a pool: the general pool unless it sells only from its quotas;
- * a quota that names it, unless the quota is a product's allocation (only that product's holds
- * draw on those).
+ * Whether a channel may sell from a pool: none for a resale channel (it sells the exchange's
+ * listings only; a quota names it to authorize its seats' resale, DOMAIN §6, not to sell them
+ * fresh there); else the general pool unless it sells only from its quotas, and a quota that
+ * names it, unless the quota is a product's allocation (only that product's holds draw on those).
  */
 export function channelMaySell(s: PerformanceState, channel: number, source: number): boolean {
+  if (s.channels[channel].kind === 'resale') return false;
   if (source === 0) return !s.channels[channel].onlyQuota;
   const quota = s.quotas[source];
   return quota !== null && quota !== undefined && quota.productId === null && quota.channels.includes(channel);

@@ -8,6 +8,7 @@ import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needEmail, needId, needInt } from './checks.ts';
 import { hashId } from './idindex.ts';
+import { assert } from './assert.ts';
 import { moveSeatTicket } from './moves.ts';
 import { DONE, type Done, type ListingAccepted, type ResaleBought } from './results.ts';
 import { Order, type Listing, type PerformanceState, type ProductLink, type ResaleSale, type ResaleTerms } from './state.ts';
@@ -149,7 +150,7 @@ export function buyResale(s: PerformanceState, cmd: BuyResale, nowMs: number): R
   const sale: ResaleSale = {
     listingId: listing.listingId, productId: sold.productId as string, holdingId: sold.holdingId, sellerId: listing.sellerId, buyerId: cmd.buyerId,
     ticketId: ticketIdOf(s.performanceId, no), resaleOf: ticketIdOf(s.performanceId, old), priceMinor: listing.priceMinor,
-    basePriceMinor: listing.basePriceMinor, feeMinor, sellerCreditMinor: listing.priceMinor - feeMinor, atMs: nowMs,
+    basePriceMinor: listing.basePriceMinor, feeMinor, sellerCreditMinor: listing.priceMinor - feeMinor, atMs: nowMs, refundedAtMs: null,
   };
   s.resales.push(sale);
   return {
@@ -157,4 +158,21 @@ export function buyResale(s: PerformanceState, cmd: BuyResale, nowMs: number): R
     seatId: seat >= 0 ? s.layout.seatIds[seat] : null, gaAreaId: seat >= 0 ? null : s.layout.gaAreas[t.gaArea[no]].id,
     sellerId: sale.sellerId, priceMinor: sale.priceMinor, basePriceMinor: sale.basePriceMinor, feeMinor, sellerCreditMinor: sale.sellerCreditMinor,
   };
+}
+
+/**
+ * The ticket bought through listing `listingId` was voided (scan.ts): the buyer is refunded the
+ * resale price. The sale is marked, not removed, so settlement can book the reversal beside the
+ * sale's own lines. The seller's ticket stays transferred; the seat went back to its pool.
+ */
+export function refundResale(s: PerformanceState, listingId: string, nowMs: number): void {
+  // From the newest: a refund most often follows its sale closely, and a listing sells once.
+  for (let i = s.resales.length - 1; i >= 0; i--) {
+    const sale = s.resales[i];
+    if (sale.listingId !== listingId) continue;
+    assert(sale.refundedAtMs === null, `resale ${listingId} was already refunded`);
+    sale.refundedAtMs = nowMs;
+    return;
+  }
+  assert(false, `no resale recorded for listing ${listingId}`);
 }

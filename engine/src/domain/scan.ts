@@ -1,6 +1,6 @@
 // Entry scans and voids. A ticket admits once; a void returns its seat or place to the pool
-// it was sold from; several tickets are voided all or nothing. A product's holding (card,
-// subscription) is scanned by its holding id.
+// it was sold from (and refunds a resale purchase's sale, resale.ts); several tickets are voided
+// all or nothing. A product's holding (card, subscription) is scanned by its holding id.
 import type { ScanHolding, ScanTicket, VoidTicket, VoidTickets } from './commands.ts';
 import { needId } from './checks.ts';
 import { reject, type Rejection } from './codes.ts';
@@ -8,6 +8,7 @@ import { hashId } from './idindex.ts';
 import { limits } from './limits.ts';
 import { isStepOf } from './products/outbound.ts';
 import { freeGa, freeSeat } from './moves.ts';
+import { refundResale } from './resale.ts';
 import { DONE, type CountAccepted, type Done, type ScanAccepted } from './results.ts';
 import { SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus, ticketIdOf, ticketNoOf } from './tickets.ts';
@@ -85,11 +86,14 @@ function voidableTicket(s: PerformanceState, ticketId: unknown, commandId: strin
   return no;
 }
 
-/** Voids a valid, unscanned ticket (a refund); its seat or place goes back on sale. */
-export function voidTicket(s: PerformanceState, cmd: VoidTicket): Done | Rejection {
+/**
+ * Voids a valid, unscanned ticket (a refund) at `nowMs`; its seat or place goes back on sale. A
+ * ticket bought on the resale exchange refunds that sale (resale.ts refundResale).
+ */
+export function voidTicket(s: PerformanceState, cmd: VoidTicket, nowMs: number): Done | Rejection {
   const no = voidableTicket(s, cmd.ticketId, cmd.commandId);
   if (typeof no !== 'number') return no;
-  voidValid(s, no);
+  voidValid(s, no, nowMs);
   return DONE;
 }
 
@@ -98,7 +102,7 @@ export function voidTicket(s: PerformanceState, cmd: VoidTicket): Done | Rejecti
  * ticketsPerVoidMax ids, none twice), then each ticket as voidTicket checks it, in order, before
  * the first is voided. A refusal is the first ticket's own, naming it (`ticketIds[i]`).
  */
-export function voidTickets(s: PerformanceState, cmd: VoidTickets): CountAccepted | Rejection {
+export function voidTickets(s: PerformanceState, cmd: VoidTickets, nowMs: number): CountAccepted | Rejection {
   const ids = cmd.ticketIds as unknown;
   if (!Array.isArray(ids) || ids.length === 0 || ids.length > limits.ticketsPerVoidMax) {
     return reject('COMMAND_INVALID', 'ticketIds', `ticketIds must be an array of 1 to ${limits.ticketsPerVoidMax} ticket ids`);
@@ -114,12 +118,16 @@ export function voidTickets(s: PerformanceState, cmd: VoidTickets): CountAccepte
     if (typeof no !== 'number') return { ...no, field: `ticketIds[${i}]` };
     numbers[i] = no;
   }
-  for (const no of numbers) voidValid(s, no);
+  for (const no of numbers) voidValid(s, no, nowMs);
   return { ok: true, count: numbers.length };
 }
 
-/** Voids a ticket validTicket accepted: the seat or place back in its pool, the buyer's and the presale link's counts down. */
-function voidValid(s: PerformanceState, no: number): void {
+/**
+ * Voids a ticket validTicket accepted: the seat or place back in its pool, the buyer's and the
+ * presale link's counts down, and a resale purchase's sale marked refunded (its order's holdId
+ * is the listing id).
+ */
+function voidValid(s: PerformanceState, no: number, nowMs: number): void {
   const t = s.tickets;
   t.status[no] = TicketStatus.VOID;
   const seat = t.seat[no];
@@ -131,6 +139,7 @@ function voidValid(s: PerformanceState, no: number): void {
     s.buyers.soldTickets[buyerNo]--;
     s.buyers.forgetIfIdle(buyerNo);
   }
+  if (order.resaleOf !== null) refundResale(s, order.holdId, nowMs);
   if (order.presaleCode !== null) {
     const presale = s.presales.get(order.presaleCode);
     if (presale !== undefined) {

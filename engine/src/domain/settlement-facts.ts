@@ -24,6 +24,16 @@ export function resaleReport(s: PerformanceState): ResaleReport {
   return { performanceId: s.performanceId, listings, sales: s.resales.map((r) => ({ ...r })) };
 }
 
+/**
+ * A line of the exchange in the settlement facts: a sale (`kind: 'sale'`, as recorded, with its
+ * `refundedAtMs`), or the refund of one whose buyer's ticket was voided (`kind: 'refund'`): the
+ * sale's fields with priceMinor, feeMinor and sellerCreditMinor negated and `atMs` the void's.
+ * Negated rather than flagged so that a reader summing lines (products/settlement.ts books a fee
+ * and a credit per line) books the buyer's refund as the fee and the credit given back, at the
+ * refund, while the sale's own lines stand as they were payable.
+ */
+export interface ResaleFact extends ResaleSale { kind: 'sale' | 'refund' }
+
 export interface SettlementFacts {
   performanceId: string;
   organizerId: string | null;
@@ -31,8 +41,8 @@ export interface SettlementFacts {
   singleSalesMinor: number;
   /** The same, per product, for the tickets sold through it (resold ones included: the product sold them). */
   productSalesMinor: Record<string, number>;
-  /** The exchange's sales: price, fee and the seller's credit each. */
-  resales: ResaleSale[];
+  /** The exchange's sales, in sale order, each refunded one followed by its refund: price, fee and the seller's credit each. */
+  resales: ResaleFact[];
 }
 
 export function settlementFacts(s: PerformanceState): SettlementFacts {
@@ -49,5 +59,21 @@ export function settlementFacts(s: PerformanceState): SettlementFacts {
     if (productId === null) singleSalesMinor += net;
     else productSalesMinor[productId] = (productSalesMinor[productId] ?? 0) + net;
   }
-  return { performanceId: s.performanceId, organizerId: s.spec.organizerId ?? null, singleSalesMinor, productSalesMinor, resales: s.resales.map((r) => ({ ...r })) };
+  return { performanceId: s.performanceId, organizerId: s.spec.organizerId ?? null, singleSalesMinor, productSalesMinor, resales: resaleFacts(s.resales) };
+}
+
+/** 0 - minor rather than -minor: a zero fee refunds 0, not -0 (which no equality or encoding treats as 0 alike). */
+const negated = (minor: number): number => 0 - minor;
+
+function resaleFacts(sales: readonly ResaleSale[]): ResaleFact[] {
+  const facts: ResaleFact[] = [];
+  for (const sale of sales) {
+    facts.push({ ...sale, kind: 'sale' });
+    if (sale.refundedAtMs === null) continue;
+    facts.push({
+      ...sale, kind: 'refund', priceMinor: negated(sale.priceMinor), feeMinor: negated(sale.feeMinor), sellerCreditMinor: negated(sale.sellerCreditMinor),
+      atMs: sale.refundedAtMs,
+    });
+  }
+  return facts;
 }

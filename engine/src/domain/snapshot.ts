@@ -9,11 +9,11 @@ import { nextQuotaClose, refreshOnlyQuota } from './quotas.ts';
 import { countProductOrder } from './products-link.ts';
 import {
   createPerformance, Order, orderIdOf, type Block, type Hold, type Listing, type ListingStatus, type PerformanceSpec, type PerformanceState, type Presale,
-  type ProductLink, type Quota,
+  type ProductLink, type Quota, type ResaleSale,
 } from './state.ts';
 import { memoColumns, restoreMemo, restoreMemoColumns, restoreMemoColumnsV4, type MemoColumns, type MemoColumnsV4 } from './dedupe.ts';
 import { hashId } from './idindex.ts';
-import { ticketColumns } from './tickets.ts';
+import { TicketStatus, ticketColumns, ticketNoOf } from './tickets.ts';
 import { aligned, bytesOf, type TypedColumn } from './typed-arrays.ts';
 
 // Version 3 added products (links, product holds, orders and quotas), resale listings and sales,
@@ -86,9 +86,7 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     products: [...s.products.values()].map((p) => [p.productId, p.kind, p.cardKind, p.resale === null ? null : [p.resale.minPct, p.resale.maxPct, p.resale.feePct, p.resale.channels], p.linkNo]),
     nextLinkNo: s.nextLinkNo,
     listings: [...s.listings.values()].map((l) => [l.listingId, l.ticket, l.sellerId, l.channel, l.priceMinor, l.basePriceMinor, listingStatuses.indexOf(l.status), l.createdAtMs]),
-    resales: s.resales.map((r) => [
-      r.listingId, r.productId, r.holdingId, r.sellerId, r.buyerId, r.ticketId, r.resaleOf, r.priceMinor, r.basePriceMinor, r.feeMinor, r.sellerCreditMinor, r.atMs,
-    ]),
+    resales: s.resales.map(resaleTuple),
     dedupe: dedupeOf(s),
     // Added within version 5, only when a hold's fate outlived its command (closed-fates.ts):
     // other snapshots are unchanged.
@@ -141,6 +139,27 @@ function orderTuple(o: Order): unknown[] {
   const tuple: unknown[] = [o.orderId, o.holdId, o.buyerId, o.buyerEmail, o.channel, o.presaleCode, o.tickets, o.totalMinor, o.discountMinor, o.createdAtMs];
   if (o.productId !== null || o.resaleOf !== null) tuple.push(o.productId, o.holdingId, o.resaleOf, o.basePriceMinor);
   return tuple;
+}
+
+/**
+ * A resale as a tuple. refundedAtMs (added within version 5) is written only for a refunded sale,
+ * so snapshots without one are unchanged.
+ */
+function resaleTuple(r: ResaleSale): unknown[] {
+  const tuple: unknown[] = [r.listingId, r.productId, r.holdingId, r.sellerId, r.buyerId, r.ticketId, r.resaleOf, r.priceMinor, r.basePriceMinor, r.feeMinor, r.sellerCreditMinor, r.atMs];
+  if (r.refundedAtMs !== null) tuple.push(r.refundedAtMs);
+  return tuple;
+}
+
+/**
+ * When a decoded sale was refunded: as written, else, for a sale whose buyer's ticket is void in a
+ * snapshot from before refunds were recorded, the snapshot's time (the void was at or before it:
+ * the earliest this engine can book the refund), else null.
+ */
+function refundedAtMsOf(s: PerformanceState, written: number | undefined, buyerTicketId: string): number | null {
+  if (written !== undefined) return written;
+  const no = ticketNoOf(s.tickets, s.performanceId, buyerTicketId);
+  return no >= 0 && s.tickets.status[no] === TicketStatus.VOID ? s.lastNowMs : null;
 }
 
 /** Tracked buyers as [number, id, openHolds, heldTickets, soldTickets], in number order. */
@@ -251,7 +270,7 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   for (const r of snap.resales ?? []) {
     s.resales.push({
       listingId: r[0], productId: r[1], holdingId: r[2], sellerId: r[3], buyerId: r[4], ticketId: r[5], resaleOf: r[6], priceMinor: r[7], basePriceMinor: r[8],
-      feeMinor: r[9], sellerCreditMinor: r[10], atMs: r[11],
+      feeMinor: r[9], sellerCreditMinor: r[10], atMs: r[11], refundedAtMs: refundedAtMsOf(s, r[12], r[5]),
     });
   }
   return s;

@@ -151,6 +151,12 @@ export interface ResaleSale {
   feeMinor: number;
   sellerCreditMinor: number;
   atMs: number;
+  /**
+   * When the buyer's ticket was voided, else null. A void is a refund of the resale price to the
+   * buyer: the sale stays on record (what was payable when it was made never changes), and
+   * settlement books its reversal at this time (settlement-facts.ts).
+   */
+  refundedAtMs: number | null;
 }
 
 export type BlockKind = 'hardTicket' | 'foreign';

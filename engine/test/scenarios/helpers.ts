@@ -128,7 +128,7 @@ function view(s: PerformanceState): string {
     products: [...s.products.values()],
     holdings: [...s.holdingTickets],
     listings: [...s.listings.values()],
-    resales: s.resales.length,
+    resales: s.resales.map((r) => [r.listingId, r.refundedAtMs]),
   });
 }
 

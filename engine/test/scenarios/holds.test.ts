@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSnapshot, encodeSnapshot, execute, limits, stateHash, type HoldAccepted } from '../../src/domain/mod.ts';
 import {
-  CLOSE, OPEN, TTL, accepted, avail, blockForeign, confirm, gaLayout, holdBest, holdGa, holdSeatNos, holdSeats, newPerformance, play, release,
-  seatState, seats, tick, type Step,
+  CLOSE, OPEN, TTL, accepted, avail, blockForeign, confirm, createQuota, gaLayout, holdBest, holdGa, holdSeatNos, holdSeats, linkProduct, newPerformance,
+  play, productSpec, release, seatState, seats, tick, type Step,
 } from './helpers.ts';
 
 const free = (...ids: string[]) => (_r: unknown, s: Parameters<typeof seatState>[0]) => {
@@ -40,7 +40,7 @@ describe('holds - channels and sale windows', () => {
       { at: OPEN - 1, cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { channel: 'tv' }), expect: 'CHANNEL_UNKNOWN', field: 'channel', unchanged: true },
       { at: OPEN - 1, cmd: holdSeats('h2', 'ann', ['MAIN-1-1']), expect: 'CHANNEL_NOT_ON_SALE', field: 'channel', unchanged: true, why: 'web opens at OPEN' },
       { at: OPEN - 1, cmd: holdSeats('h3', 'ann', ['MAIN-1-1'], { channel: 'box' }), expect: 'OK', why: 'the box office is already open' },
-      { at: OPEN - 1, cmd: holdSeats('h4', 'bob', ['MAIN-1-2'], { channel: 'resale' }), expect: 'CHANNEL_NOT_ON_SALE', field: 'channel', unchanged: true, why: 'resale is disabled' },
+      { at: OPEN - 1, cmd: holdSeats('h4', 'bob', ['MAIN-1-2'], { channel: 'resale' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'a resale channel sells no stock, enabled or not' },
       { at: OPEN, cmd: holdSeats('h5', 'bob', ['MAIN-1-2']), expect: 'OK', why: 'the start is inclusive' },
       { at: CLOSE - 1, cmd: holdSeats('h6', 'cat', ['MAIN-1-3']), expect: 'OK', why: 'the last millisecond of the window' },
       { at: CLOSE, cmd: holdSeats('h7', 'dan', ['MAIN-1-4']), expect: 'CHANNEL_NOT_ON_SALE', field: 'channel', unchanged: true, why: 'the end is exclusive' },
@@ -48,6 +48,28 @@ describe('holds - channels and sale windows', () => {
       { at: CLOSE + 1, cmd: holdGa('h9', 'dan', 'FLOOR', 1, { channel: 'partner' }), expect: 'CHANNEL_NOT_ON_SALE', unchanged: true },
       { at: CLOSE + 1, cmd: holdBest('h10', 'dan', 1), expect: 'CHANNEL_NOT_ON_SALE', unchanged: true },
     ]);
+  });
+});
+
+describe('holds - a resale channel sells the exchange\'s listings, never stock', () => {
+  // An enabled resale channel used to take holds like any other, and a quota that named it (to
+  // authorize its seats for resale, DOMAIN §6) had its unsold seats sold fresh there.
+  it('refuses every kind of hold on it, whatever pool, quota or product; the quota still sells on its other channels', () => {
+    const state = newPerformance(productSpec);
+    play(state, [
+      { at: 0, cmd: linkProduct('card'), expect: 'OK' },
+      { at: 0, cmd: createQuota('club', ['resale', 'partner'], 'quotaFirst', { seats: ['BALC-1-1', 'BALC-1-2'] }), expect: 'OK' },
+      { at: 0, cmd: createQuota('pit', ['resale'], 'onlyQuota', { gaAreaId: 'FLOOR', count: 4 }), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('h1', 'ann', ['BALC-1-1'], { channel: 'resale' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'the quota names it to authorize resale, not to sell' },
+      { at: OPEN, cmd: holdSeats('h2', 'ann', ['MAIN-1-1'], { channel: 'resale' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'nor the general pool' },
+      { at: OPEN, cmd: holdBest('h3', 'ann', 2, { channel: 'resale' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true },
+      { at: OPEN, cmd: holdGa('h4', 'ann', 'FLOOR', 1, { channel: 'resale' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'an onlyQuota quota naming it' },
+      { at: OPEN, cmd: holdSeats('h5', 'ann', ['MAIN-1-2'], { channel: 'resale', productId: 'card', holdingId: 'H1' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'a coordinator\'s hold too' },
+      { at: OPEN, cmd: holdSeats('h6', 'ann', ['BALC-1-1'], { channel: 'partner' }), expect: 'OK', why: 'the quota\'s other channel', check: held('BALC-1-1') },
+      { at: OPEN, cmd: holdSeats('h7', 'bob', ['BALC-1-2']), expect: 'SEAT_NOT_IN_CHANNEL', field: 'seats[0]', unchanged: true, why: 'the web is not named' },
+    ]);
+    expect(avail(state, 'resale')).toMatchObject({ free: 0, gaAreas: [{ gaAreaId: 'FLOOR', free: 0 }] });
+    expect(avail(state, 'partner').gaAreas).toEqual([{ gaAreaId: 'FLOOR', capacity: 40, free: 36 }]);
   });
 });
 

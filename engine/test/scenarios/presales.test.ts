@@ -77,7 +77,7 @@ describe('presales - buying through a link', () => {
       { at: FROM, cmd: holdSeats('h2', 'ann', ['MAIN-1-3']), expect: 'CHANNEL_NOT_ON_SALE', unchanged: true, why: 'without the code the channel\'s window applies' },
       { at: FROM, cmd: holdSeats('h3', 'bob', ['MAIN-1-3'], { presaleCode: 'nope' }), expect: 'PRESALE_UNKNOWN', field: 'presaleCode', unchanged: true },
       { at: FROM, cmd: holdSeats('h4', 'bob', ['MAIN-1-3'], withCode({ channel: 'box' })), expect: 'PRESALE_CHANNEL_NOT_WEB', field: 'channel', unchanged: true },
-      { at: FROM, cmd: holdSeats('h5', 'bob', ['MAIN-1-3'], withCode({ channel: 'resale' })), expect: 'PRESALE_CHANNEL_NOT_WEB', field: 'channel', unchanged: true },
+      { at: FROM, cmd: holdSeats('h5', 'bob', ['MAIN-1-3'], withCode({ channel: 'resale' })), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'no hold on a resale channel, a code or none' },
       { at: FROM, cmd: holdSeats('h6', 'bob', ['MAIN-1-3'], withCode({ ticketType: 'adult' })), expect: 'COMMAND_INVALID', field: 'ticketType', unchanged: true, why: 'the link sells guest' },
       { at: FROM, cmd: holdGa('h7', 'bob', 'FLOOR', 2, withCode({ ticketType: 'guest' })), expect: 'OK' },
       { at: FROM, cmd: holdSeats('h8', 'ann', ['MAIN-1-3'], withCode()), expect: 'PRESALE_BUYER_LIMIT', field: 'presaleCode', unchanged: true, why: 'two per buyer' },

@@ -4,7 +4,7 @@
 // channel; the seller's ticket is transferred and the buyer gets a new one for the same seat.
 import { describe, expect, it } from 'vitest';
 import {
-  execute, limits, resaleReport, settlementFacts, ticketRows, type ListingAccepted, type ResaleBought, type Result, type ScanAccepted,
+  execute, limits, resaleReport, settlementFacts, settlementReport, ticketRows, type ListingAccepted, type ResaleBought, type Result, type ScanAccepted,
 } from '../../src/domain/mod.ts';
 import {
   OPEN, accepted, avail, buyResale, confirm, createQuota, holdGa, holdSeats, linkProduct, listResale, newPerformance, play, productSpec,
@@ -128,6 +128,8 @@ describe('resale - the quota\'s resale channel', () => {
       { at: OPEN, cmd: listResale('L1', 'P1-T4', 'eve', 4650, { channel: 'partner' }), expect: 'OK', why: 'quota auth names the channel resale' },
       { at: OPEN, cmd: listResale('L2', 'P1-T0', 'ann', 5000), expect: 'OK', why: 'a general-pool seat' },
       { at: OPEN, cmd: buyResale('L1', 'joe', { channel: 'fanx' }), expect: 'RESALE_QUOTA_NOT_AUTHORIZED', field: 'channel', unchanged: true },
+      { at: OPEN, cmd: holdSeats('x1', 'joe', ['MAIN-3-3'], { channel: 'fanx' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'listings only, no stock' },
+      { at: OPEN, cmd: holdSeats('x2', 'joe', ['MAIN-2-3'], { channel: 'resale', productId: 'band', holdingId: 'B3' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'nor the band\'s stock, whose quota names the channel' },
       { at: OPEN, cmd: buyResale('L2', 'joe', { channel: 'fanx' }), expect: 'OK' },
       { at: OPEN, cmd: buyResale('L1', 'kim'), expect: 'OK', why: 'on the channel resale' },
     ]);
@@ -315,8 +317,8 @@ describe('resale - reports and settlement facts', () => {
       { at: OPEN + 7, cmd: voidTicket('P1-T7', asStepOf('card')), expect: 'OK' },
     ]);
     const sales = [
-      { listingId: 'L1', productId: 'card', holdingId: 'H1', sellerId: 'ann', buyerId: 'joe', ticketId: 'P1-T9', resaleOf: 'P1-T0', priceMinor: 6000, basePriceMinor: 5000, feeMinor: 600, sellerCreditMinor: 5400, atMs: OPEN + 5 },
-      { listingId: 'L2', productId: 'band', holdingId: 'B1', sellerId: 'eve', buyerId: 'kim', ticketId: 'P1-T10', resaleOf: 'P1-T4', priceMinor: 4000, basePriceMinor: 4650, feeMinor: 0, sellerCreditMinor: 4000, atMs: OPEN + 6 },
+      { listingId: 'L1', productId: 'card', holdingId: 'H1', sellerId: 'ann', buyerId: 'joe', ticketId: 'P1-T9', resaleOf: 'P1-T0', priceMinor: 6000, basePriceMinor: 5000, feeMinor: 600, sellerCreditMinor: 5400, atMs: OPEN + 5, refundedAtMs: null },
+      { listingId: 'L2', productId: 'band', holdingId: 'B1', sellerId: 'eve', buyerId: 'kim', ticketId: 'P1-T10', resaleOf: 'P1-T4', priceMinor: 4000, basePriceMinor: 4650, feeMinor: 0, sellerCreditMinor: 4000, atMs: OPEN + 6, refundedAtMs: null },
     ];
     expect(resaleReport(state)).toEqual({
       performanceId: 'P1',
@@ -331,8 +333,57 @@ describe('resale - reports and settlement facts', () => {
     // fixed: T3 5000. band: T4 4650 + T5 5000. Resale tickets T9 and T10 are the exchange's.
     expect(settlementFacts(state)).toEqual({
       performanceId: 'P1', organizerId: null, singleSalesMinor: 5000,
-      productSalesMinor: { card: 17_500, fixed: 5000, band: 9650 }, resales: sales,
+      productSalesMinor: { card: 17_500, fixed: 5000, band: 9650 }, resales: sales.map((sale) => ({ ...sale, kind: 'sale' })),
     });
     expect(settlementFacts(newPerformance((spec) => { spec.organizerId = 'org-1'; })).organizerId).toBe('org-1');
+  });
+});
+
+describe('resale - a refunded resale purchase', () => {
+  // Voiding a ticket bought on the exchange used to free its seat and leave the sale in the
+  // settlement facts as it was: the organizer kept the fee and the seller the credit of a sale
+  // whose buyer had been refunded.
+  it('marks the sale refunded and books its reversal at the void; the sale\'s own lines stand', () => {
+    const state = resaleHall((spec) => { productSpec(spec); spec.organizerId = 'org-1'; });
+    play(state, [
+      { at: OPEN, cmd: listResale('L1', 'P1-T0', 'ann', 6000), expect: 'OK' },
+      { at: OPEN, cmd: listResale('L2', 'P1-T4', 'eve', 4000), expect: 'OK' },
+      { at: OPEN, cmd: listResale('L3', 'P1-T6', 'ann', 5000), expect: 'OK' },
+      { at: OPEN + 5, cmd: buyResale('L1', 'joe'), expect: 'OK', why: 'P1-T9' },
+      { at: OPEN + 6, cmd: buyResale('L2', 'kim'), expect: 'OK', why: 'P1-T10' },
+      { at: OPEN + 7, cmd: buyResale('L3', 'liz'), expect: 'OK', why: 'P1-T11' },
+      { at: OPEN + 8, cmd: voidTicket('P1-T9'), expect: 'OK', why: 'joe is refunded', check: (_r, s) => {
+        expect(seatState(s, 'MAIN-1-1')).toBe('free');
+        expect(s.buyers.get('joe')).toBeUndefined();
+        expect(resaleReport(s).sales.map((r) => [r.listingId, r.refundedAtMs])).toEqual([['L1', OPEN + 8], ['L2', null], ['L3', null]]);
+      } },
+      { at: OPEN + 9, cmd: voidTicket('P1-T9'), expect: 'TICKET_VOID', field: 'ticketId', unchanged: true, why: 'refunded once' },
+      { at: OPEN + 9, cmd: voidTicket('P1-T0'), expect: 'TICKET_TRANSFERRED', field: 'ticketId', unchanged: true, why: 'the seller\'s ticket stays resold' },
+      { at: OPEN + 9, cmd: scanHolding('H1'), expect: 'TICKET_TRANSFERRED', unchanged: true },
+      { at: OPEN + 10, cmd: voidTickets(['P1-T2', 'P1-T11']), expect: 'OK', why: 'a single ticket and liz\'s, together', check: (_r, s) => {
+        expect(resaleReport(s).sales.map((r) => r.refundedAtMs)).toEqual([OPEN + 8, null, OPEN + 10]);
+      } },
+    ]);
+    const [l1, l2, l3] = resaleReport(state).sales;
+    expect(l1).toMatchObject({ priceMinor: 6000, feeMinor: 600, sellerCreditMinor: 5400, atMs: OPEN + 5 });
+    expect(settlementFacts(state).resales).toEqual([
+      { ...l1, kind: 'sale' },
+      { ...l1, kind: 'refund', priceMinor: -6000, feeMinor: -600, sellerCreditMinor: -5400, atMs: OPEN + 8 },
+      { ...l2, kind: 'sale' },
+      { ...l3, kind: 'sale' },
+      { ...l3, kind: 'refund', priceMinor: -5000, feeMinor: -500, sellerCreditMinor: -4500, atMs: OPEN + 10 },
+    ]);
+    // The ledger: each refund gives back the fee (the organizer's) and the credit (the seller's),
+    // which together are the price the buyer is refunded; only eve's sale is left.
+    const report = settlementReport([], [settlementFacts(state)], OPEN + 10);
+    expect(report.entries.filter((e) => e.ref === 'L1').map((e) => [e.kind, e.payee, e.amountMinor, e.payableAtMs])).toEqual([
+      ['resaleFee', 'org-1', 600, OPEN + 5], ['resaleCredit', 'ann', 5400, OPEN + 5], ['resaleFee', 'org-1', -600, OPEN + 8], ['resaleCredit', 'ann', -5400, OPEN + 8],
+    ]);
+    expect(report.lines).toEqual([
+      { organizerId: 'org-1', performanceId: 'P1', singleSalesMinor: 0, productRevenuePaidMinor: 0, productRevenuePendingMinor: 0, resaleFeesMinor: 0, resaleCreditsMinor: 4000 },
+    ]);
+    expect(report.totals).toEqual({ organizerPaidMinor: 0, organizerPendingMinor: 0, sellerCreditsMinor: 4000 });
+    // What was payable before the first refund is what it was: the refunds are dated after.
+    expect(settlementReport([], [settlementFacts(state)], OPEN + 7).totals).toMatchObject({ organizerPaidMinor: 1100, organizerPendingMinor: -1100 });
   });
 });

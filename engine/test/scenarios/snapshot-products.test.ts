@@ -45,7 +45,7 @@ const journal: Step[] = [
   { at: OPEN + 4, cmd: scanHolding('H1', id('k18')), expect: 'OK' },
   { at: OPEN + 4, cmd: scanHolding('S1', id('k19')), expect: 'OK' },
   { at: OPEN + 4, cmd: scan('P1-T7', id('k20')), expect: 'OK' },
-  { at: OPEN + 5, cmd: voidTicket('P1-T8', id('k21')), expect: 'OK' },
+  { at: OPEN + 5, cmd: voidTicket('P1-T8', id('k21')), expect: 'OK', why: 'fay\'s resale purchase: the sale L3 refunded' },
   { at: OPEN + 5, cmd: listResale('L4', 'P1-T5', 'cat', 2250, id('k22')), expect: 'OK', why: 'an open listing at the end' },
   { at: OPEN + 5, cmd: holdSeats('c3', 'gus', ['MAIN-1-3'], card('H3')), expect: 'OK', why: 'an open product hold at the end' },
   { at: OPEN + 6, cmd: holdSeats('s2', 'hal', ['BALC-1-6'], subs('S2')), expect: 'OK' },
@@ -65,6 +65,7 @@ describe('snapshot - products and resale', () => {
     const state = fresh();
     play(state, journal);
     expect([state.products.size, state.listings.size, state.openListings.size, state.resales.length, state.holds.size]).toEqual([2, 4, 1, 2, 1]);
+    expect(state.resales.map((r) => [r.listingId, r.refundedAtMs])).toEqual([['L1', null], ['L3', OPEN + 5]]);
   });
 
   it('encode -> decode -> encode gives the same bytes and a sound state, at every point of the journal', () => {
@@ -189,6 +190,20 @@ describe('snapshot - versions', () => {
     for (const line of journal) {
       expect(execute(decoded, line.cmd as Command, OPEN + 10), JSON.stringify(line.cmd)).toEqual(execute(fromV5, line.cmd as Command, OPEN + 10));
     }
+  });
+
+  it('reads a sale whose buyer\'s ticket is void, written before refunds were recorded, as refunded at the snapshot\'s time', () => {
+    const state = fresh();
+    play(state, journal);
+    const bytes = encodeSnapshot(state);
+    const snap = packr.unpack(bytes) as Record<string, unknown>;
+    const resales = snap.resales as unknown[][];
+    expect(resales.map((r) => r.length)).toEqual([12, 13]);
+    const old = packr.pack({ ...snap, resales: resales.map((r) => r.slice(0, 12)) });
+    const decoded = decodeSnapshot(old, hall);
+    expect(auditPerformance(decoded)).toEqual([]);
+    expect(decoded.resales.map((r) => r.refundedAtMs)).toEqual([null, state.lastNowMs]);
+    expect(same(encodeSnapshot(decodeSnapshot(encodeSnapshot(decoded), hall)), encodeSnapshot(decoded))).toBe(true);
   });
 
   it('refuses versions it does not know', () => {
