@@ -146,12 +146,18 @@ async function round(seed: number): Promise<void> {
     let acknowledged = 0;
     let nextEvent = 0;
     const happening: Promise<void>[] = [];
+    const chains = new Map<string, Promise<void>>();
     // Events run beside the purchases (the purchase that triggers one does not wait for it).
     const succeeded = (): void => {
       acknowledged++;
       while (nextEvent < events.length && acknowledged >= events[nextEvent].atAcknowledged) {
         const event = events[nextEvent++];
-        happening.push((async () => {
+        // Events on one target run one after the other: a second nats event drawn close to the
+        // first restarted the server under the first one's restart (which then saw it exit), and
+        // two events on one process would kill or pause the replacement the first is starting.
+        const target = event.kind === 'nats' ? 'nats' : `process ${event.victim}`;
+        const previous = chains.get(target) ?? Promise.resolve();
+        const run = previous.then(async () => {
           if (event.kind === 'nats') {
             await server.kill9();
             await new Promise((r) => setTimeout(r, event.downMs));
@@ -173,7 +179,9 @@ async function round(seed: number): Promise<void> {
             await slots[event.victim].kill9();
             slots[event.victim] = start();
           }
-        })());
+        });
+        chains.set(target, run);
+        happening.push(run);
       }
     };
     const buyCard = async (n: number): Promise<Result> => {
