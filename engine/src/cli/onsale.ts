@@ -8,7 +8,7 @@ import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
 import { simulateTheatre } from '../sim/theatre.ts';
 import { renderReport, renderScenarioReport } from './report.ts';
-import { writeTickets } from './tickets-out.ts';
+import { holdingsOf, writeTickets } from './tickets-out.ts';
 import { buyersFlagMax, intFlag, StartError, UsageError, workersAndShards } from './flags.ts';
 
 const defaultBuyers = { onsale: 300_000, season: 40_000, theatre: 6_000 } as const;
@@ -90,7 +90,9 @@ async function simulate(argv: string[]): Promise<void> {
     if (ticketsFd !== null) {
       const signer = new TicketSigner();
       try {
-        await writeTickets(ticketsFd, run.tickets, await signer.sign(keyHex, run.tickets));
+        const holdings = holdingsOf(run.tickets);
+        const holdingCodes = await signer.signHoldings(keyHex, holdings);
+        await writeTickets(ticketsFd, run.tickets, await signer.sign(keyHex, run.tickets), new Map(holdings.map((h, i) => [h.holdingId, holdingCodes[i]])));
       } finally {
         await signer.close();
       }

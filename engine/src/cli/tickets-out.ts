@@ -4,12 +4,20 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { TicketRow } from '../domain/mod.ts';
 
+/** The holdings (season cards, subscriptions) the tickets belong to, each once, in the order first met. */
+export function holdingsOf(tickets: readonly TicketRow[]): { holdingId: string; productId: string }[] {
+  const seen = new Map<string, string>();
+  for (const t of tickets) if (t.holdingId !== null && t.productId !== null && !seen.has(t.holdingId)) seen.set(t.holdingId, t.productId);
+  return [...seen].map(([holdingId, productId]) => ({ holdingId, productId }));
+}
+
 /**
  * `fd`: the file, opened for writing before the simulation ran (so a path that cannot be
  * written is refused before, not after, minutes of work). `barcodes[i]` is the signed code of
- * `tickets[i]` (engine/src/runtime/ticket-code.ts).
+ * `tickets[i]`, `holdingBarcodes` the signed code of each holding by id (the card's or
+ * subscription's one code, on each of its tickets' lines) (engine/src/runtime/ticket-code.ts).
  */
-export async function writeTickets(fd: number, tickets: readonly TicketRow[], barcodes: readonly string[]): Promise<void> {
+export async function writeTickets(fd: number, tickets: readonly TicketRow[], barcodes: readonly string[], holdingBarcodes: ReadonlyMap<string, string>): Promise<void> {
   const out = createWriteStream('', { fd });
   for (let i = 0; i < tickets.length; i++) {
     const t = tickets[i];
@@ -32,6 +40,7 @@ export async function writeTickets(fd: number, tickets: readonly TicketRow[], ba
       discountMinor: t.discountMinor,
       orderId: t.orderId,
       barcode: barcodes[i],
+      holdingBarcode: t.holdingId === null ? null : (holdingBarcodes.get(t.holdingId) ?? null),
     });
     if (!out.write(line + '\n')) await once(out, 'drain');
   }

@@ -52,20 +52,20 @@ describe('the product scenarios\' checks', () => {
 });
 
 describe('the tickets file', () => {
-  it('one line per ticket, every field, null rules for seats and GA, net price, the ticket\'s own barcode', async () => {
+  it('one line per ticket, every field, null rules for seats and GA, net price, the ticket\'s own barcode, its holding\'s', async () => {
     const seat = ticket({ status: 'transferred', seatId: 'S139-A-1', quotaId: 'PARTNER', channel: 'partner', priceMinor: 4_900, discountMinor: 490, presaleCode: 'CODE', ticketType: 'fanclub', orderId: 'O-1' });
     const ga = ticket({ seatId: null, gaAreaId: 'FLOOR', productId: 'CARD', holdingId: 'CARD-H1', orderId: 'O-1', buyerId: 'BGA' });
     const resale = ticket({ resaleOf: seat.ticketId, basePriceMinor: 4_410, status: 'valid' });
     const file = join(scratchDir(), 't.jsonl');
-    await writeTickets(openSync(file, 'w'), [seat, ga, resale], ['code-0', 'code-1', 'code-2']);
+    await writeTickets(openSync(file, 'w'), [seat, ga, resale], ['code-0', 'code-1', 'code-2'], new Map([['CARD-H1', 'card-code']]));
     const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(3);
     expect(rows[0]).toEqual({
       ticketId: seat.ticketId, orderId: 'O-1', performanceId: 'P', seatId: 'S139-A-1', gaAreaId: null, buyerId: seat.buyerId, channel: 'partner',
       priceMinor: 4_410, status: 'transferred', quotaId: 'PARTNER', presaleCode: 'CODE', productId: null, holdingId: null, resaleOf: null,
-      basePriceMinor: null, ticketType: 'fanclub', discountMinor: 490, barcode: 'code-0',
+      basePriceMinor: null, ticketType: 'fanclub', discountMinor: 490, barcode: 'code-0', holdingBarcode: null,
     });
-    expect(rows[1]).toMatchObject({ seatId: null, gaAreaId: 'FLOOR', productId: 'CARD', holdingId: 'CARD-H1', buyerId: 'BGA', barcode: 'code-1' });
+    expect(rows[1]).toMatchObject({ seatId: null, gaAreaId: 'FLOOR', productId: 'CARD', holdingId: 'CARD-H1', buyerId: 'BGA', barcode: 'code-1', holdingBarcode: 'card-code' });
     expect(rows[2]).toMatchObject({ resaleOf: seat.ticketId, basePriceMinor: 4_410, barcode: 'code-2' });
   });
 });

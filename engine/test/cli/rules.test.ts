@@ -1,7 +1,9 @@
 // The domain rules checked on the tickets file of each scenario, as an outside tool would read
 // it, independently of the simulator's own checks.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verifyHoldingCode } from '../../src/runtime/mod.ts';
 import { lastJson, onsale, readTickets, scratchDir } from './helpers.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON lines as an outside tool reads them, checked field by field
@@ -88,6 +90,21 @@ describe('cli - domain rules on the tickets file', () => {
     expect(tickets.some((t) => t.status === 'transferred')).toBe(true);
     expect(commonRules(tickets, summary)).toEqual({});
     expect(holdingRules(tickets, summary)).toEqual({});
+    // A card has one code of its own (DOMAIN §3), on each of its tickets' lines, signed over the
+    // holding with the seed's key; no ticket outside a holding has one.
+    const key = createHash('sha256').update('onsale-simulation-7').digest('hex');
+    const codes = new Map<string, string>();
+    for (const t of tickets) {
+      if (t.holdingId === null) {
+        expect(t.holdingBarcode, t.ticketId).toBeNull();
+        continue;
+      }
+      if (!codes.has(t.holdingId)) expect(verifyHoldingCode(key, t.holdingBarcode, { holdingId: t.holdingId, productId: t.productId }), t.holdingId).toBe(true);
+      expect(t.holdingBarcode, t.ticketId).toBe(codes.get(t.holdingId) ?? t.holdingBarcode);
+      codes.set(t.holdingId, t.holdingBarcode);
+    }
+    expect(codes.size).toBeGreaterThan(0);
+    expect(new Set(codes.values()).size).toBe(codes.size);
   }, 300_000);
 
   it('theatre: rules, series same seat on 8, pick & mix 3..5 from the circle allocation', async () => {

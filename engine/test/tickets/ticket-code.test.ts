@@ -1,7 +1,7 @@
 // Ticket codes: signed on the piscina pool exactly as in-thread, and a scanner-side check that
 // refuses a forged, altered or foreign code.
 import { afterAll, describe, expect, it } from 'vitest';
-import { signTicketCode, TicketSigner, verifyTicketCode, type CodeSubject } from '../../src/runtime/mod.ts';
+import { signHoldingCode, signTicketCode, TicketSigner, verifyHoldingCode, verifyTicketCode, type CodeSubject } from '../../src/runtime/mod.ts';
 
 const key = 'a1'.repeat(32);
 const tickets: CodeSubject[] = Array.from({ length: 12_000 }, (_, i) => ({
@@ -28,6 +28,25 @@ describe('ticket codes', () => {
     expect(verifyTicketCode(key, code, { ...t, performanceId: 'P2' })).toBe(false);
     expect(verifyTicketCode('b2'.repeat(32), code, t)).toBe(false);
     expect(verifyTicketCode(key, code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A'), t)).toBe(false);
+  });
+
+  // A card's one code (DOMAIN §3): signed over its holding, so a guessed holding id, or one of
+  // another product, does not pass the door; and never equal to a ticket's code.
+  it('signs a holding\'s one code on the pool, verifies it, and refuses a forged or a ticket\'s code', async () => {
+    const holdings = Array.from({ length: 7_000 }, (_, i) => ({ holdingId: `CARD-H${i + 1}`, productId: 'CARD' }));
+    const codes = await signer.signHoldings(key, holdings);
+    expect(codes.length).toBe(holdings.length);
+    for (const i of [0, 4_999, 5_000, 6_999]) expect(codes[i]).toBe(signHoldingCode(key, holdings[i]));
+    const h = holdings[41];
+    expect(codes[41].startsWith(`${h.holdingId}.`)).toBe(true);
+    expect(verifyHoldingCode(key, codes[41], h)).toBe(true);
+    expect(verifyHoldingCode(key, `${h.holdingId}.`, h), 'the bare id').toBe(false);
+    expect(verifyHoldingCode(key, codes[41], holdings[42]), 'another holding').toBe(false);
+    expect(verifyHoldingCode(key, codes[41], { ...h, productId: 'SUB' }), 'another product').toBe(false);
+    expect(verifyHoldingCode('b2'.repeat(32), codes[41], h), 'another key').toBe(false);
+    const asTicket = { ticketId: h.holdingId, performanceId: h.productId, seatId: null, gaAreaId: null };
+    expect(signTicketCode(key, asTicket)).not.toBe(codes[41]);
+    expect(verifyTicketCode(key, codes[41], asTicket)).toBe(false);
   });
 
   it('refuses a short key', async () => {
