@@ -135,6 +135,7 @@ export const Code = {
   CUSTOMERS_INVALID: 141,
   CUSTOMERS_LOCKED: 142,
   PRODUCT_HALL_MISMATCH: 143,
+  PRODUCT_STEP_ONLY: 144,
 } as const;
 
 export type CodeName = keyof typeof Code;

@@ -154,7 +154,10 @@ export interface ResalePolicy {
   maxPct: number;
   /** The exchange's fee, in percent of the resale price, kept from the seller's credit. */
   feePct: number;
-  /** The online channels on which the organizer allows listing this product's seats. */
+  /**
+   * The online channels (kind `web` or `resale`) on which the organizer allows listing this
+   * product's seats. The product's coordinator replaces them later (`setResaleChannels`).
+   */
   channels: string[];
 }
 /**
@@ -190,6 +193,17 @@ export interface LinkProduct extends Base {
  * quotas here (an allocation or renewal reservation given back with returnQuota) go with it.
  */
 export interface UnlinkProduct extends Base { type: 'unlinkProduct'; productId: string }
+/**
+ * Sent by a product's coordinator only (a step of its `setResaleChannels` saga): replaces the
+ * channels on which the product's seats may be listed here. Existing listings stay open.
+ */
+export interface SetProductResale extends Base { type: 'setProductResale'; productId: string; channels: string[] }
+/**
+ * Authorizes a quota's seats for resale (DOMAIN §6, seed 003) on these channels of kind
+ * `resale`, or withdraws the authorization: they replace the quota's resale channels, and its
+ * other channels stay as they are. Existing listings stay open.
+ */
+export interface SetQuotaResale extends Base { type: 'setQuotaResale'; quotaId: string; channels: string[] }
 /** A holder puts one performance's seat of a product on the resale exchange. */
 export interface ListResale extends Base {
   type: 'listResale';
@@ -216,9 +230,9 @@ export interface Tick extends Base { type: 'tick' }
 
 export type Command =
   | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold
-  | CreateQuota | ReturnQuota | IssueHardTickets | BlockForeign
+  | CreateQuota | ReturnQuota | SetQuotaResale | IssueHardTickets | BlockForeign
   | CreatePresale | EditPresale | StopPresale
   | ScanTicket | VoidTicket | VoidTickets | Tick
-  | LinkProduct | UnlinkProduct | ListResale | WithdrawResale | BuyResale | ScanHolding;
+  | LinkProduct | UnlinkProduct | SetProductResale | ListResale | WithdrawResale | BuyResale | ScanHolding;
 
 export type CommandType = Command['type'];

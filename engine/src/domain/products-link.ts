@@ -3,7 +3,7 @@
 // registers the product's terms: the performance owns its seats, so it decides resale. Holds
 // carrying the product's id then draw on the product's allocation (quotas.ts), and their orders
 // carry the product and the holding (card or subscription) on every ticket.
-import type { CardKind, LinkProduct, ProductKind, UnlinkProduct } from './commands.ts';
+import type { CardKind, LinkProduct, ProductKind, SetProductResale, UnlinkProduct } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId } from './checks.ts';
@@ -12,16 +12,24 @@ import { MapView } from './map-view.ts';
 import { grown } from './typed-arrays.ts';
 import { dropQuota, refreshOnlyQuota } from './quotas.ts';
 import { DONE, type Done, type LinkAccepted } from './results.ts';
-import type { Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
+import { isStepOf } from './products/outbound.ts';
+import type { ChannelKind, Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
 
 const productKinds: readonly ProductKind[] = ['seasonCard', 'series', 'pickMix'];
 const cardKinds: readonly CardKind[] = ['fixedPrice', 'calculatedPrice', 'championship'];
 /** The widest price band a product may allow, in percent of the purchase price. */
 const bandPctMax = 1000;
+/**
+ * The channel kinds a holder may list a product's seat on: the online ones (DOMAIN §6, "per
+ * online channel"). A box office is not online; a partner channel is a named outside party's
+ * point of sale (DOMAIN §2), not one of the organizer's online points of sale the seed sets.
+ */
+const listingKinds: readonly ChannelKind[] = ['web', 'resale'];
 
 /**
  * Checks, in order: productId; not linked yet (PRODUCT_ALREADY_LINKED); room; kind, cardKind and
- * the resale terms (COMMAND_INVALID, CHANNEL_UNKNOWN for a listing channel); the product's channel
+ * the resale terms (COMMAND_INVALID, CHANNEL_UNKNOWN for a listing channel, RESALE_CHANNEL_NOT_ALLOWED
+ * for one that is not online); the product's channel
  * and ticket types (CHANNEL_UNKNOWN, TICKET_TYPE_UNKNOWN); its GA area (GA_AREA_UNKNOWN); a fixed-price card
  * with resale terms (RESALE_NOT_ELIGIBLE); the single-ticket sale not started
  * (PRODUCT_LINK_TOO_LATE).
@@ -93,17 +101,50 @@ function resaleTerms(s: PerformanceState, resale: unknown): ResaleTerms | Reject
   if (!isInt(r.minPct, 0, bandPctMax)) return reject('COMMAND_INVALID', 'resale.minPct', `minPct must be a whole number from 0 to ${bandPctMax}`);
   if (!isInt(r.maxPct, r.minPct, bandPctMax)) return reject('COMMAND_INVALID', 'resale.maxPct', `maxPct must be a whole number from minPct to ${bandPctMax}`);
   if (!isInt(r.feePct, 0, 100)) return reject('COMMAND_INVALID', 'resale.feePct', 'feePct must be a whole number from 0 to 100');
-  const ids = r.channels;
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > limits.channelsPerPerformanceMax) {
-    return reject('COMMAND_INVALID', 'resale.channels', `resale.channels names from 1 to ${limits.channelsPerPerformanceMax} channels`);
+  const channels = listingChannels(s, r.channels, 'resale.channels');
+  if (!Array.isArray(channels)) return channels;
+  return { minPct: r.minPct, maxPct: r.maxPct as number, feePct: r.feePct, channels };
+}
+
+/**
+ * The channels a product's seats may be listed on, as channel numbers (each once): at most
+ * channelsPerPerformanceMax (none: resale is closed on every channel, setResaleChannels), each a
+ * channel here (CHANNEL_UNKNOWN) of an online kind (RESALE_CHANNEL_NOT_ALLOWED).
+ */
+function listingChannels(s: PerformanceState, ids: unknown, field: string): number[] | Rejection {
+  if (!Array.isArray(ids) || ids.length > limits.channelsPerPerformanceMax) {
+    return reject('COMMAND_INVALID', field, `${field} names at most ${limits.channelsPerPerformanceMax} channels`);
   }
   const channels: number[] = [];
   for (let i = 0; i < ids.length; i++) {
     const c = s.channelIndexById.get(ids[i] as string);
-    if (c === undefined) return reject('CHANNEL_UNKNOWN', `resale.channels[${i}]`, `no channel ${String(ids[i])}`);
+    if (c === undefined) return reject('CHANNEL_UNKNOWN', `${field}[${i}]`, `no channel ${String(ids[i])}`);
+    const kind = s.channels[c].kind;
+    if (!listingKinds.includes(kind)) return reject('RESALE_CHANNEL_NOT_ALLOWED', `${field}[${i}]`, `channel ${String(ids[i])} is a ${kind} channel; seats are listed for resale on online channels only (${listingKinds.join(', ')})`);
     if (!channels.includes(c)) channels.push(c);
   }
-  return { minPct: r.minPct, maxPct: r.maxPct as number, feePct: r.feePct, channels };
+  return channels;
+}
+
+/**
+ * Replaces the channels a linked product's seats may be listed on here, as a step of the
+ * product's setResaleChannels saga. Checks, in order: productId (COMMAND_INVALID); linked
+ * (PRODUCT_NOT_LINKED); the command is a step of that product's sagas (PRODUCT_STEP_ONLY: the
+ * coordinator keeps the channels too, and gives them to a performance it links later); the
+ * product has resale terms (RESALE_NOT_ELIGIBLE); the channels (listingChannels). Open listings
+ * stay as they are: a channel closed refuses new listings only.
+ */
+export function setProductResale(s: PerformanceState, cmd: SetProductResale): Done | Rejection {
+  const bad = needId(cmd.productId, 'productId');
+  if (bad !== null) return bad;
+  const link = s.products.get(cmd.productId);
+  if (link === undefined) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${cmd.productId} is not linked to ${s.performanceId}`);
+  if (!isStepOf(cmd.commandId, link.productId, link.linkNo)) return reject('PRODUCT_STEP_ONLY', 'commandId', `only product ${link.productId}'s coordinator sets its resale channels (setResaleChannels)`);
+  if (link.resale === null) return reject('RESALE_NOT_ELIGIBLE', 'productId', `product ${link.productId} has no resale policy: its seats are never resold`);
+  const channels = listingChannels(s, cmd.channels, 'channels');
+  if (!Array.isArray(channels)) return channels;
+  link.resale = { ...link.resale, channels };
+  return DONE;
 }
 
 /**

@@ -2,14 +2,14 @@
 // product's holds: its allocation), sold only from the quota or quota first, and given back to
 // free stock by the organizer, or by themselves at a set time (closesAtMs: a partner's unsold
 // contingent, a renewal reservation at its window's end).
-import type { CreateQuota, ReturnQuota } from './commands.ts';
+import type { CreateQuota, ReturnQuota, SetQuotaResale } from './commands.ts';
 import { assert } from './assert.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
 import { gaFree, moveGaSource, moveSeatSource } from './moves.ts';
 import { freeGeneralStock, resolveSeats } from './seats.ts';
-import type { CountAccepted } from './results.ts';
+import { DONE, type CountAccepted, type Done } from './results.ts';
 import { GENERAL, SeatState, type PerformanceState, type Quota } from './state.ts';
 
 export function createQuota(s: PerformanceState, cmd: CreateQuota, nowMs: number): CountAccepted | Rejection {
@@ -132,6 +132,37 @@ export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepte
   }
   for (const seat of seats) moveSeatSource(s, seat, GENERAL);
   return { ok: true, count: seats.length };
+}
+
+/**
+ * Authorizes a quota's seats for resale on channels of kind `resale`, or withdraws that (DOMAIN
+ * §6: a seat's contingent must be authorized on the resale channel, and seed 003 has it
+ * authorized later). The channels given replace the quota's resale channels; its other channels
+ * keep their order, then come these. A resale channel sells no stock (moves.ts channelMaySell),
+ * so what the quota sells, and where, does not change. Checks, in order: quotaId
+ * (COMMAND_INVALID); known (QUOTA_UNKNOWN; closed ones too: their sold seats still come from
+ * them); channels an array of at most channelsPerPerformanceMax (COMMAND_INVALID), each known
+ * (CHANNEL_UNKNOWN) and of kind `resale` (RESALE_CHANNEL_NOT_ALLOWED). Open listings stay.
+ */
+export function setQuotaResale(s: PerformanceState, cmd: SetQuotaResale): Done | Rejection {
+  const bad = needId(cmd.quotaId, 'quotaId');
+  if (bad !== null) return bad;
+  const quota = s.quotaById.get(cmd.quotaId);
+  if (quota === undefined) return reject('QUOTA_UNKNOWN', 'quotaId', `no quota ${cmd.quotaId}`);
+  const ids = cmd.channels as unknown;
+  if (!Array.isArray(ids) || ids.length > limits.channelsPerPerformanceMax) return reject('COMMAND_INVALID', 'channels', `channels names at most ${limits.channelsPerPerformanceMax} resale channels`);
+  const channels = quota.channels.filter((c) => s.channels[c].kind !== 'resale');
+  for (let i = 0; i < ids.length; i++) {
+    const c = s.channelIndexById.get(ids[i] as string);
+    if (c === undefined) return reject('CHANNEL_UNKNOWN', `channels[${i}]`, `no channel ${String(ids[i])}`);
+    if (s.channels[c].kind !== 'resale') return reject('RESALE_CHANNEL_NOT_ALLOWED', `channels[${i}]`, `channel ${String(ids[i])} is a ${s.channels[c].kind} channel: a quota is authorized for resale on channels of kind resale`);
+    if (!channels.includes(c)) channels.push(c);
+  }
+  quota.channels = channels;
+  // A resale channel sells from no pool whatever its quotas say, but the flag is derived from
+  // the quotas' channels all the same (as a snapshot's reader derives it).
+  refreshOnlyQuota(s);
+  return DONE;
 }
 
 /**

@@ -7,10 +7,10 @@
 // test (coverage.test.ts) reads `expect: 'NAME'` and `expectCode(..., 'NAME')` in these files.
 import { expect } from 'vitest';
 import {
-  auditPerformance, availability, compileLayout, createPerformance, decodeSnapshot, encodeSnapshot, LocalProducts, productFromPlain,
+  auditPerformance, availability, compileLayout, createPerformance, decodeSnapshot, encodeSnapshot, executeProduct, LocalProducts, productFromPlain,
   productEntries, productToPlain, stateHash, ticketRows,
   type Availability, type CodeName, type Command, type CreateProduct, type HoldingResult, type Layout, type LayoutJson,
-  type PerformanceSpec, type PerformanceState, type ProductCommand, type ProductPerformance, type ProductState,
+  type Outbound, type PerformanceSpec, type PerformanceState, type ProductCommand, type ProductPerformance, type ProductState,
   type Rejection, type Result, type TicketRow,
 } from '../../src/domain/mod.ts';
 
@@ -358,4 +358,24 @@ export function sellSingle(w: World, performanceId: string, buyerId: string, sea
   const holdId = w.id('h');
   ok(w.perform(performanceId, { ...hold(buyerId, seats), commandId: holdId }, at));
   return ok<{ tickets: { ticketId: string }[] }>(w.perform(performanceId, confirm(holdId, buyerId), at)).tickets.map((t) => t.ticketId);
+}
+
+/**
+ * The router's part played by hand: runs every step of `queue` (a coordinator's actions) on the
+ * performances and feeds each answer back to coordinator `s`, appending what it sends next;
+ * returns the sagas' outcomes by command id.
+ */
+export function driveSteps(w: World, s: ProductState, queue: Outbound[], at: number): Map<string, Result> {
+  const done = new Map<string, Result>();
+  let n = 0;
+  for (let i = 0; i < queue.length; i++) {
+    const o = queue[i];
+    if (o.t === 'done') {
+      done.set(o.commandId, o.result);
+      continue;
+    }
+    const result = w.local.perform(o.to, o.command, at);
+    queue.push(...executeProduct(s, { type: 'stepResult', commandId: `rv${o.saga}-${o.step}-${n++}`, saga: o.saga, step: o.step, result }, at).out);
+  }
+  return done;
 }

@@ -4,30 +4,13 @@
 // unrenewed holders' seats there too; a link whose allocation or reservation cannot be made is
 // refused and leaves nothing behind, as a product is at creation.
 import { describe, expect, it } from 'vitest';
-import { executeProduct, isPending, productFromPlain, productToPlain, type Outbound, type ProductCommand, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
-import { DAY, SALE, World, buy, closeRenewal, exchange, expectCode, hallLayout, hold, holding, linkLater, productDef, renew, schedule } from './helpers.ts';
+import { executeProduct, isPending, productFromPlain, productToPlain, type ProductCommand, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
+import { DAY, SALE, World, buy, driveSteps, closeRenewal, exchange, expectCode, hallLayout, hold, holding, linkLater, productDef, renew, schedule } from './helpers.ts';
 
 const hall = hallLayout();
 const games = schedule(['G1', 'G2', 'G3']);
 const later = schedule(['G4'], games[2].startsAtMs + DAY)[0];
 
-/** Runs every step of `queue` (a coordinator's actions) on the performances; returns the sagas' outcomes by command id. */
-function drive(w: World, productId: string, queue: Outbound[], at: number): Map<string, Result> {
-  const done = new Map<string, Result>();
-  const s = w.prod(productId);
-  let n = 0;
-  for (let i = 0; i < queue.length; i++) {
-    const o = queue[i];
-    if (o.t === 'done') {
-      done.set(o.commandId, o.result);
-      continue;
-    }
-    const result = w.local.perform(o.to, o.command, at);
-    const next = executeProduct(s, { type: 'stepResult', commandId: `rv${o.saga}-${o.step}-${n++}`, saga: o.saga, step: o.step, result }, at);
-    queue.push(...next.out);
-  }
-  return done;
-}
 
 describe('products - a link never runs beside a sale', () => {
   it('waits for the sale in flight, and gives the card it made the new performance too', () => {
@@ -46,7 +29,7 @@ describe('products - a link never runs beside a sale', () => {
     // A coordinator restored from its snapshot knows the link waits too.
     const restored = productFromPlain(JSON.parse(JSON.stringify(productToPlain(s))));
     expectCode(executeProduct(restored, { ...waiting, commandId: 'b3' }, SALE).result as Result, 'PRODUCT_BUSY');
-    const done = drive(w, 'CARD', [...sale.out], SALE);
+    const done = driveSteps(w, w.prod('CARD'), [...sale.out], SALE);
     expect(done.get('b1')).toMatchObject({ ok: true, holdingId: 'CARD-H1' });
     expect(done.get('l1')).toMatchObject({ ok: true, performanceId: 'G4', holders: 1, conflicts: [] });
     expect(s.holdings.get('CARD-H1')?.performanceIds).toEqual(['G1', 'G2', 'G3', 'G4']);
@@ -54,7 +37,7 @@ describe('products - a link never runs beside a sale', () => {
     // The same purchase, retried once the link is done, goes through.
     const retried = executeProduct(s, waiting, SALE + 1);
     expect(isPending(retried.result)).toBe(true);
-    expect(drive(w, 'CARD', [...retried.out], SALE + 1).get('b2')).toMatchObject({ ok: true, holdingId: 'CARD-H2' });
+    expect(driveSteps(w, w.prod('CARD'), [...retried.out], SALE + 1).get('b2')).toMatchObject({ ok: true, holdingId: 'CARD-H2' });
     expect(w.valid('G4', 'CARD-H2').map((t) => t.seatId)).toEqual(['A-1-2']);
   });
 

@@ -17,10 +17,11 @@ const text = files.map((f) => readFileSync(new URL(f, here), 'utf8')).join('\n')
 const expected = new Set([...text.matchAll(/expect: '([A-Z_]+)'/g)].map((m) => m[1]));
 
 const names = Object.keys(Code) as CodeName[];
-// Codes 100-119 belong to the runtime (engine/test/runtime/ covers them), and 120-139 to the
-// product coordinators (their own tests), except the three a performance returns to a
-// coordinator: a link too late or twice, and an unlink after sales.
-const fromPerformance: readonly CodeName[] = ['PRODUCT_LINK_TOO_LATE', 'PRODUCT_ALREADY_LINKED', 'PRODUCT_HAS_SALES'];
+// Codes 100-119 belong to the runtime (engine/test/runtime/ covers them), and 120-149 to the
+// product coordinators (their own tests), except the four a performance returns to a
+// coordinator: a link too late or twice, an unlink after sales, and a coordinator's step sent
+// by someone else.
+const fromPerformance: readonly CodeName[] = ['PRODUCT_LINK_TOO_LATE', 'PRODUCT_ALREADY_LINKED', 'PRODUCT_HAS_SALES', 'PRODUCT_STEP_ONLY'];
 const inScope = names.filter((n) => n !== 'OK' && !n.startsWith('LAYOUT_') && (Code[n] < 100 || fromPerformance.includes(n)));
 
 describe('scenarios - coverage of the rejection codes', () => {

@@ -359,6 +359,15 @@ export function unlinkProduct(productId: string, more: More = {}): Loose {
   return loose({ type: 'unlinkProduct', productId, ...more });
 }
 
+/** A coordinator's step replacing its product's listing channels here; a step of the product unless `more` names another commandId. */
+export function setProductResale(productId: string, channels: unknown, more: More = {}): Loose {
+  return loose({ type: 'setProductResale', ...asStepOf(productId), productId, channels, ...more });
+}
+
+export function setQuotaResale(quotaId: string, channels: unknown, more: More = {}): Loose {
+  return loose({ type: 'setQuotaResale', quotaId, channels, ...more });
+}
+
 export function listResale(listingId: string, ticketId: string, sellerId: string, priceMinor: number, more: More = {}): Loose {
   return loose({ type: 'listResale', listingId, ticketId, sellerId, channel: 'web', priceMinor, ...more });
 }

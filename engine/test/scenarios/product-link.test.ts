@@ -41,8 +41,12 @@ describe('products - linking a product to a performance', () => {
       { at: 0, cmd: linkProduct('card', resale({ maxPct: 49 })), expect: 'COMMAND_INVALID', field: 'resale.maxPct', unchanged: true, why: 'below minPct' },
       { at: 0, cmd: linkProduct('card', resale({ maxPct: 1001 })), expect: 'COMMAND_INVALID', field: 'resale.maxPct', unchanged: true },
       { at: 0, cmd: linkProduct('card', resale({ feePct: 101 })), expect: 'COMMAND_INVALID', field: 'resale.feePct', unchanged: true },
-      { at: 0, cmd: linkProduct('card', resale({ channels: [] })), expect: 'COMMAND_INVALID', field: 'resale.channels', unchanged: true },
+      { at: 0, cmd: linkProduct('card', resale({ channels: 'web' })), expect: 'COMMAND_INVALID', field: 'resale.channels', unchanged: true },
       { at: 0, cmd: linkProduct('card', resale({ channels: ['web', 'tv'] })), expect: 'CHANNEL_UNKNOWN', field: 'resale.channels[1]', unchanged: true },
+      // DOMAIN §6: resale is allowed or forbidden per online channel; the box office is not one,
+      // nor is a partner's point of sale.
+      { at: 0, cmd: linkProduct('card', resale({ channels: ['web', 'box'] })), expect: 'RESALE_CHANNEL_NOT_ALLOWED', field: 'resale.channels[1]', unchanged: true, why: 'a box office' },
+      { at: 0, cmd: linkProduct('card', resale({ channels: ['partner'] })), expect: 'RESALE_CHANNEL_NOT_ALLOWED', field: 'resale.channels[0]', unchanged: true, why: 'a partner channel' },
       { at: 0, cmd: linkProduct('card', { cardKind: 'fixedPrice' }), expect: 'RESALE_NOT_ELIGIBLE', field: 'resale', unchanged: true, why: 'fixed-price cards are never resold' },
       { at: 0, cmd: linkProduct('card', { channel: 'kiosk' }), expect: 'CHANNEL_UNKNOWN', field: 'channel', unchanged: true, why: 'the product sells on a channel this performance lacks' },
       { at: 0, cmd: linkProduct('card', { channel: '' }), expect: 'COMMAND_INVALID', field: 'channel', unchanged: true },
@@ -53,10 +57,11 @@ describe('products - linking a product to a performance', () => {
       { at: 0, cmd: linkProduct('card', resale({ minPct: 100, maxPct: 100, feePct: 0 })), expect: 'OK', why: 'a band of one price' },
       { at: 1, cmd: linkProduct('card', { kind: 'series' }), expect: 'PRODUCT_ALREADY_LINKED', field: 'productId', unchanged: true },
       { at: OPEN - 1, cmd: linkProduct('subs', { kind: 'pickMix', resale: null }), expect: 'OK', why: 'the last moment' },
+      { at: OPEN - 1, cmd: linkProduct('shut', resale({ channels: [] })), expect: 'OK', why: 'a policy with resale closed on every channel (setResaleChannels to none), linked later' },
       { at: OPEN, cmd: linkProduct('late'), expect: 'PRODUCT_LINK_TOO_LATE', unchanged: true, why: 'web and box open at OPEN' },
       { at: OPEN, cmd: linkProduct('card'), expect: 'PRODUCT_ALREADY_LINKED', unchanged: true, why: 'a second link is named as such, even late' },
     ]);
-    expect(productLinks(state).map((p) => p.productId)).toEqual(['fixed', 'card', 'subs']);
+    expect(productLinks(state).map((p) => [p.productId, p.resale?.channels])).toEqual([['fixed', undefined], ['card', ['web']], ['subs', undefined], ['shut', []]]);
   });
 
   // Found in session 17: only the channels' windows were looked at, so a presale selling before

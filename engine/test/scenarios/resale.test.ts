@@ -23,8 +23,9 @@ function sell(holdId: string, buyerId: string, productId: string, holdingId: str
 
 /**
  * The hall with three products: `card` (band 50-120 %, fee 10 %, listed on the web), `fixed` (a
- * fixed-price card, never resold) and `band` (33-101 %, no fee, web and partner), whose two
- * allocations are one authorized for resale (with a 7 % discount) and one not. Tickets:
+ * fixed-price card, never resold) and `band` (33-101 %, no fee, listed on the web and on the
+ * exchange's own channel), whose two allocations are one authorized for resale (with a 7 %
+ * discount) and one not. Tickets:
  * T0 ann MAIN-1-1 (card H1), T1 bob FLOOR (card H2), T2 cat MAIN-1-3 (a single ticket),
  * T3 dan MAIN-1-4 (fixed F1), T4 eve MAIN-2-1 (band B1, net 4650), T5 fay MAIN-2-2 (band B2,
  * unauthorized quota), T6 ann MAIN-1-2 (card H3), T7 gus MAIN-1-5 (card H4), T8 hal MAIN-1-6 (card H5).
@@ -34,7 +35,7 @@ function resaleHall(edit: Parameters<typeof newPerformance>[0] = productSpec): S
   play(state, [
     { at: 0, cmd: linkProduct('card'), expect: 'OK' },
     { at: 0, cmd: linkProduct('fixed', { cardKind: 'fixedPrice', resale: null }), expect: 'OK' },
-    { at: 0, cmd: linkProduct('band', { resale: { minPct: 33, maxPct: 101, feePct: 0, channels: ['web', 'partner'] } }), expect: 'OK' },
+    { at: 0, cmd: linkProduct('band', { resale: { minPct: 33, maxPct: 101, feePct: 0, channels: ['web', 'resale'] } }), expect: 'OK' },
     { at: 0, cmd: createQuota('auth', ['resale'], 'quotaFirst', { productId: 'band', seats: ['MAIN-2-1'], discountPct: 7 }), expect: 'OK' },
     { at: 0, cmd: createQuota('plain', ['web'], 'quotaFirst', { productId: 'band', seats: ['MAIN-2-2'] }), expect: 'OK' },
     ...sell('h0', 'ann', 'card', 'H1', ['MAIN-1-1']),
@@ -82,9 +83,9 @@ describe('resale - listing a product seat', () => {
       { at: OPEN, cmd: listResale('L2', 'P1-T6', 'ann', 6000), expect: 'OK' },
       { at: OPEN, cmd: listResale('L3', 'P1-T1', 'bob', 1250), expect: 'OK', why: 'a GA place, at the floor of its band' },
       // Band 33-101 % of 4650 (5000 less the 7 % allocation discount): from 1534 (1534.5 down) to 4697 (4696.5 up).
-      { at: OPEN, cmd: listResale('L4', 'P1-T4', 'eve', 1533, { channel: 'partner' }), expect: 'RESALE_PRICE_OUT_OF_BAND', unchanged: true },
-      { at: OPEN, cmd: listResale('L4', 'P1-T4', 'eve', 4698, { channel: 'partner' }), expect: 'RESALE_PRICE_OUT_OF_BAND', unchanged: true },
-      { at: OPEN, cmd: listResale('L4', 'P1-T4', 'eve', 1534, { channel: 'partner' }), expect: 'OK', check: listed({ listingId: 'L4', ticketId: 'P1-T4', priceMinor: 1534, basePriceMinor: 4650 }) },
+      { at: OPEN, cmd: listResale('L4', 'P1-T4', 'eve', 1533, { channel: 'resale' }), expect: 'RESALE_PRICE_OUT_OF_BAND', unchanged: true },
+      { at: OPEN, cmd: listResale('L4', 'P1-T4', 'eve', 4698, { channel: 'resale' }), expect: 'RESALE_PRICE_OUT_OF_BAND', unchanged: true },
+      { at: OPEN, cmd: listResale('L4', 'P1-T4', 'eve', 1534, { channel: 'resale' }), expect: 'OK', check: listed({ listingId: 'L4', ticketId: 'P1-T4', priceMinor: 1534, basePriceMinor: 4650 }) },
       { at: OPEN, cmd: listResale('L5', 'P1-T4', 'eve', 4697), expect: 'TICKET_ALREADY_LISTED', unchanged: true },
     ]);
   });
@@ -125,7 +126,7 @@ describe('resale - the quota\'s resale channel', () => {
       spec.channels.push({ id: 'fanx', kind: 'resale', saleStartMs: 0, saleEndMs: spec.channels[0].saleEndMs });
     });
     play(state, [
-      { at: OPEN, cmd: listResale('L1', 'P1-T4', 'eve', 4650, { channel: 'partner' }), expect: 'OK', why: 'quota auth names the channel resale' },
+      { at: OPEN, cmd: listResale('L1', 'P1-T4', 'eve', 4650, { channel: 'resale' }), expect: 'OK', why: 'quota auth names the channel resale' },
       { at: OPEN, cmd: listResale('L2', 'P1-T0', 'ann', 5000), expect: 'OK', why: 'a general-pool seat' },
       { at: OPEN, cmd: buyResale('L1', 'joe', { channel: 'fanx' }), expect: 'RESALE_QUOTA_NOT_AUTHORIZED', field: 'channel', unchanged: true },
       { at: OPEN, cmd: holdSeats('x1', 'joe', ['MAIN-3-3'], { channel: 'fanx' }), expect: 'CHANNEL_RESALE_ONLY', field: 'channel', unchanged: true, why: 'listings only, no stock' },

@@ -127,6 +127,12 @@ export interface ExchangePerformance extends Base {
   toPerformanceId: string;
 }
 /**
+ * Opens or closes resale on online channels (DOMAIN §6: per online channel, the organizer allows
+ * or forbids listing season-ticket seats): `channels` replaces the product's resale channels on
+ * every linked performance, and on any linked later. Only a product with a resale policy.
+ */
+export interface SetResaleChannels extends Base { type: 'setResaleChannels'; channels: string[] }
+/**
  * Time passing with no other command (the runtime's ticker, when productNextDueAtMs has come):
  * what falls due then happens (the renewal closes; stranded tickets' voids are tried again).
  * Like a performance's `tick`, not remembered.
@@ -135,11 +141,11 @@ export interface TickProduct extends Base { type: 'tickProduct' }
 /** The runtime's report of a step's result. Not sent by clients. */
 export interface StepResult extends Base { type: 'stepResult'; saga: number; step: number; result: Result }
 
-export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | NameCustomers | CloseRenewal | LinkPerformance | ExchangePerformance | TickProduct | StepResult;
+export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | NameCustomers | CloseRenewal | LinkPerformance | ExchangePerformance | SetResaleChannels | TickProduct | StepResult;
 export type ProductCommandType = ProductCommand['type'];
 
 const productCommandTypes: ReadonlySet<string> = new Set<ProductCommandType>([
-  'createProduct', 'buyProduct', 'renewHolding', 'nameCustomers', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'tickProduct', 'stepResult',
+  'createProduct', 'buyProduct', 'renewHolding', 'nameCustomers', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'setResaleChannels', 'tickProduct', 'stepResult',
 ]);
 
 export function isProductCommand(command: { type?: unknown }): command is ProductCommand {

@@ -6,11 +6,12 @@ import { Code, reject, type Rejection } from '../codes.ts';
 import { isId, isInt } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
-import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, StepResult, TickProduct } from './commands.ts';
+import { limits } from '../limits.ts';
+import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, SetResaleChannels, StepResult, TickProduct } from './commands.ts';
 import { customersFor, nameCustomers } from './customers.ts';
 import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
-import { advance, makingOf, rememberOutcome, renewalQuotaId, salesInFlight, send, startBuy, startCreate, startExchange, startLink } from './sagas.ts';
+import { advance, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startResale } from './sagas.ts';
 import { dueStranded, strandedDueAtMs } from './stranded.ts';
 import { checkCreateProduct } from './validate.ts';
 import { newProductState, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
@@ -130,6 +131,7 @@ function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outb
     case 'closeRenewal': return closeRenewal(s, cmd, nowMs, out);
     case 'linkPerformance': return linkPerformance(s, cmd, nowMs, out);
     case 'exchangePerformance': return exchange(s, cmd, nowMs, out);
+    case 'setResaleChannels': return setResaleChannels(s, cmd, nowMs, out);
     default: return reject('COMMAND_UNKNOWN', 'type', `unknown product command ${String((cmd as { type?: unknown }).type)}`);
   }
 }
@@ -329,3 +331,34 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   return pending(s, saga);
 }
 
+/**
+ * Opens or closes resale on online channels (DOMAIN §6): the channels given replace the
+ * product's listing channels on every linked performance (a saga: sagas.ts startResale), and a
+ * performance linked later gets them. Checks, in order: the product active (PRODUCT_NOT_ACTIVE);
+ * it has a resale policy (RESALE_NOT_ELIGIBLE: fixed-price cards are never resold); `channels` an
+ * array of at most limits.channelsPerPerformanceMax channel ids, none twice (PRODUCT_INVALID);
+ * no link and no other setResaleChannels in flight (PRODUCT_BUSY, not remembered: a link sends
+ * the channels to its performance, and two sets at once could leave performances disagreeing).
+ * Each performance checks the channels are its own (CHANNEL_UNKNOWN) and online
+ * (RESALE_CHANNEL_NOT_ALLOWED); one refusal undoes the others, and the outcome is that refusal.
+ */
+function setResaleChannels(s: ProductState, cmd: SetResaleChannels, nowMs: number, out: Outbound[]): Result | SagaPending {
+  if (s.status !== 'active') return reject('PRODUCT_NOT_ACTIVE', '', `product ${s.productId} is not active`);
+  if (s.def.resale == null) return reject('RESALE_NOT_ELIGIBLE', '', `product ${s.productId} has no resale policy: its seats are never resold`);
+  const ids = cmd.channels as unknown;
+  if (!Array.isArray(ids) || ids.length > limits.channelsPerPerformanceMax) return reject('PRODUCT_INVALID', 'channels', `channels lists at most ${limits.channelsPerPerformanceMax} channel ids (none: resale closed everywhere)`);
+  for (let i = 0; i < ids.length; i++) {
+    if (!isId(ids[i])) return reject('PRODUCT_INVALID', `channels[${i}]`, 'a channel id');
+    if (ids.indexOf(ids[i]) !== i) return reject('PRODUCT_INVALID', `channels[${i}]`, `channel ${String(ids[i])} is listed twice`);
+  }
+  const busy = linkInFlight(s) ?? resaleInFlight(s);
+  if (busy !== null) return busy;
+  const saga = open(s, 'resale', cmd, nowMs);
+  startResale(s, saga, out);
+  return s.sagas.has(saga.saga) ? pending(s, saga) : resaleOutcome(s, cmd.channels);
+}
+
+function resaleInFlight(s: ProductState): Rejection | null {
+  for (const saga of s.sagas.values()) if (saga.kind === 'resale') return reject('PRODUCT_BUSY', '', `the resale channels of product ${s.productId} are being set; retry when that is done`);
+  return null;
+}

@@ -4,10 +4,10 @@
 // Forward steps hold, then confirm; compensation undoes in reverse. Nothing is sold twice
 // because every seat is held by its performance's single writer before any confirm.
 import { reject, type Rejection } from '../codes.ts';
-import type { Command } from '../commands.ts';
+import type { Command, ResalePolicy } from '../commands.ts';
 import type { CountAccepted, HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
-import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding } from './commands.ts';
+import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding, SetResaleChannels } from './commands.ts';
 import { checkCustomers } from './customers.ts';
 import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
@@ -96,9 +96,19 @@ export function startLink(s: ProductState, saga: Saga, out: Outbound[]): void {
 }
 
 const linkCommand = (s: ProductState): Sendable => ({
-  type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: s.def.resale ?? null,
+  type: 'linkProduct', productId: s.productId, kind: s.def.kind, cardKind: s.def.cardKind ?? 'fixedPrice', resale: linkResale(s),
   channel: s.def.channel, ticketTypes: productTicketTypes(s), gaAreaId: s.def.gaAreaId ?? null,
 });
+
+/**
+ * The resale policy a link sends: the product's, with the listing channels set last
+ * (setResaleChannels) when they were. A product whose channels were never set sends its policy
+ * as created, the very object, so its link steps are what they always were.
+ */
+function linkResale(s: ProductState): ResalePolicy | null {
+  const resale = s.def.resale ?? null;
+  return resale === null || s.resaleChannels === null ? resale : { ...resale, channels: [...s.resaleChannels] };
+}
 
 /** The ticket types the product sells with: its own, then those its renewal maps old types to, each once. */
 function productTicketTypes(s: ProductState): string[] {
@@ -119,6 +129,7 @@ export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outboun
     case 'revoid':
       noteRevoids(s, results, nowMs);
       return finish(s, saga, { ok: true }, out);
+    case 'resale': return advanceResale(s, saga, results, out);
   }
 }
 
@@ -629,3 +640,43 @@ function swapped(s: ProductState, saga: Saga, h: Holding, m: MakingHolding, nowM
   finish(s, saga, swappedHolding, out);
 }
 
+// ---- resale channels: replaced on every linked performance, or on none ----
+
+/** The channels the product's seats may be listed on now: those set last, else those it was created with. */
+function resaleChannelsOf(s: ProductState): string[] {
+  return s.resaleChannels ?? s.def.resale?.channels ?? [];
+}
+
+/** One wave: every linked performance (exchangeable ones too: an exchange sells there) takes the new channels. */
+export function startResale(s: ProductState, saga: Saga, out: Outbound[]): void {
+  const channels = (saga.command as SetResaleChannels).channels;
+  saga.phase = 'set';
+  for (const p of s.links.keys()) send(s, saga, p, { type: 'setProductResale', productId: s.productId, channels: [...channels] }, out);
+  if (saga.wave.length === 0) resaleSet(s, saga, out);
+}
+
+function advanceResale(s: ProductState, saga: Saga, results: Answered[], out: Outbound[]): void {
+  if (saga.phase === 'set') {
+    const failed = results.find((r) => !r.result.ok);
+    if (failed === undefined) return resaleSet(s, saga, out);
+    // All or nothing (DOMAIN §7): the performances that took the new channels get back the
+    // ones they had, which each accepted before (at its link, or the last time they were set).
+    saga.refusal = onPerformance(failed.performanceId, failed.result as Rejection);
+    saga.phase = 'undo';
+    const before = resaleChannelsOf(s);
+    for (const r of results) if (r.result.ok) send(s, saga, r.performanceId, { type: 'setProductResale', productId: s.productId, channels: [...before] }, out);
+    if (saga.wave.length > 0) return;
+  }
+  finish(s, saga, saga.refusal!, out);
+}
+
+function resaleSet(s: ProductState, saga: Saga, out: Outbound[]): void {
+  const channels = (saga.command as SetResaleChannels).channels;
+  s.resaleChannels = [...channels];
+  finish(s, saga, resaleOutcome(s, channels), out);
+}
+
+/** What setResaleChannels answers once every performance has the channels. */
+export function resaleOutcome(s: ProductState, channels: string[]): Result {
+  return { ok: true, productId: s.productId, channels: [...channels] } as unknown as Result;
+}

@@ -82,15 +82,17 @@ export function productToPlain(s: ProductState): unknown {
     // Written only when there are some: snapshots of products without them are unchanged.
     ...(s.stranded.size > 0 ? { stranded: entries(s.stranded) } : {}),
     ...(s.strandedForgotten > 0 ? { strandedForgotten: s.strandedForgotten } : {}),
+    // Written only once setResaleChannels has set them: other snapshots are unchanged.
+    ...(s.resaleChannels !== null ? { resaleChannels: s.resaleChannels } : {}),
   };
 }
 
 type Plain<T> = { [K in keyof T]: T[K] extends Map<infer A, infer B> ? [A, B][] : T[K] };
 
 export function productFromPlain(raw: unknown): ProductState {
-  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas' | 'customers' | 'stranded' | 'strandedForgotten'> & {
+  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas' | 'customers' | 'stranded' | 'strandedForgotten' | 'resaleChannels'> & {
     v: number; holdings: PlainHolding[]; customers?: Plain<ProductState>['customers']; sagas: (Omit<Saga, 'making'> & { making: PlainMaking[] })[];
-    stranded?: Plain<ProductState>['stranded']; strandedForgotten?: number;
+    stranded?: Plain<ProductState>['stranded']; strandedForgotten?: number; resaleChannels?: string[];
   };
   if (p.v !== PRODUCT_SNAPSHOT_VERSION) throw new Error(`product snapshot version ${p.v} is not ${PRODUCT_SNAPSHOT_VERSION}`);
   return {
@@ -122,6 +124,8 @@ export function productFromPlain(raw: unknown): ProductState {
     sharedPerformanceIds: null,
     stranded: new Map(p.stranded ?? []),
     strandedForgotten: p.strandedForgotten ?? 0,
+    // Absent in snapshots of products whose resale channels are those they were created with.
+    resaleChannels: p.resaleChannels ?? null,
     revoidSaga: p.sagas.find((g) => g.kind === 'revoid')?.saga ?? null,
   };
 }

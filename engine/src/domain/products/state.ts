@@ -100,8 +100,11 @@ export interface Step {
   result: Result | null;
 }
 
-/** 'revoid': started by a tickProduct, voids again the stranded tickets whose retry is due (stranded.ts). */
-export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange' | 'revoid';
+/**
+ * 'revoid': started by a tickProduct, voids again the stranded tickets whose retry is due
+ * (stranded.ts). 'resale': setResaleChannels, on every linked performance.
+ */
+export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange' | 'revoid' | 'resale';
 
 export interface Saga {
   saga: number;
@@ -212,6 +215,12 @@ export interface ProductState {
    * performance, in no holding of this coordinator. Snapshotted only when not empty.
    */
   stranded: Map<string, StrandedTicket>;
+  /**
+   * The channels the product's seats may be listed on now, once setResaleChannels has replaced
+   * those of `def.resale` (which stays as created); null until then. Sent to a performance linked
+   * later. Snapshotted only when set.
+   */
+  resaleChannels: string[] | null;
   /** Stranded tickets let go of past productLimits.strandedMax (snapshotted only when not 0). */
   strandedForgotten: number;
   /** The revoid saga in flight (at most one), by number: derived from `sagas`, never snapshotted. */
@@ -270,6 +279,7 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     renewalHolders: renewalHoldersOf(def),
     sharedPerformanceIds: null,
     stranded: new Map(),
+    resaleChannels: null,
     strandedForgotten: 0,
     revoidSaga: null,
   };
