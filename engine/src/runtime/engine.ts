@@ -4,7 +4,7 @@
 // worker. A command is answered only after its batch is journaled and applied.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Code, isPending, reject, type LayoutJson, type Outbound, type Result } from '../domain/mod.ts';
+import { Code, isPending, isStepCommandId, reject, type LayoutJson, type Outbound, type Result } from '../domain/mod.ts';
 import type { Bus, Lease } from './bus.ts';
 import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
@@ -271,6 +271,11 @@ export class Engine {
 
   /** The allocation-light form of submit for callers that batch (the simulator, benchmarks). */
   send(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply): void {
+    const forged = coordinatorsOnly(command);
+    if (forged !== null) {
+      this.observer.refused?.(-1, command, forged, false);
+      return reply(forged);
+    }
     this.enqueue(performanceId, command, nowMs, reply, false);
   }
 
@@ -850,4 +855,27 @@ export class Engine {
     lane.queued = [];
     this.answerAll(lane, queued, reject(code, 'performanceId', `shard ${lane.shard} is not served by this process`));
   }
+}
+
+const productHoldTypes: ReadonlySet<string> = new Set(['holdSeats', 'holdBestAvailable', 'holdGa']);
+
+/**
+ * PRODUCT_STEP_ONLY for a client's command that only a product's coordinator may send: one whose
+ * id has a saga step's shape (`…/<digits>/<digits>`, the ids a performance trusts to void a
+ * product's tickets or set its resale channels), or a hold for a product (`productId` or
+ * `holdingId`: it skips the channel's sale window, draws on the product's allocation and renewal
+ * reservation, and may be confirmed complimentary). The coordinators' own steps come in through
+ * enqueueStep and applyForwardedStep, never through send. The pure domain trusts its caller
+ * (LocalProducts, tests); this is where a client reaches the engine.
+ */
+function coordinatorsOnly(command: EngineCommand): Result | null {
+  if (typeof command !== 'object' || command === null) return null;
+  const c = command as { type?: unknown; commandId?: unknown; productId?: unknown; holdingId?: unknown };
+  if (typeof c.commandId === 'string' && isStepCommandId(c.commandId)) {
+    return reject('PRODUCT_STEP_ONLY', 'commandId', `command ids of the shape <id>/<n>/<n> are the product coordinators' saga steps; choose another id`);
+  }
+  if (typeof c.type === 'string' && productHoldTypes.has(c.type) && (c.productId !== undefined || c.holdingId !== undefined)) {
+    return reject('PRODUCT_STEP_ONLY', c.productId !== undefined ? 'productId' : 'holdingId', 'a hold for a product is made by its coordinator: buy through the product (buyProduct)');
+  }
+  return null;
 }

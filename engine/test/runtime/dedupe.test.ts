@@ -3,8 +3,8 @@
 // ids (RecentCommands, per shard) keeps a retry from being applied again long after the domain's
 // per-performance memo (limits.dedupeEntriesMax), which keeps the answers, has forgotten it.
 import { describe, expect, it } from 'vitest';
-import { limits, type HoldAccepted, type Result } from '../../src/domain/mod.ts';
-import type { Engine } from '../../src/runtime/mod.ts';
+import { isStepCommandId, limits, type HoldAccepted, type Result } from '../../src/domain/mod.ts';
+import type { Engine, EngineCommand } from '../../src/runtime/mod.ts';
 import {
   engines, expectCode, expectOk, hold, holdBest, idsOnShard, miss, open, outcome, release, seatCounts, stall, T0,
 } from './helpers.ts';
@@ -51,7 +51,11 @@ describe('runtime - dedupe', () => {
     const P = 'W-1';
     expectOk(await engine.submit(P, open(P), T0));
     const old = hold(oldId, 'b1', [stall('A', 1)]);
-    const first = await engine.submit(P, old, T0 + 1);
+    // A step's id comes in as a coordinator's step does (the engine refuses it from a client).
+    const submitOld = (command: EngineCommand, nowMs: number): Promise<Result> => (isStepCommandId(oldId)
+      ? new Promise((resolve) => engine.applyForwardedStep(P, command, nowMs, resolve))
+      : engine.submit(P, command, nowMs));
+    const first = await submitOld(old, T0 + 1);
     expectOk(first);
     expectOk(await engine.submit(P, release(`${P}-rel`, oldId, 'b1'), T0 + 2));
     const fillers = limits.dedupeEntriesMax + 5_000;
@@ -62,7 +66,7 @@ describe('runtime - dedupe', () => {
       const results = await Promise.all(answers);
       expectCode(results[0], 'HOLD_NOT_FOUND');
     }
-    const retry = await engine.submit(P, { ...old }, T0 + 4);
+    const retry = await submitOld({ ...old }, T0 + 4);
     return { first, retry, held: (await seatCounts(engine, P)).held };
   }
 

@@ -3,7 +3,7 @@
 // A restart on the same journal resumes sagas cut off mid-way (pendingSteps are sent again).
 import { describe, expect, it } from 'vitest';
 import type { Result, TicketRow } from '../../src/domain/mod.ts';
-import { EmbeddedBus, Shard, VenueCatalog, type Engine, type ShardOutbox } from '../../src/runtime/mod.ts';
+import { EmbeddedBus, Shard, VenueCatalog, type Engine, type EngineCommand, type ShardOutbox } from '../../src/runtime/mod.ts';
 import { CARD_SALE_AT_MS, matchSpec, seasonCardProduct, SEASON_CARD, SINGLE_SALE_AT_MS } from '../../src/sim/season-setup.ts';
 import { buy, layout, matches, seat, setUp } from './season-fixture.ts';
 import { engines, expectCode, expectOk, tickets } from './helpers.ts';
@@ -78,6 +78,31 @@ describe('products in the runtime', () => {
     expect(await second.submit(SEASON_CARD, buy('b1', 'alice', [seat(50)]), CARD_SALE_AT_MS + 1)).toEqual(done);
     seatsSoldOnce(await allTickets(second));
     expect((await allTickets(second)).length).toBe(matches.length);
+  });
+});
+
+// A product's hold skips the channel's sale window, takes from the product's allocation and
+// renewal reservation, and may be confirmed complimentary; a saga step's id lets a performance void
+// the product's tickets. Only the coordinators' own steps may do either: a client is refused at
+// the engine's door, and the coordinators' steps still go through.
+describe('products in the runtime - what only a coordinator may send', () => {
+  it('refuses a client\'s product hold and a client\'s step-shaped id (PRODUCT_STEP_ONLY), and changes nothing', async () => {
+    const engine = await start({ workers: 1, shards: 2 });
+    await setUp(engine);
+    const card = await engine.submit(SEASON_CARD, buy('b1', 'alice', [seat(100)]), CARD_SALE_AT_MS);
+    expect(card).toMatchObject({ ok: true, seats: [seat(100)] });
+    const first = matches[0].performanceId;
+    const forged: EngineCommand = { type: 'holdSeats', commandId: 'sneaky', buyerId: 'mallory', channel: 'box', seats: [seat(101)], productId: SEASON_CARD, holdingId: `${SEASON_CARD}-H1` };
+    expectCode(await engine.submit(first, forged, CARD_SALE_AT_MS), 'PRODUCT_STEP_ONLY');
+    expectCode(await engine.submit(first, { type: 'holdBestAvailable', commandId: 'sneaky2', buyerId: 'mallory', channel: 'box', count: 1, holdingId: 'X' }, CARD_SALE_AT_MS), 'PRODUCT_STEP_ONLY');
+    const ticket = (await allTickets(engine)).find((t) => t.performanceId === first)!;
+    const voided = await engine.submit(first, { type: 'voidTicket', commandId: `${SEASON_CARD}/0/1`, ticketId: ticket.ticketId }, CARD_SALE_AT_MS);
+    expect(voided).toMatchObject({ ok: false, name: 'PRODUCT_STEP_ONLY', field: 'commandId' });
+    const rows = await allTickets(engine);
+    expect(rows.map((t) => [t.seatId, t.status, t.buyerId])).toEqual(matches.map(() => [seat(100), 'valid', 'alice']));
+    expect(await engine.query(first, 'seatCounts')).toMatchObject({ held: 0, sold: 1 });
+    // The coordinator's own steps still pass: a second card sells.
+    expect(await engine.submit(SEASON_CARD, buy('b2', 'bob', [seat(101)]), CARD_SALE_AT_MS + 1)).toMatchObject({ ok: true, seats: [seat(101)] });
   });
 });
 
