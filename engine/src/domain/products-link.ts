@@ -13,6 +13,7 @@ import { grown } from './typed-arrays.ts';
 import { dropQuota, refreshOnlyQuota } from './quotas.ts';
 import { DONE, type Done, type LinkAccepted } from './results.ts';
 import { isStepOf } from './products/outbound.ts';
+import { resaleChannelList } from './channel-list.ts';
 import type { ChannelKind, Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
 
 const productKinds: readonly ProductKind[] = ['seasonCard', 'series', 'pickMix'];
@@ -101,29 +102,9 @@ function resaleTerms(s: PerformanceState, resale: unknown): ResaleTerms | Reject
   if (!isInt(r.minPct, 0, bandPctMax)) return reject('COMMAND_INVALID', 'resale.minPct', `minPct must be a whole number from 0 to ${bandPctMax}`);
   if (!isInt(r.maxPct, r.minPct, bandPctMax)) return reject('COMMAND_INVALID', 'resale.maxPct', `maxPct must be a whole number from minPct to ${bandPctMax}`);
   if (!isInt(r.feePct, 0, 100)) return reject('COMMAND_INVALID', 'resale.feePct', 'feePct must be a whole number from 0 to 100');
-  const channels = listingChannels(s, r.channels, 'resale.channels');
+  const channels = resaleChannelList(s, r.channels, 'resale.channels', listingKinds);
   if (!Array.isArray(channels)) return channels;
   return { minPct: r.minPct, maxPct: r.maxPct as number, feePct: r.feePct, channels };
-}
-
-/**
- * The channels a product's seats may be listed on, as channel numbers (each once): at most
- * channelsPerPerformanceMax (none: resale is closed on every channel, setResaleChannels), each a
- * channel here (CHANNEL_UNKNOWN) of an online kind (RESALE_CHANNEL_NOT_ALLOWED).
- */
-function listingChannels(s: PerformanceState, ids: unknown, field: string): number[] | Rejection {
-  if (!Array.isArray(ids) || ids.length > limits.channelsPerPerformanceMax) {
-    return reject('COMMAND_INVALID', field, `${field} names at most ${limits.channelsPerPerformanceMax} channels`);
-  }
-  const channels: number[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    const c = s.channelIndexById.get(ids[i] as string);
-    if (c === undefined) return reject('CHANNEL_UNKNOWN', `${field}[${i}]`, `no channel ${String(ids[i])}`);
-    const kind = s.channels[c].kind;
-    if (!listingKinds.includes(kind)) return reject('RESALE_CHANNEL_NOT_ALLOWED', `${field}[${i}]`, `channel ${String(ids[i])} is a ${kind} channel; seats are listed for resale on online channels only (${listingKinds.join(', ')})`);
-    if (!channels.includes(c)) channels.push(c);
-  }
-  return channels;
 }
 
 /**
@@ -141,7 +122,7 @@ export function setProductResale(s: PerformanceState, cmd: SetProductResale): Do
   if (link === undefined) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${cmd.productId} is not linked to ${s.performanceId}`);
   if (!isStepOf(cmd.commandId, link.productId, link.linkNo)) return reject('PRODUCT_STEP_ONLY', 'commandId', `only product ${link.productId}'s coordinator sets its resale channels (setResaleChannels)`);
   if (link.resale === null) return reject('RESALE_NOT_ELIGIBLE', 'productId', `product ${link.productId} has no resale policy: its seats are never resold`);
-  const channels = listingChannels(s, cmd.channels, 'channels');
+  const channels = resaleChannelList(s, cmd.channels, 'channels', listingKinds);
   if (!Array.isArray(channels)) return channels;
   link.resale = { ...link.resale, channels };
   return DONE;

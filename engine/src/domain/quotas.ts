@@ -9,8 +9,9 @@ import { limits } from './limits.ts';
 import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
 import { gaFree, moveGaSource, moveSeatSource } from './moves.ts';
 import { freeGeneralStock, resolveSeats } from './seats.ts';
+import { resaleChannelList } from './channel-list.ts';
 import { DONE, type CountAccepted, type Done } from './results.ts';
-import { GENERAL, SeatState, type PerformanceState, type Quota } from './state.ts';
+import { GENERAL, SeatState, type ChannelKind, type PerformanceState, type Quota } from './state.ts';
 
 export function createQuota(s: PerformanceState, cmd: CreateQuota, nowMs: number): CountAccepted | Rejection {
   const bad = needId(cmd.quotaId, 'quotaId');
@@ -134,6 +135,9 @@ export function returnQuota(s: PerformanceState, cmd: ReturnQuota): CountAccepte
   return { ok: true, count: seats.length };
 }
 
+/** A quota is authorized for resale on the exchange's own channels. */
+const resaleKindOnly: readonly ChannelKind[] = ['resale'];
+
 /**
  * Authorizes a quota's seats for resale on channels of kind `resale`, or withdraws that (DOMAIN
  * §6: a seat's contingent must be authorized on the resale channel, and seed 003 has it
@@ -149,16 +153,9 @@ export function setQuotaResale(s: PerformanceState, cmd: SetQuotaResale): Done |
   if (bad !== null) return bad;
   const quota = s.quotaById.get(cmd.quotaId);
   if (quota === undefined) return reject('QUOTA_UNKNOWN', 'quotaId', `no quota ${cmd.quotaId}`);
-  const ids = cmd.channels as unknown;
-  if (!Array.isArray(ids) || ids.length > limits.channelsPerPerformanceMax) return reject('COMMAND_INVALID', 'channels', `channels names at most ${limits.channelsPerPerformanceMax} resale channels`);
-  const channels = quota.channels.filter((c) => s.channels[c].kind !== 'resale');
-  for (let i = 0; i < ids.length; i++) {
-    const c = s.channelIndexById.get(ids[i] as string);
-    if (c === undefined) return reject('CHANNEL_UNKNOWN', `channels[${i}]`, `no channel ${String(ids[i])}`);
-    if (s.channels[c].kind !== 'resale') return reject('RESALE_CHANNEL_NOT_ALLOWED', `channels[${i}]`, `channel ${String(ids[i])} is a ${s.channels[c].kind} channel: a quota is authorized for resale on channels of kind resale`);
-    if (!channels.includes(c)) channels.push(c);
-  }
-  quota.channels = channels;
+  const given = resaleChannelList(s, cmd.channels, 'channels', resaleKindOnly);
+  if (!Array.isArray(given)) return given;
+  quota.channels = [...quota.channels.filter((c) => s.channels[c].kind !== 'resale'), ...given];
   // A resale channel sells from no pool whatever its quotas say, but the flag is derived from
   // the quotas' channels all the same (as a snapshot's reader derives it).
   refreshOnlyQuota(s);
