@@ -53,7 +53,8 @@ function directRound(layout: Layout, seats: number[], count: number, failures: F
     const at = CARD_SALE_AT_MS + i;
     const seatId = layout.seatIds[seats[i]];
     for (const s of states) {
-      const hold = execute(s, { type: 'holdSeats', commandId: `h${i}`, buyerId: `B${i}`, channel: 'box', ticketType: 'card', seats: [seatId] }, at + 2_000_000_000);
+      // As single tickets: the card's type is products-only (matchSpec), and the type costs nothing here.
+      const hold = execute(s, { type: 'holdSeats', commandId: `h${i}`, buyerId: `B${i}`, channel: 'box', ticketType: 'single', seats: [seatId] }, at + 2_000_000_000);
       if (!hold.ok) failures.note('cardBaseline hold', hold);
       const order = execute(s, { type: 'confirmHold', commandId: `c${i}`, holdId: `h${i}`, buyerId: `B${i}` }, at + 2_000_000_000);
       if (!order.ok) failures.note('cardBaseline confirm', order);

@@ -166,7 +166,8 @@ type Op =
   | { k: 'confirm' | 'release'; ref: number; other: boolean; bogus: boolean; email?: string }
   | { k: 'createQuota'; quotaId: string; channels: string[]; policy: string; seats?: string[]; area?: string; count?: number; discountPct?: number; closesIn?: number }
   | { k: 'returnQuota'; quotaId: string; seats?: string[]; count?: number; close?: boolean }
-  | { k: 'block'; hard: boolean; blockId: string; seats?: string[]; area?: string; count?: number }
+  | { k: 'block'; hard: boolean; blockId: string; seats?: string[]; area?: string; count?: number; quotaId?: string }
+  | { k: 'returnHard'; blockId: string; seats?: string[]; count?: number }
   | { k: 'createPresale'; code: string; ticketType: string; from: number; length: number; totalMax: number; perBuyerMax: number }
   | { k: 'editPresale'; code: string; totalMax?: number; perBuyerMax?: number; untilOffset?: number }
   | { k: 'stopPresale'; code: string }
@@ -245,7 +246,15 @@ function opArbitraries(venue: Venue): [fc.Arbitrary<Op>, fc.Arbitrary<Op[]>] {
       w(2, fc.constant({ close: true })), w(1, fc.record({ seats: seatList(1), close: fc.constant(true) })), w(1, fc.record({ close: fc.constant(false) })),
     ),
   ).map(([quotaId, sh]): Op => ({ k: 'returnQuota', quotaId, ...sh }));
-  const block = fc.tuple(fc.boolean(), fc.constantFrom('F1', 'F2', 'F3'), shape).map(([hard, blockId, sh]): Op => ({ k: 'block', hard, blockId, ...sh }));
+  // A hard-ticket batch now and then from a quota (an outlet's contingent; the quota may not
+  // exist, hold the stock, or be of the other kind), else from the general pool.
+  const block = fc.tuple(fc.boolean(), fc.constantFrom('F1', 'F2', 'F3'), shape, opt(fc.constantFrom(...QUOTA_IDS, 'Q9'), 35))
+    .map(([hard, blockId, sh, quotaId]): Op => ({ k: 'block', hard, blockId, ...sh, quotaId: hard ? quotaId : undefined }));
+  // Printed tickets coming back: all, some seats (often not in the batch), or some places.
+  const returnHard = fc.tuple(
+    fc.constantFrom('F1', 'F2', 'F3', 'F9'),
+    fc.oneof(w(4, fc.constant({})), w(4, fc.record({ seats: seatList(3) })), w(4, fc.record({ count: fc.integer({ min: 0, max: 5 }) })), w(1, fc.record({ seats: fc.constant<string[]>([]) }))),
+  ).map(([blockId, sh]): Op => ({ k: 'returnHard', blockId, ...sh }));
   const createPresale = fc.record({
     code: fc.oneof(w(2, fc.constant('EARLY')), w(1, fc.constant('FRIENDS'))),
     ticketType: fc.oneof(w(10, fc.constant('vip')), w(1, fc.constantFrom('adult', 'nope'))),
@@ -266,8 +275,15 @@ function opArbitraries(venue: Venue): [fc.Arbitrary<Op>, fc.Arbitrary<Op[]>] {
   const numbered = venue.seatIds.length > 0;
   const hasGa = venue.areaIds.length > 0;
   // Usually a presale link and a quota first, then a few more set-up operations of any kind.
-  const setup = fc.tuple(opt(createPresale, 80), opt(createQuota, 60), fc.array(fc.oneof(w(4, createQuota), w(3, createPresale), w(2, block)), { maxLength: 3 }))
-    .map(([p, q, more]) => [p, q, ...more].filter((op): op is Op => op !== undefined));
+  // An outlet's contingent: a quota, then a batch printed from part of it (some of its seats, or
+  // fewer places), so that returns of printed tickets to a quota are common enough to check.
+  const outlet = fc.tuple(createQuota, fc.constantFrom('F1', 'F2', 'F3'), fc.integer({ min: 1, max: 3 })).map(([q, blockId, n]): Op[] => {
+    const quota = q as Extract<Op, { k: 'createQuota' }>;
+    const part = quota.seats !== undefined ? { seats: quota.seats.slice(0, n) } : { area: quota.area, count: Math.min(n, quota.count ?? 1) };
+    return [{ ...quota, policy: 'onlyQuota', channels: ['partner'] }, { k: 'block', hard: true, blockId, quotaId: quota.quotaId, ...part }];
+  });
+  const setup = fc.tuple(opt(createPresale, 80), opt(createQuota, 60), opt(outlet, 40), fc.array(fc.oneof(w(4, createQuota), w(3, createPresale), w(2, block)), { maxLength: 3 }))
+    .map(([p, q, o, more]) => [p, q, ...(o ?? []), ...more].filter((op): op is Op => op !== undefined));
   const any = fc.oneof(
     w(numbered ? 14 : 2, holdSeats),
     w(numbered ? 10 : 2, holdBest),
@@ -281,6 +297,7 @@ function opArbitraries(venue: Venue): [fc.Arbitrary<Op>, fc.Arbitrary<Op[]>] {
     w(8, createQuota),
     w(3, returnQuota),
     w(2, block),
+    w(3, returnHard),
     w(3, createPresale),
     w(1, editPresale),
     w(1, fc.constantFrom(...PRESALE_CODES, 'GHOST').map((code): Op => ({ k: 'stopPresale', code }))),
@@ -365,9 +382,10 @@ function materialize(venue: Venue, ops: readonly Op[]): Step[] {
       case 'returnQuota': command = clean({ type: 'returnQuota' as const, commandId: id(), quotaId: op.quotaId, seats: op.seats && [...op.seats], count: op.count, close: op.close }); break;
       case 'block':
         command = op.hard
-          ? clean({ type: 'issueHardTickets' as const, commandId: id(), batchId: op.blockId, outlet: 'kiosk-7', deliveryNote: 'DN-1', seats: op.seats && [...op.seats], gaAreaId: op.area, count: op.count })
+          ? clean({ type: 'issueHardTickets' as const, commandId: id(), batchId: op.blockId, outlet: 'kiosk-7', deliveryNote: 'DN-1', seats: op.seats && [...op.seats], gaAreaId: op.area, count: op.count, quotaId: op.quotaId })
           : clean({ type: 'blockForeign' as const, commandId: id(), blockId: op.blockId, system: 'other-sys', seats: op.seats && [...op.seats], gaAreaId: op.area, count: op.count });
         break;
+      case 'returnHard': command = clean({ type: 'returnHardTickets' as const, commandId: id(), batchId: op.blockId, seats: op.seats && [...op.seats], count: op.count }); break;
       case 'createPresale':
         command = { type: 'createPresale', commandId: id(), code: op.code, ticketType: op.ticketType, validFromMs: nowMs + op.from, validUntilMs: nowMs + op.from + op.length, totalMax: op.totalMax, perBuyerMax: op.perBuyerMax };
         break;
@@ -413,6 +431,8 @@ interface MArea { id: string; zone: string; capacity: number; pools: Map<number,
 interface MHold { holdId: string; buyerId: string; channel: string; ticketType: string; presale: string | null; seats: string[]; area: string | null; source: number; count: number; expiresAtMs: number }
 interface MTicket { id: string; seat: string | null; area: string | null; source: number; buyerId: string; presale: string | null; valid: boolean; scanned: boolean }
 interface MQuota { id: string; channels: string[]; policy: string; discountPct: number; area: string | null; closed: boolean; closesAtMs: number | null }
+/** A batch or block: the seats it still has out (numbered) or its places out (GA), and their pool. */
+interface MBlock { hard: boolean; seats: Set<string>; area: string | null; source: number; count: number }
 interface MPresale { ticketType: string; from: number; until: number; totalMax: number; perBuyerMax: number; stopped: boolean }
 
 type Expect = { reject: CodeName } | { accept: Record<string, unknown> };
@@ -448,7 +468,7 @@ class Model {
   readonly tickets: MTicket[] = [];
   orders = 0;
   readonly quotas: MQuota[] = [];
-  readonly blocks = new Set<string>();
+  readonly blocks = new Map<string, MBlock>();
   readonly presales = new Map<string, MPresale>();
   readonly dedupe = new Map<string, { command: Command; result: Result }>();
   readonly zones: Set<string>;
@@ -594,8 +614,9 @@ class Model {
       case 'returnQuota': return this.returnQuota(c);
       case 'issueHardTickets':
         if (typeof c.deliveryNote !== 'string' || c.deliveryNote.length > 1000) return no('COMMAND_INVALID');
-        return this.block(c.batchId, c);
-      case 'blockForeign': return this.block(c.blockId, c);
+        return this.hardTickets(c);
+      case 'returnHardTickets': return this.returnHard(c);
+      case 'blockForeign': return this.block(c.blockId, c, 0, false);
       case 'createPresale': return this.createPresale(c);
       case 'editPresale': return this.editPresale(c);
       case 'stopPresale': {
@@ -944,27 +965,73 @@ class Model {
     return yes({ ok: true, count: seats.length });
   }
 
-  block(blockId: string, c: { seats?: string[]; gaAreaId?: string; count?: number }): Expect {
+  hardTickets(c: Extract<Command, { type: 'issueHardTickets' }>): Expect {
+    if (typeof c.deliveryNote !== 'string' || c.deliveryNote.length > 1000) return no('COMMAND_INVALID');
+    if (c.quotaId === undefined) return this.block(c.batchId, c, 0, true);
+    const index = this.quotas.findIndex((q) => q.id === c.quotaId);
+    if (index < 0) return no('QUOTA_UNKNOWN');
+    return this.block(c.batchId, c, index + 1, true);
+  }
+
+  /** Free stock of pool `source` (0: general) out of sale: a quota's seats stay in the quota. */
+  block(blockId: string, c: { seats?: string[]; gaAreaId?: string; count?: number }, source: number, hard: boolean): Expect {
     if (this.blocks.has(blockId)) return no('BLOCK_EXISTS');
     const bad = this.shape(c);
     if (bad !== null) return bad;
     if (c.seats !== undefined) {
       const seats = this.resolve(c.seats);
       if (!Array.isArray(seats)) return seats;
-      if (seats.some((s) => s.state !== 'free' || s.source !== 0)) return no('SEAT_NOT_AVAILABLE');
+      for (const seat of seats) {
+        if (seat.source !== source && source !== 0) return no('SEAT_NOT_IN_QUOTA');
+        if (seat.source !== source || seat.state !== 'free') return no('SEAT_NOT_AVAILABLE');
+      }
       for (const seat of seats) seat.state = 'blocked';
-      this.blocks.add(blockId);
+      this.blocks.set(blockId, { hard, seats: new Set(seats.map((seat) => seat.id)), area: null, source, count: seats.length });
       return yes({ ok: true, count: seats.length });
     }
     const area = this.areas.get(c.gaAreaId as string);
     if (area === undefined) return no('GA_AREA_UNKNOWN');
     if (!isWhole(c.count, 1, 1_000_000)) return no('COMMAND_INVALID');
-    const general = this.pool(area, 0);
-    if (general.free < c.count) return no('NOT_ENOUGH_PLACES');
-    general.free -= c.count;
-    general.blocked += c.count;
-    this.blocks.add(blockId);
+    const pool = this.pool(area, source);
+    if (pool.free < c.count) return no('NOT_ENOUGH_PLACES');
+    pool.free -= c.count;
+    pool.blocked += c.count;
+    this.blocks.set(blockId, { hard, seats: new Set(), area: area.id, source, count: c.count });
     return yes({ ok: true, count: c.count });
+  }
+
+  /** Printed tickets back on sale, in their pool (the general pool once their quota is closed). */
+  returnHard(c: Extract<Command, { type: 'returnHardTickets' }>): Expect {
+    const block = this.blocks.get(c.batchId);
+    if (block === undefined) return no('BLOCK_UNKNOWN');
+    if (!block.hard) return no('BLOCK_NOT_HARD_TICKETS');
+    if (block.area !== null) {
+      if (c.seats !== undefined) return no('COMMAND_INVALID');
+      if (c.count !== undefined && !isWhole(c.count, 1, 1_000_000)) return no('COMMAND_INVALID');
+      const back = c.count ?? block.count;
+      if (back > block.count) return no('BLOCK_RETURN_TOO_MANY');
+      const area = this.areas.get(block.area) as MArea;
+      this.pool(area, block.source).blocked -= back;
+      this.freePlaces(area, block.source, back);
+      block.count -= back;
+      return yes({ ok: true, count: back });
+    }
+    if (c.count !== undefined) return no('COMMAND_INVALID');
+    let seats: MSeat[];
+    if (c.seats === undefined) seats = [...block.seats].map((id) => this.seats.get(id) as MSeat);
+    else {
+      if (c.seats.length === 0) return no('COMMAND_INVALID');
+      const named = this.resolve(c.seats);
+      if (!Array.isArray(named)) return named;
+      if (named.some((seat) => !block.seats.has(seat.id))) return no('SEAT_NOT_IN_BLOCK');
+      seats = named;
+    }
+    for (const seat of seats) {
+      this.freeSeat(seat);
+      block.seats.delete(seat.id);
+    }
+    block.count -= seats.length;
+    return yes({ ok: true, count: seats.length });
   }
 
   // --- presale links ---

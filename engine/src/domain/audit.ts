@@ -84,7 +84,13 @@ export function auditPerformance(s: PerformanceState): string[] {
       presaleBuyer.set(key, (presaleBuyer.get(key) ?? 0) + 1);
     }
   }
-  for (const block of s.blocks) if (block.gaArea >= 0) ga[(block.gaArea * SOURCES) * STATES + SeatState.BLOCKED] += block.count;
+  for (const block of s.blocks) {
+    if (block.gaArea >= 0) ga[(block.gaArea * SOURCES + block.source) * STATES + SeatState.BLOCKED] += block.count;
+    else if (block.count !== block.seats.length) fail(`block ${block.blockId} counts ${block.count} seats and lists ${block.seats.length}`);
+    for (const seat of block.seats) {
+      if (s.seatState[seat] !== SeatState.BLOCKED || s.seatHolder[seat] !== block.number + 1) fail(`block ${block.blockId} lists seat ${layout.seatIds[seat]}, which it does not block`);
+    }
+  }
 
   const capacity = new Int32Array(seatCapacity);
   layout.gaAreas.forEach((area, g) => {

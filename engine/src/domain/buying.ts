@@ -2,13 +2,15 @@
 // and not a resale channel: those sell the exchange's listings only, resale.ts), the
 // product (a coordinator's hold), the channel's sale window (or the presale link and its
 // window; a product's hold skips the channel's window: the coordinator keeps the product's own),
-// ticket type, the buyer's caps, the link's caps, the performance's bound on open holds.
+// ticket type (known, not closed, then its own rules: products only, its channels, its window;
+// ticket-access.ts), the buyer's caps, the link's caps, the performance's bound on open holds.
 import type { HoldBestAvailable, HoldGa, HoldSeats } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needId } from './checks.ts';
 import { hashId } from './idindex.ts';
 import { productOfHold } from './products-link.ts';
+import { checkTicketTypeAccess } from './ticket-access.ts';
 import type { PerformanceState, Presale, ProductLink } from './state.ts';
 
 export interface BuyContext {
@@ -69,6 +71,10 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
     }
     if (s.ticketTypes[ticketType].closed) return reject('TICKET_TYPE_REQUIRES_PRESALE', 'ticketType', `ticket type ${s.ticketTypes[ticketType].id} is sold through presale links only`);
   }
+  // The type's own rules apply inside a presale link too: the link names the type, and
+  // narrows its sale (its window, its caps); it does not widen where or when the type sells.
+  const typeRefused = checkTicketTypeAccess(s.ticketTypes[ticketType], channel, product !== null, nowMs);
+  if (typeRefused !== null) return typeRefused;
   const buyers = s.buyers;
   const buyerHash = hashId(cmd.buyerId);
   const buyerNo = buyers.find(cmd.buyerId, buyerHash);

@@ -55,6 +55,9 @@ export const Code = {
   TICKET_TYPE_NOT_PRICED_IN_ZONE: 54,
   TICKET_TYPE_REQUIRES_PRESALE: 55,
   TICKETS_LIMIT_REACHED: 56,
+  TICKET_TYPE_NOT_IN_CHANNEL: 57,
+  TICKET_TYPE_NOT_ON_SALE: 58,
+  TICKET_TYPE_PRODUCTS_ONLY: 59,
 
   // 60-69: quotas (contingents), hard tickets, foreign blocks, and bounds on set-up records.
   QUOTA_EXISTS: 60,
@@ -66,6 +69,7 @@ export const Code = {
   SEAT_NOT_IN_QUOTA: 66,
   BLOCKS_LIMIT_REACHED: 67,
   PRESALES_LIMIT_REACHED: 68,
+  BLOCK_UNKNOWN: 69,
 
   // 70-79: presale links (closed sales).
   PRESALE_EXISTS: 70,
@@ -136,6 +140,14 @@ export const Code = {
   CUSTOMERS_LOCKED: 142,
   PRODUCT_HALL_MISMATCH: 143,
   PRODUCT_STEP_ONLY: 144,
+  EXCHANGES_NOT_ALLOWED: 145,
+  PRODUCT_TICKET_TYPE_NOT_OFFERED: 146,
+
+  // 150-159: quotas, hard tickets and blocks, continued.
+  QUOTA_OF_PRODUCT: 150,
+  BLOCK_NOT_HARD_TICKETS: 151,
+  SEAT_NOT_IN_BLOCK: 152,
+  BLOCK_RETURN_TOO_MANY: 153,
 } as const;
 
 export type CodeName = keyof typeof Code;

@@ -107,6 +107,23 @@ export interface IssueHardTickets extends Base {
   seats?: string[];
   gaAreaId?: string;
   count?: number;
+  /**
+   * An outlet's contingent (DOMAIN §2, seed 004): the batch takes free seats or places of this
+   * quota instead of the general pool, so that returning the quota later gives back only what
+   * the outlet did not sell. Not a product's allocation or reservation.
+   */
+  quotaId?: string;
+}
+/**
+ * Printed tickets an outlet gives back unsold: their seats or places go back on sale, to the pool
+ * they came from (the general pool, or their quota; the general pool when that quota is closed).
+ * Every still-issued seat or place of the batch when neither `seats` nor `count` is given.
+ */
+export interface ReturnHardTickets extends Base {
+  type: 'returnHardTickets';
+  batchId: string;
+  seats?: string[];
+  count?: number;
 }
 export interface BlockForeign extends Base {
   type: 'blockForeign';
@@ -230,7 +247,7 @@ export interface Tick extends Base { type: 'tick' }
 
 export type Command =
   | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold
-  | CreateQuota | ReturnQuota | SetQuotaResale | IssueHardTickets | BlockForeign
+  | CreateQuota | ReturnQuota | SetQuotaResale | IssueHardTickets | ReturnHardTickets | BlockForeign
   | CreatePresale | EditPresale | StopPresale
   | ScanTicket | VoidTicket | VoidTickets | Tick
   | LinkProduct | UnlinkProduct | SetProductResale | ListResale | WithdrawResale | BuyResale | ScanHolding;

@@ -10,7 +10,7 @@ import { hashId } from './idindex.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
 import { confirmHold } from './orders.ts';
 import { closeDueQuotas, createQuota, returnQuota, setQuotaResale } from './quotas.ts';
-import { blockForeign, issueHardTickets } from './blocks.ts';
+import { blockForeign, issueHardTickets, returnHardTickets } from './blocks.ts';
 import { createPresale, editPresale, stopPresale } from './presales.ts';
 import { scanHolding, scanTicket, voidTicket, voidTickets } from './scan.ts';
 import { linkProduct, setProductResale, unlinkProduct } from './products-link.ts';
@@ -62,6 +62,7 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
     case 'returnQuota': return returnQuota(s, cmd);
     case 'setQuotaResale': return setQuotaResale(s, cmd);
     case 'issueHardTickets': return issueHardTickets(s, cmd, nowMs);
+    case 'returnHardTickets': return returnHardTickets(s, cmd);
     case 'blockForeign': return blockForeign(s, cmd, nowMs);
     case 'createPresale': return createPresale(s, cmd);
     case 'editPresale': return editPresale(s, cmd);

@@ -1,10 +1,12 @@
 // Presale links (closed sales): a secret code for a closed ticket type (web code starting with
-// `!`), a validity window, a total and a per-buyer cap. Holds made with the code draw on it.
+// `!`, not products-only, sold on an enabled web channel), a validity window, a total and a
+// per-buyer cap. Holds made with the code draw on it, within the type's own rules too (buying.ts).
 import type { CreatePresale, EditPresale, StopPresale } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId } from './checks.ts';
 import { DONE, type Done } from './results.ts';
+import { sellsOn } from './ticket-access.ts';
 import type { PerformanceState, Presale } from './state.ts';
 
 const timeMax = Number.MAX_SAFE_INTEGER;
@@ -16,8 +18,14 @@ export function createPresale(s: PerformanceState, cmd: CreatePresale): Done | R
   if (s.presales.size >= limits.presalesPerPerformanceMax) return reject('PRESALES_LIMIT_REACHED', 'code', `at most ${limits.presalesPerPerformanceMax} presale links per performance`);
   const ticketType = s.ticketTypeIndexById.get(cmd.ticketType);
   if (ticketType === undefined) return reject('TICKET_TYPE_UNKNOWN', 'ticketType', `no ticket type ${String(cmd.ticketType)}`);
-  if (!s.ticketTypes[ticketType].closed) return reject('PRESALE_TICKET_TYPE_NOT_CLOSED', 'ticketType', `ticket type ${cmd.ticketType} has no web code starting with !`);
+  const type = s.ticketTypes[ticketType];
+  // A link's holds carry no product: a products-only type could never be bought through it.
+  if (type.access.productsOnly) return reject('TICKET_TYPE_PRODUCTS_ONLY', 'ticketType', `ticket type ${type.id} is sold only with a product, never through a presale link`);
+  if (!type.closed) return reject('PRESALE_TICKET_TYPE_NOT_CLOSED', 'ticketType', `ticket type ${cmd.ticketType} has no web code starting with !`);
   if (!s.channels.some((c) => c.kind === 'web' && c.enabled)) return reject('PRESALE_WEB_NOT_ON_SALE', '', 'the performance is not on sale on the web');
+  if (!s.channels.some((c) => c.kind === 'web' && c.enabled && sellsOn(type, c.index))) {
+    return reject('TICKET_TYPE_NOT_IN_CHANNEL', 'ticketType', `ticket type ${type.id} is sold on no enabled web channel: no hold through the link could use it`);
+  }
   const window = checkTerms(cmd.validFromMs, cmd.validUntilMs, cmd.totalMax, cmd.perBuyerMax);
   if (window !== null) return window;
   const presale: Presale = {

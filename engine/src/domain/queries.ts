@@ -130,12 +130,19 @@ export function presaleReport(s: PerformanceState, code: string): PresaleReport 
   };
 }
 
-export interface BlockView { blockId: string; kind: 'hardTicket' | 'foreign'; party: string; deliveryNote: string; seats: string[]; gaAreaId: string | null; count: number; createdAtMs: number }
+/**
+ * `seats` and `count`: what is still issued offline (blocked); `returned`: what an outlet gave
+ * back unsold; `quotaId`: the contingent a batch was printed from (null: the general pool).
+ */
+export interface BlockView {
+  blockId: string; kind: 'hardTicket' | 'foreign'; party: string; deliveryNote: string; quotaId: string | null; seats: string[]; gaAreaId: string | null;
+  count: number; returned: number; createdAtMs: number;
+}
 
 /** Hard-ticket batches (with their delivery notes and seat lists) and foreign blocks. */
 export function blocksReport(s: PerformanceState): BlockView[] {
   return s.blocks.map((b) => ({
-    blockId: b.blockId, kind: b.kind, party: b.party, deliveryNote: b.deliveryNote, seats: seatIdsOf(s, b.seats),
-    gaAreaId: b.gaArea >= 0 ? s.layout.gaAreas[b.gaArea].id : null, count: b.count, createdAtMs: b.createdAtMs,
+    blockId: b.blockId, kind: b.kind, party: b.party, deliveryNote: b.deliveryNote, quotaId: quotaIdOf(s, b.source), seats: seatIdsOf(s, b.seats),
+    gaAreaId: b.gaArea >= 0 ? s.layout.gaAreas[b.gaArea].id : null, count: b.count, returned: b.returned, createdAtMs: b.createdAtMs,
   }));
 }

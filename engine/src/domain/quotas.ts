@@ -8,7 +8,7 @@ import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
 import { gaFree, moveGaSource, moveSeatSource } from './moves.ts';
-import { freeGeneralStock, resolveSeats } from './seats.ts';
+import { freeStock, resolveSeats } from './seats.ts';
 import { resaleChannelList } from './channel-list.ts';
 import { DONE, type CountAccepted, type Done } from './results.ts';
 import { GENERAL, SeatState, type ChannelKind, type PerformanceState, type Quota } from './state.ts';
@@ -44,7 +44,7 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota, nowMs: number
   const source = s.quotas.length;
   const closesAtMs = cmd.closesAtMs ?? Number.MAX_SAFE_INTEGER;
   const quota: Quota = { quotaId: cmd.quotaId, source, channels, policy: cmd.policy, discountPct: cmd.discountPct ?? 0, gaArea: -1, productId, closed: false, closesAtMs };
-  const stock = freeGeneralStock(s, cmd, 'QUOTA_SEAT_NOT_FREE');
+  const stock = freeStock(s, cmd, GENERAL, 'QUOTA_SEAT_NOT_FREE');
   if ('ok' in stock) return stock;
   if (stock.seats !== null) {
     for (const seat of stock.seats) moveSeatSource(s, seat, source);

@@ -3,7 +3,7 @@ import { reject, type Rejection } from './codes.ts';
 import { isInt } from './checks.ts';
 import { limits } from './limits.ts';
 import { gaFree } from './moves.ts';
-import { GENERAL, SeatState, type PerformanceState } from './state.ts';
+import { GENERAL, quotaIdOf, SeatState, type PerformanceState } from './state.ts';
 
 /** Seat ids to indexes, in order; SEAT_UNKNOWN or SEATS_DUPLICATED names the first bad entry. */
 export function resolveSeats(s: PerformanceState, ids: readonly unknown[], field: string): number[] | Rejection {
@@ -44,29 +44,31 @@ export function seatIdsOf(s: PerformanceState, seats: readonly number[]): string
   return ids;
 }
 
-export type GeneralStock = { seats: number[]; gaArea: -1; count: number } | { seats: null; gaArea: number; count: number };
+export type FreeStock = { seats: number[]; gaArea: -1; count: number } | { seats: null; gaArea: number; count: number };
 
 /**
- * Free general-pool stock named by a set-up command (a quota, a hard-ticket batch, a foreign
- * block): seats that must each be free in the general pool (else `seatCode`), or a GA area with
- * a count of free general places (else NOT_ENOUGH_PLACES).
+ * Free stock of one pool named by a set-up command (a quota, a hard-ticket batch, a foreign
+ * block): seats that must each be in the pool `source` (a quota's: else SEAT_NOT_IN_QUOTA) and
+ * free there (else `seatCode`), or a GA area with a count of free places of that pool (else
+ * NOT_ENOUGH_PLACES; a quota holding no places in the area has none).
  */
-export function freeGeneralStock(
-  s: PerformanceState, cmd: { seats?: string[]; gaAreaId?: string; count?: number }, seatCode: 'QUOTA_SEAT_NOT_FREE' | 'SEAT_NOT_AVAILABLE',
-): GeneralStock | Rejection {
+export function freeStock(
+  s: PerformanceState, cmd: { seats?: string[]; gaAreaId?: string; count?: number }, source: number, seatCode: 'QUOTA_SEAT_NOT_FREE' | 'SEAT_NOT_AVAILABLE',
+): FreeStock | Rejection {
+  const pool = source === GENERAL ? 'the general pool' : `quota ${quotaIdOf(s, source) as string}`;
   if (cmd.seats !== undefined) {
     const seats = resolveSeats(s, cmd.seats, 'seats');
     if (!Array.isArray(seats)) return seats;
     for (let i = 0; i < seats.length; i++) {
-      if (s.seatState[seats[i]] !== SeatState.FREE || s.seatSource[seats[i]] !== GENERAL) {
-        return reject(seatCode, `seats[${i}]`, `seat ${cmd.seats[i]} is not free in the general pool`);
-      }
+      const inPool = s.seatSource[seats[i]] === source;
+      if (!inPool && source !== GENERAL) return reject('SEAT_NOT_IN_QUOTA', `seats[${i}]`, `seat ${cmd.seats[i]} is not in ${pool}`);
+      if (!inPool || s.seatState[seats[i]] !== SeatState.FREE) return reject(seatCode, `seats[${i}]`, `seat ${cmd.seats[i]} is not free in ${pool}`);
     }
     return { seats, gaArea: -1, count: seats.length };
   }
   const area = s.layout.gaIndexById.get(cmd.gaAreaId as string);
   if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
   if (!isInt(cmd.count, 1, limits.gaCapacityMax)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
-  if (gaFree(s, area, GENERAL) < cmd.count) return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} free places in the general pool of ${cmd.gaAreaId}`);
+  if (gaFree(s, area, source) < cmd.count) return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} free places of ${pool} in ${cmd.gaAreaId}`);
   return { seats: null, gaArea: area, count: cmd.count };
 }

@@ -80,7 +80,9 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     quotas: s.quotas.slice(1).map((q) => (q === null ? null : [q.quotaId, q.source, q.channels, q.policy, q.discountPct, q.gaArea, ...quotaTail(q)])),
     // Added within version 5 (older readers ignore it; older snapshots have none).
     droppedQuotas: [...s.droppedQuotaIds],
-    blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs]),
+    // A batch from a quota or with returns adds its source and returned count (within version 5);
+    // other blocks encode as before, so snapshots without either are unchanged.
+    blocks: s.blocks.map((b) => [b.blockId, b.number, b.kind, b.party, b.deliveryNote, b.seats, b.gaArea, b.count, b.createdAtMs, ...(b.source === 0 && b.returned === 0 ? [] : [b.source, b.returned])]),
     presales: [...s.presales.values()].map((p) => [p.code, p.ticketType, p.validFromMs, p.validUntilMs, p.totalMax, p.perBuyerMax, p.stopped, p.held, p.sold, [...p.buyerUse], p.orders]),
     // linkNo (the fifth value) and nextLinkNo were added within version 5; older snapshots number their products in link order.
     products: [...s.products.values()].map((p) => [p.productId, p.kind, p.cardKind, p.resale === null ? null : [p.resale.minPct, p.resale.maxPct, p.resale.feePct, p.resale.channels], p.linkNo]),
@@ -251,7 +253,7 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   refreshOnlyQuota(s);
   s.nextQuotaCloseAtMs = nextQuotaClose(s);
   for (const b of snap.blocks) {
-    const block: Block = { blockId: b[0], number: b[1], kind: b[2], party: b[3], deliveryNote: b[4], seats: b[5], gaArea: b[6], count: b[7], createdAtMs: b[8] };
+    const block: Block = { blockId: b[0], number: b[1], kind: b[2], party: b[3], deliveryNote: b[4], seats: b[5], gaArea: b[6], count: b[7], createdAtMs: b[8], source: b[9] ?? 0, returned: b[10] ?? 0 };
     s.blocks.push(block);
     s.blockById.set(block.blockId, block);
   }

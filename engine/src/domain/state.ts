@@ -11,6 +11,7 @@ import { hashId } from './idindex.ts';
 import { HoldingTable } from './products-link.ts';
 import { OrderTable } from './order-table.ts';
 import { createTicketTable, type TicketTable } from './tickets.ts';
+import { fallbackTicketType, ownAccessSpec, ticketTypeAccessOf, type TicketTypeAccess } from './ticket-access.ts';
 
 /** Seat and place states. The four sum to capacity, per performance and per quota. */
 export const SeatState = { FREE: 0, HELD: 1, SOLD: 2, BLOCKED: 3 } as const;
@@ -21,7 +22,19 @@ export const SOURCES = limits.quotasPerPerformanceMax + 1;
 
 export type ChannelKind = 'web' | 'boxOffice' | 'partner' | 'resale';
 export interface ChannelSpec { id: string; kind: ChannelKind; saleStartMs: number; saleEndMs: number; enabled?: boolean }
-export interface TicketTypeSpec { id: string; name?: string; webCode?: string; prices: Record<string, number> }
+export interface TicketTypeSpec {
+  id: string;
+  name?: string;
+  webCode?: string;
+  prices: Record<string, number>;
+  /** The ids of the channels that may sell this type (not of kind resale); every channel when omitted. */
+  channels?: string[];
+  /** The type's own sale window, start inclusive, end exclusive, like a channel's; always when omitted. */
+  saleStartMs?: number;
+  saleEndMs?: number;
+  /** Only a product coordinator's holds (season cards, subscriptions, renewals, exchanges) may use this type. */
+  productsOnly?: boolean;
+}
 export interface PerformanceSpec {
   performanceId: string;
   organizerId?: string;
@@ -30,12 +43,19 @@ export interface PerformanceSpec {
   maxOpenHoldsPerBuyer: number;
   channels: ChannelSpec[];
   ticketTypes: TicketTypeSpec[];
-  /** Used when a hold names no ticket type; the first open (non-`!`) type when omitted. */
+  /**
+   * Used when a hold names no ticket type; never a productsOnly type. When omitted: the first
+   * open (non-`!`) type that is not productsOnly (ticket-access.ts fallbackTicketType).
+   */
   defaultTicketType?: string;
 }
 
 export interface Channel { id: string; index: number; kind: ChannelKind; saleStartMs: number; saleEndMs: number; enabled: boolean; onlyQuota: boolean }
-export interface TicketType { id: string; index: number; name: string; webCode: string; closed: boolean; priceByZone: Int32Array }
+export interface TicketType {
+  id: string; index: number; name: string; webCode: string; closed: boolean; priceByZone: Int32Array;
+  /** Its channels, window and productsOnly (ticket-access.ts). */
+  access: TicketTypeAccess;
+}
 
 export interface Hold {
   holdId: string;
@@ -167,9 +187,18 @@ export interface Block {
   /** The outside box office (hard tickets) or the other ticketing system (foreign). */
   party: string;
   deliveryNote: string;
+  /** Seat indexes still issued offline (a return takes seats off this list). */
   seats: number[];
   gaArea: number;
+  /** Seats or places still issued offline (blocked). */
   count: number;
+  /**
+   * Where the stock came from: GENERAL, or the quota (an outlet's contingent) whose seats the
+   * outlet sold offline. Blocked stock stays counted in that pool until it is returned.
+   */
+  source: number;
+  /** Seats or places of a hard-ticket batch given back to sale so far (returnHardTickets). */
+  returned: number;
   createdAtMs: number;
 }
 
@@ -307,6 +336,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   }
   const ticketTypes: TicketType[] = [];
   const ticketTypeIndexById = new Map<string, number>();
+  const channelKindsOf = channels.map((c) => c.kind);
   for (let t = 0; t < spec.ticketTypes.length; t++) {
     const tt = spec.ticketTypes[t];
     const at = `ticketTypes[${t}]`;
@@ -321,13 +351,18 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
       if (!isInt(price, 0, limits.priceMinorMax)) return reject('SPEC_INVALID', `${at}.prices.${zoneId}`, `a price is a whole number of minor units from 0 to ${limits.priceMinorMax}`);
       priceByZone[zone] = price;
     }
+    const access = ticketTypeAccessOf(tt, at, channelIndexById, channelKindsOf);
+    if ('ok' in access) return access;
     const webCode = tt.webCode ?? '';
     ticketTypeIndexById.set(tt.id, t);
-    ticketTypes.push({ id: tt.id, index: t, name: tt.name ?? tt.id, webCode, closed: webCode.startsWith('!'), priceByZone });
+    ticketTypes.push({ id: tt.id, index: t, name: tt.name ?? tt.id, webCode, closed: webCode.startsWith('!'), priceByZone, access });
   }
-  let defaultTicketType = spec.defaultTicketType === undefined ? ticketTypes.findIndex((t) => !t.closed) : (ticketTypeIndexById.get(spec.defaultTicketType) ?? -2);
-  if (defaultTicketType === -2) return reject('SPEC_INVALID', 'defaultTicketType', `unknown ticket type ${spec.defaultTicketType}`);
-  if (defaultTicketType === -1) defaultTicketType = 0;
+  const defaultTicketType = spec.defaultTicketType === undefined ? fallbackTicketType(ticketTypes) : (ticketTypeIndexById.get(spec.defaultTicketType) ?? -1);
+  if (defaultTicketType === -1) return reject('SPEC_INVALID', 'defaultTicketType', `unknown ticket type ${spec.defaultTicketType}`);
+  // A hold that names no type is a single-ticket buyer's: it must not land on a products-only type.
+  if (spec.defaultTicketType !== undefined && ticketTypes[defaultTicketType].access.productsOnly) {
+    return reject('SPEC_INVALID', 'defaultTicketType', `ticket type ${spec.defaultTicketType} is sold only with products; the default must be one a single ticket may use`);
+  }
 
   // The state keeps its own copy of the checked set-up: a caller changing its object later
   // must not change a live performance (or its snapshots).
@@ -338,10 +373,13 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     maxTicketsPerBuyer: spec.maxTicketsPerBuyer,
     maxOpenHoldsPerBuyer: spec.maxOpenHoldsPerBuyer,
     channels: channels.map((c) => ({ id: c.id, kind: c.kind, saleStartMs: c.saleStartMs, saleEndMs: c.saleEndMs, enabled: c.enabled })),
-    ticketTypes: spec.ticketTypes.map((t) => ({ id: t.id, name: t.name ?? t.id, webCode: t.webCode ?? '', prices: { ...t.prices } })),
+    ticketTypes: spec.ticketTypes.map((t) => ({ id: t.id, name: t.name ?? t.id, webCode: t.webCode ?? '', prices: { ...t.prices }, ...ownAccessSpec(t) })),
     defaultTicketType: ticketTypes[defaultTicketType].id,
   };
   if (own.organizerId === undefined) delete own.organizerId;
+  // Every type products-only: the fallback is one, which a spec may not name; left out, the
+  // restored copy (snapshot.ts) falls back to the same type.
+  if (ticketTypes[defaultTicketType].access.productsOnly) delete own.defaultTicketType;
   const seatCount = layout.seatCount;
   const counts = new Int32Array(SOURCES * STATES);
   const capacityBySource = new Int32Array(SOURCES);

@@ -44,7 +44,7 @@ export interface SeatCounts { free: number; held: number; sold: number; blocked:
 // hostile client cannot mint label values.
 const commandTypes = {
   openPerformance: true, holdSeats: true, holdBestAvailable: true, holdGa: true, confirmHold: true, releaseHold: true,
-  createQuota: true, returnQuota: true, setQuotaResale: true, issueHardTickets: true, blockForeign: true,
+  createQuota: true, returnQuota: true, setQuotaResale: true, issueHardTickets: true, returnHardTickets: true, blockForeign: true,
   createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, voidTickets: true, tick: true, tickDue: true,
   linkProduct: true, unlinkProduct: true, setProductResale: true, listResale: true, withdrawResale: true, buyResale: true, scanHolding: true,
   createProduct: true, buyProduct: true, renewHolding: true, nameCustomers: true, closeRenewal: true, linkPerformance: true, exchangePerformance: true, setResaleChannels: true, tickProduct: true, stepResult: true,

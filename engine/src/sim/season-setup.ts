@@ -40,8 +40,9 @@ export function matchSpec(performanceId: string, endsAtMs: number): PerformanceS
     ],
     ticketTypes: [
       { id: 'single', name: 'Single ticket', prices: { A: 6_500, B: 5_000, C: 4_000, D: 3_000 } },
-      { id: 'card', name: 'Season card (per match)', prices: { A: 5_000, B: 3_800, C: 3_000, D: 2_200 } },
-      { id: 'card-renewal', name: 'Season card renewal (per match)', prices: { A: 4_500, B: 3_400, C: 2_700, D: 2_000 } },
+      // The card's prices are for card holders only: no single-ticket buyer may hold at them.
+      { id: 'card', name: 'Season card (per match)', prices: { A: 5_000, B: 3_800, C: 3_000, D: 2_200 }, productsOnly: true },
+      { id: 'card-renewal', name: 'Season card renewal (per match)', prices: { A: 4_500, B: 3_400, C: 2_700, D: 2_000 }, productsOnly: true },
     ],
     defaultTicketType: 'single',
   };
@@ -78,6 +79,8 @@ export const THEATRE_FIRST_AT_MS = Date.UTC(2027, 8, 20, 19, 0, 0);
 export const THEATRE_PERFORMANCES = 8;
 export const SERIES = 'SERIES-2027';
 export const PICK_MIX = 'PICKMIX-2027';
+/** The second subscription type the pick & mix offers (seed 002, *Billettyper*): some buyers take it. */
+export const THEATRE_SENIOR_TYPE = 'subscription-senior';
 
 export function theatrePerformances(count = THEATRE_PERFORMANCES): ProductPerformance[] {
   return Array.from({ length: count }, (_, n) => {
@@ -108,7 +111,8 @@ export function stageSpec(performanceId: string, endsAtMs: number): PerformanceS
     ],
     ticketTypes: [
       { id: 'single', name: 'Single ticket', prices: { P1: 6_000, P2: 4_500, P3: 3_000 } },
-      { id: 'subscription', name: 'Subscription (per performance)', prices: { P1: 4_800, P2: 3_600, P3: 2_400 } },
+      { id: 'subscription', name: 'Subscription (per performance)', prices: { P1: 4_800, P2: 3_600, P3: 2_400 }, productsOnly: true },
+      { id: THEATRE_SENIOR_TYPE, name: 'Senior subscription (per performance)', prices: { P1: 3_800, P2: 2_900, P3: 1_900 }, productsOnly: true },
     ],
     defaultTicketType: 'single',
   };
@@ -127,13 +131,16 @@ export function seriesProduct(commandId: string, allocationSeats: string[], perf
   };
 }
 
-/** Pick & mix: 3 to 5 of the 8, the premiere required, sold only from its allocation; exchanges allowed (into `exchangeable` too). */
+/**
+ * Pick & mix: 3 to 5 of the 8, the premiere required, sold only from its allocation; exchanges
+ * allowed (into `exchangeable` too); the subscription type by default, a senior one offered too.
+ */
 export function pickMixProduct(commandId: string, allocationSeats: string[], performances = theatrePerformances(), exchangeable: ProductPerformance[] = []): CreateProduct {
   return {
     type: 'createProduct', commandId, productId: PICK_MIX, kind: 'pickMix', organizerId: 'THEATRE-CO', name: 'Pick & mix 2027',
     performances, min: 3, max: 5, required: [performances[0].performanceId], perPurchaseMin: 1, perPurchaseMax: 2,
     saleStartMs: THEATRE_SALE_AT_MS, saleEndMs: performances[performances.length - 1].startsAtMs, channel: 'box', ticketType: 'subscription',
-    payout: 'afterEach', allocation: { policy: 'onlyQuota', seats: allocationSeats },
+    ticketTypes: [THEATRE_SENIOR_TYPE], payout: 'afterEach', allocation: { policy: 'onlyQuota', seats: allocationSeats },
     ...(exchangeable.length > 0 ? { exchangeable } : {}),
   };
 }

@@ -1,7 +1,8 @@
 // `onsale simulate --scenario theatre`: a theatre season of 8 performances. A full series (same
 // seat on all 8, from its allocation in the front stalls first, a named customer on every
 // subscription) and a pick & mix subscription (3 to 5 performances, the premiere required, only
-// from its allocation in the circle) go on sale first; then single tickets; then some series
+// from its allocation in the circle; a quarter of its buyers take the senior type it offers)
+// go on sale first; then single tickets; then some series
 // subscribers correct their customers' names, and some pick & mix subscribers exchange one
 // performance for another.
 import type { Customer, HoldingResult, Result } from '../domain/mod.ts';
@@ -10,7 +11,7 @@ import { countOutcomes, finishRun, ScenarioDriver, type Item, type ScenarioOptio
 import { sellSingles } from './singles.ts';
 import { Rng } from './rng.ts';
 import {
-  PICK_MIX, pickMixProduct, SERIES, seriesProduct, stageSpec, THEATRE_SALE_AT_MS, THEATRE_SINGLE_AT_MS, theatreExtraPerformance, theatrePerformances,
+  PICK_MIX, pickMixProduct, SERIES, seriesProduct, stageSpec, THEATRE_SALE_AT_MS, THEATRE_SENIOR_TYPE, THEATRE_SINGLE_AT_MS, theatreExtraPerformance, theatrePerformances,
 } from './season-setup.ts';
 
 const WAVE = 500;
@@ -59,13 +60,16 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   const seriesHoldings = seriesResults.filter((r) => r.ok) as unknown as HoldingResult[];
   phases.series = { buyers: seriesBuyers, sold: seriesHoldings.length, refused: countOutcomes(seriesResults).refused };
 
-  // Pick & mix: the premiere plus 2 to 4 others; a few pick too few or forget the premiere.
+  // Pick & mix: the premiere plus 2 to 4 others; a few pick too few or forget the premiere. A
+  // quarter take the senior type (seed 002, *Billettyper*): their exchanges stay senior.
   const pickItems: Item[] = [];
   for (let b = 0; b < pickBuyers; b++) {
     const others = ids.slice(1).filter(() => rng.chance(0.45)).slice(0, 4);
     while (others.length < 2) others.push(ids[1 + rng.int(0, ids.length - 2)]);
     const picks = rng.chance(0.03) ? [...new Set(others)] : [ids[0], ...new Set(others)];
-    pickItems.push([PICK_MIX, { type: 'buyProduct', commandId: `pick-${b}`, buyerId: `PM${b}`, quantity: rng.int(1, 2), picks }, THEATRE_SALE_AT_MS + 3_600_000 + b * 1_000]);
+    const quantity = rng.int(1, 2);
+    const senior = rng.chance(0.25) ? { ticketType: THEATRE_SENIOR_TYPE } : {};
+    pickItems.push([PICK_MIX, { type: 'buyProduct', commandId: `pick-${b}`, buyerId: `PM${b}`, quantity, picks, ...senior }, THEATRE_SALE_AT_MS + 3_600_000 + b * 1_000]);
   }
   const pickResults = await driver.waves(pickItems, WAVE);
   const pickHoldings = pickResults.filter((r) => r.ok) as unknown as HoldingResult[];

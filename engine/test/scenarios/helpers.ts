@@ -124,7 +124,7 @@ function view(s: PerformanceState): string {
     buyers: [...s.buyers],
     presales: [...s.presales.values()].map((p) => [p.code, p.held, p.sold, p.totalMax, p.perBuyerMax, p.validFromMs, p.validUntilMs, p.stopped, [...p.buyerUse]]),
     quotas: [...s.quotaById.values()].map((q) => [q.quotaId, q.closed]),
-    blocks: s.blocks.map((b) => b.blockId),
+    blocks: s.blocks.map((b) => [b.blockId, b.count, b.returned, b.seats]),
     products: [...s.products.values()],
     holdings: [...s.holdingTickets],
     listings: [...s.listings.values()],
@@ -304,6 +304,10 @@ export function returnQuota(quotaId: string, more: More = {}): Loose {
 
 export function hardTickets(batchId: string, outlet: string, deliveryNote: string, more: More): Loose {
   return loose({ type: 'issueHardTickets', batchId, outlet, deliveryNote, ...more });
+}
+
+export function returnHardTickets(batchId: string, more: More = {}): Loose {
+  return loose({ type: 'returnHardTickets', batchId, ...more });
 }
 
 export function blockForeign(blockId: string, system: string, more: More): Loose {

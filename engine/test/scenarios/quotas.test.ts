@@ -313,8 +313,8 @@ describe('hard tickets - batches printed for an outside box office', () => {
       { at: OPEN + 7, cmd: holdSeats('h3', 'bob', ['MAIN-2-3'], { channel: 'box' }), expect: 'SEAT_NOT_AVAILABLE', unchanged: true },
     ]);
     expect(blocksReport(state)).toEqual([
-      { blockId: 'batch1', kind: 'hardTicket', party: 'kiosk-north', deliveryNote: 'DN-1001: 4 tickets by courier', seats: seats('MAIN-2', 1, 4), gaAreaId: null, count: 4, createdAtMs: OPEN + 5 },
-      { blockId: 'batch2', kind: 'hardTicket', party: 'kiosk-south', deliveryNote: 'DN-1002: 5 standing', seats: [], gaAreaId: 'FLOOR', count: 5, createdAtMs: OPEN + 6 },
+      { blockId: 'batch1', kind: 'hardTicket', party: 'kiosk-north', deliveryNote: 'DN-1001: 4 tickets by courier', quotaId: null, seats: seats('MAIN-2', 1, 4), gaAreaId: null, count: 4, returned: 0, createdAtMs: OPEN + 5 },
+      { blockId: 'batch2', kind: 'hardTicket', party: 'kiosk-south', deliveryNote: 'DN-1002: 5 standing', quotaId: null, seats: [], gaAreaId: 'FLOOR', count: 5, returned: 0, createdAtMs: OPEN + 6 },
     ]);
     expect(avail(state).totals).toEqual({ free: 76 - 1 - 9, held: 1, sold: 0, blocked: 9 });
     expect(avail(state).gaAreas[0].free).toBe(35);

@@ -65,8 +65,19 @@ export interface CreateProduct extends Base {
   saleEndMs: number;
   /** The performance channel the product's tickets are sold on. */
   channel: string;
-  /** The ticket type priced on each performance; a holding's price is the sum. */
+  /**
+   * The ticket type priced on each performance; a holding's price is the sum. With several types
+   * offered (`ticketTypes`), the default one (seed 002, *Billettyper*, *Standard*: the one shown
+   * first): a purchase that names no type is sold at it.
+   */
   ticketType: string;
+  /**
+   * The other subscription ticket types offered (seed 002 *Billettyper*: adult, senior, student
+   * ...): a purchase may pick one (`buyProduct.ticketType`). Each must exist on every linked
+   * performance, as `ticketType` must; at most productLimits.offeredTicketTypesMax, none twice,
+   * not `ticketType` again. Default none.
+   */
+  ticketTypes?: string[];
   cardKind?: CardKind;
   resale?: ResalePolicy | null;
   payout?: Payout;
@@ -75,7 +86,13 @@ export interface CreateProduct extends Base {
   /** Unnumbered products: the GA area each place is taken from. */
   gaAreaId?: string;
   allocation?: ProductAllocation;
-  /** Performances of the same production outside the product, open to exchanges. */
+  /**
+   * Whether holders may exchange performances at all (seed 002, *Tillat endringer*). Default
+   * true; false refuses every exchangePerformance (EXCHANGES_NOT_ALLOWED) and cannot go with
+   * `exchangeable`. Season cards are never exchanged, whatever it says (true is refused for them).
+   */
+  exchanges?: boolean;
+  /** Performances of the same production outside the product, open to exchanges (seed 002, *Bytte utenfor abonnement*). */
   exchangeable?: ProductPerformance[];
   renewal?: RenewalTerms;
   /**
@@ -104,6 +121,8 @@ export interface BuyProduct extends Base {
   /** Pick & mix (and a series bought partly): the performances taken. */
   picks?: string[];
   filter?: BestAvailableFilter;
+  /** One of the types the product offers (its `ticketType` or one of its `ticketTypes`); default its `ticketType`. The holding keeps it. */
+  ticketType?: string;
   /** Products with customerPerTicket: one customer per place (`quantity` of them), each a different person. */
   customers?: Customer[];
 }

@@ -14,7 +14,7 @@ import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startResale } from './sagas.ts';
 import { dueStranded, strandedDueAtMs } from './stranded.ts';
 import { checkCreateProduct } from './validate.ts';
-import { newProductState, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
+import { newProductState, offeredTicketTypes, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
 
 export interface ProductOutput {
   /** The product's state after the command (a createProduct makes it). */
@@ -219,6 +219,8 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   if (nowMs < s.def.saleStartMs || nowMs >= s.def.saleEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is on sale from ${s.def.saleStartMs} to ${s.def.saleEndMs}`);
   if (!isId(cmd.buyerId)) return reject('COMMAND_INVALID', 'buyerId', 'buyerId must be an id');
   if (cmd.buyerEmail !== undefined && typeof cmd.buyerEmail !== 'string') return reject('COMMAND_INVALID', 'buyerEmail', 'buyerEmail must be a string');
+  const notOffered = checkTicketType(s, cmd.ticketType);
+  if (notOffered !== null) return notOffered;
   const quantity = cmd.quantity ?? (Array.isArray(cmd.seats) ? cmd.seats.length : 1);
   if (!isInt(quantity, s.def.perPurchaseMin ?? 1, s.def.perPurchaseMax ?? 1)) return reject('PRODUCT_QUANTITY_INVALID', 'quantity', `from ${s.def.perPurchaseMin} to ${s.def.perPurchaseMax} per purchase`);
   if (cmd.seats !== undefined) {
@@ -235,6 +237,15 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   saga.making.push(makingOf(holdingId, cmd.buyerId, cmd.buyerEmail ?? null, quantity, cmd.seats === undefined ? null : [...cmd.seats], performances, null));
   startBuy(s, saga, out);
   return pending(s, saga);
+}
+
+/** A purchase's ticket type, when it names one: one the product offers (seed 002, *Billettyper*). */
+function checkTicketType(s: ProductState, ticketType: unknown): Rejection | null {
+  if (ticketType === undefined) return null;
+  if (!isId(ticketType)) return reject('COMMAND_INVALID', 'ticketType', 'ticketType must be a ticket type id');
+  const offered = offeredTicketTypes(s.def);
+  if (!offered.includes(ticketType)) return reject('PRODUCT_TICKET_TYPE_NOT_OFFERED', 'ticketType', `product ${s.productId} offers ticket types ${offered.join(', ')}, not ${ticketType}`);
+  return null;
 }
 
 function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[]): Result | SagaPending {
@@ -304,6 +315,9 @@ function linkPerformance(s: ProductState, cmd: LinkPerformance, nowMs: number, o
 }
 
 function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out: Outbound[]): Result | SagaPending {
+  // First: the product's terms say no for good (seed 002, *Tillat endringer*), whatever the
+  // holding, and whatever passes (a link in flight, a limit) would answer "not now".
+  if (s.def.exchanges === false) return reject('EXCHANGES_NOT_ALLOWED', '', `product ${s.productId} does not allow its holders to exchange performances`);
   const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
   const h = s.holdings.get(cmd.holdingId);

@@ -14,6 +14,8 @@ export interface HoldingResult {
   productId: string;
   holdingId: string;
   buyerId: string;
+  /** The ticket type it was sold at (Holding.ticketType): what next season's renewal maps from. */
+  ticketType: string;
   seats: string[] | null;
   performances: HoldingPart[];
   totalMinor: number;
@@ -41,7 +43,7 @@ export function holdingOf(base: Omit<Holding, 'performanceIds' | 'tickets' | 'pa
   return {
     holdingId: base.holdingId, buyerId: base.buyerId, quantity: base.quantity, seats: base.seats,
     performanceIds: shared !== null && sameIds(shared, performanceIds) ? shared : performanceIds,
-    tickets, paidMinor: parts.map((p) => p.paidMinor), soldAtMs: base.soldAtMs, renewedFrom: base.renewedFrom,
+    tickets, paidMinor: parts.map((p) => p.paidMinor), soldAtMs: base.soldAtMs, renewedFrom: base.renewedFrom, ticketType: base.ticketType,
     // A new sale pays for all its parts and books what the sale says.
     saleParts: base.saleParts ?? parts.length, revenue: base.revenue ?? null,
   };
@@ -143,7 +145,7 @@ export function paidTotalMinor(h: Holding): number {
 }
 
 export function holdingResult(s: ProductState, h: Holding): HoldingResult {
-  return { ok: true, productId: s.productId, holdingId: h.holdingId, buyerId: h.buyerId, seats: h.seats, performances: partsOf(h), totalMinor: paidTotalMinor(h) };
+  return { ok: true, productId: s.productId, holdingId: h.holdingId, buyerId: h.buyerId, ticketType: h.ticketType, seats: h.seats, performances: partsOf(h), totalMinor: paidTotalMinor(h) };
 }
 
 /** A finished saga's outcome as answered: a sale keeps its holding, made into the result here. */

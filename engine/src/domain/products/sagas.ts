@@ -12,7 +12,7 @@ import { checkCustomers } from './customers.ts';
 import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
 import { endsAtOf, exchangedHolding, holdingOf, outcomeResult, partFor, ticketsOn, withPart } from './holdings.ts';
-import { productLimits, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
+import { offeredTicketTypes, productLimits, renewedTicketType, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
 
@@ -110,9 +110,12 @@ function linkResale(s: ProductState): ResalePolicy | null {
   return resale === null || s.resaleChannels === null ? resale : { ...resale, channels: [...s.resaleChannels] };
 }
 
-/** The ticket types the product sells with: its own, then those its renewal maps old types to, each once. */
+/**
+ * The ticket types the product sells with: its own, those it offers besides (a product without
+ * any sends what it always sent), then those its renewal maps old types to, each once.
+ */
 function productTicketTypes(s: ProductState): string[] {
-  return [...new Set([s.def.ticketType, ...Object.values(s.def.renewal?.ticketTypes ?? {})])];
+  return [...new Set([...offeredTicketTypes(s.def), ...Object.values(s.def.renewal?.ticketTypes ?? {})])];
 }
 
 /** Called when the last step of the current wave has answered. */
@@ -285,19 +288,15 @@ export function holdCommand(s: ProductState, h: MakingHolding, ticketType: strin
   return { type: 'holdBestAvailable', buyerId, channel, ticketType, productId, holdingId, count: h.quantity, filter };
 }
 
-/** The ticket type a saga sells at: a renewal's and a renewed holding's exchange at the holder's old type mapped (renewal.ticketTypes), the rest at the product's. */
+/**
+ * The ticket type a saga sells at: a purchase's the one it picked (default the product's), a
+ * renewal's the holder's old type mapped (renewal.ticketTypes), an exchange's the holding's own.
+ */
 export function ticketTypeOf(s: ProductState, saga: Saga): string {
-  if (saga.kind === 'renew') return renewedTicketType(s, (saga.command as RenewHolding).previousHoldingId);
-  if (saga.kind === 'exchange') return renewedTicketType(s, s.holdings.get((saga.command as ExchangePerformance).holdingId)?.renewedFrom ?? null);
+  if (saga.kind === 'renew') return renewedTicketType(s.def, s.renewalHolders, (saga.command as RenewHolding).previousHoldingId);
+  if (saga.kind === 'exchange') return s.holdings.get((saga.command as ExchangePerformance).holdingId)?.ticketType ?? s.def.ticketType;
+  if (saga.kind === 'buy') return (saga.command as BuyProduct).ticketType ?? s.def.ticketType;
   return s.def.ticketType;
-}
-
-/** The type a holding renewed from `previousHoldingId` sells at (null: not renewed, the product's own). */
-function renewedTicketType(s: ProductState, previousHoldingId: string | null): string {
-  const renewal = s.def.renewal;
-  const holder = previousHoldingId === null ? undefined : s.renewalHolders.get(previousHoldingId);
-  if (renewal === undefined || holder === undefined) return s.def.ticketType;
-  return renewal.ticketTypes[holder.ticketType] ?? s.def.ticketType;
 }
 
 const filterOf = (saga: Saga): BuyProduct['filter'] => (saga.kind === 'buy' ? (saga.command as BuyProduct).filter : undefined);
@@ -401,7 +400,7 @@ function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: num
         for (const r of results) if (r.result.ok) h.holds.delete(r.performanceId);
         return compensateBuy(s, saga, onPerformance(failed.performanceId, failed.result as Rejection), out);
       }
-      const holding = keepHolding(s, h, nowMs);
+      const holding = keepHolding(s, h, ticketTypeOf(s, saga), nowMs);
       keepCustomers(s, saga, holding);
       if (saga.kind === 'renew') s.renewed.set(h.renewedFrom!, holding.holdingId);
       return finish(s, saga, holding, out);
@@ -435,8 +434,9 @@ function undoHolding(s: ProductState, saga: Saga, m: MakingHolding, out: Outboun
   for (const part of m.parts) for (const ticketId of part.tickets) send(s, saga, part.performanceId, { type: 'voidTicket', ticketId }, out);
 }
 
-function keepHolding(s: ProductState, m: MakingHolding, nowMs: number): Holding {
-  const holding = holdingOf({ holdingId: m.holdingId, buyerId: m.buyerId, quantity: m.quantity, seats: m.seats, soldAtMs: nowMs, renewedFrom: m.renewedFrom }, m.parts, s.sharedPerformanceIds);
+/** The holding a purchase or renewal made, sold at `ticketType` (ticketTypeOf: the command says it, so a saga restored from a snapshot says it too). */
+function keepHolding(s: ProductState, m: MakingHolding, ticketType: string, nowMs: number): Holding {
+  const holding = holdingOf({ holdingId: m.holdingId, buyerId: m.buyerId, quantity: m.quantity, seats: m.seats, soldAtMs: nowMs, renewedFrom: m.renewedFrom, ticketType }, m.parts, s.sharedPerformanceIds);
   s.sharedPerformanceIds = holding.performanceIds;
   s.holdings.set(holding.holdingId, holding);
   return holding;
@@ -546,7 +546,8 @@ function holdForHolders(s: ProductState, saga: Saga, _nowMs: number, out: Outbou
     for (const h of s.holdings.values()) {
       const m = makingOf(h.holdingId, h.buyerId, null, h.quantity, h.seats, [p], null);
       saga.making.push(m);
-      send(s, saga, p, holdCommand(s, m, s.def.ticketType, p, undefined), out);
+      // At the holding's own type: a senior subscriber's ticket there is a senior ticket too.
+      send(s, saga, p, holdCommand(s, m, h.ticketType, p, undefined), out);
     }
   }
   if (saga.wave.length === 0) finishLink(s, saga, p, out);

@@ -1,20 +1,25 @@
 // A coordinator's state as plain arrays and back (the runtime packs it with msgpack). Maps are
 // written as entry lists in insertion order, so a decoded state iterates, and hashes, the same.
 import { holdingOf as holdingFromParts, outcomeResult, partsFromPlain, partsOf, partsToPlain } from './holdings.ts';
-import { renewalHoldersOf, type Finished, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
+import { renewalHoldersOf, renewedTicketType, type Finished, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
+import type { CreateProduct, RenewalHolder } from './commands.ts';
 
 export const PRODUCT_SNAPSHOT_VERSION = 1;
 
 const entries = <K, V>(m: Map<K, V>): [K, V][] => [...m];
 
 /** A holding as the snapshot has always had it: tickets and paid as entry lists, in its own field order. */
-interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue'> {
+interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue' | 'ticketType'> {
   tickets: [string, string[]][];
   paidMinor: [string, number][];
   // Written only when a link or an exchange made them differ from a sale's: snapshots of
   // holdings without either are unchanged, and read back as they always were.
   saleParts?: number;
   revenue?: Holding['revenue'];
+  // Written only when a purchase picked a type other than the one its product (or renewal)
+  // gives by default: other holdings are written as before, and a holding from an older
+  // snapshot, which has none, reads back at the type it was sold at.
+  ticketType?: string;
 }
 interface PlainMaking extends Omit<MakingHolding, 'holds' | 'parts'> { holds: [string, string][]; tickets: [string, string[]][]; paidMinor: [string, number][] }
 
@@ -23,21 +28,23 @@ function plainMaking(m: MakingHolding): PlainMaking {
   return { holdingId: m.holdingId, buyerId: m.buyerId, buyerEmail: m.buyerEmail, quantity: m.quantity, seats: m.seats, performances: m.performances, holds: entries(m.holds), tickets, paidMinor, renewedFrom: m.renewedFrom };
 }
 
-function plainHolding(h: Holding): PlainHolding {
+function plainHolding(s: ProductState, h: Holding): PlainHolding {
   const { tickets, paidMinor } = partsToPlain(partsOf(h));
   return {
     holdingId: h.holdingId, buyerId: h.buyerId, quantity: h.quantity, seats: h.seats, tickets, paidMinor, soldAtMs: h.soldAtMs, renewedFrom: h.renewedFrom,
     ...(h.saleParts !== h.performanceIds.length ? { saleParts: h.saleParts } : {}),
     ...(h.revenue !== null ? { revenue: h.revenue } : {}),
+    ...(h.ticketType !== renewedTicketType(s.def, s.renewalHolders, h.renewedFrom) ? { ticketType: h.ticketType } : {}),
   };
 }
 
 /** The holdings back, each sharing the list of performances of the one before when the same. */
-function holdingsOf(plain: PlainHolding[]): Map<string, Holding> {
+function holdingsOf(plain: PlainHolding[], def: CreateProduct, holders: ReadonlyMap<string, RenewalHolder>): Map<string, Holding> {
   const holdings = new Map<string, Holding>();
   let shared: readonly string[] | null = null;
   for (const p of plain) {
-    const h = holdingFromParts(p, partsFromPlain(p.tickets, p.paidMinor), shared);
+    const ticketType = p.ticketType ?? renewedTicketType(def, holders, p.renewedFrom);
+    const h = holdingFromParts({ ...p, ticketType }, partsFromPlain(p.tickets, p.paidMinor), shared);
     holdings.set(h.holdingId, h);
     shared = h.performanceIds;
   }
@@ -66,7 +73,7 @@ export function productToPlain(s: ProductState): unknown {
     lastNowMs: s.lastNowMs,
     performances: s.performances,
     links: entries(s.links),
-    holdings: [...s.holdings.values()].map(plainHolding),
+    holdings: [...s.holdings.values()].map((h) => plainHolding(s, h)),
     // Written only when some holding names customers: other snapshots are unchanged.
     ...(s.customers.size > 0 ? { customers: entries(s.customers) } : {}),
     nextHolding: s.nextHolding,
@@ -95,6 +102,7 @@ export function productFromPlain(raw: unknown): ProductState {
     stranded?: Plain<ProductState>['stranded']; strandedForgotten?: number; resaleChannels?: string[];
   };
   if (p.v !== PRODUCT_SNAPSHOT_VERSION) throw new Error(`product snapshot version ${p.v} is not ${PRODUCT_SNAPSHOT_VERSION}`);
+  const renewalHolders = renewalHoldersOf(p.def);
   return {
     productId: p.productId,
     def: p.def,
@@ -103,7 +111,7 @@ export function productFromPlain(raw: unknown): ProductState {
     lastNowMs: p.lastNowMs,
     performances: p.performances,
     links: new Map(p.links),
-    holdings: holdingsOf(p.holdings),
+    holdings: holdingsOf(p.holdings, p.def, renewalHolders),
     customers: new Map(p.customers ?? []),
     nextHolding: p.nextHolding,
     nextSaga: p.nextSaga,
@@ -120,7 +128,7 @@ export function productFromPlain(raw: unknown): ProductState {
     renewalQuotaClosed: p.renewalQuotaClosed === true,
     // Absent in snapshots of products made before reservations closed by themselves.
     renewalClosesItself: p.renewalClosesItself === true,
-    renewalHolders: renewalHoldersOf(p.def),
+    renewalHolders,
     sharedPerformanceIds: null,
     stranded: new Map(p.stranded ?? []),
     strandedForgotten: p.strandedForgotten ?? 0,

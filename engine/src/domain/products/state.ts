@@ -10,6 +10,12 @@ import type { CreateProduct, Customer, ProductCommand, ProductPerformance, Renew
 export const productLimits = {
   performancesPerProductMax: 40,
   exchangeablePerProductMax: 40,
+  /**
+   * Ticket types a product offers besides its default one (createProduct.ticketTypes): seed 002's
+   * adult, senior, student and the like. With the default and the renewal's new types, each
+   * linked performance checks them against its own (at most limits.ticketTypesPerPerformanceMax).
+   */
+  offeredTicketTypesMax: 16,
   holdingsPerProductMax: 500_000,
   sagasInFlightMax: 50_000,
   renewalHoldersMax: 100_000,
@@ -68,6 +74,12 @@ export interface Holding {
   readonly paidMinor: readonly number[];
   readonly soldAtMs: number;
   readonly renewedFrom: string | null;
+  /**
+   * The ticket type it was sold at, on every performance: the one its purchase picked (default
+   * the product's), or for a renewal the one the renewal mapped the holder's old type to. Its
+   * exchanges and the performances linked later sell at it too.
+   */
+  readonly ticketType: string;
   /**
    * How many of the parts the sale paid for: the first ones. A performance linked later comes
    * after them, paid nothing, and does not change the sale's afterEach split (settlement.ts).
@@ -287,6 +299,23 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
 
 export function renewalHoldersOf(def: CreateProduct): ReadonlyMap<string, RenewalHolder> {
   return new Map((def.renewal?.holders ?? []).map((h) => [h.holdingId, h]));
+}
+
+/**
+ * The type a holding renewed from `previousHoldingId` sells at: the holder's old type as the
+ * renewal maps it, else the product's own (null: not a renewal, the product's own).
+ */
+export function renewedTicketType(def: CreateProduct, holders: ReadonlyMap<string, RenewalHolder>, previousHoldingId: string | null): string {
+  const holder = previousHoldingId === null ? undefined : holders.get(previousHoldingId);
+  if (def.renewal === undefined || holder === undefined) return def.ticketType;
+  // Own keys only: an old type named like an Object member ("constructor") maps to nothing.
+  const map = def.renewal.ticketTypes;
+  return Object.hasOwn(map, holder.ticketType) ? map[holder.ticketType] : def.ticketType;
+}
+
+/** The types a purchase may pick: the product's default, then those it offers besides. */
+export function offeredTicketTypes(def: CreateProduct): string[] {
+  return [def.ticketType, ...(def.ticketTypes ?? [])];
 }
 
 /**

@@ -30,6 +30,37 @@ function checkPerformances(list: unknown, field: string, max: number, seen: Set<
   return null;
 }
 
+/**
+ * The types offered besides the default (seed 002, *Billettyper*): at most
+ * productLimits.offeredTicketTypesMax ids, none twice, the default not among them (it is offered
+ * already; listed again it would say nothing, or that someone meant another type).
+ */
+function checkOfferedTypes(cmd: CreateProduct): Rejection | null {
+  const types = cmd.ticketTypes as unknown;
+  if (types === undefined) return null;
+  const max = productLimits.offeredTicketTypesMax;
+  if (!Array.isArray(types) || types.length > max) return invalid('ticketTypes', `ticketTypes lists at most ${max} ticket types offered besides ticketType`);
+  for (let i = 0; i < types.length; i++) {
+    if (!isId(types[i])) return invalid(`ticketTypes[${i}]`, 'a ticket type id');
+    if (types[i] === cmd.ticketType) return invalid(`ticketTypes[${i}]`, `${cmd.ticketType} is the product's ticketType, offered already`);
+    if (types.indexOf(types[i]) !== i) return invalid(`ticketTypes[${i}]`, `ticket type ${String(types[i])} is listed twice`);
+  }
+  return null;
+}
+
+/**
+ * The switch for exchanges (seed 002, *Tillat endringer*) against the performances open to them
+ * (*Bytte utenfor abonnement*): performances outside the product open to exchanges that are not
+ * allowed say two things at once. A season card is never exchanged: allowing it is refused.
+ */
+function checkExchanges(cmd: CreateProduct): Rejection | null {
+  if (cmd.exchanges === undefined) return null;
+  if (typeof cmd.exchanges !== 'boolean') return invalid('exchanges', 'exchanges is true or false');
+  if (cmd.exchanges && cmd.kind === 'seasonCard') return invalid('exchanges', 'season cards are not exchanged; subscriptions are');
+  if (!cmd.exchanges && Array.isArray(cmd.exchangeable) && cmd.exchangeable.length > 0) return invalid('exchangeable', 'performances open to exchanges, yet exchanges is false');
+  return null;
+}
+
 /** A checked copy of the product's terms with every default filled in, or the first refusal. */
 export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejection {
   if (!isId(cmd.productId) || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(cmd.productId)) return invalid('productId', 'productId must be a short id (letters, digits, _ . : -)');
@@ -62,6 +93,10 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
   if (!isInt(cmd.saleStartMs, 0, timeMax) || !isInt(cmd.saleEndMs, 0, timeMax) || cmd.saleEndMs <= cmd.saleStartMs) return invalid('saleEndMs', 'the sales window is two times in whole milliseconds, the end after the start');
   if (!isId(cmd.channel)) return invalid('channel', 'channel must be a channel id');
   if (!isId(cmd.ticketType)) return invalid('ticketType', 'ticketType must be a ticket type id');
+  const offered = checkOfferedTypes(cmd);
+  if (offered !== null) return offered;
+  const exchanges = checkExchanges(cmd);
+  if (exchanges !== null) return exchanges;
   const cardKind = cmd.cardKind ?? 'fixedPrice';
   if (!cardKinds.includes(cardKind)) return invalid('cardKind', `cardKind must be one of ${cardKinds.join(', ')}`);
   const resale = cmd.resale ?? null;
@@ -132,6 +167,8 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     saleEndMs: cmd.saleEndMs,
     channel: cmd.channel,
     ticketType: cmd.ticketType,
+    // Only when some: the definitions of other products (in snapshots and link steps too) are unchanged.
+    ...(cmd.ticketTypes === undefined || cmd.ticketTypes.length === 0 ? {} : { ticketTypes: [...cmd.ticketTypes] }),
     cardKind,
     resale: resale === null ? null : { minPct: resale.minPct, maxPct: resale.maxPct, feePct: resale.feePct, channels: [...resale.channels] },
     payout,
@@ -150,5 +187,7 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     }),
     // Only when set: the definitions of other products (in snapshots too) are unchanged.
     ...(cmd.customerPerTicket === true ? { customerPerTicket: true } : {}),
+    // Only when off: true is the default, and every product made before the switch allowed them.
+    ...(cmd.exchanges === false ? { exchanges: false } : {}),
   };
 }
