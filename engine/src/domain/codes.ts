@@ -142,6 +142,7 @@ export const Code = {
   PRODUCT_STEP_ONLY: 144,
   EXCHANGES_NOT_ALLOWED: 145,
   PRODUCT_TICKET_TYPE_NOT_OFFERED: 146,
+  HOLDING_NOT_REFUNDABLE: 147,
 
   // 150-159: quotas, hard tickets and blocks, continued.
   QUOTA_OF_PRODUCT: 150,

@@ -47,7 +47,7 @@ const commandTypes = {
   createQuota: true, returnQuota: true, setQuotaResale: true, issueHardTickets: true, returnHardTickets: true, blockForeign: true,
   createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, voidTickets: true, tick: true, tickDue: true,
   linkProduct: true, unlinkProduct: true, setProductResale: true, listResale: true, withdrawResale: true, buyResale: true, scanHolding: true,
-  createProduct: true, buyProduct: true, renewHolding: true, nameCustomers: true, closeRenewal: true, linkPerformance: true, exchangePerformance: true, setResaleChannels: true, tickProduct: true, stepResult: true,
+  createProduct: true, buyProduct: true, renewHolding: true, nameCustomers: true, closeRenewal: true, linkPerformance: true, exchangePerformance: true, refundHolding: true, setResaleChannels: true, tickProduct: true, stepResult: true,
 } as const satisfies Record<EngineCommand['type'], true>;
 
 const codeLabels: string[] = [];

@@ -8,7 +8,7 @@
 // mix card purchases (explicit seats or best available, 1-3 cards), subscription purchases,
 // single-ticket holds, confirms and releases on every performance, resale listings, purchases
 // and withdrawals, exchanges, the later link, holding scans, foreign blocks, customers named and
-// renamed, and time moving forward (holds expire, performances get played, sales close).
+// renamed, refunds of cards and subscriptions, and time moving forward (holds expire, performances get played, sales close).
 //
 // The model below shares no code with the engine (only its public types and the documented
 // rules: DOMAIN.md, REJECTIONS.md, COMMANDS.md): plain maps per seat, per GA pool, per hold,
@@ -138,7 +138,8 @@ interface MPerf {
   /** Ticket ids issued per holding on this performance, in issue order (scans walk them). */
   holdingTickets: Map<string, string[]>;
 }
-interface MHolding { id: string; product: 'CARD' | 'SUB'; buyer: string; quantity: number; seats: string[] | null; tickets: Map<string, string[]>; customers: object[] | null }
+/** `refunded`: a refund took parts back (its `tickets` keep only the parts not refunded); no longer a holder. */
+interface MHolding { id: string; product: 'CARD' | 'SUB'; buyer: string; quantity: number; seats: string[] | null; tickets: Map<string, string[]>; customers: object[] | null; refunded: boolean }
 interface MListing { id: string; perf: string; ticket: string; seller: string; price: number; status: 'open' | 'sold' | 'withdrawn' }
 
 const zero = (): Counts => ({ free: 0, held: 0, sold: 0, blocked: 0 });
@@ -291,6 +292,7 @@ type Op =
   | { k: 'exchange'; dt: number; ref: number; from: number; to: number; other: boolean }
   | { k: 'link'; dt: number }
   | { k: 'scan'; dt: number; ref: number; perf: number }
+  | { k: 'refund'; dt: number; ref: number; sub: boolean }
   /** `holder`: block a seat (or the places) a card holder has, when there is one. */
   | { k: 'block'; dt: number; perf: number; seat: number; count: number; holder: number | null };
 
@@ -322,6 +324,7 @@ function opsFor(venue: Venue): fc.Arbitrary<Op[]> {
     w(2, fc.record({ k: fc.constant('link' as const), dt })),
     // perf -1: one of the performances the holding has tickets for.
     w(3, fc.record({ k: fc.constant('scan' as const), dt, ref: fc.nat(), perf: fc.oneof(w(3, fc.constant(-1)), w(1, fc.nat(4))) })),
+    w(2, fc.record({ k: fc.constant('refund' as const), dt, ref: fc.nat(), sub: fc.boolean() })),
     w(2, fc.record({
       k: fc.constant('block' as const), dt, perf: fc.oneof(w(3, fc.constant(3)), w(1, fc.nat(4))), seat,
       count: fc.oneof(w(3, fc.integer({ min: 1, max: 3 })), w(2, fc.integer({ min: 8, max: 16 }))), holder: fc.option(fc.nat(), { freq: 2 }),
@@ -404,6 +407,7 @@ class Run {
       case 'link': return this.link(at);
       case 'scan': return this.scan(op, at);
       case 'block': return this.block(op, at);
+      case 'refund': return this.refund(op, at);
     }
   }
 
@@ -499,7 +503,7 @@ class Run {
   private sold(product: 'CARD' | 'SUB', buyer: string, quantity: number, result: Result, customers: object[] | null = null): void {
     const h = result as unknown as HoldingResult;
     expect(this.m.holdings.has(h.holdingId), `${this.step}: a new holding`).toBe(false);
-    const holding: MHolding = { id: h.holdingId, product, buyer, quantity, seats: product === 'CARD' && this.venue.numbered ? h.seats : null, tickets: new Map(), customers };
+    const holding: MHolding = { id: h.holdingId, product, buyer, quantity, seats: product === 'CARD' && this.venue.numbered ? h.seats : null, tickets: new Map(), customers, refunded: false };
     const expectedPerfs = product === 'CARD' ? this.m.cardPerfs.filter((p) => STARTS[p] > this.m.now) : null;
     if (expectedPerfs !== null) expect(h.performances.map((p) => p.performanceId), `${this.step}: the card's performances`).toEqual(expectedPerfs);
     for (const p of h.performances) {
@@ -522,8 +526,8 @@ class Run {
     const cmd = { type: 'linkPerformance', commandId: this.id('link'), performance: perf('P4') };
     if (m.cardPerfs.includes('P4')) return void this.expectSend({ product: 'CARD', cmd, at }, 'PRODUCT_ALREADY_LINKED');
     if (at >= SINGLE_P4) return void this.expectSend({ product: 'CARD', cmd, at }, 'PRODUCT_LINK_TOO_LATE');
-    // Every card holder in turn gets its seats (or places) on P4, or a conflict.
-    const cards = [...m.holdings.values()].filter((h) => h.product === 'CARD');
+    // Every card holder in turn gets its seats (or places) on P4, or a conflict; a refunded card is no holder.
+    const cards = [...m.holdings.values()].filter((h) => h.product === 'CARD' && !h.refunded);
     const predicted: { holdingId: string; name: string }[] = [];
     const granted: MHolding[] = [];
     const p4 = m.p('P4');
@@ -576,7 +580,7 @@ class Run {
     let expected: Expectation = 'OK';
     const pool: Pool = to === 'P5' ? 'general' : 'alloc';
     if (buyer !== h.buyer) expected = 'HOLDING_NOT_OWNED';
-    else if (!h.tickets.has(from) || h.tickets.has(to) || STARTS[from] <= at || STARTS[to] <= at) expected = 'EXCHANGE_INVALID';
+    else if (h.refunded || !h.tickets.has(from) || h.tickets.has(to) || STARTS[from] <= at || STARTS[to] <= at) expected = 'EXCHANGE_INVALID';
     else expected = m.buyerRefusal(to, h.buyer, h.quantity) ?? (m.freeIn(to, pool) < h.quantity ? (this.venue.numbered ? 'NOT_ENOUGH_SEATS' : 'NOT_ENOUGH_PLACES') : null) ?? voids.find((v) => v !== null) ?? 'OK';
     const result = this.expectSend(sent, expected);
     const voidedNew = expected === 'TICKET_ALREADY_SCANNED' || expected === 'TICKET_VOID' || expected === 'TICKET_TRANSFERRED' || expected === 'TICKET_ALREADY_LISTED';
@@ -592,6 +596,36 @@ class Run {
     for (const t of old) m.voidTicket(t);
     h.tickets.delete(from);
     h.tickets.set(to, rows.map((r) => r.ticketId));
+  }
+
+  /**
+   * refundHolding: each part of the holding not yet started is voided whole, or kept when one of
+   * its tickets may not be voided (the first such ticket's code, as voidTickets checks them);
+   * nothing to refund, or nothing voided, is refused (HOLDING_NOT_REFUNDABLE, or the first
+   * part's code). The refunded seats and places go back to the pools they were sold from.
+   */
+  private refund(op: Extract<Op, { k: 'refund' }>, at: number): void {
+    const m = this.m;
+    const product = op.sub ? 'SUB' : 'CARD';
+    const holdings = [...m.holdings.values()].filter((h) => h.product === product);
+    if (holdings.length === 0) return;
+    const h = holdings[op.ref % holdings.length];
+    const unplayed = [...h.tickets.keys()].filter((p) => STARTS[p] > at);
+    const tickets = (p: string): MTicket[] => (h.tickets.get(p) as string[]).map((t) => m.p(p).tickets.get(t) as MTicket);
+    const refusals = unplayed.map((p) => tickets(p).map((t) => m.voidRefusal(t)).find((r) => r !== null) ?? null);
+    const refunded = unplayed.filter((_, i) => refusals[i] === null);
+    const expected: Expectation = unplayed.length === 0 ? 'HOLDING_NOT_REFUNDABLE' : refunded.length === 0 ? refusals[0] as Expectation : 'OK';
+    const result = this.expectSend({ product, cmd: { type: 'refundHolding', commandId: this.id('rf'), holdingId: h.id }, at }, expected);
+    if (!result.ok) return;
+    const answer = result as unknown as { refundedMinor: number; performances: string[]; kept: { performanceId: string; name: string }[] };
+    expect(answer.performances, `${this.step}: refunded`).toEqual(refunded);
+    expect(answer.kept.map((k) => [k.performanceId, k.name]), `${this.step}: kept`).toEqual(unplayed.flatMap((p, i) => (refusals[i] === null ? [] : [[p, refusals[i]]])));
+    expect(answer.refundedMinor, `${this.step}: refundedMinor`).toBe(refunded.flatMap(tickets).reduce((a, t) => a + t.base, 0));
+    for (const p of refunded) {
+      for (const t of tickets(p)) m.voidTicket(t);
+      h.tickets.delete(p);
+    }
+    h.refunded = true;
   }
 
   // -- single tickets --
@@ -736,7 +770,8 @@ class Run {
     if (holdings.length === 0) return;
     const h = holdings[op.ref % holdings.length];
     const mine = [...h.tickets.keys()];
-    const p = this.m.p(op.perf < 0 ? mine[op.ref % mine.length] : PERFS[op.perf]);
+    // A holding refunded whole has no performance left: scan one of the products'.
+    const p = this.m.p(op.perf >= 0 ? PERFS[op.perf] : mine.length > 0 ? mine[op.ref % mine.length] : IN_PRODUCTS[op.ref % IN_PRODUCTS.length]);
     const issued = (p.holdingTickets.get(h.id) ?? []).map((t) => p.tickets.get(t) as MTicket);
     let admit: MTicket | null = null;
     const seen = { listed: false, scanned: false, transferred: false };
@@ -803,7 +838,7 @@ class Run {
     // The coordinators' holdings are the model's.
     for (const product of ['CARD', 'SUB']) {
       const kept = productHoldings(w.prod(product)).map((h) => [h.holdingId, h.buyerId, h.seats, h.performances.map((p) => [p.performanceId, p.tickets]), h.customers ?? null]);
-      const model = [...m.holdings.values()].filter((h) => h.product === product).map((h) => [h.id, h.buyer, h.seats, [...h.tickets], h.customers]);
+      const model = [...m.holdings.values()].filter((h) => h.product === product && !h.refunded).map((h) => [h.id, h.buyer, h.seats, [...h.tickets], h.customers]);
       expect(kept, `${where}: ${product} holdings`).toEqual(model);
     }
     // (f) the second world is the same, byte for byte.

@@ -146,6 +146,13 @@ export interface ExchangePerformance extends Base {
   toPerformanceId: string;
 }
 /**
+ * The organizer refunds a holding: its tickets on every performance not yet started are voided,
+ * and what it paid for them is booked back. The parts already played stay paid; a part its
+ * performance will not void (resold, listed, scanned early) stays too. `reason` is kept in the
+ * journal only (at most productLimits.refundReasonLengthMax characters).
+ */
+export interface RefundHolding extends Base { type: 'refundHolding'; holdingId: string; reason?: string }
+/**
  * Opens or closes resale on online channels (DOMAIN §6: per online channel, the organizer allows
  * or forbids listing season-ticket seats): `channels` replaces the product's resale channels on
  * every linked performance, and on any linked later. Only a product with a resale policy.
@@ -160,11 +167,11 @@ export interface TickProduct extends Base { type: 'tickProduct' }
 /** The runtime's report of a step's result. Not sent by clients. */
 export interface StepResult extends Base { type: 'stepResult'; saga: number; step: number; result: Result }
 
-export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | NameCustomers | CloseRenewal | LinkPerformance | ExchangePerformance | SetResaleChannels | TickProduct | StepResult;
+export type ProductCommand = CreateProduct | BuyProduct | RenewHolding | NameCustomers | CloseRenewal | LinkPerformance | ExchangePerformance | RefundHolding | SetResaleChannels | TickProduct | StepResult;
 export type ProductCommandType = ProductCommand['type'];
 
 const productCommandTypes: ReadonlySet<string> = new Set<ProductCommandType>([
-  'createProduct', 'buyProduct', 'renewHolding', 'nameCustomers', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'setResaleChannels', 'tickProduct', 'stepResult',
+  'createProduct', 'buyProduct', 'renewHolding', 'nameCustomers', 'closeRenewal', 'linkPerformance', 'exchangePerformance', 'refundHolding', 'setResaleChannels', 'tickProduct', 'stepResult',
 ]);
 
 export function isProductCommand(command: { type?: unknown }): command is ProductCommand {

@@ -7,11 +7,11 @@ import { isId, isInt } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
 import { limits } from '../limits.ts';
-import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RenewHolding, SetResaleChannels, StepResult, TickProduct } from './commands.ts';
+import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RefundHolding, RenewHolding, SetResaleChannels, StepResult, TickProduct } from './commands.ts';
 import { customersFor, nameCustomers } from './customers.ts';
 import { outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
-import { advance, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startResale } from './sagas.ts';
+import { advance, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startRefund, startResale, unplayedParts } from './sagas.ts';
 import { dueStranded, strandedDueAtMs } from './stranded.ts';
 import { checkCreateProduct } from './validate.ts';
 import { newProductState, offeredTicketTypes, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
@@ -131,6 +131,7 @@ function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outb
     case 'closeRenewal': return closeRenewal(s, cmd, nowMs, out);
     case 'linkPerformance': return linkPerformance(s, cmd, nowMs, out);
     case 'exchangePerformance': return exchange(s, cmd, nowMs, out);
+    case 'refundHolding': return refund(s, cmd, nowMs, out);
     case 'setResaleChannels': return setResaleChannels(s, cmd, nowMs, out);
     default: return reject('COMMAND_UNKNOWN', 'type', `unknown product command ${String((cmd as { type?: unknown }).type)}`);
   }
@@ -324,6 +325,9 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
   if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${h.holdingId}`);
   if (s.def.kind === 'seasonCard') return reject('EXCHANGE_INVALID', '', 'season cards are not exchanged; subscriptions are');
+  if (h.refundedAtMs !== null) return reject('EXCHANGE_INVALID', 'holdingId', `${h.holdingId} was refunded`);
+  const refunding = refundInFlight(s, h.holdingId);
+  if (refunding !== null) return refunding;
   // While the renewal window is open, the product's renewal reservation holds the seats of the
   // holders who have not renewed yet, and a product's hold may draw on it: an exchange then
   // could take one of those seats. Exchanges open when the renewal closes, as purchases do.
@@ -375,4 +379,44 @@ function setResaleChannels(s: ProductState, cmd: SetResaleChannels, nowMs: numbe
 function resaleInFlight(s: ProductState): Rejection | null {
   for (const saga of s.sagas.values()) if (saga.kind === 'resale') return reject('PRODUCT_BUSY', '', `the resale channels of product ${s.productId} are being set; retry when that is done`);
   return null;
+}
+
+/** The saga in flight that changes this holding's parts (an exchange or a refund), if any. */
+function holdingSagaInFlight(s: ProductState, holdingId: string, kind: 'exchange' | 'refund'): boolean {
+  for (const g of s.sagas.values()) if (g.kind === kind && (g.command as ExchangePerformance | RefundHolding).holdingId === holdingId) return true;
+  return false;
+}
+
+function refundInFlight(s: ProductState, holdingId: string): Rejection | null {
+  return holdingSagaInFlight(s, holdingId, 'refund') ? reject('PRODUCT_BUSY', 'holdingId', `${holdingId} is being refunded; retry when that is done`) : null;
+}
+
+/**
+ * The organizer refunds a holding (PRODUCTS.md, "Refunds"): its tickets on each performance not
+ * yet started are voided (sagas.ts startRefund) and what it paid for them is booked back. Checks,
+ * in order: the product active, no link in flight (PRODUCT_BUSY: the link gives the new
+ * performance to the holdings there are); the holding (HOLDING_UNKNOWN); `reason`, when given, a
+ * short text (COMMAND_INVALID); no exchange or refund of it in flight (PRODUCT_BUSY: each would
+ * void or replace the parts the other counts on); a part not yet started (HOLDING_NOT_REFUNDABLE:
+ * all played, or refunded already).
+ */
+function refund(s: ProductState, cmd: RefundHolding, nowMs: number, out: Outbound[]): Result | SagaPending {
+  const refusal = canStart(s) ?? linkInFlight(s);
+  if (refusal !== null) return refusal;
+  const h = s.holdings.get(cmd.holdingId);
+  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
+  if (cmd.reason !== undefined && (typeof cmd.reason !== 'string' || cmd.reason.length > productLimits.refundReasonLengthMax)) {
+    return reject('COMMAND_INVALID', 'reason', `reason is a text of at most ${productLimits.refundReasonLengthMax} characters`);
+  }
+  const busy = refundInFlight(s, h.holdingId);
+  if (busy !== null) return busy;
+  if (holdingSagaInFlight(s, h.holdingId, 'exchange')) return reject('PRODUCT_BUSY', 'holdingId', `an exchange of ${h.holdingId} is in flight; retry when it is done`);
+  if (unplayedParts(s, h, nowMs).length === 0) {
+    return reject('HOLDING_NOT_REFUNDABLE', 'holdingId', h.refundedAtMs !== null
+      ? `${h.holdingId} was refunded: it has no part left on a performance not yet started`
+      : `every performance of ${h.holdingId} has started: the parts played stay paid`);
+  }
+  const saga = open(s, 'refund', cmd, nowMs);
+  startRefund(s, saga, out);
+  return pending(s, saga);
 }

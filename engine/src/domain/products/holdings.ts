@@ -31,7 +31,7 @@ export function partFor(performanceId: string, tickets: string[], paidMinor: num
  * bought together, on each performance). Holdings of a product mostly cover the same
  * performances: `shared`, when it lists the same ones, is kept instead of a new list.
  */
-export function holdingOf(base: Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue'> & Partial<Pick<Holding, 'saleParts' | 'revenue'>>, parts: readonly HoldingPart[], shared: readonly string[] | null): Holding {
+export function holdingOf(base: Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue' | 'refundedAtMs'> & Partial<Pick<Holding, 'saleParts' | 'revenue' | 'refundedAtMs'>>, parts: readonly HoldingPart[], shared: readonly string[] | null): Holding {
   const performanceIds = parts.map((p) => p.performanceId);
   // Sized once: the holding keeps it for good, and one grown by push keeps spare room.
   const tickets = new Array<string>(parts.length * base.quantity);
@@ -45,7 +45,7 @@ export function holdingOf(base: Omit<Holding, 'performanceIds' | 'tickets' | 'pa
     performanceIds: shared !== null && sameIds(shared, performanceIds) ? shared : performanceIds,
     tickets, paidMinor: parts.map((p) => p.paidMinor), soldAtMs: base.soldAtMs, renewedFrom: base.renewedFrom, ticketType: base.ticketType,
     // A new sale pays for all its parts and books what the sale says.
-    saleParts: base.saleParts ?? parts.length, revenue: base.revenue ?? null,
+    saleParts: base.saleParts ?? parts.length, revenue: base.revenue ?? null, refundedAtMs: base.refundedAtMs ?? null,
   };
 }
 
@@ -136,6 +136,39 @@ export function exchangedHolding(h: Holding, fromPerformanceId: string, to: Hold
   const parts = partsOf(h).filter((p) => p.performanceId !== fromPerformanceId);
   parts.push(to);
   return holdingOf({ ...h, revenue }, parts, null);
+}
+
+/**
+ * The holding once a refund at `nowMs` took back its parts on `refunded` (performance ids). Its
+ * revenue gets one line per part and loses none: minus what the holding paid for that part, so
+ * what it books adds up to what it paid less what was refunded (what the holder gets back is
+ * what it paid for those performances). Continuous payout books the line at the refund, which
+ * leaves the performance at 0 as its tickets are void. afterEach books it at the performance's
+ * end, still to come (only unplayed parts are refunded), where the sale's share was: that share
+ * and the line cancel when the share was the part's price, and otherwise leave the difference
+ * there (the shares of the performances played were paid out, and stand), as an exchange
+ * settles a price difference at the new performance's end. Nothing payable before it changes.
+ */
+export function refundedHolding(h: Holding, refunded: readonly string[], payout: Payout | undefined, endsAt: EndsAt, nowMs: number): Holding {
+  const booked = bookedRevenue(h, payout, endsAt);
+  const performanceIds = [...booked.performanceIds];
+  const amountMinor = [...booked.amountMinor];
+  const payableAtMs = [...booked.payableAtMs];
+  for (const p of refunded) {
+    performanceIds.push(p);
+    amountMinor.push(0 - h.paidMinor[h.performanceIds.indexOf(p)]);
+    payableAtMs.push(payout === 'afterEach' ? endsAt.get(p) ?? 0 : nowMs);
+  }
+  const revenue: BookedRevenue = { performanceIds, amountMinor, payableAtMs, exchanges: booked.exchanges };
+  const parts = partsOf(h).filter((p) => !refunded.includes(p.performanceId));
+  return holdingOf({ ...h, revenue, refundedAtMs: h.refundedAtMs ?? nowMs }, parts, null);
+}
+
+/** What the holding paid for the parts on `performanceIds`: what a refund of them gives back. */
+export function paidForMinor(h: Holding, performanceIds: readonly string[]): number {
+  let totalMinor = 0;
+  for (const p of performanceIds) totalMinor += h.paidMinor[h.performanceIds.indexOf(p)];
+  return totalMinor;
 }
 
 export function paidTotalMinor(h: Holding): number {

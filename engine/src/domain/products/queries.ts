@@ -62,9 +62,12 @@ export function productReport(s: ProductState): ProductReport {
 
 /**
  * The holdings as a purchase answers them; on a customerPerTicket product each with its
- * customers too, one per place: customer j is on ticket j of each performance.
+ * customers too, one per place: customer j is on ticket j of each performance. Refunded holdings
+ * are left out: they are not holders any more, and next season's renewal is exported from this
+ * list (`renewal.holders`).
  */
 export function productHoldings(s: ProductState): (HoldingResult & { customers?: Customer[] })[] {
-  if (s.def.customerPerTicket !== true) return [...s.holdings.values()].map((h) => holdingResult(s, h));
-  return [...s.holdings.values()].map((h) => ({ ...holdingResult(s, h), customers: (s.customers.get(h.holdingId) ?? []).map((c) => ({ ...c })) }));
+  const holders = [...s.holdings.values()].filter((h) => h.refundedAtMs === null);
+  if (s.def.customerPerTicket !== true) return holders.map((h) => holdingResult(s, h));
+  return holders.map((h) => ({ ...holdingResult(s, h), customers: (s.customers.get(h.holdingId) ?? []).map((c) => ({ ...c })) }));
 }

@@ -3,15 +3,15 @@
 // sends the next wave, compensates (releases holds, voids tickets, unlinks) or finishes.
 // Forward steps hold, then confirm; compensation undoes in reverse. Nothing is sold twice
 // because every seat is held by its performance's single writer before any confirm.
-import { reject, type Rejection } from '../codes.ts';
-import type { Command, ResalePolicy } from '../commands.ts';
+import { Code, reject, type Rejection } from '../codes.ts';
+import type { Command, ResalePolicy, VoidTickets } from '../commands.ts';
 import type { CountAccepted, HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
 import { stepCommandId, type Outbound } from './outbound.ts';
-import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RenewHolding, SetResaleChannels } from './commands.ts';
+import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RefundHolding, RenewHolding, SetResaleChannels } from './commands.ts';
 import { checkCustomers } from './customers.ts';
 import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
-import { endsAtOf, exchangedHolding, holdingOf, outcomeResult, partFor, ticketsOn, withPart } from './holdings.ts';
+import { endsAtOf, exchangedHolding, holdingOf, outcomeResult, paidForMinor, partFor, refundedHolding, ticketsOn, withPart } from './holdings.ts';
 import { offeredTicketTypes, productLimits, renewedTicketType, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
@@ -71,9 +71,10 @@ export function rememberOutcome(s: ProductState, command: ProductCommand, outcom
 }
 
 /**
- * Sagas in flight other than a link. An active product runs only purchases, renewals, exchanges
- * and closeRenewal besides a link (creation ends before it is active), and each of them makes,
- * changes or reserves holdings' seats. A link gives the new performance to the holdings there
+ * Sagas in flight other than a link. An active product runs only purchases, renewals, exchanges,
+ * refunds and closeRenewal besides a link (creation ends before it is active), and each of them
+ * makes, changes or reserves holdings' seats (a refund, too: the link must not give a holding
+ * being refunded the new performance). A link gives the new performance to the holdings there
  * are when it runs, so it never runs beside one of these: it waits for those in flight to
  * finish, and none starts while it waits or runs (PRODUCT_BUSY). Counted, not searched: a
  * product may have 50,000 sagas in flight, and this is asked on every purchase and every finish.
@@ -133,6 +134,7 @@ export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outboun
       noteRevoids(s, results, nowMs);
       return finish(s, saga, { ok: true }, out);
     case 'resale': return advanceResale(s, saga, results, out);
+    case 'refund': return advanceRefund(s, saga, results, nowMs, out);
   }
 }
 
@@ -544,6 +546,8 @@ function holdForHolders(s: ProductState, saga: Saga, _nowMs: number, out: Outbou
   // Pick & mix holders chose their performances; a new one is only a new choice for them.
   if (s.def.kind !== 'pickMix') {
     for (const h of s.holdings.values()) {
+      // A refunded holding gave its season back: it is not a holder any more.
+      if (h.refundedAtMs !== null) continue;
       const m = makingOf(h.holdingId, h.buyerId, null, h.quantity, h.seats, [p], null);
       saga.making.push(m);
       // At the holding's own type: a senior subscriber's ticket there is a senior ticket too.
@@ -680,4 +684,88 @@ function resaleSet(s: ProductState, saga: Saga, out: Outbound[]): void {
 /** What setResaleChannels answers once every performance has the channels. */
 export function resaleOutcome(s: ProductState, channels: string[]): Result {
   return { ok: true, productId: s.productId, channels: [...channels] } as unknown as Result;
+}
+
+// ---- refund: void the holding's tickets on each performance not yet started, book them back ----
+
+/** The performances of the holding a refund at `nowMs` takes back: those not yet started. */
+export function unplayedParts(s: ProductState, h: Holding, nowMs: number): string[] {
+  const all = s.performances.concat(s.def.exchangeable ?? []);
+  return h.performanceIds.filter((p) => (all.find((q) => q.performanceId === p)?.startsAtMs ?? 0) > nowMs);
+}
+
+/**
+ * One wave: the holding's tickets on each performance not yet started are voided, one command
+ * per performance, all or nothing there (voidTickets): with several places, one of them resold
+ * or scanned keeps the whole part, so a part is refunded whole or not at all.
+ */
+export function startRefund(s: ProductState, saga: Saga, out: Outbound[]): void {
+  const h = s.holdings.get((saga.command as RefundHolding).holdingId)!;
+  saga.phase = 'void';
+  for (const p of unplayedParts(s, h, saga.atMs)) send(s, saga, p, { type: 'voidTickets', ticketIds: ticketsOn(h, p)! }, out);
+}
+
+/**
+ * Answers that say nothing of the tickets: the performance's actor failed on the void (it was
+ * rebuilt without it), or the runtime no longer keeps the answer of a void it applied. The void
+ * is sent again; TICKET_VOID then says the first one went through.
+ */
+const voidSaidNothing: ReadonlySet<number> = new Set([Code.ACTOR_FAILED, Code.COMMAND_ALREADY_APPLIED]);
+
+function voidsSentTo(saga: Saga, performanceId: string): number {
+  let n = 0;
+  for (const step of saga.steps) if (step.performanceId === performanceId && step.command.type === 'voidTickets') n++;
+  return n;
+}
+
+/** Per performance, the last answer to the refund's voids there, in the holding's order. */
+function lastVoidAnswers(saga: Saga): Map<string, Result> {
+  const last = new Map<string, Result>();
+  for (const step of saga.steps) if (step.result !== null && step.command.type === 'voidTickets') last.set(step.performanceId, step.result);
+  return last;
+}
+
+/** A part whose tickets are void now: this refund's void went through, or an earlier try of it did. */
+const voided = (r: Result): boolean => r.ok || r.code === Code.TICKET_VOID;
+
+function advanceRefund(s: ProductState, saga: Saga, results: Answered[], nowMs: number, out: Outbound[]): void {
+  const h = s.holdings.get((saga.command as RefundHolding).holdingId)!;
+  if (saga.phase === 'void') {
+    for (const r of results) {
+      if (r.result.ok || !voidSaidNothing.has(r.result.code) || voidsSentTo(saga, r.performanceId) >= productLimits.refundVoidTriesMax) continue;
+      send(s, saga, r.performanceId, { type: 'voidTickets', ticketIds: [...(r.command as VoidTickets).ticketIds] }, out);
+    }
+    if (saga.wave.length > 0) return;
+    const answers = lastVoidAnswers(saga);
+    const refunded = [...answers].filter(([, r]) => voided(r)).map(([p]) => p);
+    if (refunded.length === 0) {
+      // Nothing was voided: the holding stands as it was, and the answer is the first refusal.
+      const [p, r] = answers.entries().next().value!;
+      return finish(s, saga, onPerformance(p, r as Rejection), out);
+    }
+    // A renewed holding's seats came from the renewal reservation, and a voided ticket's seat
+    // goes back where it came from: where an older engine closed the renewal without closing
+    // the reservation, the seats are returned from it here, as an exchange does.
+    if (h.renewedFrom !== null && s.renewalClosed && !s.renewalQuotaClosed && s.def.renewal !== undefined) {
+      saga.phase = 'returnSeats';
+      const quotaId = renewalQuotaId(s.productId);
+      for (const p of refunded) send(s, saga, p, h.seats !== null ? { type: 'returnQuota', quotaId, seats: h.seats } : { type: 'returnQuota', quotaId, count: h.quantity }, out);
+      return;
+    }
+  }
+  // 'returnSeats': what the reservation does not take back stays as it is.
+  refundDone(s, saga, h, nowMs, out);
+}
+
+/** The holding without its refunded parts, their revenue booked back at `nowMs` (holdings.ts refundedHolding). */
+function refundDone(s: ProductState, saga: Saga, h: Holding, nowMs: number, out: Outbound[]): void {
+  const refunded: string[] = [];
+  const kept: { performanceId: string; code: number; name: string }[] = [];
+  for (const [p, r] of lastVoidAnswers(saga)) {
+    if (voided(r)) refunded.push(p);
+    else kept.push({ performanceId: p, code: (r as Rejection).code, name: (r as Rejection).name });
+  }
+  const refundedMinor = paidForMinor(h, refunded);
+  s.holdings.set(h.holdingId, refundedHolding(h, refunded, s.def.payout, endsAtOf(s), nowMs));
+  finish(s, saga, { ok: true, productId: s.productId, holdingId: h.holdingId, refundedMinor, performances: refunded, kept } as unknown as Result, out);
 }

@@ -9,7 +9,7 @@ export const PRODUCT_SNAPSHOT_VERSION = 1;
 const entries = <K, V>(m: Map<K, V>): [K, V][] => [...m];
 
 /** A holding as the snapshot has always had it: tickets and paid as entry lists, in its own field order. */
-interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue' | 'ticketType'> {
+interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'paidMinor' | 'saleParts' | 'revenue' | 'ticketType' | 'refundedAtMs'> {
   tickets: [string, string[]][];
   paidMinor: [string, number][];
   // Written only when a link or an exchange made them differ from a sale's: snapshots of
@@ -20,6 +20,9 @@ interface PlainHolding extends Omit<Holding, 'performanceIds' | 'tickets' | 'pai
   // gives by default: other holdings are written as before, and a holding from an older
   // snapshot, which has none, reads back at the type it was sold at.
   ticketType?: string;
+  // Written only once refunded: other holdings are written as before, and one from an older
+  // snapshot, which has none, was never refunded.
+  refundedAtMs?: number;
 }
 interface PlainMaking extends Omit<MakingHolding, 'holds' | 'parts'> { holds: [string, string][]; tickets: [string, string[]][]; paidMinor: [string, number][] }
 
@@ -35,6 +38,7 @@ function plainHolding(s: ProductState, h: Holding): PlainHolding {
     ...(h.saleParts !== h.performanceIds.length ? { saleParts: h.saleParts } : {}),
     ...(h.revenue !== null ? { revenue: h.revenue } : {}),
     ...(h.ticketType !== renewedTicketType(s.def, s.renewalHolders, h.renewedFrom) ? { ticketType: h.ticketType } : {}),
+    ...(h.refundedAtMs !== null ? { refundedAtMs: h.refundedAtMs } : {}),
   };
 }
 

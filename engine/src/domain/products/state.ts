@@ -42,6 +42,13 @@ export const productLimits = {
   strandedRetryMaxMs: 3_600_000,
   /** Voids one retry sends at most (a revoid saga's one wave). */
   strandedRetryBatchMax: 1_000,
+  /**
+   * Voids a refund sends again on one performance whose void said nothing of its tickets
+   * (ACTOR_FAILED, COMMAND_ALREADY_APPLIED) before it keeps that part as not refunded.
+   */
+  refundVoidTriesMax: 3,
+  /** A refund's `reason`, in characters: kept in the journal, not in the state. */
+  refundReasonLengthMax: 500,
 } as const;
 
 export type ProductStatus = 'linking' | 'active' | 'refused';
@@ -90,11 +97,19 @@ export interface Holding {
    * what the sale booked (derived from the parts, holdings.ts bookedRevenue).
    */
   readonly revenue: BookedRevenue | null;
+  /**
+   * When a refund (refundHolding) first took parts of it back; null when never. A refunded
+   * holding keeps only the parts not refunded (played, or kept by their performance) and its
+   * revenue lines; it is no longer a holder: not exchanged, not given a performance linked
+   * later, not listed by the `holdings` query (renewal exports).
+   */
+  readonly refundedAtMs: number | null;
 }
 
 /**
  * A holding's revenue as ledger lines, append-only: an exchange books a reversal of the part it
- * gives up and the part it takes, so what was payable before the exchange stays as it was.
+ * gives up and the part it takes, a refund the reversal of each part it refunds, so what was
+ * payable before either stays as it was.
  */
 export interface BookedRevenue {
   readonly performanceIds: readonly string[];
@@ -114,9 +129,10 @@ export interface Step {
 
 /**
  * 'revoid': started by a tickProduct, voids again the stranded tickets whose retry is due
- * (stranded.ts). 'resale': setResaleChannels, on every linked performance.
+ * (stranded.ts). 'resale': setResaleChannels, on every linked performance. 'refund':
+ * refundHolding, a void on each performance of the holding not yet started.
  */
-export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange' | 'revoid' | 'resale';
+export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange' | 'revoid' | 'resale' | 'refund';
 
 export interface Saga {
   saga: number;
