@@ -336,7 +336,6 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   }
   const ticketTypes: TicketType[] = [];
   const ticketTypeIndexById = new Map<string, number>();
-  const channelKindsOf = channels.map((c) => c.kind);
   for (let t = 0; t < spec.ticketTypes.length; t++) {
     const tt = spec.ticketTypes[t];
     const at = `ticketTypes[${t}]`;
@@ -351,7 +350,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
       if (!isInt(price, 0, limits.priceMinorMax)) return reject('SPEC_INVALID', `${at}.prices.${zoneId}`, `a price is a whole number of minor units from 0 to ${limits.priceMinorMax}`);
       priceByZone[zone] = price;
     }
-    const access = ticketTypeAccessOf(tt, at, channelIndexById, channelKindsOf);
+    const access = ticketTypeAccessOf(tt, at, channelIndexById, channels);
     if ('ok' in access) return access;
     const webCode = tt.webCode ?? '';
     ticketTypeIndexById.set(tt.id, t);

@@ -4,7 +4,7 @@
 // it. Checked once at createPerformance, enforced on every hold (buying.ts checkBuying).
 import { reject, type Rejection } from './codes.ts';
 import { isInt } from './checks.ts';
-import type { Channel, ChannelKind, TicketType, TicketTypeSpec } from './state.ts';
+import type { Channel, TicketType, TicketTypeSpec } from './state.ts';
 
 /** A ticket type's access rules as the state keeps them. */
 export interface TicketTypeAccess {
@@ -23,10 +23,10 @@ const timeMax = Number.MAX_SAFE_INTEGER;
 
 /**
  * The access rules of the ticket type spec at `at` (`ticketTypes[t]`), checked against the
- * spec's channels (their numbers and kinds, in spec order). SPEC_INVALID names the field.
+ * performance's channels (in spec order). SPEC_INVALID names the field.
  */
-export function ticketTypeAccessOf(tt: TicketTypeAccessSpec, at: string, channelIndexById: ReadonlyMap<string, number>, channelKinds: readonly ChannelKind[]): TicketTypeAccess | Rejection {
-  const channels = tt.channels === undefined ? null : channelListOf(tt.channels, `${at}.channels`, channelIndexById, channelKinds);
+export function ticketTypeAccessOf(tt: TicketTypeAccessSpec, at: string, channelIndexById: ReadonlyMap<string, number>, specChannels: readonly Channel[]): TicketTypeAccess | Rejection {
+  const channels = tt.channels === undefined ? null : channelListOf(tt.channels, `${at}.channels`, channelIndexById, specChannels);
   if (channels !== null && !Array.isArray(channels)) return channels;
   // Only a field left out takes its default: null is no time.
   const saleStartMs = tt.saleStartMs === undefined ? 0 : tt.saleStartMs;
@@ -44,14 +44,14 @@ export function ticketTypeAccessOf(tt: TicketTypeAccessSpec, at: string, channel
  * can sell, most likely a mistake), each a channel of the spec, none twice, none of kind
  * `resale` (a resale channel sells the exchange's listings, never fresh stock at a type).
  */
-function channelListOf(ids: unknown, field: string, channelIndexById: ReadonlyMap<string, number>, channelKinds: readonly ChannelKind[]): number[] | Rejection {
+function channelListOf(ids: unknown, field: string, channelIndexById: ReadonlyMap<string, number>, specChannels: readonly Channel[]): number[] | Rejection {
   if (!Array.isArray(ids) || ids.length === 0) return reject('SPEC_INVALID', field, 'channels lists the ids of the channels that sell this ticket type (leave it out for every channel)');
   const channels: number[] = [];
   for (let i = 0; i < ids.length; i++) {
     const c = typeof ids[i] === 'string' ? channelIndexById.get(ids[i] as string) : undefined;
     if (c === undefined) return reject('SPEC_INVALID', `${field}[${i}]`, `no channel ${String(ids[i])} in this spec`);
     if (channels.includes(c)) return reject('SPEC_INVALID', `${field}[${i}]`, `channel ${String(ids[i])} is listed twice`);
-    if (channelKinds[c] === 'resale') return reject('SPEC_INVALID', `${field}[${i}]`, `channel ${String(ids[i])} is a resale channel: it sells listings, never a ticket type's fresh stock`);
+    if (specChannels[c].kind === 'resale') return reject('SPEC_INVALID', `${field}[${i}]`, `channel ${String(ids[i])} is a resale channel: it sells listings, never a ticket type's fresh stock`);
     channels.push(c);
   }
   return channels;

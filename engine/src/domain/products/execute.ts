@@ -9,7 +9,7 @@ import type { Result } from '../results.ts';
 import { limits } from '../limits.ts';
 import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, ProductCommand, RefundHolding, RenewHolding, SetResaleChannels, StepResult, TickProduct } from './commands.ts';
 import { customersFor, nameCustomers } from './customers.ts';
-import { outcomeResult } from './holdings.ts';
+import { knownPerformances, outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startRefund, startResale, unplayedParts } from './sagas.ts';
 import { dueStranded, strandedDueAtMs } from './stranded.ts';
@@ -335,7 +335,7 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   if (h.revenue !== null && h.revenue.exchanges >= productLimits.exchangesPerHoldingMax) return reject('EXCHANGE_INVALID', 'holdingId', `${h.holdingId} was exchanged ${h.revenue.exchanges} times, the most a holding may be`);
   if (!h.performanceIds.includes(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${String(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
   if (h.performanceIds.includes(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);
-  const all = s.performances.concat(s.def.exchangeable ?? []);
+  const all = knownPerformances(s);
   const from = all.find((p) => p.performanceId === cmd.fromPerformanceId)!;
   const to = all.find((p) => p.performanceId === cmd.toPerformanceId);
   if (to === undefined || !s.links.has(to.performanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is not open to exchanges of ${s.productId}`);

@@ -6,7 +6,7 @@
 // paidMinor) the holding had as Maps.
 import { assert } from '../assert.ts';
 import type { Result } from '../results.ts';
-import type { Payout } from './commands.ts';
+import type { Payout, ProductPerformance } from './commands.ts';
 import type { BookedRevenue, Holding, HoldingPart, ProductState } from './state.ts';
 
 export interface HoldingResult {
@@ -88,7 +88,12 @@ export type EndsAt = ReadonlyMap<string, number>;
 
 /** The product's performances' ends, those open to exchanges included. */
 export function endsAtOf(s: ProductState): EndsAt {
-  return new Map(s.performances.concat(s.def.exchangeable ?? []).map((p) => [p.performanceId, p.endsAtMs]));
+  return new Map(knownPerformances(s).map((p) => [p.performanceId, p.endsAtMs]));
+}
+
+/** The product's performances, then those outside it open to exchanges: every one a holding may have a part on. */
+export function knownPerformances(s: ProductState): ProductPerformance[] {
+  return s.performances.concat(s.def.exchangeable ?? []);
 }
 
 /**

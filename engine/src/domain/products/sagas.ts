@@ -11,7 +11,7 @@ import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, Produc
 import { checkCustomers } from './customers.ts';
 import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
-import { endsAtOf, exchangedHolding, holdingOf, outcomeResult, paidForMinor, partFor, refundedHolding, ticketsOn, withPart } from './holdings.ts';
+import { endsAtOf, exchangedHolding, holdingOf, knownPerformances, outcomeResult, paidForMinor, partFor, refundedHolding, ticketsOn, withPart } from './holdings.ts';
 import { offeredTicketTypes, productLimits, renewedTicketType, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
@@ -690,7 +690,7 @@ export function resaleOutcome(s: ProductState, channels: string[]): Result {
 
 /** The performances of the holding a refund at `nowMs` takes back: those not yet started. */
 export function unplayedParts(s: ProductState, h: Holding, nowMs: number): string[] {
-  const all = s.performances.concat(s.def.exchangeable ?? []);
+  const all = knownPerformances(s);
   return h.performanceIds.filter((p) => (all.find((q) => q.performanceId === p)?.startsAtMs ?? 0) > nowMs);
 }
 
