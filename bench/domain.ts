@@ -18,10 +18,12 @@
 // so that the heap it measures holds nothing but what it creates.
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { compileLayout, createPerformance, execute, stadiumLayout, type PerformanceSpec } from '../engine/src/domain/mod.ts';
+import {
+  BinaryOp, COMMAND_WORDS, compileLayout, createPerformance, DEFAULT_TICKET_TYPE, execute, executeBatch, REPLY_WORDS, stadiumLayout, Word, type PerformanceSpec,
+} from '../engine/src/domain/mod.ts';
 import type { Layout } from '../engine/src/domain/layout.ts';
 import { limits } from '../engine/src/domain/limits.ts';
-import type { HoldAccepted, OrderAccepted, Result } from '../engine/src/domain/results.ts';
+import type { HoldAccepted, OrderAccepted, Result, SessionOpened } from '../engine/src/domain/results.ts';
 import type { PerformanceState } from '../engine/src/domain/state.ts';
 import { Reservoir } from './reservoir.ts';
 
@@ -427,6 +429,65 @@ function measureHoldRelease(layout: Layout, groups: Groups, o: Options, byId = f
   return rate(runFor(o.seconds, batch));
 }
 
+/**
+ * The same work through binary command batches (engine/src/domain/binary.ts): a request of
+ * `binaryBatch` holdSeats records (1-4 adjacent seats, by seat number, buyers by numeric key),
+ * then a request releasing them by the slot and number each reply gave: 2 commands per group.
+ * The groups of one request are disjoint (every row cut into runs of 1-4, shuffled, taken in
+ * turn), since its holds are all open at once; the record words are written in the loop, as a
+ * client fills its buffer.
+ */
+function measureHoldReleaseBinary(layout: Layout, o: Options): Rate {
+  const state = newPerformance(layout, 'BENCH-HRB');
+  const opened = execute(state, { type: 'openSession', commandId: nextId(), clientId: 'bench' }, now);
+  if (!opened.ok) { fail('holdReleaseBinary', opened); return rate({ ops: 0, ns: 1 }); }
+  const sessionNo = (opened as SessionOpened).sessionNo;
+  const partition = partitionGroups(layout, streamFor(o.seed, 'binary')).map((g) => g.map((id) => layout.seatIndexById.get(id) as number));
+  const holds = new Int32Array(binaryBatch * COMMAND_WORDS);
+  const releases = new Int32Array(binaryBatch * COMMAND_WORDS);
+  let requestNo = 0;
+  let cursor = 0;
+  let buyer = 0;
+  const batch = (): number => {
+    if (cursor + binaryBatch > partition.length) cursor = 0;
+    for (let i = 0; i < binaryBatch; i++) {
+      const group = partition[cursor + i];
+      const at = i * COMMAND_WORDS;
+      holds[at + Word.OP] = BinaryOp.HOLD_SEATS;
+      holds[at + Word.BUYER_LO] = buyer;
+      holds[at + Word.BUYER_HI] = 0;
+      holds[at + Word.CHANNEL] = 0;
+      holds[at + Word.TICKET_TYPE] = DEFAULT_TICKET_TYPE;
+      holds[at + Word.COUNT] = group.length;
+      for (let j = 0; j < group.length; j++) holds[at + Word.SEATS + j] = group[j];
+      releases[at + Word.OP] = BinaryOp.RELEASE_HOLD;
+      releases[at + Word.BUYER_LO] = buyer;
+      releases[at + Word.BUYER_HI] = 0;
+      buyer = buyer + 1 === buyerPoolSize ? 0 : buyer + 1;
+    }
+    cursor += binaryBatch;
+    const held = executeBatch(state, sessionNo, ++requestNo, holds, binaryBatch, now);
+    if (!held.ok) { fail('holdReleaseBinary', held); return 0; }
+    const r = held.replies;
+    for (let i = 0; i < binaryBatch; i++) {
+      if (r[i * REPLY_WORDS] !== 0) fail('holdReleaseBinary', `hold refused with code ${r[i * REPLY_WORDS]}`);
+      releases[i * COMMAND_WORDS + Word.SLOT] = r[i * REPLY_WORDS + 1];
+      releases[i * COMMAND_WORDS + Word.BINARY_NO] = r[i * REPLY_WORDS + 2];
+    }
+    const released = executeBatch(state, sessionNo, ++requestNo, releases, binaryBatch, now);
+    if (!released.ok) { fail('holdReleaseBinary', released); return 0; }
+    for (let i = 0; i < binaryBatch; i++) if (released.replies[i * REPLY_WORDS] !== 0) fail('holdReleaseBinary', `release refused with code ${released.replies[i * REPLY_WORDS]}`);
+    now++;
+    return 2 * binaryBatch;
+  };
+  runFor(o.warmup, batch);
+  gc();
+  return rate(runFor(o.seconds, batch));
+}
+
+/** Commands per binary request in holdReleaseBinary. */
+const binaryBatch = 1024;
+
 /** `samples` kept for the percentiles: a uniform sample of the `commandsTimed` when there were more. */
 interface Latency { p50Us: number; p99Us: number; p999Us: number; maxUs: number; samples: number; commandsTimed: number; durationMs: number; timerOverheadNs: number }
 
@@ -748,6 +809,7 @@ function main(): void {
   let bare: Rate | null = null;
   let holdRelease: Rate | null = null;
   let holdReleaseById: Rate | null = null;
+  let holdReleaseBinary: Rate | null = null;
   let bestAvailable: Rate | null = null;
   let memory: Memory | null = null;
   let latency: Latency | null = null;
@@ -757,6 +819,7 @@ function main(): void {
 
   if (run('bareLoop')) { progress('bareLoop'); gc(); bare = measureBareLoop(layout, groups, o); durationMs.bareLoop = bare.durationMs; }
   if (run('holdRelease')) { progress('holdRelease'); gc(); holdRelease = measureHoldRelease(layout, groups, o); durationMs.holdRelease = holdRelease.durationMs; }
+  if (run('holdRelease')) { progress('holdReleaseBinary'); gc(); holdReleaseBinary = measureHoldReleaseBinary(layout, o); durationMs.holdReleaseBinary = holdReleaseBinary.durationMs; }
   if (run('holdRelease')) { progress('holdReleaseById'); gc(); holdReleaseById = measureHoldRelease(layout, groups, o, true); durationMs.holdReleaseById = holdReleaseById.durationMs; }
   if (run('latency')) { progress('latency'); gc(); latency = measureLatency(layout, groups, o); durationMs.latency = latency.durationMs; }
   if (run('bestAvailable')) {
@@ -790,6 +853,7 @@ function main(): void {
   Object.assign(out, {
     holdReleasePerSec: holdRelease === null ? null : Math.round(holdRelease.perSec),
     holdReleaseByIdPerSec: holdReleaseById === null ? null : Math.round(holdReleaseById.perSec),
+    holdReleaseBinaryPerSec: holdReleaseBinary === null ? null : Math.round(holdReleaseBinary.perSec),
     confirmPerSec: confirm === null ? null : Math.round(confirm.perSec),
     holdConfirmPerSec: confirm === null ? null : Math.round(confirm.holdConfirmPerSec),
     bestAvailablePerSec: bestAvailable === null ? null : Math.round(bestAvailable.perSec),
@@ -844,6 +908,7 @@ function main(): void {
       ['figure', 'value', 'baseline', 'ratio', 'target', 'result'],
       ['bareLoopPerSec', bare === null ? 'not run' : fmtInt(bare.perSec), '(is the baseline)', '-', '-', '-'],
       ['holdReleasePerSec', ...vsBare(holdRelease), `>= ${fmtInt(targets.holdReleasePerSec)} and >= ${targets.holdReleaseShareOfBareLoop} x bare`, verdict(pass.holdReleasePerSec)],
+      ['holdReleaseBinaryPerSec', ...vsBare(holdReleaseBinary), 'informative', '-'],
       ['holdReleaseByIdPerSec', ...vsBare(holdReleaseById), 'informative', '-'],
       ['confirmPerSec', ...vsBare(confirm), '-', '-'],
       ['holdConfirmPerSec', ...vsBare(confirm === null ? null : { ...confirm, perSec: confirm.holdConfirmPerSec }), '-', '-'],

@@ -4,7 +4,8 @@
 // totals after every command); tests run it after every command.
 import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus } from './tickets.ts';
-import { hashId } from './idindex.ts';
+import { hashDecimal, hashId } from './idindex.ts';
+import { decimalKeyOf } from './buyers.ts';
 import { auditProducts } from './audit-products.ts';
 import { nextQuotaClose } from './quotas.ts';
 
@@ -52,7 +53,8 @@ export function auditPerformance(s: PerformanceState): string[] {
     listed++;
     if (hold.expiresAtMs < previousExpiry) fail(`hold ${hold.holdId} is out of expiry order`);
     previousExpiry = hold.expiresAtMs;
-    if (s.holds.get(hold.holdId) !== hold || s.holdBySlot[hold.slot] !== hold || hold.hash !== hashId(hold.holdId)) fail(`hold ${hold.holdId} is not indexed`);
+    if (s.holds.get(hold.holdId) !== hold || s.holdBySlot[hold.slot] !== hold || hold.hash !== (hold.binaryNo >= 0 ? 0 : hashId(hold.holdId))) fail(`hold ${hold.holdId} is not indexed`);
+    if (hold.binaryNo >= s.nextBinaryNo || (hold.binaryNo >= 0 && (hold.presaleCode !== null || hold.productId !== null || hold.gaArea >= 0))) fail(`binary hold ${hold.holdId} is not one a binary command makes`);
     if (s.buyers.ids[hold.buyerNo] !== hold.buyerId) fail(`hold ${hold.holdId} points at buyer number ${hold.buyerNo}, not its buyer`);
     for (const seat of hold.seats) if (s.seatState[seat] !== SeatState.HELD || s.seatHolder[seat] !== hold.slot + 1) fail(`hold ${hold.holdId} claims seat ${layout.seatIds[seat]} it does not hold`);
     if (hold.gaArea >= 0) ga[(hold.gaArea * SOURCES + hold.source) * STATES + SeatState.HELD] += hold.count;
@@ -162,8 +164,15 @@ export function auditPerformance(s: PerformanceState): string[] {
     if (id === null) return;
     tracked++;
     if (s.buyers.find(id, hashId(id)) !== no) fail(`buyer ${id} is not indexed`);
+    const key = decimalKeyOf(id);
+    if (s.buyers.keyOf(no) !== key || (key >= 0 && s.buyers.findKey(key, hashDecimal(key)) !== no)) fail(`buyer ${id} is not indexed by its number`);
   });
   if (tracked !== s.buyers.size) fail(`${tracked} buyers tracked, ${s.buyers.size} indexed`);
+  s.sessions.list.forEach((session, no) => {
+    if (session.sessionNo !== no || s.sessions.byClient.get(session.clientId) !== session) fail(`session ${no} is not indexed`);
+    if (session.requestNo < 0 || session.count < 0 || (session.requestNo === 0) !== (session.count === 0)) fail(`session ${no} has no consistent last request`);
+  });
+  if (s.sessions.byClient.size !== s.sessions.list.length) fail('a client has two sessions');
   const memo = s.dedupe;
   for (const at of memo.places()) {
     const id = memo.idOf(at);

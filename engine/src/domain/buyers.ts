@@ -2,6 +2,10 @@
 // something, as columns indexed by a buyer number with an id index over them. A buyer who holds
 // once and releases costs no allocation: the number goes back on a free list.
 // Read as a map (buyer id -> usage) by audits, snapshots and tests.
+//
+// A buyer whose id is a whole number in plain decimal ("0", "4711", at most 2^53 - 1) is also
+// found by that number (findKey): binary commands (binary.ts) name buyers so, and the buyer is
+// the same one, with the same caps, whichever way a command names it.
 import { IdIndex, hashId } from './idindex.ts';
 import { MapView } from './map-view.ts';
 import { grown } from './typed-arrays.ts';
@@ -12,6 +16,8 @@ export class BuyerTable extends MapView<BuyerUsage> {
   /** Buyer id per number; null for a free number. */
   readonly ids: (string | null)[] = [];
   private hashes = new Int32Array(16);
+  /** The id as a number where it is one in plain decimal (decimalKeyOf), else -1. */
+  private numericKeys = new Float64Array(16);
   openHolds = new Int32Array(16);
   heldTickets = new Int32Array(16);
   soldTickets = new Int32Array(16);
@@ -26,8 +32,23 @@ export class BuyerTable extends MapView<BuyerUsage> {
     return this.index.find(id, hash);
   }
 
+  /** The number of the buyer whose id is String(key) (key a safe integer >= 0), or -1; hash is hashDecimal(key). */
+  findKey(key: number, hash: number): number {
+    return this.index.findNumber(key, hash, this.numericKeys);
+  }
+
+  /** The number buyer `no`'s id is in plain decimal, or -1. */
+  keyOf(no: number): number {
+    return this.numericKeys[no];
+  }
+
+  /** Tracks the buyer String(key) (not tracked yet); hash is hashDecimal(key). */
+  addKey(key: number, hash: number): number {
+    return this.add(String(key), hash, key);
+  }
+
   /** Tracks a new buyer with no usage; returns its number. */
-  add(id: string, hash: number): number {
+  add(id: string, hash: number, key = decimalKeyOf(id)): number {
     const no = this.free.length > 0 ? (this.free.pop() as number) : this.ids.length;
     if (no === this.ids.length) {
       this.ids.push(id);
@@ -36,6 +57,7 @@ export class BuyerTable extends MapView<BuyerUsage> {
       this.ids[no] = id;
     }
     this.hashes[no] = hash;
+    this.numericKeys[no] = key;
     this.openHolds[no] = 0;
     this.heldTickets[no] = 0;
     this.soldTickets[no] = 0;
@@ -64,6 +86,7 @@ export class BuyerTable extends MapView<BuyerUsage> {
   restore(no: number, id: string, usage: BuyerUsage): void {
     this.ids[no] = id;
     this.hashes[no] = hashId(id);
+    this.numericKeys[no] = decimalKeyOf(id);
     this.openHolds[no] = usage.openHolds;
     this.heldTickets[no] = usage.heldTickets;
     this.soldTickets[no] = usage.soldTickets;
@@ -77,6 +100,7 @@ export class BuyerTable extends MapView<BuyerUsage> {
   private grow(): void {
     const size = this.hashes.length * 2;
     this.hashes = grown(this.hashes, size);
+    this.numericKeys = grown(this.numericKeys, size);
     this.openHolds = grown(this.openHolds, size);
     this.heldTickets = grown(this.heldTickets, size);
     this.soldTickets = grown(this.soldTickets, size);
@@ -94,4 +118,18 @@ export class BuyerTable extends MapView<BuyerUsage> {
       if (id !== null) yield [id, this.usage(no)];
     }
   }
+}
+
+/** The number an id is in plain decimal (no sign, no leading zero, at most 2^53 - 1), else -1. */
+export function decimalKeyOf(id: string): number {
+  const first = id.charCodeAt(0);
+  // Most ids are not numbers: one comparison decides.
+  if (!(first >= 48 && first <= 57) || id.length > 16 || (first === 48 && id.length > 1)) return -1;
+  let n = 0;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + (c - 48);
+  }
+  return n <= Number.MAX_SAFE_INTEGER ? n : -1;
 }

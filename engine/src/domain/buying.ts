@@ -78,6 +78,23 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
   const buyers = s.buyers;
   const buyerHash = hashId(cmd.buyerId);
   const buyerNo = buyers.find(cmd.buyerId, buyerHash);
+  const capped = buyerCapsRefusal(s, buyerNo, count);
+  if (capped !== null) return capped;
+  if (presale !== null) {
+    if (presale.held + presale.sold + count > presale.totalMax) return reject('PRESALE_SOLD_OUT', 'presaleCode', 'this presale link has no tickets left');
+    if ((presale.buyerUse.get(cmd.buyerId) ?? 0) + count > presale.perBuyerMax) {
+      return reject('PRESALE_BUYER_LIMIT', 'presaleCode', `at most ${presale.perBuyerMax} tickets per buyer through this link`);
+    }
+  }
+  // The dedupe window is bounded; a live hold outlives it, so its id is checked here too.
+  if (s.holds.find(cmd.commandId, hash) !== undefined) return reject('COMMAND_ID_REUSED', 'commandId', `hold ${cmd.commandId} is still open`);
+  if (s.holds.size >= limits.holdsOpenPerPerformanceMax) return holdsFull();
+  return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyerNo, buyerHash, product, holdingId: product === null ? null : (cmd.holdingId as string) };
+}
+
+/** The buyer's caps (open holds, tickets for the performance) against `count` more tickets; buyerNo -1 for a buyer not tracked yet. */
+export function buyerCapsRefusal(s: PerformanceState, buyerNo: number, count: number): Rejection | null {
+  const buyers = s.buyers;
   if (buyerNo >= 0) {
     if (buyers.openHolds[buyerNo] >= s.spec.maxOpenHoldsPerBuyer) return reject('BUYER_HOLD_LIMIT', 'buyerId', `at most ${s.spec.maxOpenHoldsPerBuyer} open holds per buyer`);
     if (buyers.heldTickets[buyerNo] + buyers.soldTickets[buyerNo] + count > s.spec.maxTicketsPerBuyer) {
@@ -87,14 +104,9 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
     if (count > s.spec.maxTicketsPerBuyer) return reject('BUYER_TICKET_LIMIT', 'buyerId', `at most ${s.spec.maxTicketsPerBuyer} tickets per buyer for this performance`);
     if (buyers.size >= limits.buyersPerPerformanceMax) return reject('BUYERS_LIMIT_REACHED', 'buyerId', 'this performance tracks as many buyers as it may');
   }
-  if (presale !== null) {
-    if (presale.held + presale.sold + count > presale.totalMax) return reject('PRESALE_SOLD_OUT', 'presaleCode', 'this presale link has no tickets left');
-    if ((presale.buyerUse.get(cmd.buyerId) ?? 0) + count > presale.perBuyerMax) {
-      return reject('PRESALE_BUYER_LIMIT', 'presaleCode', `at most ${presale.perBuyerMax} tickets per buyer through this link`);
-    }
-  }
-  // The dedupe window is bounded; a live hold outlives it, so its id is checked here too.
-  if (s.holds.find(cmd.commandId, hash) !== undefined) return reject('COMMAND_ID_REUSED', 'commandId', `hold ${cmd.commandId} is still open`);
-  if (s.holds.size >= limits.holdsOpenPerPerformanceMax) return reject('HOLDS_LIMIT_REACHED', '', 'too many open holds on this performance; try again shortly');
-  return { ok: true, buyerId: cmd.buyerId, channel: channelIndex, ticketType, presale, buyerNo, buyerHash, product, holdingId: product === null ? null : (cmd.holdingId as string) };
+  return null;
+}
+
+export function holdsFull(): Rejection {
+  return reject('HOLDS_LIMIT_REACHED', '', 'too many open holds on this performance; try again shortly');
 }

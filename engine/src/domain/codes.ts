@@ -149,6 +149,14 @@ export const Code = {
   BLOCK_NOT_HARD_TICKETS: 151,
   SEAT_NOT_IN_BLOCK: 152,
   BLOCK_RETURN_TOO_MANY: 153,
+
+  // 160-169: client sessions and binary command batches.
+  SESSION_UNKNOWN: 160,
+  SESSIONS_LIMIT_REACHED: 161,
+  REQUEST_OUT_OF_ORDER: 162,
+  REQUEST_TOO_OLD: 163,
+  REQUEST_REUSED: 164,
+  BATCH_INVALID: 165,
 } as const;
 
 export type CodeName = keyof typeof Code;

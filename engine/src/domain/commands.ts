@@ -60,6 +60,12 @@ export interface ConfirmHold extends Base {
   complimentary?: boolean;
 }
 export interface ReleaseHold extends Base { type: 'releaseHold'; holdId: string; buyerId: string }
+/**
+ * Opens (or, for a client already known, resumes) the client session binary command batches are
+ * sent in (sessions.ts, binary.ts). `clientId` names the client process, stably across its
+ * restarts: a client that resumes learns the last request the performance applied for it.
+ */
+export interface OpenSession extends Base { type: 'openSession'; clientId: string }
 
 export type QuotaPolicy = 'onlyQuota' | 'quotaFirst';
 export interface CreateQuota extends Base {
@@ -246,7 +252,7 @@ export interface ScanHolding extends Base { type: 'scanHolding'; holdingId: stri
 export interface Tick extends Base { type: 'tick' }
 
 export type Command =
-  | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold
+  | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold | OpenSession
   | CreateQuota | ReturnQuota | SetQuotaResale | IssueHardTickets | ReturnHardTickets | BlockForeign
   | CreatePresale | EditPresale | StopPresale
   | ScanTicket | VoidTicket | VoidTickets | Tick

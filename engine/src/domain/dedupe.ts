@@ -9,6 +9,7 @@ import { BYTES_PER_ENTRY, EntryKind, Fate, HoldFields, SEATS_PER_ENTRY } from '.
 import { orderAcceptedOf } from './order-view.ts';
 import { DONE, type HoldAccepted, type Result } from './results.ts';
 import { hashId } from './idindex.ts';
+import { BINARY_ID_MARK, parseBinaryHoldId } from './hold-record.ts';
 import { quotaIdOf, type Hold, type HoldFate, type PerformanceState } from './state.ts';
 
 /** Structural equality of plain command payloads (JSON-like values), key order ignored. */
@@ -138,6 +139,10 @@ export function remembers(s: PerformanceState, commandId: string): boolean {
 
 /** What became of the hold made by the remembered command `id`, or null (no such command, or not closed). */
 export function rememberedFate(s: PerformanceState, id: string, hash: number): HoldFate | null {
+  if (id.charCodeAt(0) === BINARY_ID_MARK) {
+    const named = parseBinaryHoldId(id);
+    return named === null ? null : fateNames[s.binaryFates.fateOf(named[1])];
+  }
   const at = s.dedupe.find(id, hash);
   // An entry without a fate may be a later command under the hold's id (refused as a reuse),
   // after the hold's own entry was forgotten: the table may still know the hold's fate.

@@ -7,6 +7,8 @@ import { assert } from './assert.ts';
 import { isId } from './checks.ts';
 import { answerRetry, remember } from './dedupe.ts';
 import { hashId } from './idindex.ts';
+import { BINARY_ID_MARK } from './hold-record.ts';
+import { openSession } from './sessions.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
 import { confirmHold } from './orders.ts';
 import { closeDueQuotas, createQuota, returnQuota, setQuotaResale } from './quotas.ts';
@@ -26,6 +28,8 @@ export function execute(s: PerformanceState, command: Command, nowMs: number, id
   if (typeof command !== 'object' || command === null) return reject('COMMAND_INVALID', '', 'a command is an object');
   const id = command.commandId;
   if (!isId(id)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
+  // Ids starting with # are binary holds' (hold-record.ts): a command's id names its hold.
+  if (id.charCodeAt(0) === BINARY_ID_MARK) return reject('COMMAND_INVALID', 'commandId', 'a commandId may not start with # (binary holds are named so)');
   // A retry is answered before the clock is looked at: it changes nothing, whatever its time.
   const hash = idHash ?? hashId(id);
   const prior = s.dedupe.find(id, hash);
@@ -58,6 +62,7 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
     case 'holdGa': return holdGa(s, cmd, hash, nowMs);
     case 'confirmHold': return confirmHold(s, cmd, nowMs);
     case 'releaseHold': return releaseHold(s, cmd, nowMs);
+    case 'openSession': return openSession(s, cmd);
     case 'createQuota': return createQuota(s, cmd, nowMs);
     case 'returnQuota': return returnQuota(s, cmd);
     case 'setQuotaResale': return setQuotaResale(s, cmd);
@@ -90,7 +95,7 @@ function unknownCommand(cmd: { type?: unknown }): Rejection {
  * capacity over the whole performance. The auditor (audit.ts) recomputes every counter from the
  * per-seat arrays and is the other half.
  */
-function assertBalanced(s: PerformanceState): void {
+export function assertBalanced(s: PerformanceState): void {
   const t = s.totals;
   assert(t[0] >= 0 && t[1] >= 0 && t[2] >= 0 && t[3] >= 0, 'a state count went negative');
   assert(t[0] + t[1] + t[2] + t[3] === s.layout.capacity, 'free + held + sold + blocked != capacity');

@@ -1,7 +1,7 @@
 // Holds: explicit seats, best-available and GA places; release, expiry. A hold is all or
 // nothing: every check runs before the first seat changes.
 import type { HoldBestAvailable, HoldGa, HoldSeats, ReleaseHold } from './commands.ts';
-import { reject, type Rejection } from './codes.ts';
+import { Code, reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needId, isInt } from './checks.ts';
 import { freeGa, freeSeat, gaFree, holdMaySell, moveGa, moveSeat } from './moves.ts';
@@ -13,6 +13,7 @@ import { Fate, type FateNumber } from './memo.ts';
 import { rememberedFate } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { GENERAL, quotaIdOf, SeatState, type Hold, type PerformanceState, type ProductLink } from './state.ts';
+import { HoldRecord } from './hold-record.ts';
 
 // `hash` below is hashId(cmd.commandId): the hold's id is its command's id.
 
@@ -28,14 +29,36 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, hash: number, now
   if (!ctx.ok) return ctx;
   const seats = byNumber ? checkSeatNos(s, named) : resolveSeats(s, named, 'seats');
   if (!Array.isArray(seats)) return seats;
-  const priceByZone = s.ticketTypes[ctx.ticketType].priceByZone;
-  for (let i = 0; i < count; i++) {
-    const seat = seats[i];
-    if (!holdMaySell(s, ctx.channel, ctx.product, s.seatSource[seat])) return reject('SEAT_NOT_IN_CHANNEL', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not sold on channel ${cmd.channel}${ctx.product === null ? '' : ` for product ${ctx.product.productId}`}`);
-    if (s.seatState[seat] !== SeatState.FREE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${s.layout.seatIds[seat]} is not free`);
-    if (priceByZone[s.layout.seatZone[seat]] < 0) return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ctx.ticketType].id} has no price in the zone of seat ${s.layout.seatIds[seat]}`);
-  }
+  const refused = seatsRefusal(s, ctx.channel, ctx.product, ctx.ticketType, seats, field);
+  if (refused !== null) return refused;
   return openHold(s, cmd.commandId, hash, ctx, seats, -1, GENERAL, count, nowMs);
+}
+
+/** Why one of `seats` (named in the command's `field`) cannot be held on this channel at this type, or null. */
+export function seatsRefusal(s: PerformanceState, channel: number, product: ProductLink | null, ticketType: number, seats: readonly number[], field: string): Rejection | null {
+  const found = unsellableSeat(s, channel, product, ticketType, seats);
+  if (found === 0) return null;
+  const i = found >>> 8;
+  const seatId = s.layout.seatIds[seats[i]];
+  if ((found & 0xff) === Code.SEAT_NOT_IN_CHANNEL) return reject('SEAT_NOT_IN_CHANNEL', `${field}[${i}]`, `seat ${seatId} is not sold on channel ${s.channels[channel].id}${product === null ? '' : ` for product ${product.productId}`}`);
+  if ((found & 0xff) === Code.SEAT_NOT_AVAILABLE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${seatId} is not free`);
+  return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ticketType].id} has no price in the zone of seat ${seatId}`);
+}
+
+/**
+ * The first of `seats` that cannot be held on this channel at this type, as its position << 8
+ * | the code (SEAT_NOT_IN_CHANNEL, SEAT_NOT_AVAILABLE, TICKET_TYPE_NOT_PRICED_IN_ZONE), or 0:
+ * one number, so the binary path (binary.ts) learns both without a rejection object.
+ */
+export function unsellableSeat(s: PerformanceState, channel: number, product: ProductLink | null, ticketType: number, seats: readonly number[]): number {
+  const priceByZone = s.ticketTypes[ticketType].priceByZone;
+  for (let i = 0; i < seats.length; i++) {
+    const seat = seats[i];
+    if (!holdMaySell(s, channel, product, s.seatSource[seat])) return (i << 8) | Code.SEAT_NOT_IN_CHANNEL;
+    if (s.seatState[seat] !== SeatState.FREE) return (i << 8) | Code.SEAT_NOT_AVAILABLE;
+    if (priceByZone[s.layout.seatZone[seat]] < 0) return (i << 8) | Code.TICKET_TYPE_NOT_PRICED_IN_ZONE;
+  }
+  return 0;
 }
 
 export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, hash: number, nowMs: number): HoldAccepted | Rejection {
@@ -95,33 +118,12 @@ export function holdGa(s: PerformanceState, cmd: HoldGa, hash: number, nowMs: nu
 }
 
 function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number): HoldAccepted {
-  const buyers = s.buyers;
-  const buyerNo = ctx.buyerNo >= 0 ? ctx.buyerNo : buyers.add(ctx.buyerId, ctx.buyerHash);
-  const slot = s.freeSlots.length > 0 ? (s.freeSlots.pop() as number) : s.holdBySlot.length;
-  // A slot's record is reused by the next hold in that slot: no allocation per hold, and no
-  // record left for the collector when a hold closes after minutes.
-  const hold = s.holdRecords[slot] ?? (s.holdRecords[slot] = blankHold(slot));
-  hold.holdId = holdId;
-  hold.buyerId = ctx.buyerId;
-  hold.channel = ctx.channel;
-  hold.ticketType = ctx.ticketType;
+  const buyerNo = ctx.buyerNo >= 0 ? ctx.buyerNo : s.buyers.add(ctx.buyerId, ctx.buyerHash);
+  const hold = placeHold(s, holdId, -1, hash, buyerNo, ctx.channel, ctx.ticketType, seats, gaArea, source, count, nowMs);
+  hold.entrySeq = s.dedupe.nextSeq;
   hold.presaleCode = ctx.presale === null ? null : ctx.presale.code;
   hold.productId = ctx.product === null ? null : ctx.product.productId;
   hold.holdingId = ctx.holdingId;
-  hold.seats = seats;
-  hold.gaArea = gaArea;
-  hold.source = source;
-  hold.count = count;
-  hold.createdAtMs = nowMs;
-  hold.expiresAtMs = nowMs + s.spec.holdTtlMs;
-  hold.buyerNo = buyerNo;
-  hold.entrySeq = s.dedupe.nextSeq;
-  hold.hash = hash;
-  linkHold(s, hold);
-  for (let i = 0; i < seats.length; i++) moveSeat(s, seats[i], SeatState.HELD, slot + 1);
-  if (gaArea >= 0) moveGa(s, gaArea, source, SeatState.FREE, SeatState.HELD, count);
-  buyers.openHolds[buyerNo]++;
-  buyers.heldTickets[buyerNo] += count;
   if (ctx.product !== null) ctx.product.heldHolds++;
   if (ctx.presale !== null) {
     ctx.presale.held += count;
@@ -135,11 +137,43 @@ function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyCon
   };
 }
 
-function blankHold(slot: number): Hold {
-  return {
-    holdId: '', slot, buyerId: '', channel: 0, ticketType: 0, presaleCode: null, seats: [], gaArea: -1, source: 0, count: 0,
-    createdAtMs: 0, expiresAtMs: 0, buyerNo: -1, entrySeq: -1, productId: null, holdingId: null, hash: 0, prev: null, next: null,
-  };
+/**
+ * Puts a hold on the books for a tracked buyer: its record (named by its command's id, or by
+ * `binaryNo` with holdId '' and hash 0 for a binary hold; `hash` is hashId of a command's id), with no
+ * presale, product or memory entry (the caller adds what it carries), its place in the expiry
+ * list, its seats or places held, the buyer's counts. The hold keeps `seats`: never changed after.
+ */
+export function placeHold(
+  s: PerformanceState, holdId: string, binaryNo: number, hash: number, buyerNo: number, channel: number, ticketType: number, seats: number[], gaArea: number, source: number, count: number, nowMs: number,
+): Hold {
+  const buyers = s.buyers;
+  const slot = s.freeSlots.length > 0 ? (s.freeSlots.pop() as number) : s.holdBySlot.length;
+  // A slot's record is reused by the next hold in that slot: no allocation per hold, and no
+  // record left for the collector when a hold closes after minutes.
+  const hold = s.holdRecords[slot] ?? (s.holdRecords[slot] = new HoldRecord(slot));
+  hold.holdId = holdId;
+  hold.binaryNo = binaryNo;
+  hold.hash = hash;
+  hold.buyerId = buyers.ids[buyerNo] as string;
+  hold.channel = channel;
+  hold.ticketType = ticketType;
+  hold.presaleCode = null;
+  hold.productId = null;
+  hold.holdingId = null;
+  hold.seats = seats;
+  hold.gaArea = gaArea;
+  hold.source = source;
+  hold.count = count;
+  hold.createdAtMs = nowMs;
+  hold.expiresAtMs = nowMs + s.spec.holdTtlMs;
+  hold.buyerNo = buyerNo;
+  hold.entrySeq = -1;
+  linkHold(s, hold);
+  for (let i = 0; i < seats.length; i++) moveSeat(s, seats[i], SeatState.HELD, slot + 1);
+  if (gaArea >= 0) moveGa(s, gaArea, source, SeatState.FREE, SeatState.HELD, count);
+  buyers.openHolds[buyerNo]++;
+  buyers.heldTickets[buyerNo] += count;
+  return hold;
 }
 
 /** Re-links a hold at the tail of the expiry list (also used when a snapshot is decoded). */
@@ -165,7 +199,8 @@ export function closeHold(s: PerformanceState, hold: Hold, fate: FateNumber): vo
   s.holds.remove(hold);
   s.holdBySlot[hold.slot] = null;
   s.freeSlots.push(hold.slot);
-  s.dedupe.setFate(hold.entrySeq, hold.hash, fate);
+  if (hold.binaryNo >= 0) s.binaryFates.note(hold.binaryNo, fate);
+  else s.dedupe.setFate(hold.entrySeq, hold.hash, fate);
   const buyers = s.buyers;
   const buyerNo = hold.buyerNo;
   buyers.openHolds[buyerNo]--;

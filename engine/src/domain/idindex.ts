@@ -23,6 +23,32 @@ export function hashUnits(units: Uint16Array, from: number, to: number): number 
   return finish(h);
 }
 
+/** Decimal digits, least significant first, for feedDecimal (one call at a time: the domain is single-threaded). */
+const digits = new Uint8Array(16);
+
+/** FNV-1a state `h` fed the decimal digits of `n` (a safe integer >= 0), as hashId reads String(n): no string is made. */
+function feedDecimal(h: number, n: number): number {
+  let length = 0;
+  if (n <= 0xffffffff) {
+    for (let x = n >>> 0; ; x = (x / 10) >>> 0) {
+      digits[length++] = x % 10;
+      if (x < 10) break;
+    }
+  } else {
+    for (let x = n; ; x = Math.floor(x / 10)) {
+      digits[length++] = x % 10;
+      if (x < 10) break;
+    }
+  }
+  for (let i = length - 1; i >= 0; i--) h = Math.imul(h ^ (48 + digits[i]), 0x01000193);
+  return h;
+}
+
+/** hashId(String(n)) for a safe integer n >= 0, without making the string (binary commands name buyers by number). */
+export function hashDecimal(n: number): number {
+  return finish(feedDecimal(0x811c9dc5, n));
+}
+
 function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
@@ -55,6 +81,20 @@ export class IdIndex {
       const v = slots[2 * i];
       if (v === 0) return -1;
       if (slots[2 * i + 1] === hash && this.keys[v - 1] === id) return v - 1;
+    }
+  }
+
+  /**
+   * The value whose number in `column` is `key` (stored under `hash`), or -1: a lookup by a
+   * number standing for the id (a buyer's numeric key, buyers.ts), so no id string is made.
+   */
+  findNumber(key: number, hash: number, column: Float64Array): number {
+    const slots = this.slots;
+    const mask = this.mask;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const v = slots[2 * i];
+      if (v === 0) return -1;
+      if (slots[2 * i + 1] === hash && column[v - 1] === key) return v - 1;
     }
   }
 

@@ -54,6 +54,17 @@ export const limits = {
    */
   dedupeEntriesMax: 65_536,
   /**
+   * Client sessions per performance (sessions.ts): one per client process (a gateway, a
+   * simulator) that sends binary command batches. Each keeps its last request and reply.
+   */
+  sessionsPerPerformanceMax: 1_024,
+  /** Commands in one binary batch (binary.ts); a session keeps the last one, 80 bytes per command. */
+  batchCommandsMax: 8_192,
+  /** Fates of closed binary holds kept (binary-fates.ts): 5 bytes each, once the first one closes. */
+  binaryFatesMax: 65_536,
+  /** Binary holds ever made on one performance: their numbers are 31-bit. */
+  binaryHoldsMax: 0x7fffffff,
+  /**
    * Fates of closed holds kept after their commands are forgotten (closed-fates.ts): a table of
    * one slot per place of the venue (5.25 bytes each), as a power of two within these bounds,
    * allocated at the first such hold.

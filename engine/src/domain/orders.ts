@@ -10,7 +10,7 @@ import { moveGa, moveSeat } from './moves.ts';
 import { orderAcceptedOf } from './order-view.ts';
 import type { OrderAccepted } from './results.ts';
 import { countProductOrder } from './products-link.ts';
-import { Order, SeatState, type PerformanceState } from './state.ts';
+import { Order, SeatState, type Hold, type PerformanceState } from './state.ts';
 import { TicketStatus, reserveTickets } from './tickets.ts';
 
 export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number): OrderAccepted | Rejection {
@@ -24,6 +24,15 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   const free = cmd.complimentary === true;
   // Only what a product sold before may be given: a single ticket always has a price to pay.
   if (free && hold.productId === null) return reject('COMMAND_INVALID', 'complimentary', 'only a product\'s hold is confirmed complimentary');
+  const order = orderOf(s, hold, cmd.buyerEmail ?? null, free, nowMs);
+  return 'ok' in order ? order : orderAcceptedOf(s, order);
+}
+
+/**
+ * Turns a live hold into an order: its tickets issued at the type's price in each seat's zone,
+ * less the quota's discount (all of it when `free`), its seats or places sold, the hold closed.
+ */
+export function orderOf(s: PerformanceState, hold: Hold, buyerEmail: string | null, free: boolean, nowMs: number): Order | Rejection {
   if (!reserveTickets(s.tickets, hold.count)) return reject('TICKETS_LIMIT_REACHED', '', 'this performance has issued as many tickets as it may');
 
   const orderNo = s.orders.length;
@@ -58,12 +67,12 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   }
   if (hold.gaArea >= 0) moveGa(s, hold.gaArea, hold.source, SeatState.HELD, SeatState.SOLD, hold.count);
   const order = new Order(
-    s.performanceId, orderNo, hold.holdId, hold.buyerId, cmd.buyerEmail ?? null, hold.channel, hold.presaleCode, firstTicket, places,
+    s.performanceId, orderNo, hold.holdId, hold.buyerId, buyerEmail, hold.channel, hold.presaleCode, firstTicket, places,
     totalMinor, discountMinor, nowMs, hold.productId, hold.holdingId, null, null,
   );
   s.orders.add(order);
   if (hold.presaleCode !== null) s.presales.get(hold.presaleCode)?.orders.push(orderNo);
   if (hold.productId !== null) countProductOrder(s, order);
   closeHold(s, hold, Fate.CONFIRMED);
-  return orderAcceptedOf(s, order);
+  return order;
 }

@@ -68,7 +68,10 @@ export interface ResaleBought {
   sellerCreditMinor: number;
 }
 
-export type Accepted = HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done | LinkAccepted | ListingAccepted | ResaleBought;
+/** openSession: the session's number (binary batches name it) and the last request applied in it (0 for none). */
+export interface SessionOpened { ok: true; sessionNo: number; requestNo: number }
+
+export type Accepted = SessionOpened | HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done | LinkAccepted | ListingAccepted | ResaleBought;
 export type Result = Accepted | Rejection;
 
 export const DONE: Done = Object.freeze({ ok: true }) as Done;

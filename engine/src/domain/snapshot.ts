@@ -4,15 +4,17 @@
 // of the journal encodes exactly like one that saw the whole journal.
 import { Packr } from 'msgpackr';
 import { linkHold } from './holds.ts';
+import { HoldRecord, parseBinaryHoldId } from './hold-record.ts';
 import { fnv1a, type Layout } from './layout.ts';
 import { nextQuotaClose, refreshOnlyQuota } from './quotas.ts';
 import { countProductOrder } from './products-link.ts';
 import {
-  createPerformance, Order, orderIdOf, type Block, type Hold, type Listing, type ListingStatus, type PerformanceSpec, type PerformanceState, type Presale,
+  createPerformance, Order, orderIdOf, type Block, type Listing, type ListingStatus, type PerformanceSpec, type PerformanceState, type Presale,
   type ProductLink, type Quota, type ResaleSale,
 } from './state.ts';
 import { memoColumns, restoreMemo, restoreMemoColumns, restoreMemoColumnsV4, type MemoColumns, type MemoColumnsV4 } from './dedupe.ts';
 import { hashId } from './idindex.ts';
+import { COMMAND_WORDS, REPLY_WORDS } from './binary.ts';
 import { TicketStatus, ticketColumns, ticketNoOf } from './tickets.ts';
 import { aligned, bytesOf, type TypedColumn } from './typed-arrays.ts';
 
@@ -93,8 +95,37 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
     // Added within version 5, only when a hold's fate outlived its command (closed-fates.ts):
     // other snapshots are unchanged.
     ...closedFatesOf(s),
+    // Added within version 5, only once a client session was opened (binary commands).
+    ...sessionsOf(s),
   };
   return packr.pack(snapshot);
+}
+
+/**
+ * Each session's client and last request (number, size, time, expiry, commands, reply), the next
+ * binary hold's number, and the fates of closed binary holds once there are any.
+ */
+function sessionsOf(s: PerformanceState): { sessions?: unknown[]; nextBinaryNo?: number; binaryFates?: [Uint8Array, Uint8Array] } {
+  if (s.sessions.list.length === 0) return {};
+  const sessions = s.sessions.list.map((x) => [
+    x.clientId, x.requestNo, x.count, x.nowMs, x.expiresAtMs, bytesOf(x.request, x.count * COMMAND_WORDS), bytesOf(x.reply, x.count * REPLY_WORDS),
+  ]);
+  const fates = s.binaryFates.columns();
+  return { sessions, nextBinaryNo: s.nextBinaryNo, ...(fates === null ? {} : { binaryFates: [bytesOf(fates.nos), fates.fates] }) };
+}
+
+function restoreSessions(s: PerformanceState, sessions: unknown[][], nextBinaryNo: number, fates: [Uint8Array, Uint8Array] | undefined): void {
+  if (fates !== undefined) s.binaryFates.restore({ nos: aligned(fates[0], Int32Array), fates: aligned(fates[1], Uint8Array) });
+  for (const [clientId, requestNo, count, nowMs, expiresAtMs, request, reply] of sessions) {
+    const session = s.sessions.add(clientId as string);
+    session.requestNo = requestNo as number;
+    session.count = count as number;
+    session.nowMs = nowMs as number;
+    session.expiresAtMs = expiresAtMs as number;
+    session.request = aligned(request as Uint8Array, Int32Array);
+    session.reply = aligned(reply as Uint8Array, Int32Array);
+  }
+  s.nextBinaryNo = nextBinaryNo;
 }
 
 function closedFatesOf(s: PerformanceState): { closedHoldFates?: [Uint8Array, Uint8Array, Uint8Array] } {
@@ -195,6 +226,7 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   if (snap.v >= 5) restoreMemoColumns(s, memoFrom(snap.dedupe));
   else if (snap.v === 4) restoreMemoColumnsV4(s, memoFromV4(snap.dedupe));
   else restoreMemo(s, snap.dedupe);
+  if (snap.sessions !== undefined) restoreSessions(s, snap.sessions, snap.nextBinaryNo, snap.binaryFates);
   if (snap.closedHoldFates !== undefined) {
     const [hashes, fates, next] = snap.closedHoldFates as [Uint8Array, Uint8Array, Uint8Array];
     s.dedupe.closedFates.restore({ hashes: aligned(hashes, Int32Array), fates: aligned(fates, Uint8Array), next: aligned(next, Uint8Array) });
@@ -210,11 +242,15 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   s.nextLinkNo = snap.nextLinkNo ?? s.products.size;
   for (let i = 0; i < snap.holdSlots; i++) s.holdBySlot.push(null);
   for (const h of snap.holds) {
-    const hold: Hold = {
-      holdId: h[0], slot: h[1], buyerId: h[2], channel: h[3], ticketType: h[4], presaleCode: h[5], seats: h[6], gaArea: h[7],
+    // A binary hold is written under its id, `#<slot>.<binaryNo>` (added within version 5).
+    const binary = parseBinaryHoldId(h[0]);
+    const hold = new HoldRecord(h[1]);
+    Object.assign(hold, {
+      binaryNo: binary === null ? -1 : binary[1], buyerId: h[2], channel: h[3], ticketType: h[4], presaleCode: h[5], seats: h[6], gaArea: h[7],
       source: h[8], count: h[9], createdAtMs: h[10], expiresAtMs: h[11],
-      buyerNo: s.buyers.find(h[2], hashId(h[2])), entrySeq: h[12], productId: h[13] ?? null, holdingId: h[14] ?? null, hash: hashId(h[0]), prev: null, next: null,
-    };
+      buyerNo: s.buyers.find(h[2], hashId(h[2])), entrySeq: h[12], productId: h[13] ?? null, holdingId: h[14] ?? null, hash: binary === null ? hashId(h[0]) : 0,
+    });
+    if (binary === null) hold.holdId = h[0];
     linkHold(s, hold);
     if (hold.productId !== null) (s.products.get(hold.productId) as ProductLink).heldHolds++;
   }

@@ -7,6 +7,9 @@ import type { CardKind, PresaleTerms, ProductKind, QuotaPolicy } from './command
 import { CommandMemo } from './memo.ts';
 import { BuyerTable, type BuyerUsage } from './buyers.ts';
 import { HoldIndex } from './hold-index.ts';
+import { SessionTable } from './sessions.ts';
+import { BinaryFates } from './binary-fates.ts';
+import type { HoldRecord } from './hold-record.ts';
 import { hashId } from './idindex.ts';
 import { HoldingTable } from './products-link.ts';
 import { OrderTable } from './order-table.ts';
@@ -58,8 +61,11 @@ export interface TicketType {
 }
 
 export interface Hold {
+  /** The id of the command that made it, or `#<slot>.<binaryNo>` for a binary hold (hold-record.ts). */
   holdId: string;
   slot: number;
+  /** -1, or the hold's number among the binary holds of the performance (binary.ts). */
+  binaryNo: number;
   buyerId: string;
   channel: number;
   ticketType: number;
@@ -254,7 +260,7 @@ export interface PerformanceState {
   readonly holdBySlot: (Hold | null)[];
   readonly freeSlots: number[];
   /** A hold record per slot, reused by the next hold in the slot (a closed hold's record is stale). */
-  readonly holdRecords: Hold[];
+  readonly holdRecords: HoldRecord[];
 
   readonly tickets: TicketTable;
   /** Every order, by number (order-table.ts). */
@@ -288,6 +294,12 @@ export interface PerformanceState {
   readonly resales: ResaleSale[];
   /** The last limits.dedupeEntriesMax remembered commands and their results (dedupe.ts). */
   readonly dedupe: CommandMemo;
+  /** Client sessions of binary command batches (sessions.ts). */
+  readonly sessions: SessionTable;
+  /** The binaryNo the next binary hold gets. */
+  nextBinaryNo: number;
+  /** What became of recently closed binary holds. */
+  readonly binaryFates: BinaryFates;
 }
 
 export type CreateResult = { ok: true; state: PerformanceState } | Rejection;
@@ -438,6 +450,9 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
     openListings: new Map(),
     resales: [],
     dedupe: new CommandMemo(limits.dedupeEntriesMax, layout.capacity, hashId(spec.performanceId)),
+    sessions: new SessionTable(),
+    nextBinaryNo: 0,
+    binaryFates: new BinaryFates(limits.binaryFatesMax),
   };
   state.holds.list = state;
   return { ok: true, state };

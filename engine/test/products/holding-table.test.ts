@@ -2,18 +2,7 @@
 // Map of arrays: read as a map they must answer what the Map did, for any order of orders.
 import { describe, expect, it } from 'vitest';
 import { HoldingTable } from '../../src/domain/products-link.ts';
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../rng.ts';
 
 describe('HoldingTable', () => {
   it('is empty at first', () => {

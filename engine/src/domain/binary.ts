@@ -1,0 +1,208 @@
+// Binary command batches: the hot commands of an on-sale (hold explicit seats, release,
+// confirm) as fixed-size records of 32-bit words, applied in order, answered with numbers. The
+// rules are the object commands' own (the same checks, the same codes, in the same order; a test
+// runs both paths side by side); what differs is the envelope:
+//   - no command ids: a batch is numbered in its client session (sessions.ts), which makes it
+//     idempotent as a whole, and a hold is named by its slot and binary number (hold-record.ts);
+//   - numbers for names: channels and ticket types by their place in the performance's spec,
+//     seats by seat number, buyers by a numeric key (the buyer whose id is the key in decimal,
+//     the same buyer an object command names by that id);
+//   - replies are words in a buffer, not objects.
+// An object command costs a hashed string id, a remembered entry and a result object; these were
+// most of a hold's time (bench/RESULTS.md, session 24). Everything else (best available, GA,
+// presale links, products, set-up, queries) stays on the object API, which sees binary holds as
+// holds like any other (`#<slot>.<binaryNo>` for an id).
+//
+// Command record, COMMAND_WORDS words:
+//   HOLD_SEATS    op, buyerLo, buyerHi, channel, ticketType (-1: the default), count, seat x count (up to 10)
+//   RELEASE_HOLD  op, buyerLo, buyerHi, slot, binaryNo
+//   CONFIRM_HOLD  op, buyerLo, buyerHi, slot, binaryNo
+// buyerLo is the key's low 32 bits (as a signed word), buyerHi the high 21. Unused words are ignored.
+// Reply record, REPLY_WORDS words: code (0 accepted), then
+//   HOLD_SEATS    slot, binaryNo, the seats' pool (0 general, else the quota's source number)
+//   RELEASE_HOLD  0, 0, 0
+//   CONFIRM_HOLD  order number, first ticket number, total in minor units
+//   refused       the position of the seat refused (-1 when no one seat is), 0, 0
+import type { Rejection } from './codes.ts';
+import { Code, reject } from './codes.ts';
+import { isInt } from './checks.ts';
+import { assertBalanced } from './execute.ts';
+import { buyerCapsRefusal } from './buying.ts';
+import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
+import { hashDecimal } from './idindex.ts';
+import { limits } from './limits.ts';
+import { Fate } from './memo.ts';
+import { orderOf } from './orders.ts';
+import { closeDueQuotas } from './quotas.ts';
+import { keepRequest, replyRoom, sameRequest, type Session } from './sessions.ts';
+import { GENERAL, type Hold, type PerformanceState } from './state.ts';
+import { checkTicketTypeAccess } from './ticket-access.ts';
+
+export const BinaryOp = { HOLD_SEATS: 1, RELEASE_HOLD: 2, CONFIRM_HOLD: 3 } as const;
+export const COMMAND_WORDS = 16;
+export const REPLY_WORDS = 4;
+/** Word offsets in a command record. */
+export const Word = { OP: 0, BUYER_LO: 1, BUYER_HI: 2, CHANNEL: 3, TICKET_TYPE: 4, COUNT: 5, SEATS: 6, SLOT: 3, BINARY_NO: 4 } as const;
+/** The ticket type word's value for the performance's default type. */
+export const DEFAULT_TICKET_TYPE = -1;
+
+const TWO_32 = 4_294_967_296;
+/** buyerHi's bound: a key is below 2^53. */
+const BUYER_HI_LIMIT = 1 << 21;
+
+export interface BatchAccepted {
+  ok: true;
+  sessionNo: number;
+  requestNo: number;
+  count: number;
+  /** When the holds this batch made expire (one time for the whole batch). */
+  expiresAtMs: number;
+  /** REPLY_WORDS per command: a view of the session's buffer, valid until its next batch. */
+  replies: Int32Array;
+  /** True when this was the session's last request again, answered as the first time. */
+  retried: boolean;
+}
+
+/**
+ * Applies `count` commands of `commands` (COMMAND_WORDS each) as request `requestNo` of session
+ * `sessionNo`, at `nowMs`. The batch is refused whole (nothing applied) when the session, the
+ * request number or the time is wrong; inside a batch each command is accepted or refused on
+ * its own, in order, as a run of object commands would be.
+ */
+export function executeBatch(s: PerformanceState, sessionNo: number, requestNo: number, commands: Int32Array, count: number, nowMs: number): BatchAccepted | Rejection {
+  const session = isInt(sessionNo, 0, s.sessions.list.length - 1) ? s.sessions.list[sessionNo] : undefined;
+  if (session === undefined) return reject('SESSION_UNKNOWN', 'sessionNo', `no session ${String(sessionNo)} on this performance (openSession first)`);
+  if (!isInt(requestNo, 1, Number.MAX_SAFE_INTEGER)) return reject('BATCH_INVALID', 'requestNo', 'requestNo must be a whole number of at least 1');
+  if (!isInt(count, 1, limits.batchCommandsMax)) return reject('BATCH_INVALID', 'count', `a batch has 1 to ${limits.batchCommandsMax} commands`);
+  if (!(commands instanceof Int32Array) || commands.length < count * COMMAND_WORDS) return reject('BATCH_INVALID', 'commands', `commands must be an Int32Array of at least ${COMMAND_WORDS} words per command`);
+  // A retry is answered before the clock is looked at, as an object command's is.
+  if (requestNo === session.requestNo) {
+    if (!sameRequest(session, commands, count, COMMAND_WORDS)) return reject('REQUEST_REUSED', 'requestNo', `request ${requestNo} of this session had other commands`);
+    return accepted(session, true);
+  }
+  if (requestNo < session.requestNo) return reject('REQUEST_TOO_OLD', 'requestNo', `request ${requestNo} was answered before request ${session.requestNo}`);
+  if (requestNo > session.requestNo + 1) return reject('REQUEST_OUT_OF_ORDER', 'requestNo', `the next request of this session is ${session.requestNo + 1}`);
+  if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
+  s.lastNowMs = nowMs;
+  const replies = replyRoom(session, count, REPLY_WORDS);
+  for (let i = 0; i < count; i++) {
+    expireHolds(s, nowMs);
+    closeDueQuotas(s, nowMs);
+    applyOne(s, commands, i * COMMAND_WORDS, nowMs, replies, i * REPLY_WORDS);
+    assertBalanced(s);
+  }
+  keepRequest(session, requestNo, commands, count, COMMAND_WORDS, nowMs, nowMs + s.spec.holdTtlMs);
+  return accepted(session, false);
+}
+
+function accepted(session: Session, retried: boolean): BatchAccepted {
+  return {
+    ok: true, sessionNo: session.sessionNo, requestNo: session.requestNo, count: session.count, expiresAtMs: session.expiresAtMs,
+    replies: session.reply.subarray(0, session.count * REPLY_WORDS), retried,
+  };
+}
+
+function applyOne(s: PerformanceState, c: Int32Array, at: number, nowMs: number, r: Int32Array, o: number): void {
+  r[o + 1] = -1;
+  r[o + 2] = 0;
+  r[o + 3] = 0;
+  switch (c[at]) {
+    case BinaryOp.HOLD_SEATS: r[o] = holdSeats(s, c, at, nowMs, r, o); return;
+    case BinaryOp.RELEASE_HOLD: r[o] = releaseHold(s, c, at, nowMs, r, o); return;
+    case BinaryOp.CONFIRM_HOLD: r[o] = confirmHold(s, c, at, nowMs, r, o); return;
+    default: r[o] = Code.COMMAND_UNKNOWN;
+  }
+}
+
+/** The buyer key of the record at `at`, or -1 when its words are not one. */
+function buyerKeyOf(c: Int32Array, at: number): number {
+  const hi = c[at + Word.BUYER_HI];
+  if (hi < 0 || hi >= BUYER_HI_LIMIT) return -1;
+  return hi * TWO_32 + (c[at + Word.BUYER_LO] >>> 0);
+}
+
+/** holdSeats with seatNos, checked as holds.ts and buying.ts check it, in the same order. Returns the code; fills the reply. */
+function holdSeats(s: PerformanceState, c: Int32Array, at: number, nowMs: number, r: Int32Array, o: number): number {
+  const count = c[at + Word.COUNT];
+  if (count < 1) return Code.COMMAND_INVALID;
+  if (count > limits.seatsPerHoldMax) return Code.SEATS_PER_HOLD_EXCEEDED;
+  const key = buyerKeyOf(c, at);
+  if (key < 0) return Code.COMMAND_INVALID;
+  const channelNo = c[at + Word.CHANNEL];
+  if (channelNo < 0 || channelNo >= s.channels.length) return Code.CHANNEL_UNKNOWN;
+  const channel = s.channels[channelNo];
+  if (channel.kind === 'resale') return Code.CHANNEL_RESALE_ONLY;
+  if (!channel.enabled || nowMs < channel.saleStartMs || nowMs >= channel.saleEndMs) return Code.CHANNEL_NOT_ON_SALE;
+  let ticketType = c[at + Word.TICKET_TYPE];
+  if (ticketType === DEFAULT_TICKET_TYPE) ticketType = s.defaultTicketType;
+  else if (ticketType < 0 || ticketType >= s.ticketTypes.length) return Code.TICKET_TYPE_UNKNOWN;
+  const type = s.ticketTypes[ticketType];
+  if (type.closed) return Code.TICKET_TYPE_REQUIRES_PRESALE;
+  const typeRefused = checkTicketTypeAccess(type, channel, false, nowMs);
+  if (typeRefused !== null) return typeRefused.code;
+  const buyerHash = hashDecimal(key);
+  const buyerNo = s.buyers.findKey(key, buyerHash);
+  const capped = buyerCapsRefusal(s, buyerNo, count);
+  if (capped !== null) return capped.code;
+  if (s.holds.size >= limits.holdsOpenPerPerformanceMax || s.nextBinaryNo >= limits.binaryHoldsMax) return Code.HOLDS_LIMIT_REACHED;
+  const seatCount = s.layout.seatCount;
+  const seats = new Array<number>(count);
+  for (let i = 0; i < count; i++) {
+    const seat = c[at + Word.SEATS + i];
+    r[o + 1] = i;
+    if (seat < 0 || seat >= seatCount) return Code.SEAT_UNKNOWN;
+    for (let j = 0; j < i; j++) if (seats[j] === seat) return Code.SEATS_DUPLICATED;
+    seats[i] = seat;
+  }
+  const unsellable = unsellableSeat(s, channelNo, null, ticketType, seats);
+  if (unsellable !== 0) {
+    r[o + 1] = unsellable >>> 8;
+    return unsellable & 0xff;
+  }
+  const buyer = buyerNo >= 0 ? buyerNo : s.buyers.addKey(key, buyerHash);
+  const binaryNo = s.nextBinaryNo++;
+  const hold = placeHold(s, '', binaryNo, 0, buyer, channelNo, ticketType, seats, -1, GENERAL, count, nowMs);
+  r[o + 1] = hold.slot;
+  r[o + 2] = binaryNo;
+  r[o + 3] = s.seatSource[seats[0]];
+  return Code.OK;
+}
+
+function releaseHold(s: PerformanceState, c: Int32Array, at: number, nowMs: number, r: Int32Array, o: number): number {
+  const hold = liveHold(s, c, at, nowMs);
+  if (typeof hold === 'number') return hold;
+  closeHold(s, hold, Fate.RELEASED);
+  r[o + 1] = 0;
+  return Code.OK;
+}
+
+function confirmHold(s: PerformanceState, c: Int32Array, at: number, nowMs: number, r: Int32Array, o: number): number {
+  const hold = liveHold(s, c, at, nowMs);
+  if (typeof hold === 'number') return hold;
+  // A binary hold has no presale link or product, so nothing else is asked of its confirm.
+  const order = orderOf(s, hold, null, false, nowMs);
+  if ('ok' in order) return order.code;
+  r[o + 1] = order.no;
+  r[o + 2] = order.firstTicket;
+  r[o + 3] = order.totalMinor;
+  return Code.OK;
+}
+
+const codeOfFate = [Code.HOLD_NOT_FOUND, Code.HOLD_ALREADY_CONFIRMED, Code.HOLD_RELEASED, Code.HOLD_EXPIRED] as const;
+
+/** The open binary hold a release or confirm names, owned by its buyer and not past its time, or the code saying why not (as holds.ts liveHold). */
+function liveHold(s: PerformanceState, c: Int32Array, at: number, nowMs: number): Hold | number {
+  const key = buyerKeyOf(c, at);
+  if (key < 0) return Code.COMMAND_INVALID;
+  const slot = c[at + Word.SLOT];
+  const binaryNo = c[at + Word.BINARY_NO];
+  if (slot < 0 || binaryNo < 0) return Code.HOLD_NOT_FOUND;
+  const hold = s.holds.findBinary(slot, binaryNo);
+  if (hold === undefined) return codeOfFate[s.binaryFates.fateOf(binaryNo)];
+  if (s.buyers.keyOf(hold.buyerNo) !== key) return Code.HOLD_NOT_OWNED;
+  if (hold.expiresAtMs <= nowMs) {
+    closeHold(s, hold, Fate.EXPIRED);
+    return Code.HOLD_EXPIRED;
+  }
+  return hold;
+}

@@ -1,0 +1,56 @@
+// The record of one hold, reused by the next hold in its slot (holds.ts). A hold made by a
+// command object has that command's id. A hold made by a binary command (binary.ts) has no
+// command id: it is named by its slot and its binary number, `#<slot>.<binaryNo>`, a string
+// made only when something asks for it (a confirm through the object API, a query, a snapshot).
+// Making and hashing an id string per hold was a third of a binary hold's cost. Command ids
+// starting with `#` are refused (execute.ts), so the two kinds of id never meet.
+import type { Hold } from './state.ts';
+
+/** The first character of a binary hold's id, and of no command id. */
+export const BINARY_ID_MARK = 35; // '#'
+
+export class HoldRecord implements Hold {
+  private ownId = '';
+  /** -1 for a hold made by a command object; else its number among the performance's binary holds. */
+  binaryNo = -1;
+  buyerId = '';
+  channel = 0;
+  ticketType = 0;
+  presaleCode: string | null = null;
+  seats: number[] = [];
+  gaArea = -1;
+  source = 0;
+  count = 0;
+  createdAtMs = 0;
+  expiresAtMs = 0;
+  buyerNo = -1;
+  entrySeq = -1;
+  productId: string | null = null;
+  holdingId: string | null = null;
+  hash = 0;
+  prev: Hold | null = null;
+  next: Hold | null = null;
+
+  constructor(readonly slot: number) {}
+
+  get holdId(): string {
+    return this.binaryNo < 0 ? this.ownId : binaryHoldId(this.slot, this.binaryNo);
+  }
+
+  set holdId(id: string) {
+    this.ownId = id;
+  }
+}
+
+export function binaryHoldId(slot: number, binaryNo: number): string {
+  return `#${slot}.${binaryNo}`;
+}
+
+/** [slot, binaryNo] of an id of the form binaryHoldId gives, or null. */
+export function parseBinaryHoldId(id: string): [number, number] | null {
+  const match = /^#(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,9})$/.exec(id);
+  if (match === null) return null;
+  const slot = Number(match[1]);
+  const no = Number(match[2]);
+  return no <= 0x7fffffff ? [slot, no] : null;
+}

@@ -1,0 +1,194 @@
+// Client sessions and the envelope of binary batches (sessions.ts, binary.ts): opening and
+// resuming a session; a batch refused whole (unknown session, bad request number, count or
+// buffer, time going back) changes nothing; the last request again is answered as the first time
+// and applied once, with other commands it is REQUEST_REUSED; binary holds seen through the object
+// API (confirmed, released, refused by their `#slot.no` id, their fate remembered, the buyer's
+// caps shared); command ids starting with #; the numeric buyer key and its hash; snapshots.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  auditPerformance, BinaryOp, Code, type CodeName, binaryHoldId, COMMAND_WORDS, decodeSnapshot, encodeSnapshot, execute, executeBatch, hashId, limits, REPLY_WORDS,
+  stateHash, type BatchAccepted, type PerformanceState, type Result,
+} from '../../src/domain/mod.ts';
+import { hashDecimal } from '../../src/domain/idindex.ts';
+import { decimalKeyOf } from '../../src/domain/buyers.ts';
+import { hall, newPerformance, OPEN, TTL } from '../scenarios/helpers.ts';
+import { sameBytes } from '../snapshot-compare.ts';
+
+/** Words for one command: op, buyer key, then the op's own words. */
+function words(...records: number[][]): Int32Array {
+  const out = new Int32Array(records.length * COMMAND_WORDS);
+  records.forEach((r, i) => out.set(r, i * COMMAND_WORDS));
+  return out;
+}
+const hold = (buyer: number, seats: number[], channel = 0, type = -1) => [BinaryOp.HOLD_SEATS, buyer, 0, channel, type, seats.length, ...seats];
+const release = (buyer: number, slot: number, no: number) => [BinaryOp.RELEASE_HOLD, buyer, 0, slot, no];
+const confirm = (buyer: number, slot: number, no: number) => [BinaryOp.CONFIRM_HOLD, buyer, 0, slot, no];
+
+function opened(state: PerformanceState, clientId = 'gw-1'): number {
+  const r = execute(state, { type: 'openSession', commandId: `open-${clientId}-${state.sessions.list.length}`, clientId }, Math.max(OPEN, state.lastNowMs));
+  if (!r.ok) throw new Error(r.message);
+  return (r as { sessionNo: number }).sessionNo;
+}
+
+function ok(r: BatchAccepted | Result): BatchAccepted {
+  if (!r.ok) throw new Error(`${r.name}: ${r.message}`);
+  return r as BatchAccepted;
+}
+
+const codeOf = (r: BatchAccepted, i: number) => r.replies[i * REPLY_WORDS];
+const name = (r: BatchAccepted | Result) => (r.ok ? 'OK' : (r as { name: string }).name);
+
+describe('sessions', () => {
+  it('opens one session per client, resumed with its last request, and no more than the limit', () => {
+    const s = newPerformance();
+    expect(opened(s, 'a')).toBe(0);
+    expect(opened(s, 'b')).toBe(1);
+    ok(executeBatch(s, 0, 1, words(hold(1, [0])), 1, OPEN));
+    expect(execute(s, { type: 'openSession', commandId: 'again', clientId: 'a' }, OPEN)).toEqual({ ok: true, sessionNo: 0, requestNo: 1 });
+    expect(name(execute(s, { type: 'openSession', commandId: 'bad', clientId: '' }, OPEN))).toBe('COMMAND_INVALID');
+    for (let i = 2; i < limits.sessionsPerPerformanceMax; i++) opened(s, `c${i}`);
+    const over = execute(s, { type: 'openSession', commandId: 'over', clientId: 'one-too-many' }, OPEN);
+    expect(name(over)).toBe('SESSIONS_LIMIT_REACHED');
+    expect(auditPerformance(s)).toEqual([]);
+  });
+
+  it('refuses a batch whole, changing nothing, when its envelope is wrong', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    const one = words(hold(1, [0]));
+    const before = stateHash(s);
+    expect(name(executeBatch(s, 5, 1, one, 1, OPEN))).toBe('SESSION_UNKNOWN');
+    expect(name(executeBatch(s, -1, 1, one, 1, OPEN))).toBe('SESSION_UNKNOWN');
+    expect(name(executeBatch(s, session, 0, one, 1, OPEN))).toBe('BATCH_INVALID');
+    expect(name(executeBatch(s, session, 2, one, 1, OPEN))).toBe('REQUEST_OUT_OF_ORDER');
+    expect(name(executeBatch(s, session, 1, one, 0, OPEN))).toBe('BATCH_INVALID');
+    expect(name(executeBatch(s, session, 1, one, limits.batchCommandsMax + 1, OPEN))).toBe('BATCH_INVALID');
+    expect(name(executeBatch(s, session, 1, one, 2, OPEN))).toBe('BATCH_INVALID');
+    expect(name(executeBatch(s, session, 1, [1, 2, 3] as unknown as Int32Array, 1, OPEN))).toBe('BATCH_INVALID');
+    expect(stateHash(s)).toBe(before);
+    ok(executeBatch(s, session, 1, one, 1, OPEN + 10));
+    const after = stateHash(s);
+    expect(name(executeBatch(s, session, 2, words(hold(2, [1])), 1, OPEN + 9))).toBe('TIME_REGRESSED');
+    expect(stateHash(s)).toBe(after);
+  });
+
+  it('answers the last request again as the first time, once applied; older requests and other commands are refused', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    const first = ok(executeBatch(s, session, 1, words(hold(1, [0, 1]), hold(2, [1])), 2, OPEN));
+    expect([codeOf(first, 0), codeOf(first, 1)]).toEqual([0, 33]);
+    const replies = Array.from(first.replies);
+    const [slot, no] = [first.replies[1], first.replies[2]];
+    const hash = stateHash(s);
+    // Redelivered (at any time, even an earlier one): the same reply, nothing applied again.
+    const again = ok(executeBatch(s, session, 1, words(hold(1, [0, 1]), hold(2, [1])), 2, OPEN - 5));
+    expect(again.retried).toBe(true);
+    expect(Array.from(again.replies)).toEqual(replies);
+    expect(again.expiresAtMs).toBe(OPEN + TTL);
+    expect(stateHash(s)).toBe(hash);
+    expect(name(executeBatch(s, session, 1, words(hold(1, [0, 2]), hold(2, [1])), 2, OPEN))).toBe('REQUEST_REUSED');
+    expect(name(executeBatch(s, session, 1, words(hold(1, [0, 1])), 1, OPEN))).toBe('REQUEST_REUSED');
+    ok(executeBatch(s, session, 2, words(release(1, slot, no)), 1, OPEN + 1));
+    expect(name(executeBatch(s, session, 1, words(hold(1, [0, 1]), hold(2, [1])), 2, OPEN + 1))).toBe('REQUEST_TOO_OLD');
+    // Two sessions number their requests each on their own.
+    const other = opened(s, 'gw-2');
+    expect(codeOf(ok(executeBatch(s, other, 1, words(hold(3, [0])), 1, OPEN + 2)), 0)).toBe(0);
+    expect(auditPerformance(s)).toEqual([]);
+  });
+
+  it('refuses a command of unknown op and a buyer key of 2^53 or more, and applies the rest of the batch', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    const batch = words([99, 1, 0], [BinaryOp.HOLD_SEATS, 1, 1 << 21, 0, -1, 1, 0], hold(1, [0]), [BinaryOp.RELEASE_HOLD, 1, -1, 0, 0]);
+    const r = ok(executeBatch(s, session, 1, batch, 4, OPEN));
+    expect([0, 1, 2, 3].map((i) => codeOf(r, i))).toEqual([2, 1, 0, 1]);
+    // The refused seat's position comes back in the reply's second word.
+    const taken = ok(executeBatch(s, session, 2, words(hold(2, [5, 0])), 1, OPEN));
+    expect([codeOf(taken, 0), taken.replies[1]]).toEqual([33, 1]);
+  });
+});
+
+describe('binary holds through the object API', () => {
+  it('are holds like any other: queried, confirmed and released by their #slot.no id, their fate remembered', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    const held = ok(executeBatch(s, session, 1, words(hold(42, [0, 1]), hold(43, [2])), 2, OPEN));
+    const idA = binaryHoldId(held.replies[1], held.replies[2]);
+    const idB = binaryHoldId(held.replies[5], held.replies[6]);
+    expect(s.holds.get(idA)?.seats).toEqual([0, 1]);
+    expect([...s.holds.keys()]).toEqual([idA, idB]);
+    expect(name(execute(s, { type: 'confirmHold', commandId: 'x1', holdId: idA, buyerId: '43' }, OPEN + 1))).toBe('HOLD_NOT_OWNED');
+    const order = execute(s, { type: 'confirmHold', commandId: 'x2', holdId: idA, buyerId: '42' }, OPEN + 1);
+    expect(order).toMatchObject({ ok: true, holdId: idA, totalMinor: 10_000 });
+    expect(name(execute(s, { type: 'releaseHold', commandId: 'x3', holdId: idA, buyerId: '42' }, OPEN + 2))).toBe('HOLD_ALREADY_CONFIRMED');
+    expect(execute(s, { type: 'releaseHold', commandId: 'x4', holdId: idB, buyerId: '43' }, OPEN + 2).ok).toBe(true);
+    // The binary path learns the same fates.
+    const late = ok(executeBatch(s, session, 2, words(confirm(42, held.replies[1], held.replies[2]), release(43, held.replies[5], held.replies[6])), 2, OPEN + 3));
+    expect([codeOf(late, 0), codeOf(late, 1)]).toEqual([46, 45]);
+    // A hold that expires is told so on both paths.
+    const third = ok(executeBatch(s, session, 3, words(hold(44, [3])), 1, OPEN + 4));
+    const idC = binaryHoldId(third.replies[1], third.replies[2]);
+    const expired = ok(executeBatch(s, session, 4, words(confirm(44, third.replies[1], third.replies[2])), 1, OPEN + 4 + TTL));
+    expect(codeOf(expired, 0)).toBe(44);
+    expect(name(execute(s, { type: 'releaseHold', commandId: 'x5', holdId: idC, buyerId: '44' }, OPEN + 5 + TTL))).toBe('HOLD_EXPIRED');
+    expect(name(execute(s, { type: 'releaseHold', commandId: 'x6', holdId: '#9.99', buyerId: '44' }, OPEN + 5 + TTL))).toBe('HOLD_NOT_FOUND');
+    expect(auditPerformance(s)).toEqual([]);
+  });
+
+  it('count against the same buyer as object holds of the buyer whose id is the key in decimal', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    for (const seat of [11, 12]) expect(execute(s, { type: 'holdSeats', commandId: `h${seat}`, buyerId: '7', channel: 'web', seatNos: [seat] }, OPEN).ok).toBe(true);
+    const r = ok(executeBatch(s, session, 1, words(hold(7, [20]), hold(8, [20])), 2, OPEN));
+    expect([codeOf(r, 0), codeOf(r, 1)]).toEqual([51, 0]);
+    expect(s.buyers.get('8')).toEqual({ openHolds: 1, heldTickets: 1, soldTickets: 0 });
+  });
+
+  it('refuses command ids starting with #, which name binary holds', () => {
+    const s = newPerformance();
+    const r = execute(s, { type: 'holdSeats', commandId: '#0.0', buyerId: 'b', channel: 'web', seatNos: [0] }, OPEN);
+    expect(r).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'commandId' });
+  });
+
+  it('snapshot and decode to the same bytes, and the decoded performance goes on as the original', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    // Replies are a view of the session's buffer, which the next request writes over: keep a copy.
+    const held = { replies: Array.from(ok(executeBatch(s, session, 1, words(hold(1, [0, 1]), hold(2, [2]), hold(3, [3])), 3, OPEN)).replies) };
+    ok(executeBatch(s, session, 2, words(release(2, held.replies[5], held.replies[6]), confirm(3, held.replies[9], held.replies[10])), 2, OPEN + 1));
+    const bytes = encodeSnapshot(s);
+    const decoded = decodeSnapshot(bytes, hall);
+    expect(sameBytes(encodeSnapshot(decoded), bytes)).toBe(true);
+    expect(auditPerformance(decoded)).toEqual([]);
+    // The last request again: the same reply from the decoded performance.
+    const retry = words(release(2, held.replies[5], held.replies[6]), confirm(3, held.replies[9], held.replies[10]));
+    expect(Array.from(ok(executeBatch(decoded, session, 2, retry, 2, OPEN + 1)).replies)).toEqual(Array.from(ok(executeBatch(s, session, 2, retry, 2, OPEN + 1)).replies));
+    // The next request: the same replies and the same bytes after it on both.
+    const next = words(release(1, held.replies[1], held.replies[2]), confirm(2, held.replies[5], held.replies[6]), hold(4, [0, 1, 2]));
+    const a = Array.from(ok(executeBatch(s, session, 3, next, 3, OPEN + 2)).replies);
+    const b = Array.from(ok(executeBatch(decoded, session, 3, next, 3, OPEN + 2)).replies);
+    expect(b).toEqual(a);
+    expect([a[0], a[4], a[8]]).toEqual([0, 45, 0]);
+    expect(sameBytes(encodeSnapshot(decoded), encodeSnapshot(s))).toBe(true);
+  });
+});
+
+describe('coverage', () => {
+  it('expects every code of 160-169 in this file', () => {
+    const text = readFileSync(new URL(import.meta.url), 'utf8');
+    const missing = (Object.keys(Code) as CodeName[]).filter((n) => Code[n] >= 160 && Code[n] < 170 && !text.includes(`toBe('${n}')`));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('numeric buyer keys', () => {
+  it('hash as their decimal id does, without making it', () => {
+    for (const n of [0, 1, 9, 10, 4711, 2 ** 31 - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]) expect(hashDecimal(n), String(n)).toBe(hashId(String(n)));
+  });
+
+  it('stand for the ids that are plain decimal numbers only', () => {
+    expect(['0', '7', '4711', '9007199254740991'].map(decimalKeyOf)).toEqual([0, 7, 4711, 9007199254740991]);
+    expect(['', '07', '-1', '1e3', '1.5', ' 1', 'b1', '9007199254740992', '12345678901234567'].map(decimalKeyOf)).toEqual(Array(9).fill(-1));
+  });
+});
