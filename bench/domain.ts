@@ -442,24 +442,32 @@ function measureHoldReleaseBinary(layout: Layout, o: Options): Rate {
   const opened = execute(state, { type: 'openSession', commandId: nextId(), clientId: 'bench' }, now);
   if (!opened.ok) { fail('holdReleaseBinary', opened); return rate({ ops: 0, ns: 1 }); }
   const sessionNo = (opened as SessionOpened).sessionNo;
-  const partition = partitionGroups(layout, streamFor(o.seed, 'binary')).map((g) => g.map((id) => layout.seatIndexById.get(id) as number));
+  // Flat, as the bare loop reads its groups: a client fills its buffer from its own arrays.
+  const partition = partitionGroups(layout, streamFor(o.seed, 'binary'));
+  const flat = new Int32Array(partition.length * 4);
+  const sizes = new Uint8Array(partition.length);
+  partition.forEach((g, i) => {
+    sizes[i] = g.length;
+    g.forEach((id, j) => { flat[i * 4 + j] = layout.seatIndexById.get(id) as number; });
+  });
   const holds = new Int32Array(binaryBatch * COMMAND_WORDS);
   const releases = new Int32Array(binaryBatch * COMMAND_WORDS);
   let requestNo = 0;
   let cursor = 0;
   let buyer = 0;
   const batch = (): number => {
-    if (cursor + binaryBatch > partition.length) cursor = 0;
+    if (cursor + binaryBatch > sizes.length) cursor = 0;
     for (let i = 0; i < binaryBatch; i++) {
-      const group = partition[cursor + i];
+      const group = cursor + i;
+      const k = sizes[group];
       const at = i * COMMAND_WORDS;
       holds[at + Word.OP] = BinaryOp.HOLD_SEATS;
       holds[at + Word.BUYER_LO] = buyer;
       holds[at + Word.BUYER_HI] = 0;
       holds[at + Word.CHANNEL] = 0;
       holds[at + Word.TICKET_TYPE] = DEFAULT_TICKET_TYPE;
-      holds[at + Word.COUNT] = group.length;
-      for (let j = 0; j < group.length; j++) holds[at + Word.SEATS + j] = group[j];
+      holds[at + Word.COUNT] = k;
+      for (let j = 0; j < k; j++) holds[at + Word.SEATS + j] = flat[group * 4 + j];
       releases[at + Word.OP] = BinaryOp.RELEASE_HOLD;
       releases[at + Word.BUYER_LO] = buyer;
       releases[at + Word.BUYER_HI] = 0;
@@ -750,6 +758,7 @@ const targets = {
 const counting = {
   holdReleasePerSec: 'holdSeats (1-4 explicit adjacent seats, by seat number) + releaseHold, each counted: 2 commands per group; all timed',
   holdReleaseByIdPerSec: 'as holdReleasePerSec, with seats named by seat id (resolved through the layout map in the actor)',
+  holdReleaseBinaryPerSec: 'the same commands as binary records (engine/src/domain/binary.ts): requests of 1,024 holdSeats, then 1,024 releaseHold of the holds each reply named, in one client session; groups of 1-4 seats from a shuffled cut of every row (disjoint within a request); buyers by numeric key; filling the records and reading the replies timed too',
   confirmPerSec: 'confirmHold commands / time spent in confirmHold only (the holds before them are untimed)',
   holdConfirmPerSec: 'holdSeats + confirmHold, each counted, over the time spent in both',
   bestAvailablePerSec: 'holdBestAvailable (1-4 seats) commands / time spent in them only, stadium half sold best-first; their releases are untimed',
@@ -850,6 +859,7 @@ function main(): void {
   }
 
   const ratio = holdRelease !== null && bare !== null && bare.perSec > 0 ? holdRelease.perSec / bare.perSec : null;
+  const binaryRatio = holdReleaseBinary !== null && bare !== null && bare.perSec > 0 ? holdReleaseBinary.perSec / bare.perSec : null;
   Object.assign(out, {
     holdReleasePerSec: holdRelease === null ? null : Math.round(holdRelease.perSec),
     holdReleaseByIdPerSec: holdReleaseById === null ? null : Math.round(holdReleaseById.perSec),
@@ -871,18 +881,22 @@ function main(): void {
     timerOverheadNs: latency?.timerOverheadNs ?? null,
     bareLoopPerSec: bare === null ? null : Math.round(bare.perSec),
     ratioToBareLoop: ratio === null ? null : round(ratio, 4),
+    binaryRatioToBareLoop: binaryRatio === null ? null : round(binaryRatio, 4),
     scanWallMs: scan === null ? null : Math.round(scan.wallMs),
     durationMs: Object.fromEntries(Object.entries(durationMs).map(([k, v]) => [k, Math.round(v)])),
   });
 
   const pass = {
     holdReleasePerSec: holdRelease === null || ratio === null ? null : holdRelease.perSec >= targets.holdReleasePerSec && ratio >= targets.holdReleaseShareOfBareLoop,
+    holdReleaseBinaryPerSec: holdReleaseBinary === null || binaryRatio === null ? null : holdReleaseBinary.perSec >= targets.holdReleasePerSec && binaryRatio >= targets.holdReleaseShareOfBareLoop,
     bestAvailablePerSec: bestAvailable === null ? null : bestAvailable.perSec >= targets.bestAvailablePerSec,
     bytesPerSeat: memory === null ? null : memory.bytesPerSeat <= targets.bytesPerSeat,
   };
   const failed = [...failures.values()].reduce((a, b) => a + b, 0);
   out.targets = {
     holdReleasePerSec: { min: targets.holdReleasePerSec, minShareOfBareLoop: targets.holdReleaseShareOfBareLoop, pass: pass.holdReleasePerSec },
+    // The same target, met by the binary path? (Both figures are the engine's, with the same rules.)
+    holdReleaseBinaryPerSec: { min: targets.holdReleasePerSec, minShareOfBareLoop: targets.holdReleaseShareOfBareLoop, pass: pass.holdReleaseBinaryPerSec },
     bestAvailablePerSec: { min: targets.bestAvailablePerSec, pass: pass.bestAvailablePerSec },
     bytesPerSeat: { max: targets.bytesPerSeat, pass: pass.bytesPerSeat },
   };
@@ -908,7 +922,7 @@ function main(): void {
       ['figure', 'value', 'baseline', 'ratio', 'target', 'result'],
       ['bareLoopPerSec', bare === null ? 'not run' : fmtInt(bare.perSec), '(is the baseline)', '-', '-', '-'],
       ['holdReleasePerSec', ...vsBare(holdRelease), `>= ${fmtInt(targets.holdReleasePerSec)} and >= ${targets.holdReleaseShareOfBareLoop} x bare`, verdict(pass.holdReleasePerSec)],
-      ['holdReleaseBinaryPerSec', ...vsBare(holdReleaseBinary), 'informative', '-'],
+      ['holdReleaseBinaryPerSec', ...vsBare(holdReleaseBinary), `>= ${fmtInt(targets.holdReleasePerSec)} and >= ${targets.holdReleaseShareOfBareLoop} x bare`, verdict(pass.holdReleaseBinaryPerSec)],
       ['holdReleaseByIdPerSec', ...vsBare(holdReleaseById), 'informative', '-'],
       ['confirmPerSec', ...vsBare(confirm), '-', '-'],
       ['holdConfirmPerSec', ...vsBare(confirm === null ? null : { ...confirm, perSec: confirm.holdConfirmPerSec }), '-', '-'],

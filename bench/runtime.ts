@@ -25,11 +25,12 @@ import { drive, Failures, LatencyRecorder, runtimeOverrides, startEngine, stopEn
 import { fillJournal, measureDurable, measureRawPublish, recoverShard, recoveryShard, snapshotCosts, type DurableResult, type Filled, type RawResult, type Recovered, type SnapshotCosts } from './runtime/durable.ts';
 import { measureCardBaseline, measureSeasonCards, type CardRate } from './runtime/season-cards.ts';
 import { compileStadium, directStates, executeDirect, openCommand, performancesOnShards, seatGroups, startNowMs, Workload, type Groups } from './runtime/workload.ts';
+import { binaryDirect, driveBinary, seatRuns, type BinaryDriveResult } from './runtime/binary-drive.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const measurementNames = ['baseline', 'inline', 'crossThread', 'scaling', 'raw', 'durable', 'recovery', 'fullReplay', 'seasonCards'] as const;
+const measurementNames = ['baseline', 'inline', 'crossThread', 'binaryBaseline', 'crossThreadBinary', 'scaling', 'raw', 'durable', 'recovery', 'fullReplay', 'seasonCards'] as const;
 type MeasurementName = (typeof measurementNames)[number];
 
 interface Options {
@@ -41,6 +42,8 @@ interface Options {
   only: Set<MeasurementName> | null;
   seed: number;
   perShard: number;
+  /** Records per request of the binary workload (crossThreadBinary, binaryBaseline). */
+  binaryBatch: number;
   window: number;
   burstPairs: number;
   durableWindow: number;
@@ -55,12 +58,12 @@ interface Options {
 }
 
 /** The measurements taken in a child process of their own. */
-const childMeasurements = ['baseline', 'inline', 'seasonCards'] as const;
+const childMeasurements = ['baseline', 'inline', 'seasonCards', 'binaryBaseline'] as const;
 type ChildMeasurement = (typeof childMeasurements)[number];
 
 const cores = os.availableParallelism();
 const usage = `usage: npm run bench:runtime -- [--json] [--seconds N] [--warmup N] [--workers N] [--max-workers N] [--only ${measurementNames.join(',')}]
-  [--seed N] [--per-shard N] [--window N] [--burst N] [--durable-window N] [--raw-in-flight N] [--recovery-commands N] [--runtime key=value,...] [--max-wall-seconds N] [--strict]`;
+  [--seed N] [--per-shard N] [--binary-batch N] [--window N] [--burst N] [--durable-window N] [--raw-in-flight N] [--recovery-commands N] [--runtime key=value,...] [--max-wall-seconds N] [--strict]`;
 
 /** Numeric flags: the option they set, their least value, and whether they take integers only. */
 const numericFlags: Record<string, { key: keyof Options; min: number; integer: boolean }> = {
@@ -70,6 +73,7 @@ const numericFlags: Record<string, { key: keyof Options; min: number; integer: b
   'max-workers': { key: 'maxWorkers', min: 1, integer: true },
   seed: { key: 'seed', min: 0, integer: true },
   'per-shard': { key: 'perShard', min: 1, integer: true },
+  'binary-batch': { key: 'binaryBatch', min: 1, integer: true },
   window: { key: 'window', min: 2, integer: true },
   burst: { key: 'burstPairs', min: 1, integer: true },
   'durable-window': { key: 'durableWindow', min: 2, integer: true },
@@ -87,7 +91,7 @@ function toNumber(flag: string, text: string | undefined, min: number, integer: 
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    json: false, seconds: 3, warmup: -1, workers: cores, maxWorkers: cores, only: null, seed: 1, perShard: 4,
+    json: false, seconds: 3, warmup: -1, workers: cores, maxWorkers: cores, only: null, seed: 1, perShard: 4, binaryBatch: 256,
     window: 8_192, burstPairs: 2_048, durableWindow: 131_072, rawInFlight: 256, recoveryCommands: 1_000_000, runtime: {}, maxWallSeconds: 900,
     strict: false, gcChild: false, measureChild: null,
   };
@@ -239,6 +243,8 @@ const counting = {
   crossThreadCommandsPerSec: 'commands answered per second over --seconds after --warmup, Engine on the embedded bus with --workers worker threads and max(16, workers) shards, --per-shard performances on every shard; bursts of --burst pairs through engine.send with one shared reply function, then flushAll; at most --window commands unanswered',
   p99CommandMs: 'submit (engine.send) to reply, per command, from the engine observer (submittedAt stamped in send, the batch reply time); commands submitted and answered inside the timed interval; includes queueing behind the window',
   baselineSingleThreadPerSec: 'the same commands, same order, execute() on plain domain states in the main thread',
+  crossThreadBinaryCommandsPerSec: 'hold and release records answered per second (2 per pair, as the object workload), Engine on the embedded bus as crossThread: every performance a client session alternating a commandBatch of --binary-batch HOLD_SEATS records (1-4 adjacent seats by seat number from a shuffled cut of every row, buyers by numeric key) and one of as many RELEASE_HOLD records naming the holds its reply gave; one request in flight per session (the session protocol), so the performances are the concurrency; words built and replies read in the loop',
+  binaryBaselineSingleThreadPerSec: 'the same requests through executeBatch() on plain domain states in the main thread of a child process, clients in turn',
   inlineShardPerSec: 'the same commands through encodeBatch (as the router writes its batches) + Shard.applyRecordBytes (decodes) + pack/unpack of results in the main thread, 256 commands per record (no threads)',
   durableCommandsPerSec: 'as crossThread through a NatsBus on a nats-server started by the bench; one append in flight per shard (the engine group-commits what queued meanwhile); every command answered after its append is acked; window --durable-window',
   rawJetStreamPublishPerSec: 'acked js.publish per second of one msgpack-packed command each, --raw-in-flight publishes outstanding (one awaiting loop each), file-storage stream of its own, 16 subjects, no msg id or expectations; acks counted inside --seconds after --warmup',
@@ -293,6 +299,7 @@ function measureAsChild(name: ChildMeasurement, layout: ReturnType<typeof compil
   try {
     if (name === 'baseline') line.value = measureBaseline(groups, performances, o, failures);
     else if (name === 'inline') line.value = measureInline(groups, performances, o, failures);
+    else if (name === 'binaryBaseline') line.value = binaryDirect(layout, performances, seatRuns(layout, o.seed), { warmupSeconds: o.warmup, seconds: o.seconds, batch: o.binaryBatch }, failures);
     else line.value = { baseline: measureCardBaseline(layout, o.seconds, failures), cards: measureSeasonCards(layout, o.seconds, failures) } satisfies CardRates;
   } catch (error) {
     line.error = (error as Error).message;
@@ -343,6 +350,8 @@ async function main(): Promise<void> {
   let baseline: Rate | null = null;
   let inline: Rate | null = null;
   let cross: CrossThread | null = null;
+  let crossBinary: BinaryDriveResult | null = null;
+  let binaryBase: BinaryDriveResult | null = null;
   const scaling: { workers: number; crossThreadCommandsPerSec: number | null; skipped?: string }[] = [];
   let raw: RawResult | null = null;
   let durable: DurableResult | null = null;
@@ -374,6 +383,17 @@ async function main(): Promise<void> {
   if (run('baseline')) await attempt('baseline (execute in the main thread of a child process)', async () => { baseline = inChild<Rate>('baseline', failures); });
   if (run('inline')) await attempt('inline shard (main thread of a child process, no workers)', async () => { inline = inChild<Rate>('inline', failures); });
   if (run('crossThread')) await attempt(`crossThread (${o.workers} workers, embedded bus)`, async () => { cross = await measureCrossThread(groups, o.workers, o, failures); });
+  if (run('binaryBaseline')) await attempt('binary baseline (executeBatch in the main thread of a child process)', async () => { binaryBase = inChild<BinaryDriveResult>('binaryBaseline', failures); });
+  if (run('crossThreadBinary')) {
+    await attempt(`crossThreadBinary (${o.workers} workers, embedded bus, requests of ${o.binaryBatch} records)`, async () => {
+      const engine = await startEngine({ workers: o.workers, shards: shardCount, onError: (e) => failures.error('engine', e.message) }, performancesAll, failures, startNowMs, 60_000);
+      try {
+        crossBinary = await driveBinary(engine, performancesAll, seatRuns(layout, o.seed), { warmupSeconds: o.warmup, seconds: o.seconds, batch: o.binaryBatch }, failures);
+      } finally {
+        await stopEngine(engine, 60_000);
+      }
+    });
+  }
   if (run('scaling')) {
     for (const workers of [1, 2, 4, 8, 16]) {
       if (workers > o.maxWorkers) { scaling.push({ workers, crossThreadCommandsPerSec: null, skipped: `more than --max-workers ${o.maxWorkers}` }); continue; }
@@ -421,6 +441,8 @@ async function main(): Promise<void> {
   const b = baseline as Rate | null;
   const inl = inline as Rate | null;
   const x = cross as CrossThread | null;
+  const xb = crossBinary as BinaryDriveResult | null;
+  const bb = binaryBase as BinaryDriveResult | null;
   const r = raw as RawResult | null;
   const d = durable as DurableResult | null;
   const f = filled as Filled | null;
@@ -433,6 +455,7 @@ async function main(): Promise<void> {
   const durableRatio = ratioOf(d?.perSec, r?.perSec);
   const pass = {
     crossThreadCommandsPerSec: x === null ? null : x.perSec >= targets.crossThreadCommandsPerSec,
+    crossThreadBinaryCommandsPerSec: xb === null ? null : xb.perSec >= targets.crossThreadCommandsPerSec,
     durableRatio: durableRatio === null ? null : durableRatio >= targets.durableRatio,
     // The recovery target is for a journal of a million commands: a smaller one (--recovery-commands) is not judged.
     recoveryMsFor1MCommands: rec === null || o.recoveryCommands < 1_000_000 ? null : rec.appliedMs <= targets.recoveryMsFor1MCommands,
@@ -449,6 +472,10 @@ async function main(): Promise<void> {
     latencyCommandsSeen: x?.latencySeen ?? null,
     baselineSingleThreadPerSec: b === null ? null : Math.round(b.perSec),
     crossThreadToBaseline: round(ratioOf(x?.perSec, b?.perSec), 4),
+    crossThreadBinaryCommandsPerSec: xb === null ? null : Math.round(xb.perSec),
+    binaryBaselineSingleThreadPerSec: bb === null ? null : Math.round(bb.perSec),
+    crossThreadBinaryToBaseline: round(ratioOf(xb?.perSec, bb?.perSec), 4),
+    binaryBatch: o.binaryBatch,
     inlineShardPerSec: inl === null ? null : Math.round(inl.perSec),
     scaling,
     durableCommandsPerSec: d === null ? null : Math.round(d.perSec),
@@ -482,6 +509,8 @@ async function main(): Promise<void> {
     targets: {
       seasonCardsPerSec: { min: targets.seasonCardsPerSec, pass: pass.seasonCardsPerSec },
       crossThreadCommandsPerSec: { min: targets.crossThreadCommandsPerSec, pass: pass.crossThreadCommandsPerSec },
+      // The same target through binary command batches (the same rules; commands counted as records).
+      crossThreadBinaryCommandsPerSec: { min: targets.crossThreadCommandsPerSec, pass: pass.crossThreadBinaryCommandsPerSec },
       durableRatio: { min: targets.durableRatio, pass: pass.durableRatio },
       recoveryMsFor1MCommands: {
         max: targets.recoveryMsFor1MCommands, pass: pass.recoveryMsFor1MCommands,
@@ -505,6 +534,7 @@ async function main(): Promise<void> {
     const rows: string[][] = [
       ['figure', 'value', 'baseline (same run)', 'ratio', 'target', 'result'],
       ['crossThreadCommandsPerSec', fmtInt(x?.perSec), `${fmtInt(b?.perSec)} single thread`, fmtMs(ratioOf(x?.perSec, b?.perSec), 3), `>= ${fmtInt(targets.crossThreadCommandsPerSec)}`, verdict(pass.crossThreadCommandsPerSec)],
+      ['crossThreadBinaryCommandsPerSec', fmtInt(xb?.perSec), `${fmtInt(bb?.perSec)} single thread`, fmtMs(ratioOf(xb?.perSec, bb?.perSec), 3), `>= ${fmtInt(targets.crossThreadCommandsPerSec)}`, verdict(pass.crossThreadBinaryCommandsPerSec)],
       ['inlineShardPerSec', fmtInt(inl?.perSec), `${fmtInt(b?.perSec)} single thread`, fmtMs(ratioOf(inl?.perSec, b?.perSec), 3), 'informative', '-'],
       ['p99CommandMs', fmtMs(x?.latency?.p99, 2), `${fmtMs(x?.latency?.p50, 2)} p50`, fmtMs(ratioOf(x?.latency?.p99, x?.latency?.p50), 2), '-', '-'],
       ['durableCommandsPerSec', fmtInt(d?.perSec), `${fmtInt(r?.perSec)} raw publishes`, fmtMs(durableRatio, 2), `>= ${targets.durableRatio} x raw`, verdict(pass.durableRatio)],

@@ -24,9 +24,12 @@
 //   CONFIRM_HOLD  order number, first ticket number, total in minor units
 //   refused       the position of the seat refused (-1 when no one seat is), 0, 0
 import type { Rejection } from './codes.ts';
+import type { CommandBatch } from './commands.ts';
+import type { BatchAnswered } from './results.ts';
+import { aligned } from './typed-arrays.ts';
 import { Code, reject } from './codes.ts';
 import { isInt } from './checks.ts';
-import { assertBalanced } from './execute.ts';
+import { assertBalanced } from './moves.ts';
 import { buyerCapsRefusal } from './buying.ts';
 import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
 import { hashDecimal } from './idindex.ts';
@@ -85,14 +88,29 @@ export function executeBatch(s: PerformanceState, sessionNo: number, requestNo: 
   if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
   s.lastNowMs = nowMs;
   const replies = replyRoom(session, count, REPLY_WORDS);
+  // One time for the whole batch: quotas due close at its first command, and every later
+  // command's check would find none due (closeDueQuotas is a no-op at the same time).
+  closeDueQuotas(s, nowMs);
   for (let i = 0; i < count; i++) {
-    expireHolds(s, nowMs);
-    closeDueQuotas(s, nowMs);
+    // Expiry stays per command: it is bounded per command (limits.expiriesPerCommandMax).
+    if (s.holdHead !== null && s.holdHead.expiresAtMs <= nowMs) expireHolds(s, nowMs);
     applyOne(s, commands, i * COMMAND_WORDS, nowMs, replies, i * REPLY_WORDS);
     assertBalanced(s);
   }
   keepRequest(session, requestNo, commands, count, COMMAND_WORDS, nowMs, nowMs + s.spec.holdTtlMs);
   return accepted(session, false);
+}
+
+/** A commandBatch command: its words from bytes, executeBatch, and the replies copied out as bytes (the result outlives the session's buffer). */
+export function answerBatch(s: PerformanceState, cmd: CommandBatch, nowMs: number): BatchAnswered | Rejection {
+  const bytes = cmd.words;
+  if (!(bytes instanceof Uint8Array) || bytes.length % 4 !== 0) return reject('BATCH_INVALID', 'words', 'words must be bytes, 4 per 32-bit word');
+  const words = bytes.byteOffset % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : aligned(bytes, Int32Array);
+  const r = executeBatch(s, cmd.sessionNo, cmd.requestNo, words, cmd.count, nowMs);
+  if (!r.ok) return r;
+  const replies = new Uint8Array(r.replies.byteLength);
+  replies.set(new Uint8Array(r.replies.buffer, r.replies.byteOffset, r.replies.byteLength));
+  return { ok: true, sessionNo: r.sessionNo, requestNo: r.requestNo, count: r.count, expiresAtMs: r.expiresAtMs, retried: r.retried, replies };
 }
 
 function accepted(session: Session, retried: boolean): BatchAccepted {

@@ -66,6 +66,13 @@ export interface ReleaseHold extends Base { type: 'releaseHold'; holdId: string;
  * restarts: a client that resumes learns the last request the performance applied for it.
  */
 export interface OpenSession extends Base { type: 'openSession'; clientId: string }
+/**
+ * A binary command batch (binary.ts) as a command object, for transports that carry commands
+ * (the runtime's journal and workers): `words` are the batch's command words as bytes (32-bit
+ * little-endian, COMMAND_WORDS per command). Deduplicated by its session and request number,
+ * not by `commandId`, which only labels it (journal, metrics).
+ */
+export interface CommandBatch extends Base { type: 'commandBatch'; sessionNo: number; requestNo: number; count: number; words: Uint8Array }
 
 export type QuotaPolicy = 'onlyQuota' | 'quotaFirst';
 export interface CreateQuota extends Base {
@@ -252,7 +259,7 @@ export interface ScanHolding extends Base { type: 'scanHolding'; holdingId: stri
 export interface Tick extends Base { type: 'tick' }
 
 export type Command =
-  | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold | OpenSession
+  | HoldSeats | HoldBestAvailable | HoldGa | ConfirmHold | ReleaseHold | OpenSession | CommandBatch
   | CreateQuota | ReturnQuota | SetQuotaResale | IssueHardTickets | ReturnHardTickets | BlockForeign
   | CreatePresale | EditPresale | StopPresale
   | ScanTicket | VoidTicket | VoidTickets | Tick

@@ -3,12 +3,12 @@
 // and a thrown error is a bug (an invariant broke) that makes the runtime rebuild the actor.
 import type { Command } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
-import { assert } from './assert.ts';
 import { isId } from './checks.ts';
 import { answerRetry, remember } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { BINARY_ID_MARK } from './hold-record.ts';
 import { openSession } from './sessions.ts';
+import { answerBatch } from './binary.ts';
 import { expireHolds, holdBestAvailable, holdGa, holdSeats, releaseHold } from './holds.ts';
 import { confirmHold } from './orders.ts';
 import { closeDueQuotas, createQuota, returnQuota, setQuotaResale } from './quotas.ts';
@@ -18,6 +18,7 @@ import { scanHolding, scanTicket, voidTicket, voidTickets } from './scan.ts';
 import { linkProduct, setProductResale, unlinkProduct } from './products-link.ts';
 import { buyResale, listResale, withdrawResale } from './resale.ts';
 import { DONE, type Result } from './results.ts';
+import { assertBalanced } from './moves.ts';
 import type { PerformanceState } from './state.ts';
 
 /**
@@ -30,6 +31,8 @@ export function execute(s: PerformanceState, command: Command, nowMs: number, id
   if (!isId(id)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
   // Ids starting with # are binary holds' (hold-record.ts): a command's id names its hold.
   if (id.charCodeAt(0) === BINARY_ID_MARK) return reject('COMMAND_INVALID', 'commandId', 'a commandId may not start with # (binary holds are named so)');
+  // A batch is deduplicated by its session and request number (binary.ts), not by its id.
+  if (command.type === 'commandBatch') return answerBatch(s, command, nowMs);
   // A retry is answered before the clock is looked at: it changes nothing, whatever its time.
   const hash = idHash ?? hashId(id);
   const prior = s.dedupe.find(id, hash);
@@ -63,6 +66,7 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
     case 'confirmHold': return confirmHold(s, cmd, nowMs);
     case 'releaseHold': return releaseHold(s, cmd, nowMs);
     case 'openSession': return openSession(s, cmd);
+    case 'commandBatch': return answerBatch(s, cmd, nowMs);
     case 'createQuota': return createQuota(s, cmd, nowMs);
     case 'returnQuota': return returnQuota(s, cmd);
     case 'setQuotaResale': return setQuotaResale(s, cmd);
@@ -88,15 +92,4 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
 
 function unknownCommand(cmd: { type?: unknown }): Rejection {
   return reject('COMMAND_UNKNOWN', 'type', `unknown command type ${String(cmd.type)}`);
-}
-
-/**
- * The cheap half of the invariant pair, after every command: free + held + sold + blocked =
- * capacity over the whole performance. The auditor (audit.ts) recomputes every counter from the
- * per-seat arrays and is the other half.
- */
-export function assertBalanced(s: PerformanceState): void {
-  const t = s.totals;
-  assert(t[0] >= 0 && t[1] >= 0 && t[2] >= 0 && t[3] >= 0, 'a state count went negative');
-  assert(t[0] + t[1] + t[2] + t[3] === s.layout.capacity, 'free + held + sold + blocked != capacity');
 }

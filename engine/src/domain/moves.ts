@@ -1,6 +1,7 @@
 // The only code that changes a seat's or a GA place's state or source. Every counter
 // (per source, per GA area, per row and section, totals) is kept in step here, so the rest of
 // the domain cannot forget one.
+import { assert } from './assert.ts';
 import { GENERAL, SOURCES, STATES, SeatState, type PerformanceState, type ProductLink } from './state.ts';
 
 export function moveSeat(s: PerformanceState, seat: number, to: number, holder: number): void {
@@ -98,4 +99,15 @@ export function productMaySell(s: PerformanceState, product: ProductLink, source
 /** Whether a hold may take from a pool: a product's hold by its product's pools, any other by its channel's. */
 export function holdMaySell(s: PerformanceState, channel: number, product: ProductLink | null, source: number): boolean {
   return product === null ? channelMaySell(s, channel, source) : productMaySell(s, product, source);
+}
+
+/**
+ * The cheap half of the invariant pair, after every command: free + held + sold + blocked =
+ * capacity over the whole performance. The auditor (audit.ts) recomputes every counter from the
+ * per-seat arrays and is the other half.
+ */
+export function assertBalanced(s: PerformanceState): void {
+  const t = s.totals;
+  assert(t[0] >= 0 && t[1] >= 0 && t[2] >= 0 && t[3] >= 0, 'a state count went negative');
+  assert(t[0] + t[1] + t[2] + t[3] === s.layout.capacity, 'free + held + sold + blocked != capacity');
 }

@@ -71,7 +71,10 @@ export interface ResaleBought {
 /** openSession: the session's number (binary batches name it) and the last request applied in it (0 for none). */
 export interface SessionOpened { ok: true; sessionNo: number; requestNo: number }
 
-export type Accepted = SessionOpened | HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done | LinkAccepted | ListingAccepted | ResaleBought;
+/** A commandBatch's answer: executeBatch's, with the reply words copied out as bytes (32-bit little-endian, REPLY_WORDS per command). */
+export interface BatchAnswered { ok: true; sessionNo: number; requestNo: number; count: number; expiresAtMs: number; retried: boolean; replies: Uint8Array }
+
+export type Accepted = SessionOpened | BatchAnswered | HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done | LinkAccepted | ListingAccepted | ResaleBought;
 export type Result = Accepted | Rejection;
 
 export const DONE: Done = Object.freeze({ ok: true }) as Done;

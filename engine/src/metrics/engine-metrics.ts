@@ -43,7 +43,7 @@ export interface SeatCounts { free: number; held: number; sold: number; blocked:
 // or loses a command type; anything else a client sends is counted as type="unknown", so a
 // hostile client cannot mint label values.
 const commandTypes = {
-  openPerformance: true, holdSeats: true, holdBestAvailable: true, holdGa: true, confirmHold: true, releaseHold: true, openSession: true,
+  openPerformance: true, holdSeats: true, holdBestAvailable: true, holdGa: true, confirmHold: true, releaseHold: true, openSession: true, commandBatch: true,
   createQuota: true, returnQuota: true, setQuotaResale: true, issueHardTickets: true, returnHardTickets: true, blockForeign: true,
   createPresale: true, editPresale: true, stopPresale: true, scanTicket: true, voidTicket: true, voidTickets: true, tick: true, tickDue: true,
   linkProduct: true, unlinkProduct: true, setProductResale: true, listResale: true, withdrawResale: true, buyResale: true, scanHolding: true,

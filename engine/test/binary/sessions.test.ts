@@ -109,6 +109,28 @@ describe('sessions', () => {
   });
 });
 
+describe('commandBatch, the batch as a command object', () => {
+  it('answers as executeBatch, with the replies copied out as bytes, from words at any byte offset', () => {
+    const direct = newPerformance();
+    const viaExecute = newPerformance();
+    const records = words(hold(1, [0, 1]), hold(2, [1]), hold(3, [2]));
+    const expected = Array.from(ok(executeBatch(direct, opened(direct), 1, records, 3, OPEN)).replies);
+    const session = opened(viaExecute);
+    // One byte in: the words are not 4-aligned in their buffer, as a decoded message's may be.
+    const shifted = new Uint8Array(records.byteLength + 1).fill(0xee);
+    shifted.set(new Uint8Array(records.buffer), 1);
+    const r = execute(viaExecute, { type: 'commandBatch', commandId: 'batch-1', sessionNo: session, requestNo: 1, count: 3, words: shifted.subarray(1) }, OPEN);
+    expect(r.ok).toBe(true);
+    const bytes = (r as unknown as { replies: Uint8Array }).replies;
+    expect(Array.from(new Int32Array(bytes.slice().buffer))).toEqual(expected);
+    // A copy: the session's next request does not change it.
+    ok(executeBatch(viaExecute, session, 2, words(release(1, expected[1], expected[2])), 1, OPEN));
+    expect(Array.from(new Int32Array(bytes.slice().buffer))).toEqual(expected);
+    expect(stateHash(viaExecute)).not.toBe(stateHash(direct));
+    expect(name(execute(viaExecute, { type: 'commandBatch', commandId: 'b', sessionNo: session, requestNo: 3, count: 1, words: new Uint8Array(7) }, OPEN))).toBe('BATCH_INVALID');
+  });
+});
+
 describe('binary holds through the object API', () => {
   it('are holds like any other: queried, confirmed and released by their #slot.no id, their fate remembered', () => {
     const s = newPerformance();

@@ -1,0 +1,72 @@
+// Binary command batches through the runtime (COMMANDS.md "Binary command batches"): a client
+// opens a session on a performance, then sends `commandBatch` commands (its words as bytes)
+// like any other command: routed to the performance's shard, journaled in the group-commit
+// record, applied by the actor, answered with the reply words as bytes. An engine restarted on
+// the same journal replays them to the same state, answers the last request again as the first
+// time, and goes on with the next.
+import { describe, expect, it } from 'vitest';
+import { BinaryOp, COMMAND_WORDS, REPLY_WORDS, type BatchAnswered, type Result } from '../../src/domain/mod.ts';
+import { EmbeddedBus, type Engine } from '../../src/runtime/mod.ts';
+import { engines, expectCode, expectOk, open, seatCounts, stateHash, T0, tickets } from './helpers.ts';
+
+const { start, stop } = engines();
+
+/** A commandBatch of these records (op, buyer key low word, high word, then the op's own words). */
+function batch(commandId: string, requestNo: number, ...records: number[][]): { type: 'commandBatch'; commandId: string; sessionNo: number; requestNo: number; count: number; words: Uint8Array } {
+  const words = new Int32Array(records.length * COMMAND_WORDS);
+  records.forEach((r, i) => words.set(r, i * COMMAND_WORDS));
+  return { type: 'commandBatch', commandId, sessionNo: 0, requestNo, count: records.length, words: new Uint8Array(words.buffer) };
+}
+
+function replies(r: Result): number[][] {
+  expectOk(r);
+  const bytes = (r as BatchAnswered).replies;
+  const words = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return Array.from({ length: words.length / REPLY_WORDS }, (_, i) => Array.from(words.subarray(i * REPLY_WORDS, (i + 1) * REPLY_WORDS)));
+}
+
+async function openSession(engine: Engine, performanceId: string): Promise<void> {
+  expect(await engine.submit(performanceId, { type: 'openSession', commandId: `${performanceId}-session`, clientId: 'gateway-1' }, T0)).toEqual({ ok: true, sessionNo: 0, requestNo: 0 });
+}
+
+describe('commandBatch in the runtime', () => {
+  it('holds, confirms and releases through a worker, and a restart on the journal replays the batches', async () => {
+    const bus = new EmbeddedBus({ keepJournal: true });
+    const first = await start({ workers: 1, shards: 2, bus });
+    expectOk(await first.submit('P1', open('P1'), T0));
+    await openSession(first, 'P1');
+    const held = replies(await first.submit('P1', batch('b1', 1, [BinaryOp.HOLD_SEATS, 7, 0, 0, -1, 2, 0, 1], [BinaryOp.HOLD_SEATS, 8, 0, 0, -1, 1, 1], [BinaryOp.HOLD_SEATS, 9, 0, 0, -1, 1, 2]), T0 + 1));
+    expect(held.map((r) => r[0])).toEqual([0, 33, 0]);
+    expect(await seatCounts(first, 'P1')).toMatchObject({ held: 3, sold: 0 });
+    const [a, , c] = held;
+    const done = replies(await first.submit('P1', batch('b2', 2, [BinaryOp.CONFIRM_HOLD, 7, 0, a[1], a[2]], [BinaryOp.RELEASE_HOLD, 9, 0, c[1], c[2]]), T0 + 2));
+    expect(done.map((r) => r[0])).toEqual([0, 0]);
+    const rows = await tickets(first, 'P1');
+    expect(rows.map((t) => [t.buyerId, t.seatId, t.status])).toEqual([['7', 'STALLS-A-1', 'valid'], ['7', 'STALLS-A-2', 'valid']]);
+    expect(done[0][3]).toBe(rows[0].priceMinor + rows[1].priceMinor);
+    const hash = await stateHash(first, 'P1');
+    await stop(first);
+
+    const second = await start({ workers: 1, shards: 2, bus });
+    expect(await stateHash(second, 'P1')).toBe(hash);
+    // The last request again: answered as the first time, nothing applied twice.
+    const again = await second.submit('P1', batch('b2-again', 2, [BinaryOp.CONFIRM_HOLD, 7, 0, a[1], a[2]], [BinaryOp.RELEASE_HOLD, 9, 0, c[1], c[2]]), T0 + 3);
+    expect(replies(again)).toEqual(done);
+    expect((again as BatchAnswered).retried).toBe(true);
+    expect(await stateHash(second, 'P1')).toBe(hash);
+    expectCode(await second.submit('P1', batch('b1-late', 1, [BinaryOp.HOLD_SEATS, 7, 0, 0, -1, 1, 5]), T0 + 3), 'REQUEST_TOO_OLD');
+    const next = replies(await second.submit('P1', batch('b3', 3, [BinaryOp.CONFIRM_HOLD, 9, 0, c[1], c[2]], [BinaryOp.HOLD_SEATS, 10, 0, 0, -1, 1, 2]), T0 + 4));
+    expect(next.map((r) => r[0])).toEqual([45, 0]);
+    expect(await seatCounts(second, 'P1')).toMatchObject({ held: 1, sold: 2 });
+  });
+
+  it('refuses a batch whose words are not bytes, at the performance, changing nothing', async () => {
+    const engine = await start({ workers: 1, shards: 1 });
+    expectOk(await engine.submit('P1', open('P1'), T0));
+    await openSession(engine, 'P1');
+    const bad = { ...batch('bad', 1, [BinaryOp.HOLD_SEATS, 7, 0, 0, -1, 1, 0]), words: [1, 2, 3] as unknown as Uint8Array };
+    expectCode(await engine.submit('P1', bad, T0 + 1), 'BATCH_INVALID');
+    expectCode(await engine.submit('P1', { ...batch('gap', 2, [BinaryOp.HOLD_SEATS, 7, 0, 0, -1, 1, 0]) }, T0 + 1), 'REQUEST_OUT_OF_ORDER');
+    expect(await seatCounts(engine, 'P1')).toMatchObject({ held: 0 });
+  });
+});
