@@ -1,7 +1,8 @@
 // `onsale simulate --scenario season`: a 10-match football season in the 60,000-seat stadium.
 // Last season's card holders renew in their window (their seats reserved for them), then new
 // season cards go on sale (same seat on all ten matches), then single tickets per match, then
-// card holders resell single matches on the exchange, and the first match's gates scan the cards.
+// card holders resell single matches on the exchange, a few holders are refunded, and the first
+// match's gates scan the cards.
 import type { HoldingResult, Result } from '../domain/mod.ts';
 import { VenueCatalog, type Engine } from '../runtime/mod.ts';
 import { countOutcomes, finishRun, phaseTime, ScenarioDriver, type Item, type ScenarioOptions, type ScenarioRun } from './driver.ts';
@@ -14,6 +15,8 @@ import {
 /** Client commands in one wave: one coordinator batch (the router's batch bound is 4,096). */
 const WAVE = 1_000;
 const MAX_PER_BUYER = 10;
+/** Card holders (of those with nothing listed) who ask for a refund before the season. */
+const REFUND_SHARE = 0.02;
 
 export async function simulateSeason(engine: Engine, options: ScenarioOptions): Promise<ScenarioRun> {
   const rng = new Rng(options.seed);
@@ -96,8 +99,10 @@ export async function simulateSeason(engine: Engine, options: ScenarioOptions): 
   const resaleAt = SINGLE_SALE_AT_MS + 7 * 24 * 3_600_000;
   const listItems: Item[] = [];
   const listingPrices: number[] = [];
+  const listedHoldings = new Set<string>();
   for (const h of holdings) {
     if (listItems.length >= resaleBuyers * 1.3 || !rng.chance(0.15)) continue;
+    listedHoldings.add(h.holdingId);
     const p = rng.pick(h.performances);
     const ticketId = p.tickets[0];
     const base = Math.floor(p.paidMinor / p.tickets.length);
@@ -122,9 +127,23 @@ export async function simulateSeason(engine: Engine, options: ScenarioOptions): 
   const bought = await driver.waves(buyItems, 4 * WAVE);
   phases.resale = { listed: countOutcomes(listed).ok, refused: countOutcomes(listed).refused, withdrawn, bought: countOutcomes(bought).ok - withdrawn };
 
-  // Match day 1: every card's one code at the gate (a resold seat's card no longer admits).
+  // Refunds: a few holders give their card back before the season starts (the organizer's
+  // refundHolding): holders with nothing listed, so every match of the card is voided and goes
+  // back on sale (a listed part would be kept; engine/test/products/refund-holding.test.ts).
+  const refundAt = resaleAt + 2 * 3_600_000;
+  const refundItems: Item[] = [];
+  for (const h of holdings) {
+    if (listedHoldings.has(h.holdingId) || !rng.chance(REFUND_SHARE)) continue;
+    refundItems.push([SEASON_CARD, { type: 'refundHolding', commandId: `refund-${h.holdingId}`, holdingId: h.holdingId, reason: 'simulated: cannot come this season' }, refundAt]);
+  }
+  const refunds = await driver.waves(refundItems, WAVE);
+  const refunded = new Set(refundItems.filter((_, i) => refunds[i].ok).map(([, cmd]) => (cmd as { holdingId: string }).holdingId));
+  phases.refunds = { requested: refundItems.length, refunded: refunded.size, refused: countOutcomes(refunds).refused };
+
+  // Match day 1: every card's one code at the gate (a resold seat's card no longer admits; a
+  // refunded card's holder does not come).
   const m1 = matches[0];
-  const scans = await driver.waves(holdings.map((h) => [m1.performanceId, { type: 'scanHolding', commandId: `scan-${h.holdingId}`, holdingId: h.holdingId }, m1.startsAtMs - 30 * 60_000]), 4 * WAVE);
+  const scans = await driver.waves(holdings.filter((h) => !refunded.has(h.holdingId)).map((h) => [m1.performanceId, { type: 'scanHolding', commandId: `scan-${h.holdingId}`, holdingId: h.holdingId }, m1.startsAtMs - 30 * 60_000]), 4 * WAVE);
   phases.matchDay1 = { scanned: countOutcomes(scans).ok, refused: countOutcomes(scans).refused };
 
   return finishRun(engine, driver, options, 'season', matches.map((p) => p.performanceId), [SEASON_CARD], phases, matches[2].endsAtMs, MAX_PER_BUYER);

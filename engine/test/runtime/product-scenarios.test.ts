@@ -33,6 +33,11 @@ describe('product scenarios', () => {
     const resold = a.tickets.filter((t) => t.resaleOf !== null);
     expect(resold.length).toBe(a.summary.phases.resale.bought);
     for (const t of resold) expect(t.basePriceMinor).not.toBeNull();
+    // A few holders were refunded before the season: every ticket of their cards is void.
+    expect(a.summary.phases.refunds.refunded).toBeGreaterThan(0);
+    const statuses = new Map<string, string[]>();
+    for (const t of a.tickets) if (t.holdingId !== null && t.resaleOf === null) statuses.set(t.holdingId, [...(statuses.get(t.holdingId) ?? []), t.status]);
+    expect([...statuses.values()].filter((s) => s.every((x) => x === 'void')).length).toBe(a.summary.phases.refunds.refunded);
     for (const t of a.tickets.filter((x) => x.ticketType.startsWith('card') && x.resaleOf === null)) expect([t.productId, t.holdingId === null]).toEqual(['SEASON-2027', false]);
     expect(JSON.stringify(b.tickets)).toBe(JSON.stringify(a.tickets));
   }, 120_000);
