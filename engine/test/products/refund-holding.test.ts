@@ -6,7 +6,7 @@
 // scanned early) stays in the holding; a refunded holding is not a holder any more.
 import { describe, expect, it } from 'vitest';
 import {
-  Code, executeProduct, isPending, productEntries, productHoldings, settlementFacts, settlementReport, splitEvenly,
+  Code, executeProduct, isPending, productEntries, productHoldings, productReport, settlementFacts, settlementReport, splitEvenly,
   type Command, type ProductCommand, type Rejection, type Result,
 } from '../../src/domain/mod.ts';
 import {
@@ -69,6 +69,7 @@ describe('refundHolding - a full refund before the season', () => {
     expect(kept.performanceIds).toEqual([]);
     expect(kept.refundedAtMs).toBe(SALE + 1);
     expect(productHoldings(w.prod('CARD')).map((x) => x.holdingId)).toEqual([other.holdingId]);
+    expect(productReport(w.prod('CARD'))).toMatchObject({ holdings: 2, refundedHoldings: 1, soldMinor: sum(cardA) });
     // The ledger: the sale's lines stand, each booked back at the refund; the holding books 0.
     const lines = productEntries(w.prod('CARD')).filter((e) => e.ref === h.holdingId).map((e) => [e.performanceId, e.amountMinor, e.payableAtMs]);
     expect(lines).toEqual([...ids.map((p, i) => [p, 2 * cardA[i], SALE]), ...ids.map((p, i) => [p, -2 * cardA[i], SALE + 1])]);

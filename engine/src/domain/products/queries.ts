@@ -36,8 +36,12 @@ export interface ProductReport {
   productId: string;
   status: ProductState['status'];
   refusal: string | null;
+  /** Holdings ever sold, refunded ones included. */
   holdings: number;
+  /** Of those, the ones refunded (refundHolding): not holders any more. */
+  refundedHoldings: number;
   sagasInFlight: number;
+  /** What the holdings paid for the parts they still have (a refunded part is not counted). */
   soldMinor: number;
   renewal: { holders: number; renewed: number; closed: boolean } | null;
   /** Tickets a compensation could not void (stranded.ts), and how many of them are still being retried; the list is the strandedTickets query. */
@@ -46,13 +50,18 @@ export interface ProductReport {
 
 export function productReport(s: ProductState): ProductReport {
   let soldMinor = 0;
-  for (const h of s.holdings.values()) soldMinor += paidTotalMinor(h);
+  let refundedHoldings = 0;
+  for (const h of s.holdings.values()) {
+    soldMinor += paidTotalMinor(h);
+    if (h.refundedAtMs !== null) refundedHoldings++;
+  }
   const renewal = s.def.renewal;
   return {
     productId: s.productId,
     status: s.status,
     refusal: s.refusal?.message ?? null,
     holdings: s.holdings.size,
+    refundedHoldings,
     sagasInFlight: s.sagas.size,
     soldMinor,
     renewal: renewal === undefined ? null : { holders: renewal.holders.length, renewed: [...s.renewed.values()].length, closed: s.renewalClosed },
