@@ -33,6 +33,10 @@ export const metricDefinitions = {
     name: 'onsale_saga_steps_total', kind: 'counter', labels: ['type', 'code'],
     help: 'Commands the engine sends itself, by type and result: the product coordinators\' saga steps to performances (holds, confirms, releases, ...) and their reports back (stepResult), a step refused for a passing reason being sent again and counted again; and the ticker\'s tickDue, one per served shard per tickEveryMs.',
   },
+  batchRecords: {
+    name: 'onsale_batch_records_total', kind: 'counter', labels: ['op', 'code'],
+    help: 'The commands inside answered binary command batches (commandBatch; engine/docs/COMMANDS.md), by op (holdSeats, releaseHold, confirmHold; unknown for an op the engine does not know) and result (OK or the rejection code name). The batch itself is counted once in onsale_commands_total (type commandBatch); a batch refused whole is counted only there; a batch answered again (the same request retried) counts its commands again, as a retried command does.',
+  },
   sagaStepsForwarded: {
     name: 'onsale_saga_steps_forwarded_total', kind: 'counter', labels: ['type', 'code'],
     help: 'Saga steps and step reports this process sent to the engine process serving their shard (several processes share the shards), by type and the answer it got: OK or the refusal code, SHARD_UNAVAILABLE also when no process answered in time. One refused for a passing reason is sent again and counted again; the receiving process counts the step in onsale_saga_steps_total.',

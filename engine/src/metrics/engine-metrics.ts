@@ -5,7 +5,7 @@
 //   lag), pulled through Engine.stats() when Prometheus scrapes, so one /metrics endpoint covers
 //   every worker.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { Code, isPending, type Result } from '../domain/mod.ts';
+import { Code, COMMAND_WORDS, isPending, REPLY_WORDS, type BatchAnswered, type Result } from '../domain/mod.ts';
 import { eventLoopSampleMs, type EngineCommand, type EngineObserver, type EngineStats, type ShardStats, type WorkerStats } from '../runtime/mod.ts';
 import { registerFastHistogram, type FastHistogram } from './fast-histogram.ts';
 import { defaultMetricsPrefix, metricDefinitions as defs, otherPerformances, performancesMaxDefault, type MetricDefinition } from './definitions.ts';
@@ -86,6 +86,44 @@ class CommandCounts {
   }
 }
 
+/** The op labels of onsale_batch_records_total, by op number (binary.ts BinaryOp); anything else is `unknown`. */
+const batchOps = ['unknown', 'holdSeats', 'releaseHold', 'confirmHold'] as const;
+
+/**
+ * The commands inside answered binary batches, by op and code: read from the batch's words (the
+ * op of each command) and its reply (the code of each), as plain counts like CommandCounts.
+ */
+class BatchRecordCounts {
+  private readonly rows = batchOps.map(() => new Float64Array(codeLabels.length));
+
+  count(command: EngineCommand, result: Result): void {
+    if (!result.ok || command.type !== 'commandBatch') return;
+    const answer = result as BatchAnswered;
+    const words = command.words;
+    const replies = answer.replies;
+    if (!(words instanceof Uint8Array) || !(replies instanceof Uint8Array)) return;
+    const ops = new DataView(words.buffer, words.byteOffset, words.byteLength);
+    const codes = new DataView(replies.buffer, replies.byteOffset, replies.byteLength);
+    const n = Math.min(answer.count, Math.floor(words.byteLength / (4 * COMMAND_WORDS)), Math.floor(replies.byteLength / (4 * REPLY_WORDS)));
+    for (let i = 0; i < n; i++) {
+      const op = ops.getInt32(4 * i * COMMAND_WORDS, true);
+      const code = codes.getInt32(4 * i * REPLY_WORDS, true);
+      const row = this.rows[op >= 1 && op < batchOps.length ? op : 0];
+      if (code >= 0 && code < row.length) row[code]++;
+    }
+  }
+
+  flushInto(counter: Counter<'op' | 'code'>): void {
+    this.rows.forEach((row, op) => {
+      for (let code = 0; code < row.length; code++) {
+        if (row[code] === 0) continue;
+        counter.inc({ op: batchOps[op], code: codeLabels[code] ?? 'UNKNOWN' }, row[code]);
+        row[code] = 0;
+      }
+    });
+  }
+}
+
 export class EngineMetrics {
   readonly registry: Registry;
   readonly observer: EngineObserver;
@@ -105,6 +143,7 @@ export class EngineMetrics {
   /** The sagas' own commands (steps and their reports), kept apart from the clients'. */
   private readonly stepCounts = new CommandCounts();
   private readonly forwardedCounts = new CommandCounts();
+  private readonly batchRecordCounts = new BatchRecordCounts();
   /** Depths reported by the observer, for the mailbox gauges before an engine is attached. */
   private readonly observedDepth = new Map<number, number>();
   private readonly leaseSeen = new Set<number>();
@@ -154,6 +193,8 @@ export class EngineMetrics {
     new Counter<'type' | 'code'>({ ...config(defs.sagaSteps), collect() { stepCounts.flushInto(this); } });
     const forwardedCounts = this.forwardedCounts;
     new Counter<'type' | 'code'>({ ...config(defs.sagaStepsForwarded), collect() { forwardedCounts.flushInto(this); } });
+    const batchRecordCounts = this.batchRecordCounts;
+    new Counter<'op' | 'code'>({ ...config(defs.batchRecords), collect() { batchRecordCounts.flushInto(this); } });
     this.journalBytes = new Counter(config(defs.journalBytes));
     this.snapshotSize = new Gauge<'shard'>(config(defs.snapshotSize));
     this.shardOwned = new Gauge<'shard'>(config(defs.shardOwned));
@@ -206,9 +247,11 @@ export class EngineMetrics {
     const { commandDuration, batchCommands, journalAppend, snapshotDuration } = this.histograms;
     const counts = this.counts;
     const stepCounts = this.stepCounts;
-    /** A client's command answered: counted by type and code, and timed from its submit. */
+    const batchRecordCounts = this.batchRecordCounts;
+    /** A client's command answered: counted by type and code, and timed from its submit; a batch's commands counted too. */
     const answered = (pending: { command: EngineCommand; submittedAt: number }, result: Result, doneAt: number): void => {
       counts.row(pending.command)[result.ok ? 0 : result.code]++;
+      if (result.ok && pending.command.type === 'commandBatch') batchRecordCounts.count(pending.command, result);
       commandDuration.observe((doneAt - pending.submittedAt) / 1_000);
     };
     return {

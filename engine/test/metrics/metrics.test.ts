@@ -71,6 +71,14 @@ beforeAll(async () => {
   expect(await submit(perfA, { type: 'holdSeats', commandId: 'h3', buyerId: 'b3', channel: 'web', seats: ['STALLS-B-6', 'STALLS-B-7', 'STALLS-B-8'] }, OPEN + 5_000)).toBe('OK');
   expect(await submit(perfA, { type: 'bogus', commandId: 'x1' }, OPEN + 5_200)).toBe('COMMAND_UNKNOWN');
   expect(await submit(perfA, { type: 'holdSeats', commandId: 'boom-1', buyerId: 'b4', channel: 'web', seats: ['STALLS-C-6'] }, OPEN + 5_500)).toBe('ACTOR_FAILED');
+  // A client session on B and one binary batch: a hold of seat 0, a hold of the same seat
+  // (SEAT_NOT_AVAILABLE), an op the engine does not know (COMMAND_UNKNOWN).
+  expect(await submit(perfB, { type: 'openSession', commandId: 's1', clientId: 'gateway-1' }, OPEN + 5_600)).toBe('OK');
+  const words = new Int32Array(3 * 16);
+  words.set([1, 7, 0, 0, -1, 1, 0], 0);
+  words.set([1, 8, 0, 0, -1, 1, 0], 16);
+  words.set([9], 32);
+  expect(await submit(perfB, { type: 'commandBatch', commandId: 'batch-1', sessionNo: 0, requestNo: 1, count: 3, words: new Uint8Array(words.buffer) }, OPEN + 5_700)).toBe('OK');
   // 100 ticks in one turn: the mailbox takes 64 (nothing else is waiting), the other 36 are
   // refused at the door without reaching the journal.
   const ticks = await Promise.all(Array.from({ length: 100 }, (_, i) => submit(perfB, { type: 'tick', commandId: `t${i}` }, OPEN + 6_000)));
@@ -96,8 +104,11 @@ describe('metrics', () => {
     expect(labelled(exposition, 'onsale_commands_total', 'type', 'code')).toEqual({
       'openPerformance OK': 2, 'openPerformance PERFORMANCE_EXISTS': 1,
       'holdSeats OK': 2, 'holdSeats SEAT_NOT_AVAILABLE': 1, 'holdSeats ACTOR_FAILED': 1,
-      'confirmHold OK': 1, 'unknown COMMAND_UNKNOWN': 1, 'tick OK': 64, 'tick OVERLOADED': 36,
+      'confirmHold OK': 1, 'unknown COMMAND_UNKNOWN': 1, 'tick OK': 64, 'tick OVERLOADED': 36, 'openSession OK': 1, 'commandBatch OK': 1,
     });
+    // The batch's own commands, by op and code (the batch itself is the commandBatch above).
+    expect(exposition.types.get('onsale_batch_records_total')).toBe('counter');
+    expect(labelled(exposition, 'onsale_batch_records_total', 'op', 'code')).toEqual({ 'holdSeats OK': 1, 'holdSeats SEAT_NOT_AVAILABLE': 1, 'unknown COMMAND_UNKNOWN': 1 });
     expect(samplesOf(exposition, 'onsale_commands_total').reduce((sum, s) => sum + s.value, 0)).toBe(outcomes.length);
   });
 
@@ -135,14 +146,15 @@ describe('metrics', () => {
     const seats = (performance: string, state: string) => valueOf(exposition, 'onsale_seats', { performance, state });
     // Theatre: 900 seats. A sold 2 (h1), holds 3 (h3); the failed boom-1 hold left no trace.
     expect([seats(perfA, 'free'), seats(perfA, 'held'), seats(perfA, 'sold'), seats(perfA, 'blocked')]).toEqual([895, 3, 2, 0]);
-    expect([seats(perfB, 'free'), seats(perfB, 'held'), seats(perfB, 'sold'), seats(perfB, 'blocked')]).toEqual([900, 0, 0, 0]);
+    expect([seats(perfB, 'free'), seats(perfB, 'held'), seats(perfB, 'sold'), seats(perfB, 'blocked')]).toEqual([899, 1, 0, 0]);
     expect(valueOf(exposition, 'onsale_actors_resident', { shard: a })).toBe(1);
     expect(valueOf(exposition, 'onsale_actors_resident', { shard: b })).toBe(1);
     expect(valueOf(exposition, 'onsale_actor_failures_total', { shard: a })).toBe(1);
     expect(valueOf(exposition, 'onsale_actor_failures_total', { shard: b })).toBe(0);
-    // Shard A applied 8 commands (2 opens, h1, c1, h2, h3, x1, boom-1); shard B its open and 64 ticks.
+    // Shard A applied 8 commands (2 opens, h1, c1, h2, h3, x1, boom-1); shard B its open, the
+    // session, the batch (one command) and 64 ticks.
     expect(valueOf(exposition, 'onsale_shard_applied_commands_total', { shard: a })).toBe(8);
-    expect(valueOf(exposition, 'onsale_shard_applied_commands_total', { shard: b })).toBe(65);
+    expect(valueOf(exposition, 'onsale_shard_applied_commands_total', { shard: b })).toBe(67);
     // Remembered ids reach back to the opens at OPEN: A's last command ran 5.5 s later, B's
     // ticks (never remembered, but they move the clock) 6 s later.
     expect(valueOf(exposition, 'onsale_dedupe_window_seconds', { shard: a })).toBe(5.5);
@@ -183,7 +195,7 @@ describe('metrics', () => {
     expect(performances.has('_other')).toBe(true);
     for (const state of ['free', 'held', 'sold']) {
       const total = samplesOf(exposition, 'onsale_seats', { state }).reduce((sum, s) => sum + s.value, 0);
-      expect(total, state).toBe({ free: 1795, held: 3, sold: 2 }[state]);
+      expect(total, state).toBe({ free: 1794, held: 4, sold: 2 }[state]);
     }
   });
 
