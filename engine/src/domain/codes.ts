@@ -143,6 +143,7 @@ export const Code = {
   EXCHANGES_NOT_ALLOWED: 145,
   PRODUCT_TICKET_TYPE_NOT_OFFERED: 146,
   HOLDING_NOT_REFUNDABLE: 147,
+  PRODUCT_FLAG_REQUIRED: 148,
 
   // 150-159: quotas, hard tickets and blocks, continued.
   QUOTA_OF_PRODUCT: 150,

@@ -102,6 +102,22 @@ export interface CreateProduct extends Base {
    * holding's first performance starts. Default false.
    */
   customerPerTicket?: boolean;
+  /**
+   * Customer flags (seed 002, Internett+ *Kundeflagg*): buyers whose web profile carries one of
+   * these flags get the product before the public (`saleStartMs`), or alone (`only`). The flags a
+   * buyer has come with the purchase (`buyProduct.buyerFlags`). Default none.
+   */
+  customerFlags?: CustomerFlags;
+}
+
+/** Who is flagged, and what a flag gives. */
+export interface CustomerFlags {
+  /** 1 to productLimits.customerFlagsMax flag ids, none twice: a buyer with any one of them is flagged. */
+  flags: string[];
+  /** Flagged buyers may buy from this time on, before the product's own saleStartMs (not after it). Default: saleStartMs. */
+  saleStartMs?: number;
+  /** Only flagged buyers may buy, at any time of the sale. Default false. */
+  only?: boolean;
 }
 
 /** Who a place of a holding belongs to: a name, an e-mail address, or both. */
@@ -113,6 +129,12 @@ export interface Customer {
 export interface BuyProduct extends Base {
   type: 'buyProduct';
   buyerId: string;
+  /**
+   * The flags of the buyer's web profile (`createProduct.customerFlags`), as the front door that
+   * signed the buyer in knows them: the engine takes them as it takes `buyerId`. At most
+   * productLimits.customerFlagsMax ids. Default none.
+   */
+  buyerFlags?: string[];
   buyerEmail?: string;
   /** Cards or subscriptions bought together: one holding with this many places on each performance. */
   quantity?: number;

@@ -217,7 +217,12 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   if (!s.renewalClosed) {
     return reject('RENEWAL_STILL_OPEN', '', s.renewalClosesItself ? 'renewals started in the window are still in flight; retry when they are done' : 'the product\'s renewal must be closed (closeRenewal) before it goes on sale');
   }
-  if (nowMs < s.def.saleStartMs || nowMs >= s.def.saleEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is on sale from ${s.def.saleStartMs} to ${s.def.saleEndMs}`);
+  const flagged = flaggedBuyer(s, cmd.buyerFlags);
+  if (typeof flagged !== 'boolean') return flagged;
+  const flags = s.def.customerFlags;
+  const saleStartMs = flagged ? (flags?.saleStartMs ?? s.def.saleStartMs) : s.def.saleStartMs;
+  if (nowMs < saleStartMs || nowMs >= s.def.saleEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is on sale from ${saleStartMs} to ${s.def.saleEndMs}`);
+  if (flags?.only === true && !flagged) return reject('PRODUCT_FLAG_REQUIRED', 'buyerFlags', `product ${s.productId} is sold only to buyers flagged ${flags.flags.join(' or ')}`);
   if (!isId(cmd.buyerId)) return reject('COMMAND_INVALID', 'buyerId', 'buyerId must be an id');
   if (cmd.buyerEmail !== undefined && typeof cmd.buyerEmail !== 'string') return reject('COMMAND_INVALID', 'buyerEmail', 'buyerEmail must be a string');
   const notOffered = checkTicketType(s, cmd.ticketType);
@@ -238,6 +243,18 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   saga.making.push(makingOf(holdingId, cmd.buyerId, cmd.buyerEmail ?? null, quantity, cmd.seats === undefined ? null : [...cmd.seats], performances, null));
   startBuy(s, saga, out);
   return pending(s, saga);
+}
+
+/**
+ * Whether the buyer carries one of the product's customer flags (seed 002, *Kundeflagg*); false
+ * for a product without any. A malformed buyerFlags is refused whatever the product says.
+ */
+function flaggedBuyer(s: ProductState, buyerFlags: unknown): boolean | Rejection {
+  if (buyerFlags === undefined) return false;
+  const max = productLimits.customerFlagsMax;
+  if (!Array.isArray(buyerFlags) || buyerFlags.length > max || !buyerFlags.every(isId)) return reject('COMMAND_INVALID', 'buyerFlags', `buyerFlags lists at most ${max} flag ids`);
+  const flags = s.def.customerFlags?.flags;
+  return flags !== undefined && buyerFlags.some((f) => flags.includes(f));
 }
 
 /** A purchase's ticket type, when it names one: one the product offers (seed 002, *Billettyper*). */

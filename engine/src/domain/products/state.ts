@@ -16,6 +16,8 @@ export const productLimits = {
    * linked performance checks them against its own (at most limits.ticketTypesPerPerformanceMax).
    */
   offeredTicketTypesMax: 16,
+  /** Customer flags a product names, and a buyer brings (seed 002, *Kundeflagg*). */
+  customerFlagsMax: 16,
   holdingsPerProductMax: 500_000,
   sagasInFlightMax: 50_000,
   renewalHoldersMax: 100_000,

@@ -4,7 +4,7 @@
 import { reject, type Rejection } from '../codes.ts';
 import { isId, isInt } from '../checks.ts';
 import { limits } from '../limits.ts';
-import type { CreateProduct, ProductPerformance } from './commands.ts';
+import type { CreateProduct, CustomerFlags, ProductPerformance } from './commands.ts';
 import { productLimits } from './state.ts';
 
 const kinds = ['seasonCard', 'series', 'pickMix'];
@@ -61,6 +61,23 @@ function checkExchanges(cmd: CreateProduct): Rejection | null {
   return null;
 }
 
+/** Customer flags (seed 002, *Kundeflagg*): which, the flagged buyers' own sale start (not after the public one), only them or not. */
+function checkCustomerFlags(cmd: CreateProduct): Rejection | null {
+  const c = cmd.customerFlags as unknown;
+  if (c === undefined) return null;
+  if (typeof c !== 'object' || c === null) return invalid('customerFlags', 'customerFlags is an object: flags, and saleStartMs or only');
+  const { flags, saleStartMs, only } = c as { flags?: unknown; saleStartMs?: unknown; only?: unknown };
+  const max = productLimits.customerFlagsMax;
+  if (!Array.isArray(flags) || flags.length === 0 || flags.length > max) return invalid('customerFlags.flags', `from 1 to ${max} flag ids`);
+  for (let i = 0; i < flags.length; i++) {
+    if (!isId(flags[i])) return invalid(`customerFlags.flags[${i}]`, 'a flag id');
+    if (flags.indexOf(flags[i]) !== i) return invalid(`customerFlags.flags[${i}]`, `flag ${String(flags[i])} is listed twice`);
+  }
+  if (saleStartMs !== undefined && !isInt(saleStartMs, 0, cmd.saleStartMs)) return invalid('customerFlags.saleStartMs', `flagged buyers' sale starts at a time in whole milliseconds, not after the product's saleStartMs (${cmd.saleStartMs})`);
+  if (only !== undefined && typeof only !== 'boolean') return invalid('customerFlags.only', 'only is true or false');
+  return null;
+}
+
 /** A checked copy of the product's terms with every default filled in, or the first refusal. */
 export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejection {
   if (!isId(cmd.productId) || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(cmd.productId)) return invalid('productId', 'productId must be a short id (letters, digits, _ . : -)');
@@ -95,7 +112,7 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
   if (!isId(cmd.ticketType)) return invalid('ticketType', 'ticketType must be a ticket type id');
   const offered = checkOfferedTypes(cmd);
   if (offered !== null) return offered;
-  const exchanges = checkExchanges(cmd);
+  const exchanges = checkExchanges(cmd) ?? checkCustomerFlags(cmd);
   if (exchanges !== null) return exchanges;
   const cardKind = cmd.cardKind ?? 'fixedPrice';
   if (!cardKinds.includes(cardKind)) return invalid('cardKind', `cardKind must be one of ${cardKinds.join(', ')}`);
@@ -125,6 +142,7 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     if (typeof renewal !== 'object' || renewal === null || !isId(renewal.fromProductId)) return invalid('renewal.fromProductId', 'the product renewed from');
     if (!isInt(renewal.windowStartMs, 0, timeMax) || !isInt(renewal.windowEndMs, 0, timeMax) || renewal.windowEndMs <= renewal.windowStartMs) return invalid('renewal.windowEndMs', 'the renewal window is two times in whole milliseconds, the end after the start');
     if (cmd.saleStartMs < renewal.windowEndMs) return invalid('saleStartMs', 'the product\'s sale starts when its renewal window has ended');
+    if ((cmd.customerFlags?.saleStartMs ?? timeMax) < renewal.windowEndMs) return invalid('customerFlags.saleStartMs', 'flagged buyers\' sale starts when the renewal window has ended, as everyone\'s does');
     if (typeof renewal.ticketTypes !== 'object' || renewal.ticketTypes === null || !Object.values(renewal.ticketTypes).every(isId)) return invalid('renewal.ticketTypes', 'a map of old ticket types to new ones');
     if (!Array.isArray(renewal.holders) || renewal.holders.length > productLimits.renewalHoldersMax) return invalid('renewal.holders', `at most ${productLimits.renewalHoldersMax} holders`);
     const holderIds = new Set<string>();
@@ -189,5 +207,10 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     ...(cmd.customerPerTicket === true ? { customerPerTicket: true } : {}),
     // Only when off: true is the default, and every product made before the switch allowed them.
     ...(cmd.exchanges === false ? { exchanges: false } : {}),
+    ...(cmd.customerFlags === undefined ? {} : { customerFlags: ownFlags(cmd.customerFlags) }),
   };
+}
+
+function ownFlags(c: CustomerFlags): CustomerFlags {
+  return { flags: [...c.flags], ...(c.saleStartMs === undefined ? {} : { saleStartMs: c.saleStartMs }), ...(c.only === true ? { only: true } : {}) };
 }
