@@ -4,7 +4,7 @@
 // totals after every command); tests run it after every command.
 import { SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus } from './tickets.ts';
-import { hashDecimal, hashId } from './idindex.ts';
+import { hashId } from './idindex.ts';
 import { decimalKeyOf } from './buyers.ts';
 import { auditProducts } from './audit-products.ts';
 import { nextQuotaClose } from './quotas.ts';
@@ -55,7 +55,7 @@ export function auditPerformance(s: PerformanceState): string[] {
     previousExpiry = hold.expiresAtMs;
     if (s.holds.get(hold.holdId) !== hold || s.holdBySlot[hold.slot] !== hold || hold.hash !== (hold.binaryNo >= 0 ? 0 : hashId(hold.holdId))) fail(`hold ${hold.holdId} is not indexed`);
     if (hold.binaryNo >= s.nextBinaryNo || (hold.binaryNo >= 0 && (hold.presaleCode !== null || hold.productId !== null || hold.gaArea >= 0))) fail(`binary hold ${hold.holdId} is not one a binary command makes`);
-    if (s.buyers.ids[hold.buyerNo] !== hold.buyerId) fail(`hold ${hold.holdId} points at buyer number ${hold.buyerNo}, not its buyer`);
+    if (s.buyers.idOf(hold.buyerNo) !== hold.buyerId) fail(`hold ${hold.holdId} points at buyer number ${hold.buyerNo}, not its buyer`);
     for (const seat of hold.seats) if (s.seatState[seat] !== SeatState.HELD || s.seatHolder[seat] !== hold.slot + 1) fail(`hold ${hold.holdId} claims seat ${layout.seatIds[seat]} it does not hold`);
     if (hold.gaArea >= 0) ga[(hold.gaArea * SOURCES + hold.source) * STATES + SeatState.HELD] += hold.count;
     const buyer = use(hold.buyerId);
@@ -160,13 +160,14 @@ export function auditPerformance(s: PerformanceState): string[] {
 
   // The id indexes: every tracked buyer and every remembered command is found under its id.
   let tracked = 0;
-  s.buyers.ids.forEach((id, no) => {
-    if (id === null) return;
+  for (let no = 0; no < s.buyers.ids.length; no++) {
+    if (!s.buyers.tracks(no)) continue;
     tracked++;
+    const id = s.buyers.idOf(no);
     if (s.buyers.find(id, hashId(id)) !== no) fail(`buyer ${id} is not indexed`);
     const key = decimalKeyOf(id);
-    if (s.buyers.keyOf(no) !== key || (key >= 0 && s.buyers.findKey(key, hashDecimal(key)) !== no)) fail(`buyer ${id} is not indexed by its number`);
-  });
+    if (s.buyers.keyOf(no) !== key || (key >= 0 && s.buyers.findKey(key) !== no)) fail(`buyer ${id} is not indexed by its number`);
+  }
   if (tracked !== s.buyers.size) fail(`${tracked} buyers tracked, ${s.buyers.size} indexed`);
   s.sessions.list.forEach((session, no) => {
     if (session.sessionNo !== no || s.sessions.byClient.get(session.clientId) !== session) fail(`session ${no} is not indexed`);

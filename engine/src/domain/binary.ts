@@ -32,7 +32,6 @@ import { isInt } from './checks.ts';
 import { assertBalanced } from './moves.ts';
 import { buyerCapsRefusal } from './buying.ts';
 import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
-import { hashDecimal } from './idindex.ts';
 import { limits } from './limits.ts';
 import { Fate } from './memo.ts';
 import { orderOf } from './orders.ts';
@@ -158,8 +157,7 @@ function holdSeats(s: PerformanceState, c: Int32Array, at: number, nowMs: number
   if (type.closed) return Code.TICKET_TYPE_REQUIRES_PRESALE;
   const typeRefused = checkTicketTypeAccess(type, channel, false, nowMs);
   if (typeRefused !== null) return typeRefused.code;
-  const buyerHash = hashDecimal(key);
-  const buyerNo = s.buyers.findKey(key, buyerHash);
+  const buyerNo = s.buyers.findKey(key);
   const capped = buyerCapsRefusal(s, buyerNo, count);
   if (capped !== null) return capped.code;
   if (s.holds.size >= limits.holdsOpenPerPerformanceMax || s.nextBinaryNo >= limits.binaryHoldsMax) return Code.HOLDS_LIMIT_REACHED;
@@ -177,9 +175,9 @@ function holdSeats(s: PerformanceState, c: Int32Array, at: number, nowMs: number
     r[o + 1] = unsellable >>> 8;
     return unsellable & 0xff;
   }
-  const buyer = buyerNo >= 0 ? buyerNo : s.buyers.addKey(key, buyerHash);
+  const buyer = buyerNo >= 0 ? buyerNo : s.buyers.addKey(key);
   const binaryNo = s.nextBinaryNo++;
-  const hold = placeHold(s, '', binaryNo, 0, buyer, channelNo, ticketType, seats, -1, GENERAL, count, nowMs);
+  const hold = placeHold(s, '', binaryNo, 0, buyer, null, channelNo, ticketType, seats, -1, GENERAL, count, nowMs);
   r[o + 1] = hold.slot;
   r[o + 2] = binaryNo;
   r[o + 3] = s.seatSource[seats[0]];

@@ -4,6 +4,7 @@
 // made only when something asks for it (a confirm through the object API, a query, a snapshot).
 // Making and hashing an id string per hold was a third of a binary hold's cost. Command ids
 // starting with `#` are refused (execute.ts), so the two kinds of id never meet.
+import type { BuyerTable } from './buyers.ts';
 import type { Hold } from './state.ts';
 
 /** The first character of a binary hold's id, and of no command id. */
@@ -13,7 +14,8 @@ export class HoldRecord implements Hold {
   private ownId = '';
   /** -1 for a hold made by a command object; else its number among the performance's binary holds. */
   binaryNo = -1;
-  buyerId = '';
+  /** The buyer's id; null for a binary hold, whose buyer's id is made only when asked (buyers.ts idOf). */
+  private ownBuyerId: string | null = null;
   channel = 0;
   ticketType = 0;
   presaleCode: string | null = null;
@@ -31,7 +33,20 @@ export class HoldRecord implements Hold {
   prev: Hold | null = null;
   next: Hold | null = null;
 
-  constructor(readonly slot: number) {}
+  constructor(readonly slot: number, private readonly buyers: BuyerTable) {}
+
+  get buyerId(): string {
+    return this.ownBuyerId ?? this.buyers.idOf(this.buyerNo);
+  }
+
+  set buyerId(id: string) {
+    this.ownBuyerId = id;
+  }
+
+  /** The buyer's id, or null to take it from the buyer table when asked (a binary hold's numeric buyer). */
+  setBuyer(id: string | null): void {
+    this.ownBuyerId = id;
+  }
 
   get holdId(): string {
     return this.binaryNo < 0 ? this.ownId : binaryHoldId(this.slot, this.binaryNo);

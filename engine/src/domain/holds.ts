@@ -119,7 +119,7 @@ export function holdGa(s: PerformanceState, cmd: HoldGa, hash: number, nowMs: nu
 
 function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number): HoldAccepted {
   const buyerNo = ctx.buyerNo >= 0 ? ctx.buyerNo : s.buyers.add(ctx.buyerId, ctx.buyerHash);
-  const hold = placeHold(s, holdId, -1, hash, buyerNo, ctx.channel, ctx.ticketType, seats, gaArea, source, count, nowMs);
+  const hold = placeHold(s, holdId, -1, hash, buyerNo, ctx.buyerId, ctx.channel, ctx.ticketType, seats, gaArea, source, count, nowMs);
   hold.entrySeq = s.dedupe.nextSeq;
   hold.presaleCode = ctx.presale === null ? null : ctx.presale.code;
   hold.productId = ctx.product === null ? null : ctx.product.productId;
@@ -138,23 +138,24 @@ function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyCon
 }
 
 /**
- * Puts a hold on the books for a tracked buyer: its record (named by its command's id, or by
+ * Puts a hold on the books for a tracked buyer (`buyerId` its id, or null for a binary hold's
+ * numeric buyer, whose id is made only when asked): its record (named by its command's id, or by
  * `binaryNo` with holdId '' and hash 0 for a binary hold; `hash` is hashId of a command's id), with no
  * presale, product or memory entry (the caller adds what it carries), its place in the expiry
  * list, its seats or places held, the buyer's counts. The hold keeps `seats`: never changed after.
  */
 export function placeHold(
-  s: PerformanceState, holdId: string, binaryNo: number, hash: number, buyerNo: number, channel: number, ticketType: number, seats: number[], gaArea: number, source: number, count: number, nowMs: number,
+  s: PerformanceState, holdId: string, binaryNo: number, hash: number, buyerNo: number, buyerId: string | null, channel: number, ticketType: number, seats: number[], gaArea: number, source: number, count: number, nowMs: number,
 ): Hold {
   const buyers = s.buyers;
   const slot = s.freeSlots.length > 0 ? (s.freeSlots.pop() as number) : s.holdBySlot.length;
   // A slot's record is reused by the next hold in that slot: no allocation per hold, and no
   // record left for the collector when a hold closes after minutes.
-  const hold = s.holdRecords[slot] ?? (s.holdRecords[slot] = new HoldRecord(slot));
+  const hold = s.holdRecords[slot] ?? (s.holdRecords[slot] = new HoldRecord(slot, buyers));
   hold.holdId = holdId;
   hold.binaryNo = binaryNo;
   hold.hash = hash;
-  hold.buyerId = buyers.ids[buyerNo] as string;
+  hold.setBuyer(buyerId);
   hold.channel = channel;
   hold.ticketType = ticketType;
   hold.presaleCode = null;

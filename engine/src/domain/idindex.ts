@@ -23,30 +23,9 @@ export function hashUnits(units: Uint16Array, from: number, to: number): number 
   return finish(h);
 }
 
-/** Decimal digits, least significant first, for feedDecimal (one call at a time: the domain is single-threaded). */
-const digits = new Uint8Array(16);
-
-/** FNV-1a state `h` fed the decimal digits of `n` (a safe integer >= 0), as hashId reads String(n): no string is made. */
-function feedDecimal(h: number, n: number): number {
-  let length = 0;
-  if (n <= 0xffffffff) {
-    for (let x = n >>> 0; ; x = (x / 10) >>> 0) {
-      digits[length++] = x % 10;
-      if (x < 10) break;
-    }
-  } else {
-    for (let x = n; ; x = Math.floor(x / 10)) {
-      digits[length++] = x % 10;
-      if (x < 10) break;
-    }
-  }
-  for (let i = length - 1; i >= 0; i--) h = Math.imul(h ^ (48 + digits[i]), 0x01000193);
-  return h;
-}
-
-/** hashId(String(n)) for a safe integer n >= 0, without making the string (binary commands name buyers by number). */
-export function hashDecimal(n: number): number {
-  return finish(feedDecimal(0x811c9dc5, n));
+/** A hash of a safe integer >= 0 (a buyer's numeric key, buyers.ts): both 32-bit halves, mixed. */
+export function hashKey(key: number): number {
+  return finish(Math.imul((key >>> 0) ^ 0x811c9dc5, 0x01000193) ^ Math.floor(key / 4_294_967_296));
 }
 
 function finish(h: number): number {

@@ -199,7 +199,7 @@ function refundedAtMsOf(s: PerformanceState, written: number | undefined, buyerT
 function buyerTuples(s: PerformanceState): unknown[] {
   const b = s.buyers;
   const tuples: unknown[] = [];
-  b.ids.forEach((id, no) => { if (id !== null) tuples.push([no, id, b.openHolds[no], b.heldTickets[no], b.soldTickets[no]]); });
+  for (let no = 0; no < b.ids.length; no++) if (b.tracks(no)) tuples.push([no, b.idOf(no), b.openHolds[no], b.heldTickets[no], b.soldTickets[no]]);
   return tuples;
 }
 
@@ -244,7 +244,7 @@ export function decodeSnapshot(bytes: Uint8Array, layout: Layout): PerformanceSt
   for (const h of snap.holds) {
     // A binary hold is written under its id, `#<slot>.<binaryNo>` (added within version 5).
     const binary = parseBinaryHoldId(h[0]);
-    const hold = new HoldRecord(h[1]);
+    const hold = new HoldRecord(h[1], s.buyers);
     Object.assign(hold, {
       binaryNo: binary === null ? -1 : binary[1], buyerId: h[2], channel: h[3], ticketType: h[4], presaleCode: h[5], seats: h[6], gaArea: h[7],
       source: h[8], count: h[9], createdAtMs: h[10], expiresAtMs: h[11],
