@@ -55,11 +55,12 @@ export const limits = {
   dedupeEntriesMax: 65_536,
   /**
    * Client sessions per performance (sessions.ts): one per client process (a gateway, a
-   * simulator) that sends binary command batches. Each keeps its last request and reply.
+   * simulator) that sends binary command batches. Each keeps its last request and reply, so
+   * sessions x batchCommandsMax x 80 bytes (20 MB) bounds what they may hold per performance.
    */
-  sessionsPerPerformanceMax: 1_024,
-  /** Commands in one binary batch (binary.ts); a session keeps the last one, 80 bytes per command. */
-  batchCommandsMax: 8_192,
+  sessionsPerPerformanceMax: 64,
+  /** Commands in one binary batch (binary.ts), as many as the runtime's router puts in one journal record. */
+  batchCommandsMax: 4_096,
   /** Fates of closed binary holds kept (binary-fates.ts): 5 bytes each, once the first one closes. */
   binaryFatesMax: 65_536,
   /** Binary holds ever made on one performance: their numbers are 31-bit. */
