@@ -29,15 +29,21 @@ function performanceOn(shard: number, tag: string): string {
 describe('engine on NATS JetStream (real nats-server, real engine env.processes)', () => {
   const env = natsWithEngines();
 
-  it('kill -9 in the middle of a load: every acknowledged confirm survives, no seat is sold twice, state equals a clean replay', async () => {
+  /** One engine process owning every shard, a client, and a theatre performance opened on each shard. */
+  async function crashRig(tag: string): Promise<{ first: EngineProcess; client: NatsEngineClient; performances: string[] }> {
     const first = startEngineProcess(env.server.url, SHARDS);
     env.processes.push(first);
     await first.waitForOwned((o) => o.length === SHARDS, 30_000);
     const client = await NatsEngineClient.connect({ servers: env.server.url, shards: SHARDS, retryForMs: 60_000 });
-    const performances = [0, 1, 2, 3].map((s) => performanceOn(s, 'CRASH'));
+    const performances = [0, 1, 2, 3].map((s) => performanceOn(s, tag));
     for (const p of performances) {
       expect((await client.submit(p, { type: 'openPerformance', commandId: `${p}-open`, venue: 'theatre', spec: theatreSpec(p) }, T0)).ok).toBe(true);
     }
+    return { first, client, performances };
+  }
+
+  it('kill -9 in the middle of a load: every acknowledged confirm survives, no seat is sold twice, state equals a clean replay', async () => {
+    const { first, client, performances } = await crashRig('CRASH');
     // 4 performances x 300 buyers, each holding one seat then confirming it; the engine is killed
     // once a third of the confirms are acknowledged, and restarted.
     const acknowledged: { performanceId: string; orderId: string; seatId: string }[] = [];
@@ -89,13 +95,8 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
   }, 180_000);
 
   it('kill -9 under binary command batches: every acknowledged confirm survives, a retried request is applied once, state equals a clean replay', async () => {
-    const first = startEngineProcess(env.server.url, SHARDS);
-    env.processes.push(first);
-    await first.waitForOwned((o) => o.length === SHARDS, 30_000);
-    const client = await NatsEngineClient.connect({ servers: env.server.url, shards: SHARDS, retryForMs: 60_000 });
-    const performances = [0, 1, 2, 3].map((s) => performanceOn(s, 'BATCH'));
+    const { first, client, performances } = await crashRig('BATCH');
     for (const p of performances) {
-      expect((await client.submit(p, { type: 'openPerformance', commandId: `${p}-open`, venue: 'theatre', spec: theatreSpec(p) }, T0)).ok).toBe(true);
       expect(await client.submit(p, { type: 'openSession', commandId: `${p}-session`, clientId: 'gateway-1' }, T0)).toEqual({ ok: true, sessionNo: 0, requestNo: 0 });
     }
     // Each performance is one client session: requests of 20 holds (one seat each, buyers by
