@@ -3,8 +3,15 @@
 // or abandon their holds (which expire), come back when they miss, and a few try to buy past
 // the per-buyer cap. Time is simulated: every command carries the moment it happens, so the
 // same seed gives the same commands, the same journal and the same tickets.
+//
+// The seat-map picks, and the confirms and releases of the holds they make, go as binary command
+// batches (engine/docs/COMMANDS.md), as a gateway would send them: the simulator is one client
+// session, each second's picks one request. Buyers are named by number ("4711") so that a
+// buyer is the same one, caps included, on either path. Everything else goes as command objects.
 import { performance } from 'node:perf_hooks';
-import { type HoldAccepted, type Result, type TicketRow } from '../domain/mod.ts';
+import {
+  BinaryOp, codeName, COMMAND_WORDS, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type Result, type TicketRow,
+} from '../domain/mod.ts';
 import { VenueCatalog, type Engine, type EngineCommand } from '../runtime/mod.ts';
 import { Rng } from './rng.ts';
 import {
@@ -20,7 +27,24 @@ export interface SimulateOptions {
 }
 
 type Kind = 'presale' | 'partner' | 'public';
-interface Buyer { id: string; kind: Kind; wants: number; attempts: number; holdId: string | null; commands: number; bought: number; again: boolean; visits: number }
+interface Buyer {
+  id: string;
+  /** The buyer's numeric key: `id` is it in decimal. */
+  key: number;
+  kind: Kind;
+  wants: number;
+  attempts: number;
+  /** The open hold: a command object's id, or (slot, binaryNo) of a binary one (slot -1: none). */
+  holdId: string | null;
+  slot: number;
+  binaryNo: number;
+  commands: number;
+  bought: number;
+  again: boolean;
+  visits: number;
+}
+/** A binary command's answer, as react() reads answers: its code, and a hold's slot and number. */
+interface BinaryAnswer { ok: boolean; name: string; slot: number; binaryNo: number }
 type Action = 'hold' | 'confirm' | 'release' | 'again';
 interface Event { atMs: number; seq: number; buyer: number; action: Action }
 
@@ -94,8 +118,37 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
     return results;
   };
 
-  const setupResults = await submitAll(setupCommands(performanceId, layout.seatIds).map((command) => ({ command, atMs: PRESALE_FROM_MS - 60_000 })));
+  // The set-up, and the simulator's client session for its binary batches.
+  const setUp: EngineCommand[] = [...setupCommands(performanceId, layout.seatIds), { type: 'openSession', commandId: `${performanceId}-session`, clientId: 'simulator' }];
+  const setupResults = await submitAll(setUp.map((command) => ({ command, atMs: PRESALE_FROM_MS - 60_000 })));
   for (const r of setupResults) if (!r.ok) throw new Error(`simulation set-up refused: ${r.name} ${r.field} ${r.message}`);
+  const sessionNo = (setupResults[setupResults.length - 1] as { sessionNo: number }).sessionNo;
+  let requestNo = 0;
+
+  /** One request of binary commands at `atMs`, after everything submitted before it; its answers, one per command. */
+  const submitRecords = async (records: number[][], atMs: number): Promise<BinaryAnswer[]> => {
+    if (records.length === 0) return [];
+    const words = new Int32Array(records.length * COMMAND_WORDS);
+    records.forEach((record, i) => words.set(record, i * COMMAND_WORDS));
+    const request = ++requestNo;
+    const sentAt = performance.now();
+    const result = await new Promise<Result>((done) => {
+      engine.send(performanceId, { type: 'commandBatch', commandId: `${performanceId}-request-${request}`, sessionNo, requestNo: request, count: records.length, words: new Uint8Array(words.buffer) }, atMs, done);
+      engine.flushAll();
+    });
+    if (!result.ok) throw new Error(`simulation request ${request} refused: ${result.name} ${result.field} ${result.message}`);
+    const latency = performance.now() - sentAt;
+    const bytes = (result as BatchAnswered).replies;
+    const replies = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    commands += records.length;
+    return records.map((_, i) => {
+      latencies.push(latency);
+      const code = replies[i * REPLY_WORDS];
+      const name = code === 0 ? 'OK' : codeName(code);
+      if (code !== 0) rejections[name] = (rejections[name] ?? 0) + 1;
+      return { ok: code === 0, name, slot: replies[i * REPLY_WORDS + 1], binaryNo: replies[i * REPLY_WORDS + 2] };
+    });
+  };
 
   // The crowd. Arrival times: presale fans spread over the presale hour, partner customers over
   // the first two hours, everyone else in a surge (exponential, mean 2 minutes) after opening.
@@ -106,14 +159,17 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
   for (let b = 0; b < options.buyers; b++) {
     const roll = rng.int(0, 999);
     const kind: Kind = roll < 20 ? 'presale' : roll < 35 ? 'partner' : 'public';
-    buyers[b] = { id: `B${String(b).padStart(7, '0')}`, kind, wants: rng.pick(WANTS), attempts: 0, holdId: null, commands: 0, bought: 0, again: rng.chance(0.01), visits: 0 };
+    buyers[b] = {
+      id: String(b + 1), key: b + 1, kind, wants: rng.pick(WANTS), attempts: 0, holdId: null, slot: -1, binaryNo: -1, commands: 0, bought: 0, again: rng.chance(0.01), visits: 0,
+    };
     const atMs = kind === 'presale' ? PRESALE_FROM_MS + rng.int(0, 3_599_999)
       : kind === 'partner' ? PRESALE_FROM_MS + rng.int(0, 3 * 3_600_000 - 1)
         : ONSALE_AT_MS + Math.min(HORIZON_MS - 1, Math.floor(-120_000 * Math.log(1 - rng.int(0, 999_998) / 1_000_000)));
     schedule(atMs, b, 'hold');
   }
 
-  const commandFor = (event: Event): EngineCommand | null => {
+  /** A command object, the words of a binary command, or null (the buyer does nothing). */
+  const commandFor = (event: Event): EngineCommand | number[] | null => {
     const buyer = buyers[event.buyer];
     const commandId = `${buyer.id}-${buyer.commands++}`;
     const channel = buyer.kind === 'partner' ? 'partner' : 'web';
@@ -138,7 +194,8 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
           const first = rng.int(0, 30 - count);
           const seatNos: number[] = [];
           for (let n = 0; n < count; n++) seatNos.push(section * SEATS_PER_SECTION + row * 30 + first + n);
-          return { type: 'holdSeats', commandId, buyerId: buyer.id, channel, seatNos };
+          // Channel 0 is the web channel of the stadium's spec; -1 its default ticket type.
+          return [BinaryOp.HOLD_SEATS, buyer.key, 0, 0, -1, count, ...seatNos];
         }
         const zone = buyer.kind === 'public' && rng.chance(0.3) ? rng.pick(['A', 'B', 'C', 'D']) : undefined;
         return {
@@ -147,19 +204,26 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
         };
       }
       case 'confirm':
-        return buyer.holdId === null ? null : { type: 'confirmHold', commandId, buyerId: buyer.id, holdId: buyer.holdId, buyerEmail: `${buyer.id.toLowerCase()}@example.test` };
+        if (buyer.slot >= 0) return [BinaryOp.CONFIRM_HOLD, buyer.key, 0, buyer.slot, buyer.binaryNo];
+        return buyer.holdId === null ? null : { type: 'confirmHold', commandId, buyerId: buyer.id, holdId: buyer.holdId, buyerEmail: `b${buyer.id}@example.test` };
       case 'release':
+        if (buyer.slot >= 0) return [BinaryOp.RELEASE_HOLD, buyer.key, 0, buyer.slot, buyer.binaryNo];
         return buyer.holdId === null ? null : { type: 'releaseHold', commandId, buyerId: buyer.id, holdId: buyer.holdId };
     }
   };
 
-  const react = (event: Event, result: Result) => {
+  const react = (event: Event, result: Result | BinaryAnswer) => {
     const buyer = buyers[event.buyer];
     if (event.action === 'hold' || event.action === 'again') {
       buyer.attempts++;
       if (result.ok) {
         holds.made++;
-        buyer.holdId = (result as HoldAccepted).holdId;
+        if ('binaryNo' in result) {
+          buyer.slot = result.slot;
+          buyer.binaryNo = result.binaryNo;
+        } else {
+          buyer.holdId = (result as HoldAccepted).holdId;
+        }
         const fate = rng.int(0, 99);
         if (fate < 72) schedule(event.atMs + rng.int(REACTION_MIN_MS + 5_000, 240_000), event.buyer, 'confirm');
         else if (fate < 77) schedule(event.atMs + HOLD_TTL_MS + rng.int(1_000, 300_000), event.buyer, 'confirm');
@@ -167,7 +231,8 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
         // else: abandoned; the hold expires after its TTL.
         return;
       }
-      const retry = result.name === 'SEAT_NOT_AVAILABLE' || result.name === 'NOT_ENOUGH_SEATS' || result.name === 'CHANNEL_NOT_ON_SALE';
+      const name = (result as { name: string }).name;
+      const retry = name === 'SEAT_NOT_AVAILABLE' || name === 'NOT_ENOUGH_SEATS' || name === 'CHANNEL_NOT_ON_SALE';
       if (retry && buyer.attempts < 3 && event.action === 'hold') schedule(event.atMs + rng.int(REACTION_MIN_MS, 30_000), event.buyer, 'hold');
       return;
     }
@@ -178,18 +243,23 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
         lastSaleMs = event.atMs - ONSALE_AT_MS;
         if (buyer.again) schedule(event.atMs + rng.int(600_000, 3_600_000), event.buyer, 'again');
       }
-      buyer.holdId = null;
+      forgetHold(buyer);
       return;
     }
     if (event.action === 'release' && result.ok) holds.released++;
+    forgetHold(buyer);
+  };
+  const forgetHold = (buyer: Buyer): void => {
     buyer.holdId = null;
+    buyer.slot = -1;
+    buyer.binaryNo = -1;
   };
 
   // Buckets are pipelined: bucket i is submitted before the answers of buckets i-1..i-LAG are
   // read. That is safe and deterministic because every reaction lies at least LAG buckets ahead
   // (REACTION_MIN_MS), and the answers of bucket i-LAG are always read just before bucket i is
   // taken, whatever the threads' timing.
-  const flights = new Map<number, { sent: Event[]; results: Promise<Result[]>; webFree: Promise<number> | null }>();
+  const flights = new Map<number, { sent: Event[]; lastAtMs: number; results: Promise<(Result | BinaryAnswer)[]>; webFree: Promise<number> | null }>();
   let lowSeats = false;
   for (let index = 0; index < agenda.length + LAG && (agenda.pending > 0 || flights.size > 0); index++) {
     const due = flights.get(index - LAG);
@@ -199,31 +269,46 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
       for (let i = 0; i < due.sent.length; i++) react(due.sent[i], results[i]);
       if (due.webFree !== null) {
         webFree = await due.webFree;
-        if (webFree === 0 && sellOutMs === null) sellOutMs = Math.max(0, due.sent[due.sent.length - 1].atMs - ONSALE_AT_MS);
+        if (webFree === 0 && sellOutMs === null) sellOutMs = Math.max(0, due.lastAtMs - ONSALE_AT_MS);
         // Seats came back: it was not sold out after all (not yet).
         else if (webFree > 0) sellOutMs = null;
       }
       // The seat map is consulted once the house runs low (before that, nobody is turned away).
-      lowSeats ||= results.some((r) => !r.ok && r.name === 'NOT_ENOUGH_SEATS');
+      lowSeats ||= results.some((r) => !r.ok && (r as { name: string }).name === 'NOT_ENOUGH_SEATS');
     }
     if (index >= agenda.length) continue;
     const events = agenda.take(index);
     if (events.length === 0) continue;
     events.sort((a, b) => a.atMs - b.atMs || a.seq - b.seq);
     const batch: { command: EngineCommand; atMs: number }[] = [];
-    const sent: Event[] = [];
+    const objectEvents: Event[] = [];
+    const records: number[][] = [];
+    const recordEvents: Event[] = [];
+    let lastAtMs = 0;
     for (const event of events) {
       const command = commandFor(event);
       if (command === null) continue;
-      batch.push({ command, atMs: event.atMs });
-      sent.push(event);
+      if (Array.isArray(command)) {
+        records.push(command);
+        recordEvents.push(event);
+      } else {
+        batch.push({ command, atMs: event.atMs });
+        objectEvents.push(event);
+      }
+      lastAtMs = event.atMs;
     }
-    if (sent.length === 0) continue;
-    const results = submitAll(batch);
+    if (objectEvents.length + recordEvents.length === 0) continue;
+    // The second's command objects, then its binary commands as one request at its last moment
+    // (a request has one time, and time never runs back on a performance); the answers are read
+    // in that order.
+    const sent = [...objectEvents, ...recordEvents];
+    const objectResults = submitAll(batch);
+    const binaryResults = submitRecords(records, lastAtMs);
+    const results = Promise.all([objectResults, binaryResults]).then(([a, b]) => [...a, ...b]);
     // Sold out as the public sees it: nothing left that the web channel may sell. The query
     // sees exactly the commands submitted before it (the engine's read-your-writes order).
     const free = lowSeats ? engine.query(performanceId, 'availability', 'web').then((a) => (a as { free: number }).free) : null;
-    flights.set(index, { sent, results, webFree: free });
+    flights.set(index, { sent, lastAtMs, results, webFree: free });
   }
   // Let every abandoned hold run out before the books are closed.
   await submitAll([{ command: { type: 'tick', commandId: `${performanceId}-close` }, atMs: PRESALE_FROM_MS + HORIZON_MS + 2 * HOLD_TTL_MS }]);

@@ -3,10 +3,11 @@
 // submit-to-reply time are recorded, and the summary's figures are checked against that record
 // (commands, rejections by code, latency, holds, abandoned holds, presale, partner quota, explicit
 // and best-available picks, the surge, the sell-out time) rather than against the simulator's
-// own bookkeeping.
+// own bookkeeping. A binary batch (the seat-map picks and their confirms and releases) is
+// recorded command by command, each with the answer its reply words give.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import type { Result } from '../../src/domain/mod.ts';
+import { BinaryOp, binaryHoldId, codeName, COMMAND_WORDS, REPLY_WORDS, Word, type BatchAnswered, type CommandBatch, type Result } from '../../src/domain/mod.ts';
 import type { Engine, EngineCommand } from '../../src/runtime/mod.ts';
 import { simulateOnsale, type SimulationRun } from '../../src/sim/simulate.ts';
 import { ONSALE_AT_MS, PARTNER_QUOTA, PRESALE_CODE, stadiumSpec } from '../../src/sim/stadium-onsale.ts';
@@ -27,7 +28,9 @@ function recording(engine: Engine, onQuery?: (args: unknown[], real: () => Promi
           onSend?.(atMs);
           const t0 = performance.now();
           target.send(pid, command, atMs, (result) => {
-            sent.push({ command: command as Sent['command'], atMs, result, ms: performance.now() - t0 });
+            const ms = performance.now() - t0;
+            if (command.type === 'commandBatch' && result.ok) sent.push(...unbatched(command, result as BatchAnswered, atMs, ms));
+            else sent.push({ command: command as Sent['command'], atMs, result, ms });
             reply(result);
           });
         };
@@ -46,6 +49,27 @@ function recording(engine: Engine, onQuery?: (args: unknown[], real: () => Promi
     },
   });
   return { engine: proxy, sent };
+}
+
+/**
+ * A binary batch's commands as the command objects they stand for, each with its answer read
+ * from the reply words: what the summary counts is per command, whichever way it was sent.
+ */
+function unbatched(batch: CommandBatch, answer: BatchAnswered, atMs: number, ms: number): Sent[] {
+  const words = new Int32Array(batch.words.slice().buffer);
+  const replies = new Int32Array(answer.replies.slice().buffer);
+  const channels = ['web', 'partner', 'box'];
+  return Array.from({ length: batch.count }, (_, i) => {
+    const w = words.subarray(i * COMMAND_WORDS, (i + 1) * COMMAND_WORDS);
+    const r = replies.subarray(i * REPLY_WORDS, (i + 1) * REPLY_WORDS);
+    const buyerId = String(w[Word.BUYER_HI] * 2 ** 32 + (w[Word.BUYER_LO] >>> 0));
+    const command: Record<string, unknown> = w[Word.OP] === BinaryOp.HOLD_SEATS
+      ? { type: 'holdSeats', buyerId, channel: channels[w[Word.CHANNEL]], seatNos: Array.from(w.subarray(Word.SEATS, Word.SEATS + w[Word.COUNT])) }
+      : { type: w[Word.OP] === BinaryOp.CONFIRM_HOLD ? 'confirmHold' : 'releaseHold', buyerId, holdId: binaryHoldId(w[Word.SLOT], w[Word.BINARY_NO]) };
+    const result = r[0] !== 0 ? ({ ok: false, code: r[0], name: codeName(r[0]) } as unknown as Result)
+      : w[Word.OP] === BinaryOp.HOLD_SEATS ? ({ ok: true, holdId: binaryHoldId(r[1], r[2]) } as unknown as Result) : ({ ok: true } as Result);
+    return { command: command as Sent['command'], atMs, result, ms };
+  });
 }
 
 function quantile(values: number[], q: number): number {
