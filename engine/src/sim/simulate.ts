@@ -284,10 +284,12 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
     const objectEvents: Event[] = [];
     const records: number[][] = [];
     const recordEvents: Event[] = [];
+    let firstAtMs = -1;
     let lastAtMs = 0;
     for (const event of events) {
       const command = commandFor(event);
       if (command === null) continue;
+      if (firstAtMs < 0) firstAtMs = event.atMs;
       if (Array.isArray(command)) {
         records.push(command);
         recordEvents.push(event);
@@ -298,13 +300,13 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
       lastAtMs = event.atMs;
     }
     if (objectEvents.length + recordEvents.length === 0) continue;
-    // The second's command objects, then its binary commands as one request at its last moment
-    // (a request has one time, and time never runs back on a performance); the answers are read
-    // in that order.
-    const sent = [...objectEvents, ...recordEvents];
+    // The second's binary commands first, as one request at the second's first moment (a request
+    // has one time, and time never runs back on a performance: the command objects after it are
+    // all at that moment or later), then its command objects; the answers are read in that order.
+    const sent = [...recordEvents, ...objectEvents];
+    const binaryResults = submitRecords(records, firstAtMs);
     const objectResults = submitAll(batch);
-    const binaryResults = submitRecords(records, lastAtMs);
-    const results = Promise.all([objectResults, binaryResults]).then(([a, b]) => [...a, ...b]);
+    const results = Promise.all([binaryResults, objectResults]).then(([a, b]) => [...a, ...b]);
     // Sold out as the public sees it: nothing left that the web channel may sell. The query
     // sees exactly the commands submitted before it (the engine's read-your-writes order).
     const free = lowSeats ? engine.query(performanceId, 'availability', 'web').then((a) => (a as { free: number }).free) : null;
