@@ -1,9 +1,9 @@
 // The record of one hold, reused by the next hold in its slot (holds.ts). A hold made by a
 // command object has that command's id. A hold made by a binary command (binary.ts) has no
 // command id: it is named by its slot and its binary number, `#<slot>.<binaryNo>`, a string
-// made only when something asks for it (a confirm through the object API, a query, a snapshot).
-// Making and hashing an id string per hold was a third of a binary hold's cost. Command ids
-// starting with `#` are refused (execute.ts), so the two kinds of id never meet.
+// made only when something asks for it (a confirm through the object API, a query, a snapshot):
+// the binary path makes no string per command. Command ids starting with `#` are refused
+// (execute.ts), so the two kinds of id never meet.
 import type { BuyerTable } from './buyers.ts';
 import type { Hold } from './state.ts';
 
