@@ -18,9 +18,8 @@
 // so that the heap it measures holds nothing but what it creates.
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import {
-  BinaryOp, COMMAND_WORDS, compileLayout, createPerformance, DEFAULT_TICKET_TYPE, execute, executeBatch, REPLY_WORDS, stadiumLayout, Word, type PerformanceSpec,
-} from '../engine/src/domain/mod.ts';
+import { compileLayout, createPerformance, execute, executeBatch, stadiumLayout, type PerformanceSpec } from '../engine/src/domain/mod.ts';
+import { BinaryClient, seatRuns } from './binary-client.ts';
 import type { Layout } from '../engine/src/domain/layout.ts';
 import { limits } from '../engine/src/domain/limits.ts';
 import type { HoldAccepted, OrderAccepted, Result, SessionOpened } from '../engine/src/domain/results.ts';
@@ -430,61 +429,28 @@ function measureHoldRelease(layout: Layout, groups: Groups, o: Options, byId = f
 }
 
 /**
- * The same work through binary command batches (engine/src/domain/binary.ts): a request of
- * `binaryBatch` holdSeats records (1-4 adjacent seats, by seat number, buyers by numeric key),
- * then a request releasing them by the slot and number each reply gave: 2 commands per group.
- * The groups of one request are disjoint (every row cut into runs of 1-4, shuffled, taken in
- * turn), since its holds are all open at once; the record words are written in the loop, as a
- * client fills its buffer.
+ * The same work through binary command batches (engine/src/domain/binary.ts): one client session
+ * (bench/binary-client.ts) alternating a request of `binaryBatch` holdSeats records (1-4
+ * adjacent seats, by seat number, buyers by numeric key) and a request releasing them by the
+ * slot and number each reply gave: 2 commands per group. The groups of one request are disjoint
+ * (every row cut into runs of 1-4, shuffled, taken in turn), since its holds are all open at
+ * once; the record words are written in the loop, as a client fills its buffer.
  */
 function measureHoldReleaseBinary(layout: Layout, o: Options): Rate {
   const state = newPerformance(layout, 'BENCH-HRB');
   const opened = execute(state, { type: 'openSession', commandId: nextId(), clientId: 'bench' }, now);
   if (!opened.ok) { fail('holdReleaseBinary', opened); return rate({ ops: 0, ns: 1 }); }
   const sessionNo = (opened as SessionOpened).sessionNo;
-  // Flat, as the bare loop reads its groups: a client fills its buffer from its own arrays.
-  const partition = partitionGroups(layout, streamFor(o.seed, 'binary'));
-  const flat = new Int32Array(partition.length * 4);
-  const sizes = new Uint8Array(partition.length);
-  partition.forEach((g, i) => {
-    sizes[i] = g.length;
-    g.forEach((id, j) => { flat[i * 4 + j] = layout.seatIndexById.get(id) as number; });
-  });
-  const holds = new Int32Array(binaryBatch * COMMAND_WORDS);
-  const releases = new Int32Array(binaryBatch * COMMAND_WORDS);
+  const client = new BinaryClient('BENCH-HRB', seatRuns(layout, streamFor(o.seed, 'binary')), binaryBatch, 0);
   let requestNo = 0;
-  let cursor = 0;
-  let buyer = 0;
   const batch = (): number => {
-    if (cursor + binaryBatch > sizes.length) cursor = 0;
-    for (let i = 0; i < binaryBatch; i++) {
-      const group = cursor + i;
-      const k = sizes[group];
-      const at = i * COMMAND_WORDS;
-      holds[at + Word.OP] = BinaryOp.HOLD_SEATS;
-      holds[at + Word.BUYER_LO] = buyer;
-      holds[at + Word.BUYER_HI] = 0;
-      holds[at + Word.CHANNEL] = 0;
-      holds[at + Word.TICKET_TYPE] = DEFAULT_TICKET_TYPE;
-      holds[at + Word.COUNT] = k;
-      for (let j = 0; j < k; j++) holds[at + Word.SEATS + j] = flat[group * 4 + j];
-      releases[at + Word.OP] = BinaryOp.RELEASE_HOLD;
-      releases[at + Word.BUYER_LO] = buyer;
-      releases[at + Word.BUYER_HI] = 0;
-      buyer = buyer + 1 === buyerPoolSize ? 0 : buyer + 1;
+    // A request of holds, then one of their releases.
+    for (let k = 0; k < 2; k++) {
+      const r = executeBatch(state, sessionNo, ++requestNo, client.next(), binaryBatch, now);
+      if (!r.ok) { fail('holdReleaseBinary', r); return 0; }
+      const refused = client.answered(r.replies);
+      if (refused > 0) fail('holdReleaseBinary', `${refused} commands refused in one request`);
     }
-    cursor += binaryBatch;
-    const held = executeBatch(state, sessionNo, ++requestNo, holds, binaryBatch, now);
-    if (!held.ok) { fail('holdReleaseBinary', held); return 0; }
-    const r = held.replies;
-    for (let i = 0; i < binaryBatch; i++) {
-      if (r[i * REPLY_WORDS] !== 0) fail('holdReleaseBinary', `hold refused with code ${r[i * REPLY_WORDS]}`);
-      releases[i * COMMAND_WORDS + Word.SLOT] = r[i * REPLY_WORDS + 1];
-      releases[i * COMMAND_WORDS + Word.BINARY_NO] = r[i * REPLY_WORDS + 2];
-    }
-    const released = executeBatch(state, sessionNo, ++requestNo, releases, binaryBatch, now);
-    if (!released.ok) { fail('holdReleaseBinary', released); return 0; }
-    for (let i = 0; i < binaryBatch; i++) if (released.replies[i * REPLY_WORDS] !== 0) fail('holdReleaseBinary', `release refused with code ${released.replies[i * REPLY_WORDS]}`);
     now++;
     return 2 * binaryBatch;
   };

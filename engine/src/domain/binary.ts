@@ -32,6 +32,7 @@ import { isInt } from './checks.ts';
 import { assertBalanced } from './moves.ts';
 import { buyerCapsRefusal } from './buying.ts';
 import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
+import { badSeatNo } from './seats.ts';
 import { limits } from './limits.ts';
 import { Fate } from './memo.ts';
 import { orderOf } from './orders.ts';
@@ -47,6 +48,13 @@ export const REPLY_WORDS = 4;
 export const Word = { OP: 0, BUYER_LO: 1, BUYER_HI: 2, CHANNEL: 3, TICKET_TYPE: 4, COUNT: 5, SEATS: 6, SLOT: 3, BINARY_NO: 4 } as const;
 /** The ticket type word's value for the performance's default type. */
 export const DEFAULT_TICKET_TYPE = -1;
+
+/** Commands given as lists of words (op first), packed COMMAND_WORDS apart: a client's batch, when it is not built in place. */
+export function commandWords(records: readonly (readonly number[])[]): Int32Array {
+  const words = new Int32Array(records.length * COMMAND_WORDS);
+  for (let i = 0; i < records.length; i++) words.set(records[i], i * COMMAND_WORDS);
+  return words;
+}
 
 const TWO_32 = 4_294_967_296;
 /** buyerHi's bound: a key is below 2^53. */
@@ -161,19 +169,12 @@ function holdSeats(s: PerformanceState, c: Int32Array, at: number, nowMs: number
   const capped = buyerCapsRefusal(s, buyerNo, count);
   if (capped !== null) return capped.code;
   if (s.holds.size >= limits.holdsOpenPerPerformanceMax || s.nextBinaryNo >= limits.binaryHoldsMax) return Code.HOLDS_LIMIT_REACHED;
-  const seatCount = s.layout.seatCount;
   const seats = new Array<number>(count);
-  for (let i = 0; i < count; i++) {
-    const seat = c[at + Word.SEATS + i];
-    r[o + 1] = i;
-    if (seat < 0 || seat >= seatCount) return Code.SEAT_UNKNOWN;
-    for (let j = 0; j < i; j++) if (seats[j] === seat) return Code.SEATS_DUPLICATED;
-    seats[i] = seat;
-  }
-  const unsellable = unsellableSeat(s, channelNo, null, ticketType, seats);
-  if (unsellable !== 0) {
-    r[o + 1] = unsellable >>> 8;
-    return unsellable & 0xff;
+  for (let i = 0; i < count; i++) seats[i] = c[at + Word.SEATS + i];
+  const refused = badSeatNo(s, seats) || unsellableSeat(s, channelNo, null, ticketType, seats);
+  if (refused !== 0) {
+    r[o + 1] = refused >>> 8;
+    return refused & 0xff;
   }
   const buyer = buyerNo >= 0 ? buyerNo : s.buyers.addKey(key);
   const binaryNo = s.nextBinaryNo++;

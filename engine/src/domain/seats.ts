@@ -1,5 +1,5 @@
 // Seat id resolution shared by holds, quotas and blocks.
-import { reject, type Rejection } from './codes.ts';
+import { Code, reject, type Rejection } from './codes.ts';
 import { isInt } from './checks.ts';
 import { limits } from './limits.ts';
 import { gaFree } from './moves.ts';
@@ -27,15 +27,26 @@ export function resolveSeats(s: PerformanceState, ids: readonly unknown[], field
 
 /** Seat numbers checked (whole, in the layout, not repeated); the command's own array is kept. */
 export function checkSeatNos(s: PerformanceState, seatNos: readonly unknown[]): number[] | Rejection {
+  const bad = badSeatNo(s, seatNos);
+  if (bad === 0) return seatNos as number[];
+  const i = bad >>> 8;
+  if ((bad & 0xff) === Code.SEAT_UNKNOWN) return reject('SEAT_UNKNOWN', `seatNos[${i}]`, `seat number ${String(seatNos[i])} is not in layout ${s.layout.layoutId}`);
+  return reject('SEATS_DUPLICATED', `seatNos[${i}]`, `seat number ${String(seatNos[i])} is named twice`);
+}
+
+/**
+ * The first of `seatNos` that is not a seat number of the layout (SEAT_UNKNOWN) or repeats an
+ * earlier one (SEATS_DUPLICATED), as its position << 8 | the code, or 0 (as holds.ts
+ * unsellableSeat: the binary path learns both without a rejection object).
+ */
+export function badSeatNo(s: PerformanceState, seatNos: readonly unknown[]): number {
   const seatCount = s.layout.seatCount;
   for (let i = 0; i < seatNos.length; i++) {
     const seat = seatNos[i];
-    if (typeof seat !== 'number' || !Number.isInteger(seat) || seat < 0 || seat >= seatCount) {
-      return reject('SEAT_UNKNOWN', `seatNos[${i}]`, `seat number ${String(seat)} is not in layout ${s.layout.layoutId}`);
-    }
-    for (let j = 0; j < i; j++) if (seatNos[j] === seat) return reject('SEATS_DUPLICATED', `seatNos[${i}]`, `seat number ${seat} is named twice`);
+    if (typeof seat !== 'number' || !Number.isInteger(seat) || seat < 0 || seat >= seatCount) return (i << 8) | Code.SEAT_UNKNOWN;
+    for (let j = 0; j < i; j++) if (seatNos[j] === seat) return (i << 8) | Code.SEATS_DUPLICATED;
   }
-  return seatNos as number[];
+  return 0;
 }
 
 export function seatIdsOf(s: PerformanceState, seats: readonly number[]): string[] {

@@ -10,7 +10,7 @@
 // buyer is the same one, caps included, on either path. Everything else goes as command objects.
 import { performance } from 'node:perf_hooks';
 import {
-  BinaryOp, codeName, COMMAND_WORDS, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type Result, type TicketRow,
+  aligned, BinaryOp, codeName, commandWords, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type Result, type TicketRow,
 } from '../domain/mod.ts';
 import { VenueCatalog, type Engine, type EngineCommand } from '../runtime/mod.ts';
 import { Rng } from './rng.ts';
@@ -128,8 +128,7 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
   /** One request of binary commands at `atMs`, after everything submitted before it; its answers, one per command. */
   const submitRecords = async (records: number[][], atMs: number): Promise<BinaryAnswer[]> => {
     if (records.length === 0) return [];
-    const words = new Int32Array(records.length * COMMAND_WORDS);
-    records.forEach((record, i) => words.set(record, i * COMMAND_WORDS));
+    const words = commandWords(records);
     const request = ++requestNo;
     const sentAt = performance.now();
     const result = await new Promise<Result>((done) => {
@@ -139,7 +138,7 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
     if (!result.ok) throw new Error(`simulation request ${request} refused: ${result.name} ${result.field} ${result.message}`);
     const latency = performance.now() - sentAt;
     const bytes = (result as BatchAnswered).replies;
-    const replies = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const replies = aligned(bytes, Int32Array);
     commands += records.length;
     return records.map((_, i) => {
       latencies.push(latency);

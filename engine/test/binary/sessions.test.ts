@@ -7,19 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  auditPerformance, BinaryOp, Code, type CodeName, binaryHoldId, COMMAND_WORDS, decodeSnapshot, encodeSnapshot, execute, executeBatch, limits, REPLY_WORDS,
+  aligned, auditPerformance, BinaryOp, Code, commandWords, type CodeName, binaryHoldId, decodeSnapshot, encodeSnapshot, execute, executeBatch, limits, REPLY_WORDS,
   stateHash, type BatchAccepted, type PerformanceState, type Result,
 } from '../../src/domain/mod.ts';
 import { decimalKeyOf } from '../../src/domain/buyers.ts';
 import { hall, newPerformance, OPEN, TTL } from '../scenarios/helpers.ts';
 import { sameBytes } from '../snapshot-compare.ts';
 
-/** Words for one command: op, buyer key, then the op's own words. */
-function words(...records: number[][]): Int32Array {
-  const out = new Int32Array(records.length * COMMAND_WORDS);
-  records.forEach((r, i) => out.set(r, i * COMMAND_WORDS));
-  return out;
-}
+/** Words for these commands (each: op, buyer key, then the op's own words). */
+const words = (...records: number[][]): Int32Array => commandWords(records);
 const hold = (buyer: number, seats: number[], channel = 0, type = -1) => [BinaryOp.HOLD_SEATS, buyer, 0, channel, type, seats.length, ...seats];
 const release = (buyer: number, slot: number, no: number) => [BinaryOp.RELEASE_HOLD, buyer, 0, slot, no];
 const confirm = (buyer: number, slot: number, no: number) => [BinaryOp.CONFIRM_HOLD, buyer, 0, slot, no];
@@ -121,10 +117,10 @@ describe('commandBatch, the batch as a command object', () => {
     const r = execute(viaExecute, { type: 'commandBatch', commandId: 'batch-1', sessionNo: session, requestNo: 1, count: 3, words: shifted.subarray(1) }, OPEN);
     expect(r.ok).toBe(true);
     const bytes = (r as unknown as { replies: Uint8Array }).replies;
-    expect(Array.from(new Int32Array(bytes.slice().buffer))).toEqual(expected);
+    expect(Array.from(aligned(bytes, Int32Array))).toEqual(expected);
     // A copy: the session's next request does not change it.
     ok(executeBatch(viaExecute, session, 2, words(release(1, expected[1], expected[2])), 1, OPEN));
-    expect(Array.from(new Int32Array(bytes.slice().buffer))).toEqual(expected);
+    expect(Array.from(aligned(bytes, Int32Array))).toEqual(expected);
     expect(stateHash(viaExecute)).not.toBe(stateHash(direct));
     expect(name(execute(viaExecute, { type: 'commandBatch', commandId: 'b', sessionNo: session, requestNo: 3, count: 1, words: new Uint8Array(7) }, OPEN))).toBe('BATCH_INVALID');
   });

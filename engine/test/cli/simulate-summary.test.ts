@@ -7,7 +7,7 @@
 // recorded command by command, each with the answer its reply words give.
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { BinaryOp, binaryHoldId, codeName, COMMAND_WORDS, REPLY_WORDS, Word, type BatchAnswered, type CommandBatch, type Result } from '../../src/domain/mod.ts';
+import { aligned, BinaryOp, binaryHoldId, codeName, COMMAND_WORDS, REPLY_WORDS, Word, type BatchAnswered, type CommandBatch, type Result } from '../../src/domain/mod.ts';
 import type { Engine, EngineCommand } from '../../src/runtime/mod.ts';
 import { simulateOnsale, type SimulationRun } from '../../src/sim/simulate.ts';
 import { ONSALE_AT_MS, PARTNER_QUOTA, PRESALE_CODE, stadiumSpec } from '../../src/sim/stadium-onsale.ts';
@@ -56,8 +56,8 @@ function recording(engine: Engine, onQuery?: (args: unknown[], real: () => Promi
  * from the reply words: what the summary counts is per command, whichever way it was sent.
  */
 function unbatched(batch: CommandBatch, answer: BatchAnswered, atMs: number, ms: number): Sent[] {
-  const words = new Int32Array(batch.words.slice().buffer);
-  const replies = new Int32Array(answer.replies.slice().buffer);
+  const words = aligned(batch.words, Int32Array);
+  const replies = aligned(answer.replies, Int32Array);
   const channels = ['web', 'partner', 'box'];
   return Array.from({ length: batch.count }, (_, i) => {
     const w = words.subarray(i * COMMAND_WORDS, (i + 1) * COMMAND_WORDS);

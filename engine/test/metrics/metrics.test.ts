@@ -4,7 +4,7 @@
 // comments say how.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PerformanceSpec, Result } from '../../src/domain/mod.ts';
+import { commandWords, type PerformanceSpec, type Result } from '../../src/domain/mod.ts';
 import { createEngineMetrics, startMetricsServer, type EngineMetrics, type MetricsServer } from '../../src/metrics/mod.ts';
 import { Engine, type EngineCommand } from '../../src/runtime/mod.ts';
 import { hallSpec, OPEN } from '../scenarios/helpers.ts';
@@ -74,10 +74,7 @@ beforeAll(async () => {
   // A client session on B and one binary batch: a hold of seat 0, a hold of the same seat
   // (SEAT_NOT_AVAILABLE), an op the engine does not know (COMMAND_UNKNOWN).
   expect(await submit(perfB, { type: 'openSession', commandId: 's1', clientId: 'gateway-1' }, OPEN + 5_600)).toBe('OK');
-  const words = new Int32Array(3 * 16);
-  words.set([1, 7, 0, 0, -1, 1, 0], 0);
-  words.set([1, 8, 0, 0, -1, 1, 0], 16);
-  words.set([9], 32);
+  const words = commandWords([[1, 7, 0, 0, -1, 1, 0], [1, 8, 0, 0, -1, 1, 0], [9]]);
   expect(await submit(perfB, { type: 'commandBatch', commandId: 'batch-1', sessionNo: 0, requestNo: 1, count: 3, words: new Uint8Array(words.buffer) }, OPEN + 5_700)).toBe('OK');
   // 100 ticks in one turn: the mailbox takes 64 (nothing else is waiting), the other 36 are
   // refused at the door without reaching the journal.

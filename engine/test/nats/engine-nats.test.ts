@@ -2,7 +2,7 @@
 // restart it; share shards between two env.processes and let one take over when the other dies;
 // and the refusals only the durable bus produces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BinaryOp, COMMAND_WORDS, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type OrderAccepted, type PerformanceSpec, type Result, type TicketRow } from '../../src/domain/mod.ts';
+import { aligned, BinaryOp, commandWords, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type OrderAccepted, type PerformanceSpec, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { NatsBus, NatsEngineClient } from '../../src/nats/mod.ts';
 import { Engine, shardOf } from '../../src/runtime/mod.ts';
 import { natsWithEngines, replayJson, startEngineProcess, type EngineProcess } from './engine-process.ts';
@@ -40,6 +40,12 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
       expect((await client.submit(p, { type: 'openPerformance', commandId: `${p}-open`, venue: 'theatre', spec: theatreSpec(p) }, T0)).ok).toBe(true);
     }
     return { first, client, performances };
+  }
+
+  /** A clean replay of the journal gives each performance the state hash it had live. */
+  async function expectCleanReplay(performances: string[], live: Record<string, string>): Promise<void> {
+    const replayed = await replayJson(env.server.url, SHARDS);
+    for (const p of performances) expect(replayed.performances.find((x) => x.performanceId === p)?.stateHash, p).toBe(live[p]);
   }
 
   it('kill -9 in the middle of a load: every acknowledged confirm survives, no seat is sold twice, state equals a clean replay', async () => {
@@ -89,8 +95,7 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
       live[p] = await client.query(p, 'stateHash') as string;
     }
     await client.close();
-    const replayed = await replayJson(env.server.url, SHARDS);
-    for (const p of performances) expect(replayed.performances.find((x) => x.performanceId === p)?.stateHash, p).toBe(live[p]);
+    await expectCleanReplay(performances, live);
     await second!.stop();
   }, 180_000);
 
@@ -103,15 +108,8 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
     // key), then a request confirming them by the slot and number their replies gave; 300 seats
     // each. The engine is killed once 400 confirms are acknowledged, and restarted; the client
     // sends a request again until it is answered, and the session answers it once.
-    const words = (records: number[][]): Uint8Array => {
-      const w = new Int32Array(records.length * COMMAND_WORDS);
-      records.forEach((r, i) => w.set(r, i * COMMAND_WORDS));
-      return new Uint8Array(w.buffer);
-    };
-    const repliesOf = (r: Result): Int32Array => {
-      const bytes = (r as BatchAnswered).replies;
-      return new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    };
+    const words = (records: number[][]): Uint8Array => new Uint8Array(commandWords(records).buffer);
+    const repliesOf = (r: Result): Int32Array => aligned((r as BatchAnswered).replies, Int32Array);
     let confirmed = 0;
     let killed = false;
     let second: EngineProcess | null = null;
@@ -152,8 +150,7 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
       live[p] = await client.query(p, 'stateHash') as string;
     }
     await client.close();
-    const replayed = await replayJson(env.server.url, SHARDS);
-    for (const p of performances) expect(replayed.performances.find((x) => x.performanceId === p)?.stateHash, p).toBe(live[p]);
+    await expectCleanReplay(performances, live);
     await second!.stop();
   }, 180_000);
 

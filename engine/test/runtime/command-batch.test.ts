@@ -5,7 +5,7 @@
 // the same journal replays them to the same state, answers the last request again as the first
 // time, and goes on with the next.
 import { describe, expect, it } from 'vitest';
-import { BinaryOp, COMMAND_WORDS, REPLY_WORDS, type BatchAnswered, type Result } from '../../src/domain/mod.ts';
+import { aligned, BinaryOp, commandWords, REPLY_WORDS, type BatchAnswered, type Result } from '../../src/domain/mod.ts';
 import { EmbeddedBus, type Engine } from '../../src/runtime/mod.ts';
 import { engines, expectCode, expectOk, open, seatCounts, stateHash, T0, tickets } from './helpers.ts';
 
@@ -13,15 +13,13 @@ const { start, stop } = engines();
 
 /** A commandBatch of these records (op, buyer key low word, high word, then the op's own words). */
 function batch(commandId: string, requestNo: number, ...records: number[][]): { type: 'commandBatch'; commandId: string; sessionNo: number; requestNo: number; count: number; words: Uint8Array } {
-  const words = new Int32Array(records.length * COMMAND_WORDS);
-  records.forEach((r, i) => words.set(r, i * COMMAND_WORDS));
-  return { type: 'commandBatch', commandId, sessionNo: 0, requestNo, count: records.length, words: new Uint8Array(words.buffer) };
+  return { type: 'commandBatch', commandId, sessionNo: 0, requestNo, count: records.length, words: new Uint8Array(commandWords(records).buffer) };
 }
 
 function replies(r: Result): number[][] {
   expectOk(r);
   const bytes = (r as BatchAnswered).replies;
-  const words = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const words = aligned(bytes, Int32Array);
   return Array.from({ length: words.length / REPLY_WORDS }, (_, i) => Array.from(words.subarray(i * REPLY_WORDS, (i + 1) * REPLY_WORDS)));
 }
 
