@@ -23,7 +23,7 @@ import { startNatsServer, type NatsServer } from '../engine/test/nats/nats-serve
 import { runtimeDefaults, Shard, VenueCatalog, encodeBatch, packResults, unpackResults, type BatchItem, type EngineCommand, type RuntimeOptions } from '../engine/src/runtime/mod.ts';
 import { drive, Failures, LatencyRecorder, runtimeOverrides, startEngine, stopEngine, type DriveResult } from './runtime/drive.ts';
 import { fillJournal, measureDurable, measureRawPublish, recoverShard, recoveryShard, snapshotCosts, type DurableResult, type Filled, type RawResult, type Recovered, type SnapshotCosts } from './runtime/durable.ts';
-import { measureCardBaseline, measureSeasonCards, type CardRate } from './runtime/season-cards.ts';
+import { measureCardBaseline, measureCardBinaryBaseline, measureSeasonCards, type CardRate } from './runtime/season-cards.ts';
 import { compileStadium, directStates, executeDirect, openCommand, performancesOnShards, seatGroups, startNowMs, Workload, type Groups } from './runtime/workload.ts';
 import { binaryDirect, driveBinary, seatRuns, type BinaryDriveResult } from './runtime/binary-drive.ts';
 
@@ -44,6 +44,7 @@ interface Options {
   perShard: number;
   /** Records per request of the binary workload (crossThreadBinary, binaryBaseline). */
   binaryBatch: number;
+  cardGroup: number;
   window: number;
   burstPairs: number;
   durableWindow: number;
@@ -63,7 +64,7 @@ type ChildMeasurement = (typeof childMeasurements)[number];
 
 const cores = os.availableParallelism();
 const usage = `usage: npm run bench:runtime -- [--json] [--seconds N] [--warmup N] [--workers N] [--max-workers N] [--only ${measurementNames.join(',')}]
-  [--seed N] [--per-shard N] [--binary-batch N] [--window N] [--burst N] [--durable-window N] [--raw-in-flight N] [--recovery-commands N] [--runtime key=value,...] [--max-wall-seconds N] [--strict]`;
+  [--seed N] [--per-shard N] [--binary-batch N] [--card-group N] [--window N] [--burst N] [--durable-window N] [--raw-in-flight N] [--recovery-commands N] [--runtime key=value,...] [--max-wall-seconds N] [--strict]`;
 
 /** Numeric flags: the option they set, their least value, and whether they take integers only. */
 const numericFlags: Record<string, { key: keyof Options; min: number; integer: boolean }> = {
@@ -74,6 +75,7 @@ const numericFlags: Record<string, { key: keyof Options; min: number; integer: b
   seed: { key: 'seed', min: 0, integer: true },
   'per-shard': { key: 'perShard', min: 1, integer: true },
   'binary-batch': { key: 'binaryBatch', min: 1, integer: true },
+  'card-group': { key: 'cardGroup', min: 1, integer: true },
   window: { key: 'window', min: 2, integer: true },
   burst: { key: 'burstPairs', min: 1, integer: true },
   'durable-window': { key: 'durableWindow', min: 2, integer: true },
@@ -91,7 +93,7 @@ function toNumber(flag: string, text: string | undefined, min: number, integer: 
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
-    json: false, seconds: 3, warmup: -1, workers: cores, maxWorkers: cores, only: null, seed: 1, perShard: 4, binaryBatch: 256,
+    json: false, seconds: 3, warmup: -1, workers: cores, maxWorkers: cores, only: null, seed: 1, perShard: 4, binaryBatch: 256, cardGroup: 256,
     window: 8_192, burstPairs: 2_048, durableWindow: 131_072, rawInFlight: 256, recoveryCommands: 1_000_000, runtime: {}, maxWallSeconds: 900,
     strict: false, gcChild: false, measureChild: null,
   };
@@ -249,8 +251,9 @@ const counting = {
   durableCommandsPerSec: 'as crossThread through a NatsBus on a nats-server started by the bench; one append in flight per shard (the engine group-commits what queued meanwhile); every command answered after its append is acked; window --durable-window',
   rawJetStreamPublishPerSec: 'acked js.publish per second of one msgpack-packed command each, --raw-in-flight publishes outstanding (one awaiting loop each), file-storage stream of its own, 16 subjects, no msg id or expectations; acks counted inside --seconds after --warmup',
   recoveryMsFor1MCommands: 'one shard filled with --recovery-commands commands through a NatsBus engine (default snapshot policy); engine stopped; a new NatsBus connection (new owner) and Engine.start(): ms from Engine.start() until a query on the shard is answered, i.e. the snapshot loaded and the journal tail replayed and applied in the worker (NatsBus.connect before it is not counted; recoveryServingMsFor1MCommands: until whenServing(shard) resolves, when the tail has been read and handed to the worker)',
-  seasonCardsPerSec: '10-match numbered season cards (same explicit seat on all ten), in process: LocalProducts runs the product coordinator and the ten performance state machines in this thread (no journal, no threads); per card 1 buyProduct, 10 holdSeats, 10 confirmHold, 20 stepResult; 20,000 cards per fresh season, timed over --seconds',
-  seasonCardBaselinePerSec: 'the same seats sold directly: holdSeats + confirmHold on each of the ten performances per card, no coordinator, same run',
+  seasonCardsPerSec: '10-match numbered season cards (same explicit seat on all ten), in process: LocalProducts runs the product coordinator and the ten performance state machines in this thread (no journal, no threads); purchases arrive --card-group at a time (LocalProducts.productMany, as a shard applies a batch of commands); per card 1 buyProduct, 10 holds and 10 confirms, carried per performance in the batches of its courier (named binary records, one commandBatch and one stepResult per batch); 20,000 cards per fresh season, timed over --seconds',
+  seasonCardBaselinePerSec: 'the same seats sold directly: holdSeats + confirmHold command objects on each of the ten performances per card, no coordinator, same run',
+  seasonCardBinaryBaselinePerSec: 'the same seats sold directly as the named binary records a courier sends (HOLD_SEATS_NAMED, then CONFIRM_HOLD_NAMED of what the replies held), --card-group cards per batch on each of the ten performances, no coordinator, same run: what the saga costs on top of the batches it makes',
   fullReplayMsFor1MCommands: 'as recovery, with the new bus pointed at an empty snapshot bucket (the snapshotBucket option), so loadSnapshot finds nothing and the whole journal is replayed; snapshots left in place',
 };
 
@@ -290,7 +293,7 @@ function inChild<T>(name: ChildMeasurement, failures: Failures): T {
   return line.value as T;
 }
 
-interface CardRates { baseline: CardRate; cards: CardRate }
+interface CardRates { baseline: CardRate; binaryBaseline: CardRate; cards: CardRate }
 
 /** The child's side of inChild: one measurement, printed as a ChildLine. */
 function measureAsChild(name: ChildMeasurement, layout: ReturnType<typeof compileStadium>, groups: Groups, performances: string[], o: Options): void {
@@ -300,7 +303,12 @@ function measureAsChild(name: ChildMeasurement, layout: ReturnType<typeof compil
     if (name === 'baseline') line.value = measureBaseline(groups, performances, o, failures);
     else if (name === 'inline') line.value = measureInline(groups, performances, o, failures);
     else if (name === 'binaryBaseline') line.value = binaryDirect(layout, performances, seatRuns(layout, o.seed), { warmupSeconds: o.warmup, seconds: o.seconds, batch: o.binaryBatch }, failures);
-    else line.value = { baseline: measureCardBaseline(layout, o.seconds, failures), cards: measureSeasonCards(layout, o.seconds, failures) } satisfies CardRates;
+    else {
+      line.value = {
+        baseline: measureCardBaseline(layout, o.seconds, failures), binaryBaseline: measureCardBinaryBaseline(layout, o.seconds, o.cardGroup, failures),
+        cards: measureSeasonCards(layout, o.seconds, o.cardGroup, failures),
+      } satisfies CardRates;
+    }
   } catch (error) {
     line.error = (error as Error).message;
   }
@@ -361,6 +369,7 @@ async function main(): Promise<void> {
   let costs: SnapshotCosts | null = null;
   let cardsRate: CardRate | null = null;
   let cardsBaseline: CardRate | null = null;
+  let cardsBinaryBaseline: CardRate | null = null;
   const errors: string[] = [];
   const attempt = async (name: string, work: () => Promise<void>): Promise<void> => {
     say(`  ${name}...`);
@@ -377,6 +386,7 @@ async function main(): Promise<void> {
     await attempt('season cards (in process, child process)', async () => {
       const rates = inChild<CardRates>('seasonCards', failures);
       cardsBaseline = rates.baseline;
+      cardsBinaryBaseline = rates.binaryBaseline;
       cardsRate = rates.cards;
     });
   }
@@ -451,6 +461,7 @@ async function main(): Promise<void> {
   const sc = costs as SnapshotCosts | null;
   const cr = cardsRate as CardRate | null;
   const cb = cardsBaseline as CardRate | null;
+  const cbb = cardsBinaryBaseline as CardRate | null;
 
   const durableRatio = ratioOf(d?.perSec, r?.perSec);
   const pass = {
@@ -506,6 +517,9 @@ async function main(): Promise<void> {
     seasonCardsPerSec: cr === null ? null : Math.round(cr.perSec),
     seasonCardBaselinePerSec: cb === null ? null : Math.round(cb.perSec),
     seasonCardsToBaseline: round(ratioOf(cr?.perSec, cb?.perSec), 3),
+    seasonCardBinaryBaselinePerSec: cbb === null ? null : Math.round(cbb.perSec),
+    seasonCardsToBinaryBaseline: round(ratioOf(cr?.perSec, cbb?.perSec), 3),
+    cardGroup: o.cardGroup,
     targets: {
       seasonCardsPerSec: { min: targets.seasonCardsPerSec, pass: pass.seasonCardsPerSec },
       crossThreadCommandsPerSec: { min: targets.crossThreadCommandsPerSec, pass: pass.crossThreadCommandsPerSec },
@@ -544,6 +558,7 @@ async function main(): Promise<void> {
       ['fullReplayMsFor1MCommands', fmtMs(rep?.appliedMs, 0), `${fmtMs(rec?.appliedMs, 0)} with snapshot`, fmtMs(ratioOf(rep?.appliedMs, rec?.appliedMs), 2), 'informative', '-'],
       ['fullReplayServingMsFor1MCommands', fmtMs(rep?.servingMs, 0), `${fmtMs(rep?.appliedMs, 0)} tail applied`, fmtMs(ratioOf(rep?.servingMs, rep?.appliedMs), 2), 'informative', '-'],
       ['seasonCardsPerSec', fmtInt(cr?.perSec), `${fmtInt(cb?.perSec)} direct sales`, fmtMs(ratioOf(cr?.perSec, cb?.perSec), 3), `>= ${fmtInt(targets.seasonCardsPerSec)}`, verdict(pass.seasonCardsPerSec)],
+      ['seasonCardsPerSec (binary)', fmtInt(cr?.perSec), `${fmtInt(cbb?.perSec)} direct batches`, fmtMs(ratioOf(cr?.perSec, cbb?.perSec), 3), 'informative', '-'],
     ];
     console.log('');
     console.log(table(rows));

@@ -1,11 +1,17 @@
 // seasonCardsPerSec: 10-match numbered season cards sold in process, through the pure product
 // coordinator and the ten performances' state machines (LocalProducts: the same transition
 // functions the runtime's actors run, without journal or threads). Each card is a saga: a
-// coordinator command, ten holds of the same seat, ten confirms and twenty step reports.
-// Baseline, same run: the same seats sold directly on each performance (holdSeats + confirmHold
-// ten times, no coordinator, seats named by id as the cards name them), i.e. what the saga costs
-// on top of the sales it makes. Both run two untimed rounds of 5,000 first.
-import { createPerformance, execute, LocalProducts, type Layout, type PerformanceState } from '../../engine/src/domain/mod.ts';
+// coordinator command, ten holds of the same seat and ten confirms. The purchases arrive in
+// groups of `group` (LocalProducts.productMany, as the runtime hands a shard a batch of
+// commands): the holds and confirms one group makes on a performance go there in the batches of
+// the performance's courier (domain/products/couriers.ts), one report each.
+// Baselines, same run: the same seats sold directly on each performance with no coordinator,
+// (1) as object commands (holdSeats + confirmHold ten times per card, seats named by id as the
+// cards name them) and (2) as the named binary records a courier sends, in batches of `group`,
+// i.e. what the saga costs on top of the sales it makes. All run two untimed rounds of 5,000 first.
+import {
+  BinaryOp, COMMAND_WORDS, createPerformance, execute, executeBatch, LocalProducts, NamedWord, REPLY_WORDS, type Layout, type PerformanceState, type ProductCommand,
+} from '../../engine/src/domain/mod.ts';
 import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD } from '../../engine/src/sim/season-setup.ts';
 import type { Failures } from './drive.ts';
 
@@ -32,15 +38,16 @@ function seatOrder(layout: Layout): number[] {
   return order;
 }
 
-/** Sells `count` cards on a fresh season of ten matches; returns the ms the sales took. */
-function cardRound(layout: Layout, seats: number[], count: number, failures: Failures): number {
+/** Sells `count` cards on a fresh season of ten matches, `group` purchases at a time; returns the ms the sales took. */
+function cardRound(layout: Layout, seats: number[], count: number, group: number, failures: Failures): number {
   const local = new LocalProducts();
   for (const s of matches(layout)) local.addPerformance(s);
   failures.note('seasonCards create', local.product(SEASON_CARD, seasonCardProduct('create'), CARD_SALE_AT_MS - 1_000));
   const t0 = performance.now();
-  for (let i = 0; i < count; i++) {
-    const result = local.product(SEASON_CARD, { type: 'buyProduct', commandId: `card-${i}`, buyerId: `B${i}`, seats: [layout.seatIds[seats[i]]] }, CARD_SALE_AT_MS + i);
-    if (!result.ok) failures.note('seasonCards', result);
+  for (let first = 0; first < count; first += group) {
+    const commands: ProductCommand[] = [];
+    for (let i = first; i < Math.min(count, first + group); i++) commands.push({ type: 'buyProduct', commandId: `card-${i}`, buyerId: `B${i}`, seats: [layout.seatIds[seats[i]]] });
+    for (const result of local.productMany(SEASON_CARD, commands, CARD_SALE_AT_MS + first)) if (!result.ok) failures.note('seasonCards', result);
   }
   return performance.now() - t0;
 }
@@ -63,6 +70,58 @@ function directRound(layout: Layout, seats: number[], count: number, failures: F
   return performance.now() - t0;
 }
 
+/**
+ * The same seats sold on each match as the named binary records a courier sends (holds, then the
+ * confirms of what they held), `group` cards per batch, no coordinator: what the couriers' batches
+ * cost by themselves.
+ */
+function binaryRound(layout: Layout, seats: number[], count: number, group: number, failures: Failures): number {
+  const states = matches(layout);
+  const sessions = states.map((s) => execute(s, { type: 'openSession', commandId: 'bench', clientId: 'bench' }, CARD_SALE_AT_MS));
+  const holds = new Int32Array(group * COMMAND_WORDS);
+  const confirms = new Int32Array(group * COMMAND_WORDS);
+  const requestNo = states.map(() => 0);
+  const t0 = performance.now();
+  for (let first = 0; first < count; first += group) {
+    const n = Math.min(group, count - first);
+    const at = CARD_SALE_AT_MS + first;
+    // As a courier gives them: the channel once, then each card's buyer, holding and seat. As
+    // single tickets (the card's type is products-only, matchSpec; the type costs nothing here).
+    const strings = ['box'];
+    for (let i = 0; i < n; i++) {
+      const w = i * COMMAND_WORDS;
+      const base = strings.length;
+      strings.push(`B${first + i}`, `${SEASON_CARD}-H${first + i}`, layout.seatIds[seats[first + i]]);
+      holds[w] = BinaryOp.HOLD_SEATS_NAMED;
+      holds[w + NamedWord.PRODUCT] = -1;
+      holds[w + NamedWord.BUYER] = base;
+      holds[w + NamedWord.HOLDING] = -1;
+      holds[w + NamedWord.CHANNEL] = 0;
+      holds[w + NamedWord.TICKET_TYPE] = -1;
+      holds[w + NamedWord.COUNT] = 1;
+      holds[w + NamedWord.SEATS] = base + 2;
+      confirms[w] = BinaryOp.CONFIRM_HOLD_NAMED;
+      confirms[w + NamedWord.HOLD_BUYER] = base;
+      confirms[w + NamedWord.EMAIL] = -1;
+      confirms[w + NamedWord.COMPLIMENTARY] = 0;
+    }
+    for (let k = 0; k < states.length; k++) {
+      const session = sessions[k] as { sessionNo: number };
+      const held = executeBatch(states[k], session.sessionNo, ++requestNo[k], holds, n, at + 2_000_000_000, strings);
+      if (!held.ok) { failures.note('cardBinaryBaseline hold', held); continue; }
+      for (let i = 0; i < n; i++) {
+        if (held.replies[i * REPLY_WORDS] !== 0) failures.note('cardBinaryBaseline hold', { ok: false, code: held.replies[i * REPLY_WORDS] } as never);
+        confirms[i * COMMAND_WORDS + NamedWord.SLOT] = held.replies[i * REPLY_WORDS + 1];
+        confirms[i * COMMAND_WORDS + NamedWord.BINARY_NO] = held.replies[i * REPLY_WORDS + 2];
+      }
+      const sold = executeBatch(states[k], session.sessionNo, ++requestNo[k], confirms, n, at + 2_000_000_000, strings);
+      if (!sold.ok) failures.note('cardBinaryBaseline confirm', sold);
+      else for (let i = 0; i < n; i++) if (sold.replies[i * REPLY_WORDS] !== 0) failures.note('cardBinaryBaseline confirm', { ok: false, code: sold.replies[i * REPLY_WORDS] } as never);
+    }
+  }
+  return performance.now() - t0;
+}
+
 /** Untimed rounds first (the compiler's warm-up), then fresh seasons of `cardsPerRound` cards until `seconds` of sales are timed. */
 function timedRounds(round: (count: number) => number, seconds: number): CardRate {
   for (let i = 0; i < warmupRounds; i++) round(warmupCards);
@@ -75,13 +134,19 @@ function timedRounds(round: (count: number) => number, seconds: number): CardRat
   return { perSec: (cards * 1_000) / durationMs, cards, durationMs };
 }
 
-export function measureSeasonCards(layout: Layout, seconds: number, failures: Failures): CardRate {
+export function measureSeasonCards(layout: Layout, seconds: number, group: number, failures: Failures): CardRate {
   const seats = seatOrder(layout);
-  return timedRounds((count) => cardRound(layout, seats, count, failures), seconds);
+  return timedRounds((count) => cardRound(layout, seats, count, group, failures), seconds);
 }
 
 /** The same seats sold directly on each match, no coordinator (directRound). */
 export function measureCardBaseline(layout: Layout, seconds: number, failures: Failures): CardRate {
   const seats = seatOrder(layout);
   return timedRounds((count) => directRound(layout, seats, count, failures), seconds);
+}
+
+/** The same seats sold directly as named binary records, `group` per batch (binaryRound). */
+export function measureCardBinaryBaseline(layout: Layout, seconds: number, group: number, failures: Failures): CardRate {
+  const seats = seatOrder(layout);
+  return timedRounds((count) => binaryRound(layout, seats, count, group, failures), seconds);
 }

@@ -54,7 +54,7 @@ export function auditPerformance(s: PerformanceState): string[] {
     if (hold.expiresAtMs < previousExpiry) fail(`hold ${hold.holdId} is out of expiry order`);
     previousExpiry = hold.expiresAtMs;
     if (s.holds.get(hold.holdId) !== hold || s.holdBySlot[hold.slot] !== hold || hold.hash !== (hold.binaryNo >= 0 ? 0 : hashId(hold.holdId))) fail(`hold ${hold.holdId} is not indexed`);
-    if (hold.binaryNo >= s.nextBinaryNo || (hold.binaryNo >= 0 && (hold.presaleCode !== null || hold.productId !== null || hold.gaArea >= 0))) fail(`binary hold ${hold.holdId} is not one a binary command makes`);
+    if (hold.binaryNo >= s.nextBinaryNo || (hold.binaryNo >= 0 && (hold.presaleCode !== null || hold.gaArea >= 0 || (hold.productId === null) !== (hold.holdingId === null)))) fail(`binary hold ${hold.holdId} is not one a binary command makes`);
     if (s.buyers.idOf(hold.buyerNo) !== hold.buyerId) fail(`hold ${hold.holdId} points at buyer number ${hold.buyerNo}, not its buyer`);
     for (const seat of hold.seats) if (s.seatState[seat] !== SeatState.HELD || s.seatHolder[seat] !== hold.slot + 1) fail(`hold ${hold.holdId} claims seat ${layout.seatIds[seat]} it does not hold`);
     if (hold.gaArea >= 0) ga[(hold.gaArea * SOURCES + hold.source) * STATES + SeatState.HELD] += hold.count;

@@ -17,6 +17,9 @@
 //   HOLD_SEATS    op, buyerLo, buyerHi, channel, ticketType (-1: the default), count, seat x count (up to 10)
 //   RELEASE_HOLD  op, buyerLo, buyerHi, slot, binaryNo
 //   CONFIRM_HOLD  op, buyerLo, buyerHi, slot, binaryNo
+//   HOLD_SEATS_NAMED, RELEASE_HOLD_NAMED, CONFIRM_HOLD_NAMED: the same commands with their
+//   buyer, product, holding, channel, ticket type and seats named by strings the batch carries
+//   (binary-named.ts): a product coordinator's steps.
 // buyerLo is the key's low 32 bits (as a signed word), buyerHi the high 21. Unused words are ignored.
 // Reply record, REPLY_WORDS words: code (0 accepted), then
 //   HOLD_SEATS    slot, binaryNo, the seats' pool (0 general, else the quota's source number)
@@ -33,6 +36,7 @@ import { assertBalanced } from './moves.ts';
 import { buyerCapsRefusal } from './buying.ts';
 import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
 import { badSeatNo } from './seats.ts';
+import { confirmHoldNamed, holdSeatsNamed, releaseHoldNamed } from './binary-named.ts';
 import { limits } from './limits.ts';
 import { Fate } from './memo.ts';
 import { orderOf } from './orders.ts';
@@ -41,7 +45,7 @@ import { keepRequest, replyRoom, sameRequest, type Session } from './sessions.ts
 import { GENERAL, type Hold, type PerformanceState } from './state.ts';
 import { checkTicketTypeAccess } from './ticket-access.ts';
 
-export const BinaryOp = { HOLD_SEATS: 1, RELEASE_HOLD: 2, CONFIRM_HOLD: 3 } as const;
+export const BinaryOp = { HOLD_SEATS: 1, RELEASE_HOLD: 2, CONFIRM_HOLD: 3, HOLD_SEATS_NAMED: 4, RELEASE_HOLD_NAMED: 5, CONFIRM_HOLD_NAMED: 6 } as const;
 export const COMMAND_WORDS = 16;
 export const REPLY_WORDS = 4;
 /** Word offsets in a command record. */
@@ -79,15 +83,18 @@ export interface BatchAccepted {
  * request number or the time is wrong; inside a batch each command is accepted or refused on
  * its own, in order, as a run of object commands would be.
  */
-export function executeBatch(s: PerformanceState, sessionNo: number, requestNo: number, commands: Int32Array, count: number, nowMs: number): BatchAccepted | Rejection {
+export function executeBatch(
+  s: PerformanceState, sessionNo: number, requestNo: number, commands: Int32Array, count: number, nowMs: number, strings: readonly string[] = noStrings,
+): BatchAccepted | Rejection {
   const session = isInt(sessionNo, 0, s.sessions.list.length - 1) ? s.sessions.list[sessionNo] : undefined;
   if (session === undefined) return reject('SESSION_UNKNOWN', 'sessionNo', `no session ${String(sessionNo)} on this performance (openSession first)`);
   if (!isInt(requestNo, 1, Number.MAX_SAFE_INTEGER)) return reject('BATCH_INVALID', 'requestNo', 'requestNo must be a whole number of at least 1');
   if (!isInt(count, 1, limits.batchCommandsMax)) return reject('BATCH_INVALID', 'count', `a batch has 1 to ${limits.batchCommandsMax} commands`);
   if (!(commands instanceof Int32Array) || commands.length < count * COMMAND_WORDS) return reject('BATCH_INVALID', 'commands', `commands must be an Int32Array of at least ${COMMAND_WORDS} words per command`);
+  if (!Array.isArray(strings) || strings.length > count * COMMAND_WORDS) return reject('BATCH_INVALID', 'strings', `strings must be an array of at most ${COMMAND_WORDS} per command`);
   // A retry is answered before the clock is looked at, as an object command's is.
   if (requestNo === session.requestNo) {
-    if (!sameRequest(session, commands, count, COMMAND_WORDS)) return reject('REQUEST_REUSED', 'requestNo', `request ${requestNo} of this session had other commands`);
+    if (!sameRequest(session, commands, count, COMMAND_WORDS, strings)) return reject('REQUEST_REUSED', 'requestNo', `request ${requestNo} of this session had other commands`);
     return accepted(session, true);
   }
   if (requestNo < session.requestNo) return reject('REQUEST_TOO_OLD', 'requestNo', `request ${requestNo} was answered before request ${session.requestNo}`);
@@ -101,10 +108,10 @@ export function executeBatch(s: PerformanceState, sessionNo: number, requestNo: 
   for (let i = 0; i < count; i++) {
     // Expiry stays per command: it is bounded per command (limits.expiriesPerCommandMax).
     if (s.holdHead !== null && s.holdHead.expiresAtMs <= nowMs) expireHolds(s, nowMs);
-    applyOne(s, commands, i * COMMAND_WORDS, nowMs, replies, i * REPLY_WORDS);
+    applyOne(s, commands, i * COMMAND_WORDS, strings, nowMs, replies, i * REPLY_WORDS);
     assertBalanced(s);
   }
-  keepRequest(session, requestNo, commands, count, COMMAND_WORDS, nowMs, nowMs + s.spec.holdTtlMs);
+  keepRequest(session, requestNo, commands, count, COMMAND_WORDS, strings, nowMs, nowMs + s.spec.holdTtlMs);
   return accepted(session, false);
 }
 
@@ -113,7 +120,7 @@ export function answerBatch(s: PerformanceState, cmd: CommandBatch, nowMs: numbe
   const bytes = cmd.words;
   if (!(bytes instanceof Uint8Array) || bytes.length % 4 !== 0) return reject('BATCH_INVALID', 'words', 'words must be bytes, 4 per 32-bit word');
   const words = bytes.byteOffset % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : aligned(bytes, Int32Array);
-  const r = executeBatch(s, cmd.sessionNo, cmd.requestNo, words, cmd.count, nowMs);
+  const r = executeBatch(s, cmd.sessionNo, cmd.requestNo, words, cmd.count, nowMs, cmd.strings ?? noStrings);
   if (!r.ok) return r;
   const replies = new Uint8Array(r.replies.byteLength);
   replies.set(new Uint8Array(r.replies.buffer, r.replies.byteOffset, r.replies.byteLength));
@@ -127,7 +134,9 @@ function accepted(session: Session, retried: boolean): BatchAccepted {
   };
 }
 
-function applyOne(s: PerformanceState, c: Int32Array, at: number, nowMs: number, r: Int32Array, o: number): void {
+const noStrings: readonly string[] = Object.freeze([]);
+
+function applyOne(s: PerformanceState, c: Int32Array, at: number, strings: readonly string[], nowMs: number, r: Int32Array, o: number): void {
   r[o + 1] = -1;
   r[o + 2] = 0;
   r[o + 3] = 0;
@@ -135,6 +144,9 @@ function applyOne(s: PerformanceState, c: Int32Array, at: number, nowMs: number,
     case BinaryOp.HOLD_SEATS: r[o] = holdSeats(s, c, at, nowMs, r, o); return;
     case BinaryOp.RELEASE_HOLD: r[o] = releaseHold(s, c, at, nowMs, r, o); return;
     case BinaryOp.CONFIRM_HOLD: r[o] = confirmHold(s, c, at, nowMs, r, o); return;
+    case BinaryOp.HOLD_SEATS_NAMED: r[o] = holdSeatsNamed(s, c, at, strings, nowMs, r, o); return;
+    case BinaryOp.RELEASE_HOLD_NAMED: r[o] = releaseHoldNamed(s, c, at, strings, nowMs, r, o); return;
+    case BinaryOp.CONFIRM_HOLD_NAMED: r[o] = confirmHoldNamed(s, c, at, strings, nowMs, r, o); return;
     default: r[o] = Code.COMMAND_UNKNOWN;
   }
 }

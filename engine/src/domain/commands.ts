@@ -72,7 +72,11 @@ export interface OpenSession extends Base { type: 'openSession'; clientId: strin
  * little-endian, COMMAND_WORDS per command). Deduplicated by its session and request number,
  * not by `commandId`, which only labels it (journal, metrics).
  */
-export interface CommandBatch extends Base { type: 'commandBatch'; sessionNo: number; requestNo: number; count: number; words: Uint8Array }
+export interface CommandBatch extends Base {
+  type: 'commandBatch'; sessionNo: number; requestNo: number; count: number; words: Uint8Array;
+  /** The strings the named records (binary-named.ts) give by their place; absent when none do. */
+  strings?: string[];
+}
 
 export type QuotaPolicy = 'onlyQuota' | 'quotaFirst';
 export interface CreateQuota extends Base {

@@ -18,6 +18,16 @@ import { HoldRecord } from './hold-record.ts';
 // `hash` below is hashId(cmd.commandId): the hold's id is its command's id.
 
 export function holdSeats(s: PerformanceState, cmd: HoldSeats, hash: number, nowMs: number): HoldAccepted | Rejection {
+  const hold = seatsHold(s, cmd, -1, hash, nowMs);
+  return 'ok' in hold ? hold : holdAccepted(s, hold);
+}
+
+/**
+ * holdSeats' rules, for a hold named by its command's id (`binaryNo` -1, `hash` that id's hash)
+ * or by a binary number (a coordinator's batched step, binary-named.ts: hash 0): the hold, or
+ * the refusal. One function for both, so the two envelopes cannot drift apart.
+ */
+export function seatsHold(s: PerformanceState, cmd: HoldSeats, binaryNo: number, hash: number, nowMs: number): Hold | Rejection {
   const byNumber = cmd.seatNos !== undefined;
   if (byNumber === (cmd.seats !== undefined)) return reject('COMMAND_INVALID', 'seats', 'give seats (ids) or seatNos (numbers), one of the two');
   const field = byNumber ? 'seatNos' : 'seats';
@@ -31,7 +41,7 @@ export function holdSeats(s: PerformanceState, cmd: HoldSeats, hash: number, now
   if (!Array.isArray(seats)) return seats;
   const refused = seatsRefusal(s, ctx.channel, ctx.product, ctx.ticketType, seats, field);
   if (refused !== null) return refused;
-  return openHold(s, cmd.commandId, hash, ctx, seats, -1, GENERAL, count, nowMs);
+  return openHold(s, cmd.commandId, binaryNo, hash, ctx, seats, -1, GENERAL, count, nowMs);
 }
 
 /** Why one of `seats` (named in the command's `field`) cannot be held on this channel at this type, or null. */
@@ -77,7 +87,7 @@ export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, h
   if (!ctx.ok) return ctx;
   const seats = findBestAvailable(s, ctx.channel, ctx.product, ctx.ticketType, cmd.count, zone, section, filter.accessible === true, except);
   if (seats === null) return reject('NOT_ENOUGH_SEATS', 'count', `no ${cmd.count} seats match on channel ${cmd.channel}`);
-  return openHold(s, cmd.commandId, hash, ctx, seats, -1, GENERAL, cmd.count, nowMs);
+  return holdAccepted(s, openHold(s, cmd.commandId, -1, hash, ctx, seats, -1, GENERAL, cmd.count, nowMs));
 }
 
 /**
@@ -108,19 +118,21 @@ export function holdGa(s: PerformanceState, cmd: HoldGa, hash: number, nowMs: nu
   for (let q = 1; q < s.quotas.length; q++) {
     const quota = s.quotas[q];
     if (quota !== null && quota.gaArea === area && holdMaySell(s, ctx.channel, ctx.product, q) && gaFree(s, area, q) >= cmd.count) {
-      return openHold(s, cmd.commandId, hash, ctx, [], area, q, cmd.count, nowMs);
+      return holdAccepted(s, openHold(s, cmd.commandId, -1, hash, ctx, [], area, q, cmd.count, nowMs));
     }
   }
   if (holdMaySell(s, ctx.channel, ctx.product, GENERAL) && gaFree(s, area, GENERAL) >= cmd.count) {
-    return openHold(s, cmd.commandId, hash, ctx, [], area, GENERAL, cmd.count, nowMs);
+    return holdAccepted(s, openHold(s, cmd.commandId, -1, hash, ctx, [], area, GENERAL, cmd.count, nowMs));
   }
   return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} places free in ${cmd.gaAreaId} on channel ${s.channels[ctx.channel].id}`);
 }
 
-function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number): HoldAccepted {
+/** Puts a checked hold on the books with what it carries (presale link, product); its id is its command's, or its binary number's (binaryNo >= 0, hash 0). */
+function openHold(s: PerformanceState, holdId: string, binaryNo: number, hash: number, ctx: BuyContext, seats: number[], gaArea: number, source: number, count: number, nowMs: number): Hold {
   const buyerNo = ctx.buyerNo >= 0 ? ctx.buyerNo : s.buyers.add(ctx.buyerId, ctx.buyerHash);
-  const hold = placeHold(s, holdId, -1, hash, buyerNo, ctx.buyerId, ctx.channel, ctx.ticketType, seats, gaArea, source, count, nowMs);
-  hold.entrySeq = s.dedupe.nextSeq;
+  const hold = placeHold(s, binaryNo >= 0 ? '' : holdId, binaryNo, hash, buyerNo, ctx.buyerId, ctx.channel, ctx.ticketType, seats, gaArea, source, count, nowMs);
+  // A binary hold's fate is kept by its number (binary-fates.ts), not on a memory entry.
+  if (binaryNo < 0) hold.entrySeq = s.dedupe.nextSeq;
   hold.presaleCode = ctx.presale === null ? null : ctx.presale.code;
   hold.productId = ctx.product === null ? null : ctx.product.productId;
   hold.holdingId = ctx.holdingId;
@@ -129,11 +141,16 @@ function openHold(s: PerformanceState, holdId: string, hash: number, ctx: BuyCon
     ctx.presale.held += count;
     ctx.presale.buyerUse.set(ctx.buyerId, (ctx.presale.buyerUse.get(ctx.buyerId) ?? 0) + count);
   }
+  return hold;
+}
+
+function holdAccepted(s: PerformanceState, hold: Hold): HoldAccepted {
+  const { seats, gaArea } = hold;
   return {
-    ok: true, holdId, expiresAtMs: hold.expiresAtMs, seats: seatIdsOf(s, seats),
-    gaAreaId: gaArea >= 0 ? s.layout.gaAreas[gaArea].id : null, count,
-    quotaId: gaArea >= 0 ? quotaIdOf(s, source) : seats.length > 0 ? quotaIdOf(s, s.seatSource[seats[0]]) : null,
-    ticketType: s.ticketTypes[ctx.ticketType].id,
+    ok: true, holdId: hold.holdId, expiresAtMs: hold.expiresAtMs, seats: seatIdsOf(s, seats),
+    gaAreaId: gaArea >= 0 ? s.layout.gaAreas[gaArea].id : null, count: hold.count,
+    quotaId: gaArea >= 0 ? quotaIdOf(s, hold.source) : seats.length > 0 ? quotaIdOf(s, s.seatSource[seats[0]]) : null,
+    ticketType: s.ticketTypes[hold.ticketType].id,
   };
 }
 

@@ -55,10 +55,12 @@ export const limits = {
   dedupeEntriesMax: 65_536,
   /**
    * Client sessions per performance (sessions.ts): one per client process (a gateway, a
-   * simulator) that sends binary command batches. Each keeps its last request and reply, so
-   * sessions x batchCommandsMax x 80 bytes (20 MB) bounds what they may hold per performance.
+   * simulator) that sends binary command batches, and one per linked product whose coordinator
+   * sends its steps in batches (productsPerPerformanceMax: 64 of them). Each keeps its last
+   * request and reply, so sessions x batchCommandsMax x 80 bytes (40 MB) bounds what they may
+   * hold per performance, strings aside (a product's: its buyers, holdings and seats).
    */
-  sessionsPerPerformanceMax: 64,
+  sessionsPerPerformanceMax: 128,
   /** Commands in one binary batch (binary.ts), as many as the runtime's router puts in one journal record. */
   batchCommandsMax: 4_096,
   /** Fates of closed binary holds kept (binary-fates.ts): 5 bytes each, once the first one closes. */

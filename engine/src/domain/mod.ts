@@ -10,6 +10,7 @@ export { createPerformance, SeatState, type PerformanceSpec, type PerformanceSta
 export { execute, nextDueAtMs } from './execute.ts';
 export { executeBatch, commandWords, BinaryOp, COMMAND_WORDS, REPLY_WORDS, Word, DEFAULT_TICKET_TYPE, type BatchAccepted } from './binary.ts';
 export { binaryHoldId } from './hold-record.ts';
+export { NamedWord, NAMED_SEATS_MAX, NO_STRING, namedCommands, productHoldIn } from './binary-named.ts';
 export { touch } from './touch.ts';
 export type { CommandMemo, DropListener } from './memo.ts';
 export { availability, salesReport, presaleReport, blocksReport, type Availability, type SalesReport, type PresaleReport, type BlockView } from './queries.ts';

@@ -14,6 +14,12 @@ import { Order, SeatState, type Hold, type PerformanceState } from './state.ts';
 import { TicketStatus, reserveTickets } from './tickets.ts';
 
 export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number): OrderAccepted | Rejection {
+  const order = confirmedOrder(s, cmd, nowMs);
+  return 'ok' in order ? order : orderAcceptedOf(s, order);
+}
+
+/** confirmHold's rules, for a hold named by id or by binary number (binary-named.ts): the order made, or the refusal. */
+export function confirmedOrder(s: PerformanceState, cmd: ConfirmHold, nowMs: number): Order | Rejection {
   const badEmail = needEmail(cmd.buyerEmail, 'buyerEmail');
   if (badEmail !== null) return badEmail;
   if (cmd.complimentary !== undefined && typeof cmd.complimentary !== 'boolean') return reject('COMMAND_INVALID', 'complimentary', 'complimentary must be true or false');
@@ -24,8 +30,7 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   const free = cmd.complimentary === true;
   // Only what a product sold before may be given: a single ticket always has a price to pay.
   if (free && hold.productId === null) return reject('COMMAND_INVALID', 'complimentary', 'only a product\'s hold is confirmed complimentary');
-  const order = orderOf(s, hold, cmd.buyerEmail ?? null, free, nowMs);
-  return 'ok' in order ? order : orderAcceptedOf(s, order);
+  return orderOf(s, hold, cmd.buyerEmail ?? null, free, nowMs);
 }
 
 /**

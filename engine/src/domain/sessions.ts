@@ -24,6 +24,8 @@ export interface Session {
   /** The last request's command words and reply words (binary.ts layouts), the first `count` records of each. */
   request: Int32Array;
   reply: Int32Array;
+  /** The strings the last request's named records used (binary-named.ts); empty when none. */
+  strings: readonly string[];
   /** The last request's time, and when the holds it made expire. */
   nowMs: number;
   expiresAtMs: number;
@@ -36,7 +38,7 @@ export class SessionTable {
 
   add(clientId: string): Session {
     const session: Session = {
-      clientId, sessionNo: this.list.length, requestNo: 0, count: 0, request: new Int32Array(0), reply: new Int32Array(0), nowMs: 0, expiresAtMs: 0,
+      clientId, sessionNo: this.list.length, requestNo: 0, count: 0, request: new Int32Array(0), reply: new Int32Array(0), strings: [], nowMs: 0, expiresAtMs: 0,
     };
     this.list.push(session);
     this.byClient.set(clientId, session);
@@ -64,19 +66,22 @@ export function replyRoom(session: Session, count: number, replyWords: number): 
 }
 
 /** Keeps a request (`words` per command) as the session's last; its reply is already in `session.reply`. */
-export function keepRequest(session: Session, requestNo: number, commands: Int32Array, count: number, words: number, nowMs: number, expiresAtMs: number): void {
+export function keepRequest(session: Session, requestNo: number, commands: Int32Array, count: number, words: number, strings: readonly string[], nowMs: number, expiresAtMs: number): void {
   if (session.request.length < count * words) session.request = grown(session.request, count * words);
   session.request.set(commands.subarray(0, count * words));
+  // A copy: the caller may reuse its array for the next request.
+  session.strings = strings.length === 0 ? [] : strings.slice();
   session.requestNo = requestNo;
   session.count = count;
   session.nowMs = nowMs;
   session.expiresAtMs = expiresAtMs;
 }
 
-/** Whether `commands` holds the same `count` commands as the session's last request. */
-export function sameRequest(session: Session, commands: Int32Array, count: number, words: number): boolean {
-  if (count !== session.count) return false;
+/** Whether `commands` and `strings` hold the same `count` commands as the session's last request. */
+export function sameRequest(session: Session, commands: Int32Array, count: number, words: number, strings: readonly string[]): boolean {
+  if (count !== session.count || strings.length !== session.strings.length) return false;
   const kept = session.request;
   for (let i = 0; i < count * words; i++) if (kept[i] !== commands[i]) return false;
+  for (let i = 0; i < strings.length; i++) if (session.strings[i] !== strings[i]) return false;
   return true;
 }

@@ -102,21 +102,24 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
 }
 
 /**
- * Each session's client and last request (number, size, time, expiry, commands, reply), the next
+ * Each session's client and last request (number, size, time, expiry, commands, reply, and its
+ * strings when it had any: a session without them is written as before), the next
  * binary hold's number, and the fates of closed binary holds once there are any.
  */
 function sessionsOf(s: PerformanceState): { sessions?: unknown[]; nextBinaryNo?: number; binaryFates?: [Uint8Array, Uint8Array] } {
   if (s.sessions.list.length === 0) return {};
-  const sessions = s.sessions.list.map((x) => [
-    x.clientId, x.requestNo, x.count, x.nowMs, x.expiresAtMs, bytesOf(x.request, x.count * COMMAND_WORDS), bytesOf(x.reply, x.count * REPLY_WORDS),
-  ]);
+  const sessions = s.sessions.list.map((x) => {
+    const kept: unknown[] = [x.clientId, x.requestNo, x.count, x.nowMs, x.expiresAtMs, bytesOf(x.request, x.count * COMMAND_WORDS), bytesOf(x.reply, x.count * REPLY_WORDS)];
+    if (x.strings.length > 0) kept.push(x.strings);
+    return kept;
+  });
   const fates = s.binaryFates.columns();
   return { sessions, nextBinaryNo: s.nextBinaryNo, ...(fates === null ? {} : { binaryFates: [bytesOf(fates.nos), fates.fates] }) };
 }
 
 function restoreSessions(s: PerformanceState, sessions: unknown[][], nextBinaryNo: number, fates: [Uint8Array, Uint8Array] | undefined): void {
   if (fates !== undefined) s.binaryFates.restore({ nos: aligned(fates[0], Int32Array), fates: aligned(fates[1], Uint8Array) });
-  for (const [clientId, requestNo, count, nowMs, expiresAtMs, request, reply] of sessions) {
+  for (const [clientId, requestNo, count, nowMs, expiresAtMs, request, reply, strings] of sessions) {
     const session = s.sessions.add(clientId as string);
     session.requestNo = requestNo as number;
     session.count = count as number;
@@ -124,6 +127,7 @@ function restoreSessions(s: PerformanceState, sessions: unknown[][], nextBinaryN
     session.expiresAtMs = expiresAtMs as number;
     session.request = aligned(request as Uint8Array, Int32Array);
     session.reply = aligned(reply as Uint8Array, Int32Array);
+    session.strings = (strings as string[] | undefined) ?? [];
   }
   s.nextBinaryNo = nextBinaryNo;
 }

@@ -87,7 +87,7 @@ class CommandCounts {
 }
 
 /** The op labels of onsale_batch_records_total, by op number (binary.ts BinaryOp); anything else is `unknown`. */
-const batchOps = ['unknown', 'holdSeats', 'releaseHold', 'confirmHold'] as const;
+const batchOps = ['unknown', 'holdSeats', 'releaseHold', 'confirmHold', 'holdSeatsNamed', 'releaseHoldNamed', 'confirmHoldNamed'] as const;
 
 /**
  * The commands inside answered binary batches, by op and code: read from the batch's words (the
@@ -263,6 +263,8 @@ export class EngineMetrics {
           if (result === undefined) continue;
           if (pending.internal) {
             stepCounts.row(pending.command)[result.ok ? 0 : result.code]++;
+            // A coordinator's courier batch (domain/products/couriers.ts): its records count as a client's do.
+            if (result.ok && pending.command.type === 'commandBatch') batchRecordCounts.count(pending.command, result);
             continue;
           }
           // A saga started or joined: the client's answer (and its time) comes in sagaAnswered.

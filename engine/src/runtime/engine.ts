@@ -4,7 +4,7 @@
 // worker. A command is answered only after its batch is journaled and applied.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Code, isPending, isStepCommandId, reject, type LayoutJson, type Outbound, type Result } from '../domain/mod.ts';
+import { Code, isPending, isStepCommandId, productHoldIn, reject, type LayoutJson, type Outbound, type Result } from '../domain/mod.ts';
 import type { Bus, Lease } from './bus.ts';
 import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
@@ -876,6 +876,12 @@ function coordinatorsOnly(command: EngineCommand): Result | null {
   }
   if (typeof c.type === 'string' && productHoldTypes.has(c.type) && (c.productId !== undefined || c.holdingId !== undefined)) {
     return reject('PRODUCT_STEP_ONLY', c.productId !== undefined ? 'productId' : 'holdingId', 'a hold for a product is made by its coordinator: buy through the product (buyProduct)');
+  }
+  // The same hold as a named record of a binary batch (a coordinator's courier sends those).
+  const batch = command as { type?: unknown; words?: unknown; count?: unknown };
+  if (batch.type === 'commandBatch' && batch.words instanceof Uint8Array && typeof batch.count === 'number') {
+    const at = productHoldIn(batch.words, batch.count);
+    if (at >= 0) return reject('PRODUCT_STEP_ONLY', 'words', `record ${at} holds for a product: a hold for a product is made by its coordinator (buyProduct)`);
   }
   return null;
 }

@@ -208,9 +208,11 @@ export class Shard {
       // performance did not answer (openPerformance, ACTOR_FAILED; PERFORMANCE_UNKNOWN is
       // transient) the shard keeps itself, whole. So are a saga's steps (few): a step re-sent
       // after a restart must get its first answer, not only COMMAND_ALREADY_APPLIED, for the
-      // saga to go on.
+      // saga to go on. A courier's batch (a step too) is not: its session answers it again
+      // (binary.ts), and its words and replies are too big to keep per step.
       const answeredByPerformance = command.type !== 'openPerformance' && (result.ok || result.code !== Code.ACTOR_FAILED);
-      if (!answeredByPerformance || isStepCommandId(command.commandId)) this.recent.remember(command.commandId, hash, performanceId, nowMs, command, result);
+      const keptBySession = command.type === 'commandBatch' && answeredByPerformance;
+      if (!keptBySession && (!answeredByPerformance || isStepCommandId(command.commandId))) this.recent.remember(command.commandId, hash, performanceId, nowMs, command, result);
     }
     return result;
   }

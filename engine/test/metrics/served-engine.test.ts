@@ -172,14 +172,16 @@ describe('metrics on a served engine (2 workers)', () => {
     // the single hold and the card.
     expect(Object.values(byCode).reduce((a, b) => a + b, 0)).toBe(7);
     expect(valueOf(x, 'onsale_command_duration_seconds_count')).toBe(7);
-    // The sagas' steps: the product linked to each match, then the card's hold on each match
-    // (the last refused) and releases of the three it got; a report of each back to the coordinator.
+    // The sagas' steps: the product linked to each match; the card's couriers (one per match,
+    // domain/products/couriers.ts) open their sessions, then carry its holds (the last refused)
+    // and the releases of the three it got, a batch each; a report of each back to the coordinator.
     const steps = labelled(x, 'onsale_saga_steps_total', 'type', 'code');
-    expect(steps['holdSeats OK']).toBe(3);
-    expect(steps['holdSeats SEAT_NOT_AVAILABLE']).toBe(1);
-    expect(steps['releaseHold OK']).toBe(3);
     expect(steps['linkProduct OK']).toBe(4);
-    expect(steps['stepResult OK']).toBe(11);
+    expect(steps['openSession OK']).toBe(4);
+    expect(steps['commandBatch OK']).toBe(7);
+    expect(steps['stepResult OK']).toBe(15);
+    // What the batches carried, by record.
+    expect(labelled(x, 'onsale_batch_records_total', 'op', 'code')).toEqual({ 'holdSeatsNamed OK': 3, 'holdSeatsNamed SEAT_NOT_AVAILABLE': 1, 'releaseHoldNamed OK': 3 });
   });
 
   it('after a worker dies on the embedded bus, its shards read onsale_shard_owned 0 and their series go', async () => {

@@ -151,9 +151,15 @@ describe('products - sagas in flight (the coordinator driven by hand)', () => {
     const s = copyOf(w.prod('P'));
     const started = executeProduct(s, buy('ann', { seats: ['A-1-1'], commandId: 'b1' }) as ProductCommand, SALE);
     const saga = (started.result as { saga: number }).saga;
-    const sent = started.out.map((o) => (o.t === 'send' ? [o.to, o.command.commandId] : null));
-    expect(sent).toEqual(games.map((g, i) => [g.performanceId, `~${s.links.get(g.performanceId)!.linkNo}/${saga}/${i}`]));
-    for (const [, id] of sent as [string, string][]) expect(isStepCommandId(id)).toBe(true);
+    const linkNo = (p: string): number => s.links.get(p)!.linkNo;
+    // The holds wait in the performances' couriers (products/couriers.ts) while each opens its
+    // session there: the openings go first, named like any step of the product.
+    const sent = started.out.map((o) => (o.t === 'send' ? [o.to, o.command.commandId] : null)) as [string, string][];
+    expect(sent.map(([to]) => to)).toEqual(games.map((g) => g.performanceId));
+    for (const [to, id] of sent) expect(id).toMatch(new RegExp(`^~${linkNo(to)}/\\d+/0$`));
+    const steps = s.sagas.get(saga)!.steps.map((st) => [st.performanceId, st.command.commandId]);
+    expect(steps).toEqual(games.map((g, i) => [g.performanceId, `~${linkNo(g.performanceId)}/${saga}/${i}`]));
+    for (const [, id] of [...sent, ...steps]) expect(isStepCommandId(id as string)).toBe(true);
   });
 
   it('links one performance at a time, joins a retry of a running saga and refuses its id for another payload', () => {
@@ -166,7 +172,8 @@ describe('products - sagas in flight (the coordinator driven by hand)', () => {
     const link = { type: 'linkPerformance', commandId: 'l1', performance: more[0] } as const;
     const running = executeProduct(s, link, SALE);
     expect(isPending(running.result)).toBe(true);
-    expect(running.out).toEqual([expect.objectContaining({ t: 'send', to: 'G4', command: expect.objectContaining({ type: 'linkProduct', commandId: 'P/3/0' }) })]);
+    const linkSaga = (running.result as { saga: number }).saga;
+    expect(running.out).toEqual([expect.objectContaining({ t: 'send', to: 'G4', command: expect.objectContaining({ type: 'linkProduct', commandId: `P/${linkSaga}/0` }) })]);
     expect(executeProduct(s, link, SALE).result).toEqual(running.result);
     expectCode(executeProduct(s, { ...link, performance: more[1] }, SALE).result as never, 'COMMAND_ID_REUSED');
     expectCode(executeProduct(s, { ...link, commandId: 'l2', performance: { ...more[0], performanceId: 'G6' } }, SALE).result as never, 'PRODUCT_BUSY');

@@ -7,7 +7,7 @@
 // test (coverage.test.ts) reads `expect: 'NAME'` and `expectCode(..., 'NAME')` in these files.
 import { expect } from 'vitest';
 import {
-  auditPerformance, availability, compileLayout, createPerformance, decodeSnapshot, encodeSnapshot, executeProduct, LocalProducts, productFromPlain,
+  auditPerformance, availability, compileLayout, namedCommands, createPerformance, decodeSnapshot, encodeSnapshot, executeProduct, LocalProducts, productFromPlain,
   productEntries, productToPlain, stateHash, ticketRows,
   type Availability, type CodeName, type Command, type CreateProduct, type HoldingResult, type Layout, type LayoutJson,
   type Outbound, type PerformanceSpec, type PerformanceState, type ProductCommand, type ProductPerformance, type ProductState,
@@ -378,4 +378,16 @@ export function driveSteps(w: World, s: ProductState, queue: Outbound[], at: num
     queue.push(...executeProduct(s, { type: 'stepResult', commandId: `rv${o.saga}-${o.step}-${n++}`, saga: o.saga, step: o.step, result }, at).out);
   }
   return done;
+}
+
+/**
+ * The commands a step stands for: the step itself, or for a courier's batch (products/couriers.ts)
+ * each named record as the object command it is (holds named `#slot.binaryNo`). Tests that
+ * meddle with a saga's confirms or holds look through batches with it.
+ */
+export function stepCommands(command: Command): Command[] {
+  if (command.type !== 'commandBatch') return [command];
+  const bytes = command.words;
+  const words = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return namedCommands(words, command.count, command.strings ?? []).filter((c): c is NonNullable<typeof c> => c !== null);
 }

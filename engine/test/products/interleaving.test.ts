@@ -292,8 +292,11 @@ describe('product sagas under interleaving', () => {
     // ticket scanned before the compensation's void reaches it.
     const run = new Run();
     run.apply({ op: 'buyCard', buyer: 0, seat: 0, quantity: 1 });
-    for (let i = 0; i < 3; i++) run.performStep(0);
-    for (let i = 0; i < 3; i++) run.report(0);
+    // The couriers open their sessions (products/couriers.ts), then the holds go, in batches.
+    for (let wave = 0; wave < 2; wave++) {
+      for (let i = 0; i < 3; i++) run.performStep(0);
+      for (let i = 0; i < 3; i++) run.report(0);
+    }
     run.performStep(0);
     run.now += TTL + 1;
     for (let i = 0; i < 2; i++) run.performStep(0);

@@ -1005,7 +1005,7 @@ class Run {
     for (const product of PRODUCTS) {
       const s = w.prod(product);
       actual.push(product, productHoldings(s).map((h) => [h.holdingId, h.buyerId, h.seats, h.performances.map((p) => [p.performanceId, p.tickets, p.paidMinor])]),
-        [...s.renewed], s.renewalClosed, `${s.sagas.size} sagas in flight`, `${s.stranded.size} stranded`);
+        [...s.renewed], s.renewalClosed, `${s.sagas.size - s.courierSagas} sagas in flight`, `${s.stranded.size} stranded`);
       model.push(product, [...m.holdings.values()].filter((h) => h.product === product).map((h) => [h.id, h.buyer, h.seats, [...h.parts].map(([p, part]) => [p, part.tickets, part.paid])]),
         [...m.renewed[product]], m.renewalClosed[product], `${this.pending.filter((x) => x.product === product).length} sagas in flight`, '0 stranded');
     }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { productLimits, productLinks, type Command, type RenewalTerms } from '../../src/domain/mod.ts';
 import {
-  DAY, FIRST, SALE, World, buy, expectCode, hallLayout, holding, linkLater, play, productDef, refusal, schedule,
+  DAY, FIRST, SALE, World, buy, expectCode, hallLayout, holding, linkLater, play, productDef, refusal, schedule, stepCommands,
 } from '../products/helpers.ts';
 
 const hall = hallLayout();
@@ -92,8 +92,9 @@ describe('the sale saga: a refused confirm voids what was confirmed and releases
     // The hold on G3 is gone by the time its confirm arrives (as when it expires in the runtime).
     const perform = w.local.perform.bind(w.local);
     w.local.perform = (performanceId: string, command: Command, nowMs: number) => {
-      if (performanceId === 'G3' && command.type === 'confirmHold') {
-        expectCode(perform('G3', { type: 'releaseHold', commandId: 'gone', holdId: command.holdId, buyerId: command.buyerId } as Command, nowMs), 'OK');
+      // The confirm travels in the courier's batch (products/couriers.ts): looked for in it.
+      for (const c of stepCommands(command)) {
+        if (performanceId === 'G3' && c.type === 'confirmHold') expectCode(perform('G3', { type: 'releaseHold', commandId: 'gone', holdId: c.holdId, buyerId: c.buyerId } as Command, nowMs), 'OK');
       }
       return perform(performanceId, command, nowMs);
     };

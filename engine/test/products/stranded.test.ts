@@ -8,7 +8,7 @@ import type { Saga } from '../../src/domain/products/state.ts';
 import { dueStranded, noteUndoneVoids } from '../../src/domain/products/stranded.ts';
 import {
   DAY, FIRST, HOUR, MINUTE, SALE, World, buy, buyListing, exchange, expectCode, hallLayout, holding, list, priceOf, productDef, refusal,
-  resaleCard, scanHolding, schedule, withdraw,
+  resaleCard, scanHolding, schedule, stepCommands, withdraw,
 } from './helpers.ts';
 
 const hall = hallLayout();
@@ -26,8 +26,9 @@ function undoneSale(meanwhile: (w: World, ticketId: string, at: number) => void)
   const perform = w.local.perform.bind(w.local);
   let interfered = false;
   w.local.perform = (performanceId: string, command: Command, nowMs: number) => {
-    if (performanceId === 'G3' && command.type === 'confirmHold') {
-      expectCode(perform('G3', { type: 'releaseHold', commandId: 'gone', holdId: command.holdId, buyerId: command.buyerId } as Command, nowMs), 'OK');
+    // The confirm travels in the courier's batch (products/couriers.ts): looked for in it.
+    for (const c of stepCommands(command)) {
+      if (performanceId === 'G3' && c.type === 'confirmHold') expectCode(perform('G3', { type: 'releaseHold', commandId: 'gone', holdId: c.holdId, buyerId: c.buyerId } as Command, nowMs), 'OK');
     }
     if (performanceId === 'G1' && command.type === 'voidTicket' && !interfered) {
       interfered = true;

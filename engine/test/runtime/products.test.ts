@@ -2,11 +2,12 @@
 // journaled commands routed by the router, and a client is answered when the saga finishes.
 // A restart on the same journal resumes sagas cut off mid-way (pendingSteps are sent again).
 import { describe, expect, it } from 'vitest';
-import type { Result, TicketRow } from '../../src/domain/mod.ts';
+import { BinaryOp, commandWords, NO_STRING, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { EmbeddedBus, Shard, VenueCatalog, type Engine, type EngineCommand, type ShardOutbox } from '../../src/runtime/mod.ts';
 import { CARD_SALE_AT_MS, matchSpec, seasonCardProduct, SEASON_CARD, SINGLE_SALE_AT_MS } from '../../src/sim/season-setup.ts';
 import { buy, layout, matches, seat, setUp } from './season-fixture.ts';
 import { engines, expectCode, expectOk, tickets } from './helpers.ts';
+import { stepCommands } from '../products/helpers.ts';
 
 const { start, stop } = engines();
 
@@ -95,6 +96,14 @@ describe('products in the runtime - what only a coordinator may send', () => {
     const forged: EngineCommand = { type: 'holdSeats', commandId: 'sneaky', buyerId: 'mallory', channel: 'box', seats: [seat(101)], productId: SEASON_CARD, holdingId: `${SEASON_CARD}-H1` };
     expectCode(await engine.submit(first, forged, CARD_SALE_AT_MS), 'PRODUCT_STEP_ONLY');
     expectCode(await engine.submit(first, { type: 'holdBestAvailable', commandId: 'sneaky2', buyerId: 'mallory', channel: 'box', count: 1, holdingId: 'X' }, CARD_SALE_AT_MS), 'PRODUCT_STEP_ONLY');
+    // The same hold as a named record of a client's binary batch (what a courier sends), behind a plain one.
+    const session = await engine.submit(first, { type: 'openSession', commandId: 'mallory-session', clientId: 'mallory' }, CARD_SALE_AT_MS) as { sessionNo: number };
+    const plain = [BinaryOp.HOLD_SEATS_NAMED, NO_STRING, 0, NO_STRING, 1, NO_STRING, 1, 2];
+    const named = [BinaryOp.HOLD_SEATS_NAMED, 3, 0, 4, 1, NO_STRING, 1, 2];
+    const words = commandWords([plain, named]);
+    const strings = ['mallory', 'box', seat(101), SEASON_CARD, `${SEASON_CARD}-H1`];
+    const batch: EngineCommand = { type: 'commandBatch', commandId: 'sneaky3', sessionNo: session.sessionNo, requestNo: 1, count: 2, words: new Uint8Array(words.buffer), strings };
+    expect(await engine.submit(first, batch, CARD_SALE_AT_MS)).toMatchObject({ ok: false, name: 'PRODUCT_STEP_ONLY', field: 'words' });
     const ticket = (await allTickets(engine)).find((t) => t.performanceId === first)!;
     const voided = await engine.submit(first, { type: 'voidTicket', commandId: `${SEASON_CARD}/0/1`, ticketId: ticket.ticketId }, CARD_SALE_AT_MS);
     expect(voided).toMatchObject({ ok: false, name: 'PRODUCT_STEP_ONLY', field: 'commandId' });
@@ -128,11 +137,18 @@ describe('a shard resumes sagas from its snapshot', () => {
     let outbox = shard.takeOutbox();
     while (outbox.length > 0) outbox = run(shard, outbox, Infinity);
     expect(shard.applyOne(SEASON_CARD, CARD_SALE_AT_MS, buy('b1', 'bob', [seat(9)]))).toMatchObject({ ok: true, pending: true });
-    // Two of the four holds are answered, then the process "dies": snapshot and restore.
-    run(shard, shard.takeOutbox(), 2);
+    // The holds travel in the matches' couriers (domain/products/couriers.ts), which open their
+    // sessions first. Two of the four sessions are answered, and those two couriers send their
+    // batches of holds; one of them is applied, its report lost: the process "dies" (snapshot and
+    // restore) with two openings and two batches unanswered.
+    const batches = run(shard, shard.takeOutbox(), 2).filter(([, , a]) => a.t === 'send');
+    expect(batches.map(([, , a]) => (a.t === 'send' ? a.command.type : a.t))).toEqual(['commandBatch', 'commandBatch']);
+    const [, appliedAt, applied] = batches[0];
+    if (applied.t !== 'send') throw new Error('a send');
+    expect(shard.applyOne(applied.to, appliedAt, applied.command)).toMatchObject({ ok: true, retried: false });
     const restored = Shard.restore(config, shard.snapshot());
     const pending = restored.pendingSteps();
-    expect(pending.map(([, , a]) => (a.t === 'send' ? a.command.type : a.t))).toEqual(['holdSeats', 'holdSeats']);
+    expect(pending.map(([, , a]) => (a.t === 'send' ? a.command.type : a.t))).toEqual(['openSession', 'openSession', 'commandBatch', 'commandBatch']);
     outbox = pending;
     let finished: Result | null = null;
     for (let rounds = 0; outbox.length > 0 && rounds < 10; rounds++) {
@@ -140,8 +156,9 @@ describe('a shard resumes sagas from its snapshot', () => {
       for (const [, , a] of outbox) if (a.t === 'done') finished = a.result;
     }
     expect(finished).toMatchObject({ ok: true, seats: [seat(9)] });
-    // Re-sending a step the performance already applied gets its first result (no second hold).
-    expect(restored.query(matches[0].performanceId, 'seatCounts', null)).toEqual({ free: layout.capacity - 1, held: 0, sold: 1, blocked: 0 });
+    // Re-sending the batch the performance already applied gets its first reply from the
+    // session (no second hold): every match sold the seat once.
+    for (const p of matches) expect(restored.query(p.performanceId, 'seatCounts', null)).toEqual({ free: layout.capacity - 1, held: 0, sold: 1, blocked: 0 });
   });
 });
 
@@ -161,7 +178,10 @@ describe('a shard retries a stranded ticket\'s void on its ticks', () => {
         const [productId, nowMs, action] = outbox[i];
         if (action.t !== 'send') continue;
         const c = action.command;
-        if (action.to === last && c.type === 'confirmHold') expectOk(shard.applyOne(last, nowMs, { type: 'releaseHold', commandId: 'gone', holdId: c.holdId, buyerId: c.buyerId }) as Result);
+        // The confirm travels in the courier's batch (domain/products/couriers.ts): looked for in it.
+        for (const named of stepCommands(c)) {
+          if (action.to === last && named.type === 'confirmHold') expectOk(shard.applyOne(last, nowMs, { type: 'releaseHold', commandId: 'gone', holdId: named.holdId, buyerId: named.buyerId }) as Result);
+        }
         if (action.to === first && c.type === 'voidTicket' && !listed) {
           listed = true;
           expectOk(shard.applyOne(first, nowMs, { type: 'listResale', commandId: 'sell', listingId: 'L1', ticketId: c.ticketId, sellerId: 'bob', channel: 'web', priceMinor: 5_000 }) as Result);

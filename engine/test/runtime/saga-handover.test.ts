@@ -35,10 +35,11 @@ describe('sagas across shards this process does not serve', () => {
     bus.events.lost(awayShard);
     const bought = engine.submit(SEASON_CARD, buy('b1', 'alice', [seat(42)]), CARD_SALE_AT_MS);
     expect(await within(bought, 300)).toBe('pending');
-    // The hold for the away match went to the forwarder, at the saga's time, and again after the refusal.
+    // The first step for the away match (its courier opening its session there, before the hold:
+    // domain/products/couriers.ts) went to the forwarder, at the saga's time, and again after the refusal.
     const steps = forwarder.forwarded.filter((f) => f.actorId === away.performanceId);
     expect(steps.length).toBeGreaterThanOrEqual(2);
-    expect(steps.every((f) => f.shard === awayShard && f.type === 'holdSeats' && f.nowMs >= CARD_SALE_AT_MS)).toBe(true);
+    expect(steps.every((f) => f.shard === awayShard && f.type === 'openSession' && f.nowMs >= CARD_SALE_AT_MS)).toBe(true);
     // Nothing for a shard served here was forwarded.
     expect(forwarder.forwarded.every((f) => shardOf(f.actorId, SHARDS) === awayShard)).toBe(true);
     bus.events.acquired({ shard: awayShard, epoch: 2 });

@@ -11,7 +11,8 @@ import type { BuyProduct, CloseRenewal, ExchangePerformance, LinkPerformance, Pr
 import { customersFor, nameCustomers } from './customers.ts';
 import { knownPerformances, outcomeResult } from './holdings.ts';
 import type { Outbound, SagaPending } from './outbound.ts';
-import { advance, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startRefund, startResale, unplayedParts } from './sagas.ts';
+import { advance, flushSteps, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startRefund, startResale, unplayedParts } from './sagas.ts';
+import { waveAnswered } from './couriers.ts';
 import { dueStranded, strandedDueAtMs } from './stranded.ts';
 import { checkCreateProduct } from './validate.ts';
 import { newProductState, offeredTicketTypes, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
@@ -26,6 +27,14 @@ export interface ProductOutput {
 const OK_IGNORED: Result = Object.freeze({ ok: true }) as Result;
 
 export function executeProduct(state: ProductState | null, cmd: ProductCommand, nowMs: number): ProductOutput {
+  const output = executeProductCommand(state, cmd, nowMs);
+  // What the command's sagas queued for the couriers goes once the command is done: a command
+  // that starts many steps to one performance sends them as one batch (couriers.ts).
+  if (output.state !== null && output.state.couriers.size > 0) flushSteps(output.state, output.out);
+  return output;
+}
+
+function executeProductCommand(state: ProductState | null, cmd: ProductCommand, nowMs: number): ProductOutput {
   const out: Outbound[] = [];
   if (typeof cmd !== 'object' || cmd === null || !isId(cmd.commandId)) return { state, result: reject('COMMAND_INVALID', 'commandId', 'a command is an object with a commandId'), out };
   if (state === null) {
@@ -163,11 +172,6 @@ function stepResult(s: ProductState, cmd: StepResult, nowMs: number, out: Outbou
   return OK_IGNORED;
 }
 
-/** Whether every step of the saga's current wave has answered (a loop: every() made a closure per report). */
-function waveAnswered(saga: Saga): boolean {
-  for (const i of saga.wave) if (saga.steps[i].result === null) return false;
-  return true;
-}
 
 /** Every step sent and not yet answered, for the runtime to send again after a restart. */
 export function pendingSteps(s: ProductState): Outbound[] {
@@ -175,7 +179,8 @@ export function pendingSteps(s: ProductState): Outbound[] {
   for (const saga of s.sagas.values()) {
     for (const i of saga.wave) {
       const step = saga.steps[i];
-      if (step.result === null) out.push({ t: 'send', to: step.performanceId, command: step.command, saga: saga.saga, step: i });
+      // A courier's step is answered through its batch, which is a step of its own.
+      if (step.result === null && step.batched !== true) out.push({ t: 'send', to: step.performanceId, command: step.command, saga: saga.saga, step: i });
     }
   }
   return out;

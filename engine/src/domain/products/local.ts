@@ -37,24 +37,51 @@ export class LocalProducts {
 
   /** Runs a product command and every saga step it causes; returns the final outcome. */
   product(productId: string, command: ProductCommand, nowMs: number): Result {
-    const first = this.apply(productId, command, nowMs);
-    if (first === null) return misaddressed();
-    let outcome: Result | null = isPending(first.result) ? null : first.result;
+    return this.runCommands(productId, [command], nowMs)[0];
+  }
+
+  /**
+   * Runs product commands that arrive together, as the runtime runs a batch of them: each is
+   * applied in turn, then every step they caused, until every one has its outcome (by position).
+   * Steps to one performance made meanwhile go in its courier's next batch (couriers.ts).
+   */
+  productMany(productId: string, commands: readonly ProductCommand[], nowMs: number): Result[] {
+    return this.runCommands(productId, commands, nowMs);
+  }
+
+  private runCommands(productId: string, commands: readonly ProductCommand[], nowMs: number): Result[] {
+    const outcomes: (Result | null)[] = [];
+    const waiting = new Map<string, number[]>();
     // Every action comes from this one product: its sagas talk only to performances.
-    const queue: Outbound[] = [...first.out];
+    const queue: Outbound[] = [];
+    for (const command of commands) {
+      const first = this.apply(productId, command, nowMs);
+      const at = outcomes.length;
+      if (first === null) outcomes.push(misaddressed());
+      else if (!isPending(first.result)) outcomes.push(first.result);
+      else {
+        outcomes.push(null);
+        const same = waiting.get(command.commandId);
+        if (same === undefined) waiting.set(command.commandId, [at]);
+        else same.push(at);
+      }
+      if (first !== null) for (const o of first.out) queue.push(o);
+    }
     for (let i = 0; i < queue.length; i++) {
-      if (i >= stepsPerCommandMax) throw new Error(`product command ${command.commandId} ran more than ${stepsPerCommandMax} steps`);
+      if (i >= stepsPerCommandMax) throw new Error(`product commands ran more than ${stepsPerCommandMax} steps`);
       const o = queue[i];
       if (o.t === 'done') {
-        if (o.commandId === command.commandId) outcome = o.result;
+        for (const at of waiting.get(o.commandId) ?? []) outcomes[at] = o.result;
         continue;
       }
       const result = this.perform(o.to, o.command, nowMs);
       const next = this.apply(productId, { type: 'stepResult', commandId: `r${this.stepNo++}`, saga: o.saga, step: o.step, result }, nowMs)!;
       for (const n of next.out) queue.push(n);
     }
-    if (outcome === null) throw new Error(`product command ${command.commandId} did not finish`);
-    return outcome;
+    return outcomes.map((r, i) => {
+      if (r === null) throw new Error(`product command ${commands[i].commandId} did not finish`);
+      return r;
+    });
   }
 
   /** Null when a createProduct names another product than the one it is sent to (nothing is kept). */

@@ -62,7 +62,8 @@ export function productReport(s: ProductState): ProductReport {
     refusal: s.refusal?.message ?? null,
     holdings: s.holdings.size,
     refundedHoldings,
-    sagasInFlight: s.sagas.size,
+    // Sales and the like; a courier's own sagas (couriers.ts) are how their steps travel.
+    sagasInFlight: s.sagas.size - s.courierSagas,
     soldMinor,
     renewal: renewal === undefined ? null : { holders: renewal.holders.length, renewed: [...s.renewed.values()].length, closed: s.renewalClosed },
     stranded: { tickets: s.stranded.size, retrying: [...s.stranded.values()].filter((t) => t.retryAtMs !== null).length, forgotten: s.strandedForgotten },

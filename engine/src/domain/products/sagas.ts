@@ -12,7 +12,8 @@ import { checkCustomers } from './customers.ts';
 import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
 import { endsAtOf, exchangedHolding, holdingOf, knownPerformances, outcomeResult, paidForMinor, partFor, refundedHolding, ticketsOn, withPart } from './holdings.ts';
-import { offeredTicketTypes, productLimits, renewedTicketType, type Holding, type MakingHolding, type ProductState, type Saga, type Step } from './state.ts';
+import { offeredTicketTypes, productLimits, renewedTicketType, type BatchedOrder, type Holding, type MakingHolding, type ProductState, type Saga, type Step, type StepOutcome } from './state.ts';
+import { batchable, batchAnswered, enqueue, flushCouriers, sessionAnswered, ticketIdsOf } from './couriers.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
 
@@ -28,7 +29,15 @@ export function send(s: ProductState, saga: Saga, to: string, command: Sendable,
   full.commandId = stepCommandId(s.productId, saga.saga, step, s.links.get(to)?.linkNo);
   saga.steps.push({ performanceId: to, command: full, result: null });
   saga.wave.push(step);
-  out.push({ t: 'send', to, command: full, saga: saga.saga, step });
+  // A sale's holds of explicit seats, and their confirms and releases, go in the performance's
+  // next batch (couriers.ts); the id stays the step's name in the saga and its snapshot.
+  if (batchable(saga, full)) enqueue(s, saga, step, to);
+  else out.push({ t: 'send', to, command: full, saga: saga.saga, step });
+}
+
+/** Sends what the couriers queued (executeProduct calls it once per command, after the command's own actions). */
+export function flushSteps(s: ProductState, out: Outbound[]): void {
+  flushCouriers(s, send as (s: ProductState, saga: Saga, to: string, command: Command, out: Outbound[]) => void, out);
 }
 
 /** The step's refusal as the product's: same code, the performance named in the field and message. */
@@ -37,7 +46,7 @@ function onPerformance(performanceId: string, r: Rejection): Rejection {
 }
 
 /** A step its performance has answered. */
-type Answered = Step & { result: Result };
+type Answered = Step & { result: StepOutcome };
 
 /** The current wave's steps, every one answered: the steps themselves, not copies of them. */
 function waveResults(saga: Saga): Answered[] {
@@ -80,7 +89,7 @@ export function rememberOutcome(s: ProductState, command: ProductCommand, outcom
  * product may have 50,000 sagas in flight, and this is asked on every purchase and every finish.
  */
 export function salesInFlight(s: ProductState): number {
-  return s.sagas.size - (s.linkSaga === null ? 0 : 1);
+  return s.sagas.size - s.courierSagas - (s.linkSaga === null ? 0 : 1);
 }
 
 /** Starts the link that waits for the sales in flight, once the last of them has finished. */
@@ -135,6 +144,11 @@ export function advance(s: ProductState, saga: Saga, nowMs: number, out: Outboun
       return finish(s, saga, { ok: true }, out);
     case 'resale': return advanceResale(s, saga, results, out);
     case 'refund': return advanceRefund(s, saga, results, nowMs, out);
+    case 'session': return sessionAnswered(s, saga);
+    case 'batch':
+      batchAnswered(s, saga, nowMs, advance, out);
+      // The batch carried the last steps of the last sales: a link waiting for them may start.
+      return startWaitingLink(s, out);
   }
 }
 
@@ -393,8 +407,7 @@ function advanceBuy(s: ProductState, saga: Saga, results: Answered[], nowMs: num
     case 'confirm': {
       for (const r of results) {
         if (!r.result.ok) continue;
-        const order = r.result as OrderAccepted;
-        h.parts.push(partFor(r.performanceId, order.tickets.map((t) => t.ticketId), order.totalMinor));
+        h.parts.push(partFor(r.performanceId, ticketIdsOf(r.result), (r.result as OrderAccepted | BatchedOrder).totalMinor));
       }
       if (failed !== undefined) {
         // The confirmed holds are orders now: compensation voids their tickets and releases

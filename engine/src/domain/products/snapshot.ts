@@ -1,7 +1,7 @@
 // A coordinator's state as plain arrays and back (the runtime packs it with msgpack). Maps are
 // written as entry lists in insertion order, so a decoded state iterates, and hashes, the same.
 import { holdingOf as holdingFromParts, outcomeResult, partsFromPlain, partsOf, partsToPlain } from './holdings.ts';
-import { renewalHoldersOf, renewedTicketType, type Finished, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
+import { isClientSaga, renewalHoldersOf, renewedTicketType, type Finished, type Holding, type MakingHolding, type ProductState, type Saga } from './state.ts';
 import type { CreateProduct, RenewalHolder } from './commands.ts';
 
 export const PRODUCT_SNAPSHOT_VERSION = 1;
@@ -95,15 +95,17 @@ export function productToPlain(s: ProductState): unknown {
     ...(s.strandedForgotten > 0 ? { strandedForgotten: s.strandedForgotten } : {}),
     // Written only once setResaleChannels has set them: other snapshots are unchanged.
     ...(s.resaleChannels !== null ? { resaleChannels: s.resaleChannels } : {}),
+    // Written only once a courier carried a step: other snapshots are unchanged.
+    ...(s.couriers.size > 0 ? { couriers: entries(s.couriers) } : {}),
   };
 }
 
 type Plain<T> = { [K in keyof T]: T[K] extends Map<infer A, infer B> ? [A, B][] : T[K] };
 
 export function productFromPlain(raw: unknown): ProductState {
-  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas' | 'customers' | 'stranded' | 'strandedForgotten' | 'resaleChannels'> & {
+  const p = raw as Omit<Plain<ProductState>, 'holdings' | 'sagas' | 'customers' | 'stranded' | 'strandedForgotten' | 'resaleChannels' | 'couriers'> & {
     v: number; holdings: PlainHolding[]; customers?: Plain<ProductState>['customers']; sagas: (Omit<Saga, 'making'> & { making: PlainMaking[] })[];
-    stranded?: Plain<ProductState>['stranded']; strandedForgotten?: number; resaleChannels?: string[];
+    stranded?: Plain<ProductState>['stranded']; strandedForgotten?: number; resaleChannels?: string[]; couriers?: Plain<ProductState>['couriers'];
   };
   if (p.v !== PRODUCT_SNAPSHOT_VERSION) throw new Error(`product snapshot version ${p.v} is not ${PRODUCT_SNAPSHOT_VERSION}`);
   const renewalHolders = renewalHoldersOf(p.def);
@@ -123,7 +125,7 @@ export function productFromPlain(raw: unknown): ProductState {
     sagas: new Map(p.sagas.map((g) => [g.saga, { ...g, making: g.making.map(makingOf), anchor: g.anchor ?? null }])),
     linkSaga: p.sagas.find((g) => g.kind === 'link')?.saga ?? null,
     // A revoid saga is the ticker's, not a client's: no retry joins it.
-    running: new Map(p.sagas.filter((g) => g.kind !== 'revoid').map((g) => [g.command.commandId, g.saga])),
+    running: new Map(p.sagas.filter((g) => isClientSaga(g.kind)).map((g) => [g.command.commandId, g.saga])),
     finished: new Map(p.finished),
     finishedOld: new Map(p.finishedOld),
     dropListener: null,
@@ -139,5 +141,7 @@ export function productFromPlain(raw: unknown): ProductState {
     // Absent in snapshots of products whose resale channels are those they were created with.
     resaleChannels: p.resaleChannels ?? null,
     revoidSaga: p.sagas.find((g) => g.kind === 'revoid')?.saga ?? null,
+    couriers: new Map(p.couriers ?? []),
+    courierSagas: p.sagas.filter((g) => !isClientSaga(g.kind) && g.kind !== 'revoid').length,
   };
 }

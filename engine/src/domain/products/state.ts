@@ -126,7 +126,36 @@ export interface Step {
   performanceId: string;
   command: Command;
   /** Null while the performance has not answered. */
-  result: Result | null;
+  result: StepOutcome | null;
+  /** Carried by the performance's courier (couriers.ts) in a batch, not sent as a command of its own. */
+  batched?: boolean;
+}
+
+/**
+ * A step's result: the performance's answer, or for a confirm a courier carried, the order as
+ * its reply names it (its number, total and tickets, not each ticket's price and seat).
+ */
+export type StepOutcome = Result | BatchedOrder;
+
+export interface BatchedOrder {
+  ok: true;
+  batched: true;
+  holdId: string;
+  orderNo: number;
+  totalMinor: number;
+  ticketIds: string[];
+}
+
+/**
+ * A coordinator's courier to one performance (couriers.ts): its client session there (a number,
+ * or SESSION_NONE / SESSION_REFUSED), the last request answered in it, whether a request (or the
+ * session's opening) is in flight, and the steps queued for the next one as (saga, step) pairs.
+ */
+export interface Courier {
+  sessionNo: number;
+  requestNo: number;
+  busy: boolean;
+  queue: number[];
 }
 
 /**
@@ -134,7 +163,14 @@ export interface Step {
  * (stranded.ts). 'resale': setResaleChannels, on every linked performance. 'refund':
  * refundHolding, a void on each performance of the holding not yet started.
  */
-export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange' | 'revoid' | 'resale' | 'refund';
+export type SagaKind = 'create' | 'buy' | 'renew' | 'closeRenewal' | 'link' | 'exchange' | 'revoid' | 'resale' | 'refund' | CourierKind;
+/** A courier's own sagas (couriers.ts): its session's opening, and each batch. No client waits for them. */
+export type CourierKind = 'session' | 'batch';
+
+/** Whether a client's command started the saga (its retries join it): not the ticker's nor a courier's. */
+export function isClientSaga(kind: SagaKind): boolean {
+  return kind !== 'revoid' && kind !== 'session' && kind !== 'batch';
+}
 
 export interface Saga {
   saga: number;
@@ -154,6 +190,8 @@ export interface Saga {
   conflicts: { holdingId: string; code: number; name: string }[];
   /** A same-seat purchase by best available: where its seats are picked; null for any other saga. */
   anchor: Anchor | null;
+  /** A courier's batch: the (saga, step) pairs of its records, in order. */
+  refs?: number[];
 }
 
 /**
@@ -255,6 +293,10 @@ export interface ProductState {
   strandedForgotten: number;
   /** The revoid saga in flight (at most one), by number: derived from `sagas`, never snapshotted. */
   revoidSaga: number | null;
+  /** Per performance, the courier that carries batchable steps there (couriers.ts). Snapshotted only when not empty. */
+  couriers: Map<string, Courier>;
+  /** Courier sagas in `sagas` (they are not sales: a link does not wait for them). Derived, never snapshotted. */
+  courierSagas: number;
 }
 
 /**
@@ -312,6 +354,8 @@ export function newProductState(def: CreateProduct, nowMs: number): ProductState
     resaleChannels: null,
     strandedForgotten: 0,
     revoidSaga: null,
+    couriers: new Map(),
+    courierSagas: 0,
   };
 }
 
