@@ -14,12 +14,14 @@
 import type { ConfirmHold, HoldSeats, ReleaseHold } from './commands.ts';
 import { Code, type Rejection } from './codes.ts';
 // binary.ts imports this module too: these are read inside functions only, once both are loaded.
-import { BinaryOp, COMMAND_WORDS } from './binary.ts';
+import { BinaryOp, COMMAND_WORDS, liveBinaryHold } from './binary.ts';
 import { binaryHoldId } from './hold-record.ts';
-import { releaseHold, seatsHold } from './holds.ts';
+import { closeHold, seatsHold } from './holds.ts';
+import { needEmail, needId } from './checks.ts';
+import { Fate } from './memo.ts';
 import { limits } from './limits.ts';
-import { confirmedOrder } from './orders.ts';
-import type { PerformanceState } from './state.ts';
+import { orderOfConfirmed } from './orders.ts';
+import type { Hold, PerformanceState } from './state.ts';
 
 /** Word offsets in a named record. */
 export const NamedWord = {
@@ -84,22 +86,36 @@ function namedHoldId(c: Int32Array, at: number): string {
   return binaryHoldId(c[at + NamedWord.SLOT], c[at + NamedWord.BINARY_NO]);
 }
 
+/**
+ * The live hold a named release or confirm names, found by its slot (no id made and parsed back):
+ * holds.ts liveHold's checks for the id `#<slot>.<binaryNo>`, in its order (the buyer's id, the
+ * hold, its owner, its time), as codes.
+ */
+function liveNamedHold(s: PerformanceState, c: Int32Array, at: number, strings: readonly unknown[], nowMs: number): Hold | number {
+  const buyerId = str(strings, c[at + NamedWord.HOLD_BUYER]);
+  if (needId(buyerId, 'buyerId') !== null) return Code.COMMAND_INVALID;
+  return liveBinaryHold(s, c[at + NamedWord.SLOT], c[at + NamedWord.BINARY_NO], -1, buyerId as string, nowMs);
+}
+
+/** RELEASE_HOLD_NAMED: releaseHold by the hold's slot and number. */
 export function releaseHoldNamed(s: PerformanceState, c: Int32Array, at: number, strings: readonly unknown[], nowMs: number, r: Int32Array, o: number): number {
-  const cmd = { type: 'releaseHold', commandId: '', holdId: namedHoldId(c, at), buyerId: str(strings, c[at + NamedWord.HOLD_BUYER]) } as ReleaseHold;
-  const done = releaseHold(s, cmd, nowMs);
-  if (!done.ok) return done.code;
+  const hold = liveNamedHold(s, c, at, strings, nowMs);
+  if (typeof hold === 'number') return hold;
+  closeHold(s, hold, Fate.RELEASED);
   r[o + 1] = 0;
   return Code.OK;
 }
 
+/** CONFIRM_HOLD_NAMED: confirmHold's checks in its order (e-mail, complimentary, the hold, then orders.ts orderOfConfirmed). */
 export function confirmHoldNamed(s: PerformanceState, c: Int32Array, at: number, strings: readonly unknown[], nowMs: number, r: Int32Array, o: number): number {
   const email = c[at + NamedWord.EMAIL];
   const complimentary = c[at + NamedWord.COMPLIMENTARY];
+  const buyerEmail = opt(strings, email);
+  if (needEmail(buyerEmail, 'buyerEmail') !== null) return Code.COMMAND_INVALID;
   if (complimentary !== 0 && complimentary !== 1) return Code.COMMAND_INVALID;
-  const cmd: ConfirmHold = { type: 'confirmHold', commandId: '', holdId: namedHoldId(c, at), buyerId: str(strings, c[at + NamedWord.HOLD_BUYER]) as string };
-  if (email !== NO_STRING) cmd.buyerEmail = opt(strings, email) as string;
-  if (complimentary === 1) cmd.complimentary = true;
-  const order = confirmedOrder(s, cmd, nowMs);
+  const hold = liveNamedHold(s, c, at, strings, nowMs);
+  if (typeof hold === 'number') return hold;
+  const order = orderOfConfirmed(s, hold, buyerEmail ?? undefined, complimentary === 1, nowMs);
   if ('ok' in order) return order.code;
   r[o + 1] = order.no;
   r[o + 2] = order.firstTicket;

@@ -223,12 +223,19 @@ const codeOfFate = [Code.HOLD_NOT_FOUND, Code.HOLD_ALREADY_CONFIRMED, Code.HOLD_
 function liveHold(s: PerformanceState, c: Int32Array, at: number, nowMs: number): Hold | number {
   const key = buyerKeyOf(c, at);
   if (key < 0) return Code.COMMAND_INVALID;
-  const slot = c[at + Word.SLOT];
-  const binaryNo = c[at + Word.BINARY_NO];
+  return liveBinaryHold(s, c[at + Word.SLOT], c[at + Word.BINARY_NO], key, null, nowMs);
+}
+
+/**
+ * The open binary hold `slot`/`binaryNo`, owned by the buyer with key `buyerKey` (or, when
+ * `buyerId` is given, with that id: a named record's), not past its time; else the code, as
+ * holds.ts liveHold answers for the hold's id `#<slot>.<binaryNo>`.
+ */
+export function liveBinaryHold(s: PerformanceState, slot: number, binaryNo: number, buyerKey: number, buyerId: string | null, nowMs: number): Hold | number {
   if (slot < 0 || binaryNo < 0) return Code.HOLD_NOT_FOUND;
   const hold = s.holds.findBinary(slot, binaryNo);
   if (hold === undefined) return codeOfFate[s.binaryFates.fateOf(binaryNo)];
-  if (s.buyers.keyOf(hold.buyerNo) !== key) return Code.HOLD_NOT_OWNED;
+  if (buyerId !== null ? hold.buyerId !== buyerId : s.buyers.keyOf(hold.buyerNo) !== buyerKey) return Code.HOLD_NOT_OWNED;
   if (hold.expiresAtMs <= nowMs) {
     closeHold(s, hold, Fate.EXPIRED);
     return Code.HOLD_EXPIRED;

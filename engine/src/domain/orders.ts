@@ -18,19 +18,27 @@ export function confirmHold(s: PerformanceState, cmd: ConfirmHold, nowMs: number
   return 'ok' in order ? order : orderAcceptedOf(s, order);
 }
 
-/** confirmHold's rules, for a hold named by id or by binary number (binary-named.ts): the order made, or the refusal. */
+/** confirmHold's rules: the order made, or the refusal. */
 export function confirmedOrder(s: PerformanceState, cmd: ConfirmHold, nowMs: number): Order | Rejection {
   const badEmail = needEmail(cmd.buyerEmail, 'buyerEmail');
   if (badEmail !== null) return badEmail;
   if (cmd.complimentary !== undefined && typeof cmd.complimentary !== 'boolean') return reject('COMMAND_INVALID', 'complimentary', 'complimentary must be true or false');
   const hold = liveHold(s, cmd, nowMs);
   if ('ok' in hold) return hold;
+  return orderOfConfirmed(s, hold, cmd.buyerEmail, cmd.complimentary === true, nowMs);
+}
+
+/**
+ * What confirmHold asks of the live hold it names (a presale hold's e-mail address, a
+ * complimentary confirm's product), then the order: the rest of confirmedOrder, which a named
+ * binary confirm (binary-named.ts) runs on the hold it finds by slot.
+ */
+export function orderOfConfirmed(s: PerformanceState, hold: Hold, buyerEmail: string | undefined, free: boolean, nowMs: number): Order | Rejection {
   // DOMAIN §4: the organizer sees each presale link's buyers by e-mail address (presaleReport).
-  if (hold.presaleCode !== null && cmd.buyerEmail === undefined) return reject('COMMAND_INVALID', 'buyerEmail', `hold ${hold.holdId} was made with presale code ${hold.presaleCode}: its order needs the buyer's e-mail address`);
-  const free = cmd.complimentary === true;
+  if (hold.presaleCode !== null && buyerEmail === undefined) return reject('COMMAND_INVALID', 'buyerEmail', `hold ${hold.holdId} was made with presale code ${hold.presaleCode}: its order needs the buyer's e-mail address`);
   // Only what a product sold before may be given: a single ticket always has a price to pay.
   if (free && hold.productId === null) return reject('COMMAND_INVALID', 'complimentary', 'only a product\'s hold is confirmed complimentary');
-  return orderOf(s, hold, cmd.buyerEmail ?? null, free, nowMs);
+  return orderOf(s, hold, buyerEmail ?? null, free, nowMs);
 }
 
 /**

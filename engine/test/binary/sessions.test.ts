@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  aligned, auditPerformance, BinaryOp, Code, commandWords, type CodeName, binaryHoldId, decodeSnapshot, encodeSnapshot, execute, executeBatch, limits, REPLY_WORDS,
+  aligned, auditPerformance, BinaryOp, Code, commandWords, type CodeName, binaryHoldId, parseBinaryHoldId, decodeSnapshot, encodeSnapshot, execute, executeBatch, limits, REPLY_WORDS,
   stateHash, type BatchAccepted, type PerformanceState, type Result,
 } from '../../src/domain/mod.ts';
 import { decimalKeyOf } from '../../src/domain/buyers.ts';
@@ -188,6 +188,18 @@ describe('binary holds through the object API', () => {
     expect(b).toEqual(a);
     expect([a[0], a[4], a[8]]).toEqual([0, 45, 0]);
     expect(sameBytes(encodeSnapshot(decoded), encodeSnapshot(s))).toBe(true);
+  });
+});
+
+describe('binary hold ids', () => {
+  // parseBinaryHoldId reads ids by hand (a courier reads one per confirm): the form is exact,
+  // `#<slot>.<binaryNo>` with no leading zeros, a slot of at most 9 digits, a number of at most
+  // 2^31 - 1; anything else names no binary hold.
+  it('reads back exactly the ids binaryHoldId makes, and nothing else', () => {
+    for (const [slot, no] of [[0, 0], [1, 2], [12, 345], [999_999_999, 2_147_483_647]]) expect(parseBinaryHoldId(binaryHoldId(slot, no))).toEqual([slot, no]);
+    for (const id of ['#01.2', '#1.02', '#.2', '#1.', '#1', '#a.b', '1.2', '#1.2.3', '#1234567890.1', '#1.2147483648', '#1.12345678901', '#-1.2', '#1.-2', '', '#', '#1.2 ', ' #1.2', '#0.00', '#1,2']) {
+      expect(parseBinaryHoldId(id), id).toBeNull();
+    }
   });
 });
 
