@@ -18,7 +18,9 @@
 // so that the heap it measures holds nothing but what it creates.
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
-import { compileLayout, createPerformance, execute, executeBatch, stadiumLayout, type PerformanceSpec } from '../engine/src/domain/mod.ts';
+import {
+  ANY, BinaryOp, COMMAND_WORDS, compileLayout, createPerformance, DEFAULT_TICKET_TYPE, execute, executeBatch, REPLY_WORDS, stadiumLayout, Word, type PerformanceSpec,
+} from '../engine/src/domain/mod.ts';
 import { BinaryClient, seatRuns } from './binary-client.ts';
 import type { Layout } from '../engine/src/domain/layout.ts';
 import { limits } from '../engine/src/domain/limits.ts';
@@ -551,6 +553,58 @@ function measureBestAvailable(state: PerformanceState, int: (n: number) => numbe
   return rate(runTimedPart(o.seconds, o.seconds * 4 + 1, batch));
 }
 
+/**
+ * The same workload as measureBestAvailable through binary batches: requests of 32
+ * HOLD_BEST_AVAILABLE records (1-4 seats, any zone or section) in a client session, timed; then a
+ * request of their releases by the slot and number each reply gave, untimed. Records per second.
+ */
+function measureBestAvailableBinary(state: PerformanceState, int: (n: number) => number, o: Options): Rate {
+  const sizeCount = 1 << 16;
+  const sizes = new Uint8Array(sizeCount);
+  for (let i = 0; i < sizeCount; i++) sizes[i] = 1 + int(4);
+  const k = 32;
+  const session = (execute(state, { type: 'openSession', commandId: nextId(), clientId: 'bench-best-available' }, now) as SessionOpened).sessionNo;
+  let requestNo = 0;
+  const holds = new Int32Array(k * COMMAND_WORDS);
+  const releases = new Int32Array(k * COMMAND_WORDS);
+  let c = 0;
+  let buyer = 0;
+  const batch = (clock: { ns: number }): number => {
+    for (let i = 0; i < k; i++) {
+      const at = i * COMMAND_WORDS;
+      holds[at + Word.OP] = BinaryOp.HOLD_BEST_AVAILABLE;
+      holds[at + Word.BUYER_LO] = buyer;
+      holds[at + Word.BUYER_HI] = 0;
+      holds[at + Word.CHANNEL] = 0;
+      holds[at + Word.TICKET_TYPE] = DEFAULT_TICKET_TYPE;
+      holds[at + Word.COUNT] = sizes[c];
+      holds[at + Word.ZONE] = ANY;
+      holds[at + Word.SECTION] = ANY;
+      holds[at + Word.ACCESSIBLE] = 0;
+      releases[at + Word.OP] = BinaryOp.RELEASE_HOLD;
+      releases[at + Word.BUYER_LO] = buyer;
+      c = (c + 1) & (sizeCount - 1);
+      buyer = (buyer + 1) & 0xfffff;
+    }
+    const t0 = hr();
+    const held = executeBatch(state, session, ++requestNo, holds, k, now);
+    clock.ns += Number(hr() - t0);
+    if (!held.ok) { fail('bestAvailableBinary', held); return k; }
+    for (let i = 0; i < k; i++) {
+      if (held.replies[i * REPLY_WORDS] !== 0) fail('bestAvailableBinary', { ok: false, code: held.replies[i * REPLY_WORDS] } as Result);
+      releases[i * COMMAND_WORDS + Word.SLOT] = held.replies[i * REPLY_WORDS + 1];
+      releases[i * COMMAND_WORDS + Word.BINARY_NO] = held.replies[i * REPLY_WORDS + 2];
+    }
+    const released = executeBatch(state, session, ++requestNo, releases, k, now);
+    if (!released.ok) fail('bestAvailableBinary', released);
+    now++;
+    return k;
+  };
+  runTimedPart(o.warmup, o.warmup * 4 + 1, batch);
+  gc();
+  return rate(runTimedPart(o.seconds, o.seconds * 4 + 1, batch));
+}
+
 interface ConfirmRate extends Rate { holdConfirmPerSec: number }
 
 /**
@@ -729,6 +783,7 @@ const counting = {
   holdConfirmPerSec: 'holdSeats + confirmHold, each counted, over the time spent in both',
   bestAvailablePerSec: 'holdBestAvailable (1-4 seats) commands / time spent in them only, stadium half sold best-first; their releases are untimed',
   bestAvailableScatteredPerSec: 'as bestAvailablePerSec, stadium half sold in random groups spread over every row',
+  bestAvailableBinaryPerSec: 'as bestAvailablePerSec (runs with it) through binary batches: requests of 32 HOLD_BEST_AVAILABLE records in a client session, timed per request, then their RELEASE_HOLD records in a request of their own, untimed; a stadium of its own, half sold the same way',
   scanPerSec: 'scanTicket of valid unscanned tickets / time spent in scans only (sell-outs untimed)',
   bareLoopPerSec: 'Uint8Array seat toggle, same groups as holdRelease: check free, set 1, check, set 0 = 2 ops per group',
   bytesPerSeat: '(heapUsed + arrayBuffers) delta of 20 fresh performances sharing one compiled layout / (20 * seats)',
@@ -790,6 +845,7 @@ function main(): void {
   let latency: Latency | null = null;
   let confirm: ConfirmRate | null = null;
   let scattered: Rate | null = null;
+  let bestAvailableBinary: Rate | null = null;
   let scan: ScanRate | null = null;
 
   if (run('bareLoop')) { progress('bareLoop'); gc(); bare = measureBareLoop(layout, groups, o); durationMs.bareLoop = bare.durationMs; }
@@ -803,6 +859,10 @@ function main(): void {
     const int = streamFor(o.seed, 'bestAvailable');
     bestAvailable = measureBestAvailable(halfSoldByBestAvailable(layout, int, 'BENCH-BA'), int, o, 'bestAvailable');
     durationMs.bestAvailable = bestAvailable.durationMs;
+    gc();
+    const binaryInt = streamFor(o.seed, 'bestAvailableBinary');
+    bestAvailableBinary = measureBestAvailableBinary(halfSoldByBestAvailable(layout, binaryInt, 'BENCH-BAB'), binaryInt, o);
+    durationMs.bestAvailableBinary = bestAvailableBinary.durationMs;
   }
   if (run('bestAvailableScattered')) {
     progress('bestAvailableScattered');
@@ -834,6 +894,7 @@ function main(): void {
     holdConfirmPerSec: confirm === null ? null : Math.round(confirm.holdConfirmPerSec),
     bestAvailablePerSec: bestAvailable === null ? null : Math.round(bestAvailable.perSec),
     bestAvailableScatteredPerSec: scattered === null ? null : Math.round(scattered.perSec),
+    bestAvailableBinaryPerSec: bestAvailableBinary === null ? null : Math.round(bestAvailableBinary.perSec),
     scanPerSec: scan === null ? null : Math.round(scan.perSec),
     bytesPerSeat: memory === null ? null : round(memory.bytesPerSeat, 2),
     layoutBytesPerSeat: memory === null ? null : round(memory.layoutBytesPerSeat, 2),
@@ -894,6 +955,7 @@ function main(): void {
       ['holdConfirmPerSec', ...vsBare(confirm === null ? null : { ...confirm, perSec: confirm.holdConfirmPerSec }), '-', '-'],
       ['bestAvailablePerSec', ...vsBare(bestAvailable), `>= ${fmtInt(targets.bestAvailablePerSec)}`, verdict(pass.bestAvailablePerSec)],
       ['bestAvailableScatteredPerSec', ...vsBare(scattered), '-', '-'],
+      ['bestAvailableBinaryPerSec', ...vsBare(bestAvailableBinary), 'informative', '-'],
       ['scanPerSec', ...vsBare(scan), '-', '-'],
       ['p99CommandUs', latency === null ? 'not run' : latency.p99Us.toFixed(2), latency === null ? '-' : `${latency.p50Us.toFixed(2)} p50`, latency === null || latency.p50Us === 0 ? '-' : (latency.p99Us / latency.p50Us).toFixed(2), '-', '-'],
       ['bytesPerSeat', memory === null ? 'not run' : memory.bytesPerSeat.toFixed(2), '1 (Uint8Array)', memory === null ? '-' : memory.bytesPerSeat.toFixed(2), `<= ${targets.bytesPerSeat}`, verdict(pass.bytesPerSeat)],

@@ -17,6 +17,7 @@
 //   HOLD_SEATS    op, buyerLo, buyerHi, channel, ticketType (-1: the default), count, seat x count (up to 10)
 //   RELEASE_HOLD  op, buyerLo, buyerHi, slot, binaryNo
 //   CONFIRM_HOLD  op, buyerLo, buyerHi, slot, binaryNo
+//   HOLD_BEST_AVAILABLE  op, buyerLo, buyerHi, channel, ticketType, count, zone (-1: any), section (-1: any), accessible (0 or 1)
 //   HOLD_SEATS_NAMED, RELEASE_HOLD_NAMED, CONFIRM_HOLD_NAMED: the same commands with their
 //   buyer, product, holding, channel, ticket type and seats named by strings the batch carries
 //   (binary-named.ts): a product coordinator's steps.
@@ -25,17 +26,20 @@
 //   HOLD_SEATS    slot, binaryNo, the seats' pool (0 general, else the quota's source number)
 //   RELEASE_HOLD  0, 0, 0
 //   CONFIRM_HOLD  order number, first ticket number, total in minor units
+//   HOLD_BEST_AVAILABLE  as HOLD_SEATS; the seats it found go, in order, into the batch's `foundSeats`
+//                        (after those of the best-available holds before it in the batch)
 //   refused       the position of the seat refused (-1 when no one seat is), 0, 0
 import type { Rejection } from './codes.ts';
 import type { CommandBatch } from './commands.ts';
 import type { BatchAnswered } from './results.ts';
-import { aligned } from './typed-arrays.ts';
+import { aligned, grown } from './typed-arrays.ts';
 import { Code, reject } from './codes.ts';
 import { isInt } from './checks.ts';
 import { assertBalanced } from './moves.ts';
 import { buyerCapsRefusal } from './buying.ts';
 import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
 import { badSeatNo } from './seats.ts';
+import { findBestAvailable } from './best-available.ts';
 import { confirmHoldNamed, holdSeatsNamed, releaseHoldNamed } from './binary-named.ts';
 import { limits } from './limits.ts';
 import { Fate } from './memo.ts';
@@ -45,11 +49,13 @@ import { keepRequest, replyRoom, sameRequest, type Session } from './sessions.ts
 import { GENERAL, type Hold, type PerformanceState } from './state.ts';
 import { checkTicketTypeAccess } from './ticket-access.ts';
 
-export const BinaryOp = { HOLD_SEATS: 1, RELEASE_HOLD: 2, CONFIRM_HOLD: 3, HOLD_SEATS_NAMED: 4, RELEASE_HOLD_NAMED: 5, CONFIRM_HOLD_NAMED: 6 } as const;
+export const BinaryOp = { HOLD_SEATS: 1, RELEASE_HOLD: 2, CONFIRM_HOLD: 3, HOLD_SEATS_NAMED: 4, RELEASE_HOLD_NAMED: 5, CONFIRM_HOLD_NAMED: 6, HOLD_BEST_AVAILABLE: 7 } as const;
 export const COMMAND_WORDS = 16;
 export const REPLY_WORDS = 4;
 /** Word offsets in a command record. */
-export const Word = { OP: 0, BUYER_LO: 1, BUYER_HI: 2, CHANNEL: 3, TICKET_TYPE: 4, COUNT: 5, SEATS: 6, SLOT: 3, BINARY_NO: 4 } as const;
+export const Word = { OP: 0, BUYER_LO: 1, BUYER_HI: 2, CHANNEL: 3, TICKET_TYPE: 4, COUNT: 5, SEATS: 6, SLOT: 3, BINARY_NO: 4, ZONE: 6, SECTION: 7, ACCESSIBLE: 8 } as const;
+/** The zone and section words' value for "any". */
+export const ANY = -1;
 /** The ticket type word's value for the performance's default type. */
 export const DEFAULT_TICKET_TYPE = -1;
 
@@ -73,6 +79,8 @@ export interface BatchAccepted {
   expiresAtMs: number;
   /** REPLY_WORDS per command: a view of the session's buffer, valid until its next batch. */
   replies: Int32Array;
+  /** The seats each accepted HOLD_BEST_AVAILABLE found, `count` of them each, in the order of the batch (empty when none): a view, as `replies`. */
+  foundSeats: Int32Array;
   /** True when this was the session's last request again, answered as the first time. */
   retried: boolean;
 }
@@ -102,13 +110,14 @@ export function executeBatch(
   if (!Number.isSafeInteger(nowMs) || nowMs < s.lastNowMs) return reject('TIME_REGRESSED', '', `time ${nowMs} is before the last command's ${s.lastNowMs}`);
   s.lastNowMs = nowMs;
   const replies = replyRoom(session, count, REPLY_WORDS);
+  session.seatCount = 0;
   // One time for the whole batch: quotas due close at its first command, and every later
   // command's check would find none due (closeDueQuotas is a no-op at the same time).
   closeDueQuotas(s, nowMs);
   for (let i = 0; i < count; i++) {
     // Expiry stays per command: it is bounded per command (limits.expiriesPerCommandMax).
     if (s.holdHead !== null && s.holdHead.expiresAtMs <= nowMs) expireHolds(s, nowMs);
-    applyOne(s, commands, i * COMMAND_WORDS, strings, nowMs, replies, i * REPLY_WORDS);
+    applyOne(s, session, commands, i * COMMAND_WORDS, strings, nowMs, replies, i * REPLY_WORDS);
     assertBalanced(s);
   }
   keepRequest(session, requestNo, commands, count, COMMAND_WORDS, strings, nowMs, nowMs + s.spec.holdTtlMs);
@@ -122,21 +131,29 @@ export function answerBatch(s: PerformanceState, cmd: CommandBatch, nowMs: numbe
   const words = bytes.byteOffset % 4 === 0 ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : aligned(bytes, Int32Array);
   const r = executeBatch(s, cmd.sessionNo, cmd.requestNo, words, cmd.count, nowMs, cmd.strings ?? noStrings);
   if (!r.ok) return r;
-  const replies = new Uint8Array(r.replies.byteLength);
-  replies.set(new Uint8Array(r.replies.buffer, r.replies.byteOffset, r.replies.byteLength));
-  return { ok: true, sessionNo: r.sessionNo, requestNo: r.requestNo, count: r.count, expiresAtMs: r.expiresAtMs, retried: r.retried, replies };
+  const answer: BatchAnswered = { ok: true, sessionNo: r.sessionNo, requestNo: r.requestNo, count: r.count, expiresAtMs: r.expiresAtMs, retried: r.retried, replies: copiedBytes(r.replies) };
+  // Only a batch with best-available holds has seats: other answers are as they were.
+  if (r.foundSeats.length > 0) answer.foundSeats = copiedBytes(r.foundSeats);
+  return answer;
+}
+
+/** The words as bytes of their own (the answer outlives the session's buffer). */
+function copiedBytes(words: Int32Array): Uint8Array {
+  const bytes = new Uint8Array(words.byteLength);
+  bytes.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
+  return bytes;
 }
 
 function accepted(session: Session, retried: boolean): BatchAccepted {
   return {
     ok: true, sessionNo: session.sessionNo, requestNo: session.requestNo, count: session.count, expiresAtMs: session.expiresAtMs,
-    replies: session.reply.subarray(0, session.count * REPLY_WORDS), retried,
+    replies: session.reply.subarray(0, session.count * REPLY_WORDS), foundSeats: session.seats.subarray(0, session.seatCount), retried,
   };
 }
 
 const noStrings: readonly string[] = Object.freeze([]);
 
-function applyOne(s: PerformanceState, c: Int32Array, at: number, strings: readonly string[], nowMs: number, r: Int32Array, o: number): void {
+function applyOne(s: PerformanceState, session: Session, c: Int32Array, at: number, strings: readonly string[], nowMs: number, r: Int32Array, o: number): void {
   r[o + 1] = -1;
   r[o + 2] = 0;
   r[o + 3] = 0;
@@ -147,6 +164,7 @@ function applyOne(s: PerformanceState, c: Int32Array, at: number, strings: reado
     case BinaryOp.HOLD_SEATS_NAMED: r[o] = holdSeatsNamed(s, c, at, strings, nowMs, r, o); return;
     case BinaryOp.RELEASE_HOLD_NAMED: r[o] = releaseHoldNamed(s, c, at, strings, nowMs, r, o); return;
     case BinaryOp.CONFIRM_HOLD_NAMED: r[o] = confirmHoldNamed(s, c, at, strings, nowMs, r, o); return;
+    case BinaryOp.HOLD_BEST_AVAILABLE: r[o] = holdBestAvailable(s, session, c, at, nowMs, r, o); return;
     default: r[o] = Code.COMMAND_UNKNOWN;
   }
 }
@@ -163,34 +181,82 @@ function holdSeats(s: PerformanceState, c: Int32Array, at: number, nowMs: number
   const count = c[at + Word.COUNT];
   if (count < 1) return Code.COMMAND_INVALID;
   if (count > limits.seatsPerHoldMax) return Code.SEATS_PER_HOLD_EXCEEDED;
-  const key = buyerKeyOf(c, at);
-  if (key < 0) return Code.COMMAND_INVALID;
-  const channelNo = c[at + Word.CHANNEL];
-  if (channelNo < 0 || channelNo >= s.channels.length) return Code.CHANNEL_UNKNOWN;
-  const channel = s.channels[channelNo];
-  if (channel.kind === 'resale') return Code.CHANNEL_RESALE_ONLY;
-  if (!channel.enabled || nowMs < channel.saleStartMs || nowMs >= channel.saleEndMs) return Code.CHANNEL_NOT_ON_SALE;
-  let ticketType = c[at + Word.TICKET_TYPE];
-  if (ticketType === DEFAULT_TICKET_TYPE) ticketType = s.defaultTicketType;
-  else if (ticketType < 0 || ticketType >= s.ticketTypes.length) return Code.TICKET_TYPE_UNKNOWN;
-  const type = s.ticketTypes[ticketType];
-  if (type.closed) return Code.TICKET_TYPE_REQUIRES_PRESALE;
-  const typeRefused = checkTicketTypeAccess(type, channel, false, nowMs);
-  if (typeRefused !== null) return typeRefused.code;
-  const buyerNo = s.buyers.findKey(key);
-  const capped = buyerCapsRefusal(s, buyerNo, count);
-  if (capped !== null) return capped.code;
-  if (s.holds.size >= limits.holdsOpenPerPerformanceMax || s.nextBinaryNo >= limits.binaryHoldsMax) return Code.HOLDS_LIMIT_REACHED;
+  const buying = checkBuying(s, c, at, count, nowMs);
+  if (buying < 0) return -buying;
   const seats = new Array<number>(count);
   for (let i = 0; i < count; i++) seats[i] = c[at + Word.SEATS + i];
-  const refused = badSeatNo(s, seats) || unsellableSeat(s, channelNo, null, ticketType, seats);
+  const refused = badSeatNo(s, seats) || unsellableSeat(s, buying & CHANNEL_MASK, null, buying >>> TYPE_SHIFT, seats);
   if (refused !== 0) {
     r[o + 1] = refused >>> 8;
     return refused & 0xff;
   }
-  const buyer = buyerNo >= 0 ? buyerNo : s.buyers.addKey(key);
+  return openHold(s, c, at, buying, seats, count, nowMs, r, o);
+}
+
+/**
+ * holdBestAvailable (holds.ts) by numbers: the count, the filter (a zone and a section by their
+ * place in the layout, -1 for any; accessible 0 or 1), buying.ts's checks, then the search. The
+ * seats found go into the session's seat list, after those of the batch's earlier searches.
+ */
+function holdBestAvailable(s: PerformanceState, session: Session, c: Int32Array, at: number, nowMs: number, r: Int32Array, o: number): number {
+  const count = c[at + Word.COUNT];
+  if (count < 1) return Code.COMMAND_INVALID;
+  if (count > limits.seatsPerHoldMax) return Code.SEATS_PER_HOLD_EXCEEDED;
+  const zone = c[at + Word.ZONE];
+  if (zone !== ANY && (zone < 0 || zone >= s.layout.zoneIds.length)) return Code.FILTER_UNKNOWN_ZONE;
+  const section = c[at + Word.SECTION];
+  if (section !== ANY && (section < 0 || section >= s.layout.sectionIds.length)) return Code.FILTER_UNKNOWN_SECTION;
+  const accessible = c[at + Word.ACCESSIBLE];
+  if (accessible !== 0 && accessible !== 1) return Code.COMMAND_INVALID;
+  const buying = checkBuying(s, c, at, count, nowMs);
+  if (buying < 0) return -buying;
+  const seats = findBestAvailable(s, buying & CHANNEL_MASK, null, buying >>> TYPE_SHIFT, count, zone, section, accessible === 1);
+  if (seats === null) return Code.NOT_ENOUGH_SEATS;
+  const room = session.seatCount + seats.length;
+  if (session.seats.length < room) session.seats = grown(session.seats, room);
+  for (let i = 0; i < seats.length; i++) session.seats[session.seatCount + i] = seats[i];
+  session.seatCount = room;
+  return openHold(s, c, at, buying, seats, count, nowMs, r, o);
+}
+
+/** checkBuying's result: the channel in the low 16 bits, the ticket type above. */
+const CHANNEL_MASK = 0xffff;
+const TYPE_SHIFT = 16;
+
+/**
+ * buying.ts checkBuying by numbers, in its order (buyer, channel, its window, ticket type, the
+ * type's own rules, the buyer's caps, the bound on open holds): the channel and ticket type
+ * packed (CHANNEL_MASK, TYPE_SHIFT), or minus the code. Channels and types are a performance's
+ * few (limits), well within 16 bits each.
+ */
+function checkBuying(s: PerformanceState, c: Int32Array, at: number, count: number, nowMs: number): number {
+  const key = buyerKeyOf(c, at);
+  if (key < 0) return -Code.COMMAND_INVALID;
+  const channelNo = c[at + Word.CHANNEL];
+  if (channelNo < 0 || channelNo >= s.channels.length) return -Code.CHANNEL_UNKNOWN;
+  const channel = s.channels[channelNo];
+  if (channel.kind === 'resale') return -Code.CHANNEL_RESALE_ONLY;
+  if (!channel.enabled || nowMs < channel.saleStartMs || nowMs >= channel.saleEndMs) return -Code.CHANNEL_NOT_ON_SALE;
+  let ticketType = c[at + Word.TICKET_TYPE];
+  if (ticketType === DEFAULT_TICKET_TYPE) ticketType = s.defaultTicketType;
+  else if (ticketType < 0 || ticketType >= s.ticketTypes.length) return -Code.TICKET_TYPE_UNKNOWN;
+  const type = s.ticketTypes[ticketType];
+  if (type.closed) return -Code.TICKET_TYPE_REQUIRES_PRESALE;
+  const typeRefused = checkTicketTypeAccess(type, channel, false, nowMs);
+  if (typeRefused !== null) return -typeRefused.code;
+  const capped = buyerCapsRefusal(s, s.buyers.findKey(key), count);
+  if (capped !== null) return -capped.code;
+  if (s.holds.size >= limits.holdsOpenPerPerformanceMax || s.nextBinaryNo >= limits.binaryHoldsMax) return -Code.HOLDS_LIMIT_REACHED;
+  return channelNo | (ticketType << TYPE_SHIFT);
+}
+
+/** Puts a checked binary hold of `seats` on the books for the record's buyer; fills the reply (slot, number, pool). */
+function openHold(s: PerformanceState, c: Int32Array, at: number, buying: number, seats: number[], count: number, nowMs: number, r: Int32Array, o: number): number {
+  const key = buyerKeyOf(c, at);
+  const found = s.buyers.findKey(key);
+  const buyer = found >= 0 ? found : s.buyers.addKey(key);
   const binaryNo = s.nextBinaryNo++;
-  const hold = placeHold(s, '', binaryNo, 0, buyer, null, channelNo, ticketType, seats, -1, GENERAL, count, nowMs);
+  const hold = placeHold(s, '', binaryNo, 0, buyer, null, buying & CHANNEL_MASK, buying >>> TYPE_SHIFT, seats, -1, GENERAL, count, nowMs);
   r[o + 1] = hold.slot;
   r[o + 2] = binaryNo;
   r[o + 3] = s.seatSource[seats[0]];

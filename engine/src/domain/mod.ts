@@ -8,7 +8,7 @@ export type * from './results.ts';
 export { DONE } from './results.ts';
 export { createPerformance, SeatState, type PerformanceSpec, type PerformanceState, type ChannelSpec, type TicketTypeSpec, type CreateResult } from './state.ts';
 export { execute, nextDueAtMs } from './execute.ts';
-export { executeBatch, commandWords, BinaryOp, COMMAND_WORDS, REPLY_WORDS, Word, DEFAULT_TICKET_TYPE, type BatchAccepted } from './binary.ts';
+export { executeBatch, commandWords, BinaryOp, COMMAND_WORDS, REPLY_WORDS, Word, DEFAULT_TICKET_TYPE, ANY, type BatchAccepted } from './binary.ts';
 export { binaryHoldId, parseBinaryHoldId } from './hold-record.ts';
 export { NamedWord, NAMED_SEATS_MAX, NO_STRING, namedCommands, productHoldIn } from './binary-named.ts';
 export { touch } from './touch.ts';

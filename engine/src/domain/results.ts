@@ -72,7 +72,11 @@ export interface ResaleBought {
 export interface SessionOpened { ok: true; sessionNo: number; requestNo: number }
 
 /** A commandBatch's answer: executeBatch's, with the reply words copied out as bytes (32-bit little-endian, REPLY_WORDS per command). */
-export interface BatchAnswered { ok: true; sessionNo: number; requestNo: number; count: number; expiresAtMs: number; retried: boolean; replies: Uint8Array }
+export interface BatchAnswered {
+  ok: true; sessionNo: number; requestNo: number; count: number; expiresAtMs: number; retried: boolean; replies: Uint8Array;
+  /** The seats the batch's best-available holds found, in order (32-bit little-endian); absent when it had none. */
+  foundSeats?: Uint8Array;
+}
 
 export type Accepted = SessionOpened | BatchAnswered | HoldAccepted | OrderAccepted | ScanAccepted | CountAccepted | Done | LinkAccepted | ListingAccepted | ResaleBought;
 export type Result = Accepted | Rejection;

@@ -26,6 +26,9 @@ export interface Session {
   reply: Int32Array;
   /** The strings the last request's named records used (binary-named.ts); empty when none. */
   strings: readonly string[];
+  /** The seats the last request's best-available holds found (binary.ts), the first `seatCount`. */
+  seats: Int32Array;
+  seatCount: number;
   /** The last request's time, and when the holds it made expire. */
   nowMs: number;
   expiresAtMs: number;
@@ -38,7 +41,7 @@ export class SessionTable {
 
   add(clientId: string): Session {
     const session: Session = {
-      clientId, sessionNo: this.list.length, requestNo: 0, count: 0, request: new Int32Array(0), reply: new Int32Array(0), strings: [], nowMs: 0, expiresAtMs: 0,
+      clientId, sessionNo: this.list.length, requestNo: 0, count: 0, request: new Int32Array(0), reply: new Int32Array(0), strings: [], seats: new Int32Array(0), seatCount: 0, nowMs: 0, expiresAtMs: 0,
     };
     this.list.push(session);
     this.byClient.set(clientId, session);

@@ -103,14 +103,17 @@ export function encodeSnapshot(s: PerformanceState): Uint8Array {
 
 /**
  * Each session's client and last request (number, size, time, expiry, commands, reply, and its
- * strings when it had any: a session without them is written as before), the next
+ * strings and the seats its best-available holds found when it had any: a session without them
+ * is written as before), the next
  * binary hold's number, and the fates of closed binary holds once there are any.
  */
 function sessionsOf(s: PerformanceState): { sessions?: unknown[]; nextBinaryNo?: number; binaryFates?: [Uint8Array, Uint8Array] } {
   if (s.sessions.list.length === 0) return {};
   const sessions = s.sessions.list.map((x) => {
     const kept: unknown[] = [x.clientId, x.requestNo, x.count, x.nowMs, x.expiresAtMs, bytesOf(x.request, x.count * COMMAND_WORDS), bytesOf(x.reply, x.count * REPLY_WORDS)];
-    if (x.strings.length > 0) kept.push(x.strings);
+    // Strings, then the seats best available found: each written only when there are some (or later ones).
+    if (x.strings.length > 0 || x.seatCount > 0) kept.push(x.strings);
+    if (x.seatCount > 0) kept.push(bytesOf(x.seats, x.seatCount));
     return kept;
   });
   const fates = s.binaryFates.columns();
@@ -119,7 +122,7 @@ function sessionsOf(s: PerformanceState): { sessions?: unknown[]; nextBinaryNo?:
 
 function restoreSessions(s: PerformanceState, sessions: unknown[][], nextBinaryNo: number, fates: [Uint8Array, Uint8Array] | undefined): void {
   if (fates !== undefined) s.binaryFates.restore({ nos: aligned(fates[0], Int32Array), fates: aligned(fates[1], Uint8Array) });
-  for (const [clientId, requestNo, count, nowMs, expiresAtMs, request, reply, strings] of sessions) {
+  for (const [clientId, requestNo, count, nowMs, expiresAtMs, request, reply, strings, seats] of sessions) {
     const session = s.sessions.add(clientId as string);
     session.requestNo = requestNo as number;
     session.count = count as number;
@@ -128,6 +131,10 @@ function restoreSessions(s: PerformanceState, sessions: unknown[][], nextBinaryN
     session.request = aligned(request as Uint8Array, Int32Array);
     session.reply = aligned(reply as Uint8Array, Int32Array);
     session.strings = (strings as string[] | undefined) ?? [];
+    if (seats !== undefined) {
+      session.seats = aligned(seats as Uint8Array, Int32Array);
+      session.seatCount = session.seats.length;
+    }
   }
   s.nextBinaryNo = nextBinaryNo;
 }

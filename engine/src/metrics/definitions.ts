@@ -35,7 +35,7 @@ export const metricDefinitions = {
   },
   batchRecords: {
     name: 'onsale_batch_records_total', kind: 'counter', labels: ['op', 'code'],
-    help: 'The commands inside answered binary command batches (commandBatch; engine/docs/COMMANDS.md), a client\'s or a product coordinator\'s courier\'s (its sale steps), by op (holdSeats, releaseHold, confirmHold, holdSeatsNamed, releaseHoldNamed, confirmHoldNamed; unknown for an op the engine does not know) and result (OK or the rejection code name). The batch itself is counted once in onsale_commands_total (type commandBatch); a batch refused whole is counted only there; a batch answered again (the same request retried) counts its commands again, as a retried command does.',
+    help: 'The commands inside answered binary command batches (commandBatch; engine/docs/COMMANDS.md), a client\'s or a product coordinator\'s courier\'s (its sale steps), by op (holdSeats, releaseHold, confirmHold, holdSeatsNamed, releaseHoldNamed, confirmHoldNamed, holdBestAvailable; unknown for an op the engine does not know) and result (OK or the rejection code name). The batch itself is counted once in onsale_commands_total (type commandBatch); a batch refused whole is counted only there; a batch answered again (the same request retried) counts its commands again, as a retried command does.',
   },
   sagaStepsForwarded: {
     name: 'onsale_saga_steps_forwarded_total', kind: 'counter', labels: ['type', 'code'],

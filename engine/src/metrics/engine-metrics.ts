@@ -87,7 +87,7 @@ class CommandCounts {
 }
 
 /** The op labels of onsale_batch_records_total, by op number (binary.ts BinaryOp); anything else is `unknown`. */
-const batchOps = ['unknown', 'holdSeats', 'releaseHold', 'confirmHold', 'holdSeatsNamed', 'releaseHoldNamed', 'confirmHoldNamed'] as const;
+const batchOps = ['unknown', 'holdSeats', 'releaseHold', 'confirmHold', 'holdSeatsNamed', 'releaseHoldNamed', 'confirmHoldNamed', 'holdBestAvailable'] as const;
 
 /**
  * The commands inside answered binary batches, by op and code: read from the batch's words (the

@@ -3,11 +3,13 @@
 // buffer, time going back) changes nothing; the last request again is answered as the first time
 // and applied once, with other commands it is REQUEST_REUSED; binary holds seen through the object
 // API (confirmed, released, refused by their `#slot.no` id, their fate remembered, the buyer's
-// caps shared); command ids starting with #; the numeric buyer key and its hash; snapshots.
+// caps shared); command ids starting with #; the numeric buyer key and its hash; snapshots; the
+// seats best-available records found, kept with the session's last request (retries, snapshots,
+// commandBatch's foundSeats).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  aligned, auditPerformance, BinaryOp, Code, commandWords, type CodeName, binaryHoldId, parseBinaryHoldId, decodeSnapshot, encodeSnapshot, execute, executeBatch, limits, REPLY_WORDS,
+  aligned, ANY, auditPerformance, BinaryOp, Code, commandWords, type CodeName, binaryHoldId, parseBinaryHoldId, decodeSnapshot, encodeSnapshot, execute, executeBatch, limits, REPLY_WORDS,
   stateHash, type BatchAccepted, type PerformanceState, type Result,
 } from '../../src/domain/mod.ts';
 import { decimalKeyOf } from '../../src/domain/buyers.ts';
@@ -19,6 +21,13 @@ const words = (...records: number[][]): Int32Array => commandWords(records);
 const hold = (buyer: number, seats: number[], channel = 0, type = -1) => [BinaryOp.HOLD_SEATS, buyer, 0, channel, type, seats.length, ...seats];
 const release = (buyer: number, slot: number, no: number) => [BinaryOp.RELEASE_HOLD, buyer, 0, slot, no];
 const confirm = (buyer: number, slot: number, no: number) => [BinaryOp.CONFIRM_HOLD, buyer, 0, slot, no];
+/** A best-available hold: zone and section by their place in the layout (ANY for any), accessible 0 or 1. */
+const best = (buyer: number, count: number, zone = ANY, section = ANY, accessible = 0) => [BinaryOp.HOLD_BEST_AVAILABLE, buyer, 0, 0, -1, count, zone, section, accessible];
+/** The hall's zone B (the balcony) and G (standing places only: no seat is in it), by place. */
+const ZONE_B = hall.zoneIds.indexOf('B');
+const ZONE_G = hall.zoneIds.indexOf('G');
+/** Seat numbers as the layout's seat ids, to read found seats by. */
+const seatIdsOf = (seats: ArrayLike<number>) => Array.from(seats, (seat) => hall.seatIds[seat]);
 
 function opened(state: PerformanceState, clientId = 'gw-1'): number {
   const r = execute(state, { type: 'openSession', commandId: `open-${clientId}-${state.sessions.list.length}`, clientId }, Math.max(OPEN, state.lastNowMs));
@@ -101,6 +110,105 @@ describe('sessions', () => {
     // The refused seat's position comes back in the reply's second word.
     const taken = ok(executeBatch(s, session, 2, words(hold(2, [5, 0])), 1, OPEN));
     expect([codeOf(taken, 0), taken.replies[1]]).toEqual([33, 1]);
+  });
+});
+
+describe('seats found by best-available records', () => {
+  // One batch: two searches, an explicit hold between them, a refused search (no seats of its
+  // own), a search for a wheelchair place; its found seats are the three accepted searches', in order.
+  const batch = () => words(best(1, 2), hold(2, [0]), best(3, 3, ZONE_B), best(4, 2, 7), best(5, 1, ANY, ANY, 1));
+  const expected = ['MAIN-1-4', 'MAIN-1-5', 'BALC-1-4', 'BALC-1-5', 'BALC-1-6', 'MAIN-3-1'];
+
+  it('come back with the batch, in order, as the holds\' seats; a retry answers them again, before and after a snapshot', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    const first = ok(executeBatch(s, session, 1, batch(), 5, OPEN));
+    expect([0, 1, 2, 3, 4].map((i) => codeOf(first, i))).toEqual([0, 0, 0, Code.FILTER_UNKNOWN_ZONE, 0]);
+    const found = Array.from(first.foundSeats);
+    expect(seatIdsOf(found)).toEqual(expected);
+    // Each accepted search's share of them is the seats of the hold its reply names.
+    const heldBy = (i: number) => s.holds.findBinary(first.replies[i * REPLY_WORDS + 1], first.replies[i * REPLY_WORDS + 2])?.seats;
+    expect([heldBy(0), heldBy(2), heldBy(4)]).toEqual([found.slice(0, 2), found.slice(2, 5), found.slice(5)]);
+    const replies = Array.from(first.replies);
+    const hash = stateHash(s);
+    // Redelivered: the same replies and seats, nothing searched or held again.
+    const again = ok(executeBatch(s, session, 1, batch(), 5, OPEN + 7));
+    expect([again.retried, Array.from(again.replies), Array.from(again.foundSeats)]).toEqual([true, replies, found]);
+    expect(stateHash(s)).toBe(hash);
+    // A batch refused whole is no request: the last one's seats stay for its retry.
+    expect(name(executeBatch(s, session, 2, words(best(6, 1)), 1, OPEN - 1))).toBe('TIME_REGRESSED');
+    expect(Array.from(ok(executeBatch(s, session, 1, batch(), 5, OPEN)).foundSeats)).toEqual(found);
+    // The snapshot keeps them: the decoded performance answers the retry as the first time.
+    const bytes = encodeSnapshot(s);
+    const decoded = decodeSnapshot(bytes, hall);
+    expect(sameBytes(encodeSnapshot(decoded), bytes)).toBe(true);
+    expect(auditPerformance(decoded)).toEqual([]);
+    const retried = ok(executeBatch(decoded, session, 1, batch(), 5, OPEN + 1));
+    expect([retried.retried, Array.from(retried.replies), Array.from(retried.foundSeats)]).toEqual([true, replies, found]);
+    expect(sameBytes(encodeSnapshot(decoded), bytes)).toBe(true);
+    // The next request searches again on both alike: same replies, seats and bytes after it.
+    const next = words(release(1, replies[1], replies[2]), best(6, 2), confirm(3, replies[9], replies[10]), best(7, 2, ANY, hall.sectionIds.indexOf('BALC')));
+    const [a, b] = [s, decoded].map((x) => ok(executeBatch(x, session, 2, next, 4, OPEN + 2))).map((r) => [Array.from(r.replies), seatIdsOf(r.foundSeats)]);
+    expect(b).toEqual(a);
+    expect((a[0] as number[]).filter((_, i) => i % REPLY_WORDS === 0)).toEqual([0, 0, 0, 0]);
+    // MAIN-1-4 and -5 are free again, and the best two seats of the hall once more.
+    expect(a[1]).toEqual(['MAIN-1-4', 'MAIN-1-5', 'BALC-2-3', 'BALC-2-4']);
+    expect(sameBytes(encodeSnapshot(decoded), encodeSnapshot(s))).toBe(true);
+  });
+
+  it('are none for a request that found none, though the request before found some, also after a snapshot', () => {
+    const s = newPerformance();
+    const session = opened(s);
+    expect(ok(executeBatch(s, session, 1, batch(), 5, OPEN)).foundSeats.length).toBe(6);
+    // Refused searches (zone G has no seat; 11 seats are too many) and an explicit hold: no seats.
+    const none = words(best(8, 1, ZONE_G), best(9, 11), hold(10, [30]));
+    const r = ok(executeBatch(s, session, 2, none, 3, OPEN + 1));
+    expect([codeOf(r, 0), codeOf(r, 1), codeOf(r, 2)]).toEqual([Code.NOT_ENOUGH_SEATS, Code.SEATS_PER_HOLD_EXCEEDED, 0]);
+    expect(r.foundSeats.length).toBe(0);
+    expect(ok(executeBatch(s, session, 2, none, 3, OPEN + 1)).foundSeats.length).toBe(0);
+    const bytes = encodeSnapshot(s);
+    const decoded = decodeSnapshot(bytes, hall);
+    expect(sameBytes(encodeSnapshot(decoded), bytes)).toBe(true);
+    const retried = ok(executeBatch(decoded, session, 2, none, 3, OPEN + 1));
+    expect([retried.retried, retried.foundSeats.length]).toEqual([true, 0]);
+  });
+
+  it('travel in commandBatch\'s answer as foundSeats bytes, only when a best-available record was accepted', () => {
+    const direct = newPerformance();
+    const viaExecute = newPerformance();
+    const [sessionA, sessionB] = [opened(direct), opened(viaExecute)];
+    const asBytes = (records: Int32Array) => new Uint8Array(records.buffer, records.byteOffset, records.byteLength);
+    const send = (requestNo: number, records: Int32Array, count: number, nowMs: number) => {
+      const r = execute(viaExecute, { type: 'commandBatch', commandId: `batch-${requestNo}-${nowMs}`, sessionNo: sessionB, requestNo, count, words: asBytes(records) }, nowMs);
+      if (!r.ok) throw new Error(`${r.name}: ${r.message}`);
+      return r as { retried: boolean; replies: Uint8Array; foundSeats?: Uint8Array };
+    };
+    // Explicit holds only, then searches all refused: no foundSeats at all, as before best available.
+    const holds = words(hold(1, [0, 1]), hold(2, [2]));
+    expect('foundSeats' in send(1, holds, 2, OPEN)).toBe(false);
+    const refused = words(best(3, 0), best(3, 1, ZONE_G), best(3, 1, ANY, 9), best(3, 1, ANY, ANY, 2));
+    const nothing = send(2, refused, 4, OPEN);
+    expect(Array.from(aligned(nothing.replies, Int32Array)).filter((_, i) => i % REPLY_WORDS === 0)).toEqual([
+      Code.COMMAND_INVALID, Code.NOT_ENOUGH_SEATS, Code.FILTER_UNKNOWN_SECTION, Code.COMMAND_INVALID,
+    ]);
+    expect('foundSeats' in nothing).toBe(false);
+    // Accepted searches: the seats as 32-bit words, executeBatch's own.
+    ok(executeBatch(direct, sessionA, 1, holds, 2, OPEN));
+    ok(executeBatch(direct, sessionA, 2, refused, 4, OPEN));
+    const searches = words(best(4, 2), hold(5, [40]), best(6, 1, ZONE_B));
+    const expectedSeats = Array.from(ok(executeBatch(direct, sessionA, 3, searches, 3, OPEN)).foundSeats);
+    expect(expectedSeats.length).toBe(3);
+    const answered = send(3, searches, 3, OPEN);
+    expect(answered.foundSeats?.byteLength).toBe(3 * 4);
+    expect(Array.from(aligned(answered.foundSeats!, Int32Array))).toEqual(expectedSeats);
+    // A retry (another command id, the same request) carries them again.
+    const retried = send(3, searches, 3, OPEN + 1);
+    expect([retried.retried, Array.from(aligned(retried.foundSeats!, Int32Array))]).toEqual([true, expectedSeats]);
+    // A copy: the session's next request does not change it.
+    const replies = aligned(answered.replies, Int32Array);
+    expect('foundSeats' in send(4, words(release(4, replies[1], replies[2]), best(7, 3)), 2, OPEN + 2)).toBe(true);
+    expect(Array.from(aligned(answered.foundSeats!, Int32Array))).toEqual(expectedSeats);
+    expect(auditPerformance(viaExecute)).toEqual([]);
   });
 });
 
