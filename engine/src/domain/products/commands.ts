@@ -140,6 +140,12 @@ export interface BuyProduct extends Base {
   quantity?: number;
   /** Same-seat products: one seat id per holding, the same on every performance. Else best available. */
   seats?: string[];
+  /**
+   * Products without the same seat (pick & mix, a series without sameSeat): the seats the buyer
+   * chose on some of the purchase's performances, `quantity` seat ids each (seed 002: the buyer
+   * picks a seat on each performance in the seat map). The others take best available.
+   */
+  seatsByPerformance?: Record<string, string[]>;
   /** Pick & mix (and a series bought partly): the performances taken. */
   picks?: string[];
   filter?: BestAvailableFilter;

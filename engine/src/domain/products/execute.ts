@@ -193,6 +193,26 @@ function canStart(s: ProductState): Rejection | null {
   return null;
 }
 
+/**
+ * buyProduct.seatsByPerformance: on a numbered product without the same seat, for some of the
+ * purchase's own performances, `quantity` different seat ids each. Whether the seats are free is
+ * each performance's to say, as for any hold (the refusal names it: `S3:seats[0]`).
+ */
+function checkSeatsByPerformance(s: ProductState, chosen: unknown, quantity: number, performances: readonly string[]): Rejection | null {
+  if (chosen === undefined) return null;
+  const field = 'seatsByPerformance';
+  if (typeof chosen !== 'object' || chosen === null || Array.isArray(chosen)) return reject('COMMAND_INVALID', field, 'seatsByPerformance maps performance ids to seat ids');
+  if (s.def.sameSeat === true) return reject('COMMAND_INVALID', field, 'a same-seat product takes the same seats everywhere: give them as seats');
+  if (s.def.gaAreaId !== undefined) return reject('COMMAND_INVALID', field, 'an unnumbered product sells places, not seats');
+  for (const [p, seats] of Object.entries(chosen as Record<string, unknown>)) {
+    if (!performances.includes(p)) return reject('PRODUCT_PICKS_INVALID', `${field}.${p}`, `${p} is not one of the purchase's performances`);
+    if (!Array.isArray(seats) || seats.length !== quantity || !seats.every(isId) || new Set(seats).size !== quantity) {
+      return reject('PRODUCT_QUANTITY_INVALID', `${field}.${p}`, `one different seat id per place: ${quantity}`);
+    }
+  }
+  return null;
+}
+
 /** The performances a purchase takes, in the product's order, or the refusal. */
 function chosenPerformances(s: ProductState, cmd: { picks?: string[] }, nowMs: number): string[] | Rejection {
   const unplayed = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
@@ -243,6 +263,8 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   if (customers !== null && !Array.isArray(customers)) return customers;
   const performances = chosenPerformances(s, cmd, nowMs);
   if (!Array.isArray(performances)) return performances;
+  const badChoice = checkSeatsByPerformance(s, cmd.seatsByPerformance, quantity, performances);
+  if (badChoice !== null) return badChoice;
   const saga = open(s, 'buy', cmd, nowMs);
   const holdingId = `${s.productId}-H${s.nextHolding++}`;
   saga.making.push(makingOf(holdingId, cmd.buyerId, cmd.buyerEmail ?? null, quantity, cmd.seats === undefined ? null : [...cmd.seats], performances, null));

@@ -308,6 +308,12 @@ export function holdCommand(s: ProductState, h: MakingHolding, ticketType: strin
  * The ticket type a saga sells at: a purchase's the one it picked (default the product's), a
  * renewal's the holder's old type mapped (renewal.ticketTypes), an exchange's the holding's own.
  */
+/** A hold of the seats the buyer chose on one performance (a product without the same seat). */
+function seatsHoldCommand(s: ProductState, h: MakingHolding, ticketType: string, seats: string[]): Sendable {
+  const { buyerId, holdingId } = h;
+  return { type: 'holdSeats', buyerId, channel: s.def.channel, ticketType, productId: s.productId, holdingId, seats };
+}
+
 export function ticketTypeOf(s: ProductState, saga: Saga): string {
   if (saga.kind === 'renew') return renewedTicketType(s.def, s.renewalHolders, (saga.command as RenewHolding).previousHoldingId);
   if (saga.kind === 'exchange') return s.holdings.get((saga.command as ExchangePerformance).holdingId)?.ticketType ?? s.def.ticketType;
@@ -316,6 +322,12 @@ export function ticketTypeOf(s: ProductState, saga: Saga): string {
 }
 
 const filterOf = (saga: Saga): BuyProduct['filter'] => (saga.kind === 'buy' ? (saga.command as BuyProduct).filter : undefined);
+
+/** The seats a purchase's buyer chose on performance `p` (buyProduct.seatsByPerformance), or null: best available there. */
+function chosenSeats(saga: Saga, p: string): string[] | null {
+  const chosen = saga.kind === 'buy' ? (saga.command as BuyProduct).seatsByPerformance : undefined;
+  return chosen !== undefined && Object.hasOwn(chosen, p) ? chosen[p] : null;
+}
 
 /** First wave of a purchase. A same-seat holding without seats takes best available on one performance (the anchor), then those seats everywhere else. */
 export function startBuy(s: ProductState, saga: Saga, out: Outbound[]): void {
@@ -326,7 +338,10 @@ export function startBuy(s: ProductState, saga: Saga, out: Outbound[]): void {
   }
   saga.phase = 'hold';
   const tt = ticketTypeOf(s, saga);
-  for (const p of h.performances) send(s, saga, p, holdCommand(s, h, tt, p, filterOf(saga)), out);
+  for (const p of h.performances) {
+    const seats = chosenSeats(saga, p);
+    send(s, saga, p, seats === null ? holdCommand(s, h, tt, p, filterOf(saga)) : seatsHoldCommand(s, h, tt, seats), out);
+  }
 }
 
 /** Best available on the anchor performance, passing over the seats found taken elsewhere. */
