@@ -24,13 +24,14 @@ import { runtimeDefaults, Shard, VenueCatalog, encodeBatch, packResults, unpackR
 import { drive, Failures, LatencyRecorder, runtimeOverrides, startEngine, stopEngine, type DriveResult } from './runtime/drive.ts';
 import { fillJournal, measureDurable, measureRawPublish, recoverShard, recoveryShard, snapshotCosts, type DurableResult, type Filled, type RawResult, type Recovered, type SnapshotCosts } from './runtime/durable.ts';
 import { measureCardBaseline, measureCardBinaryBaseline, measureSeasonCards, type CardRate } from './runtime/season-cards.ts';
+import { measureSeasonCardsRuntime, type CardRuntimeRate } from './runtime/season-cards-runtime.ts';
 import { compileStadium, directStates, executeDirect, openCommand, performancesOnShards, seatGroups, startNowMs, Workload, type Groups } from './runtime/workload.ts';
 import { binaryDirect, driveBinary, seatRuns, type BinaryDriveResult } from './runtime/binary-drive.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
-const measurementNames = ['baseline', 'inline', 'crossThread', 'binaryBaseline', 'crossThreadBinary', 'scaling', 'raw', 'durable', 'recovery', 'fullReplay', 'seasonCards'] as const;
+const measurementNames = ['baseline', 'inline', 'crossThread', 'binaryBaseline', 'crossThreadBinary', 'scaling', 'raw', 'durable', 'recovery', 'fullReplay', 'seasonCards', 'seasonCardsRuntime'] as const;
 type MeasurementName = (typeof measurementNames)[number];
 
 interface Options {
@@ -253,6 +254,7 @@ const counting = {
   recoveryMsFor1MCommands: 'one shard filled with --recovery-commands commands through a NatsBus engine (default snapshot policy); engine stopped; a new NatsBus connection (new owner) and Engine.start(): ms from Engine.start() until a query on the shard is answered, i.e. the snapshot loaded and the journal tail replayed and applied in the worker (NatsBus.connect before it is not counted; recoveryServingMsFor1MCommands: until whenServing(shard) resolves, when the tail has been read and handed to the worker)',
   seasonCardsPerSec: '10-match numbered season cards (same explicit seat on all ten), in process: LocalProducts runs the product coordinator and the ten performance state machines in this thread (no journal, no threads); purchases arrive --card-group at a time (LocalProducts.productMany, as a shard applies a batch of commands); per card 1 buyProduct, 10 holds and 10 confirms, carried per performance in the batches of its courier (named binary records, one commandBatch and one stepResult per batch); 20,000 cards per fresh season, timed over --seconds',
   seasonCardBaselinePerSec: 'the same seats sold directly: holdSeats + confirmHold command objects on each of the ten performances per card, no coordinator, same run',
+  seasonCardsRuntimePerSec: 'the same cards through the runtime: an Engine on the embedded bus with --workers worker threads and max(16, workers) shards, the ten matches and the coordinator where the shard hash puts them; 2,048 purchases in flight (engine.send, answered when the saga ends), a new buyer on the next seat of a permutation of the house each; cards answered per second over --seconds after --warmup; informative beside seasonCardsPerSec (the figure that grows with cores)',
   seasonCardBinaryBaselinePerSec: 'the same seats sold directly as the named binary records a courier sends (HOLD_SEATS_NAMED, then CONFIRM_HOLD_NAMED of what the replies held), --card-group cards per batch on each of the ten performances, no coordinator, same run: what the saga costs on top of the batches it makes',
   fullReplayMsFor1MCommands: 'as recovery, with the new bus pointed at an empty snapshot bucket (the snapshotBucket option), so loadSnapshot finds nothing and the whole journal is replayed; snapshots left in place',
 };
@@ -370,6 +372,7 @@ async function main(): Promise<void> {
   let cardsRate: CardRate | null = null;
   let cardsBaseline: CardRate | null = null;
   let cardsBinaryBaseline: CardRate | null = null;
+  let cardsRuntime: CardRuntimeRate | null = null;
   const errors: string[] = [];
   const attempt = async (name: string, work: () => Promise<void>): Promise<void> => {
     say(`  ${name}...`);
@@ -388,6 +391,11 @@ async function main(): Promise<void> {
       cardsBaseline = rates.baseline;
       cardsBinaryBaseline = rates.binaryBaseline;
       cardsRate = rates.cards;
+    });
+  }
+  if (run('seasonCardsRuntime')) {
+    await attempt(`season cards through the runtime (${o.workers} workers, embedded bus)`, async () => {
+      cardsRuntime = await measureSeasonCardsRuntime(layout, o.workers, { warmupSeconds: o.warmup, seconds: o.seconds }, failures);
     });
   }
   if (run('baseline')) await attempt('baseline (execute in the main thread of a child process)', async () => { baseline = inChild<Rate>('baseline', failures); });
@@ -462,6 +470,7 @@ async function main(): Promise<void> {
   const cr = cardsRate as CardRate | null;
   const cb = cardsBaseline as CardRate | null;
   const cbb = cardsBinaryBaseline as CardRate | null;
+  const crt = cardsRuntime as CardRuntimeRate | null;
 
   const durableRatio = ratioOf(d?.perSec, r?.perSec);
   const pass = {
@@ -520,6 +529,8 @@ async function main(): Promise<void> {
     seasonCardBinaryBaselinePerSec: cbb === null ? null : Math.round(cbb.perSec),
     seasonCardsToBinaryBaseline: round(ratioOf(cr?.perSec, cbb?.perSec), 3),
     cardGroup: o.cardGroup,
+    seasonCardsRuntimePerSec: crt === null ? null : Math.round(crt.perSec),
+    seasonCardsRuntimeToInProcess: round(ratioOf(crt?.perSec, cr?.perSec), 3),
     targets: {
       seasonCardsPerSec: { min: targets.seasonCardsPerSec, pass: pass.seasonCardsPerSec },
       crossThreadCommandsPerSec: { min: targets.crossThreadCommandsPerSec, pass: pass.crossThreadCommandsPerSec },
@@ -559,6 +570,7 @@ async function main(): Promise<void> {
       ['fullReplayServingMsFor1MCommands', fmtMs(rep?.servingMs, 0), `${fmtMs(rep?.appliedMs, 0)} tail applied`, fmtMs(ratioOf(rep?.servingMs, rep?.appliedMs), 2), 'informative', '-'],
       ['seasonCardsPerSec', fmtInt(cr?.perSec), `${fmtInt(cb?.perSec)} direct sales`, fmtMs(ratioOf(cr?.perSec, cb?.perSec), 3), `>= ${fmtInt(targets.seasonCardsPerSec)}`, verdict(pass.seasonCardsPerSec)],
       ['seasonCardsPerSec (binary)', fmtInt(cr?.perSec), `${fmtInt(cbb?.perSec)} direct batches`, fmtMs(ratioOf(cr?.perSec, cbb?.perSec), 3), 'informative', '-'],
+      ['seasonCardsRuntimePerSec', fmtInt(crt?.perSec), `${fmtInt(cr?.perSec)} in one thread`, fmtMs(ratioOf(crt?.perSec, cr?.perSec), 3), `informative (${crt?.workers ?? o.workers} workers)`, '-'],
     ];
     console.log('');
     console.log(table(rows));
