@@ -159,7 +159,11 @@ function encode(s: ProductState, refs: readonly number[]): { words: Int32Array; 
   return { words, strings };
 }
 
-/** The courier's session answered: batches may go. A refusal (the performance's sessions are all taken) sends its steps one by one. */
+/**
+ * The courier's session answered: batches may go. A refusal (the performance's sessions are all
+ * taken, or any other) sends its steps one by one from then on: asking again at every flush could
+ * go on for ever against a performance that keeps refusing.
+ */
 export function sessionAnswered(s: ProductState, saga: Saga): void {
   const courier = closeCourierSaga(s, saga);
   const result = saga.steps[0].result as Result;
