@@ -4,13 +4,14 @@
 // the per-buyer cap. Time is simulated: every command carries the moment it happens, so the
 // same seed gives the same commands, the same journal and the same tickets.
 //
-// The seat-map picks, and the confirms and releases of the holds they make, go as binary command
-// batches (engine/docs/COMMANDS.md), as a gateway would send them: the simulator is one client
-// session, each second's picks one request. Buyers are named by number ("4711") so that a
-// buyer is the same one, caps included, on either path. Everything else goes as command objects.
+// The seat-map picks and the best-available requests, and the confirms and releases of the
+// holds they make, go as binary command batches (engine/docs/COMMANDS.md), as a gateway would
+// send them: the simulator is one client session, each second's holds one request. Buyers are
+// named by number ("4711") so that a buyer is the same one, caps included, on either path.
+// Everything else (the presale, whose holds name a link's code) goes as command objects.
 import { performance } from 'node:perf_hooks';
 import {
-  aligned, BinaryOp, codeName, commandWords, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type Result, type TicketRow,
+  aligned, ANY, BinaryOp, codeName, commandWords, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type Result, type TicketRow,
 } from '../domain/mod.ts';
 import { VenueCatalog, type Engine, type EngineCommand } from '../runtime/mod.ts';
 import { Rng } from './rng.ts';
@@ -69,7 +70,7 @@ export interface SimulationSummary extends SummaryCore {
 
 export interface SimulationRun { summary: SimulationSummary; tickets: TicketRow[] }
 
-const BUCKET_MS = 1_000;
+export const BUCKET_MS = 1_000;
 /** Every reaction to an answer happens at least this much later in simulated time... */
 const REACTION_MIN_MS = 10_000;
 /** ...so this many buckets can be in flight at once. */
@@ -197,6 +198,12 @@ export async function simulateOnsale(engine: Engine, options: SimulateOptions): 
           return [BinaryOp.HOLD_SEATS, buyer.key, 0, 0, -1, count, ...seatNos];
         }
         const zone = buyer.kind === 'public' && rng.chance(0.3) ? rng.pick(['A', 'B', 'C', 'D']) : undefined;
+        // Best available goes in the second's binary request too (channels 0 web, 1 partner; the
+        // zone by its place in the layout, -1 any; any section; accessible or not). A presale
+        // hold names its link's code, which only a command object carries.
+        if (presaleCode === undefined) {
+          return [BinaryOp.HOLD_BEST_AVAILABLE, buyer.key, 0, channel === 'web' ? 0 : 1, -1, count, zone === undefined ? ANY : layout.zoneIndexById.get(zone)!, ANY, 0];
+        }
         return {
           type: 'holdBestAvailable', commandId, buyerId: buyer.id, channel, count, presaleCode,
           ...(zone === undefined ? {} : { filter: { zone } }),
