@@ -18,7 +18,7 @@ import type { Failures } from './drive.ts';
 export interface CardRate { perSec: number; cards: number; durationMs: number }
 
 /** Cards per fresh season (the stadium holds 60,000; the rest of the house stays free). */
-const cardsPerRound = 20_000;
+export const cardsPerRound = 20_000;
 /** Untimed rounds before the timed ones, so that the compiler's warm-up is not timed. */
 const warmupRounds = 2;
 const warmupCards = 5_000;
@@ -32,7 +32,7 @@ function matches(layout: Layout): PerformanceState[] {
 }
 
 /** Seat numbers spread over the house, one per card, all different. */
-function seatOrder(layout: Layout): number[] {
+export function seatOrder(layout: Layout): number[] {
   const order: number[] = [];
   for (let i = 0; i < cardsPerRound; i++) order.push((i * 7_919) % layout.seatCount);
   return order;
@@ -76,7 +76,18 @@ function directRound(layout: Layout, seats: number[], count: number, failures: F
  * cost by themselves.
  */
 function binaryRound(layout: Layout, seats: number[], count: number, group: number, failures: Failures): number {
-  const states = matches(layout);
+  return sellNamedCards(matches(layout), layout, seats, count, group, false, failures);
+}
+
+/**
+ * Sells `count` cards on `states` (ten matches) as named records, `group` per batch, and returns
+ * the ms it took. As single tickets on the box office in the single sale (`asProduct` false: the
+ * card's type is products-only, matchSpec), or as the season card's own steps (`asProduct` true:
+ * the product and each card's holding named, on the web channel at the card's type, in the card
+ * sale; the product must be linked on every match). bench/experiments/card-performance-side.ts
+ * times both.
+ */
+export function sellNamedCards(states: PerformanceState[], layout: Layout, seats: readonly number[], count: number, group: number, asProduct: boolean, failures: Failures): number {
   const sessions = states.map((s) => execute(s, { type: 'openSession', commandId: 'bench', clientId: 'bench' }, CARD_SALE_AT_MS));
   const holds = new Int32Array(group * COMMAND_WORDS);
   const confirms = new Int32Array(group * COMMAND_WORDS);
@@ -84,20 +95,19 @@ function binaryRound(layout: Layout, seats: number[], count: number, group: numb
   const t0 = performance.now();
   for (let first = 0; first < count; first += group) {
     const n = Math.min(group, count - first);
-    const at = CARD_SALE_AT_MS + first;
-    // As a courier gives them: the channel once, then each card's buyer, holding and seat. As
-    // single tickets (the card's type is products-only, matchSpec; the type costs nothing here).
-    const strings = ['box'];
+    const at = asProduct ? CARD_SALE_AT_MS + first : CARD_SALE_AT_MS + 2_000_000_000 + first;
+    // As a courier gives them: what all share once, then each card's buyer, holding and seat.
+    const strings = asProduct ? ['box', SEASON_CARD, 'web', 'card'] : ['box'];
     for (let i = 0; i < n; i++) {
       const w = i * COMMAND_WORDS;
       const base = strings.length;
       strings.push(`B${first + i}`, `${SEASON_CARD}-H${first + i}`, layout.seatIds[seats[first + i]]);
       holds[w] = BinaryOp.HOLD_SEATS_NAMED;
-      holds[w + NamedWord.PRODUCT] = -1;
+      holds[w + NamedWord.PRODUCT] = asProduct ? 1 : -1;
       holds[w + NamedWord.BUYER] = base;
-      holds[w + NamedWord.HOLDING] = -1;
-      holds[w + NamedWord.CHANNEL] = 0;
-      holds[w + NamedWord.TICKET_TYPE] = -1;
+      holds[w + NamedWord.HOLDING] = asProduct ? base + 1 : -1;
+      holds[w + NamedWord.CHANNEL] = asProduct ? 2 : 0;
+      holds[w + NamedWord.TICKET_TYPE] = asProduct ? 3 : -1;
       holds[w + NamedWord.COUNT] = 1;
       holds[w + NamedWord.SEATS] = base + 2;
       confirms[w] = BinaryOp.CONFIRM_HOLD_NAMED;
@@ -107,14 +117,14 @@ function binaryRound(layout: Layout, seats: number[], count: number, group: numb
     }
     for (let k = 0; k < states.length; k++) {
       const session = sessions[k] as { sessionNo: number };
-      const held = executeBatch(states[k], session.sessionNo, ++requestNo[k], holds, n, at + 2_000_000_000, strings);
+      const held = executeBatch(states[k], session.sessionNo, ++requestNo[k], holds, n, at, strings);
       if (!held.ok) { failures.note('cardBinaryBaseline hold', held); continue; }
       for (let i = 0; i < n; i++) {
         if (held.replies[i * REPLY_WORDS] !== 0) failures.note('cardBinaryBaseline hold', { ok: false, code: held.replies[i * REPLY_WORDS] } as never);
         confirms[i * COMMAND_WORDS + NamedWord.SLOT] = held.replies[i * REPLY_WORDS + 1];
         confirms[i * COMMAND_WORDS + NamedWord.BINARY_NO] = held.replies[i * REPLY_WORDS + 2];
       }
-      const sold = executeBatch(states[k], session.sessionNo, ++requestNo[k], confirms, n, at + 2_000_000_000, strings);
+      const sold = executeBatch(states[k], session.sessionNo, ++requestNo[k], confirms, n, at, strings);
       if (!sold.ok) failures.note('cardBinaryBaseline confirm', sold);
       else for (let i = 0; i < n; i++) if (sold.replies[i * REPLY_WORDS] !== 0) failures.note('cardBinaryBaseline confirm', { ok: false, code: sold.replies[i * REPLY_WORDS] } as never);
     }
