@@ -144,6 +144,7 @@ export const Code = {
   PRODUCT_TICKET_TYPE_NOT_OFFERED: 146,
   HOLDING_NOT_REFUNDABLE: 147,
   PRODUCT_FLAG_REQUIRED: 148,
+  PRODUCT_SEAT_CHOICE_OFF: 149,
 
   // 150-159: quotas, hard tickets and blocks, continued.
   QUOTA_OF_PRODUCT: 150,

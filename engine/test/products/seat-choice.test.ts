@@ -80,3 +80,27 @@ describe('seat choice in a pick & mix purchase (buyProduct.seatsByPerformance)',
     expect(seatsOf(w, first.holdingId, [S3])[S3]).toEqual(['B-2-2']);
   });
 });
+
+describe('a product that sells best available only (createProduct.seatChoice: false)', () => {
+  it('refuses a purchase that names seats, either way, and sells best available', () => {
+    const w = theatre();
+    expectCode(w.product('PM', pickMix({ seatChoice: false }), 0), 'OK');
+    expectCode(w.product('SER', productDef('SER', 'series', shows, { sameSeat: true, seatChoice: false, saleEndMs: shows[3].startsAtMs }), 0), 'OK');
+    play(w, unchanged([
+      { at: SALE, product: 'PM', cmd: buy('ann', { picks: [S1, S2], seatsByPerformance: { [S1]: ['A-1-1'] } }), expect: 'PRODUCT_SEAT_CHOICE_OFF', field: 'seatsByPerformance' },
+      { at: SALE, product: 'SER', cmd: buy('bob', { seats: ['A-1-1'] }), expect: 'PRODUCT_SEAT_CHOICE_OFF', field: 'seats' },
+    ]));
+    const h = holding(w.product('PM', buy('ann', { picks: [S1, S2] }), SALE + 1));
+    expect(seatsOf(w, h.holdingId, [S1, S2])[S1]).toHaveLength(1);
+    expectCode(w.product('SER', buy('bob', {}), SALE + 1), 'OK');
+  });
+
+  it('is a product term: true or false, kept in the definition only when false', () => {
+    const w = theatre();
+    play(w, [{ at: 0, product: 'X', cmd: pickMix({ productId: 'X', seatChoice: 'no' }), expect: 'PRODUCT_INVALID', field: 'seatChoice', unchanged: true }]);
+    expectCode(w.product('PM', pickMix({ seatChoice: true }), 0), 'OK');
+    expect('seatChoice' in w.prod('PM').def).toBe(false);
+    expectCode(w.product('PN', productDef('PN', 'pickMix', shows, { min: 2, max: 3, saleEndMs: shows[3].startsAtMs, seatChoice: false }), 0), 'OK');
+    expect(w.prod('PN').def.seatChoice).toBe(false);
+  });
+});

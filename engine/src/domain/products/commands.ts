@@ -92,6 +92,13 @@ export interface CreateProduct extends Base {
    * `exchangeable`. Season cards are never exchanged, whatever it says (true is refused for them).
    */
   exchanges?: boolean;
+  /**
+   * Whether a buyer may choose seats (`buyProduct.seats` on a same-seat product,
+   * `seatsByPerformance` on another). Default true; false sells best available only
+   * (PRODUCT_SEAT_CHOICE_OFF): seed 002's *Grupper billettene: Ja*, which takes the choice of seat
+   * away from pick & mix buyers online.
+   */
+  seatChoice?: boolean;
   /** Performances of the same production outside the product, open to exchanges (seed 002, *Bytte utenfor abonnement*). */
   exchangeable?: ProductPerformance[];
   renewal?: RenewalTerms;

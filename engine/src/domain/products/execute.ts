@@ -254,6 +254,9 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   if (notOffered !== null) return notOffered;
   const quantity = cmd.quantity ?? (Array.isArray(cmd.seats) ? cmd.seats.length : 1);
   if (!isInt(quantity, s.def.perPurchaseMin ?? 1, s.def.perPurchaseMax ?? 1)) return reject('PRODUCT_QUANTITY_INVALID', 'quantity', `from ${s.def.perPurchaseMin} to ${s.def.perPurchaseMax} per purchase`);
+  if ((cmd.seats !== undefined || cmd.seatsByPerformance !== undefined) && s.def.seatChoice === false) {
+    return reject('PRODUCT_SEAT_CHOICE_OFF', cmd.seats !== undefined ? 'seats' : 'seatsByPerformance', `product ${s.productId} sells best available only: its buyers do not choose seats`);
+  }
   if (cmd.seats !== undefined) {
     if (s.def.sameSeat !== true) return reject('COMMAND_INVALID', 'seats', 'seats are chosen only for same-seat products; others take best available');
     if (s.def.gaAreaId !== undefined) return reject('COMMAND_INVALID', 'seats', 'an unnumbered product sells places, not seats');

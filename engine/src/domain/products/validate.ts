@@ -61,6 +61,11 @@ function checkExchanges(cmd: CreateProduct): Rejection | null {
   return null;
 }
 
+/** The switch for seat choice: true or false. */
+function checkSeatChoice(cmd: CreateProduct): Rejection | null {
+  return cmd.seatChoice === undefined || typeof cmd.seatChoice === 'boolean' ? null : invalid('seatChoice', 'seatChoice is true or false');
+}
+
 /** Customer flags (seed 002, *Kundeflagg*): which, the flagged buyers' own sale start (not after the public one), only them or not. */
 function checkCustomerFlags(cmd: CreateProduct): Rejection | null {
   const c = cmd.customerFlags as unknown;
@@ -112,7 +117,7 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
   if (!isId(cmd.ticketType)) return invalid('ticketType', 'ticketType must be a ticket type id');
   const offered = checkOfferedTypes(cmd);
   if (offered !== null) return offered;
-  const exchanges = checkExchanges(cmd) ?? checkCustomerFlags(cmd);
+  const exchanges = checkExchanges(cmd) ?? checkCustomerFlags(cmd) ?? checkSeatChoice(cmd);
   if (exchanges !== null) return exchanges;
   const cardKind = cmd.cardKind ?? 'fixedPrice';
   if (!cardKinds.includes(cardKind)) return invalid('cardKind', `cardKind must be one of ${cardKinds.join(', ')}`);
@@ -207,6 +212,8 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     ...(cmd.customerPerTicket === true ? { customerPerTicket: true } : {}),
     // Only when off: true is the default, and every product made before the switch allowed them.
     ...(cmd.exchanges === false ? { exchanges: false } : {}),
+    // Only when off, as exchanges.
+    ...(cmd.seatChoice === false ? { seatChoice: false } : {}),
     ...(cmd.customerFlags === undefined ? {} : { customerFlags: ownFlags(cmd.customerFlags) }),
   };
 }
