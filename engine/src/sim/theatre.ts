@@ -1,7 +1,8 @@
 // `onsale simulate --scenario theatre`: a theatre season of 8 performances. A full series (same
 // seat on all 8, from its allocation in the front stalls first, a named customer on every
 // subscription) and a pick & mix subscription (3 to 5 performances, the premiere required, only
-// from its allocation in the circle; a quarter of its buyers take the senior type it offers)
+// from its allocation in the circle; a quarter of its buyers take the senior type it offers, a
+// fifth choose their seats on their first pick)
 // go on sale first; then single tickets; then some series
 // subscribers correct their customers' names, and some pick & mix subscribers exchange one
 // performance for another.
@@ -69,7 +70,14 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
     const picks = rng.chance(0.03) ? [...new Set(others)] : [ids[0], ...new Set(others)];
     const quantity = rng.int(1, 2);
     const senior = rng.chance(0.25) ? { ticketType: THEATRE_SENIOR_TYPE } : {};
-    pickItems.push([PICK_MIX, { type: 'buyProduct', commandId: `pick-${b}`, buyerId: `PM${b}`, quantity, picks, ...senior }, THEATRE_SALE_AT_MS + 3_600_000 + b * 1_000]);
+    // A fifth choose their seats in the circle on their first pick (seed 002: in pick & mix the
+    // buyer picks a seat on each performance); a seat someone took before refuses the purchase.
+    let chosenSeats = {};
+    if (rng.chance(0.2)) {
+      const first = rng.int(0, circle.length - quantity);
+      chosenSeats = { seatsByPerformance: { [picks[0]]: circle.slice(first, first + quantity) } };
+    }
+    pickItems.push([PICK_MIX, { type: 'buyProduct', commandId: `pick-${b}`, buyerId: `PM${b}`, quantity, picks, ...senior, ...chosenSeats }, THEATRE_SALE_AT_MS + 3_600_000 + b * 1_000]);
   }
   const pickResults = await driver.waves(pickItems, WAVE);
   const pickHoldings = pickResults.filter((r) => r.ok) as unknown as HoldingResult[];
