@@ -181,7 +181,10 @@ function holdSeats(s: PerformanceState, c: Int32Array, at: number, nowMs: number
   const count = c[at + Word.COUNT];
   if (count < 1) return Code.COMMAND_INVALID;
   if (count > limits.seatsPerHoldMax) return Code.SEATS_PER_HOLD_EXCEEDED;
-  const buying = checkBuying(s, c, at, count, nowMs);
+  const key = buyerKeyOf(c, at);
+  if (key < 0) return Code.COMMAND_INVALID;
+  const buyerNo = s.buyers.findKey(key);
+  const buying = checkBuying(s, c, at, buyerNo, count, nowMs);
   if (buying < 0) return -buying;
   const seats = new Array<number>(count);
   for (let i = 0; i < count; i++) seats[i] = c[at + Word.SEATS + i];
@@ -190,7 +193,7 @@ function holdSeats(s: PerformanceState, c: Int32Array, at: number, nowMs: number
     r[o + 1] = refused >>> 8;
     return refused & 0xff;
   }
-  return openHold(s, c, at, buying, seats, count, nowMs, r, o);
+  return openHold(s, key, buyerNo, buying, seats, count, nowMs, r, o);
 }
 
 /**
@@ -208,7 +211,10 @@ function holdBestAvailable(s: PerformanceState, session: Session, c: Int32Array,
   if (section !== ANY && (section < 0 || section >= s.layout.sectionIds.length)) return Code.FILTER_UNKNOWN_SECTION;
   const accessible = c[at + Word.ACCESSIBLE];
   if (accessible !== 0 && accessible !== 1) return Code.COMMAND_INVALID;
-  const buying = checkBuying(s, c, at, count, nowMs);
+  const key = buyerKeyOf(c, at);
+  if (key < 0) return Code.COMMAND_INVALID;
+  const buyerNo = s.buyers.findKey(key);
+  const buying = checkBuying(s, c, at, buyerNo, count, nowMs);
   if (buying < 0) return -buying;
   const seats = findBestAvailable(s, buying & CHANNEL_MASK, null, buying >>> TYPE_SHIFT, count, zone, section, accessible === 1);
   if (seats === null) return Code.NOT_ENOUGH_SEATS;
@@ -216,7 +222,7 @@ function holdBestAvailable(s: PerformanceState, session: Session, c: Int32Array,
   if (session.seats.length < room) session.seats = grown(session.seats, room);
   for (let i = 0; i < seats.length; i++) session.seats[session.seatCount + i] = seats[i];
   session.seatCount = room;
-  return openHold(s, c, at, buying, seats, count, nowMs, r, o);
+  return openHold(s, key, buyerNo, buying, seats, count, nowMs, r, o);
 }
 
 /** checkBuying's result: the channel in the low 16 bits, the ticket type above. */
@@ -224,14 +230,13 @@ const CHANNEL_MASK = 0xffff;
 const TYPE_SHIFT = 16;
 
 /**
- * buying.ts checkBuying by numbers, in its order (buyer, channel, its window, ticket type, the
- * type's own rules, the buyer's caps, the bound on open holds): the channel and ticket type
- * packed (CHANNEL_MASK, TYPE_SHIFT), or minus the code. Channels and types are a performance's
+ * buying.ts checkBuying by numbers, in its order after the buyer (whose key the caller has
+ * checked and looked up: `buyerNo`, -1 for one not tracked yet): channel, its window, ticket
+ * type, the type's own rules, the buyer's caps, the bound on open holds. The channel and ticket
+ * type packed (CHANNEL_MASK, TYPE_SHIFT), or minus the code. Channels and types are a performance's
  * few (limits), well within 16 bits each.
  */
-function checkBuying(s: PerformanceState, c: Int32Array, at: number, count: number, nowMs: number): number {
-  const key = buyerKeyOf(c, at);
-  if (key < 0) return -Code.COMMAND_INVALID;
+function checkBuying(s: PerformanceState, c: Int32Array, at: number, buyerNo: number, count: number, nowMs: number): number {
   const channelNo = c[at + Word.CHANNEL];
   if (channelNo < 0 || channelNo >= s.channels.length) return -Code.CHANNEL_UNKNOWN;
   const channel = s.channels[channelNo];
@@ -244,17 +249,15 @@ function checkBuying(s: PerformanceState, c: Int32Array, at: number, count: numb
   if (type.closed) return -Code.TICKET_TYPE_REQUIRES_PRESALE;
   const typeRefused = checkTicketTypeAccess(type, channel, false, nowMs);
   if (typeRefused !== null) return -typeRefused.code;
-  const capped = buyerCapsRefusal(s, s.buyers.findKey(key), count);
+  const capped = buyerCapsRefusal(s, buyerNo, count);
   if (capped !== null) return -capped.code;
   if (s.holds.size >= limits.holdsOpenPerPerformanceMax || s.nextBinaryNo >= limits.binaryHoldsMax) return -Code.HOLDS_LIMIT_REACHED;
   return channelNo | (ticketType << TYPE_SHIFT);
 }
 
-/** Puts a checked binary hold of `seats` on the books for the record's buyer; fills the reply (slot, number, pool). */
-function openHold(s: PerformanceState, c: Int32Array, at: number, buying: number, seats: number[], count: number, nowMs: number, r: Int32Array, o: number): number {
-  const key = buyerKeyOf(c, at);
-  const found = s.buyers.findKey(key);
-  const buyer = found >= 0 ? found : s.buyers.addKey(key);
+/** Puts a checked binary hold of `seats` on the books for the buyer `key` (`buyerNo`, or -1: tracked from now on); fills the reply (slot, number, pool). */
+function openHold(s: PerformanceState, key: number, buyerNo: number, buying: number, seats: number[], count: number, nowMs: number, r: Int32Array, o: number): number {
+  const buyer = buyerNo >= 0 ? buyerNo : s.buyers.addKey(key);
   const binaryNo = s.nextBinaryNo++;
   const hold = placeHold(s, '', binaryNo, 0, buyer, null, buying & CHANNEL_MASK, buying >>> TYPE_SHIFT, seats, -1, GENERAL, count, nowMs);
   r[o + 1] = hold.slot;
