@@ -115,48 +115,63 @@ function closeCourierSaga(s: ProductState, saga: Saga): Courier {
   return courier;
 }
 
-/** The queued steps as named records, their strings each given once. */
-function encode(s: ProductState, refs: readonly number[]): { words: Int32Array; strings: string[] } {
-  const words = new Int32Array((refs.length / 2) * COMMAND_WORDS);
-  const strings: string[] = [];
-  const places = new Map<string, number>();
-  const place = (x: string | undefined): number => {
+/**
+ * A batch's strings as they are written: the few a product's steps share (its id, channel and
+ * ticket types, an e-mail address) each once, by a lookup in `shared`; the ones of one card or
+ * seat (buyer, holding, seat ids) appended as they come, without one: most come once per batch,
+ * and a map entry per record cost more than the record. A string may so appear twice; a
+ * record reads it by place either way.
+ */
+class StringList {
+  readonly strings: string[] = [];
+  private readonly places = new Map<string, number>();
+
+  shared(x: string | undefined): number {
     if (x === undefined) return NO_STRING;
-    let at = places.get(x);
+    let at = this.places.get(x);
     if (at === undefined) {
-      at = strings.length;
-      strings.push(x);
-      places.set(x, at);
+      at = this.strings.push(x) - 1;
+      this.places.set(x, at);
     }
     return at;
-  };
+  }
+
+  own(x: string | undefined): number {
+    return x === undefined ? NO_STRING : this.strings.push(x) - 1;
+  }
+}
+
+/** The queued steps as named records, with the strings they name. */
+function encode(s: ProductState, refs: readonly number[]): { words: Int32Array; strings: string[] } {
+  const words = new Int32Array((refs.length / 2) * COMMAND_WORDS);
+  const list = new StringList();
   for (let i = 0; i < refs.length; i += 2) {
     const command = s.sagas.get(refs[i])!.steps[refs[i + 1]].command;
     const at = (i / 2) * COMMAND_WORDS;
     if (command.type === 'holdSeats') {
       const seats = command.seats as string[];
       words[at] = BinaryOp.HOLD_SEATS_NAMED;
-      words[at + NamedWord.PRODUCT] = place(command.productId);
-      words[at + NamedWord.BUYER] = place(command.buyerId);
-      words[at + NamedWord.HOLDING] = place(command.holdingId);
-      words[at + NamedWord.CHANNEL] = place(command.channel);
-      words[at + NamedWord.TICKET_TYPE] = place(command.ticketType);
+      words[at + NamedWord.PRODUCT] = list.shared(command.productId);
+      words[at + NamedWord.BUYER] = list.own(command.buyerId);
+      words[at + NamedWord.HOLDING] = list.own(command.holdingId);
+      words[at + NamedWord.CHANNEL] = list.shared(command.channel);
+      words[at + NamedWord.TICKET_TYPE] = list.shared(command.ticketType);
       words[at + NamedWord.COUNT] = seats.length;
-      for (let k = 0; k < seats.length; k++) words[at + NamedWord.SEATS + k] = place(seats[k]);
+      for (let k = 0; k < seats.length; k++) words[at + NamedWord.SEATS + k] = list.own(seats[k]);
       continue;
     }
     const named = command as ConfirmHold | ReleaseHold;
     const [slot, binaryNo] = parseBinaryHoldId(named.holdId)!;
     words[at] = named.type === 'confirmHold' ? BinaryOp.CONFIRM_HOLD_NAMED : BinaryOp.RELEASE_HOLD_NAMED;
-    words[at + NamedWord.HOLD_BUYER] = place(named.buyerId);
+    words[at + NamedWord.HOLD_BUYER] = list.own(named.buyerId);
     words[at + NamedWord.SLOT] = slot;
     words[at + NamedWord.BINARY_NO] = binaryNo;
     if (named.type === 'confirmHold') {
-      words[at + NamedWord.EMAIL] = place(named.buyerEmail);
+      words[at + NamedWord.EMAIL] = list.shared(named.buyerEmail);
       words[at + NamedWord.COMPLIMENTARY] = named.complimentary === true ? 1 : 0;
     }
   }
-  return { words, strings };
+  return { words, strings: list.strings };
 }
 
 /**
