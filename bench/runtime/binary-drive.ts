@@ -12,7 +12,7 @@ import { aligned, createPerformance, execute, executeBatch, type BatchAnswered, 
 import type { Engine } from '../../engine/src/runtime/mod.ts';
 import { stadiumSpec } from '../../engine/src/sim/stadium-onsale.ts';
 import { seeded, startNowMs } from './workload.ts';
-import type { Failures } from './drive.ts';
+import { timedCount, type Failures } from './drive.ts';
 import { BinaryClient as Client, seatRuns as cutRows, type SeatRuns } from '../binary-client.ts';
 
 /** The seat runs of the binary workload, shuffled by the run's seed. */
@@ -64,12 +64,7 @@ export async function driveBinary(engine: Engine, performances: readonly string[
   for (const client of clients) send(client);
   engine.flushAll();
   const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, o.warmupSeconds * 1_000));
-  const from = answered;
-  const fromAt = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, o.seconds * 1_000));
-  const commands = answered - from;
-  const durationMs = performance.now() - fromAt;
+  const { counted: commands, durationMs } = await timedCount(o, () => answered);
   stopped = true;
   clearInterval(ticker);
   await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, 30_000))]);

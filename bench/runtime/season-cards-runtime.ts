@@ -7,7 +7,7 @@
 import type { Engine, EngineCommand } from '../../engine/src/runtime/mod.ts';
 import type { Layout, Result } from '../../engine/src/domain/mod.ts';
 import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD } from '../../engine/src/sim/season-setup.ts';
-import { startEngine, stopEngine, type Failures } from './drive.ts';
+import { startEngine, stopEngine, timedCount, type Failures } from './drive.ts';
 
 export interface CardRuntimeRate { perSec: number; cards: number; durationMs: number; workers: number; window: number }
 
@@ -68,12 +68,7 @@ async function drive(engine: Engine, layout: Layout, workers: number, o: { warmu
   };
   for (let i = 0; i < windowCards; i++) send();
   engine.flushAll();
-  await new Promise((resolve) => setTimeout(resolve, o.warmupSeconds * 1_000));
-  const from = answered;
-  const fromAt = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, o.seconds * 1_000));
-  const cards = answered - from;
-  const durationMs = performance.now() - fromAt;
+  const { counted: cards, durationMs } = await timedCount(o, () => answered);
   if (next >= layout.seatCount) failures.error('seasonCardsRuntime', 'the house sold out inside the timed part: the figure counts a run that ran dry (use fewer --seconds)');
   stopped = true;
   await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 60_000))]);

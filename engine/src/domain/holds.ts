@@ -1,12 +1,12 @@
 // Holds: explicit seats, best-available and GA places; release, expiry. A hold is all or
 // nothing: every check runs before the first seat changes.
 import type { HoldBestAvailable, HoldGa, HoldSeats, ReleaseHold } from './commands.ts';
-import { Code, reject, type Rejection } from './codes.ts';
+import { Code, codeName, reject, type CodeName, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import { needId, isInt } from './checks.ts';
 import { freeGa, freeSeat, gaFree, holdMaySell, moveGa, moveSeat } from './moves.ts';
 import { findBestAvailable } from './best-available.ts';
-import { checkSeatNos, resolveSeats, seatIdsOf } from './seats.ts';
+import { checkSeatNos, resolveSeats, seatIdsOf, seatRefusalMessage } from './seats.ts';
 import { checkBuying, type BuyContext } from './buying.ts';
 import { DONE, type Done, type HoldAccepted } from './results.ts';
 import { Fate, type FateNumber } from './memo.ts';
@@ -49,10 +49,9 @@ export function seatsRefusal(s: PerformanceState, channel: number, product: Prod
   const found = unsellableSeat(s, channel, product, ticketType, seats);
   if (found === 0) return null;
   const i = found >>> 8;
-  const seatId = s.layout.seatIds[seats[i]];
-  if ((found & 0xff) === Code.SEAT_NOT_IN_CHANNEL) return reject('SEAT_NOT_IN_CHANNEL', `${field}[${i}]`, `seat ${seatId} is not sold on channel ${s.channels[channel].id}${product === null ? '' : ` for product ${product.productId}`}`);
-  if ((found & 0xff) === Code.SEAT_NOT_AVAILABLE) return reject('SEAT_NOT_AVAILABLE', `${field}[${i}]`, `seat ${seatId} is not free`);
-  return reject('TICKET_TYPE_NOT_PRICED_IN_ZONE', `${field}[${i}]`, `ticket type ${s.ticketTypes[ticketType].id} has no price in the zone of seat ${seatId}`);
+  const code = found & 0xff;
+  const at = { channel: s.channels[channel].id, productId: product === null ? null : product.productId, ticketType: s.ticketTypes[ticketType].id, layoutId: s.layout.layoutId };
+  return reject(codeName(code) as Exclude<CodeName, 'OK'>, `${field}[${i}]`, seatRefusalMessage(code, s.layout.seatIds[seats[i]], at));
 }
 
 /**

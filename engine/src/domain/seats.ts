@@ -1,9 +1,31 @@
 // Seat id resolution shared by holds, quotas and blocks.
-import { Code, reject, type Rejection } from './codes.ts';
+import { Code, codeName, reject, type Rejection } from './codes.ts';
 import { isInt } from './checks.ts';
 import { limits } from './limits.ts';
 import { gaFree } from './moves.ts';
 import { GENERAL, quotaIdOf, SeatState, type PerformanceState } from './state.ts';
+
+/** What a seat refusal names besides the seat: the hold's channel, product, ticket type and the layout, by id. */
+export interface SeatContext { channel: string; productId: string | null; ticketType: string; layoutId: string }
+
+/**
+ * What the refusal of one seat says, by its code: one wording for the seat checks here and in
+ * holds.ts, and for a product's courier (products/couriers.ts), which rebuilds the refusal from a
+ * batch reply's code and seat position.
+ */
+export function seatRefusalMessage(code: number, seatId: string, at: SeatContext): string {
+  switch (code) {
+    case Code.SEAT_UNKNOWN: return `seat ${seatId} is not in layout ${at.layoutId}`;
+    case Code.SEATS_DUPLICATED: return `seat ${seatId} is named twice`;
+    case Code.SEAT_NOT_IN_CHANNEL: return `seat ${seatId} is not sold on channel ${at.channel}${at.productId === null ? '' : ` for product ${at.productId}`}`;
+    case Code.SEAT_NOT_AVAILABLE: return `seat ${seatId} is not free`;
+    case Code.TICKET_TYPE_NOT_PRICED_IN_ZONE: return `ticket type ${at.ticketType} has no price in the zone of seat ${seatId}`;
+    default: return `seat ${seatId}: ${codeName(code)}`;
+  }
+}
+
+/** The context of a refusal that names a seat of the layout and nothing else. */
+const layoutOnly = (s: PerformanceState): SeatContext => ({ channel: '', productId: null, ticketType: '', layoutId: s.layout.layoutId });
 
 /** Seat ids to indexes, in order; SEAT_UNKNOWN or SEATS_DUPLICATED names the first bad entry. */
 export function resolveSeats(s: PerformanceState, ids: readonly unknown[], field: string): number[] | Rejection {
@@ -13,11 +35,11 @@ export function resolveSeats(s: PerformanceState, ids: readonly unknown[], field
   const seen = ids.length > 16 ? new Set<number>() : null;
   for (let i = 0; i < ids.length; i++) {
     const seat = index.get(ids[i] as string);
-    if (seat === undefined) return reject('SEAT_UNKNOWN', `${field}[${i}]`, `seat ${String(ids[i])} is not in layout ${s.layout.layoutId}`);
+    if (seat === undefined) return reject('SEAT_UNKNOWN', `${field}[${i}]`, seatRefusalMessage(Code.SEAT_UNKNOWN, String(ids[i]), layoutOnly(s)));
     if (seen === null) {
-      for (let j = 0; j < i; j++) if (out[j] === seat) return reject('SEATS_DUPLICATED', `${field}[${i}]`, `seat ${String(ids[i])} is named twice`);
+      for (let j = 0; j < i; j++) if (out[j] === seat) return reject('SEATS_DUPLICATED', `${field}[${i}]`, seatRefusalMessage(Code.SEATS_DUPLICATED, String(ids[i]), layoutOnly(s)));
     } else {
-      if (seen.has(seat)) return reject('SEATS_DUPLICATED', `${field}[${i}]`, `seat ${String(ids[i])} is named twice`);
+      if (seen.has(seat)) return reject('SEATS_DUPLICATED', `${field}[${i}]`, seatRefusalMessage(Code.SEATS_DUPLICATED, String(ids[i]), layoutOnly(s)));
       seen.add(seat);
     }
     out[i] = seat;

@@ -16,7 +16,8 @@
 import { BinaryOp, COMMAND_WORDS, REPLY_WORDS } from '../binary.ts';
 import { NAMED_SEATS_MAX, NamedWord, NO_STRING } from '../binary-named.ts';
 import { Code, codeName, reject, type Rejection } from '../codes.ts';
-import type { Command, ConfirmHold, HoldSeats, ReleaseHold } from '../commands.ts';
+import type { Command, ConfirmHold, ReleaseHold } from '../commands.ts';
+import { seatRefusalMessage } from '../seats.ts';
 import { binaryHoldId, BINARY_ID_MARK, parseBinaryHoldId } from '../hold-record.ts';
 import { limits } from '../limits.ts';
 import { DONE, type BatchAnswered, type HoldAccepted, type OrderAccepted, type Result, type SessionOpened } from '../results.ts';
@@ -207,7 +208,7 @@ export function batchAnswered(s: ProductState, saga: Saga, nowMs: number, advanc
   for (let i = 0; i < refs.length; i += 2) {
     const target = s.sagas.get(refs[i])?.steps[refs[i + 1]];
     if (target === undefined || target.result !== null) continue;
-    target.result = replies === null ? result : outcomeOf(s.sagas.get(refs[i])!, target, replies, i / 2, (result as BatchAnswered).expiresAtMs);
+    target.result = replies === null ? result : outcomeOf(s, s.sagas.get(refs[i])!, target, replies, i / 2, (result as BatchAnswered).expiresAtMs);
   }
   for (let i = 0; i < refs.length; i += 2) {
     const g = s.sagas.get(refs[i]);
@@ -227,10 +228,10 @@ export function ticketIdsOf(result: StepOutcome): string[] {
 }
 
 /** Record `k`'s reply as the result its step would have had as a command of its own. */
-function outcomeOf(saga: Saga, step: Step, replies: Int32Array, k: number, expiresAtMs: number): StepOutcome {
+function outcomeOf(s: ProductState, saga: Saga, step: Step, replies: Int32Array, k: number, expiresAtMs: number): StepOutcome {
   const o = k * REPLY_WORDS;
   const command = step.command;
-  if (replies[o] !== Code.OK) return refusal(command, replies[o], replies[o + 1]);
+  if (replies[o] !== Code.OK) return refusal(s, step, replies[o], replies[o + 1]);
   if (command.type === 'holdSeats') {
     const seats = command.seats as string[];
     // The reply names the pool by number: a courier's hold does not name its quota.
@@ -246,20 +247,17 @@ function outcomeOf(saga: Saga, step: Step, replies: Int32Array, k: number, expir
   return order;
 }
 
-/** A record's refusal as a rejection: the code, the seat refused when one was (its position in the reply), the message the command would have had where the coordinator knows what it says. */
-function refusal(command: Command, code: number, position: number): Rejection {
+/**
+ * A record's refusal as a rejection: the code, the seat refused when one was (its position in the
+ * reply) with the performance's own wording (seats.ts seatRefusalMessage), else the code alone.
+ */
+function refusal(s: ProductState, step: Step, code: number, position: number): Rejection {
   const name = codeName(code) as Exclude<Rejection['name'], 'OK'>;
-  if (command.type === 'holdSeats' && position >= 0) return reject(name, `seats[${position}]`, seatMessage(command, code, command.seats![position]));
+  const command = step.command;
+  if (command.type === 'holdSeats' && position >= 0) {
+    const at = { channel: command.channel, productId: command.productId ?? null, ticketType: command.ticketType ?? '', layoutId: s.links.get(step.performanceId)?.layoutId ?? '(unknown)' };
+    return reject(name, `seats[${position}]`, seatRefusalMessage(code, command.seats![position], at));
+  }
   const field = name.startsWith('HOLD_') ? (name === 'HOLD_NOT_OWNED' ? 'buyerId' : 'holdId') : '';
   return reject(name, field, `${command.type} refused: ${name}`);
-}
-
-function seatMessage(command: HoldSeats, code: number, seatId: string): string {
-  switch (code) {
-    case Code.SEAT_NOT_AVAILABLE: return `seat ${seatId} is not free`;
-    case Code.SEAT_NOT_IN_CHANNEL: return `seat ${seatId} is not sold on channel ${command.channel}${command.productId === undefined ? '' : ` for product ${command.productId}`}`;
-    case Code.TICKET_TYPE_NOT_PRICED_IN_ZONE: return `ticket type ${command.ticketType ?? 'default'} has no price in the zone of seat ${seatId}`;
-    case Code.SEAT_UNKNOWN: return `seat ${seatId} is not in the performance's layout`;
-    default: return `seat ${seatId}: ${codeName(code)}`;
-  }
 }
