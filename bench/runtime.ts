@@ -20,6 +20,7 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startNatsServer, type NatsServer } from '../engine/test/nats/nats-server.ts';
+import type { Layout } from '../engine/src/domain/mod.ts';
 import { runtimeDefaults, Shard, VenueCatalog, encodeBatch, packResults, unpackResults, type BatchItem, type EngineCommand, type RuntimeOptions } from '../engine/src/runtime/mod.ts';
 import { drive, Failures, LatencyRecorder, runtimeOverrides, startEngine, stopEngine, type DriveResult } from './runtime/drive.ts';
 import { fillJournal, measureDurable, measureRawPublish, recoverShard, recoveryShard, snapshotCosts, type DurableResult, type Filled, type RawResult, type Recovered, type SnapshotCosts } from './runtime/durable.ts';
@@ -231,6 +232,23 @@ async function measureCrossThread(groups: Groups, workers: number, o: Options, f
   }
 }
 
+/** The binary workload (binary-drive.ts) through an Engine of `workers` worker threads and max(16, workers) shards. */
+async function measureCrossThreadBinary(layout: Layout, workers: number, o: Options, failures: Failures): Promise<BinaryDriveResult & { workers: number }> {
+  const shards = Math.max(16, workers);
+  const performances = performancesOnShards(shards, o.perShard);
+  const engine = await startEngine({ workers, shards, onError: (e) => failures.error('engine', e.message) }, performances, failures, startNowMs, 60_000);
+  try {
+    return { ...(await driveBinary(engine, performances, seatRuns(layout, o.seed), { warmupSeconds: o.warmup, seconds: o.seconds, batch: o.binaryBatch }, failures)), workers };
+  } finally {
+    await stopEngine(engine, 60_000);
+  }
+}
+
+/** The worker counts of the scaling run (the issue's), each skipped above --max-workers. */
+const scalingWorkers = [1, 2, 4, 8, 16] as const;
+
+interface ScalingPoint { workers: number; crossThreadCommandsPerSec: number | null; crossThreadBinaryCommandsPerSec: number | null; skipped?: string }
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -360,9 +378,9 @@ async function main(): Promise<void> {
   let baseline: Rate | null = null;
   let inline: Rate | null = null;
   let cross: CrossThread | null = null;
-  let crossBinary: BinaryDriveResult | null = null;
+  let crossBinary: (BinaryDriveResult & { workers: number }) | null = null;
   let binaryBase: BinaryDriveResult | null = null;
-  const scaling: { workers: number; crossThreadCommandsPerSec: number | null; skipped?: string }[] = [];
+  const scaling: ScalingPoint[] = [];
   let raw: RawResult | null = null;
   let durable: DurableResult | null = null;
   let filled: Filled | null = null;
@@ -404,23 +422,22 @@ async function main(): Promise<void> {
   if (run('binaryBaseline')) await attempt('binary baseline (executeBatch in the main thread of a child process)', async () => { binaryBase = inChild<BinaryDriveResult>('binaryBaseline', failures); });
   if (run('crossThreadBinary')) {
     await attempt(`crossThreadBinary (${o.workers} workers, embedded bus, requests of ${o.binaryBatch} records)`, async () => {
-      const engine = await startEngine({ workers: o.workers, shards: shardCount, onError: (e) => failures.error('engine', e.message) }, performancesAll, failures, startNowMs, 60_000);
-      try {
-        crossBinary = await driveBinary(engine, performancesAll, seatRuns(layout, o.seed), { warmupSeconds: o.warmup, seconds: o.seconds, batch: o.binaryBatch }, failures);
-      } finally {
-        await stopEngine(engine, 60_000);
-      }
+      crossBinary = await measureCrossThreadBinary(layout, o.workers, o, failures);
     });
   }
   if (run('scaling')) {
-    for (const workers of [1, 2, 4, 8, 16]) {
-      if (workers > o.maxWorkers) { scaling.push({ workers, crossThreadCommandsPerSec: null, skipped: `more than --max-workers ${o.maxWorkers}` }); continue; }
+    // Both workloads at every worker count: the command objects pass through the main thread's
+    // router one by one, the binary requests as whole buffers, so they scale differently.
+    for (const workers of scalingWorkers) {
+      if (workers > o.maxWorkers) { scaling.push({ workers, crossThreadCommandsPerSec: null, crossThreadBinaryCommandsPerSec: null, skipped: `more than --max-workers ${o.maxWorkers}` }); continue; }
+      const point: ScalingPoint = { workers, crossThreadCommandsPerSec: null, crossThreadBinaryCommandsPerSec: null };
       const same = cross as CrossThread | null;
-      if (same !== null && same.workers === workers) { scaling.push({ workers, crossThreadCommandsPerSec: Math.round(same.perSec) }); continue; }
-      await attempt(`scaling (${workers} workers)`, async () => {
-        const r = await measureCrossThread(groups, workers, o, failures);
-        scaling.push({ workers, crossThreadCommandsPerSec: Math.round(r.perSec) });
-      });
+      const sameBinary = crossBinary as (BinaryDriveResult & { workers: number }) | null;
+      if (same !== null && same.workers === workers) point.crossThreadCommandsPerSec = Math.round(same.perSec);
+      else await attempt(`scaling (${workers} workers, command objects)`, async () => { point.crossThreadCommandsPerSec = Math.round((await measureCrossThread(groups, workers, o, failures)).perSec); });
+      if (sameBinary !== null && sameBinary.workers === workers) point.crossThreadBinaryCommandsPerSec = Math.round(sameBinary.perSec);
+      else await attempt(`scaling (${workers} workers, binary batches)`, async () => { point.crossThreadBinaryCommandsPerSec = Math.round((await measureCrossThreadBinary(layout, workers, o, failures)).perSec); });
+      scaling.push(point);
     }
   }
 
@@ -459,7 +476,7 @@ async function main(): Promise<void> {
   const b = baseline as Rate | null;
   const inl = inline as Rate | null;
   const x = cross as CrossThread | null;
-  const xb = crossBinary as BinaryDriveResult | null;
+  const xb = crossBinary as (BinaryDriveResult & { workers: number }) | null;
   const bb = binaryBase as BinaryDriveResult | null;
   const r = raw as RawResult | null;
   const d = durable as DurableResult | null;
@@ -575,7 +592,9 @@ async function main(): Promise<void> {
     console.log('');
     console.log(table(rows));
     console.log('');
-    if (scaling.length > 0) console.log(`scaling (workers: commands/s): ${scaling.map((s) => `${s.workers}: ${s.crossThreadCommandsPerSec === null ? `skipped (${s.skipped})` : fmtInt(s.crossThreadCommandsPerSec)}`).join(', ')}`);
+    if (scaling.length > 0) {
+      console.log(`scaling (workers: command objects/s | binary records/s): ${scaling.map((s) => `${s.workers}: ${s.skipped !== undefined ? `skipped (${s.skipped})` : `${fmtInt(s.crossThreadCommandsPerSec)} | ${fmtInt(s.crossThreadBinaryCommandsPerSec)}`}`).join(', ')}`);
+    }
     if (x !== null) console.log(`crossThread: ${fmtInt(x.avgBatch)} commands per batch on average, ${x.shards} shards, process RSS ${fmtInt(x.rssMb)} MB at the end${Object.keys(o.runtime).length > 0 ? `, runtime overrides ${JSON.stringify(o.runtime)}` : ''}`);
     const us = (v: number | null | undefined): string => fmtMs(v, 2);
     console.log(`CPU us per command (process CPU time, all threads; unlike the rates, not lowered by other processes' load): baseline ${us(b?.cpuUsPerCommand)}, `
