@@ -247,7 +247,14 @@ async function measureCrossThreadBinary(layout: Layout, workers: number, o: Opti
 /** The worker counts of the scaling run (the issue's), each skipped above --max-workers. */
 const scalingWorkers = [1, 2, 4, 8, 16] as const;
 
-interface ScalingPoint { workers: number; crossThreadCommandsPerSec: number | null; crossThreadBinaryCommandsPerSec: number | null; skipped?: string }
+interface ScalingPoint {
+  workers: number;
+  crossThreadCommandsPerSec: number | null;
+  crossThreadBinaryCommandsPerSec: number | null;
+  /** The main thread's event-loop utilization in the binary run (the bench's client and the router share it). */
+  binaryMainBusy?: number | null;
+  skipped?: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Report
@@ -403,6 +410,12 @@ async function main(): Promise<void> {
     }
   };
 
+  const attemptValue = async <T>(name: string, work: () => Promise<T>): Promise<T | null> => {
+    let value: T | null = null;
+    await attempt(name, async () => { value = await work(); });
+    return value as T | null;
+  };
+
   if (run('seasonCards')) {
     await attempt('season cards (in process, child process)', async () => {
       const rates = inChild<CardRates>('seasonCards', failures);
@@ -435,8 +448,8 @@ async function main(): Promise<void> {
       const sameBinary = crossBinary as (BinaryDriveResult & { workers: number }) | null;
       if (same !== null && same.workers === workers) point.crossThreadCommandsPerSec = Math.round(same.perSec);
       else await attempt(`scaling (${workers} workers, command objects)`, async () => { point.crossThreadCommandsPerSec = Math.round((await measureCrossThread(groups, workers, o, failures)).perSec); });
-      if (sameBinary !== null && sameBinary.workers === workers) point.crossThreadBinaryCommandsPerSec = Math.round(sameBinary.perSec);
-      else await attempt(`scaling (${workers} workers, binary batches)`, async () => { point.crossThreadBinaryCommandsPerSec = Math.round((await measureCrossThreadBinary(layout, workers, o, failures)).perSec); });
+      const binary = sameBinary !== null && sameBinary.workers === workers ? sameBinary : await attemptValue(`scaling (${workers} workers, binary batches)`, () => measureCrossThreadBinary(layout, workers, o, failures));
+      if (binary !== null) { point.crossThreadBinaryCommandsPerSec = Math.round(binary.perSec); point.binaryMainBusy = round(binary.mainBusy, 3); }
       scaling.push(point);
     }
   }
@@ -525,6 +538,7 @@ async function main(): Promise<void> {
     cpuUsPerCommand: {
       baseline: round(b?.cpuUsPerCommand, 3), inlineShard: round(inl?.cpuUsPerCommand, 3),
       crossThread: round(x?.cpuUsPerCommand, 3), crossThreadRouter: round(x?.routerUsPerCommand, 3), crossThreadRouterBusy: round(x?.routerBusy, 3),
+      crossThreadBinaryMainBusy: round(xb?.mainBusy, 3),
       durable: round(d?.cpuUsPerCommand, 3), durableRouter: round(d?.routerUsPerCommand, 3), durableRouterBusy: round(d?.routerBusy, 3),
     },
     recoveryMsFor1MCommands: rec === null ? null : Math.round(rec.appliedMs),

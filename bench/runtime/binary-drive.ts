@@ -20,7 +20,14 @@ export function seatRuns(layout: Layout, seed: number): SeatRuns {
   return cutRows(layout, seeded(seed));
 }
 
-export interface BinaryDriveResult { perSec: number; commands: number; durationMs: number; batch: number }
+export interface BinaryDriveResult {
+  perSec: number;
+  commands: number;
+  durationMs: number;
+  batch: number;
+  /** The main thread's event-loop utilization over the timed part, 0-1 (client and router share it); null where no engine ran. */
+  mainBusy: number | null;
+}
 
 /**
  * Opens a session on every performance (already opened on the engine), then runs the clients for
@@ -64,12 +71,12 @@ export async function driveBinary(engine: Engine, performances: readonly string[
   for (const client of clients) send(client);
   engine.flushAll();
   const started = performance.now();
-  const { counted: commands, durationMs } = await timedCount(o, () => answered);
+  const { counted: commands, durationMs, mainBusy } = await timedCount(o, () => answered);
   stopped = true;
   clearInterval(ticker);
   await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, 30_000))]);
   if (inFlight > 0) failures.error('drain', `${inFlight} requests unanswered 30 s after the run (started ${Math.round(performance.now() - started)} ms ago)`);
-  return { perSec: (commands * 1_000) / durationMs, commands, durationMs, batch: o.batch };
+  return { perSec: (commands * 1_000) / durationMs, commands, durationMs, batch: o.batch, mainBusy };
 }
 
 /** The same clients and requests through executeBatch on plain states in this thread, timed for `seconds` after `warmupSeconds`. */
@@ -98,5 +105,5 @@ export function binaryDirect(layout: Layout, performances: readonly string[], ru
   let commands = 0;
   while (performance.now() - fromAt < o.seconds * 1_000) commands += round();
   const durationMs = performance.now() - fromAt;
-  return { perSec: (commands * 1_000) / durationMs, commands, durationMs, batch: o.batch };
+  return { perSec: (commands * 1_000) / durationMs, commands, durationMs, batch: o.batch, mainBusy: null };
 }

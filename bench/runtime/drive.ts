@@ -253,12 +253,14 @@ export async function drive(engine: Engine, workload: Workload, o: DriveOptions,
  * The timed part of a run that keeps its own work in flight: waits out the warm-up, then counts
  * what `count()` gains over `seconds` of wall time.
  */
-export async function timedCount(o: { warmupSeconds: number; seconds: number }, count: () => number): Promise<{ counted: number; durationMs: number }> {
+export async function timedCount(o: { warmupSeconds: number; seconds: number }, count: () => number): Promise<{ counted: number; durationMs: number; mainBusy: number }> {
   await sleep(o.warmupSeconds * 1_000);
   const from = count();
   const fromAt = performance.now();
+  const eluFrom = performance.eventLoopUtilization();
   await sleep(o.seconds * 1_000);
-  return { counted: count() - from, durationMs: performance.now() - fromAt };
+  const mainBusy = performance.eventLoopUtilization(eluFrom).utilization;
+  return { counted: count() - from, durationMs: performance.now() - fromAt, mainBusy };
 }
 
 export function sleep(ms: number): Promise<void> {
