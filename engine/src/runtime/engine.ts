@@ -167,6 +167,11 @@ export class Engine {
   private stopping = false;
   /** After that drain: steps still failing are given up (a restart sends them again). */
   private halting = false;
+  /**
+   * Set as stop() closes the bus and the pool: a recovery still under way then fails because of
+   * the stop, not the shard, and is abandoned without a report (abandonRecoveries).
+   */
+  private closing = false;
   /** Clients waiting for sagas: "productId\0commandId" → replies. */
   private readonly sagaWaiters = new Map<string, Pending[]>();
   /** Saga steps and step reports on their way (sent, or waiting to be sent again). */
@@ -433,8 +438,26 @@ export class Engine {
     const stopping = reject('ENGINE_STOPPING', '', 'the engine stopped before the saga finished; retry with the same commandId');
     for (const waiting of this.sagaWaiters.values()) this.answerSaga(waiting, stopping);
     this.sagaWaiters.clear();
+    this.closing = true;
+    this.abandonRecoveries();
     await this.bus.close();
     await this.pool.close();
+  }
+
+  /**
+   * stop(): recoveries still under way end here. A recovery goes on a little after its shard is
+   * served (it asks the worker for the sagas to resume), so nearly every shard has one for a
+   * moment after start(). Its token is moved on, so the failure the closing pool gives it is
+   * not taken for the shard's; whoever still waits for the shard is told the engine stopped.
+   */
+  private abandonRecoveries(): void {
+    for (const lane of this.lanes) {
+      lane.recovery++;
+      const waiting = this.ready.get(lane.shard);
+      if (waiting === undefined) continue;
+      this.ready.delete(lane.shard);
+      waiting.reject(new Error(`the engine stopped before shard ${lane.shard} was served`));
+    }
   }
 
   private scheduleFlush(lane: Lane): void {
