@@ -26,12 +26,23 @@ export async function serve(argv: string[]): Promise<void> {
   const metrics = createEngineMetrics();
   const owned = new Set<number>();
   let ingress: NatsIngress | null = null;
+  // One "owns shards" line per turn of the event loop, not per lease: a start takes every shard
+  // in one turn on the embedded bus, and printed one by one the lines grew with the square of
+  // the shard count (--shards up to 4,096). The ingress follows every change at once.
+  let ownedLineQueued = false;
+  const sayOwned = () => {
+    ownedLineQueued = false;
+    say(`owns shards [${[...owned].sort((a, b) => a - b).join(',')}]`);
+  };
   const leases = {
     leaseChanged: (shard: number, isOwned: boolean) => {
       if (isOwned) owned.add(shard);
       else owned.delete(shard);
       ingress?.sync([...owned]);
-      say(`owns shards [${[...owned].sort((a, b) => a - b).join(',')}]`);
+      if (!ownedLineQueued) {
+        ownedLineQueued = true;
+        setImmediate(sayOwned);
+      }
     },
   };
   const engine = await Engine.start({

@@ -1,0 +1,31 @@
+// `onsale serve` on the embedded bus: what an operator reads. The shards it takes at start are
+// announced in one "owns shards [..]" line (tools parse that line), not one line per lease, whose
+// lists grew with the square of the shard count; SIGTERM stops it cleanly with exit code 0.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { root } from './helpers.ts';
+
+describe('onsale serve (embedded bus)', () => {
+  it('announces the shards it takes at start in one line and stops on SIGTERM with exit code 0', async () => {
+    const child = spawn(process.execPath, ['bin/onsale.js', 'serve', '--workers', '1', '--shards', '64', '--metrics-port', '0'], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!(stdout.includes('owns shards') && stdout.includes('serving on the embedded bus'))) {
+      if (Date.now() > deadline || child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // A turn later any further line would be out.
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill('SIGTERM');
+    const code = await exited;
+    const ownedLines = stdout.split('\n').filter((l) => l.includes('owns shards'));
+    expect(ownedLines).toEqual([`onsale: owns shards [${Array.from({ length: 64 }, (_, i) => i).join(',')}]`]);
+    expect(stdout).toContain('onsale: stopping');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});
