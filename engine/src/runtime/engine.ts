@@ -11,6 +11,7 @@ import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
 import { QueryRefused } from './query-refused.ts';
 import { shardOf } from './shard-of.ts';
+import { workerEntry, type WorkerEntry, type WorkerLoader } from './worker-entry.ts';
 import { encodeBatch, envelopeRefusal, packr, unpackResults, type EngineCommand, type EngineStats, type QueryName, type ShardOutbox } from './wire.ts';
 
 export type Reply = (result: Result) => void;
@@ -180,7 +181,10 @@ export class Engine {
   /** When each worker was last replaced (performance.now()), for the respawn bound. */
   private readonly respawnedAt = new Map<number, number[]>();
 
-  private constructor(opts: EngineOptions) {
+  /** How the shard workers loaded the runtime (worker-entry.ts): 'bundle', or 'tsx' where it could not be bundled or ONSALE_WORKER_LOADER=tsx asked for it. */
+  readonly workerLoader: WorkerLoader;
+
+  private constructor(opts: EngineOptions, entry: WorkerEntry) {
     this.options = runtimeOptions(opts.runtime);
     // Checked before any thread starts.
     this.tickEveryMs = opts.tickEveryMs ?? 0;
@@ -194,7 +198,10 @@ export class Engine {
     const onError = opts.onError ?? ((error: Error) => console.error(`onsale engine: ${error.message}`));
     this.lanes = Array.from({ length: this.shards }, (_, s) => new Lane(s));
     for (const lane of this.lanes) lane.snapshotAfterCommands = Math.max(1, Math.round(this.options.snapshotEveryCommands * (0.5 + (lane.shard + 0.5) / this.shards)));
+    this.workerLoader = entry.loader;
+    if (entry.fallback !== null) onError(new Error(`shard workers load the TypeScript sources through tsx (slower to start): the runtime could not be bundled: ${entry.fallback}`));
     this.pool = new ShardPool({
+      entry: entry.url,
       workers,
       shards: this.shards,
       venues: opts.venues ?? {},
@@ -211,7 +218,7 @@ export class Engine {
 
   /** Starts the workers and competes for shards; resolves once the bus has been asked for them. */
   static async start(opts: EngineOptions = {}): Promise<Engine> {
-    const engine = new Engine(opts);
+    const engine = new Engine(opts, await workerEntry());
     await engine.bus.startLeases(engine.shards, {
       acquired: (lease) => engine.acquired(lease),
       lost: (shard) => engine.lost(shard),

@@ -7,6 +7,8 @@ import type { WorkerSetup } from './worker.ts';
 import { packr, type EngineStats, type FromWorker, type QueryName, type ToWorker, type WorkerStatsAnswer } from './wire.ts';
 
 export interface PoolOptions {
+  /** What each worker imports (worker-entry.ts): the bundled runtime, or worker.ts through tsx. */
+  entry: string;
   workers: number;
   shards: number;
   venues: Record<string, LayoutJson>;
@@ -38,7 +40,7 @@ export class ShardPool {
     const shards: number[] = [];
     for (let s = w; s < this.options.shards; s += this.options.workers) shards.push(s);
     const setup: WorkerSetup = {
-      entry: new URL('./worker.ts', import.meta.url).href, worker: w, shards, venues: this.options.venues,
+      entry: this.options.entry, worker: w, shards, venues: this.options.venues,
       dedupeWindowMs: this.options.dedupeWindowMs, dedupeEntriesMax: this.options.dedupeEntriesMax,
       faultCommandIdPrefix: this.options.faultCommandIdPrefix ?? null,
     };
