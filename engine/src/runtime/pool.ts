@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import type { LayoutJson } from '../domain/mod.ts';
 import type { WorkerSetup } from './worker.ts';
+import { ensureWorkerEntry } from './worker-entry.ts';
 import { packr, type EngineStats, type FromWorker, type QueryName, type ToWorker, type WorkerStatsAnswer } from './wire.ts';
 
 export interface PoolOptions {
@@ -44,6 +45,7 @@ export class ShardPool {
       dedupeWindowMs: this.options.dedupeWindowMs, dedupeEntriesMax: this.options.dedupeEntriesMax,
       faultCommandIdPrefix: this.options.faultCommandIdPrefix ?? null,
     };
+    ensureWorkerEntry(this.options.entry);
     const thread = new Worker(new URL('./boot.mjs', import.meta.url), { workerData: setup, name: `onsale-shards-${w}` });
     // A thread that was replaced says nothing any more: an answer it posted before it died would
     // otherwise be paired with a batch sent to its successor.

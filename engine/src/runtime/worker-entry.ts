@@ -14,7 +14,7 @@
 // asks for that path (a debugger that wants the sources as files, say).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export type WorkerLoader = 'bundle' | 'tsx';
@@ -28,12 +28,18 @@ export interface WorkerEntry {
 }
 
 const sourceEntry = new URL('./worker.ts', import.meta.url);
-/** Bundles older than this, other than the one in use, are removed from the cache folder. */
+/**
+ * Bundles older than this, other than the one in use, are removed from the cache folder. One in
+ * use by a long-running process may go too: that process writes it again before it starts a
+ * worker (ensureWorkerEntry), from the copy it keeps.
+ */
 const staleAfterMs = 7 * 24 * 3_600_000;
 /** Parent folders searched for node_modules (the depth of a deep install, with room to spare). */
 const searchDepthMax = 32;
 
 let built: Promise<WorkerEntry> | null = null;
+/** The bundle this process made, by its path, to write it again if it is removed meanwhile. */
+const written = new Map<string, Uint8Array>();
 
 /** The worker's entry for this process: bundled once, then the same for every engine started. */
 export function workerEntry(loader: WorkerLoader = process.env.ONSALE_WORKER_LOADER === 'tsx' ? 'tsx' : 'bundle'): Promise<WorkerEntry> {
@@ -63,16 +69,30 @@ async function bundle(): Promise<WorkerEntry> {
   const text = result.outputFiles[0].contents;
   const name = `worker-${createHash('sha256').update(text).digest('hex').slice(0, 16)}.mjs`;
   const file = join(cacheDir, name);
-  if (!existsSync(file)) {
-    mkdirSync(cacheDir, { recursive: true });
-    // Written whole under another name, then renamed: a process starting at the same moment
-    // never imports half a file.
-    const partial = join(cacheDir, `.${name}.${process.pid}.partial`);
-    writeFileSync(partial, text);
-    renameSync(partial, file);
-  }
+  written.set(file, text);
+  ensureWritten(file);
   removeStale(cacheDir, name);
   return { url: pathToFileURL(file).href, loader: 'bundle', fallback: null };
+}
+
+/**
+ * Before a worker starts (at start, or replacing one that died): the bundle is there. Another
+ * process may have removed it as stale while this one ran for days (removeStale).
+ */
+export function ensureWorkerEntry(url: string): void {
+  if (!url.startsWith('file:') || url.endsWith('.ts')) return;
+  const file = fileURLToPath(url);
+  if (written.has(file)) ensureWritten(file);
+}
+
+function ensureWritten(file: string): void {
+  if (existsSync(file)) return;
+  mkdirSync(dirname(file), { recursive: true });
+  // Written whole under another name, then renamed: a process starting at the same moment never
+  // imports half a file.
+  const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+  writeFileSync(partial, written.get(file)!);
+  renameSync(partial, file);
 }
 
 /** The node_modules folder the sources' packages resolve from: the nearest one holding msgpackr. */

@@ -1,7 +1,7 @@
 // What the shard workers load (worker-entry.ts): the runtime bundled once per process into
 // node_modules/.cache/onsale/ (named by its contents' hash), or worker.ts through tsx where asked.
 // Both must run the same engine: a hold, a confirm and the state they leave agree.
-import { existsSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,6 +34,16 @@ describe('shard worker entry', () => {
     expect(basename(file)).toMatch(/^worker-[0-9a-f]{16}\.mjs$/);
     expect(existsSync(file)).toBe(true);
     expect(await workerEntry()).toBe(first);
+  });
+
+  it('is written again before a worker starts when another process removed it as stale', async () => {
+    const entry = await workerEntry();
+    unlinkSync(fileURLToPath(entry.url));
+    const engine = await Engine.start({ workers: 1, shards: 2 });
+    started.push(engine);
+    expect(engine.workerLoader).toBe('bundle');
+    expect(existsSync(fileURLToPath(entry.url))).toBe(true);
+    expect(await sell(engine)).toMatch(/^[0-9a-f]+$/);
   });
 
   it('runs the same engine bundled as through tsx (ONSALE_WORKER_LOADER=tsx)', async () => {
