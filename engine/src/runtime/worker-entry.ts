@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 
 export type WorkerLoader = 'bundle' | 'tsx';
 
@@ -90,7 +91,8 @@ function ensureWritten(file: string): void {
   mkdirSync(dirname(file), { recursive: true });
   // Written whole under another name, then renamed: a process starting at the same moment never
   // imports half a file.
-  const partial = join(dirname(file), `.${basename(file)}.${process.pid}.partial`);
+  // The name is this thread's own: engines may start in several threads of one process at once.
+  const partial = join(dirname(file), `.${basename(file)}.${process.pid}-${threadId}.partial`);
   writeFileSync(partial, written.get(file)!);
   renameSync(partial, file);
 }
