@@ -129,6 +129,14 @@ export const metricDefinitions = {
     name: 'onsale_worker_eventloop_lag_max_seconds', kind: 'gauge', labels: ['worker'],
     help: 'Longest of the shard worker thread\'s event-loop delay readings since the previous scrape (sampled every 1 ms; each reading includes that millisecond): about the longest the worker kept a batch or a query waiting.',
   },
+  workerEventLoopUtilization: {
+    name: 'onsale_worker_eventloop_utilization_ratio', kind: 'gauge', labels: ['worker'],
+    help: 'Share of wall time the shard worker thread\'s event loop was busy since the previous scrape, 0-1. Near 1, the worker is full: its shards\' batches wait behind each other.',
+  },
+  routerEventLoopUtilization: {
+    name: 'onsale_router_eventloop_utilization_ratio', kind: 'gauge', labels: [],
+    help: 'Share of wall time the main thread\'s event loop (the router, and this process\'s clients and ingress) was busy since the previous scrape, 0-1. Near 1, the process answers command objects as fast as one router can, and more workers will not raise that (engine/docs/RUNTIME.md, "Sizing").',
+  },
   statsFailures: {
     name: 'onsale_metrics_stats_failures_total', kind: 'counter', labels: [],
     help: 'Scrapes whose statistics the workers did not deliver in time (statsTimeoutMs) or in the expected shape; the series from the workers (per shard, per performance and per worker) are left out of those scrapes.',

@@ -6,7 +6,7 @@
 //   every worker.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { Code, COMMAND_WORDS, isPending, REPLY_WORDS, type BatchAnswered, type Result } from '../domain/mod.ts';
-import { eventLoopSampleMs, type EngineCommand, type EngineObserver, type EngineStats, type ShardStats, type WorkerStats } from '../runtime/mod.ts';
+import { eventLoopSampleMs, LoopUtilization, type EngineCommand, type EngineObserver, type EngineStats, type ShardStats, type WorkerStats } from '../runtime/mod.ts';
 import { registerFastHistogram, type FastHistogram } from './fast-histogram.ts';
 import { defaultMetricsPrefix, metricDefinitions as defs, otherPerformances, performancesMaxDefault, type MetricDefinition } from './definitions.ts';
 
@@ -167,6 +167,7 @@ export class EngineMetrics {
     workerLagP50: Gauge<'worker'>;
     workerLagP99: Gauge<'worker'>;
     workerLagMax: Gauge<'worker'>;
+    workerBusy: Gauge<'worker'>;
   };
 
   constructor(options: EngineMetricsOptions = {}) {
@@ -219,7 +220,11 @@ export class EngineMetrics {
       workerLagP50: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagP50), collect: fromStats }),
       workerLagP99: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagP99), collect: fromStats }),
       workerLagMax: new Gauge<'worker'>({ ...config(defs.workerEventLoopLagMax), collect: fromStats }),
+      workerBusy: new Gauge<'worker'>({ ...config(defs.workerEventLoopUtilization), collect: fromStats }),
     };
+    // The router's busy share since the previous scrape: read in this thread, not from the stats.
+    const routerBusy = new LoopUtilization();
+    new Gauge({ ...config(defs.routerEventLoopUtilization), collect() { this.set(routerBusy.since()); } });
     if (options.defaultMetrics ?? true) {
       // The router's loop is sampled every millisecond like the shard workers', not every 10
       // (prom-client's default): runtime/loop-lag.ts says why.
@@ -352,6 +357,7 @@ export class EngineMetrics {
       m.workerLagP50.set(worker, w.eventLoopLagP50Seconds);
       m.workerLagP99.set(worker, w.eventLoopLagP99Seconds);
       m.workerLagMax.set(worker, w.eventLoopLagMaxSeconds);
+      m.workerBusy.set(worker, w.eventLoopUtilization);
     }
     const other: SeatCounts = { free: 0, held: 0, sold: 0, blocked: 0 };
     let performances = 0;
@@ -406,7 +412,7 @@ export function parseEngineStats(value: unknown): EngineStats {
   return { shards: s.shards.map(parseShardStats), workers: s.workers.map(parseWorkerStats) };
 }
 
-/** Checks one worker's own statistics (its index and event-loop lag in seconds). */
+/** Checks one worker's own statistics (its index, event-loop lag in seconds and busy share). */
 export function parseWorkerStats(value: unknown): WorkerStats {
   const w = value as Partial<Record<keyof WorkerStats, unknown>> | null;
   if (typeof w !== 'object' || w === null) throw new TypeError('worker stats: not an object');
@@ -414,6 +420,7 @@ export function parseWorkerStats(value: unknown): WorkerStats {
   for (const key of ['eventLoopLagP50Seconds', 'eventLoopLagP99Seconds', 'eventLoopLagMaxSeconds'] as const) {
     if (!isCount(w[key])) throw new TypeError(`worker stats: ${key} is not a non-negative number`);
   }
+  if (!isCount(w.eventLoopUtilization) || (w.eventLoopUtilization as number) > 1) throw new TypeError('worker stats: eventLoopUtilization is not a share from 0 to 1');
   return w as WorkerStats;
 }
 

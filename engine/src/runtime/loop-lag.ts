@@ -1,7 +1,7 @@
 // A shard worker's event-loop lag, as its stats answers report it: node:perf_hooks'
 // monitorEventLoopDelay histogram (nanoseconds) read and reset by each answer, so every answer
 // covers the time since the previous one (one per scrape), as prom-client does for the router.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
 import type { WorkerStats } from './wire.ts';
 
 /**
@@ -31,7 +31,7 @@ export function monitorLoopLag(): IntervalHistogram {
  * (two answers within a millisecond) reads 0 rather than an empty histogram's artefacts (its
  * percentiles are not 0).
  */
-export function eventLoopLagSince(histogram: LagHistogram): Omit<WorkerStats, 'worker'> {
+export function eventLoopLagSince(histogram: LagHistogram): Omit<WorkerStats, 'worker' | 'eventLoopUtilization'> {
   const seconds = (ns: number) => (histogram.count === 0 ? 0 : ns / 1e9);
   const lag = {
     eventLoopLagP50Seconds: seconds(histogram.percentile(50)),
@@ -40,4 +40,22 @@ export function eventLoopLagSince(histogram: LagHistogram): Omit<WorkerStats, 'w
   };
   histogram.reset();
   return lag;
+}
+
+/**
+ * This thread's event-loop utilization (busy share of wall time, 0-1) since the previous call,
+ * as each stats answer or scrape reads it. The router's figure is the one that says when a
+ * process is at its ceiling: it does the per-command work of every command object
+ * (engine/docs/RUNTIME.md, "Sizing").
+ */
+export class LoopUtilization {
+  private mark: EventLoopUtilization = performance.eventLoopUtilization();
+
+  /** The busy share since the previous call (or since this was made), then a new interval starts. */
+  since(): number {
+    const now = performance.eventLoopUtilization();
+    const share = performance.eventLoopUtilization(now, this.mark).utilization;
+    this.mark = now;
+    return Number.isFinite(share) ? Math.min(1, Math.max(0, share)) : 0;
+  }
 }

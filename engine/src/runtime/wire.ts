@@ -223,6 +223,11 @@ export interface WorkerStats {
   eventLoopLagP50Seconds: number;
   eventLoopLagP99Seconds: number;
   eventLoopLagMaxSeconds: number;
+  /**
+   * The share of wall time the worker's event loop was busy since the previous stats answer,
+   * 0-1 (node:perf_hooks eventLoopUtilization): how near the worker is to full.
+   */
+  eventLoopUtilization: number;
 }
 
 /** One worker's answer to `stats`: the shards it hosts, and itself. */

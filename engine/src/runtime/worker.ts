@@ -1,7 +1,7 @@
 // The body of one shard worker thread: it owns some shards and applies their batches in the
 // order they arrive. A command runs to completion before the next; nothing here awaits.
 import { parentPort, workerData } from 'node:worker_threads';
-import { eventLoopLagSince, monitorLoopLag } from './loop-lag.ts';
+import { eventLoopLagSince, LoopUtilization, monitorLoopLag } from './loop-lag.ts';
 import { Shard, type Fault, type ShardConfig } from './shard.ts';
 import { VenueCatalog } from './venues.ts';
 import { pack, packResults, type FromWorker, type ToWorker, type WorkerStatsAnswer } from './wire.ts';
@@ -31,6 +31,8 @@ const shards = new Map<number, Shard>(setup.shards.map((n) => [n, new Shard(conf
 
 /** This thread's event-loop delay, sampled every 1 ms from now on (loop-lag.ts); each stats answer reads and resets it. */
 const loopLag = monitorLoopLag();
+/** This thread's busy share of wall time, read the same way. */
+const loopBusy = new LoopUtilization();
 
 function shardOf(n: number): Shard {
   const shard = shards.get(n);
@@ -84,7 +86,7 @@ port.on('message', (message: ToWorker) => {
           ...s.productCounts(),
           seats: s.seatCountsByPerformance(),
         })),
-        worker: { worker: setup.worker, ...eventLoopLagSince(loopLag) },
+        worker: { worker: setup.worker, ...eventLoopLagSince(loopLag), eventLoopUtilization: loopBusy.since() },
       }));
   }
 });

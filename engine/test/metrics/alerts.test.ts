@@ -55,46 +55,61 @@ describe('alerting rules', () => {
     // sent again and again (refused SHARD_UNAVAILABLE), no report accepted: stuck. Instance b:
     // the same sagas, with reports accepted: moving. (Before session 22 every saga step series
     // counted as progress, so a served instance, whose ticker never stops, could not fire.)
-    const rule = rules.find((r) => r.alert === 'OnsaleSagasStuck')!;
-    const description = /- alert: OnsaleSagasStuck[\s\S]*?description: '((?:[^']|'')*)'/.exec(text)![1].replace(/''/g, "'");
-    const dir = mkdtempSync(join(tmpdir(), 'onsale-promtool-'));
-    try {
-      const testFile = join(dir, 'stuck.test.yml');
-      writeFileSync(testFile, [
-        'rule_files:',
-        `  - ${JSON.stringify(alertsFile)}`,
-        'evaluation_interval: 1m',
-        'tests:',
-        '  - interval: 1m',
-        '    input_series:',
-        `      - series: 'onsale_sagas_in_flight{instance="a", job="onsale", shard="3"}'`,
-        "        values: '2x40'",
-        `      - series: 'onsale_saga_steps_total{instance="a", job="onsale", type="tickDue", code="OK"}'`,
-        "        values: '0+60x40'",
-        `      - series: 'onsale_saga_steps_total{instance="a", job="onsale", type="holdSeats", code="SHARD_UNAVAILABLE"}'`,
-        "        values: '0+30x40'",
-        `      - series: 'onsale_sagas_in_flight{instance="b", job="onsale", shard="1"}'`,
-        "        values: '2x40'",
-        `      - series: 'onsale_saga_steps_total{instance="b", job="onsale", type="tickDue", code="OK"}'`,
-        "        values: '0+60x40'",
-        `      - series: 'onsale_saga_steps_total{instance="b", job="onsale", type="stepResult", code="OK"}'`,
-        "        values: '0+100x40'",
-        '    alert_rule_test:',
-        '      - eval_time: 25m',
-        `        alertname: ${rule.alert}`,
-        '        exp_alerts:',
-        '          - exp_labels: { severity: warning, instance: a, shard: "3" }',
-        '            exp_annotations:',
-        `              summary: ${JSON.stringify('Product sagas on shard 3 have not moved for 10 minutes')}`,
-        `              description: ${JSON.stringify(description)}`,
-        '',
-      ].join('\n'));
-      const promtool = process.env.PROMTOOL_BIN ?? 'promtool';
-      const tested = spawnSync(promtool, ['test', 'rules', testFile], { encoding: 'utf8' });
-      if (tested.error !== undefined) throw new Error(`promtool is not installed (${tested.error.message})`);
-      expect(tested.status, tested.stdout + tested.stderr).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    expectPromtoolAlerts('OnsaleSagasStuck', [
+      ['onsale_sagas_in_flight{instance="a", job="onsale", shard="3"}', '2x40'],
+      ['onsale_saga_steps_total{instance="a", job="onsale", type="tickDue", code="OK"}', '0+60x40'],
+      ['onsale_saga_steps_total{instance="a", job="onsale", type="holdSeats", code="SHARD_UNAVAILABLE"}', '0+30x40'],
+      ['onsale_sagas_in_flight{instance="b", job="onsale", shard="1"}', '2x40'],
+      ['onsale_saga_steps_total{instance="b", job="onsale", type="tickDue", code="OK"}', '0+60x40'],
+      ['onsale_saga_steps_total{instance="b", job="onsale", type="stepResult", code="OK"}', '0+100x40'],
+    ], '25m', '{ severity: warning, instance: a, shard: "3" }', 'Product sagas on shard 3 have not moved for 10 minutes');
+  });
+
+  it('alerts - OnsaleRouterSaturated fires on an instance whose router stays over 90 % busy for 10 minutes, not on one that dips below (promtool test rules)', () => {
+    // Instance a: its router busy 95 % of every scrape interval. Instance b: 95 %, but 60 % in
+    // the ninth minute, so it is never over for 10 minutes running.
+    expectPromtoolAlerts('OnsaleRouterSaturated', [
+      ['onsale_router_eventloop_utilization_ratio{instance="a", job="onsale"}', '0.95x15'],
+      ['onsale_router_eventloop_utilization_ratio{instance="b", job="onsale"}', '0.95 0.95 0.95 0.95 0.95 0.95 0.95 0.95 0.95 0.6 0.95 0.95 0.95 0.95 0.95 0.95'],
+    ], '15m', '{ severity: warning, instance: a, job: onsale }', 'The router thread of a is busy over 90 % of the time');
   });
 });
+
+/**
+ * Runs `promtool test rules` on alerts.yml with these input series (one sample a minute) and
+ * expects, at `evalTime`, exactly one firing of `alert` with these labels, this summary and the
+ * rule's own description.
+ */
+function expectPromtoolAlerts(alert: string, series: [name: string, values: string][], evalTime: string, labels: string, summary: string): void {
+  const rule = rules.find((r) => r.alert === alert);
+  expect(rule, alert).toBeDefined();
+  const description = new RegExp(`- alert: ${alert}[\\s\\S]*?description: '((?:[^']|'')*)'`).exec(text)![1].replace(/''/g, "'");
+  const dir = mkdtempSync(join(tmpdir(), 'onsale-promtool-'));
+  try {
+    const testFile = join(dir, `${alert}.test.yml`);
+    writeFileSync(testFile, [
+      'rule_files:',
+      `  - ${JSON.stringify(alertsFile)}`,
+      'evaluation_interval: 1m',
+      'tests:',
+      '  - interval: 1m',
+      '    input_series:',
+      ...series.flatMap(([name, values]) => [`      - series: '${name}'`, `        values: '${values}'`]),
+      '    alert_rule_test:',
+      `      - eval_time: ${evalTime}`,
+      `        alertname: ${alert}`,
+      '        exp_alerts:',
+      `          - exp_labels: ${labels}`,
+      '            exp_annotations:',
+      `              summary: ${JSON.stringify(summary)}`,
+      `              description: ${JSON.stringify(description)}`,
+      '',
+    ].join('\n'));
+    const promtool = process.env.PROMTOOL_BIN ?? 'promtool';
+    const tested = spawnSync(promtool, ['test', 'rules', testFile], { encoding: 'utf8' });
+    if (tested.error !== undefined) throw new Error(`promtool is not installed (${tested.error.message})`);
+    expect(tested.status, tested.stdout + tested.stderr).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

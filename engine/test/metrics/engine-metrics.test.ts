@@ -15,8 +15,8 @@ function shardStats(shard: number, seats: ShardStats['seats'] = [], more: Partia
   return { shard, actors: seats.length, products: 0, productIds: [], commands: 10, actorFailures: 0, dedupeEntries: 3, dedupeKeptMs: 1_500, dedupeEarlyRotations: 0, sagasInFlight: 0, strandedTickets: 0, seats, ...more };
 }
 
-function workerStats(worker: number, lag: [p50: number, p99: number, max: number] = [0.001, 0.002, 0.004]): WorkerStats {
-  return { worker, eventLoopLagP50Seconds: lag[0], eventLoopLagP99Seconds: lag[1], eventLoopLagMaxSeconds: lag[2] };
+function workerStats(worker: number, lag: [p50: number, p99: number, max: number] = [0.001, 0.002, 0.004], busy = 0.25): WorkerStats {
+  return { worker, eventLoopLagP50Seconds: lag[0], eventLoopLagP99Seconds: lag[1], eventLoopLagMaxSeconds: lag[2], eventLoopUtilization: busy };
 }
 
 /** What Engine.stats() answers: shards 0 and 2 on worker 0, shard 1 on worker 1. */
@@ -210,7 +210,7 @@ describe('engine metrics', () => {
   it('engine metrics - each living worker\'s event-loop lag is a series labelled worker; a dead one has none', async () => {
     const metrics = createEngineMetrics({ defaultMetrics: false });
     const engine = new FakeEngine();
-    engine.answer = async () => answerOf([shardStats(0), shardStats(1), shardStats(2)], [workerStats(0, [0.001, 0.003, 0.25]), workerStats(1, [0.0011, 0.0012, 0.0015])]);
+    engine.answer = async () => answerOf([shardStats(0), shardStats(1), shardStats(2)], [workerStats(0, [0.001, 0.003, 0.25], 0.97), workerStats(1, [0.0011, 0.0012, 0.0015], 0.1)]);
     metrics.attach(engine);
     let x = await scrape(metrics);
     expect(engine.statsCalls).toBe(1);
@@ -218,10 +218,26 @@ describe('engine metrics', () => {
     expect(labelled(x, 'onsale_worker_eventloop_lag_p50_seconds', 'worker')).toEqual({ 0: 0.001, 1: 0.0011 });
     expect(labelled(x, 'onsale_worker_eventloop_lag_p99_seconds', 'worker')).toEqual({ 0: 0.003, 1: 0.0012 });
     expect(labelled(x, 'onsale_worker_eventloop_lag_max_seconds', 'worker')).toEqual({ 0: 0.25, 1: 0.0015 });
+    expect(labelled(x, 'onsale_worker_eventloop_utilization_ratio', 'worker')).toEqual({ 0: 0.97, 1: 0.1 });
     // Worker 0 died: its entry is gone from the answer, and so are its series (not frozen at their last value).
     engine.answer = async () => answerOf([shardStats(1)], [workerStats(1)]);
     x = await scrape(metrics);
     expect(labelled(x, 'onsale_worker_eventloop_lag_max_seconds', 'worker')).toEqual({ 1: 0.004 });
+    expect(labelled(x, 'onsale_worker_eventloop_utilization_ratio', 'worker')).toEqual({ 1: 0.25 });
+  });
+
+  it('engine metrics - the router\'s busy share is read in its own thread at each scrape, over the time since the previous one', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    await scrape(metrics);
+    // 150 ms of work, then a scrape: most of the interval was busy.
+    const until = performance.now() + 150;
+    while (performance.now() < until) { /* busy */ }
+    const busy = valueOf(await scrape(metrics), 'onsale_router_eventloop_utilization_ratio');
+    expect(busy).toBeGreaterThan(0.5);
+    expect(busy).toBeLessThanOrEqual(1);
+    // 150 ms of waiting: the next interval was mostly idle.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(valueOf(await scrape(metrics), 'onsale_router_eventloop_utilization_ratio')).toBeLessThan(0.5);
   });
 
   it('engine metrics - a worker\'s lag is read since its previous answer: the histogram is reset by each read', () => {
@@ -269,6 +285,8 @@ describe('engine metrics', () => {
     expect(() => parseWorkerStats({ ...workerStats(0), worker: '0' })).toThrow(/worker is not an index/);
     expect(() => parseWorkerStats({ ...workerStats(0), eventLoopLagP99Seconds: -0.001 })).toThrow(/eventLoopLagP99Seconds/);
     expect(() => parseWorkerStats({ ...workerStats(0), eventLoopLagMaxSeconds: Infinity })).toThrow(/eventLoopLagMaxSeconds/);
+    expect(() => parseWorkerStats({ ...workerStats(0), eventLoopUtilization: 1.5 })).toThrow(/eventLoopUtilization/);
+    expect(() => parseWorkerStats({ ...workerStats(0), eventLoopUtilization: undefined })).toThrow(/eventLoopUtilization/);
     const answer = answerOf([shardStats(0), shardStats(1)]);
     expect(parseEngineStats(answer)).toEqual(answer);
     expect(parseEngineStats(answerOf([], []))).toEqual({ shards: [], workers: [] });

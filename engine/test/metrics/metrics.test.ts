@@ -169,8 +169,14 @@ describe('metrics', () => {
     expect(valueOf(exposition, 'onsale_snapshot_duration_seconds_count')).toBe(2);
     expect(valueOf(exposition, 'onsale_metrics_stats_failures_total')).toBe(0);
     // The one worker reports its own event loop too.
-    for (const name of ['onsale_worker_eventloop_lag_p50_seconds', 'onsale_worker_eventloop_lag_p99_seconds', 'onsale_worker_eventloop_lag_max_seconds']) {
+    for (const name of ['onsale_worker_eventloop_lag_p50_seconds', 'onsale_worker_eventloop_lag_p99_seconds', 'onsale_worker_eventloop_lag_max_seconds', 'onsale_worker_eventloop_utilization_ratio']) {
       expect(samplesOf(exposition, name).map((s) => s.labels.worker), name).toEqual(['0']);
+    }
+    // Busy shares, as the worker and the router read them: from 0 to 1.
+    for (const name of ['onsale_worker_eventloop_utilization_ratio', 'onsale_router_eventloop_utilization_ratio']) {
+      const value = samplesOf(exposition, name)[0]?.value;
+      expect(value, name).toBeGreaterThanOrEqual(0);
+      expect(value, name).toBeLessThanOrEqual(1);
     }
   });
 
