@@ -1,6 +1,7 @@
 // The readable form of a simulation summary, for people; `--json` prints the same as one line.
 import { MAP_VISITS_MAX, type SimulationSummary } from '../sim/simulate.ts';
 import type { ScenarioSummary } from '../sim/driver.ts';
+import { counted } from './counted.ts';
 
 const int = (n: number) => n.toLocaleString('en-US');
 const clock = (ms: number | null) => {
@@ -75,5 +76,5 @@ function rejectionLines(rejections: Record<string, number>): string[] {
 
 function busLine(s: { bus: string; durable: boolean; workers: number; shards: number }): string {
   const durability = s.durable ? 'durable: acknowledged commands survive a crash' : 'NOT durable: in-process, state is lost when the process exits';
-  return `  bus: ${s.bus} (${durability}), ${s.workers} workers, ${s.shards} shards`;
+  return `  bus: ${s.bus} (${durability}), ${counted(s.workers, 'worker')}, ${counted(s.shards, 'shard')}`;
 }

@@ -6,6 +6,7 @@ import { createEngineMetrics, metricsPortDefault, startMetricsServer } from '../
 import { NatsEngineClient, NatsIngress } from '../nats/mod.ts';
 import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.ts';
 import { connectNatsBus } from './nats-bus-for-cli.ts';
+import { counted } from './counted.ts';
 import { intFlag, workersAndShards } from './flags.ts';
 
 /** How often `serve` ticks the performances it serves (Engine tickEveryMs). */
@@ -63,7 +64,7 @@ export async function serve(argv: string[]): Promise<void> {
   }
   metrics.attach(engine);
   const server = await startMetricsServer({ registry: metrics.registry, port: metricsPort });
-  say(`serving on the ${bus.kind} bus (${bus.durable ? 'durable' : 'NOT durable: in-process, state is lost on exit'}), ${engine.workers} workers, ${engine.shards} shards; metrics at ${server.url}`);
+  say(`serving on the ${bus.kind} bus (${bus.durable ? 'durable' : 'NOT durable: in-process, state is lost on exit'}), ${counted(engine.workers, 'worker')}, ${counted(engine.shards, 'shard')}; metrics at ${server.url}`);
   if (bus.kind === 'embedded') say('the embedded bus has no command ingress: use --nats URL, or `onsale simulate` to try the engine');
   let stopping = false;
   const stop = async () => {

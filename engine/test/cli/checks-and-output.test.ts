@@ -90,6 +90,8 @@ describe('the readable report', () => {
     expect(text).toMatch(/NOT_ENOUGH_SEATS\s+1,234\n/);
     expect(text).toMatch(/SEAT_NOT_AVAILABLE\s+56(\n|$)/);
     expect(text).toContain('NOT durable');
+    expect(text).toContain('), 2 workers, 16 shards');
+    expect(renderReport({ ...summary, workers: 1, shards: 1 })).toContain('), 1 worker, 1 shard\n');
     expect(renderReport({ ...summary, durable: true, bus: 'nats' })).not.toContain('NOT durable');
     expect(text).toContain('seats sold twice 3, buyers over the cap of 6: 4');
     expect(renderReport({ ...summary, sellOutMs: null, webUnsold: 715 })).toContain('the web never sold out: 715 seats');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { root } from './helpers.ts';
 
 describe('onsale serve (embedded bus)', () => {
-  it('announces the shards it takes at start in one line and stops on SIGTERM with exit code 0', async () => {
+  it('says what it serves (1 worker, not 1 workers), announces the shards it takes at start in one line, and stops on SIGTERM with exit code 0', async () => {
     const child = spawn(process.execPath, ['bin/onsale.js', 'serve', '--workers', '1', '--shards', '64', '--metrics-port', '0'], { cwd: root });
     let stdout = '';
     let stderr = '';
@@ -24,6 +24,7 @@ describe('onsale serve (embedded bus)', () => {
     const code = await exited;
     const ownedLines = stdout.split('\n').filter((l) => l.includes('owns shards'));
     expect(ownedLines).toEqual([`onsale: owns shards [${Array.from({ length: 64 }, (_, i) => i).join(',')}]`]);
+    expect(stdout).toContain('onsale: serving on the embedded bus (NOT durable: in-process, state is lost on exit), 1 worker, 64 shards;');
     expect(stdout).toContain('onsale: stopping');
     expect(stderr).toBe('');
     expect(code).toBe(0);
