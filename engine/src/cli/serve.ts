@@ -2,12 +2,12 @@
 // subjects per shard and are journaled in JetStream; this process serves the shards whose lease
 // it holds and takes over others' when they die. /metrics is served on 127.0.0.1.
 import { parseArgs } from 'node:util';
-import { createEngineMetrics, metricsPortDefault, startMetricsServer } from '../metrics/mod.ts';
+import { createEngineMetrics, metricsPortDefault, startMetricsServer, type MetricsServer, type MetricsServerOptions } from '../metrics/mod.ts';
 import { NatsEngineClient, NatsIngress } from '../nats/mod.ts';
 import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.ts';
 import { connectNatsBus } from './nats-bus-for-cli.ts';
 import { counted } from './counted.ts';
-import { intFlag, workersAndShards } from './flags.ts';
+import { intFlag, StartError, workersAndShards } from './flags.ts';
 
 /** How often `serve` ticks the performances it serves (Engine tickEveryMs). */
 const serveTickEveryMs = 1_000;
@@ -22,9 +22,19 @@ export async function serve(argv: string[]): Promise<void> {
   const metricsPort = values['metrics-port'] === undefined ? metricsPortDefault : intFlag(values['metrics-port'], 'metrics-port', 0, 65_535);
   const say = (line: string) => process.stdout.write(`onsale: ${line}\n`);
   const onError = (error: Error) => process.stderr.write(`onsale: ${error.message}\n`);
-  const nats = values.nats === undefined ? null : await connectNatsBus(values.nats, onError);
-  const bus: Bus = nats ?? new EmbeddedBus();
   const metrics = createEngineMetrics();
+  // The port is taken first: one in use is said in one line, before a NATS connection or a
+  // worker exists that would have to be stopped. Until the engine is attached, scrapes get the
+  // process metrics alone.
+  const server = await listenForMetrics(metrics.registry, metricsPort);
+  let nats: Awaited<ReturnType<typeof connectNatsBus>> | null = null;
+  try {
+    nats = values.nats === undefined ? null : await connectNatsBus(values.nats, onError);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const bus: Bus = nats ?? new EmbeddedBus();
   const owned = new Set<number>();
   let ingress: NatsIngress | null = null;
   // One "owns shards" line per turn of the event loop, not per lease: a start takes every shard
@@ -63,7 +73,6 @@ export async function serve(argv: string[]): Promise<void> {
     ingress.sync([...owned]);
   }
   metrics.attach(engine);
-  const server = await startMetricsServer({ registry: metrics.registry, port: metricsPort });
   say(`serving on the ${bus.kind} bus (${bus.durable ? 'durable' : 'NOT durable: in-process, state is lost on exit'}), ${counted(engine.workers, 'worker')}, ${counted(engine.shards, 'shard')}; metrics at ${server.url}`);
   if (bus.kind === 'embedded') say('the embedded bus has no command ingress: use --nats URL, or `onsale simulate` to try the engine');
   let stopping = false;
@@ -79,4 +88,15 @@ export async function serve(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** The /metrics server on 127.0.0.1, or a StartError that says why the port could not be had. */
+async function listenForMetrics(registry: MetricsServerOptions['registry'], port: number): Promise<MetricsServer> {
+  try {
+    return await startMetricsServer({ registry, port });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'no permission to listen on it' : (error as Error).message;
+    throw new StartError(`cannot serve /metrics on 127.0.0.1:${port}: ${why}; choose another --metrics-port (0 picks a free one)`);
+  }
 }

@@ -2,8 +2,9 @@
 // announced in one "owns shards [..]" line (tools parse that line), not one line per lease, whose
 // lists grew with the square of the shard count; SIGTERM stops it cleanly with exit code 0.
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { root } from './helpers.ts';
+import { onsale, root } from './helpers.ts';
 
 describe('onsale serve (embedded bus)', () => {
   it('says what it serves (1 worker, not 1 workers), announces the shards it takes at start in one line, and stops on SIGTERM with exit code 0', async () => {
@@ -28,5 +29,19 @@ describe('onsale serve (embedded bus)', () => {
     expect(stdout).toContain('onsale: stopping');
     expect(stderr).toBe('');
     expect(code).toBe(0);
+  });
+
+  it('says in one line that the metrics port is in use, with exit code 1 and no stack trace, and starts nothing', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const { code, stdout, stderr } = await onsale(['serve', '--workers', '1', '--shards', '2', '--metrics-port', String(port)]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`onsale: cannot serve /metrics on 127.0.0.1:${port}: the port is in use; choose another --metrics-port (0 picks a free one)\n`);
+      expect(stdout).toBe('');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });
