@@ -2,7 +2,7 @@
 // Usage is printed by `onsale help`; flags and the JSON fields are a contract other tools read.
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
-import { appendFileSync, openSync } from 'node:fs';
+import { appendFileSync, existsSync, openSync } from 'node:fs';
 import { EmbeddedBus, Engine, journalFileBus, ticketKeyPattern, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
@@ -111,7 +111,9 @@ async function replay(argv: string[]): Promise<void> {
   const { workers, shards: shardsAsked } = workersAndShards(values, 1);
   let shards = shardsAsked;
   if (values.journal !== undefined) {
-    const file = await journalFileBus(values.journal);
+    if (!existsSync(values.journal)) fail(`--journal: no journal file at ${values.journal}`);
+    // A file cut short, or not a journal at all, is said in one line (StartError), not a stack.
+    const file = await journalFileBus(values.journal).catch((error: Error) => { throw new StartError(`cannot replay ${values.journal}: ${error.message}`); });
     if (file.shards !== null) {
       // A performance's shard depends on the count: only the writer's finds it again.
       if (values.shards !== undefined && shardsAsked !== file.shards) fail(`--shards ${shardsAsked}: ${values.journal} was written by an engine of ${file.shards} shards`);
@@ -124,9 +126,14 @@ async function replay(argv: string[]): Promise<void> {
     bus = await connectReplayBus(values.nats);
   } else fail('replay needs --journal FILE or --nats URL');
   const started = performance.now();
-  const engine = await Engine.start({ bus, shards, workers });
+  // The engine's own reports are kept, not printed: a record the workers cannot apply (a corrupt
+  // journal) makes each try print its own, and the first one says why the replay failed.
+  const failures: string[] = [];
+  const engine = await Engine.start({ bus, shards, workers, onError: (error) => failures.push(error.message) });
   try {
-    await Promise.all(Array.from({ length: shards }, (_, s) => engine.whenServing(s)));
+    await Promise.all(Array.from({ length: shards }, (_, s) => engine.whenServing(s))).catch((error: Error) => {
+      throw new StartError(`cannot replay ${values.journal ?? values.nats}: ${failures[0] ?? error.message}`);
+    });
     const stats = await engine.stats();
     const performances = [];
     for (const shard of stats.shards) {

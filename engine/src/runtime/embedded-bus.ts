@@ -105,7 +105,8 @@ export function readJournalFile(path: string): JournalFile {
   const records: JournalFile['records'] = [];
   let shards: number | null = null;
   const seqs = new Map<number, number>();
-  for (let at = 0; at + 8 <= data.length;) {
+  let at = 0;
+  while (at + 8 <= data.length) {
     const shard = view.getUint32(at);
     const length = view.getUint32(at + 4);
     if (at + 8 + length > data.length) throw new Error(`journal file ${path} ends inside a record at byte ${at}`);
@@ -121,6 +122,9 @@ export function readJournalFile(path: string): JournalFile {
     }
     at += 8 + length;
   }
+  // Fewer than a frame header's 8 bytes left over: a file cut short, or not a journal at all
+  // (either would otherwise replay as fewer records, or none, and say nothing).
+  if (at !== data.length) throw new Error(`journal file ${path} ends inside a record header at byte ${at} (${data.length - at} bytes left over)`);
   return { shards, records };
 }
 
