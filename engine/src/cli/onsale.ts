@@ -2,7 +2,7 @@
 // Usage is printed by `onsale help`; flags and the JSON fields are a contract other tools read.
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, openSync } from 'node:fs';
+import { appendFileSync, existsSync, ftruncateSync, openSync } from 'node:fs';
 import { EmbeddedBus, Engine, journalFileBus, ticketKeyPattern, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
@@ -33,9 +33,14 @@ function int(value: string | undefined, name: string, fallback: number, min = 0,
 }
 
 /** Opens a file the run will write at its end, now: a path that cannot be written is refused before the run. */
+/**
+ * Opened to append, which creates the file and proves the path before the run, but leaves what
+ * it holds alone: a run that stops early (refused, or failed) must not wipe an earlier run's
+ * tickets. The file is emptied when the tickets are written (ftruncateSync below).
+ */
 function openForWriting(path: string, flag: string): number {
   try {
-    return openSync(path, 'w');
+    return openSync(path, 'a');
   } catch (error) {
     fail(`${flag}: ${(error as Error).message}`);
   }
@@ -49,7 +54,16 @@ function fail(message: string): never {
 async function busFor(nats: string | undefined, journalOut: string | undefined): Promise<Bus> {
   if (nats !== undefined) {
     const { connectNatsBus } = await import('./nats-bus-for-cli.ts');
-    return connectNatsBus(nats);
+    const bus = await connectNatsBus(nats);
+    // A seeded run starts from an empty journal: on one an earlier run left, its shards would
+    // recover that run's performances and sessions, and the simulation's own commands would be
+    // refused (a run twice on one server stopped on REQUEST_TOO_OLD, with a stack trace).
+    const { stream, records } = await bus.journalRecords();
+    if (records > 0) {
+      await bus.close();
+      throw new StartError(`the journal stream ${stream} at ${nats} already holds ${records} records (an earlier run's): a seeded simulation needs an empty journal; use a fresh nats-server, or delete the stream (nats stream rm ${stream})`);
+    }
+    return bus;
   }
   try {
     const bus = new EmbeddedBus({ journalFile: journalOut });
@@ -92,6 +106,7 @@ async function simulate(argv: string[]): Promise<void> {
       try {
         const holdings = holdingsOf(run.tickets);
         const holdingCodes = await signer.signHoldings(keyHex, holdings);
+        ftruncateSync(ticketsFd, 0);
         await writeTickets(ticketsFd, run.tickets, await signer.sign(keyHex, run.tickets), new Map(holdings.map((h, i) => [h.holdingId, holdingCodes[i]])));
       } finally {
         await signer.close();

@@ -97,6 +97,11 @@ export class NatsBus implements Bus {
     return this.nc;
   }
 
+  /** The journal stream's name, and the records it holds (all shards): what an earlier run left there. */
+  async journalRecords(): Promise<{ stream: string; records: number }> {
+    return { stream: this.journal.stream, records: await this.journal.records() };
+  }
+
   stillHolds(shard: number, lease: Lease): boolean {
     return this.leases.stillHolds(shard, lease);
   }

@@ -93,6 +93,11 @@ export class NatsJournal {
     return `${this.subjectPrefix}.${shard}`;
   }
 
+  /** Records in the stream, every shard's together (0 for a journal nothing was written to). */
+  async records(): Promise<number> {
+    return (await this.jsm.streams.info(this.stream)).state.messages;
+  }
+
   async tail(shard: number): Promise<JournalTail> {
     try {
       const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.subject(shard) });
