@@ -1,7 +1,7 @@
 // The CLI's NATS buses: a writing one (simulate, serve) owning leases under this process' name,
 // and a read-only one for `replay`, which competes for nothing and writes nothing.
 import { hostname } from 'node:os';
-import { NatsBus } from '../nats/mod.ts';
+import { NatsBus, natsBusDefaults } from '../nats/mod.ts';
 import { runtimeOptions, type Bus, type JournalEntry, type LeaseEvents, type SnapshotEntry } from '../runtime/mod.ts';
 import { StartError } from './flags.ts';
 
@@ -54,6 +54,7 @@ class ReplayBus implements Bus {
 }
 
 export async function connectReplayBus(servers: string): Promise<Bus> {
+  if (!(await reachable(servers, NatsBus.hasJournal(servers)))) throw new StartError(`no journal stream ${natsBusDefaults.streamName} at ${servers}: nothing to replay`);
   const inner = await reachable(servers, NatsBus.connect({ servers, owner: `replay-${process.pid}`, leaseRenewMs: 500, leaseTtlMs: 3_000, journalAckTimeoutMs: 5_000 }));
   return new ReplayBus(inner);
 }

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, StorageType, type NatsConnection } from 'nats';
 import type { Bus, JournalEntry, Lease, LeaseEvents, SnapshotEntry } from '../runtime/bus.ts';
-import { onReconnect } from './nats-connection.ts';
+import { apiErrorCode, onReconnect } from './nats-connection.ts';
 import { NatsJournal } from './nats-journal.ts';
 import { NatsLeases } from './nats-leases.ts';
 import { NatsSnapshots } from './nats-snapshots.ts';
@@ -40,6 +40,8 @@ export const natsBusDefaults = {
 } as const;
 
 const ownerPattern = /^[-_=/.A-Za-z0-9]+$/;
+/** JetStream's "stream not found". */
+const streamNotFoundCode = 10059;
 
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
@@ -56,6 +58,24 @@ export class NatsBus implements Bus {
     private readonly leases: NatsLeases,
     private readonly journalAckTimeoutMs: number,
   ) {}
+
+  /**
+   * Whether the server holds the journal stream, asked without creating anything (connect()
+   * creates what is missing): a replay of a server that has none has nothing to read, and must
+   * not leave an empty stream and buckets behind.
+   */
+  static async hasJournal(servers: string | string[], streamName: string = natsBusDefaults.streamName): Promise<boolean> {
+    const nc = await connect({ servers, name: 'onsale-engine journal check', maxReconnectAttempts: 0 });
+    try {
+      await (await nc.jetstreamManager()).streams.info(streamName);
+      return true;
+    } catch (error) {
+      if (apiErrorCode(error) === streamNotFoundCode) return false;
+      throw error;
+    } finally {
+      await nc.close();
+    }
+  }
 
   /** Connects, and creates the stream and buckets where they do not exist yet. */
   static async connect(options: NatsBusOptions): Promise<NatsBus> {

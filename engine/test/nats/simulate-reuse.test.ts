@@ -5,19 +5,15 @@
 // was.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onsale, scratchDir } from '../cli/helpers.ts';
-import { startNatsServer, type NatsServer } from './nats-server.ts';
+import { natsServersPerTest } from './servers-per-test.ts';
 
-const servers: NatsServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.stop();
-});
+const servers = natsServersPerTest();
 
 describe('simulate --nats on a journal an earlier run left', () => {
   it('is refused in one line (exit code 1), and leaves the earlier run\'s tickets file alone', async () => {
-    const server = await startNatsServer();
-    servers.push(server);
+    const server = await servers.start();
     const tickets = join(scratchDir(), 'tickets.jsonl');
     const args = ['simulate', '--json', '--buyers', '2000', '--workers', '1', '--nats', server.url, '--tickets-out', tickets];
     const first = await onsale(args);
