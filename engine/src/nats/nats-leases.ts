@@ -339,6 +339,12 @@ export class NatsLeases {
       await this.kv.delete(key, { previousSeq: revision }).catch(() => undefined);
       return;
     }
+    // Our own write is known now, before the watcher delivers it: released soon after (its
+    // worker failed), the key's delete could otherwise be the first the watcher shows of it
+    // (after a re-watch, which replays only the latest entry), and the next acquire would take
+    // this epoch again instead of one above it (seen once in CI, session 27).
+    const known = this.seen.get(key);
+    if (known === undefined || known.revision < revision) this.seen.set(key, { revision, deleted: false, changedAtMs: performance.now(), epoch: Math.max(epoch, known?.epoch ?? 0) });
     const held: Held = { shard, epoch, revision, renewedSentAtMs: sentAtMs, fence: null, expectedSeq: tail.seq, appended: 0, appending: false };
     this.held.set(shard, held);
     if (adopt) this.adopted.set(shard, performance.now() + adoptedKeptTtls * this.timing.leaseTtlMs);
