@@ -232,8 +232,11 @@ async function measureCrossThread(groups: Groups, workers: number, o: Options, f
   }
 }
 
+/** A binary run through the worker pool, and the worker count it ran with. */
+type CrossBinary = BinaryDriveResult & { workers: number };
+
 /** The binary workload (binary-drive.ts) through an Engine of `workers` worker threads and max(16, workers) shards. */
-async function measureCrossThreadBinary(layout: Layout, workers: number, o: Options, failures: Failures): Promise<BinaryDriveResult & { workers: number }> {
+async function measureCrossThreadBinary(layout: Layout, workers: number, o: Options, failures: Failures): Promise<CrossBinary> {
   const shards = Math.max(16, workers);
   const performances = performancesOnShards(shards, o.perShard);
   const engine = await startEngine({ workers, shards, onError: (e) => failures.error('engine', e.message) }, performances, failures, startNowMs, 60_000);
@@ -385,7 +388,7 @@ async function main(): Promise<void> {
   let baseline: Rate | null = null;
   let inline: Rate | null = null;
   let cross: CrossThread | null = null;
-  let crossBinary: (BinaryDriveResult & { workers: number }) | null = null;
+  let crossBinary: CrossBinary | null = null;
   let binaryBase: BinaryDriveResult | null = null;
   const scaling: ScalingPoint[] = [];
   let raw: RawResult | null = null;
@@ -445,7 +448,7 @@ async function main(): Promise<void> {
       if (workers > o.maxWorkers) { scaling.push({ workers, crossThreadCommandsPerSec: null, crossThreadBinaryCommandsPerSec: null, skipped: `more than --max-workers ${o.maxWorkers}` }); continue; }
       const point: ScalingPoint = { workers, crossThreadCommandsPerSec: null, crossThreadBinaryCommandsPerSec: null };
       const same = cross as CrossThread | null;
-      const sameBinary = crossBinary as (BinaryDriveResult & { workers: number }) | null;
+      const sameBinary = crossBinary as CrossBinary | null;
       if (same !== null && same.workers === workers) point.crossThreadCommandsPerSec = Math.round(same.perSec);
       else await attempt(`scaling (${workers} workers, command objects)`, async () => { point.crossThreadCommandsPerSec = Math.round((await measureCrossThread(groups, workers, o, failures)).perSec); });
       const binary = sameBinary !== null && sameBinary.workers === workers ? sameBinary : await attemptValue(`scaling (${workers} workers, binary batches)`, () => measureCrossThreadBinary(layout, workers, o, failures));
@@ -489,7 +492,7 @@ async function main(): Promise<void> {
   const b = baseline as Rate | null;
   const inl = inline as Rate | null;
   const x = cross as CrossThread | null;
-  const xb = crossBinary as (BinaryDriveResult & { workers: number }) | null;
+  const xb = crossBinary as CrossBinary | null;
   const bb = binaryBase as BinaryDriveResult | null;
   const r = raw as RawResult | null;
   const d = durable as DurableResult | null;

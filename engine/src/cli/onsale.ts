@@ -32,9 +32,9 @@ function int(value: string | undefined, name: string, fallback: number, min = 0,
   return value === undefined ? fallback : intFlag(value, name, min, max);
 }
 
-/** Opens a file the run will write at its end, now: a path that cannot be written is refused before the run. */
 /**
- * Opened to append, which creates the file and proves the path before the run, but leaves what
+ * Opens a file the run will write at its end, now: a path that cannot be written is refused
+ * before the run. Opened to append, which creates the file and proves the path before the run, but leaves what
  * it holds alone: a run that stops early (refused, or failed) must not wipe an earlier run's
  * tickets. The file is emptied when the tickets are written (ftruncateSync below).
  */

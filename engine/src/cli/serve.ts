@@ -3,7 +3,7 @@
 // it holds and takes over others' when they die. /metrics is served on 127.0.0.1.
 import { parseArgs } from 'node:util';
 import { createEngineMetrics, metricsPortDefault, startMetricsServer, type MetricsServer, type MetricsServerOptions } from '../metrics/mod.ts';
-import { NatsEngineClient, NatsIngress } from '../nats/mod.ts';
+import { NatsEngineClient, NatsIngress, type NatsBus } from '../nats/mod.ts';
 import { combineObservers, EmbeddedBus, Engine, type Bus } from '../runtime/mod.ts';
 import { connectNatsBus } from './nats-bus-for-cli.ts';
 import { counted } from './counted.ts';
@@ -27,7 +27,7 @@ export async function serve(argv: string[]): Promise<void> {
   // worker exists that would have to be stopped. Until the engine is attached, scrapes get the
   // process metrics alone.
   const server = await listenForMetrics(metrics.registry, metricsPort);
-  let nats: Awaited<ReturnType<typeof connectNatsBus>> | null = null;
+  let nats: NatsBus | null = null;
   try {
     nats = values.nats === undefined ? null : await connectNatsBus(values.nats, onError);
   } catch (error) {

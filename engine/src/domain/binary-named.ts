@@ -61,15 +61,8 @@ export function holdSeatsNamed(s: PerformanceState, c: Int32Array, at: number, s
   if (count > limits.seatsPerHoldMax) return Code.SEATS_PER_HOLD_EXCEEDED;
   if (count > NAMED_SEATS_MAX) return Code.COMMAND_INVALID;
   if (s.nextBinaryNo >= limits.binaryHoldsMax) return Code.HOLDS_LIMIT_REACHED;
-  const seats = new Array<string | undefined>(count);
-  for (let i = 0; i < count; i++) seats[i] = str(strings, c[at + NamedWord.SEATS + i]);
-  const cmd = {
-    type: 'holdSeats', commandId: '', buyerId: str(strings, c[at + NamedWord.BUYER]), channel: str(strings, c[at + NamedWord.CHANNEL]),
-    ticketType: opt(strings, c[at + NamedWord.TICKET_TYPE]), productId: opt(strings, c[at + NamedWord.PRODUCT]),
-    holdingId: opt(strings, c[at + NamedWord.HOLDING]), seats,
-  } as HoldSeats;
   const binaryNo = s.nextBinaryNo;
-  const hold = seatsHold(s, cmd, binaryNo, 0, nowMs);
+  const hold = seatsHold(s, namedHoldSeats(c, at, count, strings), binaryNo, 0, nowMs);
   if ('ok' in hold) {
     r[o + 1] = seatPosition(hold);
     return hold.code;
@@ -79,6 +72,17 @@ export function holdSeatsNamed(s: PerformanceState, c: Int32Array, at: number, s
   r[o + 2] = binaryNo;
   r[o + 3] = s.seatSource[hold.seats[0]];
   return Code.OK;
+}
+
+/** A HOLD_SEATS_NAMED record's first `count` seats as the holdSeats command it stands for (with an empty commandId). */
+function namedHoldSeats(c: Int32Array, at: number, count: number, strings: readonly unknown[]): HoldSeats {
+  const seats = new Array<string | undefined>(count);
+  for (let i = 0; i < count; i++) seats[i] = str(strings, c[at + NamedWord.SEATS + i]);
+  return {
+    type: 'holdSeats', commandId: '', buyerId: str(strings, c[at + NamedWord.BUYER]), channel: str(strings, c[at + NamedWord.CHANNEL]),
+    ticketType: opt(strings, c[at + NamedWord.TICKET_TYPE]), productId: opt(strings, c[at + NamedWord.PRODUCT]),
+    holdingId: opt(strings, c[at + NamedWord.HOLDING]), seats,
+  } as HoldSeats;
 }
 
 /** The hold a named release or confirm names: by slot and number, as its id reads. */
@@ -133,15 +137,7 @@ export function namedCommands(words: Int32Array, count: number, strings: readonl
   for (let i = 0; i < count; i++) {
     const at = i * COMMAND_WORDS;
     switch (words[at]) {
-      case BinaryOp.HOLD_SEATS_NAMED: {
-        const seats: (string | undefined)[] = [];
-        for (let k = 0; k < Math.min(words[at + NamedWord.COUNT], NAMED_SEATS_MAX); k++) seats.push(str(strings, words[at + NamedWord.SEATS + k]));
-        commands.push({
-          type: 'holdSeats', commandId: '', buyerId: str(strings, words[at + NamedWord.BUYER]), channel: str(strings, words[at + NamedWord.CHANNEL]),
-          ticketType: opt(strings, words[at + NamedWord.TICKET_TYPE]), productId: opt(strings, words[at + NamedWord.PRODUCT]), holdingId: opt(strings, words[at + NamedWord.HOLDING]), seats,
-        } as HoldSeats);
-        break;
-      }
+      case BinaryOp.HOLD_SEATS_NAMED: commands.push(namedHoldSeats(words, at, Math.max(0, Math.min(words[at + NamedWord.COUNT], NAMED_SEATS_MAX)), strings)); break;
       case BinaryOp.RELEASE_HOLD_NAMED: commands.push({ type: 'releaseHold', commandId: '', holdId: namedHoldId(words, at), buyerId: str(strings, words[at + NamedWord.HOLD_BUYER]) } as ReleaseHold); break;
       case BinaryOp.CONFIRM_HOLD_NAMED: {
         const cmd = { type: 'confirmHold', commandId: '', holdId: namedHoldId(words, at), buyerId: str(strings, words[at + NamedWord.HOLD_BUYER]) } as ConfirmHold;

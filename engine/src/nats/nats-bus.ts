@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, StorageType, type NatsConnection } from 'nats';
 import type { Bus, JournalEntry, Lease, LeaseEvents, SnapshotEntry } from '../runtime/bus.ts';
-import { apiErrorCode, onReconnect } from './nats-connection.ts';
+import { apiErrorCode, onReconnect, streamNotFound } from './nats-connection.ts';
 import { NatsJournal } from './nats-journal.ts';
 import { NatsLeases } from './nats-leases.ts';
 import { NatsSnapshots } from './nats-snapshots.ts';
@@ -40,8 +40,6 @@ export const natsBusDefaults = {
 } as const;
 
 const ownerPattern = /^[-_=/.A-Za-z0-9]+$/;
-/** JetStream's "stream not found". */
-const streamNotFoundCode = 10059;
 
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
@@ -70,7 +68,7 @@ export class NatsBus implements Bus {
       await (await nc.jetstreamManager()).streams.info(streamName);
       return true;
     } catch (error) {
-      if (apiErrorCode(error) === streamNotFoundCode) return false;
+      if (apiErrorCode(error) === streamNotFound) return false;
       throw error;
     } finally {
       await nc.close();

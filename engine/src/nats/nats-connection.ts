@@ -8,6 +8,8 @@ export function apiErrorCode(error: unknown): number | undefined {
 
 /** JetStream's "wrong last sequence": a compare-and-set (expected last subject seq) that lost. */
 export const wrongLastSequence = 10071;
+/** JetStream's "stream not found". */
+export const streamNotFound = 10059;
 
 /**
  * Calls `listener` after each reconnect. Requests written just before a disconnect die with the

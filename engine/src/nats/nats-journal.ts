@@ -7,13 +7,12 @@
 // with the first record's seq.
 import { DeliverPolicy, DiscardPolicy, headers, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type NatsError } from 'nats';
 import type { JournalEntry } from '../runtime/bus.ts';
-import { apiErrorCode, onReconnect, sleep } from './nats-connection.ts';
+import { apiErrorCode, onReconnect, sleep, streamNotFound } from './nats-connection.ts';
 
 /** The epoch of the writer, on every record, so a new writer can start above it. */
 const epochHeader = 'Onsale-Epoch';
 /** JetStream's error codes that this file tells apart. */
 const noMessageFound = 10037;
-const streamNotFound = 10059;
 const duplicateWindowMs = 2 * 60_000;
 /** A read that gets nothing for this long while records are still due has stalled (the default). */
 const readStallMsDefault = 30_000;

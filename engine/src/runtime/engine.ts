@@ -168,11 +168,6 @@ export class Engine {
   private stopping = false;
   /** After that drain: steps still failing are given up (a restart sends them again). */
   private halting = false;
-  /**
-   * Set as stop() closes the bus and the pool: a recovery still under way then fails because of
-   * the stop, not the shard, and is abandoned without a report (abandonRecoveries).
-   */
-  private closing = false;
   /** Clients waiting for sagas: "productId\0commandId" → replies. */
   private readonly sagaWaiters = new Map<string, Pending[]>();
   /** Saga steps and step reports on their way (sent, or waiting to be sent again). */
@@ -445,7 +440,6 @@ export class Engine {
     const stopping = reject('ENGINE_STOPPING', '', 'the engine stopped before the saga finished; retry with the same commandId');
     for (const waiting of this.sagaWaiters.values()) this.answerSaga(waiting, stopping);
     this.sagaWaiters.clear();
-    this.closing = true;
     this.abandonRecoveries();
     await this.bus.close();
     await this.pool.close();
