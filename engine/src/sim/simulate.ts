@@ -77,8 +77,13 @@ const REACTION_MIN_MS = 10_000;
 const LAG = REACTION_MIN_MS / BUCKET_MS;
 const HORIZON_MS = 4 * 3_600_000;
 const WANTS = [1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 5, 6, 6];
-/** How often a buyer turned away by the seat map (too few seats shown) looks again before giving up. */
-export const MAP_VISITS_MAX = 4;
+/**
+ * How often a buyer turned away by the seat map (too few seats shown) looks again before giving
+ * up, 1 to 5 minutes apart: about 50 minutes in all, as fans in a sold-out queue keep looking
+ * for the seats that abandoned holds (10-minute TTL) give back. With 4 visits they had all left
+ * before the last holds expired, and the default run closed with 711 web seats unsold (seed 3: 638).
+ */
+export const MAP_VISITS_MAX = 16;
 
 export async function simulateOnsale(engine: Engine, options: SimulateOptions): Promise<SimulationRun> {
   const performanceId = options.performanceId ?? 'STADIUM-2026-12-01';

@@ -49,7 +49,10 @@ describe('cli - summary against the tickets', () => {
     // because buyers the stale seat map turned away never came back.
     expect(s.webUnsold).toBe(webUnsold);
     expect(s.sellOutMs === null).toBe(webUnsold > 0);
-    // Buyers come back to the map: nearly the whole house sells.
-    expect(webUnsold).toBeLessThan(1_000);
+    // Buyers come back to the map until the holds abandoned in the rush have expired and been
+    // bought (up to MAP_VISITS_MAX visits): the web sells out. With 4 visits, seed 3 left 638 web
+    // seats and reported no sell-out time.
+    expect(webUnsold).toBe(0);
+    expect(s.sellOutMs).toBeGreaterThan(0);
   }, 300_000);
 });
