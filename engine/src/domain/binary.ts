@@ -34,7 +34,7 @@ import type { CommandBatch } from './commands.ts';
 import type { BatchAnswered } from './results.ts';
 import { aligned, grown } from './typed-arrays.ts';
 import { Code, reject } from './codes.ts';
-import { isInt } from './checks.ts';
+import { isInt, shown } from './checks.ts';
 import { assertBalanced } from './moves.ts';
 import { buyerCapsRefusal } from './buying.ts';
 import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
@@ -95,7 +95,7 @@ export function executeBatch(
   s: PerformanceState, sessionNo: number, requestNo: number, commands: Int32Array, count: number, nowMs: number, strings: readonly string[] = noStrings,
 ): BatchAccepted | Rejection {
   const session = isInt(sessionNo, 0, s.sessions.list.length - 1) ? s.sessions.list[sessionNo] : undefined;
-  if (session === undefined) return reject('SESSION_UNKNOWN', 'sessionNo', `no session ${String(sessionNo)} on this performance (openSession first)`);
+  if (session === undefined) return reject('SESSION_UNKNOWN', 'sessionNo', `no session ${shown(sessionNo)} on this performance (openSession first)`);
   if (!isInt(requestNo, 1, Number.MAX_SAFE_INTEGER)) return reject('BATCH_INVALID', 'requestNo', 'requestNo must be a whole number of at least 1');
   if (!isInt(count, 1, limits.batchCommandsMax)) return reject('BATCH_INVALID', 'count', `a batch has 1 to ${limits.batchCommandsMax} commands`);
   if (!(commands instanceof Int32Array) || commands.length < count * COMMAND_WORDS) return reject('BATCH_INVALID', 'commands', `commands must be an Int32Array of at least ${COMMAND_WORDS} words per command`);

@@ -6,7 +6,7 @@
 import type { BlockForeign, IssueHardTickets, ReturnHardTickets } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
-import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
+import { isInt, needId, needSeatsOrPlaces, shown } from './checks.ts';
 import { freeGa, freeSeat, moveGa, moveSeat } from './moves.ts';
 import { freeStock, resolveSeats } from './seats.ts';
 import type { CountAccepted } from './results.ts';
@@ -89,7 +89,7 @@ function returnSeats(s: PerformanceState, block: Block, named: unknown): CountAc
       const seat = resolved[i];
       // The seat's holder is the batch's number while the batch has it out (moveSeat above).
       if (s.seatState[seat] !== SeatState.BLOCKED || s.seatHolder[seat] !== block.number + 1) {
-        return reject('SEAT_NOT_IN_BLOCK', `seats[${i}]`, `seat ${String(named[i])} is not issued in batch ${block.blockId}`);
+        return reject('SEAT_NOT_IN_BLOCK', `seats[${i}]`, `seat ${shown(named[i])} is not issued in batch ${block.blockId}`);
       }
     }
     seats = resolved;

@@ -7,7 +7,7 @@
 import type { HoldBestAvailable, HoldGa, HoldSeats } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
-import { needId } from './checks.ts';
+import { needId, shown } from './checks.ts';
 import { hashId } from './idindex.ts';
 import { productOfHold } from './products-link.ts';
 import { checkTicketTypeAccess } from './ticket-access.ts';
@@ -32,7 +32,7 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
   const bad = needId(cmd.buyerId, 'buyerId');
   if (bad !== null) return bad;
   const channelIndex = s.channelIndexById.get(cmd.channel);
-  if (channelIndex === undefined) return reject('CHANNEL_UNKNOWN', 'channel', `no channel ${String(cmd.channel)}`);
+  if (channelIndex === undefined) return reject('CHANNEL_UNKNOWN', 'channel', `no channel ${shown(cmd.channel)}`);
   const channel = s.channels[channelIndex];
   // Checked before the window and the product: no hold, a coordinator's included, ever takes
   // fresh stock on the exchange, and a quota naming the channel only authorizes resale there.
@@ -66,7 +66,7 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
     if (cmd.ticketType === undefined) ticketType = s.defaultTicketType;
     else {
       const found = s.ticketTypeIndexById.get(cmd.ticketType);
-      if (found === undefined) return reject('TICKET_TYPE_UNKNOWN', 'ticketType', `no ticket type ${String(cmd.ticketType)}`);
+      if (found === undefined) return reject('TICKET_TYPE_UNKNOWN', 'ticketType', `no ticket type ${shown(cmd.ticketType)}`);
       ticketType = found;
     }
     if (s.ticketTypes[ticketType].closed) return reject('TICKET_TYPE_REQUIRES_PRESALE', 'ticketType', `ticket type ${s.ticketTypes[ticketType].id} is sold through presale links only`);

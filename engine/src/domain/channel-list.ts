@@ -3,6 +3,7 @@
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 import type { ChannelKind, PerformanceState } from './state.ts';
+import { shown } from './checks.ts';
 
 /**
  * `ids` as channel numbers, each once, in the order first named: at most
@@ -16,9 +17,9 @@ export function resaleChannelList(s: PerformanceState, ids: unknown, field: stri
   const channels: number[] = [];
   for (let i = 0; i < ids.length; i++) {
     const c = s.channelIndexById.get(ids[i] as string);
-    if (c === undefined) return reject('CHANNEL_UNKNOWN', `${field}[${i}]`, `no channel ${String(ids[i])}`);
+    if (c === undefined) return reject('CHANNEL_UNKNOWN', `${field}[${i}]`, `no channel ${shown(ids[i])}`);
     const kind = s.channels[c].kind;
-    if (!kinds.includes(kind)) return reject('RESALE_CHANNEL_NOT_ALLOWED', `${field}[${i}]`, `channel ${String(ids[i])} is a ${kind} channel; here resale goes on channels of kind ${kinds.join(' or ')} only`);
+    if (!kinds.includes(kind)) return reject('RESALE_CHANNEL_NOT_ALLOWED', `${field}[${i}]`, `channel ${shown(ids[i])} is a ${kind} channel; here resale goes on channels of kind ${kinds.join(' or ')} only`);
     if (!channels.includes(c)) channels.push(c);
   }
   return channels;

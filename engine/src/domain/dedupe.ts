@@ -12,9 +12,11 @@ import { hashId } from './idindex.ts';
 import { BINARY_ID_MARK, parseBinaryHoldId } from './hold-record.ts';
 import { quotaIdOf, type Hold, type HoldFate, type PerformanceState } from './state.ts';
 
-/** Structural equality of plain command payloads (JSON-like values), key order ignored. */
+/** Structural equality of plain command payloads (JSON-like values, NaN equal to NaN), key order ignored. */
 export function samePayload(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  // NaN is the one value not equal to itself: a retry that gives it again gives the same payload.
+  if (typeof a === 'number' && typeof b === 'number') return Number.isNaN(a) && Number.isNaN(b);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
   if (Array.isArray(a)) {

@@ -3,7 +3,7 @@
 // and a thrown error is a bug (an invariant broke) that makes the runtime rebuild the actor.
 import type { Command } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
-import { isId } from './checks.ts';
+import { isId, shown, unkeepable } from './checks.ts';
 import { answerRetry, remember } from './dedupe.ts';
 import { hashId } from './idindex.ts';
 import { BINARY_ID_MARK } from './hold-record.ts';
@@ -31,6 +31,9 @@ export function execute(s: PerformanceState, command: Command, nowMs: number, id
   if (!isId(id)) return reject('COMMAND_INVALID', 'commandId', 'commandId must be a non-empty string of at most 128 characters');
   // Ids starting with # are binary holds' (hold-record.ts): a command's id names its hold.
   if (id.charCodeAt(0) === BINARY_ID_MARK) return reject('COMMAND_INVALID', 'commandId', 'a commandId may not start with # (binary holds are named so)');
+  // Not remembered, as the checks above: what is remembered must come back exactly from a snapshot.
+  const unkept = unkeepable(command);
+  if (unkept !== null) return unkept;
   // A batch is deduplicated by its session and request number (binary.ts), not by its id.
   if (command.type === 'commandBatch') return answerBatch(s, command, nowMs);
   // A retry is answered before the clock is looked at: it changes nothing, whatever its time.
@@ -91,5 +94,5 @@ function dispatch(s: PerformanceState, cmd: Command, hash: number, nowMs: number
 }
 
 function unknownCommand(cmd: { type?: unknown }): Rejection {
-  return reject('COMMAND_UNKNOWN', 'type', `unknown command type ${String(cmd.type)}`);
+  return reject('COMMAND_UNKNOWN', 'type', `unknown command type ${shown(cmd.type)}`);
 }

@@ -3,7 +3,7 @@
 import type { HoldBestAvailable, HoldGa, HoldSeats, ReleaseHold } from './commands.ts';
 import { Code, codeName, reject, type CodeName, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
-import { needId, isInt } from './checks.ts';
+import { needId, isInt, shown } from './checks.ts';
 import { freeGa, freeSeat, gaFree, holdMaySell, moveGa, moveSeat } from './moves.ts';
 import { findBestAvailable } from './best-available.ts';
 import { checkSeatNos, resolveSeats, seatIdsOf, seatRefusalMessage } from './seats.ts';
@@ -78,9 +78,9 @@ export function holdBestAvailable(s: PerformanceState, cmd: HoldBestAvailable, h
   const filter = cmd.filter ?? {};
   if (typeof filter !== 'object' || filter === null) return reject('COMMAND_INVALID', 'filter', 'filter must be an object');
   const zone = filter.zone === undefined ? -1 : (s.layout.zoneIndexById.get(filter.zone) ?? -2);
-  if (zone === -2) return reject('FILTER_UNKNOWN_ZONE', 'filter.zone', `zone ${String(filter.zone)} is not in the layout`);
+  if (zone === -2) return reject('FILTER_UNKNOWN_ZONE', 'filter.zone', `zone ${shown(filter.zone)} is not in the layout`);
   const section = filter.section === undefined ? -1 : (s.layout.sectionIndexById.get(filter.section) ?? -2);
-  if (section === -2) return reject('FILTER_UNKNOWN_SECTION', 'filter.section', `section ${String(filter.section)} is not in the layout`);
+  if (section === -2) return reject('FILTER_UNKNOWN_SECTION', 'filter.section', `section ${shown(filter.section)} is not in the layout`);
   if (filter.accessible !== undefined && typeof filter.accessible !== 'boolean') return reject('COMMAND_INVALID', 'filter.accessible', 'accessible must be true or false');
   const ctx = checkBuying(s, cmd, hash, cmd.count, nowMs);
   if (!ctx.ok) return ctx;
@@ -104,7 +104,7 @@ function exceptedSeats(s: PerformanceState, named: unknown): ReadonlySet<number>
 
 export function holdGa(s: PerformanceState, cmd: HoldGa, hash: number, nowMs: number): HoldAccepted | Rejection {
   const area = s.layout.gaIndexById.get(cmd.gaAreaId);
-  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
+  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${shown(cmd.gaAreaId)} is not in the layout`);
   if (!isInt(cmd.count, 1, Number.MAX_SAFE_INTEGER)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
   if (cmd.count > limits.placesPerHoldMax) return reject('PLACES_PER_HOLD_EXCEEDED', 'count', `at most ${limits.placesPerHoldMax} places per hold`);
   const ctx = checkBuying(s, cmd, hash, cmd.count, nowMs);

@@ -3,6 +3,7 @@
 // so its per-seat arrays cost memory once per venue, not once per performance.
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
+import { shown } from './checks.ts';
 
 export type SeatFlag = 'accessible' | 'companion' | 'restrictedView';
 
@@ -126,14 +127,14 @@ export function compileLayout(input: unknown): LayoutResult {
         if (!isObject(seat) || badId(seat.id)) return reject('LAYOUT_INVALID', `${seatAt}.id`, 'a seat needs an id');
         if (seatIndexById.has(seat.id)) return reject('LAYOUT_DUPLICATE_ID', `${seatAt}.id`, `seat id ${seat.id} appears twice`);
         const zone = zoneIndexById.get(seat.zone);
-        if (zone === undefined) return reject('LAYOUT_UNKNOWN_ZONE', `${seatAt}.zone`, `seat ${seat.id} names unknown zone ${String(seat.zone)}`);
+        if (zone === undefined) return reject('LAYOUT_UNKNOWN_ZONE', `${seatAt}.zone`, `seat ${seat.id} names unknown zone ${shown(seat.zone)}`);
         let bits = 0;
         if (seat.flags !== undefined) {
           if (!Array.isArray(seat.flags)) return reject('LAYOUT_INVALID', `${seatAt}.flags`, 'flags must be an array');
           for (const flag of seat.flags) {
             // Own keys only: a plain lookup would accept 'toString' or '__proto__' as a flag.
             const bit = typeof flag === 'string' && Object.hasOwn(SeatFlagBit, flag) ? SeatFlagBit[flag as SeatFlag] : undefined;
-            if (bit === undefined) return reject('LAYOUT_INVALID', `${seatAt}.flags`, `unknown seat flag ${String(flag)}`);
+            if (bit === undefined) return reject('LAYOUT_INVALID', `${seatAt}.flags`, `unknown seat flag ${shown(flag)}`);
             bits |= bit;
           }
         }
@@ -161,7 +162,7 @@ export function compileLayout(input: unknown): LayoutResult {
       return reject('LAYOUT_INVALID', `${at}.capacity`, `capacity must be a whole number from 1 to ${limits.gaCapacityMax}`);
     }
     const zone = zoneIndexById.get(area.zone);
-    if (zone === undefined) return reject('LAYOUT_UNKNOWN_ZONE', `${at}.zone`, `area ${area.id} names unknown zone ${String(area.zone)}`);
+    if (zone === undefined) return reject('LAYOUT_UNKNOWN_ZONE', `${at}.zone`, `area ${area.id} names unknown zone ${shown(area.zone)}`);
     gaIndexById.set(area.id, g);
     gaAreas.push({ id: area.id, name: area.name ?? area.id, capacity: area.capacity, zone });
     gaCapacity += area.capacity;

@@ -4,7 +4,7 @@
 import type { CreatePresale, EditPresale, StopPresale } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
-import { isInt, needId } from './checks.ts';
+import { isInt, needId, shown } from './checks.ts';
 import { DONE, type Done } from './results.ts';
 import { sellsOn } from './ticket-access.ts';
 import type { PerformanceState, Presale } from './state.ts';
@@ -17,7 +17,7 @@ export function createPresale(s: PerformanceState, cmd: CreatePresale): Done | R
   if (s.presales.has(cmd.code)) return reject('PRESALE_EXISTS', 'code', 'a presale link with this code exists');
   if (s.presales.size >= limits.presalesPerPerformanceMax) return reject('PRESALES_LIMIT_REACHED', 'code', `at most ${limits.presalesPerPerformanceMax} presale links per performance`);
   const ticketType = s.ticketTypeIndexById.get(cmd.ticketType);
-  if (ticketType === undefined) return reject('TICKET_TYPE_UNKNOWN', 'ticketType', `no ticket type ${String(cmd.ticketType)}`);
+  if (ticketType === undefined) return reject('TICKET_TYPE_UNKNOWN', 'ticketType', `no ticket type ${shown(cmd.ticketType)}`);
   const type = s.ticketTypes[ticketType];
   // A link's holds carry no product: a products-only type could never be bought through it.
   if (type.access.productsOnly) return reject('TICKET_TYPE_PRODUCTS_ONLY', 'ticketType', `ticket type ${type.id} is sold only with a product, never through a presale link`);

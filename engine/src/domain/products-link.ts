@@ -6,7 +6,7 @@
 import type { CardKind, LinkProduct, ProductKind, SetProductResale, UnlinkProduct } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
-import { isInt, needId } from './checks.ts';
+import { isInt, needId, shown } from './checks.ts';
 import { IdIndex, hashId } from './idindex.ts';
 import { MapView } from './map-view.ts';
 import { grown } from './typed-arrays.ts';
@@ -72,7 +72,7 @@ function placesOf(s: PerformanceState, cmd: LinkProduct): Places | Rejection {
   const bad = needId(gaAreaId, 'gaAreaId');
   if (bad !== null) return bad;
   const area = layout.gaIndexById.get(gaAreaId as string);
-  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `the product takes its places from GA area ${String(gaAreaId)}, which ${s.performanceId} does not have`);
+  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `the product takes its places from GA area ${shown(gaAreaId)}, which ${s.performanceId} does not have`);
   return { numbered: false, capacity: layout.gaAreas[area].capacity };
 }
 
@@ -168,7 +168,7 @@ export function productOfHold(s: PerformanceState, cmd: { productId?: unknown; h
   if (bad !== null) return bad;
   if (cmd.presaleCode !== undefined) return reject('COMMAND_INVALID', 'presaleCode', 'a product\'s hold comes through no presale link');
   const link = s.products.get(cmd.productId as string);
-  if (link === undefined) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${String(cmd.productId)} is not linked to ${s.performanceId}`);
+  if (link === undefined) return reject('PRODUCT_NOT_LINKED', 'productId', `product ${shown(cmd.productId)} is not linked to ${s.performanceId}`);
   return link;
 }
 

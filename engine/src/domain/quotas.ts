@@ -6,7 +6,7 @@ import type { CreateQuota, ReturnQuota, SetQuotaResale } from './commands.ts';
 import { assert } from './assert.ts';
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
-import { isInt, needId, needSeatsOrPlaces } from './checks.ts';
+import { isInt, needId, needSeatsOrPlaces, shown } from './checks.ts';
 import { gaFree, moveGaSource, moveSeatSource } from './moves.ts';
 import { freeStock, resolveSeats } from './seats.ts';
 import { resaleChannelList } from './channel-list.ts';
@@ -35,7 +35,7 @@ export function createQuota(s: PerformanceState, cmd: CreateQuota, nowMs: number
   const channels: number[] = [];
   for (let i = 0; i < cmd.channels.length; i++) {
     const c = s.channelIndexById.get(cmd.channels[i]);
-    if (c === undefined) return reject('CHANNEL_UNKNOWN', `channels[${i}]`, `no channel ${String(cmd.channels[i])}`);
+    if (c === undefined) return reject('CHANNEL_UNKNOWN', `channels[${i}]`, `no channel ${shown(cmd.channels[i])}`);
     if (!channels.includes(c)) channels.push(c);
   }
   if (cmd.closesAtMs !== undefined && !isInt(cmd.closesAtMs, 0, Number.MAX_SAFE_INTEGER - 1)) return reject('COMMAND_INVALID', 'closesAtMs', 'closesAtMs must be a time in ms since the epoch');

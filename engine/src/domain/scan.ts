@@ -2,7 +2,7 @@
 // it was sold from (and refunds a resale purchase's sale, resale.ts); several tickets are voided
 // all or nothing. A product's holding (card, subscription) is scanned by its holding id.
 import type { ScanHolding, ScanTicket, VoidTicket, VoidTickets } from './commands.ts';
-import { needId } from './checks.ts';
+import { needId, shown } from './checks.ts';
 import { reject, type Rejection } from './codes.ts';
 import { hashId } from './idindex.ts';
 import { limits } from './limits.ts';
@@ -20,12 +20,12 @@ import { TicketStatus, ticketIdOf, ticketNoOf } from './tickets.ts';
  */
 function validTicket(s: PerformanceState, ticketId: unknown): number | Rejection {
   const no = ticketNoOf(s.tickets, s.performanceId, ticketId);
-  if (no < 0) return reject('TICKET_NOT_FOUND', 'ticketId', `no ticket ${String(ticketId)} for performance ${s.performanceId}`);
+  if (no < 0) return reject('TICKET_NOT_FOUND', 'ticketId', `no ticket ${shown(ticketId)} for performance ${s.performanceId}`);
   const status = s.tickets.status[no];
-  if (status === TicketStatus.VOID) return reject('TICKET_VOID', 'ticketId', `ticket ${String(ticketId)} is void`);
-  if (status === TicketStatus.TRANSFERRED) return reject('TICKET_TRANSFERRED', 'ticketId', `ticket ${String(ticketId)} was resold`);
-  if (s.tickets.scanned[no] !== 0) return reject('TICKET_ALREADY_SCANNED', 'ticketId', `ticket ${String(ticketId)} has already been scanned`);
-  if (s.openListings.size > 0 && s.openListings.has(no)) return reject('TICKET_ALREADY_LISTED', 'ticketId', `ticket ${String(ticketId)} is on the resale exchange`);
+  if (status === TicketStatus.VOID) return reject('TICKET_VOID', 'ticketId', `ticket ${shown(ticketId)} is void`);
+  if (status === TicketStatus.TRANSFERRED) return reject('TICKET_TRANSFERRED', 'ticketId', `ticket ${shown(ticketId)} was resold`);
+  if (s.tickets.scanned[no] !== 0) return reject('TICKET_ALREADY_SCANNED', 'ticketId', `ticket ${shown(ticketId)} has already been scanned`);
+  if (s.openListings.size > 0 && s.openListings.has(no)) return reject('TICKET_ALREADY_LISTED', 'ticketId', `ticket ${shown(ticketId)} is on the resale exchange`);
   return no;
 }
 
@@ -81,7 +81,7 @@ function voidableTicket(s: PerformanceState, ticketId: unknown, commandId: strin
   if (typeof no !== 'number') return no;
   const productId = s.orders.productIdOf(s.tickets.order[no]);
   if (productId !== null && !isStepOf(commandId, productId, s.products.get(productId)?.linkNo)) {
-    return reject('TICKET_OF_PRODUCT', 'ticketId', `ticket ${String(ticketId)} belongs to holding ${s.orders.get(s.tickets.order[no])?.holdingId ?? '?'} of product ${productId}: only the product voids it (an exchange)`);
+    return reject('TICKET_OF_PRODUCT', 'ticketId', `ticket ${shown(ticketId)} belongs to holding ${s.orders.get(s.tickets.order[no])?.holdingId ?? '?'} of product ${productId}: only the product voids it (an exchange)`);
   }
   return no;
 }
@@ -111,7 +111,7 @@ export function voidTickets(s: PerformanceState, cmd: VoidTickets, nowMs: number
   for (let i = 0; i < ids.length; i++) {
     const bad = needId(ids[i], `ticketIds[${i}]`);
     if (bad !== null) return bad;
-    if (ids.indexOf(ids[i]) !== i) return reject('COMMAND_INVALID', `ticketIds[${i}]`, `ticket ${String(ids[i])} is listed twice`);
+    if (ids.indexOf(ids[i]) !== i) return reject('COMMAND_INVALID', `ticketIds[${i}]`, `ticket ${shown(ids[i])} is listed twice`);
   }
   for (let i = 0; i < ids.length; i++) {
     const no = voidableTicket(s, ids[i], cmd.commandId);

@@ -1,6 +1,6 @@
 // Seat id resolution shared by holds, quotas and blocks.
 import { Code, codeName, reject, type Rejection } from './codes.ts';
-import { isInt } from './checks.ts';
+import { isInt, shown } from './checks.ts';
 import { limits } from './limits.ts';
 import { gaFree } from './moves.ts';
 import { GENERAL, quotaIdOf, SeatState, type PerformanceState } from './state.ts';
@@ -35,11 +35,11 @@ export function resolveSeats(s: PerformanceState, ids: readonly unknown[], field
   const seen = ids.length > 16 ? new Set<number>() : null;
   for (let i = 0; i < ids.length; i++) {
     const seat = index.get(ids[i] as string);
-    if (seat === undefined) return reject('SEAT_UNKNOWN', `${field}[${i}]`, seatRefusalMessage(Code.SEAT_UNKNOWN, String(ids[i]), layoutOnly(s)));
+    if (seat === undefined) return reject('SEAT_UNKNOWN', `${field}[${i}]`, seatRefusalMessage(Code.SEAT_UNKNOWN, shown(ids[i]), layoutOnly(s)));
     if (seen === null) {
-      for (let j = 0; j < i; j++) if (out[j] === seat) return reject('SEATS_DUPLICATED', `${field}[${i}]`, seatRefusalMessage(Code.SEATS_DUPLICATED, String(ids[i]), layoutOnly(s)));
+      for (let j = 0; j < i; j++) if (out[j] === seat) return reject('SEATS_DUPLICATED', `${field}[${i}]`, seatRefusalMessage(Code.SEATS_DUPLICATED, shown(ids[i]), layoutOnly(s)));
     } else {
-      if (seen.has(seat)) return reject('SEATS_DUPLICATED', `${field}[${i}]`, seatRefusalMessage(Code.SEATS_DUPLICATED, String(ids[i]), layoutOnly(s)));
+      if (seen.has(seat)) return reject('SEATS_DUPLICATED', `${field}[${i}]`, seatRefusalMessage(Code.SEATS_DUPLICATED, shown(ids[i]), layoutOnly(s)));
       seen.add(seat);
     }
     out[i] = seat;
@@ -52,8 +52,8 @@ export function checkSeatNos(s: PerformanceState, seatNos: readonly unknown[]): 
   const bad = badSeatNo(s, seatNos);
   if (bad === 0) return seatNos as number[];
   const i = bad >>> 8;
-  if ((bad & 0xff) === Code.SEAT_UNKNOWN) return reject('SEAT_UNKNOWN', `seatNos[${i}]`, `seat number ${String(seatNos[i])} is not in layout ${s.layout.layoutId}`);
-  return reject('SEATS_DUPLICATED', `seatNos[${i}]`, `seat number ${String(seatNos[i])} is named twice`);
+  if ((bad & 0xff) === Code.SEAT_UNKNOWN) return reject('SEAT_UNKNOWN', `seatNos[${i}]`, `seat number ${shown(seatNos[i])} is not in layout ${s.layout.layoutId}`);
+  return reject('SEATS_DUPLICATED', `seatNos[${i}]`, `seat number ${shown(seatNos[i])} is named twice`);
 }
 
 /**
@@ -100,7 +100,7 @@ export function freeStock(
     return { seats, gaArea: -1, count: seats.length };
   }
   const area = s.layout.gaIndexById.get(cmd.gaAreaId as string);
-  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${String(cmd.gaAreaId)} is not in the layout`);
+  if (area === undefined) return reject('GA_AREA_UNKNOWN', 'gaAreaId', `area ${shown(cmd.gaAreaId)} is not in the layout`);
   if (!isInt(cmd.count, 1, limits.gaCapacityMax)) return reject('COMMAND_INVALID', 'count', 'count must be a whole number of at least 1');
   if (gaFree(s, area, source) < cmd.count) return reject('NOT_ENOUGH_PLACES', 'count', `fewer than ${cmd.count} free places of ${pool} in ${cmd.gaAreaId}`);
   return { seats: null, gaArea: area, count: cmd.count };

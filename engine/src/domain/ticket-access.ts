@@ -3,7 +3,7 @@
 // only a product coordinator's holds (season cards, subscriptions, renewals, exchanges) may use
 // it. Checked once at createPerformance, enforced on every hold (buying.ts checkBuying).
 import { reject, type Rejection } from './codes.ts';
-import { isInt } from './checks.ts';
+import { isInt, shown } from './checks.ts';
 import type { Channel, TicketType, TicketTypeSpec } from './state.ts';
 
 /** A ticket type's access rules as the state keeps them. */
@@ -49,9 +49,9 @@ function channelListOf(ids: unknown, field: string, channelIndexById: ReadonlyMa
   const channels: number[] = [];
   for (let i = 0; i < ids.length; i++) {
     const c = typeof ids[i] === 'string' ? channelIndexById.get(ids[i] as string) : undefined;
-    if (c === undefined) return reject('SPEC_INVALID', `${field}[${i}]`, `no channel ${String(ids[i])} in this spec`);
-    if (channels.includes(c)) return reject('SPEC_INVALID', `${field}[${i}]`, `channel ${String(ids[i])} is listed twice`);
-    if (specChannels[c].kind === 'resale') return reject('SPEC_INVALID', `${field}[${i}]`, `channel ${String(ids[i])} is a resale channel: it sells listings, never a ticket type's fresh stock`);
+    if (c === undefined) return reject('SPEC_INVALID', `${field}[${i}]`, `no channel ${shown(ids[i])} in this spec`);
+    if (channels.includes(c)) return reject('SPEC_INVALID', `${field}[${i}]`, `channel ${shown(ids[i])} is listed twice`);
+    if (specChannels[c].kind === 'resale') return reject('SPEC_INVALID', `${field}[${i}]`, `channel ${shown(ids[i])} is a resale channel: it sells listings, never a ticket type's fresh stock`);
     channels.push(c);
   }
   return channels;

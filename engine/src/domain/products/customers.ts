@@ -7,7 +7,7 @@
 // performance starts (the door lists are made then). The coordinator keeps them beside the
 // holdings: place j of a holding is ticket j of each of its performances.
 import { reject, type Rejection } from '../codes.ts';
-import { isEmail } from '../checks.ts';
+import { isEmail, shown } from '../checks.ts';
 import type { Result } from '../results.ts';
 import type { Customer, NameCustomers } from './commands.ts';
 import { productLimits, type ProductState } from './state.ts';
@@ -67,8 +67,8 @@ function customerKey(name: string | undefined, email: string | undefined): strin
 export function nameCustomers(s: ProductState, cmd: NameCustomers, nowMs: number): Result | Rejection {
   if (s.def.customerPerTicket !== true) return reject('CUSTOMERS_INVALID', 'customers', `product ${s.productId} does not name a customer on each ticket`);
   const h = s.holdings.get(cmd.holdingId);
-  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
-  if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${h.holdingId}`);
+  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${shown(cmd.holdingId)} is not a holding of ${s.productId}`);
+  if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${shown(cmd.buyerId)} does not hold ${h.holdingId}`);
   const started = s.performances.find((p) => p.startsAtMs <= nowMs && h.performanceIds.includes(p.performanceId));
   if (started !== undefined) return reject('CUSTOMERS_LOCKED', 'holdingId', `${started.performanceId} of holding ${h.holdingId} started at ${started.startsAtMs}: its customers are fixed`);
   const customers = checkCustomers(cmd.customers, h.quantity);

@@ -3,7 +3,7 @@
 // result back as a `stepResult` command. A client command that starts a saga is answered
 // `pending` at once and finally by a `done` action; its retry joins the saga or gets the outcome.
 import { Code, reject, type Rejection } from '../codes.ts';
-import { isId, isInt } from '../checks.ts';
+import { isId, isInt, shown, unkeepable } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
 import { limits } from '../limits.ts';
@@ -37,6 +37,10 @@ export function executeProduct(state: ProductState | null, cmd: ProductCommand, 
 function executeProductCommand(state: ProductState | null, cmd: ProductCommand, nowMs: number): ProductOutput {
   const out: Outbound[] = [];
   if (typeof cmd !== 'object' || cmd === null || !isId(cmd.commandId)) return { state, result: reject('COMMAND_INVALID', 'commandId', 'a command is an object with a commandId'), out };
+  // As a performance's envelope (execute.ts): what a product keeps must come back from its
+  // snapshot exactly. A step's result comes from a performance, which kept it.
+  const unkept = cmd.type === 'stepResult' ? null : unkeepable(cmd);
+  if (unkept !== null) return { state, result: unkept, out };
   if (state === null) {
     if (cmd.type !== 'createProduct') return { state, result: reject('PRODUCT_UNKNOWN', 'productId', 'no such product'), out };
     const def = checkCreateProduct(cmd);
@@ -142,7 +146,7 @@ function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outb
     case 'exchangePerformance': return exchange(s, cmd, nowMs, out);
     case 'refundHolding': return refund(s, cmd, nowMs, out);
     case 'setResaleChannels': return setResaleChannels(s, cmd, nowMs, out);
-    default: return reject('COMMAND_UNKNOWN', 'type', `unknown product command ${String((cmd as { type?: unknown }).type)}`);
+    default: return reject('COMMAND_UNKNOWN', 'type', `unknown product command ${shown((cmd as { type?: unknown }).type)}`);
   }
 }
 
@@ -226,8 +230,8 @@ function chosenPerformances(s: ProductState, cmd: { picks?: string[] }, nowMs: n
   if (!Array.isArray(cmd.picks) || cmd.picks.length < min || cmd.picks.length > max) return reject('PRODUCT_PICKS_INVALID', 'picks', `pick from ${min} to ${max} performances`);
   for (let i = 0; i < cmd.picks.length; i++) {
     const p = cmd.picks[i];
-    if (cmd.picks.indexOf(p) !== i) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${String(p)} is picked twice`);
-    if (!s.links.has(p) || !s.performances.some((q) => q.performanceId === p)) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${String(p)} is not in product ${s.productId}`);
+    if (cmd.picks.indexOf(p) !== i) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${shown(p)} is picked twice`);
+    if (!s.links.has(p) || !s.performances.some((q) => q.performanceId === p)) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${shown(p)} is not in product ${s.productId}`);
     if (!unplayed.includes(p)) return reject('PRODUCT_PICKS_INVALID', `picks[${i}]`, `performance ${p} has already been played`);
   }
   for (const r of s.def.required ?? []) {
@@ -302,8 +306,8 @@ function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[
   const renewal = s.def.renewal;
   if (renewal === undefined || s.renewalClosed || nowMs < renewal.windowStartMs || nowMs >= renewal.windowEndMs) return reject('RENEWAL_CLOSED', '', `product ${s.productId} has no renewal open now`);
   const holder = s.renewalHolders.get(cmd.previousHoldingId);
-  if (holder === undefined) return reject('HOLDING_UNKNOWN', 'previousHoldingId', `${String(cmd.previousHoldingId)} is not a holding of ${renewal.fromProductId}`);
-  if (holder.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${holder.holdingId}`);
+  if (holder === undefined) return reject('HOLDING_UNKNOWN', 'previousHoldingId', `${shown(cmd.previousHoldingId)} is not a holding of ${renewal.fromProductId}`);
+  if (holder.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${shown(cmd.buyerId)} does not hold ${holder.holdingId}`);
   if (s.renewed.has(holder.holdingId)) return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
   const customers = customersFor(s, cmd.customers, holder.seats?.length ?? holder.count!);
   if (customers !== null && !Array.isArray(customers)) return customers;
@@ -369,8 +373,8 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
   const h = s.holdings.get(cmd.holdingId);
-  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
-  if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${String(cmd.buyerId)} does not hold ${h.holdingId}`);
+  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${shown(cmd.holdingId)} is not a holding of ${s.productId}`);
+  if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${shown(cmd.buyerId)} does not hold ${h.holdingId}`);
   if (s.def.kind === 'seasonCard') return reject('EXCHANGE_INVALID', '', 'season cards are not exchanged; subscriptions are');
   if (h.refundedAtMs !== null) return reject('EXCHANGE_INVALID', 'holdingId', `${h.holdingId} was refunded`);
   const refunding = refundInFlight(s, h.holdingId);
@@ -380,12 +384,12 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   // could take one of those seats. Exchanges open when the renewal closes, as purchases do.
   if (!s.renewalClosed) return reject('RENEWAL_STILL_OPEN', '', `exchanges of ${s.productId} open when its renewal closes`);
   if (h.revenue !== null && h.revenue.exchanges >= productLimits.exchangesPerHoldingMax) return reject('EXCHANGE_INVALID', 'holdingId', `${h.holdingId} was exchanged ${h.revenue.exchanges} times, the most a holding may be`);
-  if (!h.performanceIds.includes(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${String(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
-  if (h.performanceIds.includes(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);
+  if (!h.performanceIds.includes(cmd.fromPerformanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${shown(cmd.fromPerformanceId)} is not in holding ${h.holdingId}`);
+  if (h.performanceIds.includes(cmd.toPerformanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${shown(cmd.toPerformanceId)} is already in holding ${h.holdingId}`);
   const all = knownPerformances(s);
   const from = all.find((p) => p.performanceId === cmd.fromPerformanceId)!;
   const to = all.find((p) => p.performanceId === cmd.toPerformanceId);
-  if (to === undefined || !s.links.has(to.performanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${String(cmd.toPerformanceId)} is not open to exchanges of ${s.productId}`);
+  if (to === undefined || !s.links.has(to.performanceId)) return reject('EXCHANGE_INVALID', 'toPerformanceId', `${shown(cmd.toPerformanceId)} is not open to exchanges of ${s.productId}`);
   if (from.startsAtMs <= nowMs || to.startsAtMs <= nowMs) return reject('EXCHANGE_INVALID', from.startsAtMs <= nowMs ? 'fromPerformanceId' : 'toPerformanceId', 'a performance already played cannot be exchanged');
   // A purchase must include every required performance still to be played: an exchange may not
   // make a holding that a purchase would refuse.
@@ -414,7 +418,7 @@ function setResaleChannels(s: ProductState, cmd: SetResaleChannels, nowMs: numbe
   if (!Array.isArray(ids) || ids.length > limits.channelsPerPerformanceMax) return reject('PRODUCT_INVALID', 'channels', `channels lists at most ${limits.channelsPerPerformanceMax} channel ids (none: resale closed everywhere)`);
   for (let i = 0; i < ids.length; i++) {
     if (!isId(ids[i])) return reject('PRODUCT_INVALID', `channels[${i}]`, 'a channel id');
-    if (ids.indexOf(ids[i]) !== i) return reject('PRODUCT_INVALID', `channels[${i}]`, `channel ${String(ids[i])} is listed twice`);
+    if (ids.indexOf(ids[i]) !== i) return reject('PRODUCT_INVALID', `channels[${i}]`, `channel ${shown(ids[i])} is listed twice`);
   }
   const busy = linkInFlight(s) ?? resaleInFlight(s);
   if (busy !== null) return busy;
@@ -451,7 +455,7 @@ function refund(s: ProductState, cmd: RefundHolding, nowMs: number, out: Outboun
   const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
   const h = s.holdings.get(cmd.holdingId);
-  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${String(cmd.holdingId)} is not a holding of ${s.productId}`);
+  if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${shown(cmd.holdingId)} is not a holding of ${s.productId}`);
   if (cmd.reason !== undefined && (typeof cmd.reason !== 'string' || cmd.reason.length > productLimits.refundReasonLengthMax)) {
     return reject('COMMAND_INVALID', 'reason', `reason is a text of at most ${productLimits.refundReasonLengthMax} characters`);
   }

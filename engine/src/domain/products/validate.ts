@@ -2,7 +2,7 @@
 // refusal (PRODUCT_INVALID with the field). Nothing here looks at performances: what they say
 // is checked when they answer `linkProduct` (sagas.ts).
 import { reject, type Rejection } from '../codes.ts';
-import { isId, isInt } from '../checks.ts';
+import { isId, isInt, shown } from '../checks.ts';
 import { limits } from '../limits.ts';
 import type { CreateProduct, CustomerFlags, ProductPerformance } from './commands.ts';
 import { productLimits } from './state.ts';
@@ -43,7 +43,7 @@ function checkOfferedTypes(cmd: CreateProduct): Rejection | null {
   for (let i = 0; i < types.length; i++) {
     if (!isId(types[i])) return invalid(`ticketTypes[${i}]`, 'a ticket type id');
     if (types[i] === cmd.ticketType) return invalid(`ticketTypes[${i}]`, `${cmd.ticketType} is the product's ticketType, offered already`);
-    if (types.indexOf(types[i]) !== i) return invalid(`ticketTypes[${i}]`, `ticket type ${String(types[i])} is listed twice`);
+    if (types.indexOf(types[i]) !== i) return invalid(`ticketTypes[${i}]`, `ticket type ${shown(types[i])} is listed twice`);
   }
   return null;
 }
