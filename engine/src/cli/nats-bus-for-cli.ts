@@ -53,8 +53,17 @@ class ReplayBus implements Bus {
   }
 }
 
-export async function connectReplayBus(servers: string): Promise<Bus> {
+/**
+ * A read-only bus over the journal at `servers`; the shard count its writers recorded (null for
+ * a journal from before it was), and the least count its records need (journalShardsReached).
+ */
+export async function connectReplayBus(servers: string): Promise<{ bus: Bus; shards: number | null; shardsReached: number }> {
   if (!(await reachable(servers, NatsBus.hasJournal(servers)))) throw new StartError(`no journal stream ${natsBusDefaults.streamName} at ${servers}: nothing to replay`);
   const inner = await reachable(servers, NatsBus.connect({ servers, owner: `replay-${process.pid}`, leaseRenewMs: 500, leaseTtlMs: 3_000, journalAckTimeoutMs: 5_000 }));
-  return new ReplayBus(inner);
+  try {
+    return { bus: new ReplayBus(inner), shards: await inner.journalShardCount(), shardsReached: await inner.journalShardsReached() };
+  } catch (error) {
+    await inner.close();
+    throw error;
+  }
 }

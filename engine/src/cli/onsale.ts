@@ -2,7 +2,8 @@
 // Usage is printed by `onsale help`; flags and the JSON fields are a contract other tools read.
 import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, ftruncateSync, openSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, existsSync, openSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { EmbeddedBus, Engine, journalFileBus, ticketKeyPattern, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
@@ -33,17 +34,25 @@ function int(value: string | undefined, name: string, fallback: number, min = 0,
 }
 
 /**
- * Opens a file the run will write at its end, now: a path that cannot be written is refused
- * before the run. Opened to append, which creates the file and proves the path before the run, but leaves what
- * it holds alone: a run that stops early (refused, or failed) must not wipe an earlier run's
- * tickets. The file is emptied when the tickets are written (ftruncateSync below).
+ * Refuses, before the run, a file the run would write at its end and could not: a directory, a
+ * file it may not write, or one in a folder that is missing or that it may not write in. Nothing
+ * is created or opened now: a run that stops early (refused, or failed) leaves the path as it
+ * was, and the file is opened (replaced, or a pipe written) only when the tickets are written.
  */
-function openForWriting(path: string, flag: string): number {
+function checkWritable(path: string, flag: string): void {
   try {
-    return openSync(path, 'a');
+    if (existsSync(path)) {
+      if (statSync(path).isDirectory()) fail(`${flag}: ${path} is a directory`);
+      accessSync(path, constants.W_OK);
+    } else accessSync(dirname(resolve(path)), constants.W_OK);
   } catch (error) {
     fail(`${flag}: ${(error as Error).message}`);
   }
+}
+
+/** The file a path names, links followed where it exists (two flags naming one file write over each other). */
+function fileOf(path: string): string {
+  return existsSync(path) ? realpathSync(path) : resolve(path);
 }
 
 function fail(message: string): never {
@@ -53,6 +62,7 @@ function fail(message: string): never {
 
 async function busFor(nats: string | undefined, journalOut: string | undefined): Promise<Bus> {
   if (nats !== undefined) {
+    if (journalOut !== undefined) fail('--journal-out writes the embedded bus\'s journal to a file; with --nats the journal is the JetStream stream (onsale replay --nats reads it)');
     const { connectNatsBus } = await import('./nats-bus-for-cli.ts');
     const bus = await connectNatsBus(nats);
     // A seeded run starts from an empty journal: on one an earlier run left, its shards would
@@ -65,6 +75,7 @@ async function busFor(nats: string | undefined, journalOut: string | undefined):
     }
     return bus;
   }
+  if (journalOut !== undefined && existsSync(journalOut) && statSync(journalOut).isDirectory()) fail(`--journal-out: ${journalOut} is a directory`);
   try {
     const bus = new EmbeddedBus({ journalFile: journalOut });
     // Created (empty) now, so a path that cannot be written is refused before the run.
@@ -94,20 +105,35 @@ async function simulate(argv: string[]): Promise<void> {
   // organizer passes its own secret (--ticket-key or ONSALE_TICKET_KEY).
   const keyHex = values['ticket-key'] ?? process.env.ONSALE_TICKET_KEY ?? createHash('sha256').update(`onsale-simulation-${seed}`).digest('hex');
   if (!ticketKeyPattern.test(keyHex)) fail(`the ticket key (${values['ticket-key'] !== undefined ? '--ticket-key' : 'ONSALE_TICKET_KEY'}) must be at least 16 bytes, in hex`);
-  const ticketsFd = values['tickets-out'] === undefined ? null : openForWriting(values['tickets-out'], '--tickets-out');
+  const ticketsOut = values['tickets-out'];
+  if (ticketsOut !== undefined && ticketsOut !== '-') {
+    checkWritable(ticketsOut, '--tickets-out');
+    if (values['journal-out'] !== undefined && fileOf(ticketsOut) === fileOf(values['journal-out'])) fail(`--tickets-out and --journal-out name the same file (${ticketsOut}): the tickets would overwrite the journal`);
+  }
   const bus = await busFor(values.nats, values['journal-out']);
   const engine = await Engine.start({ bus, workers, shards });
   try {
     if (!values.json) process.stderr.write(`simulating ${buyers.toLocaleString('en-US')} buyers (seed ${seed}) on the ${bus.kind} bus...\n`);
     const run = scenario === 'onsale' ? await simulateOnsale(engine, { seed, buyers })
       : scenario === 'season' ? await simulateSeason(engine, { seed, buyers }) : await simulateTheatre(engine, { seed, buyers });
-    if (ticketsFd !== null) {
+    if (ticketsOut !== undefined) {
       const signer = new TicketSigner();
       try {
         const holdings = holdingsOf(run.tickets);
         const holdingCodes = await signer.signHoldings(keyHex, holdings);
-        ftruncateSync(ticketsFd, 0);
-        await writeTickets(ticketsFd, run.tickets, await signer.sign(keyHex, run.tickets), new Map(holdings.map((h, i) => [h.holdingId, holdingCodes[i]])));
+        const codes = await signer.sign(keyHex, run.tickets);
+        // Opened now, once the tickets are signed: 'w' replaces a file, and writes a pipe
+        // (--tickets-out /dev/stdout, a FIFO, >(gzip ...)) as it is.
+        // `-` and /dev/stdout are this process' stdout, written directly: opening /dev/stdout
+        // fails where stdout is a socket (a child of Node's spawn).
+        let fd: number | 'stdout';
+        try {
+          fd = ticketsOut === '-' || ticketsOut === '/dev/stdout' ? 'stdout' : openSync(ticketsOut, 'w');
+        } catch (error) {
+          throw new StartError(`--tickets-out: ${(error as Error).message}`);
+        }
+        // The stream closes the file when it is done or fails.
+        await writeTickets(fd, run.tickets, codes, new Map(holdings.map((h, i) => [h.holdingId, holdingCodes[i]])));
       } finally {
         await signer.close();
       }
@@ -125,6 +151,7 @@ async function replay(argv: string[]): Promise<void> {
   let bus: Bus;
   const { workers, shards: shardsAsked } = workersAndShards(values, 1);
   let shards = shardsAsked;
+  if (values.journal !== undefined && values.nats !== undefined) fail('replay reads one journal: --journal FILE or --nats URL, not both');
   if (values.journal !== undefined) {
     if (!existsSync(values.journal)) fail(`--journal: no journal file at ${values.journal}`);
     // A file cut short, or not a journal at all, is said in one line (StartError), not a stack.
@@ -134,11 +161,36 @@ async function replay(argv: string[]): Promise<void> {
       if (values.shards !== undefined && shardsAsked !== file.shards) fail(`--shards ${shardsAsked}: ${values.journal} was written by an engine of ${file.shards} shards`);
       shards = file.shards;
       if (shards < workers) fail(`--workers ${workers}: ${values.journal} was written by an engine of ${shards} shards, and a shard has one worker at most`);
-    } else shards = Math.max(shards, file.shardsReached);
+    } else {
+      // Nothing at all is not a journal (simulate --journal-out writes the shard count first).
+      if (file.shardsReached === 0) throw new StartError(`cannot replay ${values.journal}: it holds no journal record`);
+      shards = shardsFor(shardsAsked, values.shards !== undefined, file.shardsReached, values.journal);
+    }
     bus = file.bus;
   } else if (values.nats !== undefined) {
     const { connectReplayBus } = await import('./nats-bus-for-cli.ts');
-    bus = await connectReplayBus(values.nats);
+    const journal = await connectReplayBus(values.nats);
+    bus = journal.bus;
+    if (journal.shards !== null) {
+      // The count the writers recorded (as a --journal file's first frame).
+      if (values.shards !== undefined && shardsAsked !== journal.shards) {
+        await bus.close();
+        fail(`--shards ${shardsAsked}: the journal at ${values.nats} was written by engines of ${journal.shards} shards`);
+      }
+      shards = journal.shards;
+    } else {
+      // A journal from before the count was recorded: at least one more than its highest shard.
+      try {
+        shards = shardsFor(shardsAsked, values.shards !== undefined, journal.shardsReached, values.nats);
+      } catch (error) {
+        await bus.close();
+        throw error;
+      }
+    }
+    if (shards < workers) {
+      await bus.close();
+      fail(`--workers ${workers}: the journal at ${values.nats} reaches ${shards} shards, and a shard has one worker at most`);
+    }
   } else fail('replay needs --journal FILE or --nats URL');
   const started = performance.now();
   // The engine's own reports are kept, not printed: a record the workers cannot apply (a corrupt
@@ -179,6 +231,19 @@ async function replay(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * The shard count to replay a journal with that does not name it (a NATS stream, an older file),
+ * whose records reach `reached` shards: the one asked for, which must reach as far (a record on
+ * a shard past it would be left out, and the replay would say nothing of it), else the default
+ * count or `reached`, whichever is more. A count that is still not the writer's shows when a
+ * performance is not found by its id (exit 1, give --shards N).
+ */
+function shardsFor(asked: number, given: boolean, reached: number, journal: string): number {
+  if (!given) return Math.max(asked, reached);
+  if (asked < reached) fail(`--shards ${asked}: the journal at ${journal} has records of shard ${reached - 1}, so it was written by an engine of ${reached} shards or more`);
+  return asked;
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
@@ -190,9 +255,11 @@ async function main(): Promise<void> {
   } catch (error) {
     // A flag parseArgs does not know or cannot read, or a value a command refuses: the usage,
     // not a stack trace.
-    if (error instanceof UsageError || (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS'))) fail((error as Error).message);
-    if (error instanceof StartError) {
-      process.stderr.write(`onsale: ${error.message}\n`);
+    // (parseArgs says some things in several lines, e.g. of --seed -1: one line here.)
+    if (error instanceof UsageError || (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS'))) fail((error as Error).message.replace(/\s*\n\s*/g, ' '));
+    // (The NATS bus is loaded only with --nats: its refusal is known by name.)
+    if (error instanceof StartError || (error as Error).name === 'ShardCountMismatch') {
+      process.stderr.write(`onsale: ${(error as Error).message}\n`);
       process.exit(1);
     }
     throw error;

@@ -12,13 +12,15 @@ export function holdingsOf(tickets: readonly TicketRow[]): { holdingId: string; 
 }
 
 /**
- * `fd`: the file, opened for writing before the simulation ran (so a path that cannot be
- * written is refused before, not after, minutes of work). `barcodes[i]` is the signed code of
+ * `fd`: the file (or 'stdout', this process' own), opened for writing once the run is done (its path was checked before the
+ * run, so a path that cannot be written is refused before, not after, minutes of work); closed
+ * here. `barcodes[i]` is the signed code of
  * `tickets[i]`, `holdingBarcodes` the signed code of each holding by id (the card's or
  * subscription's one code, on each of its tickets' lines) (engine/src/runtime/ticket-code.ts).
  */
-export async function writeTickets(fd: number, tickets: readonly TicketRow[], barcodes: readonly string[], holdingBarcodes: ReadonlyMap<string, string>): Promise<void> {
-  const out = createWriteStream('', { fd });
+export async function writeTickets(fd: number | 'stdout', tickets: readonly TicketRow[], barcodes: readonly string[], holdingBarcodes: ReadonlyMap<string, string>): Promise<void> {
+  // The process' own stdout is written and left open (the summary follows); a file is closed.
+  const out = fd === 'stdout' ? process.stdout : createWriteStream('', { fd });
   for (let i = 0; i < tickets.length; i++) {
     const t = tickets[i];
     const line = JSON.stringify({
@@ -44,6 +46,7 @@ export async function writeTickets(fd: number, tickets: readonly TicketRow[], ba
     });
     if (!out.write(line + '\n')) await once(out, 'drain');
   }
+  if (out === process.stdout) return;
   out.end();
   await once(out, 'finish');
 }

@@ -2,3 +2,4 @@
 export { NatsBus, natsBusDefaults, type NatsBusOptions } from './nats-bus.ts';
 export { NatsIngress, commandSubjectPrefix, querySubjectPrefix, stepItem, type IngressItem, type QueryRequest } from './nats-ingress.ts';
 export { NatsEngineClient, type NatsClientOptions } from './nats-client.ts';
+export { ShardCountMismatch } from './nats-leases.ts';

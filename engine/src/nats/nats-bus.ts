@@ -100,6 +100,7 @@ export class NatsBus implements Bus {
         leaseRenewMs: options.leaseRenewMs,
         leaseTtlMs: options.leaseTtlMs,
         tail: (shard) => journal.tail(shard),
+        journalEmpty: async () => (await journal.records()) === 0,
         onError: options.onError ?? (() => undefined),
       });
       onReconnect(nc, () => leases.reconnected());
@@ -118,6 +119,16 @@ export class NatsBus implements Bus {
   /** The journal stream's name, and the records it holds (all shards): what an earlier run left there. */
   async journalRecords(): Promise<{ stream: string; records: number }> {
     return { stream: this.journal.stream, records: await this.journal.records() };
+  }
+
+  /** The shard count the engine processes on this journal serve, or null where none was recorded (a journal from before session 28). */
+  journalShardCount(): Promise<number | null> {
+    return this.leases.shardCount();
+  }
+
+  /** One more than the highest shard the journal holds records of: the least shard count it was written with. */
+  journalShardsReached(): Promise<number> {
+    return this.journal.shardsReached();
   }
 
   stillHolds(shard: number, lease: Lease): boolean {

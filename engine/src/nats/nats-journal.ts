@@ -97,6 +97,21 @@ export class NatsJournal {
     return (await this.jsm.streams.info(this.stream)).state.messages;
   }
 
+  /**
+   * One more than the highest shard with a record in the stream (0 for an empty journal): the
+   * least shard count the journal was written with. (Stream info with a subjects filter, which
+   * nats-server 2.9 answers; a journal has at most a few thousand shard subjects.)
+   */
+  async shardsReached(): Promise<number> {
+    const info = await this.jsm.streams.info(this.stream, { subjects_filter: `${this.subjectPrefix}.>` });
+    let reached = 0;
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const shard = Number(subject.slice(this.subjectPrefix.length + 1));
+      if (Number.isSafeInteger(shard) && shard >= reached) reached = shard + 1;
+    }
+    return reached;
+  }
+
   async tail(shard: number): Promise<JournalTail> {
     try {
       const last = await this.jsm.streams.getMessage(this.stream, { last_by_subj: this.subject(shard) });

@@ -60,6 +60,20 @@ export interface NatsLeasesOptions extends LeaseTiming {
   /** The shard's journal tail, read before taking a lease: the new writer fences on it. */
   tail: (shard: number) => Promise<JournalTail>;
   onError: (error: Error) => void;
+  /** Whether the journal holds no record yet (a new shard count may then replace the bucket's). */
+  journalEmpty: () => Promise<boolean>;
+}
+
+/** The bucket's key for the shard count every process on it serves (not a lease: no `shard.` prefix). */
+const shardCountKey = 'shards';
+
+/**
+ * A process started with another shard count than the processes before it on the same journal:
+ * a performance's shard depends on the count, so the two would each think they own it, and both
+ * would write it. Refused at start, before any lease is taken.
+ */
+export class ShardCountMismatch extends Error {
+  override readonly name = 'ShardCountMismatch';
 }
 
 export class NatsLeases {
@@ -68,6 +82,7 @@ export class NatsLeases {
   private readonly timing: LeaseTiming;
   private readonly tail: (shard: number) => Promise<JournalTail>;
   private readonly onError: (error: Error) => void;
+  private readonly journalEmpty: () => Promise<boolean>;
   private readonly memberKey: string;
   private readonly seen = new Map<string, Seen>();
   private readonly held = new Map<number, Held>();
@@ -94,6 +109,7 @@ export class NatsLeases {
     this.timing = { leaseRenewMs: options.leaseRenewMs, leaseTtlMs: options.leaseTtlMs };
     this.tail = options.tail;
     this.onError = options.onError;
+    this.journalEmpty = options.journalEmpty;
     this.memberKey = `member.${options.owner}`;
   }
 
@@ -101,6 +117,7 @@ export class NatsLeases {
   async start(shards: number, events: LeaseEvents): Promise<void> {
     if (this.state !== 'idle') throw new Error('leases were already started');
     if (!Number.isSafeInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);
+    await this.claimShardCount(shards);
     this.shards = shards;
     this.events = events;
     this.state = 'running';
@@ -109,6 +126,35 @@ export class NatsLeases {
     this.round();
     await this.rebalancing;
     this.ticker = setInterval(() => this.round(), this.timing.leaseRenewMs);
+  }
+
+  /**
+   * Writes this process' shard count to the bucket if none is there, or checks it against the
+   * one there. Another count is refused (ShardCountMismatch), unless the journal holds nothing
+   * yet (a fresh run after the stream was removed): then the new count replaces the old.
+   */
+  private async claimShardCount(shards: number): Promise<void> {
+    try {
+      await this.kv.create(shardCountKey, String(shards));
+      return;
+    } catch (error) {
+      if (apiErrorCode(error) !== wrongLastSequence) throw error;
+    }
+    const entry = await this.kv.get(shardCountKey);
+    const count = entry === null ? Number.NaN : Number(entry.string());
+    if (count === shards || entry === null) return;
+    if (await this.journalEmpty()) {
+      await this.kv.update(shardCountKey, String(shards), entry.revision);
+      return;
+    }
+    throw new ShardCountMismatch(`the engine processes on this journal serve ${count} shards, and this one was started with ${shards}: a performance's shard depends on the count, so give every process the same --shards (${count})`);
+  }
+
+  /** The shard count the processes on this bucket serve (claimShardCount), or null where none was written (a journal from before session 28). */
+  async shardCount(): Promise<number | null> {
+    const entry = await this.kv.get(shardCountKey);
+    const count = entry === null || entry.operation !== 'PUT' ? Number.NaN : Number(entry.string());
+    return Number.isSafeInteger(count) && count > 0 ? count : null;
   }
 
   /**

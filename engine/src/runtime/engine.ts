@@ -214,10 +214,16 @@ export class Engine {
   /** Starts the workers and competes for shards; resolves once the bus has been asked for them. */
   static async start(opts: EngineOptions = {}): Promise<Engine> {
     const engine = new Engine(opts, await workerEntry());
-    await engine.bus.startLeases(engine.shards, {
-      acquired: (lease) => engine.acquired(lease),
-      lost: (shard) => engine.lost(shard),
-    });
+    try {
+      await engine.bus.startLeases(engine.shards, {
+        acquired: (lease) => engine.acquired(lease),
+        lost: (shard) => engine.lost(shard),
+      });
+    } catch (error) {
+      // Refused (a NATS journal served with another shard count): nothing is left running.
+      await engine.stop().catch(() => undefined);
+      throw error;
+    }
     engine.snapshotTimer = setInterval(() => engine.snapshotDue(), Math.min(1_000, engine.options.snapshotEveryMs)).unref();
     if (engine.tickEveryMs > 0) engine.tickTimer = setInterval(() => engine.tickShards(), engine.tickEveryMs).unref();
     return engine;

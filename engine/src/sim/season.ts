@@ -26,8 +26,10 @@ export async function simulateSeason(engine: Engine, options: ScenarioOptions): 
   const phases: Record<string, Record<string, number>> = {};
   const holderCount = Math.floor(options.buyers * 0.1);
   const cardBuyers = Math.floor(options.buyers * 0.3);
-  const singleBuyers = Math.floor(options.buyers * 0.55);
-  const resaleBuyers = options.buyers - holderCount - cardBuyers - singleBuyers;
+  // The resale phase takes its share and the singles the rest, so that even one buyer buys
+  // something (--buyers 1 bought nothing: every share rounded down to 0 but the resale's).
+  const resaleBuyers = Math.floor(options.buyers * 0.05);
+  const singleBuyers = options.buyers - holderCount - cardBuyers - resaleBuyers;
 
   // Last season's holders: 1 or 2 adjacent seats each, all different.
   const taken = new Set<number>();

@@ -54,7 +54,7 @@ describe('nats leases', () => {
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
     });
-    const leases = new NatsLeases({ kv: racing, owner: 'b', leaseRenewMs: renewMs, leaseTtlMs: 60_000, tail: async () => ({ seq: 0, epoch: 0 }), onError: () => undefined });
+    const leases = new NatsLeases({ kv: racing, owner: 'b', leaseRenewMs: renewMs, leaseTtlMs: 60_000, tail: async () => ({ seq: 0, epoch: 0 }), onError: () => undefined, journalEmpty: async () => true });
     closeAfter(leases);
     const seen = recorder();
     await leases.start(1, seen.events); // the first round is awaited
@@ -100,7 +100,7 @@ describe('nats leases', () => {
     await bus(where, 'creator'); // creates the stream and buckets
     const leasesOf = async (owner: string, tailMs: number): Promise<NatsLeases> => {
       const leases = new NatsLeases({
-        kv: await leaseBucket(where), owner, leaseRenewMs: renewMs, leaseTtlMs: ttlMs, onError: () => undefined,
+        kv: await leaseBucket(where), owner, leaseRenewMs: renewMs, leaseTtlMs: ttlMs, onError: () => undefined, journalEmpty: async () => true,
         // The newcomer's journal read is slower than the orphan grace (half a TTL).
         tail: async () => { await new Promise((resolve) => setTimeout(resolve, tailMs)); return { seq: 0, epoch: 0 }; },
       });
