@@ -210,6 +210,8 @@ export class Engine {
   }
 
   private readonly onError: (error: Error) => void;
+  /** stop() has let the bus and the workers go: queries and stats are refused. */
+  private closed = false;
 
   /** Starts the workers and competes for shards; resolves once the bus has been asked for them. */
   static async start(opts: EngineOptions = {}): Promise<Engine> {
@@ -320,7 +322,11 @@ export class Engine {
   private enqueue(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply, internal: boolean): void {
     // What cannot be journaled is refused at the door: it would fail the whole batch it joined
     // (the domain answers the same for a command that is not an object with a string id).
-    const malformed = typeof performanceId !== 'string' ? reject('COMMAND_INVALID', 'performanceId', 'performanceId must be a string') : envelopeRefusal(command);
+    const malformed = typeof performanceId !== 'string' ? reject('COMMAND_INVALID', 'performanceId', 'performanceId must be a string')
+      // A caller's time moves its shard's clock (every later command there is at or after it):
+      // one that is not a time at all (Infinity, NaN, a string) would stop the shard for good.
+      : nowMs !== undefined && !(Number.isSafeInteger(nowMs) && nowMs >= 0) ? reject('COMMAND_INVALID', 'nowMs', `the command's time must be a whole number of ms from 0 to ${Number.MAX_SAFE_INTEGER}`)
+        : envelopeRefusal(command);
     if (malformed !== null) {
       // Counted like every refusal (a flood of malformed commands must show); no shard is named.
       this.observer.refused?.(-1, command, malformed, internal);
@@ -364,6 +370,7 @@ export class Engine {
    * submitted to its shard before it, and none after, so a seeded run reads the same values.
    */
   async query(performanceId: string, query: QueryName, arg: string | null = null): Promise<unknown> {
+    if (this.closed) throw new QueryRefused(reject('ENGINE_STOPPING', '', 'the engine has stopped'));
     const shard = this.shardOf(performanceId);
     const lane = this.lanes[shard];
     // Not from a shard this process does not serve (its worker may hold a stale state), nor from
@@ -394,6 +401,7 @@ export class Engine {
    * worker (event-loop lag since the previous call, which resets it: the metrics' scrapes call it).
    */
   stats(): Promise<EngineStats> {
+    if (this.closed) return Promise.reject(new Error('ENGINE_STOPPING: the engine has stopped'));
     return this.pool.stats();
   }
 
@@ -447,6 +455,8 @@ export class Engine {
     for (const waiting of this.sagaWaiters.values()) this.answerSaga(waiting, stopping);
     this.sagaWaiters.clear();
     this.abandonRecoveries();
+    // From here the workers are going: a query or stats would wait for ever.
+    this.closed = true;
     await this.bus.close();
     await this.pool.close();
   }
@@ -501,6 +511,14 @@ export class Engine {
     if (count < batch.length) {
       lane.queued = batch.slice(count).concat(lane.queued);
       batch.length = count;
+    }
+    if (bytes.length > this.options.batchBytesMax) {
+      // One command larger than a journal message by itself (NATS refuses a message past its
+      // max_payload): refused like one that cannot be encoded, without asking the bus, whose
+      // failed append would give up the shard's lease and fail the commands behind it.
+      this.answerAll(lane, batch, reject('COMMAND_INVALID', '', `the command takes ${bytes.length} bytes in the journal, more than one journal message holds (${this.options.batchBytesMax})`));
+      if (lane.queued.length > 0) this.scheduleFlush(lane);
+      return;
     }
     this.flushBatch(lane, batch, bytes);
   }

@@ -139,6 +139,8 @@ export class ShardPool {
   }
 
   private askWorker(worker: number, make: (id: number) => ToWorker): Promise<Uint8Array> {
+    // A question to a terminated thread would never be answered.
+    if (this.closing) return Promise.reject(new Error('ENGINE_STOPPING: the shard pool closed'));
     if (this.dead.has(worker)) return Promise.reject(new Error(`SHARD_UNAVAILABLE: shard worker ${worker} died`));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

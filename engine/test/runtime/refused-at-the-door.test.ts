@@ -45,6 +45,39 @@ describe('runtime - commands that cannot be journaled', () => {
   });
 });
 
+describe('runtime - what a caller gives beside the command (session 28 probe)', () => {
+  it('refuses a time that is not one (Infinity, NaN, a string, negative) at the door: the shard\'s clock does not move, its later commands go on', async () => {
+    const engine = await started();
+    for (const [i, at] of [Number.POSITIVE_INFINITY, Number.NaN, '99999999999999', -1, 1.5].entries()) {
+      const r = await engine.submit('NO-SUCH-PERFORMANCE', hold(`t${i}`, 'b1', [stall('A', 1)]), at as number);
+      expect(r, String(at)).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'nowMs' });
+    }
+    // Stamped by the engine's clock, as every command a client does not stamp: once the shard's
+    // clock had taken Infinity, every one of them was refused TIME_REGRESSED until a restart.
+    expect(await engine.submit('P-1', hold('after', 'b1', [stall('A', 1)]))).toMatchObject({ ok: true });
+  });
+
+  it('refuses a command larger than one journal message by itself, without asking the bus; the commands around it are journaled', async () => {
+    const engine = await started({ runtime: { batchBytesMax: 4_096 } });
+    const before = engine.submit('P-1', hold('big-h1', 'b1', [stall('A', 1)]), T0 + 1);
+    const big = engine.submit('P-1', { type: 'tick', commandId: 'big', note: 'x'.repeat(10_000) } as unknown as EngineCommand, T0 + 1);
+    const after = engine.submit('P-1', release('big-r1', 'big-h1', 'b1'), T0 + 1);
+    engine.flushAll();
+    expect(await big).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: '' });
+    expect((await big as { message: string }).message).toMatch(/more than one journal message holds \(4096\)/);
+    expect(await before).toMatchObject({ ok: true });
+    expect(await after).toEqual({ ok: true });
+    expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toMatchObject({ held: 0 });
+  });
+
+  it('after stop(), a query and stats() are refused instead of waiting for ever', async () => {
+    const engine = await started();
+    await engine.stop();
+    expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toEqual({ rejected: expect.stringMatching(/ENGINE_STOPPING/) as unknown });
+    expect(await within(engine.stats(), 2_000)).toEqual({ rejected: expect.stringMatching(/ENGINE_STOPPING/) as unknown });
+  });
+});
+
 describe('runtime - queries', () => {
   it('after the shard worker died, a query and stats() settle instead of waiting forever', async () => {
     const errors: string[] = [];
