@@ -45,6 +45,8 @@ export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
   readonly durable = true;
   readonly recoversFromSnapshots = true;
+  /** Room left in a message for the journal's headers (msg id, expected sequence, epoch): a few hundred bytes, with a margin. */
+  private static readonly headerRoomBytes = 4_096;
   /** Makes msg ids unique to this process even if a lost lease bucket ever let an epoch repeat. */
   private readonly nonce = randomBytes(4).toString('hex');
   private closed = false;
@@ -109,6 +111,16 @@ export class NatsBus implements Bus {
       await nc.close();
       throw error;
     }
+  }
+
+  /**
+   * The server's max_payload less the headers' room: a smaller max_payload than the default
+   * 1 MiB (set in the server's configuration) would otherwise fail every large batch's append,
+   * and each failure gives the shard's lease up.
+   */
+  get recordBytesMax(): number | undefined {
+    const max = this.nc.info?.max_payload;
+    return max === undefined ? undefined : Math.max(1_024, max - NatsBus.headerRoomBytes);
   }
 
   /** The bus' connection, shared by the command ingress (one connection per process). */

@@ -29,6 +29,12 @@ export interface Bus {
    * out cost a worker a sixth of its time. snapshotAll() still takes them.
    */
   readonly recoversFromSnapshots: boolean;
+  /**
+   * The largest record an append can take, in bytes, where the bus has a bound of its own (NATS:
+   * the server's max_payload, less room for the headers). The engine's batches stay within it
+   * and within `batchBytesMax`; a single command past it is refused at the door.
+   */
+  readonly recordBytesMax?: number;
 
   /**
    * Appends one record (a group-commit batch) to the shard's journal and resolves with its

@@ -185,6 +185,7 @@ export class Engine {
     this.tickEveryMs = opts.tickEveryMs ?? 0;
     if (!(this.tickEveryMs >= 0) || !Number.isFinite(this.tickEveryMs)) throw new RangeError(`tickEveryMs must be 0 or more, got ${this.tickEveryMs}`);
     this.bus = opts.bus ?? new EmbeddedBus();
+    this.recordBytesMax = Math.min(this.options.batchBytesMax, this.bus.recordBytesMax ?? Number.POSITIVE_INFINITY);
     const workers = opts.workers ?? availableParallelism();
     this.shards = opts.shards ?? Math.max(16, workers);
     this.clock = opts.clock ?? Date.now;
@@ -210,6 +211,8 @@ export class Engine {
   }
 
   private readonly onError: (error: Error) => void;
+  /** The bytes a journal record may take: batchBytesMax, or less where the bus says so (Bus.recordBytesMax). */
+  private readonly recordBytesMax: number;
   /** stop() has let the bus and the workers go: queries and stats are refused. */
   private closed = false;
 
@@ -266,6 +269,7 @@ export class Engine {
 
   /** Resolves when the shard is recovered and served here (or at once if it already is); rejects if its recovery fails. */
   whenServing(shard: number): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('ENGINE_STOPPING: the engine has stopped'));
     const lane = this.lanes[shard];
     if (lane.state === 'up') return Promise.resolve();
     // Given up by this process: no recovery is coming here (another process may take it over).
@@ -504,7 +508,7 @@ export class Engine {
     }
     // Too big for one journal message: halve until it fits (or is one command), and put the
     // rest back at the head of the mailbox for the next batch.
-    while (bytes.length > this.options.batchBytesMax && count > 1) {
+    while (bytes.length > this.recordBytesMax && count > 1) {
       count >>= 1;
       bytes = encodeBatch(lane.shard, lane.lease.epoch, batch.slice(0, count));
     }
@@ -512,11 +516,11 @@ export class Engine {
       lane.queued = batch.slice(count).concat(lane.queued);
       batch.length = count;
     }
-    if (bytes.length > this.options.batchBytesMax) {
+    if (bytes.length > this.recordBytesMax) {
       // One command larger than a journal message by itself (NATS refuses a message past its
       // max_payload): refused like one that cannot be encoded, without asking the bus, whose
       // failed append would give up the shard's lease and fail the commands behind it.
-      this.answerAll(lane, batch, reject('COMMAND_INVALID', '', `the command takes ${bytes.length} bytes in the journal, more than one journal message holds (${this.options.batchBytesMax})`));
+      this.answerAll(lane, batch, reject('COMMAND_INVALID', '', `the command takes ${bytes.length} bytes in the journal, more than one journal message holds (${this.recordBytesMax})`));
       if (lane.queued.length > 0) this.scheduleFlush(lane);
       return;
     }

@@ -70,11 +70,13 @@ describe('runtime - what a caller gives beside the command (session 28 probe)', 
     expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toMatchObject({ held: 0 });
   });
 
-  it('after stop(), a query and stats() are refused instead of waiting for ever', async () => {
+  it('after stop(), a query, stats() and whenServing() are refused instead of waiting for ever or resolving', async () => {
     const engine = await started();
     await engine.stop();
     expect(await within(engine.query('P-1', 'seatCounts'), 2_000)).toEqual({ rejected: expect.stringMatching(/ENGINE_STOPPING/) as unknown });
     expect(await within(engine.stats(), 2_000)).toEqual({ rejected: expect.stringMatching(/ENGINE_STOPPING/) as unknown });
+    // Not served any more: waiting for the shard is refused too (it resolved as if still served).
+    expect(await within(engine.whenServing(0), 2_000)).toEqual({ rejected: expect.stringMatching(/ENGINE_STOPPING/) as unknown });
   });
 });
 
