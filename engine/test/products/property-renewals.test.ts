@@ -462,8 +462,9 @@ class Run {
   private toProduct(product: Prod, cmd: Cmd, at: number, retry = false): Result {
     const result = this.w.product(product, cmd, at);
     if (!retry) this.m.renewalClosed[product] = this.settled(product, at);
-    // Refusals answered before anything is remembered are not kept for retries (PRODUCTS.md).
-    if (!retry && (result.ok || result.name !== 'COMMAND_INVALID')) this.sent.push({ product, cmd, result });
+    // Refusals answered before anything is remembered, and those that say "not yet"
+    // (RENEWAL_STILL_OPEN), are not kept for retries (PRODUCTS.md, Retries).
+    if (!retry && (result.ok || (result.name !== 'COMMAND_INVALID' && result.name !== 'RENEWAL_STILL_OPEN'))) this.sent.push({ product, cmd, result });
     this.learnReached();
     return result;
   }

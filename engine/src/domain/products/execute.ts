@@ -72,7 +72,7 @@ function executeProductCommand(state: ProductState | null, cmd: ProductCommand, 
   return { state, result, out };
 }
 
-const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PRODUCT_BUSY, Code.HOLDINGS_LIMIT_REACHED]);
+const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.TIME_REGRESSED, Code.PRODUCT_BUSY, Code.HOLDINGS_LIMIT_REACHED, Code.RENEWAL_STILL_OPEN]);
 
 /**
  * Past the renewal window's end, with no renewal still in flight, the renewal is closed: its
@@ -394,7 +394,8 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   // A purchase must include every required performance still to be played: an exchange may not
   // make a holding that a purchase would refuse.
   if ((s.def.required ?? []).includes(from.performanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${from.performanceId} is required in every ${s.productId} subscription`);
-  if ([...s.sagas.values()].some((g) => g.kind === 'exchange' && (g.command as ExchangePerformance).holdingId === h.holdingId)) return reject('EXCHANGE_INVALID', 'holdingId', 'an exchange of this holding is in flight');
+  // Not now, as a refund in flight (PRODUCT_BUSY, not remembered): a retry goes through once it is done.
+  if ([...s.sagas.values()].some((g) => g.kind === 'exchange' && (g.command as ExchangePerformance).holdingId === h.holdingId)) return reject('PRODUCT_BUSY', 'holdingId', `an exchange of holding ${h.holdingId} is in flight; retry when it is done`);
   const saga = open(s, 'exchange', cmd, nowMs);
   startExchange(s, saga, out);
   return pending(s, saga);
