@@ -122,10 +122,9 @@ async function simulate(argv: string[]): Promise<void> {
         const holdings = holdingsOf(run.tickets);
         const holdingCodes = await signer.signHoldings(keyHex, holdings);
         const codes = await signer.sign(keyHex, run.tickets);
-        // Opened now, once the tickets are signed: 'w' replaces a file, and writes a pipe
-        // (--tickets-out /dev/stdout, a FIFO, >(gzip ...)) as it is.
-        // `-` and /dev/stdout are this process' stdout, written directly: opening /dev/stdout
-        // fails where stdout is a socket (a child of Node's spawn).
+        // Opened now, once the tickets are signed: 'w' replaces a file, and writes a pipe (a
+        // FIFO, >(gzip ...)) as it is. `-` and /dev/stdout are this process' stdout, written
+        // directly: opening /dev/stdout fails where stdout is a socket (a child of Node's spawn).
         let fd: number | 'stdout';
         try {
           fd = ticketsOut === '-' || ticketsOut === '/dev/stdout' ? 'stdout' : openSync(ticketsOut, 'w');
@@ -160,7 +159,6 @@ async function replay(argv: string[]): Promise<void> {
       // A performance's shard depends on the count: only the writer's finds it again.
       if (values.shards !== undefined && shardsAsked !== file.shards) fail(`--shards ${shardsAsked}: ${values.journal} was written by an engine of ${file.shards} shards`);
       shards = file.shards;
-      if (shards < workers) fail(`--workers ${workers}: ${values.journal} was written by an engine of ${shards} shards, and a shard has one worker at most`);
     } else {
       // Nothing at all is not a journal (simulate --journal-out writes the shard count first).
       if (file.shardsReached === 0) throw new StartError(`cannot replay ${values.journal}: it holds no journal record`);
@@ -171,27 +169,18 @@ async function replay(argv: string[]): Promise<void> {
     const { connectReplayBus } = await import('./nats-bus-for-cli.ts');
     const journal = await connectReplayBus(values.nats);
     bus = journal.bus;
+    // (A refusal below exits the process, which closes the connection with it.)
     if (journal.shards !== null) {
       // The count the writers recorded (as a --journal file's first frame).
-      if (values.shards !== undefined && shardsAsked !== journal.shards) {
-        await bus.close();
-        fail(`--shards ${shardsAsked}: the journal at ${values.nats} was written by engines of ${journal.shards} shards`);
-      }
+      if (values.shards !== undefined && shardsAsked !== journal.shards) fail(`--shards ${shardsAsked}: the journal at ${values.nats} was written by engines of ${journal.shards} shards`);
       shards = journal.shards;
     } else {
       // A journal from before the count was recorded: at least one more than its highest shard.
-      try {
-        shards = shardsFor(shardsAsked, values.shards !== undefined, journal.shardsReached, values.nats);
-      } catch (error) {
-        await bus.close();
-        throw error;
-      }
-    }
-    if (shards < workers) {
-      await bus.close();
-      fail(`--workers ${workers}: the journal at ${values.nats} reaches ${shards} shards, and a shard has one worker at most`);
+      shards = shardsFor(shardsAsked, values.shards !== undefined, journal.shardsReached, values.nats);
     }
   } else fail('replay needs --journal FILE or --nats URL');
+  // A count the journal gave (or reached) may be below the workers asked for.
+  if (shards < workers) fail(`--workers ${workers}: ${values.journal ?? `the journal at ${values.nats}`} was written by an engine of ${shards} shards, and a shard has one worker at most`);
   const started = performance.now();
   // The engine's own reports are kept, not printed: a record the workers cannot apply (a corrupt
   // journal) makes each try print its own, and the first one says why the replay failed.

@@ -12,9 +12,9 @@ export function holdingsOf(tickets: readonly TicketRow[]): { holdingId: string; 
 }
 
 /**
- * `fd`: the file (or 'stdout', this process' own), opened for writing once the run is done (its path was checked before the
- * run, so a path that cannot be written is refused before, not after, minutes of work); closed
- * here. `barcodes[i]` is the signed code of
+ * `fd`: the file, opened for writing once the run is done (its path was checked before the run,
+ * so a path that cannot be written is refused before, not after, minutes of work) and closed
+ * here; or 'stdout', this process' own, left open. `barcodes[i]` is the signed code of
  * `tickets[i]`, `holdingBarcodes` the signed code of each holding by id (the card's or
  * subscription's one code, on each of its tickets' lines) (engine/src/runtime/ticket-code.ts).
  */

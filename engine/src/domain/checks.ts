@@ -3,12 +3,9 @@
 import { reject, type Rejection } from './codes.ts';
 import { limits } from './limits.ts';
 
-/** The longest text a refusal message quotes of a value it was given. */
-const shownLengthMax = 160;
-
 /**
  * A value as a refusal message quotes it: a string as it is, anything else as JSON, cut at
- * shownLengthMax characters. Never throws: `String(x)` and a template literal throw on an
+ * limits.shownLengthMax characters. Never throws: `String(x)` and a template literal throw on an
  * object whose toString is not a function (`{"toString":0}` in JSON), on one with no prototype
  * and on a symbol, and a refusal must not become an exception (which rebuilds the actor).
  */
@@ -23,11 +20,8 @@ export function shown(value: unknown): string {
       text = Array.isArray(value) ? '(an array)' : '(an object)';
     }
   }
-  return text.length > shownLengthMax ? `${text.slice(0, shownLengthMax - 3)}...` : text;
+  return text.length > limits.shownLengthMax ? `${text.slice(0, limits.shownLengthMax - 3)}...` : text;
 }
-
-/** How deep a command's values may nest: its fields, a filter's or a map's fields, their lists... */
-const commandDepthMax = 6;
 
 /** Node 20 has String.prototype.isWellFormed (ES2024); the project's lib is ES2022. */
 const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
@@ -42,12 +36,12 @@ const keptAsIs = (v: unknown): boolean => (typeof v === 'string' ? wellFormed(v)
  * changed from a restore or a replay: a string with a lone UTF-16 surrogate (UTF-8 has no form
  * for one: it comes back as U+FFFD), a number that is not finite (JSON has none), a field named
  * `__proto__` (which JSON.parse makes an own field, and a decoder cannot) and values nested past
- * commandDepthMax. Typed arrays (a batch's words) are kept as they are.
+ * limits.commandDepthMax. Typed arrays (a batch's words) are kept as they are.
  */
 export function unkeepableAt(value: unknown, depth = 0): string | null {
   if (typeof value !== 'object' || value === null) return keptAsIs(value) ? null : '';
   if (ArrayBuffer.isView(value)) return null;
-  if (depth >= commandDepthMax) return '';
+  if (depth >= limits.commandDepthMax) return '';
   // Strings and numbers, nearly all of a command, are looked at here, without a call each.
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -72,7 +66,7 @@ export function unkeepableAt(value: unknown, depth = 0): string | null {
 export function unkeepable(command: object): Rejection | null {
   const at = unkeepableAt(command);
   if (at === null) return null;
-  return reject('COMMAND_INVALID', at, `${at === '' ? 'the command' : at} cannot be kept exactly: a string with a lone UTF-16 surrogate, a number that is not finite, a field named __proto__ or values nested more than ${commandDepthMax} deep`);
+  return reject('COMMAND_INVALID', at, `${at === '' ? 'the command' : at} cannot be kept exactly: a string with a lone UTF-16 surrogate, a number that is not finite, a field named __proto__ or values nested more than ${limits.commandDepthMax} deep`);
 }
 
 export function isId(value: unknown): value is string {

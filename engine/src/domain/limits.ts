@@ -11,6 +11,10 @@ export const limits = {
   gaCapacityMax: 1_000_000,
   zonesPerLayoutMax: 64,
   idLengthMax: 64,
+  /** Levels a command's values may nest (its fields, a filter's fields, their lists...): checks.ts unkeepable. */
+  commandDepthMax: 6,
+  /** Characters of a value a refusal message quotes (checks.ts shown). */
+  shownLengthMax: 160,
 
   channelsPerPerformanceMax: 32,
   ticketTypesPerPerformanceMax: 64,

@@ -120,6 +120,8 @@ export class NatsBus implements Bus {
    */
   get recordBytesMax(): number | undefined {
     const max = this.nc.info?.max_payload;
+    // (Not below 1 KiB: a max_payload smaller than the headers' room would otherwise give no
+    // room at all; such a server refuses the appends, as it would refuse anything else.)
     return max === undefined ? undefined : Math.max(1_024, max - NatsBus.headerRoomBytes);
   }
 

@@ -150,6 +150,9 @@ class Lane {
   constructor(readonly shard: number) {}
 }
 
+/** What whenServing() and stats() answer once stop() has let the workers go (query() answers ENGINE_STOPPING as a refusal). */
+const stoppedError = (): Error => new Error('ENGINE_STOPPING: the engine has stopped');
+
 export class Engine {
   readonly options: RuntimeOptions;
   readonly bus: Bus;
@@ -269,7 +272,7 @@ export class Engine {
 
   /** Resolves when the shard is recovered and served here (or at once if it already is); rejects if its recovery fails. */
   whenServing(shard: number): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('ENGINE_STOPPING: the engine has stopped'));
+    if (this.closed) return Promise.reject(stoppedError());
     const lane = this.lanes[shard];
     if (lane.state === 'up') return Promise.resolve();
     // Given up by this process: no recovery is coming here (another process may take it over).
@@ -405,7 +408,7 @@ export class Engine {
    * worker (event-loop lag since the previous call, which resets it: the metrics' scrapes call it).
    */
   stats(): Promise<EngineStats> {
-    if (this.closed) return Promise.reject(new Error('ENGINE_STOPPING: the engine has stopped'));
+    if (this.closed) return Promise.reject(stoppedError());
     return this.pool.stats();
   }
 

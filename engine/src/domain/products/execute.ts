@@ -394,8 +394,9 @@ function exchange(s: ProductState, cmd: ExchangePerformance, nowMs: number, out:
   // A purchase must include every required performance still to be played: an exchange may not
   // make a holding that a purchase would refuse.
   if ((s.def.required ?? []).includes(from.performanceId)) return reject('EXCHANGE_INVALID', 'fromPerformanceId', `${from.performanceId} is required in every ${s.productId} subscription`);
-  // Not now, as a refund in flight (PRODUCT_BUSY, not remembered): a retry goes through once it is done.
-  if ([...s.sagas.values()].some((g) => g.kind === 'exchange' && (g.command as ExchangePerformance).holdingId === h.holdingId)) return reject('PRODUCT_BUSY', 'holdingId', `an exchange of holding ${h.holdingId} is in flight; retry when it is done`);
+  // Not now (PRODUCT_BUSY, not remembered): a retry goes through once the other one is done.
+  const exchanging = exchangeInFlight(s, h.holdingId);
+  if (exchanging !== null) return exchanging;
   const saga = open(s, 'exchange', cmd, nowMs);
   startExchange(s, saga, out);
   return pending(s, saga);
@@ -443,6 +444,10 @@ function refundInFlight(s: ProductState, holdingId: string): Rejection | null {
   return holdingSagaInFlight(s, holdingId, 'refund') ? reject('PRODUCT_BUSY', 'holdingId', `${holdingId} is being refunded; retry when that is done`) : null;
 }
 
+function exchangeInFlight(s: ProductState, holdingId: string): Rejection | null {
+  return holdingSagaInFlight(s, holdingId, 'exchange') ? reject('PRODUCT_BUSY', 'holdingId', `an exchange of ${holdingId} is in flight; retry when it is done`) : null;
+}
+
 /**
  * The organizer refunds a holding (PRODUCTS.md, "Refunds"): its tickets on each performance not
  * yet started are voided (sagas.ts startRefund) and what it paid for them is booked back. Checks,
@@ -462,7 +467,8 @@ function refund(s: ProductState, cmd: RefundHolding, nowMs: number, out: Outboun
   }
   const busy = refundInFlight(s, h.holdingId);
   if (busy !== null) return busy;
-  if (holdingSagaInFlight(s, h.holdingId, 'exchange')) return reject('PRODUCT_BUSY', 'holdingId', `an exchange of ${h.holdingId} is in flight; retry when it is done`);
+  const exchanging = exchangeInFlight(s, h.holdingId);
+  if (exchanging !== null) return exchanging;
   if (unplayedParts(s, h, nowMs).length === 0) {
     return reject('HOLDING_NOT_REFUNDABLE', 'holdingId', h.refundedAtMs !== null
       ? `${h.holdingId} was refunded: it has no part left on a performance not yet started`
