@@ -771,8 +771,16 @@ class Model {
       return seat.state === 'free' && seat.source === source && (filter.zone === undefined || seat.zone === filter.zone)
         && (filter.accessible !== true || seat.accessible) && this.price(ctx.ticketType, seat.zone) !== undefined;
     };
-    const source = pools.find((p) => rows.reduce((n, r) => n + r.seats.filter(matches(p)).length, 0) >= c.count);
-    if (source === undefined) return no('NOT_ENOUGH_SEATS');
+    // Each preference step in every pool (quotas first) before the next step.
+    let found: { source: number; allowed: string[][] } | undefined;
+    for (let step = 0; step < 4 && found === undefined; step++) {
+      for (const p of pools) {
+        const allowed = this.bestChoices(rows, matches(p), c.count, step);
+        if (allowed.length > 0) { found = { source: p, allowed }; break; }
+      }
+    }
+    if (found === undefined) return no('NOT_ENOUGH_SEATS');
+    const { source, allowed } = found;
     if (!actual.ok || !('seats' in actual)) throw new Error(`${where}: the model finds ${c.count} seats in pool ${source}, the engine says ${JSON.stringify(actual)}`);
 
     const ok = matches(source);
@@ -782,13 +790,12 @@ class Model {
     expect(new Set(picked).size, context).toBe(c.count);
     for (const id of picked) expect(this.seats.has(id) && ok(id), `${context}; ${id} is not a matching free seat of that pool`).toBe(true);
 
-    const allowed = this.bestChoices(rows, ok, c.count);
     expect(allowed.some((choice) => sameJson(choice, picked)), `${context}; allowed: ${JSON.stringify(allowed)}`).toBe(true);
     return yes(this.openHold(c, ctx, picked.map((id) => this.seats.get(id) as MSeat), null, 0, c.count));
   }
 
-  /** Every answer the documented preference steps allow, most of the time exactly one. */
-  bestChoices(rows: { section: string; seats: string[] }[], ok: (id: string) => boolean, count: number): string[][] {
+  /** Every answer preference step `step` (0-3, COMMANDS.md "Best-available") allows in one pool, most of the time exactly one; none when it finds no seats. */
+  bestChoices(rows: { section: string; seats: string[] }[], ok: (id: string) => boolean, count: number, step: number): string[][] {
     const runsOf = (row: { seats: string[] }) => {
       const runs: { start: number; length: number }[] = [];
       let start = -1;
@@ -799,7 +806,8 @@ class Model {
       }
       return runs;
     };
-    for (const noSingleGap of [true, false]) {
+    if (step < 2) {
+      const noSingleGap = step === 0;
       for (const row of rows) {
         const blocks: { start: number; distance: number }[] = [];
         // Empty seats beside a block: the free seats (in any pool) next to it, up to the first
@@ -818,13 +826,18 @@ class Model {
         const best = Math.min(...blocks.map((b) => b.distance));
         return blocks.filter((b) => b.distance === best).map((b) => row.seats.slice(b.start, b.start + count));
       }
+      return [];
     }
-    const sections = [...new Set(rows.map((r) => r.section))];
-    for (const section of sections) {
-      const free = rows.filter((r) => r.section === section).flatMap((r) => r.seats.filter(ok));
-      if (free.length >= count) return [free.slice(0, count)];
+    if (step === 2) {
+      const sections = [...new Set(rows.map((r) => r.section))];
+      for (const section of sections) {
+        const free = rows.filter((r) => r.section === section).flatMap((r) => r.seats.filter(ok));
+        if (free.length >= count) return [free.slice(0, count)];
+      }
+      return [];
     }
-    return [rows.flatMap((r) => r.seats.filter(ok)).slice(0, count)];
+    const free = rows.flatMap((r) => r.seats.filter(ok));
+    return free.length >= count ? [free.slice(0, count)] : [];
   }
 
   // --- confirm and release ---

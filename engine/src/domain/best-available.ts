@@ -5,9 +5,10 @@
 //   2. one row, adjacent seats, even if a single seat is left;
 //   3. one section, the best free seats in it (not adjacent);
 //   4. anywhere the filters allow, the best free seats.
-// Each pool the channel (or, for a product's hold, the product) may sell from is searched in
-// turn: its quotas first (in the order they were made), then the general pool. A hold never
-// mixes pools. Seats a command names in `exceptSeats` are passed over as if taken.
+// Each step is tried in every pool the channel (or, for a product's hold, the product) may sell
+// from before the search relaxes to the next: its quotas first (in the order they were made),
+// then the general pool. A hold never mixes pools. Seats a command names in `exceptSeats` are
+// passed over as if taken.
 import { SeatFlagBit } from './layout.ts';
 import { holdMaySell } from './moves.ts';
 import { SeatState, type PerformanceState, type ProductLink } from './state.ts';
@@ -36,20 +37,35 @@ export function findBestAvailable(s: PerformanceState, channel: number, product:
     rowTo: section < 0 ? layout.rowIds.length : layout.sectionRowStart[section + 1],
     except,
   };
-  for (let q = 1; q < s.quotas.length; q++) {
-    const quota = s.quotas[q];
-    if (quota === null || quota.gaArea >= 0 || !holdMaySell(s, channel, product, q)) continue;
-    search.source = q;
-    const found = searchPool(search);
+  // Each step over every pool before the next step: a quota's scattered seats, or a block that
+  // leaves a single empty seat, are not taken while another pool has a better block.
+  const general = holdMaySell(s, channel, product, 0);
+  for (let step = 0; step < STEPS; step++) {
+    for (let q = 1; q < s.quotas.length; q++) {
+      const quota = s.quotas[q];
+      if (quota === null || quota.gaArea >= 0 || !holdMaySell(s, channel, product, q)) continue;
+      search.source = q;
+      const found = searchStep(search, step);
+      if (found !== null) return found;
+    }
+    if (!general) continue;
+    search.source = 0;
+    const found = searchStep(search, step);
     if (found !== null) return found;
   }
-  if (!holdMaySell(s, channel, product, 0)) return null;
-  search.source = 0;
-  return searchPool(search);
+  return null;
 }
 
-function searchPool(search: Search): number[] | null {
-  return inOneRow(search, true) ?? inOneRow(search, false) ?? scattered(search, true) ?? scattered(search, false);
+/** The relaxation steps above, in order. */
+const STEPS = 4;
+
+function searchStep(search: Search, step: number): number[] | null {
+  switch (step) {
+    case 0: return inOneRow(search, true);
+    case 1: return inOneRow(search, false);
+    case 2: return scattered(search, true);
+    default: return scattered(search, false);
+  }
 }
 
 function matches(search: Search, seat: number): boolean {

@@ -26,17 +26,37 @@ export function shown(value: unknown): string {
 /** Node 20 has String.prototype.isWellFormed (ES2024); the project's lib is ES2022. */
 const wellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
 
-/** Whether a value (not an object) comes back from a snapshot or the journal as it is. */
-const keptAsIs = (v: unknown): boolean => (typeof v === 'string' ? wellFormed(v) : typeof v === 'number' ? Number.isFinite(v) : typeof v !== 'object' || v === null);
+/**
+ * Whether a value (not an object) comes back from a snapshot or the journal as it is: text, a
+ * finite number, true, false, null or undefined (a field without a value). A symbol, a function
+ * or a bigint has no JSON form (an engine.send caller can pass one; nothing off the wire can).
+ */
+const keptAsIs = (v: unknown): boolean => {
+  switch (typeof v) {
+    case 'string': return wellFormed(v);
+    case 'number': return Number.isFinite(v);
+    case 'boolean':
+    case 'undefined': return true;
+    default: return v === null;
+  }
+};
+
+/** Whether an object is written as its own fields and read back as the same: a plain one (a Map, a Date or a class's instance is not). */
+function plainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
 
 /**
  * The first place in `value` (a command's field path, '' for the command itself) that a
  * performance could not keep exactly, or null. Snapshots and the journal write strings as
- * UTF-8, numbers as msgpack or JSON numbers and objects as maps, so four things would come back
+ * UTF-8, numbers as msgpack or JSON numbers and objects as maps, so these would come back
  * changed from a restore or a replay: a string with a lone UTF-16 surrogate (UTF-8 has no form
  * for one: it comes back as U+FFFD), a number that is not finite (JSON has none), a field named
  * `__proto__` (which JSON.parse makes an own field, and a decoder cannot) and values nested past
- * limits.commandDepthMax. Typed arrays (a batch's words) are kept as they are.
+ * limits.commandDepthMax; nor would a value with no JSON form (a symbol, a function, a bigint)
+ * or an object other than a plain one or an array (a Map comes back as a plain object, a Date
+ * as a string). Typed arrays (a batch's words) are kept as they are.
  */
 export function unkeepableAt(value: unknown, depth = 0): string | null {
   if (typeof value !== 'object' || value === null) return keptAsIs(value) ? null : '';
@@ -52,6 +72,7 @@ export function unkeepableAt(value: unknown, depth = 0): string | null {
     }
     return null;
   }
+  if (!plainObject(value)) return '';
   for (const key in value) {
     const v: unknown = (value as Record<string, unknown>)[key];
     if (key === '__proto__' || !wellFormed(key)) return depth === 0 ? key : `.${key}`;
@@ -66,7 +87,7 @@ export function unkeepableAt(value: unknown, depth = 0): string | null {
 export function unkeepable(command: object): Rejection | null {
   const at = unkeepableAt(command);
   if (at === null) return null;
-  return reject('COMMAND_INVALID', at, `${at === '' ? 'the command' : at} cannot be kept exactly: a string with a lone UTF-16 surrogate, a number that is not finite, a field named __proto__ or values nested more than ${limits.commandDepthMax} deep`);
+  return reject('COMMAND_INVALID', at, `${at === '' ? 'the command' : at} cannot be kept exactly: a string with a lone UTF-16 surrogate, a number that is not finite, a field named __proto__, values nested more than ${limits.commandDepthMax} deep, or a value JSON has no form for (a symbol, a function, a bigint, an object that is not a plain one or an array)`);
 }
 
 export function isId(value: unknown): value is string {

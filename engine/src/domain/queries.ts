@@ -109,7 +109,13 @@ export interface PresaleReport extends PresaleTerms {
   held: number;
   sold: number;
   remaining: number;
-  orders: { orderId: string; buyerId: string; buyerEmail: string | null; tickets: number; totalMinor: number; createdAtMs: number }[];
+  /**
+   * Every order made through the link: `tickets` and `totalMinor` (net of discounts) count its
+   * tickets still valid, as salesReport's byPresale line does, so the orders add up to that line;
+   * `voidedTickets` those voided since.
+   */
+  orders: { orderId: string; buyerId: string; buyerEmail: string | null; tickets: number; voidedTickets: number; totalMinor: number; createdAtMs: number }[];
+  /** The addresses of the buyers who still hold a ticket bought through the link. */
   buyerEmails: string[];
 }
 
@@ -117,12 +123,19 @@ export interface PresaleReport extends PresaleTerms {
 export function presaleReport(s: PerformanceState, code: string): PresaleReport | Rejection {
   const presale = s.presales.get(code);
   if (presale === undefined) return reject('PRESALE_UNKNOWN', 'code', 'no presale link with this code');
+  const t = s.tickets;
   const orders = presale.orders.map((no) => {
     const order = s.orders.get(no);
-    const valid = order.tickets.filter((t) => s.tickets.status[t] === TicketStatus.VALID).length;
-    return { orderId: order.orderId, buyerId: order.buyerId, buyerEmail: order.buyerEmail, tickets: valid, totalMinor: order.totalMinor, createdAtMs: order.createdAtMs };
+    let valid = 0;
+    let totalMinor = 0;
+    for (const ticket of order.tickets) {
+      if (t.status[ticket] !== TicketStatus.VALID) continue;
+      valid++;
+      totalMinor += t.priceMinor[ticket] - t.discountMinor[ticket];
+    }
+    return { orderId: order.orderId, buyerId: order.buyerId, buyerEmail: order.buyerEmail, tickets: valid, voidedTickets: order.tickets.length - valid, totalMinor, createdAtMs: order.createdAtMs };
   });
-  const emails = [...new Set(orders.map((o) => o.buyerEmail).filter((e): e is string => e !== null))].sort();
+  const emails = [...new Set(orders.filter((o) => o.tickets > 0).map((o) => o.buyerEmail).filter((e): e is string => e !== null))].sort();
   return {
     code, ticketType: s.ticketTypes[presale.ticketType].id, validFromMs: presale.validFromMs, validUntilMs: presale.validUntilMs,
     totalMax: presale.totalMax, perBuyerMax: presale.perBuyerMax, stopped: presale.stopped, held: presale.held, sold: presale.sold,

@@ -117,10 +117,10 @@ describe('presales - buying through a link', () => {
       code: 'friends', ticketType: 'guest', validFromMs: FROM, validUntilMs: 100_000, totalMax: 9, perBuyerMax: 2, stopped: true,
       held: 0, sold: 8, remaining: 1,
       orders: [
-        { orderId: 'P1-O0', buyerId: 'bob', buyerEmail: 'bob@example.org', tickets: 2, totalMinor: 0, createdAtMs: FROM + 2000 },
-        { orderId: 'P1-O1', buyerId: 'dan', buyerEmail: 'dan@example.org', tickets: 2, totalMinor: 0, createdAtMs: FROM + 2000 },
-        { orderId: 'P1-O2', buyerId: 'eve', buyerEmail: 'eve@example.org', tickets: 2, totalMinor: 0, createdAtMs: UNTIL },
-        { orderId: 'P1-O3', buyerId: 'cat', buyerEmail: 'cat@example.org', tickets: 2, totalMinor: 0, createdAtMs: FROM + TTL + 1 },
+        { orderId: 'P1-O0', buyerId: 'bob', buyerEmail: 'bob@example.org', tickets: 2, voidedTickets: 0, totalMinor: 0, createdAtMs: FROM + 2000 },
+        { orderId: 'P1-O1', buyerId: 'dan', buyerEmail: 'dan@example.org', tickets: 2, voidedTickets: 0, totalMinor: 0, createdAtMs: FROM + 2000 },
+        { orderId: 'P1-O2', buyerId: 'eve', buyerEmail: 'eve@example.org', tickets: 2, voidedTickets: 0, totalMinor: 0, createdAtMs: UNTIL },
+        { orderId: 'P1-O3', buyerId: 'cat', buyerEmail: 'cat@example.org', tickets: 2, voidedTickets: 0, totalMinor: 0, createdAtMs: FROM + TTL + 1 },
       ],
       buyerEmails: ['bob@example.org', 'cat@example.org', 'dan@example.org', 'eve@example.org'],
     });
@@ -157,7 +157,26 @@ describe('presales - buying through a link', () => {
       { at: FROM, cmd: holdSeats('h3', 'ann', ['MAIN-1-3'], withCode()), expect: 'OK' },
     ]);
     expect(report(state, 'friends').orders).toEqual([
-      { orderId: 'P1-O0', buyerId: 'ann', buyerEmail: 'ann@example.org', tickets: 1, totalMinor: 0, createdAtMs: FROM },
+      { orderId: 'P1-O0', buyerId: 'ann', buyerEmail: 'ann@example.org', tickets: 1, voidedTickets: 1, totalMinor: 0, createdAtMs: FROM },
     ]);
+  });
+
+  it('the orders of the report add up to the link\'s sales line after voids, and a buyer left with no ticket is not listed', () => {
+    const state = newPerformance();
+    play(state, [
+      { at: 1000, cmd: createPresale('early-birds', 'early', 0, OPEN, 100, 4), expect: 'OK' },
+      { at: 1000, cmd: holdSeats('h1', 'ann', ['MAIN-1-1', 'BALC-1-1'], { presaleCode: 'early-birds' }), expect: 'OK' },
+      { at: 1000, cmd: confirm('h1', 'ann', { buyerEmail: 'ann@example.org' }), expect: 'OK', check: (r) => expect(r).toMatchObject({ totalMinor: 4000 + 2500 }) },
+      { at: 1000, cmd: holdSeats('h2', 'bob', ['MAIN-1-2'], { presaleCode: 'early-birds' }), expect: 'OK' },
+      { at: 1000, cmd: confirm('h2', 'bob', { buyerEmail: 'bob@example.org' }), expect: 'OK' },
+      { at: 1000, cmd: voidTicket('P1-T0'), expect: 'OK', why: 'ann\'s MAIN-1-1 (4000)' },
+      { at: 1000, cmd: voidTicket('P1-T2'), expect: 'OK', why: 'bob\'s only ticket' },
+    ]);
+    const line = salesReport(state).byPresale['early-birds'];
+    expect(line).toEqual({ tickets: 1, grossMinor: 2500, discountMinor: 0, netMinor: 2500 });
+    const r = report(state, 'early-birds');
+    expect(r.orders.map((o) => [o.orderId, o.tickets, o.voidedTickets, o.totalMinor])).toEqual([['P1-O0', 1, 1, 2500], ['P1-O1', 0, 1, 0]]);
+    expect(r.orders.reduce((sum, o) => sum + o.totalMinor, 0)).toBe(line.netMinor);
+    expect(r.buyerEmails).toEqual(['ann@example.org']);
   });
 });

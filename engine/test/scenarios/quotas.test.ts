@@ -101,6 +101,21 @@ describe('quotas - who may sell what', () => {
     expect(quota(state, 'boxga')).toMatchObject({ capacity: 3, free: 1, held: 2 });
   });
 
+  it('quotaFirst: best-available tries each step in the quota, then the general pool, before it relaxes', () => {
+    const state = newPerformance((spec) => { spec.maxTicketsPerBuyer = 10; });
+    play(state, [
+      { at: OPEN, cmd: createQuota('scattered', ['box'], 'quotaFirst', { seats: ['MAIN-3-8', 'BALC-1-1', 'BALC-2-6'] }), expect: 'OK' },
+      { at: OPEN, cmd: holdBest('h1', 'ann', 3, { channel: 'box' }), expect: 'OK', why: 'the quota has three seats, none adjacent: a block of the general pool comes first',
+        check: (r) => expect(accepted<HoldAccepted>(r)).toMatchObject({ seats: ['MAIN-1-4', 'MAIN-1-5', 'MAIN-1-6'], quotaId: null }) },
+      { at: OPEN, cmd: createQuota('between', ['partner'], 'quotaFirst', { seats: ['BALC-1-3', 'BALC-1-4', 'BALC-1-5'] }), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('x', 'set', ['BALC-1-2', 'BALC-1-6'], { channel: 'web' }), expect: 'OK', why: 'the quota is three seats between two taken ones' },
+      { at: OPEN, cmd: holdBest('h2', 'bob', 2, { channel: 'partner' }), expect: 'OK', why: 'any pair of the quota strands one seat; the general pool has a clean pair',
+        check: (r) => expect(accepted<HoldAccepted>(r).quotaId).toBeNull() },
+      { at: OPEN, cmd: holdBest('h3', 'cat', 3, { channel: 'partner' }), expect: 'OK', why: 'a block of three fills the quota and strands nothing: the quota first',
+        check: (r) => expect(accepted<HoldAccepted>(r)).toMatchObject({ seats: ['BALC-1-3', 'BALC-1-4', 'BALC-1-5'], quotaId: 'between' }) },
+    ]);
+  });
+
   it('a hold that expires or is released gives its seats back to the quota, not the general pool', () => {
     const state = newPerformance();
     play(state, [

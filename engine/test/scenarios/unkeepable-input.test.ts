@@ -70,6 +70,14 @@ describe('what a snapshot could not give back is refused before it is kept', () 
     { why: 'a number that is not finite', cmd: holdBest('h1', 'ann', Number.NaN), field: 'count' },
     { why: 'an infinite number in a field of the caller\'s', cmd: scan('P1-T0', { weight: Number.POSITIVE_INFINITY }), field: 'weight' },
     { why: 'values nested too deep', cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { note: [[[[[['deep']]]]]] }), field: 'note[0][0][0][0][0]' },
+    // An in-process caller's values with no JSON form: a symbol made every later snapshot throw,
+    // a Map or a function came back changed (a retry after a restore was COMMAND_ID_REUSED).
+    { why: 'a symbol', cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { note: Symbol('x') }), field: 'note' },
+    { why: 'a function', cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { note: () => 1 }), field: 'note' },
+    { why: 'a bigint', cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { note: [1n] }), field: 'note[0]' },
+    { why: 'a Map', cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { note: new Map([['a', 1]]) }), field: 'note' },
+    { why: 'a Date', cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { note: { at: new Date(0) } }), field: 'note.at' },
+    { why: 'a class\'s instance as the command', cmd: Object.assign(new (class Hold {})(), holdSeats('h1', 'ann', ['MAIN-1-1'])), field: '' },
   ];
 
   it.each(cases.map((c) => [c.why, c] as const))('%s: COMMAND_INVALID naming the place, nothing kept', (_, c) => {
