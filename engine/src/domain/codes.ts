@@ -159,6 +159,9 @@ export const Code = {
   REQUEST_TOO_OLD: 163,
   REQUEST_REUSED: 164,
   BATCH_INVALID: 165,
+
+  // 170-179: products across performances, continued.
+  PRODUCT_ORGANIZER_MISMATCH: 170,
 } as const;
 
 export type CodeName = keyof typeof Code;

@@ -53,7 +53,10 @@ export function linkProduct(s: PerformanceState, cmd: LinkProduct, nowMs: number
   if (nowMs >= singleSaleStartMs) return reject('PRODUCT_LINK_TOO_LATE', '', `the single-ticket sale of ${s.performanceId} started at ${singleSaleStartMs}`);
   const linkNo = s.nextLinkNo++;
   s.products.set(cmd.productId, { productId: cmd.productId, kind: cmd.kind, cardKind: cmd.cardKind, resale, linkNo, onlyQuota: false, heldHolds: 0, orders: 0 });
-  return { ok: true, performanceId: s.performanceId, ...places, singleSaleStartMs, linkNo, layoutId: s.layout.layoutId };
+  const accepted: LinkAccepted = { ok: true, performanceId: s.performanceId, ...places, singleSaleStartMs, linkNo, layoutId: s.layout.layoutId };
+  // Only when the performance names one: the coordinator compares it with the product's.
+  if (s.spec.organizerId !== undefined) accepted.organizerId = s.spec.organizerId;
+  return accepted;
 }
 
 type Places = Pick<LinkAccepted, 'numbered' | 'capacity'>;

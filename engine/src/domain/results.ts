@@ -50,6 +50,8 @@ export interface LinkAccepted {
   linkNo: number;
   /** The performance's layout: its hall. (Absent from the answers an engine from before session 23 journaled.) */
   layoutId?: string;
+  /** The performance's organizer, when its spec names one (and an engine from after session 28 answered). */
+  organizerId?: string;
 }
 export interface ListingAccepted { ok: true; listingId: string; ticketId: string; priceMinor: number; basePriceMinor: number }
 export interface ResaleBought {

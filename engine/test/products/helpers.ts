@@ -74,6 +74,8 @@ export interface PerfOptions {
   /** The resale channel's opening. */
   resaleAt: number;
   holdTtlMs: number;
+  /** The performance's organizer (default ORGANIZER, the products'); null: its spec names none. */
+  organizerId: string | null;
 }
 
 /** The price of a ticket type in a zone of a performance set up with `pricePct`. */
@@ -88,7 +90,7 @@ export function perfSpec(p: ProductPerformance, layout: Layout, o: Partial<PerfO
   const prices = (type: keyof typeof BASE) => Object.fromEntries(layout.zoneIds.map((z) => [z, priceOf(layout, type, z, o.pricePct)]));
   return {
     performanceId: p.performanceId,
-    organizerId: ORGANIZER,
+    ...(o.organizerId === null ? {} : { organizerId: o.organizerId ?? ORGANIZER }),
     holdTtlMs: o.holdTtlMs ?? TTL,
     maxTicketsPerBuyer: o.maxTicketsPerBuyer ?? 100,
     maxOpenHoldsPerBuyer: o.maxOpenHoldsPerBuyer ?? 20,

@@ -585,7 +585,8 @@ class Run {
     let want: Want | 'ANY' = OK;
     let chosen: string[] = [];
     const open = pools('general', product);
-    if (!this.settled(product, at)) want = ['RENEWAL_STILL_OPEN', ''];
+    // Inside the window the product is not on sale yet; past its end, renewals in flight hold it back.
+    if (!this.settled(product, at)) want = at < WINDOW_END[product] ? ['PRODUCT_SALE_CLOSED', ''] : ['RENEWAL_STILL_OPEN', ''];
     else if (at >= SALE_END[product]) want = ['PRODUCT_SALE_CLOSED', ''];
     else if (op.quantity < 1 || op.quantity > PER_PURCHASE_MAX) want = ['PRODUCT_QUANTITY_INVALID', 'quantity'];
     else if (seats !== null && !SAME_SEAT[product]) want = ['COMMAND_INVALID', 'seats'];

@@ -42,7 +42,7 @@ describe('renewals - the window', () => {
       { at: FROM, product: 'CARD27', cmd: renew('H-ann', 'bob'), expect: 'HOLDING_NOT_OWNED', field: 'buyerId', unchanged: true },
       { at: FROM, product: 'CARD27', cmd: renew('H-ann', 'ann'), expect: 'OK' },
       { at: FROM, product: 'CARD27', cmd: renew('H-ann', 'ann'), expect: 'RENEWAL_DONE', field: 'previousHoldingId', unchanged: true },
-      { at: FROM, product: 'CARD27', cmd: buy('dan'), expect: 'RENEWAL_STILL_OPEN', unchanged: true, why: 'no new cards during the window' },
+      { at: FROM, product: 'CARD27', cmd: buy('dan'), expect: 'PRODUCT_SALE_CLOSED', unchanged: true, why: 'no new cards during the window: the sale starts at its end' },
       { at: FROM + 1, product: 'CARD27', cmd: closeRenewal(), expect: 'RENEWAL_STILL_OPEN', unchanged: true, why: 'the window has not ended' },
       { at: SINGLE_DURING, perf: 'G2', cmd: hold('walk-in', ['A-1-4']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'reserved for cid' },
       { at: SINGLE_DURING, perf: 'G2', cmd: hold('walk-in', ['A-1-5']), expect: 'OK' },

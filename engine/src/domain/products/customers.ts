@@ -10,6 +10,7 @@ import { reject, type Rejection } from '../codes.ts';
 import { isEmail, shown } from '../checks.ts';
 import type { Result } from '../results.ts';
 import type { Customer, NameCustomers } from './commands.ts';
+import { knownPerformances } from './holdings.ts';
 import { productLimits, type ProductState } from './state.ts';
 
 /** A holding's customers as answered and reported: one per place, in the order of the tickets. */
@@ -69,7 +70,8 @@ export function nameCustomers(s: ProductState, cmd: NameCustomers, nowMs: number
   const h = s.holdings.get(cmd.holdingId);
   if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${shown(cmd.holdingId)} is not a holding of ${s.productId}`);
   if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${shown(cmd.buyerId)} does not hold ${h.holdingId}`);
-  const started = s.performances.find((p) => p.startsAtMs <= nowMs && h.performanceIds.includes(p.performanceId));
+  // Every performance the holding has a part on, one it was exchanged to outside the product too.
+  const started = knownPerformances(s).find((p) => p.startsAtMs <= nowMs && h.performanceIds.includes(p.performanceId));
   if (started !== undefined) return reject('CUSTOMERS_LOCKED', 'holdingId', `${started.performanceId} of holding ${h.holdingId} started at ${started.startsAtMs}: its customers are fixed`);
   const customers = checkCustomers(cmd.customers, h.quantity);
   if (!Array.isArray(customers)) return customers;

@@ -78,7 +78,7 @@ const notRemembered: ReadonlySet<number> = new Set([Code.COMMAND_INVALID, Code.T
  * Past the renewal window's end, with no renewal still in flight, the renewal is closed: its
  * reservations on the performances closed by themselves at the end (createQuota closesAtMs), so
  * nothing is left to send, and the product's own sale may start. Renewals started inside the
- * window finish first (buy answers RENEWAL_STILL_OPEN meanwhile). A product whose reservations an
+ * window finish first (buy answers RENEWAL_STILL_OPEN meanwhile, past the window's end). A product whose reservations an
  * older engine made waits for closeRenewal instead.
  */
 function settleRenewal(s: ProductState, nowMs: number): void {
@@ -244,6 +244,11 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   const refusal = canStart(s) ?? linkInFlight(s);
   if (refusal !== null) return refusal;
   if (!s.renewalClosed) {
+    // Inside the window the product is not on sale yet (its sale starts at the window's end or
+    // later, validate.ts): that is the answer, and it stands; past the end, the renewals still
+    // in flight hold the sale back for a moment, and a retry goes through.
+    const windowEndMs = s.def.renewal?.windowEndMs ?? 0;
+    if (nowMs < windowEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is not on sale during its renewal window, which ends at ${windowEndMs}`);
     return reject('RENEWAL_STILL_OPEN', '', s.renewalClosesItself ? 'renewals started in the window are still in flight; retry when they are done' : 'the product\'s renewal must be closed (closeRenewal) before it goes on sale');
   }
   const flagged = flaggedBuyer(s, cmd.buyerFlags);

@@ -177,6 +177,10 @@ function checkLinks(s: ProductState, links: LinkAccepted[]): Rejection | null {
   if (spreadPct > allowed) {
     return reject('PRODUCT_CAPACITY_MISMATCH', 'performances', `${small.performanceId} holds ${small.capacity} and ${large.performanceId} holds ${large.capacity}: ${spreadPct.toFixed(1)} % apart, more than the ${allowed} % allowed`);
   }
+  // A product is its organizer's: its card revenue is booked to that organizer on every
+  // performance (settlement.ts), so it may not take in another organizer's performance.
+  const foreign = links.find((l) => l.organizerId !== undefined && l.organizerId !== s.def.organizerId);
+  if (foreign !== undefined) return reject('PRODUCT_ORGANIZER_MISMATCH', 'performances', `${foreign.performanceId} is organized by ${foreign.organizerId}, not by ${s.def.organizerId}, whose product this is`);
   // A series is a set of performances in one hall (DOMAIN §5): with "same seat", seat ids that
   // two halls happen to share would otherwise sell "the same seat" in different rooms. (A link
   // journaled by an older engine does not say its layout, and is not compared.)
@@ -254,7 +258,10 @@ function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformanc
     const waiting = renewal === undefined || s.renewalClosed || nowMs >= renewal.windowEndMs ? [] : renewal.holders.filter((h) => !s.renewed.has(h.holdingId));
     if (waiting.length > 0) {
       const seats = waiting.flatMap((h) => h.seats ?? []);
-      const places = waiting.reduce((n, h) => n + (h.count ?? 0), 0);
+      // Places, unlike seats, are not anyone's in particular: the holders' own holds on a
+      // performance linked in the window draw on the product's pools, this reservation among
+      // them, so it counts their places too, or they would take the places of those waiting.
+      const places = waiting.reduce((n, h) => n + (h.count ?? 0), 0) + placesOfHolders(s);
       send(s, saga, p.performanceId, {
         // quotaFirst, not onlyQuota: once the window closes the reservation holds only the
         // renewed (sold) seats, and the product's new cards must reach the rest of the house.
@@ -571,18 +578,24 @@ function unlinkRefused(s: ProductState, saga: Saga, p: string, out: Outbound[]):
 function holdForHolders(s: ProductState, saga: Saga, _nowMs: number, out: Outbound[]): void {
   const p = (saga.command as LinkPerformance).performance.performanceId;
   saga.phase = 'hold';
-  // Pick & mix holders chose their performances; a new one is only a new choice for them.
-  if (s.def.kind !== 'pickMix') {
-    for (const h of s.holdings.values()) {
-      // A refunded holding gave its season back: it is not a holder any more.
-      if (h.refundedAtMs !== null) continue;
-      const m = makingOf(h.holdingId, h.buyerId, null, h.quantity, h.seats, [p], null);
-      saga.making.push(m);
-      // At the holding's own type: a senior subscriber's ticket there is a senior ticket too.
-      send(s, saga, p, holdCommand(s, m, h.ticketType, p, undefined), out);
-    }
+  for (const h of holdersGivenALink(s)) {
+    const m = makingOf(h.holdingId, h.buyerId, null, h.quantity, h.seats, [p], null);
+    saga.making.push(m);
+    // At the holding's own type: a senior subscriber's ticket there is a senior ticket too.
+    send(s, saga, p, holdCommand(s, m, h.ticketType, p, undefined), out);
   }
   if (saga.wave.length === 0) finishLink(s, saga, p, out);
+}
+
+/** The holdings a performance linked later is given to: none of pick & mix (a new performance is only a new choice there), and no refunded one (it gave its season back). */
+function holdersGivenALink(s: ProductState): Holding[] {
+  if (s.def.kind === 'pickMix') return [];
+  return [...s.holdings.values()].filter((h) => h.refundedAtMs === null);
+}
+
+/** The places holdForHolders takes on a performance linked later. */
+function placesOfHolders(s: ProductState): number {
+  return holdersGivenALink(s).reduce((n, h) => n + h.quantity, 0);
 }
 
 function finishLink(s: ProductState, saga: Saga, p: string, out: Outbound[]): void {
