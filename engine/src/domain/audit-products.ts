@@ -14,11 +14,14 @@ export function auditProducts(s: PerformanceState, fail: (message: string) => vo
     held.set(hold.productId, (held.get(hold.productId) ?? 0) + 1);
   }
   const holdings = new Map<string, number[]>();
+  // Per ticket resold: its resale orders, and those whose ticket is not void (the resale stands).
   const replaced = new Map<number, number>();
+  const standing = new Map<number, number>();
   for (const order of s.orders) {
     if (order.resaleOf !== null) {
       if (order.ticketCount !== 1 || order.productId !== null) fail(`resale order ${order.orderId} is not one ticket without a product`);
       replaced.set(order.resaleOf, (replaced.get(order.resaleOf) ?? 0) + 1);
+      if (s.tickets.status[order.tickets[0]] !== TicketStatus.VOID) standing.set(order.resaleOf, (standing.get(order.resaleOf) ?? 0) + 1);
     }
     if (order.productId === null) continue;
     linked(order.productId, `order ${order.orderId}`);
@@ -41,17 +44,24 @@ export function auditProducts(s: PerformanceState, fail: (message: string) => vo
   }
 
   const t = s.tickets;
+  // A resale that stands leaves the seller's ticket transferred; one undone (its buyer's ticket
+  // voided) gives it back, valid (resale.ts unwindResale). An engine from before session 29 left
+  // it transferred: a transferred ticket has at least one resale order, and at most one stands.
   for (let no = 0; no < t.count; no++) {
     const transferred = t.status[no] === TicketStatus.TRANSFERRED;
-    if (transferred !== replaced.has(no) || (replaced.get(no) ?? 1) !== 1) fail(`ticket ${no}: status ${t.status[no]}, replaced by ${replaced.get(no) ?? 0} resale orders`);
+    const stands = standing.get(no) ?? 0;
+    if (stands > 1 || (stands === 1 && !transferred) || (transferred && !replaced.has(no))) {
+      fail(`ticket ${no}: status ${t.status[no]}, replaced by ${replaced.get(no) ?? 0} resale orders, ${stands} standing`);
+    }
   }
+  const undone = new Set(s.resales.filter((sale) => sale.refundedAtMs !== null).map((sale) => sale.listingId));
   let open = 0;
   let sold = 0;
   for (const listing of s.listings.values()) {
     const no = listing.ticket;
     if (listing.status === 'sold') {
       sold++;
-      if (t.status[no] !== TicketStatus.TRANSFERRED) fail(`listing ${listing.listingId} is sold but ticket ${no} is not transferred`);
+      if (t.status[no] !== TicketStatus.TRANSFERRED && !undone.has(listing.listingId)) fail(`listing ${listing.listingId} is sold but ticket ${no} is not transferred`);
     }
     if (listing.status !== 'open') continue;
     open++;

@@ -161,17 +161,30 @@ export function buyResale(s: PerformanceState, cmd: BuyResale, nowMs: number): R
 }
 
 /**
- * The ticket bought through listing `listingId` was voided (scan.ts): the buyer is refunded the
- * resale price. The sale is marked, not removed, so settlement can book the reversal beside the
- * sale's own lines. The seller's ticket stays transferred; the seat went back to its pool.
+ * The ticket bought through listing `listingId` (on seat `seat`, or a GA place when -1) was
+ * voided (scan.ts): the buyer is refunded the resale price, and the resale is undone as a whole.
+ * The sale is marked, not removed, so settlement can book the reversal beside the sale's own
+ * lines (the fee and the seller's credit, negated). The seller's ticket `sellerTicket` is valid
+ * again, on the same seat, and counts for the seller again, as before the sale: the seller gave
+ * the seat up for a credit the reversal takes back, and must not lose both. The seat stays sold
+ * (a place stays sold in its pool); it is not put back on sale.
  */
-export function refundResale(s: PerformanceState, listingId: string, nowMs: number): void {
+export function unwindResale(s: PerformanceState, listingId: string, sellerTicket: number, seat: number, nowMs: number): void {
+  const t = s.tickets;
+  assert(t.status[sellerTicket] === TicketStatus.TRANSFERRED, `the ticket listing ${listingId} resold is not transferred`);
+  t.status[sellerTicket] = TicketStatus.VALID;
+  if (seat >= 0) moveSeatTicket(s, seat, sellerTicket);
   // From the newest: a refund most often follows its sale closely, and a listing sells once.
   for (let i = s.resales.length - 1; i >= 0; i--) {
     const sale = s.resales[i];
     if (sale.listingId !== listingId) continue;
     assert(sale.refundedAtMs === null, `resale ${listingId} was already refunded`);
     sale.refundedAtMs = nowMs;
+    // Counted again, like any ticket held (above maxTicketsPerBuyer only if the seller bought up to it meanwhile: given back, not bought).
+    const buyers = s.buyers;
+    let sellerNo = buyers.find(sale.sellerId, hashId(sale.sellerId));
+    if (sellerNo < 0) sellerNo = buyers.add(sale.sellerId, hashId(sale.sellerId));
+    buyers.soldTickets[sellerNo]++;
     return;
   }
   assert(false, `no resale recorded for listing ${listingId}`);

@@ -8,7 +8,7 @@ import { hashId } from './idindex.ts';
 import { limits } from './limits.ts';
 import { isStepOf } from './products/outbound.ts';
 import { freeGa, freeSeat } from './moves.ts';
-import { refundResale } from './resale.ts';
+import { unwindResale } from './resale.ts';
 import { DONE, type CountAccepted, type Done, type ScanAccepted } from './results.ts';
 import { SeatState, type PerformanceState } from './state.ts';
 import { TicketStatus, ticketIdOf, ticketNoOf } from './tickets.ts';
@@ -88,7 +88,8 @@ function voidableTicket(s: PerformanceState, ticketId: unknown, commandId: strin
 
 /**
  * Voids a valid, unscanned ticket (a refund) at `nowMs`; its seat or place goes back on sale. A
- * ticket bought on the resale exchange refunds that sale (resale.ts refundResale).
+ * ticket bought on the resale exchange undoes that sale: the seat is the seller's again (resale.ts
+ * unwindResale).
  */
 export function voidTicket(s: PerformanceState, cmd: VoidTicket, nowMs: number): Done | Rejection {
   const no = voidableTicket(s, cmd.ticketId, cmd.commandId);
@@ -123,23 +124,25 @@ export function voidTickets(s: PerformanceState, cmd: VoidTickets, nowMs: number
 }
 
 /**
- * Voids a ticket validTicket accepted: the seat or place back in its pool, the buyer's and the
- * presale link's counts down, and a resale purchase's sale marked refunded (its order's holdId
- * is the listing id).
+ * Voids a ticket validTicket accepted: the seat or place back in its pool (or, for a resale
+ * purchase, back to the seller, its sale marked refunded: its order's holdId is the listing id),
+ * the buyer's and the presale link's counts down.
  */
 function voidValid(s: PerformanceState, no: number, nowMs: number): void {
   const t = s.tickets;
   t.status[no] = TicketStatus.VOID;
-  const seat = t.seat[no];
-  if (seat >= 0) freeSeat(s, seat);
-  else freeGa(s, t.gaArea[no], t.source[no], SeatState.SOLD, 1);
   const order = s.orders.get(t.order[no]);
+  const seat = t.seat[no];
+  // A ticket bought on the exchange: the resale is undone, and the seat or place is the
+  // seller's again (resale.ts unwindResale), not back on sale. Any other: back in its pool.
+  if (order.resaleOf !== null) unwindResale(s, order.holdId, order.resaleOf, seat, nowMs);
+  else if (seat >= 0) freeSeat(s, seat);
+  else freeGa(s, t.gaArea[no], t.source[no], SeatState.SOLD, 1);
   const buyerNo = s.buyers.find(order.buyerId, hashId(order.buyerId));
   if (buyerNo >= 0) {
     s.buyers.soldTickets[buyerNo]--;
     s.buyers.forgetIfIdle(buyerNo);
   }
-  if (order.resaleOf !== null) refundResale(s, order.holdId, nowMs);
   if (order.presaleCode !== null) {
     const presale = s.presales.get(order.presaleCode);
     if (presale !== undefined) {

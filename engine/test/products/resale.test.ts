@@ -118,3 +118,26 @@ describe('resale - buying', () => {
     ]);
   });
 });
+
+// Found in session 29: a refunded resale (its buyer's ticket voided) took back the seller's
+// credit but left the seller's ticket transferred and put the seat back on sale: the seller lost
+// both, and a refund of the holding kept that part as "resold". The resale is undone instead.
+describe('resale - a resale undone by a void of the buyer\'s ticket', () => {
+  it('gives the seller the seat back: the card admits there, and a refund of the holding takes that part too', () => {
+    const perfs = games;
+    const w = new World().add(perfs, hall);
+    expectCode(w.product('C', resaleCard('C', perfs), 0), 'OK');
+    const ann = holding(expectCode(w.product('C', buy('ann', { seats: ['A-1-1'] }), SALE), 'OK'));
+    const onG2 = ann.performances[1].tickets[0];
+    expectCode(w.perform('G2', list('L1', onG2, 'ann', 3000), SALE + 1), 'OK');
+    const bought = ok<ResaleBought>(expectCode(w.perform('G2', buyListing('L1', 'bob'), SALE + 2), 'OK'));
+    expectCode(w.perform('G2', { type: 'scanHolding', holdingId: ann.holdingId }, SALE + 2), 'TICKET_TRANSFERRED');
+    expectCode(w.perform('G2', { type: 'voidTicket', ticketId: bought.ticketId }, SALE + 3), 'OK', 'bob is refunded');
+    expect(w.seat('G2', 'A-1-1')).toBe('sold');
+    expect(w.valid('G2', ann.holdingId).map((t) => t.ticketId)).toEqual([onG2]);
+    expect(resaleReport(w.perf('G2')).sales.map((s) => [s.listingId, s.refundedAtMs])).toEqual([['L1', SALE + 3]]);
+    expectCode(w.product('C', { type: 'refundHolding', holdingId: ann.holdingId }, SALE + 4), 'OK');
+    for (const p of perfs) expect(w.seat(p.performanceId, 'A-1-1'), `${p.performanceId}: refunded, back on sale`).toBe('free');
+    expect(w.prod('C').holdings.get(ann.holdingId)?.performanceIds, 'no part kept').toEqual([]);
+  });
+});

@@ -110,7 +110,9 @@ describe('resale - listing a product seat', () => {
       { at: OPEN + 1, cmd: buyResale('L1', 'ivy'), expect: 'OK' },
       { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T0'], asStepOf('card')), expect: 'TICKET_TRANSFERRED', field: 'ticketIds[1]', unchanged: true },
       { at: OPEN + 1, cmd: voidTickets(['P1-T6', 'P1-T9'], asStepOf('card')), expect: 'OK', why: 'ann\'s other card and the resale buyer\'s ticket', check: (_r, s) => {
-        expect([seatState(s, 'MAIN-1-1'), seatState(s, 'MAIN-1-2')]).toEqual(['free', 'free']);
+        // The resale is undone: MAIN-1-1 is ann's again (P1-T0 valid), MAIN-1-2 back on sale.
+        expect([seatState(s, 'MAIN-1-1'), seatState(s, 'MAIN-1-2')]).toEqual(['sold', 'free']);
+        expect(ticketRows(s).find((t) => t.ticketId === 'P1-T0')?.status).toBe('valid');
         expect(ticketRows(s).filter((t) => t.status === 'void').map((t) => t.ticketId)).toEqual(['P1-T6', 'P1-T9']);
       } },
     ]);
@@ -220,7 +222,7 @@ describe('resale - withdrawing and buying', () => {
     ]);
   });
 
-  it('a GA place changes hands in the pool it was sold from, and goes back there when the new ticket is voided', () => {
+  it('a GA place changes hands in the pool it was sold from, and is the seller\'s again when the new ticket is voided', () => {
     const state = newPerformance(productSpec);
     const floor = (s: State) => avail(s).quotas.find((q) => q.quotaId === 'floor');
     play(state, [
@@ -236,9 +238,11 @@ describe('resale - withdrawing and buying', () => {
       } },
       { at: 3, cmd: scanHolding('H2'), expect: 'OK', why: 'the holding still has its other place', check: (r) => expect(accepted<ScanAccepted>(r)).toEqual({ ok: true, ticketId: 'P1-T0', seatId: null, gaAreaId: 'FLOOR' }) },
       { at: 3, cmd: scanHolding('H2'), expect: 'TICKET_ALREADY_SCANNED', unchanged: true, why: 'used once; the other was resold' },
-      { at: 3, cmd: voidTicket('P1-T2'), expect: 'OK', check: (_r, s) => expect(floor(s)).toMatchObject({ free: 1, sold: 1 }) },
+      { at: 3, cmd: voidTicket('P1-T2'), expect: 'OK', why: 'the resale undone', check: (_r, s) => expect(floor(s)).toMatchObject({ free: 0, sold: 2 }) },
+      { at: 4, cmd: scanHolding('H2'), expect: 'OK', why: 'bob\'s second place admits again', check: (r) => expect(accepted<ScanAccepted>(r).ticketId).toBe('P1-T1') },
     ]);
     expect(state.buyers.get('kim')).toBeUndefined();
+    expect(state.buyers.get('bob')).toMatchObject({ soldTickets: 2 });
   });
 
   it('remembers list, withdraw, buy and scanHolding for retries like any command', () => {
@@ -353,14 +357,15 @@ describe('resale - a refunded resale purchase', () => {
       { at: OPEN + 5, cmd: buyResale('L1', 'joe'), expect: 'OK', why: 'P1-T9' },
       { at: OPEN + 6, cmd: buyResale('L2', 'kim'), expect: 'OK', why: 'P1-T10' },
       { at: OPEN + 7, cmd: buyResale('L3', 'liz'), expect: 'OK', why: 'P1-T11' },
-      { at: OPEN + 8, cmd: voidTicket('P1-T9'), expect: 'OK', why: 'joe is refunded', check: (_r, s) => {
-        expect(seatState(s, 'MAIN-1-1')).toBe('free');
+      { at: OPEN + 8, cmd: voidTicket('P1-T9'), expect: 'OK', why: 'joe is refunded: the resale is undone', check: (_r, s) => {
+        expect(seatState(s, 'MAIN-1-1')).toBe('sold');
+        expect(ticketRows(s).find((t) => t.ticketId === 'P1-T0')?.status, 'ann\'s ticket is hers again').toBe('valid');
         expect(s.buyers.get('joe')).toBeUndefined();
         expect(resaleReport(s).sales.map((r) => [r.listingId, r.refundedAtMs])).toEqual([['L1', OPEN + 8], ['L2', null], ['L3', null]]);
       } },
       { at: OPEN + 9, cmd: voidTicket('P1-T9'), expect: 'TICKET_VOID', field: 'ticketId', unchanged: true, why: 'refunded once' },
-      { at: OPEN + 9, cmd: voidTicket('P1-T0'), expect: 'TICKET_TRANSFERRED', field: 'ticketId', unchanged: true, why: 'the seller\'s ticket stays resold' },
-      { at: OPEN + 9, cmd: scanHolding('H1'), expect: 'TICKET_TRANSFERRED', unchanged: true },
+      { at: OPEN + 9, cmd: voidTicket('P1-T0'), expect: 'TICKET_OF_PRODUCT', field: 'ticketId', unchanged: true, why: 'the seller\'s ticket is a card\'s again: its coordinator voids it' },
+      { at: OPEN + 9, cmd: scanHolding('H1'), expect: 'OK', why: 'ann\'s card admits there again' },
       { at: OPEN + 10, cmd: voidTickets(['P1-T2', 'P1-T11']), expect: 'OK', why: 'a single ticket and liz\'s, together', check: (_r, s) => {
         expect(resaleReport(s).sales.map((r) => r.refundedAtMs)).toEqual([OPEN + 8, null, OPEN + 10]);
       } },
