@@ -142,6 +142,11 @@ describe('couriers - when a session or a batch is refused', () => {
     expect(types(on(sent, 'G2'))).toEqual(['openSession', 'holdSeats', 'confirmHold']);
     expectCode(on(sent, 'G2')[0].result, 'SESSIONS_LIMIT_REACHED');
     expect(on(sent, 'G2')[1].command).toMatchObject({ productId: CARD, holdingId: h.holdingId, buyerId: 'ann', seats: ['A-2-2'] });
+    // Queued without an id (a record needs none), each step gets the one it would have had.
+    const linkNo = w.prod(CARD).links.get('G2')!.linkNo;
+    const ids = on(sent, 'G2').slice(1).map((x) => x.command.commandId);
+    for (const id of ids) expect(id).toMatch(new RegExp(`^~${linkNo}/\\d+/\\d+$`));
+    expect(new Set(ids).size).toBe(2);
     for (const p of ['G1', 'G3']) expect(types(on(sent, p)), p).toEqual(['openSession', 'commandBatch', 'commandBatch']);
     expectSold(w, h, ['A-2-2']);
     expect(w.prod(CARD).couriers.get('G2')?.sessionNo).toBe(SESSION_REFUSED);

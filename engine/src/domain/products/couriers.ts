@@ -23,7 +23,7 @@ import { limits } from '../limits.ts';
 import { DONE, type BatchAnswered, type HoldAccepted, type OrderAccepted, type Result, type SessionOpened } from '../results.ts';
 import { ticketIdOf } from '../tickets.ts';
 import { aligned } from '../typed-arrays.ts';
-import type { Outbound } from './outbound.ts';
+import { stepCommandId, type Outbound } from './outbound.ts';
 import type { BatchedOrder, Courier, ProductState, Saga, Step, StepOutcome } from './state.ts';
 
 /** Courier.sessionNo before the session is opened, and when the performance refused one (its steps then go one by one). */
@@ -74,6 +74,8 @@ function flush(s: ProductState, to: string, courier: Courier, send: Send, out: O
       const step = saga?.steps[q[i + 1]];
       if (saga === undefined || step === undefined) continue;
       step.batched = false;
+      // A courier's step has no id yet (sagas.ts send): it gets the one it would have had.
+      if (step.command.commandId === '') step.command.commandId = stepCommandId(s.productId, saga.saga, q[i + 1], s.links.get(to)?.linkNo);
       out.push({ t: 'send', to, command: step.command, saga: saga.saga, step: q[i + 1] });
     }
     courier.queue = [];

@@ -26,12 +26,15 @@ type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omi
 export function send(s: ProductState, saga: Saga, to: string, command: Sendable, out: Outbound[]): void {
   const step = saga.steps.length;
   const full = command as Command;
-  full.commandId = stepCommandId(s.productId, saga.saga, step, s.links.get(to)?.linkNo);
+  // A sale's holds of explicit seats, and their confirms and releases, go in the performance's
+  // next batch (couriers.ts), whose records carry no command id: such a step gets its id only
+  // if it is ever sent as a command of its own (stepIdOf), and is '' until then. Two ids a card
+  // built and never used were a tenth of what a card allocated.
+  const batched = batchable(saga, full);
+  full.commandId = batched ? '' : stepCommandId(s.productId, saga.saga, step, s.links.get(to)?.linkNo);
   saga.steps.push({ performanceId: to, command: full, result: null });
   saga.wave.push(step);
-  // A sale's holds of explicit seats, and their confirms and releases, go in the performance's
-  // next batch (couriers.ts); the id stays the step's name in the saga and its snapshot.
-  if (batchable(saga, full)) enqueue(s, saga, step, to);
+  if (batched) enqueue(s, saga, step, to);
   else out.push({ t: 'send', to, command: full, saga: saga.saga, step });
 }
 
