@@ -112,6 +112,7 @@ export const Code = {
   JOURNAL_FAILED: 105,
   ENGINE_STOPPING: 106,
   COMMAND_ALREADY_APPLIED: 107,
+  REPLY_TOO_LARGE: 108,
 
   // 120-139: products across performances (season cards, subscriptions), their coordinators.
   PRODUCT_INVALID: 120,

@@ -19,6 +19,14 @@ interface Waiting { item: IngressItem; reply: (result: Result) => void; deadline
 
 const retryable = new Set(['SHARD_UNAVAILABLE', 'JOURNAL_FAILED', 'OVERLOADED', 'ENGINE_STOPPING']);
 
+/**
+ * Commands per request at most: what one turn of the event loop queued for a shard goes in
+ * requests of this many. Their replies must fit in the server's max_payload (1 MiB by default;
+ * a result is a few hundred bytes); a request whose reply still does not fit is answered
+ * REPLY_TOO_LARGE and split in two (request below).
+ */
+export const requestCommandsMax = 1_024;
+
 export class NatsEngineClient implements StepForwarder {
   private readonly queued = new Map<number, Waiting[]>();
   private flushing = false;
@@ -53,11 +61,14 @@ export class NatsEngineClient implements StepForwarder {
     for (let attempt = 0; ; attempt++) {
       try {
         const msg = await this.nc.request(`${querySubjectPrefix}.${shardOf(performanceId, this.options.shards)}`, pack({ performanceId, query, arg }), { timeout: this.options.requestTimeoutMs });
-        const answer = packr.unpack(msg.data) as { ok: boolean; answer?: unknown; message?: string };
-        if (!answer.ok) throw new Error(answer.message);
+        const answer = packr.unpack(msg.data) as { ok: boolean; answer?: unknown; name?: string; message?: string };
+        if (!answer.ok) throw Object.assign(new Error(answer.message), { code: answer.name });
         return answer.answer;
       } catch (error) {
-        if (Date.now() > deadline) throw error;
+        // A refusal that a retry would get again (REPLY_TOO_LARGE, PERFORMANCE_UNKNOWN, ...) is the answer.
+        const code = (error as { code?: unknown }).code;
+        const refused = typeof code === 'string' && /^[A-Z_]+$/.test(code) && !retryable.has(code);
+        if (refused || Date.now() > deadline) throw error;
         await new Promise((r) => setTimeout(r, Math.min(500, 50 * 2 ** attempt)));
       }
     }
@@ -82,15 +93,25 @@ export class NatsEngineClient implements StepForwarder {
     this.flushing = false;
     for (const [shard, list] of this.queued) {
       this.queued.delete(shard);
-      void this.request(shard, list);
+      for (let i = 0; i < list.length; i += requestCommandsMax) void this.request(shard, list.slice(i, i + requestCommandsMax));
     }
   }
 
   private async request(shard: number, list: Waiting[]): Promise<void> {
     let results: Result[] | null = null;
+    const body = pack(list.map((w) => w.item));
+    const max = this.nc.info?.max_payload;
+    // A request, or its reply, too large for the server: the halves go instead (a command's
+    // retry with its id is answered as the first time, so the applied ones are not applied again).
+    if (list.length > 1 && max !== undefined && body.length > max) return this.split(shard, list);
     try {
-      const msg = await this.nc.request(`${commandSubjectPrefix}.${shard}`, pack(list.map((w) => w.item)), { timeout: this.options.requestTimeoutMs });
-      results = packr.unpack(msg.data) as Result[];
+      const msg = await this.nc.request(`${commandSubjectPrefix}.${shard}`, body, { timeout: this.options.requestTimeoutMs });
+      const reply = packr.unpack(msg.data) as Result[] | Result;
+      // An array: each command's result; one refusal: the whole request's (REPLY_TOO_LARGE).
+      if (!Array.isArray(reply)) {
+        if (list.length > 1 && !reply.ok && reply.name === 'REPLY_TOO_LARGE') return this.split(shard, list);
+        results = list.map(() => reply);
+      } else results = reply;
     } catch {
       // No responder (no owner yet) or a timeout: retry below with the same ids.
     }
@@ -103,5 +124,11 @@ export class NatsEngineClient implements StepForwarder {
       else list[i].reply(result ?? reject('SHARD_UNAVAILABLE', 'performanceId', `no engine answered for shard ${shard} in time`));
     }
     if (again.length > 0) setTimeout(() => { for (const w of again) this.enqueue(w); }, 100);
+  }
+
+  private split(shard: number, list: Waiting[]): void {
+    const half = Math.ceil(list.length / 2);
+    void this.request(shard, list.slice(0, half));
+    void this.request(shard, list.slice(half));
   }
 }

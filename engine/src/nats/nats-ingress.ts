@@ -1,8 +1,9 @@
 // Commands reach an engine process over NATS: one request subject per shard, served only by the
 // process that owns the shard's lease (it subscribes on acquiring and unsubscribes on losing it).
 // A request carries a batch of commands for that shard; the reply carries their results in
-// order, each sent only after its batch is journaled and applied.
-import type { NatsConnection, Subscription } from 'nats';
+// order, each sent only after its batch is journaled and applied (or, when they would not fit in
+// a message, one REPLY_TOO_LARGE refusal for the whole request).
+import type { Msg, NatsConnection, Subscription } from 'nats';
 import { reject, type Result } from '../domain/mod.ts';
 import { packr, pack, queryRejection, type Engine, type EngineCommand, type QueryName } from '../runtime/mod.ts';
 
@@ -38,6 +39,22 @@ export class NatsIngress {
     this.sync([]);
   }
 
+  /**
+   * Replies with `body`, or with `tooLarge()` when it would not fit in the server's max_payload
+   * (nats.js throws on a larger message: from a subscription's callback or a query's promise
+   * that ended the process, and every process that took the shard over got the same reply and
+   * ended too). Never throws: a reply that cannot be sent (the connection closing) is dropped,
+   * and the client's request times out and is retried.
+   */
+  private respond(msg: Msg, body: Uint8Array, tooLarge: () => Uint8Array): void {
+    const max = this.nc.info?.max_payload;
+    try {
+      msg.respond(max !== undefined && body.length > max ? tooLarge() : body);
+    } catch {
+      // Nothing to do here; see above.
+    }
+  }
+
   private serve(shard: number): void {
     const commands = this.nc.subscribe(`${commandSubjectPrefix}.${shard}`, {
       callback: (error, msg) => {
@@ -47,16 +64,19 @@ export class NatsIngress {
           items = packr.unpack(msg.data) as IngressItem[];
           if (!Array.isArray(items)) throw new Error('not an array');
         } catch {
-          msg.respond(pack([reject('COMMAND_INVALID', '', 'a command request is a msgpack array of [performanceId, command, nowMs]')]));
+          const refused = pack([reject('COMMAND_INVALID', '', 'a command request is a msgpack array of [performanceId, command, nowMs]')]);
+          this.respond(msg, refused, () => refused);
           return;
         }
         const results: Result[] = new Array(items.length);
         let left = items.length;
-        if (left === 0) return void msg.respond(pack(results));
+        // One refusal for the whole request, not one per command: those could not fit either.
+        const tooLarge = (): Uint8Array => pack(reject('REPLY_TOO_LARGE', '', `the results of these ${items.length} commands exceed the server's max_payload (${this.nc.info?.max_payload} bytes); they were applied: send them again with the same commandIds, fewer per request`));
+        if (left === 0) return void this.respond(msg, pack(results), tooLarge);
         for (let i = 0; i < items.length; i++) {
           const answer = (result: Result): void => {
             results[i] = result;
-            if (--left === 0) msg.respond(pack(results));
+            if (--left === 0) this.respond(msg, pack(results), tooLarge);
           };
           // A malformed item is answered, never thrown: a throw here would stop the client's reader.
           const item = items[i];
@@ -78,13 +98,15 @@ export class NatsIngress {
           request = packr.unpack(msg.data) as QueryRequest;
           if (typeof request !== 'object' || request === null || typeof request.performanceId !== 'string') throw new Error('not a query');
         } catch {
-          msg.respond(pack(reject('COMMAND_INVALID', '', 'a query request is a msgpack map {performanceId, query, arg}')));
+          const refused = pack(reject('COMMAND_INVALID', '', 'a query request is a msgpack map {performanceId, query, arg}'));
+          this.respond(msg, refused, () => refused);
           return;
         }
+        const tooLarge = (): Uint8Array => pack(reject('REPLY_TOO_LARGE', 'query', `the answer to ${request.query} on ${request.performanceId} exceeds the server's max_payload (${this.nc.info?.max_payload} bytes)`));
         this.engine.query(request.performanceId, request.query, request.arg).then(
-          (answer) => msg.respond(pack({ ok: true, answer })),
+          (answer) => this.respond(msg, pack({ ok: true, answer }), tooLarge),
           // A rejection with its code, as commands get: {ok: false, code, name, field, message}.
-          (failure: unknown) => msg.respond(pack(queryRejection(failure))),
+          (failure: unknown) => this.respond(msg, pack(queryRejection(failure)), tooLarge),
         );
       },
     });
