@@ -62,13 +62,13 @@ export class NatsEngineClient implements StepForwarder {
       try {
         const msg = await this.nc.request(`${querySubjectPrefix}.${shardOf(performanceId, this.options.shards)}`, pack({ performanceId, query, arg }), { timeout: this.options.requestTimeoutMs });
         const answer = packr.unpack(msg.data) as { ok: boolean; answer?: unknown; name?: string; message?: string };
-        if (!answer.ok) throw Object.assign(new Error(answer.message), { code: answer.name });
+        if (!answer.ok) throw Object.assign(new Error(answer.message), { code: answer.name, refusal: true });
         return answer.answer;
       } catch (error) {
-        // A refusal that a retry would get again (REPLY_TOO_LARGE, PERFORMANCE_UNKNOWN, ...) is the answer.
-        const code = (error as { code?: unknown }).code;
-        const refused = typeof code === 'string' && /^[A-Z_]+$/.test(code) && !retryable.has(code);
-        if (refused || Date.now() > deadline) throw error;
+        // The engine's refusal that a retry would get again (REPLY_TOO_LARGE, PERFORMANCE_UNKNOWN,
+        // ...) is the answer; a timeout or no responder (NatsError) is retried.
+        const e = error as { code?: string; refusal?: boolean };
+        if ((e.refusal === true && !retryable.has(e.code ?? '')) || Date.now() > deadline) throw error;
         await new Promise((r) => setTimeout(r, Math.min(500, 50 * 2 ** attempt)));
       }
     }
