@@ -22,7 +22,10 @@ async function reachable<T>(servers: string, connecting: Promise<T>): Promise<T>
   try {
     return await connecting;
   } catch (error) {
-    throw new StartError(`cannot use NATS at ${servers}: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    // NATS says 503 when nothing answers a request: here, the JetStream API.
+    const why = message === '503' ? '503: JetStream does not answer there (start nats-server with -js)' : message;
+    throw new StartError(`cannot use NATS at ${servers}: ${why}`);
   }
 }
 

@@ -22,6 +22,19 @@ export async function serve(argv: string[]): Promise<void> {
   const metricsPort = values['metrics-port'] === undefined ? metricsPortDefault : intFlag(values['metrics-port'], 'metrics-port', 0, 65_535);
   const say = (line: string) => process.stdout.write(`onsale: ${line}\n`);
   const onError = (error: Error) => process.stderr.write(`onsale: ${error.message}\n`);
+  // SIGINT and SIGTERM are heard from the start: one that comes while the engine is starting
+  // (connecting, taking leases, recovering) stops it as soon as it has started, not the default
+  // way (exit 143, nothing said).
+  let stop: (() => Promise<void>) | null = null;
+  let stopAsked = false;
+  const onSignal = (): void => {
+    if (stop !== null) return void stop();
+    if (stopAsked) return;
+    stopAsked = true;
+    say('stopping once started');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const metrics = createEngineMetrics();
   // The port is taken first: one in use is said in one line, before a NATS connection or a
   // worker exists that would have to be stopped. Until the engine is attached, scrapes get the
@@ -76,7 +89,7 @@ export async function serve(argv: string[]): Promise<void> {
   say(`serving on the ${bus.kind} bus (${bus.durable ? 'durable' : 'NOT durable: in-process, state is lost on exit'}), ${counted(engine.workers, 'worker')}, ${counted(engine.shards, 'shard')}; metrics at ${server.url}`);
   if (bus.kind === 'embedded') say('the embedded bus has no command ingress: use --nats URL, or `onsale simulate` to try the engine');
   let stopping = false;
-  const stop = async () => {
+  stop = async () => {
     if (stopping) return;
     stopping = true;
     say('stopping');
@@ -86,8 +99,7 @@ export async function serve(argv: string[]): Promise<void> {
     await engine.stop();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  if (stopAsked) void stop();
 }
 
 /** The /metrics server on 127.0.0.1, or a StartError that says why the port could not be had. */

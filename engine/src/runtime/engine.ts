@@ -812,6 +812,10 @@ export class Engine {
     // The worker handles messages in order, so the journal tail can be read and posted while
     // it is still decoding the snapshot.
     const restored = this.pool.restore(lane.shard, snapshot?.bytes ?? null);
+    // Awaited only after the tail is read: a stop (the pool closing) or a dead worker may reject
+    // it before then, and a rejection nothing handles yet ends the process (a SIGTERM right after
+    // `serve` started did: exit 1 with a stack trace). The await below still gets the rejection.
+    restored.catch(() => undefined);
     const lastSeq = await this.bus.read(lane.shard, fromSeq, (entry) => {
       // A newer recovery (after a worker died, or the lease came back) has taken over.
       if (token !== lane.recovery) return;

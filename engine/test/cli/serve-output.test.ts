@@ -31,6 +31,24 @@ describe('onsale serve (embedded bus)', () => {
     expect(code).toBe(0);
   });
 
+  // Found in session 29: a SIGTERM while `serve` was starting ended it the default way (exit 143,
+  // nothing said), or, while shards recovered, with exit 1 and a stack trace.
+  it('stops with exit code 0 on a SIGTERM that comes while it is still starting', async () => {
+    const child = spawn(process.execPath, ['bin/onsale.js', 'serve', '--workers', '2', '--shards', '4096', '--metrics-port', '0'], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<[number | null, string | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+    // The first line is out once the shards are taken, before 4,096 of them have recovered.
+    const deadline = Date.now() + 60_000;
+    while (stdout === '' && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGTERM');
+    expect(await exited).toEqual([0, null]);
+    expect(stdout).toMatch(/onsale: stopping/);
+    expect(stderr).toBe('');
+  });
+
   it('says in one line that the metrics port is in use, with exit code 1 and no stack trace, and starts nothing', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
