@@ -5,7 +5,7 @@
 // the server refuses the record if anything else landed on the subject since. The msg id makes a
 // retried publish (a lost ack) land once: JetStream answers a repeat within its duplicate window
 // with the first record's seq.
-import { DeliverPolicy, DiscardPolicy, headers, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type NatsError } from 'nats';
+import { DeliverPolicy, DiscardPolicy, headers, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type NatsError, type StreamConfig } from 'nats';
 import type { JournalEntry } from '../runtime/bus.ts';
 import { apiErrorCode, onReconnect, sleep, streamNotFound } from './nats-connection.ts';
 
@@ -38,6 +38,20 @@ export interface PublishOptions {
 
 export interface Published { seq: number; duplicate: boolean }
 
+/**
+ * What in an existing stream's configuration would drop journal records, said for an operator,
+ * or null: a limit on age, size or count (also per subject), or a retention other than limits
+ * (an interest or work-queue stream removes records once consumed). A journal stream the engine
+ * made has none of these; one made beforehand by hand might (NATS.md).
+ */
+function droppedBy(c: StreamConfig): string | null {
+  const limited = ([['max_msgs', c.max_msgs], ['max_bytes', c.max_bytes], ['max_age', c.max_age], ['max_msgs_per_subject', c.max_msgs_per_subject]] as const)
+    .filter(([, v]) => typeof v === 'number' && v > 0)
+    .map(([name, v]) => `${name} ${v}`);
+  if (c.retention !== undefined && c.retention !== RetentionPolicy.Limits) limited.push(`retention ${c.retention}`);
+  return limited.length > 0 ? limited.join(', ') : null;
+}
+
 export class NatsJournal {
   /** Settles at the next reconnect: a request written just before a disconnect is lost with the socket. */
   private reconnected = settleable();
@@ -62,29 +76,32 @@ export class NatsJournal {
     const js = nc.jetstream();
     const jsm = await nc.jetstreamManager();
     const wildcard = `${subjectPrefix}.>`;
-    let subjects: string[];
+    let config: StreamConfig;
     try {
-      subjects = (await jsm.streams.info(stream)).config.subjects ?? [];
+      config = (await jsm.streams.info(stream)).config;
     } catch (error) {
       if (apiErrorCode(error) !== streamNotFound) throw error;
       try {
         // No age, size or count limits: recovery needs every record after the latest snapshot.
-        subjects = (await jsm.streams.add({
+        config = (await jsm.streams.add({
           name: stream,
           subjects: [wildcard],
           storage: StorageType.File,
           retention: RetentionPolicy.Limits,
           discard: DiscardPolicy.Old,
           duplicate_window: nanos(duplicateWindowMs),
-        })).config.subjects ?? [];
+        })).config;
       } catch (addError) {
         // Another engine process created it at the same moment.
-        subjects = (await jsm.streams.info(stream).catch(() => { throw addError; })).config.subjects ?? [];
+        config = (await jsm.streams.info(stream).catch(() => { throw addError; })).config;
       }
     }
+    const subjects = config.subjects ?? [];
     if (!subjects.includes(wildcard)) {
       throw new Error(`stream ${stream} exists but does not take ${wildcard} (its subjects: ${subjects.join(', ') || 'none'})`);
     }
+    const drops = droppedBy(config);
+    if (drops !== null) throw new Error(`stream ${stream} exists but drops records (${drops}): recovery reads every record after the latest snapshot; remove that from the stream, or name another one`);
     return new NatsJournal(nc, js, jsm, stream, subjectPrefix, readStallMs);
   }
 

@@ -4,6 +4,7 @@
 // other's keys; the restart test gets a server of its own. Lease timings are small (renew
 // 100 ms, TTL 500 ms) and every wait polls a condition with a generous timeout: the only
 // elapsed-time assertion is the documented takeover bound, with a margin.
+import { nanos, RetentionPolicy } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus, type NatsBusOptions } from '../../src/nats/nats-bus.ts';
 import { NatsJournal } from '../../src/nats/nats-journal.ts';
@@ -128,6 +129,34 @@ describe('nats bus - journal', () => {
     const lease = seen.held.get(0)!;
     expect((await rejection(writer.append(0, { shard: 0, epoch: lease.epoch + 1 }, bytes))).code).toBe('JOURNAL_FAILED');
     expect(await writer.append(0, lease, bytes)).toBeGreaterThan(0);
+  });
+});
+
+describe('nats bus - a journal stream made beforehand', () => {
+  // Found in session 29: a stream made by hand with max_msgs 20 was taken as the journal; the
+  // records past 20 pushed the first out, and a replay found no performance at all.
+  it.each([
+    ['max_msgs', { max_msgs: 20 }],
+    ['max_age', { max_age: nanos(3_600_000) }],
+    ['max_bytes', { max_bytes: 1 << 20 }],
+    ['max_msgs_per_subject', { max_msgs_per_subject: 5 }],
+    ['retention', { retention: RetentionPolicy.Workqueue }],
+  ] as const)('is refused when it drops records (%s), saying what drops them', async (what, limit) => {
+    const where = place();
+    const jsm = await (await connection()).jetstreamManager();
+    await jsm.streams.add({ name: where.streamName!, subjects: [`${where.subjectPrefix}.>`], ...limit });
+    const refused = await rejection(bus(where, 'writer'));
+    expect(refused.message).toMatch(new RegExp(`^stream ${where.streamName} exists but drops records \\(${what}`));
+  });
+
+  it('is taken when it has no limits (as the engine makes it)', async () => {
+    const where = place();
+    const jsm = await (await connection()).jetstreamManager();
+    await jsm.streams.add({ name: where.streamName!, subjects: [`${where.subjectPrefix}.>`] });
+    const writer = await bus(where, 'writer');
+    const seen = recorder();
+    await writer.startLeases(1, seen.events);
+    expect(await writer.append(0, seen.held.get(0)!, text.encode('r0'))).toBe(1);
   });
 });
 
