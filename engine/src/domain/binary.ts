@@ -34,7 +34,7 @@ import type { CommandBatch } from './commands.ts';
 import type { BatchAnswered } from './results.ts';
 import { aligned, grown } from './typed-arrays.ts';
 import { Code, reject } from './codes.ts';
-import { isInt, shown } from './checks.ts';
+import { isInt, shown, unkeepableAt } from './checks.ts';
 import { assertBalanced } from './moves.ts';
 import { buyerCapsRefusal } from './buying.ts';
 import { closeHold, expireHolds, placeHold, unsellableSeat } from './holds.ts';
@@ -100,6 +100,13 @@ export function executeBatch(
   if (!isInt(count, 1, limits.batchCommandsMax)) return reject('BATCH_INVALID', 'count', `a batch has 1 to ${limits.batchCommandsMax} commands`);
   if (!(commands instanceof Int32Array) || commands.length < count * COMMAND_WORDS) return reject('BATCH_INVALID', 'commands', `commands must be an Int32Array of at least ${COMMAND_WORDS} words per command`);
   if (!Array.isArray(strings) || strings.length > count * COMMAND_WORDS) return reject('BATCH_INVALID', 'strings', `strings must be an array of at most ${COMMAND_WORDS} per command`);
+  // As the envelope checks a commandBatch's (execute.ts): the session keeps the strings with the
+  // request, and a snapshot must give them back exactly (a lone surrogate, or anything but text,
+  // made retries after a restore REQUEST_REUSED, or the snapshot throw).
+  for (let i = 0; i < strings.length; i++) {
+    const text: unknown = strings[i];
+    if (typeof text !== 'string' || unkeepableAt(text) !== null) return reject('BATCH_INVALID', `strings[${i}]`, 'strings must be well-formed text (no lone UTF-16 surrogate)');
+  }
   // A retry is answered before the clock is looked at, as an object command's is.
   if (requestNo === session.requestNo) {
     if (!sameRequest(session, commands, count, COMMAND_WORDS, strings)) return reject('REQUEST_REUSED', 'requestNo', `request ${requestNo} of this session had other commands`);
