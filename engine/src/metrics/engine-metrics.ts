@@ -60,6 +60,9 @@ const seatStates = ['free', 'held', 'sold', 'blocked'] as const;
  * increment; the prom-client counter is brought up to date once per scrape, one inc() per label
  * pair that moved.
  */
+/** Refusals that alerts watch (dashboards/alerts.yml): their series exist from the start, at 0. */
+const watchedCodes = ['OVERLOADED', 'JOURNAL_FAILED', 'SHARD_UNAVAILABLE', 'ENGINE_STOPPING'] as const;
+
 class CommandCounts {
   private readonly rows = new Map<unknown, Float64Array>();
   private readonly unknownRow = new Float64Array(codeLabels.length);
@@ -138,6 +141,8 @@ export class EngineMetrics {
   private source: EngineStatsSource | null = null;
   private refreshing: Promise<void> | null = null;
   private readonly performancesMax: number;
+  /** The performances that have their own onsale_seats series (at most performancesMax), kept while they are here. */
+  private readonly ownSeats = new Set<string>();
   private readonly statsTimeoutMs: number;
   private readonly counts = new CommandCounts();
   /** The sagas' own commands (steps and their reports), kept apart from the clients'. */
@@ -191,6 +196,10 @@ export class EngineMetrics {
     const counts = this.counts;
     const stepCounts = this.stepCounts;
     this.commands = new Counter<'type' | 'code'>({ ...config(defs.commands), collect() { counts.flushInto(this); } });
+    // The codes alerts and panels take rate() of start at 0 for every type: Prometheus counts no
+    // increase from a series' first sample, so the first burst of OVERLOADED at the opening (or
+    // of JOURNAL_FAILED in a short outage) was invisible to them when its series began with it.
+    for (const type of [...Object.keys(commandTypes), 'unknown']) for (const code of watchedCodes) this.commands.inc({ type, code }, 0);
     new Counter<'type' | 'code'>({ ...config(defs.sagaSteps), collect() { stepCounts.flushInto(this); } });
     const forwardedCounts = this.forwardedCounts;
     new Counter<'type' | 'code'>({ ...config(defs.sagaStepsForwarded), collect() { forwardedCounts.flushInto(this); } });
@@ -361,6 +370,7 @@ export class EngineMetrics {
     }
     const other: SeatCounts = { free: 0, held: 0, sold: 0, blocked: 0 };
     let performances = 0;
+    const seen = new Set<string>();
     for (const s of stats) {
       const shard = { shard: String(s.shard) };
       m.actors.set(shard, s.actors);
@@ -372,7 +382,12 @@ export class EngineMetrics {
       m.sagasInFlight.set(shard, s.sagasInFlight);
       m.strandedTickets.set(shard, s.strandedTickets);
       for (const [performance, counts] of s.seats) {
-        if (performances++ < this.performancesMax) {
+        performances++;
+        seen.add(performance);
+        // A performance keeps its own series once it has one (first come, first served), so a
+        // dashboard's choice of performance does not vanish into _other mid-sale when another
+        // one opens on an earlier worker or shard.
+        if (this.ownSeats.has(performance) || (this.ownSeats.size < this.performancesMax && this.ownSeats.add(performance))) {
           for (const state of seatStates) m.seats.set({ performance, state }, counts[state]);
         } else {
           for (const state of seatStates) other[state] += counts[state];
@@ -380,6 +395,8 @@ export class EngineMetrics {
       }
     }
     if (performances > this.performancesMax) for (const state of seatStates) m.seats.set({ performance: otherPerformances, state }, other[state]);
+    // A performance no longer here (its shard moved, or it was let go of) gives its place up.
+    for (const performance of this.ownSeats) if (!seen.has(performance)) this.ownSeats.delete(performance);
   }
 
   private clearFromStats(): void {

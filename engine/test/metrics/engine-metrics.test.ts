@@ -7,7 +7,7 @@ import { reject, type Result } from '../../src/domain/mod.ts';
 import { createEngineMetrics, parseEngineStats, parseShardStats, parseWorkerStats, type EngineStatsSource, type ShardStats, type WorkerStats } from '../../src/metrics/mod.ts';
 import type { EngineCommand, EngineObserver } from '../../src/runtime/mod.ts';
 import { eventLoopLagSince } from '../../src/runtime/loop-lag.ts';
-import { labelled, parseExposition, samplesOf, valueOf } from './exposition.ts';
+import { commandsCounted, labelled, parseExposition, samplesOf, valueOf } from './exposition.ts';
 
 type Batch = Parameters<NonNullable<EngineObserver['applied']>>[1];
 
@@ -70,7 +70,7 @@ describe('engine metrics', () => {
     metrics.observer.refused!(0, hold as EngineCommand, reject('OVERLOADED', '', 'full'), false);
     const x = await scrape(metrics);
     // Client-made types and non-objects share one label value; nothing else is minted.
-    expect(labelled(x, 'onsale_commands_total', 'type', 'code')).toEqual({
+    expect(commandsCounted(x)).toEqual({
       'holdSeats OK': 1, 'holdSeats SEAT_NOT_AVAILABLE': 2, 'holdSeats OVERLOADED': 1, 'tick OK': 1,
       'unknown COMMAND_UNKNOWN': 1, 'unknown COMMAND_INVALID': 2,
     });
@@ -269,6 +269,34 @@ describe('engine metrics', () => {
     expect(valueOf(x, 'onsale_seats', { performance: '_other', state: 'held' })).toBe(3);
     expect(() => createEngineMetrics({ performancesMax: -1 })).toThrow(RangeError);
     expect(() => createEngineMetrics({ statsTimeoutMs: 0 })).toThrow(RangeError);
+  });
+
+  // Found in session 29: a series born with the first burst of a refusal shows no increase in
+  // Prometheus (none from a series' first sample): 500 OVERLOADED in one scrape read as 0.
+  it('engine metrics - the refusals alerts watch have their series from the start, at 0, for every command type', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    const x = await scrape(metrics);
+    for (const code of ['OVERLOADED', 'JOURNAL_FAILED', 'SHARD_UNAVAILABLE', 'ENGINE_STOPPING']) {
+      for (const type of ['holdSeats', 'buyProduct', 'commandBatch', 'unknown']) expect(valueOf(x, 'onsale_commands_total', { type, code }), `${type} ${code}`).toBe(0);
+    }
+    expect(samplesOf(x, 'onsale_commands_total').every((s) => s.value === 0)).toBe(true);
+  });
+
+  // Found in session 29: the series went to the performances first in the workers' order, so one
+  // opened on an earlier shard pushed a performance a dashboard was showing into _other mid-sale.
+  it('engine metrics - a performance keeps its own series past the cap while it is here; one that leaves gives its place up', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false, performancesMax: 2 });
+    const engine = new FakeEngine();
+    const perf = (n: number): [string, { free: number; held: number; sold: number; blocked: number }] => [`p${n}`, { free: n, held: 0, sold: 0, blocked: 0 }];
+    const own = async () => [...new Set(samplesOf(await scrape(metrics), 'onsale_seats').map((s) => s.labels.performance))].sort();
+    metrics.attach(engine);
+    engine.answer = async () => answerOf([shardStats(1, [perf(2)]), shardStats(2, [perf(3)])]);
+    expect(await own()).toEqual(['p2', 'p3']);
+    engine.answer = async () => answerOf([shardStats(0, [perf(1)]), shardStats(1, [perf(2)]), shardStats(2, [perf(3)])]);
+    expect(await own(), 'p1 opened on shard 0: summed, p2 and p3 keep theirs').toEqual(['_other', 'p2', 'p3']);
+    engine.answer = async () => answerOf([shardStats(0, [perf(1)]), shardStats(2, [perf(3)])]);
+    await scrape(metrics);
+    expect(await own(), 'p2 left: its place goes to p1').toEqual(['p1', 'p3']);
   });
 
   it('engine metrics - parseShardStats accepts what a worker sends and names what is wrong', () => {

@@ -59,6 +59,14 @@ export function valueOf(exposition: Exposition, name: string, labels: Record<str
 }
 
 /** Every sample of `name` keyed by the values of `labels`, space-separated: { 'holdSeats OK': 2 }. */
+/**
+ * The counts of onsale_commands_total that moved, by "type code": the series of the refusals
+ * alerts watch start at 0 for every type (engine-metrics.ts watchedCodes), and are left out.
+ */
+export function commandsCounted(exposition: Exposition): Record<string, number> {
+  return Object.fromEntries(Object.entries(labelled(exposition, 'onsale_commands_total', 'type', 'code')).filter(([, n]) => n !== 0));
+}
+
 export function labelled(exposition: Exposition, name: string, ...labels: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const s of samplesOf(exposition, name)) {
