@@ -44,6 +44,13 @@ describe('dashboard', () => {
     expect(exportedSeries.get('onsale_mailbox_depth')?.has('shard')).toBe(true);
   });
 
+  // Found in session 29: the main job sends its holds in binary batches, and a batch answered
+  // counts once among the commands, so the panel showed almost no refusals during a rush.
+  it('dashboard - Refused share also shows the refusals inside binary batches', () => {
+    const panel = allPanels.find((p) => p.title === 'Refused share')!;
+    expect(panel.targets?.some((t) => /onsale_batch_records_total\{[^}]*code!="OK"/.test(t.expr))).toBe(true);
+  });
+
   it('dashboard - panels read the ${DS_PROMETHEUS} data source and do not overlap', () => {
     const variable = dashboard.templating.list.find((v) => v.name === 'DS_PROMETHEUS');
     expect(variable?.type).toBe('datasource');
