@@ -48,6 +48,7 @@ import { closeDueQuotas } from './quotas.ts';
 import { keepRequest, replyRoom, sameRequest, type Session } from './sessions.ts';
 import { GENERAL, type Hold, type PerformanceState } from './state.ts';
 import { checkTicketTypeAccess } from './ticket-access.ts';
+import { BINARY_SLOT_MAX } from './hold-record.ts';
 
 export const BinaryOp = { HOLD_SEATS: 1, RELEASE_HOLD: 2, CONFIRM_HOLD: 3, HOLD_SEATS_NAMED: 4, RELEASE_HOLD_NAMED: 5, CONFIRM_HOLD_NAMED: 6, HOLD_BEST_AVAILABLE: 7 } as const;
 export const COMMAND_WORDS = 16;
@@ -308,7 +309,8 @@ function liveHold(s: PerformanceState, c: Int32Array, at: number, nowMs: number)
  * holds.ts liveHold answers for the hold's id `#<slot>.<binaryNo>`.
  */
 export function liveBinaryHold(s: PerformanceState, slot: number, binaryNo: number, buyerKey: number, buyerId: string | null, nowMs: number): Hold | number {
-  if (slot < 0 || binaryNo < 0) return Code.HOLD_NOT_FOUND;
+  // A slot no id can name (more than 9 digits) is not found, as its id `#<slot>.<no>` is not.
+  if (slot < 0 || slot > BINARY_SLOT_MAX || binaryNo < 0) return Code.HOLD_NOT_FOUND;
   const hold = s.holds.findBinary(slot, binaryNo);
   if (hold === undefined) return codeOfFate[s.binaryFates.fateOf(binaryNo)];
   if (buyerId !== null ? hold.buyerId !== buyerId : s.buyers.keyOf(hold.buyerNo) !== buyerKey) return Code.HOLD_NOT_OWNED;

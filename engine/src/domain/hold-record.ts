@@ -61,6 +61,9 @@ export function binaryHoldId(slot: number, binaryNo: number): string {
   return `#${slot}.${binaryNo}`;
 }
 
+/** The largest slot a binary hold's id can name (9 digits): no performance has that many holds open. */
+export const BINARY_SLOT_MAX = 999_999_999;
+
 /** [slot, binaryNo] of an id of the form binaryHoldId gives, or null. */
 export function parseBinaryHoldId(id: string): [number, number] | null {
   // By hand, not a regular expression: a coordinator's courier reads one per confirm it sends.

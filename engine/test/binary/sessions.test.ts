@@ -100,6 +100,12 @@ describe('sessions', () => {
     expect(name(executeBatch(s, session, 1, words(hold(1, [0, 1])), 1, OPEN))).toBe('REQUEST_REUSED');
     ok(executeBatch(s, session, 2, words(release(1, slot, no)), 1, OPEN + 1));
     expect(name(executeBatch(s, session, 1, words(hold(1, [0, 1]), hold(2, [1])), 2, OPEN + 1))).toBe('REQUEST_TOO_OLD');
+    // The released hold's number, with a slot of 9 digits (any slot: the fate is kept by number)
+    // or 10 (no id names it, so no hold is found), as the object path answers its id.
+    const late = ok(executeBatch(s, session, 3, words(release(1, 999_999_999, no), release(1, 1_000_000_000, no)), 2, OPEN + 1));
+    expect([codeOf(late, 0), codeOf(late, 1)]).toEqual([Code.HOLD_RELEASED, Code.HOLD_NOT_FOUND]);
+    expect(name(execute(s, { type: 'releaseHold', commandId: 'r-9', holdId: `#999999999.${no}`, buyerId: '1' }, OPEN + 1))).toBe('HOLD_RELEASED');
+    expect(name(execute(s, { type: 'releaseHold', commandId: 'r-10', holdId: `#1000000000.${no}`, buyerId: '1' }, OPEN + 1))).toBe('HOLD_NOT_FOUND');
     // Two sessions number their requests each on their own.
     const other = opened(s, 'gw-2');
     expect(codeOf(ok(executeBatch(s, other, 1, words(hold(3, [0])), 1, OPEN + 2)), 0)).toBe(0);
