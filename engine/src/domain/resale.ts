@@ -182,8 +182,9 @@ export function unwindResale(s: PerformanceState, listingId: string, sellerTicke
     sale.refundedAtMs = nowMs;
     // Counted again, like any ticket held (above maxTicketsPerBuyer only if the seller bought up to it meanwhile: given back, not bought).
     const buyers = s.buyers;
-    let sellerNo = buyers.find(sale.sellerId, hashId(sale.sellerId));
-    if (sellerNo < 0) sellerNo = buyers.add(sale.sellerId, hashId(sale.sellerId));
+    const sellerHash = hashId(sale.sellerId);
+    let sellerNo = buyers.find(sale.sellerId, sellerHash);
+    if (sellerNo < 0) sellerNo = buyers.add(sale.sellerId, sellerHash);
     buyers.soldTickets[sellerNo]++;
     return;
   }

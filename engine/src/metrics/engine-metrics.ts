@@ -54,15 +54,15 @@ const codeLabels: string[] = [];
 for (const [name, number] of Object.entries(Code)) codeLabels[number] = name;
 const seatStates = ['free', 'held', 'sold', 'blocked'] as const;
 
+/** Refusals that alerts watch (dashboards/alerts.yml): their series exist from the start, at 0. */
+const watchedCodes = ['OVERLOADED', 'JOURNAL_FAILED', 'SHARD_UNAVAILABLE', 'ENGINE_STOPPING'] as const;
+
 /**
  * Answered commands by type and code, as plain counts: one Float64Array per command type,
  * indexed by the result's code number (OK is 0). The hot path is one Map lookup and one
  * increment; the prom-client counter is brought up to date once per scrape, one inc() per label
  * pair that moved.
  */
-/** Refusals that alerts watch (dashboards/alerts.yml): their series exist from the start, at 0. */
-const watchedCodes = ['OVERLOADED', 'JOURNAL_FAILED', 'SHARD_UNAVAILABLE', 'ENGINE_STOPPING'] as const;
-
 class CommandCounts {
   private readonly rows = new Map<unknown, Float64Array>();
   private readonly unknownRow = new Float64Array(codeLabels.length);
@@ -369,7 +369,7 @@ export class EngineMetrics {
       m.workerBusy.set(worker, w.eventLoopUtilization);
     }
     const other: SeatCounts = { free: 0, held: 0, sold: 0, blocked: 0 };
-    let performances = 0;
+    let summed = false;
     const seen = new Set<string>();
     for (const s of stats) {
       const shard = { shard: String(s.shard) };
@@ -382,19 +382,20 @@ export class EngineMetrics {
       m.sagasInFlight.set(shard, s.sagasInFlight);
       m.strandedTickets.set(shard, s.strandedTickets);
       for (const [performance, counts] of s.seats) {
-        performances++;
         seen.add(performance);
         // A performance keeps its own series once it has one (first come, first served), so a
         // dashboard's choice of performance does not vanish into _other mid-sale when another
         // one opens on an earlier worker or shard.
-        if (this.ownSeats.has(performance) || (this.ownSeats.size < this.performancesMax && this.ownSeats.add(performance))) {
+        if (!this.ownSeats.has(performance) && this.ownSeats.size < this.performancesMax) this.ownSeats.add(performance);
+        if (this.ownSeats.has(performance)) {
           for (const state of seatStates) m.seats.set({ performance, state }, counts[state]);
         } else {
+          summed = true;
           for (const state of seatStates) other[state] += counts[state];
         }
       }
     }
-    if (performances > this.performancesMax) for (const state of seatStates) m.seats.set({ performance: otherPerformances, state }, other[state]);
+    if (summed) for (const state of seatStates) m.seats.set({ performance: otherPerformances, state }, other[state]);
     // A performance no longer here (its shard moved, or it was let go of) gives its place up.
     for (const performance of this.ownSeats) if (!seen.has(performance)) this.ownSeats.delete(performance);
   }

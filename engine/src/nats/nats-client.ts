@@ -103,7 +103,13 @@ export class NatsEngineClient implements StepForwarder {
     const max = this.nc.info?.max_payload;
     // A request, or its reply, too large for the server: the halves go instead (a command's
     // retry with its id is answered as the first time, so the applied ones are not applied again).
-    if (list.length > 1 && max !== undefined && body.length > max) return this.split(shard, list);
+    if (max !== undefined && body.length > max) {
+      if (list.length > 1) return this.split(shard, list);
+      // One command larger than a message by itself: no server could take it (the engine refuses
+      // it at its door too, NATS.md "Message size"), and retrying it until the deadline would only
+      // end in SHARD_UNAVAILABLE.
+      return list[0].reply(reject('COMMAND_INVALID', '', `the command takes ${body.length} bytes, more than the server's max_payload (${max})`));
+    }
     try {
       const msg = await this.nc.request(`${commandSubjectPrefix}.${shard}`, body, { timeout: this.options.requestTimeoutMs });
       const reply = packr.unpack(msg.data) as Result[] | Result;

@@ -60,6 +60,13 @@ describe('NATS replies past the server\'s max_payload', () => {
     expect(await engine.query('P-1', 'seatCounts')).toMatchObject({ held: 8_000 });
   }, 60_000);
 
+  it('refuses at once, in the client, one command larger than a message by itself', async () => {
+    const started = Date.now();
+    const big = await client.submit('P-1', { type: 'tick', commandId: 'rs-big', note: 'x'.repeat(100_000) } as unknown as EngineCommand);
+    expect(big).toMatchObject({ ok: false, name: 'COMMAND_INVALID' });
+    expect(Date.now() - started, 'not retried until the client gives up').toBeLessThan(4_000);
+  });
+
   it('answers a query whose answer does not fit with REPLY_TOO_LARGE at once, and goes on serving', async () => {
     // 1,000 confirms in one turn: their results (eight tickets each) are split until they fit.
     const confirms = await Promise.all(Array.from({ length: 1_000 }, (_, i) => client.submit('P-1', { type: 'confirmHold', commandId: `rs-c${i}`, holdId: `rs-h${i}`, buyerId: `b${i}` })));

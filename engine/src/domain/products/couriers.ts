@@ -75,7 +75,7 @@ function flush(s: ProductState, to: string, courier: Courier, send: Send, out: O
       if (saga === undefined || step === undefined) continue;
       step.batched = false;
       // A courier's step has no id yet (sagas.ts send): it gets the one it would have had.
-      if (step.command.commandId === '') step.command.commandId = stepCommandId(s.productId, saga.saga, q[i + 1], s.links.get(to)?.linkNo);
+      if (step.command.commandId === '') step.command.commandId = stepIdOf(s, saga, q[i + 1], to);
       out.push({ t: 'send', to, command: step.command, saga: saga.saga, step: q[i + 1] });
     }
     courier.queue = [];
@@ -92,6 +92,11 @@ function flush(s: ProductState, to: string, courier: Courier, send: Send, out: O
   saga.refs = refs;
   const batch = { type: 'commandBatch', sessionNo: courier.sessionNo, requestNo: courier.requestNo + 1, count, words: new Uint8Array(words.buffer), strings };
   send(s, saga, to, batch as unknown as Command, out);
+}
+
+/** Step `step` of `saga`'s command id at performance `to` (outbound.ts stepCommandId, by the product's link number there). */
+export function stepIdOf(s: ProductState, saga: Saga, step: number, to: string): string {
+  return stepCommandId(s.productId, saga.saga, step, s.links.get(to)?.linkNo);
 }
 
 /** The session's client id on a performance: one per product, never a client's own (those have no slash). */

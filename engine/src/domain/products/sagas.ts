@@ -6,14 +6,14 @@
 import { Code, reject, type Rejection } from '../codes.ts';
 import type { Command, ResalePolicy, VoidTickets } from '../commands.ts';
 import type { CountAccepted, HoldAccepted, LinkAccepted, OrderAccepted, Result } from '../results.ts';
-import { stepCommandId, type Outbound } from './outbound.ts';
+import type { Outbound } from './outbound.ts';
 import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, ProductCommand, ProductPerformance, RefundHolding, RenewHolding, SetResaleChannels } from './commands.ts';
 import { checkCustomers } from './customers.ts';
 import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
 import { endsAtOf, exchangedHolding, holdingOf, knownPerformances, outcomeResult, paidForMinor, partFor, refundedHolding, ticketsOn, withPart } from './holdings.ts';
 import { offeredTicketTypes, productLimits, renewedTicketType, type BatchedOrder, type Holding, type MakingHolding, type ProductState, type Saga, type Step, type StepOutcome } from './state.ts';
-import { batchable, batchAnswered, enqueue, flushCouriers, sessionAnswered, ticketIdsOf } from './couriers.ts';
+import { batchable, batchAnswered, enqueue, flushCouriers, sessionAnswered, stepIdOf, ticketIdsOf } from './couriers.ts';
 
 type Sendable = Command extends infer C ? (C extends { commandId: string } ? Omit<C, 'commandId'> : never) : never;
 
@@ -28,10 +28,10 @@ export function send(s: ProductState, saga: Saga, to: string, command: Sendable,
   const full = command as Command;
   // A sale's holds of explicit seats, and their confirms and releases, go in the performance's
   // next batch (couriers.ts), whose records carry no command id: such a step gets its id only
-  // if it is ever sent as a command of its own (stepIdOf), and is '' until then. Two ids a card
-  // built and never used were a tenth of what a card allocated.
+  // if it is ever sent as a command of its own (couriers.ts flush), and is '' until then; the
+  // twenty ids a card built were never read (bench/RESULTS.md, session 29).
   const batched = batchable(saga, full);
-  full.commandId = batched ? '' : stepCommandId(s.productId, saga.saga, step, s.links.get(to)?.linkNo);
+  full.commandId = batched ? '' : stepIdOf(s, saga, step, to);
   saga.steps.push({ performanceId: to, command: full, result: null });
   saga.wave.push(step);
   if (batched) enqueue(s, saga, step, to);
