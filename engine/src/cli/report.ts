@@ -55,7 +55,7 @@ export function renderScenarioReport(s: ScenarioSummary): string {
   lines.push('');
   for (const p of s.performances) lines.push(`  ${p.performanceId}: sold ${int(p.sold)} of ${int(p.capacity)} (${((100 * p.sold) / p.capacity).toFixed(1)} %)`);
   lines.push('');
-  lines.push(`  settlement: organizers paid ${money(s.settlement.organizerPaidMinor)}, pending ${money(s.settlement.organizerPendingMinor)}; resellers credited ${money(s.settlement.sellerCreditsMinor)}`);
+  lines.push(`  settlement: organizers paid ${money(s.settlement.organizerPaidMinor)}, pending ${money(s.settlement.organizerPendingMinor)}; resellers credited ${money(s.settlement.sellerCreditsMinor)}, pending ${money(s.settlement.sellerCreditsPendingMinor)}`);
   lines.push(`  commands ${int(s.commands)} (client commands; saga steps not counted) in ${int(s.wallMs)} ms wall: ${int(s.commandsPerSec)} commands/s`);
   lines.push(`  latency submit → reply: p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms`);
   lines.push('');

@@ -157,7 +157,7 @@ export interface ScenarioSummary extends SummaryCore {
   products: ProductSummary[];
   /** What happened, phase by phase, in counts. */
   phases: Record<string, Record<string, number>>;
-  settlement: { organizerPaidMinor: number; organizerPendingMinor: number; sellerCreditsMinor: number };
+  settlement: { organizerPaidMinor: number; organizerPendingMinor: number; sellerCreditsMinor: number; sellerCreditsPendingMinor: number };
   checks: ProductChecks;
 }
 

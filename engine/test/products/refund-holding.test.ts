@@ -133,7 +133,7 @@ describe('refundHolding - mid-season: the parts played stay paid', () => {
     expectCode(w.perform('G2', scanHolding(h.holdingId), at), 'HOLDING_NO_TICKET');
     const facts = ids.map((p) => settlementFacts(w.perf(p)));
     expect(settlementReport([w.prod('CARD')], facts, at - 1).totals.organizerPaidMinor, 'as of before the refund, unchanged').toBe(2 * sum(cardA));
-    expect(settlementReport([w.prod('CARD')], facts, at).totals).toEqual({ organizerPaidMinor: cardA[0] + sum(cardA), organizerPendingMinor: 0, sellerCreditsMinor: 0 });
+    expect(settlementReport([w.prod('CARD')], facts, at).totals).toEqual({ organizerPaidMinor: cardA[0] + sum(cardA), organizerPendingMinor: 0, sellerCreditsMinor: 0, sellerCreditsPendingMinor: 0 });
     // Nothing unplayed is left: a second refund is refused, as is one once every performance has started.
     play(w, unchanged([
       { at, product: 'CARD', cmd: refund(h.holdingId), expect: 'HOLDING_NOT_REFUNDABLE', field: 'holdingId' },

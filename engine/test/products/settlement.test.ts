@@ -40,9 +40,9 @@ describe('settlement - card revenue', () => {
     expectCode(w.product('CARD', productDef('CARD', 'seasonCard', games, { payout: 'continuous' }), 0), 'OK');
     const h = holding(w.product('CARD', buy('ann', { seats: ['B-1-1'] }), SALE + 5));
     expect(h.totalMinor).toBe(10_535);
-    expect(report(w, SALE + 4).totals).toEqual({ organizerPaidMinor: 0, organizerPendingMinor: 10_535, sellerCreditsMinor: 0 });
+    expect(report(w, SALE + 4).totals).toEqual({ organizerPaidMinor: 0, organizerPendingMinor: 10_535, sellerCreditsMinor: 0, sellerCreditsPendingMinor: 0 });
     const paid = report(w, SALE + 5);
-    expect(paid.totals).toEqual({ organizerPaidMinor: 10_535, organizerPendingMinor: 0, sellerCreditsMinor: 0 });
+    expect(paid.totals).toEqual({ organizerPaidMinor: 10_535, organizerPendingMinor: 0, sellerCreditsMinor: 0, sellerCreditsPendingMinor: 0 });
     expect(games.map((g) => line(paid, g.performanceId)?.productRevenuePaidMinor)).toEqual(cardB);
   });
 
@@ -55,11 +55,11 @@ describe('settlement - card revenue', () => {
     const two = splitEvenly(2 * 10_535, 3);
     const due = (n: number) => one.slice(0, n).reduce((a, b) => a + b, 0) + two.slice(0, n).reduce((a, b) => a + b, 0);
     const total = 3 * 10_535;
-    expect(report(w, SALE).totals).toEqual({ organizerPaidMinor: 0, organizerPendingMinor: total, sellerCreditsMinor: 0 });
+    expect(report(w, SALE).totals).toEqual({ organizerPaidMinor: 0, organizerPendingMinor: total, sellerCreditsMinor: 0, sellerCreditsPendingMinor: 0 });
     games.forEach((g, i) => {
       expect(report(w, g.endsAtMs - 1).totals.organizerPaidMinor, `before ${g.performanceId} ends`).toBe(due(i));
       const after = report(w, g.endsAtMs);
-      expect(after.totals, `once ${g.performanceId} has ended`).toEqual({ organizerPaidMinor: due(i + 1), organizerPendingMinor: total - due(i + 1), sellerCreditsMinor: 0 });
+      expect(after.totals, `once ${g.performanceId} has ended`).toEqual({ organizerPaidMinor: due(i + 1), organizerPendingMinor: total - due(i + 1), sellerCreditsMinor: 0, sellerCreditsPendingMinor: 0 });
       expect(line(after, g.performanceId)).toMatchObject({ organizerId: 'ORG', productRevenuePaidMinor: one[i] + two[i], productRevenuePendingMinor: 0 });
     });
     expect(due(3)).toBe(total);
@@ -126,11 +126,46 @@ describe('settlement - resale and single tickets', () => {
     const r = report(w, SINGLE);
     expect(line(r, 'G2')).toMatchObject({ resaleFeesMinor: fee, resaleCreditsMinor: price - fee, productRevenuePaidMinor: cardB[1], singleSalesMinor: 0 });
     expect(line(r, 'G1')).toMatchObject({ singleSalesMinor: single, productRevenuePaidMinor: cardB[0], resaleFeesMinor: 0 });
-    expect(r.totals).toEqual({ organizerPaidMinor: 10_535 + fee + single, organizerPendingMinor: 0, sellerCreditsMinor: price - fee });
+    expect(r.totals).toEqual({ organizerPaidMinor: 10_535 + fee + single, organizerPendingMinor: 0, sellerCreditsMinor: price - fee, sellerCreditsPendingMinor: 0 });
     expect(r.entries.filter((e) => e.kind === 'resaleCredit')).toEqual([expect.objectContaining({ payee: 'ann', amountMinor: price - fee, payableAtMs: SALE + 2, productId: 'CARD', ref: 'L1' })]);
     expect(r.entries.filter((e) => e.kind === 'resaleFee')).toEqual([expect.objectContaining({ payee: 'ORG', amountMinor: fee })]);
     // The resale is not single-ticket revenue, and the card's revenue is unchanged by it.
     expect(settlementFacts(w.perf('G2'))).toMatchObject({ singleSalesMinor: 0, productSalesMinor: { CARD: cardB[1] } });
+  });
+
+  it('dates the exchange\'s lines: pending before the sale, and a refund after the moment leaves what was credited then', () => {
+    const w = world();
+    expectCode(w.product('CARD', resaleCard('CARD', games, { payout: 'continuous' }), 0), 'OK');
+    const h = holding(w.product('CARD', buy('ann', { seats: ['B-1-1'] }), SALE));
+    const price = 4000;
+    const fee = price / 10;
+    const [before, soldAt, voidAt] = [SALE + 10, SALE + 20, SALE + 30];
+    expectCode(w.perform('G1', list('L1', w.valid('G1', h.holdingId)[0].ticketId, 'ann', price), soldAt - 1), 'OK');
+    expectCode(w.perform('G1', buyListing('L1', 'guest'), soldAt), 'OK');
+    // As of a moment before the sale: the fee and the credit are still to come.
+    expect(report(w, before).totals).toEqual({ organizerPaidMinor: 10_535, organizerPendingMinor: fee, sellerCreditsMinor: 0, sellerCreditsPendingMinor: price - fee });
+    expect(line(report(w, before), 'G1')).toMatchObject({ resaleFeesMinor: 0, resaleFeesPendingMinor: fee, resaleCreditsMinor: 0, resaleCreditsPendingMinor: price - fee });
+    const buyersTicket = w.valid('G1').find((t) => t.resaleOf !== null)!.ticketId;
+    expectCode(w.perform('G1', { type: 'voidTicket', ticketId: buyersTicket }, voidAt), 'OK');
+    // As of the sale, asked after the void: what was credited then stands; the refund is pending.
+    const atSale = report(w, soldAt);
+    expect(atSale.totals).toEqual({ organizerPaidMinor: 10_535 + fee, organizerPendingMinor: -fee, sellerCreditsMinor: price - fee, sellerCreditsPendingMinor: -(price - fee) });
+    expect(line(atSale, 'G1')).toMatchObject({ resaleFeesMinor: fee, resaleFeesPendingMinor: -fee, resaleCreditsMinor: price - fee, resaleCreditsPendingMinor: -(price - fee) });
+    // Once the refund is due, nothing is left of the resale.
+    expect(report(w, voidAt).totals).toEqual({ organizerPaidMinor: 10_535, organizerPendingMinor: 0, sellerCreditsMinor: 0, sellerCreditsPendingMinor: 0 });
+  });
+
+  it('books the resale of a card\'s ticket on a performance that names no organizer to the card\'s organizer', () => {
+    const w = new World();
+    const g1 = schedule(['G1']);
+    w.add(g1, hall, { organizerId: null });
+    expectCode(w.product('CARD', resaleCard('CARD', g1, { payout: 'continuous' }), 0), 'OK');
+    const h = holding(w.product('CARD', buy('ann', { seats: ['B-1-1'] }), SALE));
+    expectCode(w.perform('G1', list('L1', w.valid('G1', h.holdingId)[0].ticketId, 'ann', 4000), SALE + 1), 'OK');
+    expectCode(w.perform('G1', buyListing('L1', 'guest'), SALE + 2), 'OK');
+    const r = settlementReport([w.prod('CARD')], [settlementFacts(w.perf('G1'))], SALE + 2);
+    expect(r.entries.map((e) => [e.kind, e.organizerId, e.payee])).toEqual([['resaleFee', 'ORG', 'ORG'], ['resaleCredit', 'ORG', 'ann'], ['productRevenue', 'ORG', 'ORG']]);
+    expect(r.lines.map((l) => [l.organizerId, l.performanceId, l.resaleFeesMinor])).toEqual([['ORG', 'G1', 400]]);
   });
 });
 
@@ -188,7 +223,7 @@ describe('settlement - what was payable stays as it was', () => {
     // The holder paid nothing for G4: it books nothing, and the three shares are the sale's.
     const end = paidAsOf(later.endsAtMs);
     expect(all.map((g) => line(end, g.performanceId)?.productRevenuePaidMinor)).toEqual([...one, 0]);
-    expect(end.totals).toEqual({ organizerPaidMinor: 10_535, organizerPendingMinor: 0, sellerCreditsMinor: 0 });
+    expect(end.totals).toEqual({ organizerPaidMinor: 10_535, organizerPendingMinor: 0, sellerCreditsMinor: 0, sellerCreditsPendingMinor: 0 });
   });
 
   it('afterEach: an exchange after a performance has ended moves only shares still to come', () => {

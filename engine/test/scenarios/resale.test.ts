@@ -386,10 +386,10 @@ describe('resale - a refunded resale purchase', () => {
       ['resaleFee', 'org-1', 600, OPEN + 5], ['resaleCredit', 'ann', 5400, OPEN + 5], ['resaleFee', 'org-1', -600, OPEN + 8], ['resaleCredit', 'ann', -5400, OPEN + 8],
     ]);
     expect(report.lines).toEqual([
-      { organizerId: 'org-1', performanceId: 'P1', singleSalesMinor: 0, productRevenuePaidMinor: 0, productRevenuePendingMinor: 0, resaleFeesMinor: 0, resaleCreditsMinor: 4000 },
+      { organizerId: 'org-1', performanceId: 'P1', singleSalesMinor: 0, productRevenuePaidMinor: 0, productRevenuePendingMinor: 0, resaleFeesMinor: 0, resaleFeesPendingMinor: 0, resaleCreditsMinor: 4000, resaleCreditsPendingMinor: 0 },
     ]);
-    expect(report.totals).toEqual({ organizerPaidMinor: 0, organizerPendingMinor: 0, sellerCreditsMinor: 4000 });
+    expect(report.totals).toEqual({ organizerPaidMinor: 0, organizerPendingMinor: 0, sellerCreditsMinor: 4000, sellerCreditsPendingMinor: 0 });
     // What was payable before the first refund is what it was: the refunds are dated after.
-    expect(settlementReport([], [settlementFacts(state)], OPEN + 7).totals).toMatchObject({ organizerPaidMinor: 1100, organizerPendingMinor: -1100 });
+    expect(settlementReport([], [settlementFacts(state)], OPEN + 7).totals).toEqual({ organizerPaidMinor: 1100, organizerPendingMinor: -1100, sellerCreditsMinor: 13_900, sellerCreditsPendingMinor: -9900 });
   });
 });
