@@ -4,7 +4,7 @@
 import { connect, type NatsConnection } from 'nats';
 import { reject, type Result } from '../domain/mod.ts';
 import { pack, packr, shardOf, type EngineCommand, type QueryName, type Reply, type StepForwarder } from '../runtime/mod.ts';
-import { commandSubjectPrefix, querySubjectPrefix, stepItem, type IngressItem } from './nats-ingress.ts';
+import { commandSubjectPrefix, querySubjectPrefix, stepItem, stepSubjectPrefix, type IngressItem } from './nats-ingress.ts';
 
 export interface NatsClientOptions {
   servers: string;
@@ -28,6 +28,7 @@ const retryable = new Set(['SHARD_UNAVAILABLE', 'JOURNAL_FAILED', 'OVERLOADED', 
 export const requestCommandsMax = 1_024;
 
 export class NatsEngineClient implements StepForwarder {
+  /** Per shard, and per subject: commands under the shard's number, forwarded steps under -1 - it. */
   private readonly queued = new Map<number, Waiting[]>();
   private flushing = false;
 
@@ -80,8 +81,9 @@ export class NatsEngineClient implements StepForwarder {
 
   private enqueue(waiting: Waiting): void {
     const shard = shardOf(waiting.item[0], this.options.shards);
-    let list = this.queued.get(shard);
-    if (list === undefined) this.queued.set(shard, (list = []));
+    const key = waiting.item[3] === stepItem ? -1 - shard : shard;
+    let list = this.queued.get(key);
+    if (list === undefined) this.queued.set(key, (list = []));
     list.push(waiting);
     if (!this.flushing) {
       this.flushing = true;
@@ -91,31 +93,34 @@ export class NatsEngineClient implements StepForwarder {
 
   private flush(): void {
     this.flushing = false;
-    for (const [shard, list] of this.queued) {
-      this.queued.delete(shard);
-      for (let i = 0; i < list.length; i += requestCommandsMax) void this.request(shard, list.slice(i, i + requestCommandsMax));
+    for (const [key, list] of this.queued) {
+      this.queued.delete(key);
+      for (let i = 0; i < list.length; i += requestCommandsMax) void this.request(key, list.slice(i, i + requestCommandsMax));
     }
   }
 
-  private async request(shard: number, list: Waiting[]): Promise<void> {
+  /** `key`: the shard's number for commands, -1 - it for forwarded steps (their own subject, stepSubjectPrefix). */
+  private async request(key: number, list: Waiting[]): Promise<void> {
+    const shard = key < 0 ? -1 - key : key;
+    const subject = `${key < 0 ? stepSubjectPrefix : commandSubjectPrefix}.${shard}`;
     let results: Result[] | null = null;
     const body = pack(list.map((w) => w.item));
     const max = this.nc.info?.max_payload;
     // A request, or its reply, too large for the server: the halves go instead (a command's
     // retry with its id is answered as the first time, so the applied ones are not applied again).
     if (max !== undefined && body.length > max) {
-      if (list.length > 1) return this.split(shard, list);
+      if (list.length > 1) return this.split(key, list);
       // One command larger than a message by itself: no server could take it (the engine refuses
       // it at its door too, NATS.md "Message size"), and retrying it until the deadline would only
       // end in SHARD_UNAVAILABLE.
       return list[0].reply(reject('COMMAND_INVALID', '', `the command takes ${body.length} bytes, more than the server's max_payload (${max})`));
     }
     try {
-      const msg = await this.nc.request(`${commandSubjectPrefix}.${shard}`, body, { timeout: this.options.requestTimeoutMs });
+      const msg = await this.nc.request(subject, body, { timeout: this.options.requestTimeoutMs });
       const reply = packr.unpack(msg.data) as Result[] | Result;
       // An array: each command's result; one refusal: the whole request's (REPLY_TOO_LARGE).
       if (!Array.isArray(reply)) {
-        if (list.length > 1 && !reply.ok && reply.name === 'REPLY_TOO_LARGE') return this.split(shard, list);
+        if (list.length > 1 && !reply.ok && reply.name === 'REPLY_TOO_LARGE') return this.split(key, list);
         results = list.map(() => reply);
       } else results = reply;
     } catch {
@@ -132,9 +137,9 @@ export class NatsEngineClient implements StepForwarder {
     if (again.length > 0) setTimeout(() => { for (const w of again) this.enqueue(w); }, 100);
   }
 
-  private split(shard: number, list: Waiting[]): void {
+  private split(key: number, list: Waiting[]): void {
     const half = Math.ceil(list.length / 2);
-    void this.request(shard, list.slice(0, half));
-    void this.request(shard, list.slice(half));
+    void this.request(key, list.slice(0, half));
+    void this.request(key, list.slice(half));
   }
 }

@@ -9,12 +9,19 @@ import { packr, pack, queryRejection, type Engine, type EngineCommand, type Quer
 
 export const commandSubjectPrefix = 'onsale.cmd';
 export const querySubjectPrefix = 'onsale.query';
+/**
+ * Saga steps (and their reports) another engine process forwards (StepForwarder) come on a
+ * subject of their own, so that NATS permissions can keep clients off it: a step is applied as a
+ * coordinator's (a `stepResult` stands in for a performance's answer, a hold may be for a
+ * product), which the engine refuses from a client (Engine.send, PRODUCT_STEP_ONLY).
+ */
+export const stepSubjectPrefix = 'onsale.step';
 
 /**
- * A request's body: [performanceId, command, nowMs or null (the engine's clock)] per command. A
- * saga step another engine process forwards (StepForwarder) carries `stepItem` fourth: it runs
- * at nowMs or later (Engine.applyForwardedStep), where a client's explicit time earlier than its shard's is
- * refused.
+ * A request's body: [performanceId, command, nowMs or null (the engine's clock)] per command. On
+ * the step subject an item carries `stepItem` fourth: it runs at nowMs or later
+ * (Engine.applyForwardedStep), where a client's explicit time earlier than its shard's is
+ * refused. On the command subject such an item is refused (PRODUCT_STEP_ONLY).
  */
 export type IngressItem = [performanceId: string, command: EngineCommand, nowMs: number | null, step?: typeof stepItem];
 export const stepItem = 1;
@@ -56,7 +63,34 @@ export class NatsIngress {
   }
 
   private serve(shard: number): void {
-    const commands = this.nc.subscribe(`${commandSubjectPrefix}.${shard}`, {
+    const commands = this.subscribeItems(`${commandSubjectPrefix}.${shard}`, false);
+    const steps = this.subscribeItems(`${stepSubjectPrefix}.${shard}`, true);
+    const queries = this.nc.subscribe(`${querySubjectPrefix}.${shard}`, {
+      callback: (error, msg) => {
+        if (error !== null) return;
+        let request: QueryRequest;
+        try {
+          request = packr.unpack(msg.data) as QueryRequest;
+          if (typeof request !== 'object' || request === null || typeof request.performanceId !== 'string') throw new Error('not a query');
+        } catch {
+          const refused = pack(reject('COMMAND_INVALID', '', 'a query request is a msgpack map {performanceId, query, arg}'));
+          this.respond(msg, refused, () => refused);
+          return;
+        }
+        const tooLarge = (): Uint8Array => pack(reject('REPLY_TOO_LARGE', 'query', `the answer to ${request.query} on ${request.performanceId} exceeds the server's max_payload (${this.nc.info?.max_payload} bytes)`));
+        this.engine.query(request.performanceId, request.query, request.arg).then(
+          (answer) => this.respond(msg, pack({ ok: true, answer }), tooLarge),
+          // A rejection with its code, as commands get: {ok: false, code, name, field, message}.
+          (failure: unknown) => this.respond(msg, pack(queryRejection(failure)), tooLarge),
+        );
+      },
+    });
+    this.subscriptions.set(shard, [commands, steps, queries]);
+  }
+
+  /** Requests of items on `subject`: clients' commands, or (`steps`) the saga steps other engine processes forward. */
+  private subscribeItems(subject: string, steps: boolean): Subscription {
+    return this.nc.subscribe(subject, {
       callback: (error, msg) => {
         if (error !== null) return;
         let items: IngressItem[];
@@ -85,32 +119,13 @@ export class NatsIngress {
             continue;
           }
           const [performanceId, command, nowMs, step] = item;
-          if (step === stepItem) this.engine.applyForwardedStep(performanceId, command, nowMs as number, answer);
+          if (steps !== (step === stepItem)) {
+            answer(reject('PRODUCT_STEP_ONLY', `[${i}]`, steps ? `the step subject carries saga steps only (items marked ${stepItem} fourth)` : `saga steps come on ${stepSubjectPrefix}.<shard>, from engine processes`));
+          } else if (steps) this.engine.applyForwardedStep(performanceId, command, nowMs as number, answer);
           else this.engine.send(String(performanceId), command, nowMs ?? undefined, answer);
         }
       },
     });
-    const queries = this.nc.subscribe(`${querySubjectPrefix}.${shard}`, {
-      callback: (error, msg) => {
-        if (error !== null) return;
-        let request: QueryRequest;
-        try {
-          request = packr.unpack(msg.data) as QueryRequest;
-          if (typeof request !== 'object' || request === null || typeof request.performanceId !== 'string') throw new Error('not a query');
-        } catch {
-          const refused = pack(reject('COMMAND_INVALID', '', 'a query request is a msgpack map {performanceId, query, arg}'));
-          this.respond(msg, refused, () => refused);
-          return;
-        }
-        const tooLarge = (): Uint8Array => pack(reject('REPLY_TOO_LARGE', 'query', `the answer to ${request.query} on ${request.performanceId} exceeds the server's max_payload (${this.nc.info?.max_payload} bytes)`));
-        this.engine.query(request.performanceId, request.query, request.arg).then(
-          (answer) => this.respond(msg, pack({ ok: true, answer }), tooLarge),
-          // A rejection with its code, as commands get: {ok: false, code, name, field, message}.
-          (failure: unknown) => this.respond(msg, pack(queryRejection(failure)), tooLarge),
-        );
-      },
-    });
-    this.subscriptions.set(shard, [commands, queries]);
   }
 }
 

@@ -26,14 +26,18 @@ const drainTimeoutMs = 100_000;
  */
 const stepRetryFirstMs = 20;
 const stepRetryMaxMs = 2_000;
+/**
+ * The steps one batch of coordinator commands made. Their results are reported together, in the
+ * order the steps were made, once each has one; a step refused for a passing reason leaves the
+ * group (`detached`) and is reported by itself when it gets its result, so that one step waiting
+ * for a shard does not hold back the others' reports (another product's saga among them).
+ */
 interface StepGroup {
   steps: { productId: string; nowMs: number; step: Extract<Outbound, { t: 'send' }> }[];
   results: (Result | undefined)[];
-  /** Steps still without a result. */
+  /** Steps still in the group and without a result. */
   left: number;
-  /** Reports acknowledged by the coordinators. */
-  reported: number;
-  abandoned: boolean;
+  detached: boolean[];
 }
 
 /** Refusals that leave a step unapplied and worth sending again. */
@@ -451,11 +455,13 @@ export class Engine {
     // Clients are refused from now; sagas in flight are finished first (their steps are
     // ordinary commands), then steps that still fail are given up.
     this.stopping = true;
-    await this.drain();
+    // A drain that runs out of time is reported and the stop goes on: the workers and the bus
+    // are let go whatever is left (what was journaled is replayed by the next start).
+    await this.drain().catch((error: Error) => this.onError(error));
     this.halting = true;
     for (const timer of this.stepTimers) clearTimeout(timer);
     this.stepTimers.clear();
-    await this.drain();
+    await this.drain().catch((error: Error) => this.onError(error));
     // Clients still waiting for a saga given up here are told so; the saga goes on after a
     // restart, and a retry with the same command id joins it.
     const stopping = reject('ENGINE_STOPPING', '', 'the engine stopped before the saga finished; retry with the same commandId');
@@ -643,6 +649,13 @@ export class Engine {
     else waiting.push(pending);
   }
 
+  /** Takes the clients waiting under `key` off the books (their saga ended, or they are told why not); undefined when none. */
+  private takeSagaWaiters(key: string): Pending[] | undefined {
+    const waiting = this.sagaWaiters.get(key);
+    this.sagaWaiters.delete(key);
+    return waiting;
+  }
+
   private answerSaga(waiting: readonly Pending[], result: Result): void {
     for (const p of waiting) p.reply(result);
     const answered = this.observer.sagaAnswered;
@@ -656,14 +669,13 @@ export class Engine {
     let group: StepGroup | null = null;
     for (const [productId, nowMs, action] of outbox) {
       if (action.t === 'done') {
-        const key = `${productId}\u0000${action.commandId}`;
-        const waiting = this.sagaWaiters.get(key);
-        this.sagaWaiters.delete(key);
+        const waiting = this.takeSagaWaiters(`${productId}\u0000${action.commandId}`);
         if (waiting !== undefined) this.answerSaga(waiting, action.result);
         continue;
       }
-      group ??= { steps: [], results: [], left: 0, reported: 0, abandoned: false };
+      group ??= { steps: [], results: [], left: 0, detached: [] };
       group.steps.push({ productId, nowMs, step: action });
+      group.detached.push(false);
       group.left++;
     }
     if (group === null) return;
@@ -679,22 +691,55 @@ export class Engine {
    */
   private sendStep(group: StepGroup, i: number, retryMs: number): void {
     const { step, nowMs } = group.steps[i];
-    this.enqueueStep(step.to, step.command, nowMs, (result) => {
-      if (!result.ok && passing.has(result.code)) return this.retryStep(group, () => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+    this.enqueueStep(step.to, step.command, nowMs, (answer) => {
+      let result = answer;
+      if (!result.ok && passing.has(result.code)) {
+        // Out of the group: the others' reports do not wait for this one (a shard being
+        // recovered, or down, would otherwise hold back every saga whose steps went with it).
+        if (!group.detached[i]) {
+          group.detached[i] = true;
+          if (--group.left === 0) this.reportGroup(group);
+        }
+        // Its shard can never be served here again: the step is not applied and never will be,
+        // which is the step's result; its saga compensates and its client gets its answer.
+        if (!this.stranded(step.to)) return this.retryStep(() => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+        result = reject('SHARD_UNAVAILABLE', 'performanceId', `${step.to}'s shard was given up by this process (${this.lanes[this.shardOf(step.to)].failure?.message ?? 'down'}); the step cannot be applied before a restart`);
+      }
       group.results[i] = result;
-      if (--group.left > 0 || group.abandoned) return;
-      for (let j = 0; j < group.steps.length; j++) this.reportStep(group, j, stepRetryFirstMs);
+      if (group.detached[i]) this.reportStep(group, i, stepRetryFirstMs);
+      else if (--group.left === 0) this.reportGroup(group);
     });
+  }
+
+  /** The results of the steps still in the group, in the order they were made. */
+  private reportGroup(group: StepGroup): void {
+    for (let j = 0; j < group.steps.length; j++) if (!group.detached[j]) this.reportStep(group, j, stepRetryFirstMs);
   }
 
   private reportStep(group: StepGroup, i: number, retryMs: number): void {
     const { productId, nowMs, step } = group.steps[i];
     const report = { type: 'stepResult' as const, commandId: `${step.command.commandId}>`, saga: step.saga, step: step.step, result: group.results[i]! };
     this.enqueueStep(productId, report, nowMs, (answer) => {
-      if (!answer.ok && passing.has(answer.code)) return this.retryStep(group, () => this.reportStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
-      group.reported++;
-      if (!group.abandoned) this.stepsInFlight--;
+      if (!answer.ok && passing.has(answer.code)) {
+        // A coordinator that can never be served here again: the report is given up (its saga
+        // goes on after a restart, pendingSteps), and its clients were told when its shard went
+        // (answerSagaWaitersOf).
+        if (this.stranded(productId)) return void this.stepsInFlight--;
+        return this.retryStep(() => this.reportStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+      }
+      this.stepsInFlight--;
     });
+  }
+
+  /**
+   * Whether a step (or a report) to `actorId` can never get through from this process: its
+   * shard was given up here (its worker died on a bus that keeps no journal, or past the
+   * respawn bound), no other process can be asked (no StepForwarder), and this bus never brings
+   * a shard back. Retried, it would keep its client and stop() waiting for ever.
+   */
+  private stranded(actorId: string): boolean {
+    const lane = this.lanes[this.shardOf(actorId)];
+    return lane.state === 'down' && lane.failure !== null && this.stepForwarder === null && !this.bus.recoversFromSnapshots;
   }
 
   /** A step's time: its saga's, or later if the target's shard has moved on (time never runs back in a shard). */
@@ -702,14 +747,11 @@ export class Engine {
     return Math.max(nowMs, this.lanes[this.shardOf(actorId)].lastNowMs);
   }
 
-  private retryStep(group: StepGroup, again: () => void, delayMs: number): void {
-    // Halting: the group is given up; its unanswered steps are sent again by whoever recovers
-    // the coordinator's shard (pendingSteps).
+  private retryStep(again: () => void, delayMs: number): void {
+    // Halting: the step is given up; its saga's unanswered steps are sent again by whoever
+    // recovers the coordinator's shard (pendingSteps).
     if (this.halting) {
-      if (!group.abandoned) {
-        group.abandoned = true;
-        this.stepsInFlight -= group.steps.length - group.reported;
-      }
+      this.stepsInFlight--;
       return;
     }
     const timer = setTimeout(() => {
@@ -844,13 +886,13 @@ export class Engine {
   private lost(shard: number): void {
     this.observer.leaseChanged?.(shard, false);
     this.down(this.lanes[shard], 'SHARD_UNAVAILABLE');
-    this.answerSagaWaitersOf(shard);
   }
 
   /**
-   * Clients waiting here for sagas of coordinators on a shard this process no longer serves: the
-   * saga ends wherever the shard went, and its final answer would never reach them from here
-   * (they would wait for their request to time out, and their entries would stay). Told now,
+   * Clients waiting here for sagas of coordinators on a shard this process no longer serves (its
+   * lease lost or handed back, its worker dead): the saga ends wherever the shard is served next
+   * (a recovery here included, whose replay answers no client), and its final answer would never
+   * reach them from here (they would wait for ever, and their entries would stay). Told now,
    * they retry with the same command id, which joins the saga there or gets its outcome.
    */
   private answerSagaWaitersOf(shard: number): void {
@@ -913,6 +955,7 @@ export class Engine {
     const queued = lane.queued;
     lane.queued = [];
     this.answerAll(lane, queued, reject(code, 'performanceId', `shard ${lane.shard} is not served by this process`));
+    this.answerSagaWaitersOf(lane.shard);
   }
 }
 
@@ -930,6 +973,9 @@ const productHoldTypes: ReadonlySet<string> = new Set(['holdSeats', 'holdBestAva
 function coordinatorsOnly(command: EngineCommand): Result | null {
   if (typeof command !== 'object' || command === null) return null;
   const c = command as { type?: unknown; commandId?: unknown; productId?: unknown; holdingId?: unknown };
+  // The router's report of a step's result: from a client it would stand in for a performance's
+  // answer (refuse a purchase, or give a holding tickets that do not exist).
+  if (c.type === 'stepResult') return reject('PRODUCT_STEP_ONLY', 'type', 'stepResult is the runtime\'s report of a saga step to its coordinator; clients do not send it');
   if (typeof c.commandId === 'string' && isStepCommandId(c.commandId)) {
     return reject('PRODUCT_STEP_ONLY', 'commandId', `command ids of the shape <id>/<n>/<n> are the product coordinators' saga steps; choose another id`);
   }

@@ -4,7 +4,7 @@
 // request again), and the shard goes on serving.
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsIngress, commandSubjectPrefix, querySubjectPrefix, stepItem } from '../../src/nats/mod.ts';
+import { NatsIngress, commandSubjectPrefix, querySubjectPrefix, stepItem, stepSubjectPrefix } from '../../src/nats/mod.ts';
 import { Engine, pack, packr } from '../../src/runtime/mod.ts';
 import { open, T0 } from '../runtime/helpers.ts';
 import { startNatsServer, type NatsServer } from './nats-server.ts';
@@ -33,6 +33,7 @@ afterAll(async () => {
 });
 
 const command = async (body: unknown): Promise<unknown> => packr.unpack((await nc.request(`${commandSubjectPrefix}.0`, pack(body), { timeout: 3_000 })).data);
+const forwarded = async (body: unknown): Promise<unknown> => packr.unpack((await nc.request(`${stepSubjectPrefix}.0`, pack(body), { timeout: 3_000 })).data);
 const query = async (body: unknown): Promise<unknown> => packr.unpack((await nc.request(`${querySubjectPrefix}.0`, pack(body), { timeout: 3_000 })).data);
 
 describe('NATS ingress - malformed requests', () => {
@@ -57,14 +58,23 @@ describe('NATS ingress - saga steps forwarded by another engine process', () => 
     const late = { type: 'holdSeats', commandId: 'ing-client-h2', buyerId: 'b2', channel: 'web', seatNos: [2] };
     expect(await command([['P-1', late, T0]])).toEqual([expect.objectContaining({ ok: false, name: 'TIME_REGRESSED' })]);
     const step = { type: 'holdSeats', commandId: 'ing-step-h3', buyerId: 'b3', channel: 'web', seatNos: [3] };
-    expect(await command([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: true, holdId: 'ing-step-h3' })]);
+    expect(await forwarded([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: true, holdId: 'ing-step-h3' })]);
     // Sent again (the sender did not hear the answer): the first answer, applied once.
-    expect(await command([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: true, holdId: 'ing-step-h3' })]);
+    expect(await forwarded([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: true, holdId: 'ing-step-h3' })]);
     expect(await query({ performanceId: 'P-1', query: 'seatCounts', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ held: 2 }) });
   });
 
   it('refuses a forwarded step without its time', async () => {
     const step = { type: 'holdSeats', commandId: 'ing-step-h4', buyerId: 'b4', channel: 'web', seatNos: [4] };
-    expect(await command([['P-1', step, null, stepItem]])).toEqual([expect.objectContaining({ ok: false, name: 'COMMAND_INVALID', field: 'nowMs' })]);
+    expect(await forwarded([['P-1', step, null, stepItem]])).toEqual([expect.objectContaining({ ok: false, name: 'COMMAND_INVALID', field: 'nowMs' })]);
+  });
+
+  it('takes steps on the step subject only, so that NATS permissions can keep clients off it', async () => {
+    // A client marking its item as a step on the command subject: refused, nothing applied.
+    const step = { type: 'holdSeats', commandId: 'ing-step-h5', buyerId: 'b5', channel: 'web', seatNos: [5] };
+    expect(await command([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: false, name: 'PRODUCT_STEP_ONLY', field: '[0]' })]);
+    // And a client's command on the step subject.
+    expect(await forwarded([['P-1', step, null]])).toEqual([expect.objectContaining({ ok: false, name: 'PRODUCT_STEP_ONLY', field: '[0]' })]);
+    expect(await query({ performanceId: 'P-1', query: 'seatCounts', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ held: 2 }) });
   });
 });

@@ -1,0 +1,109 @@
+// Sagas whose shards die under them. A client waiting for a saga is always answered: with its
+// outcome, or SHARD_UNAVAILABLE (retry with the same commandId) when the coordinator's shard
+// leaves this process or the saga waits for a shard this process gave up; stop() then ends
+// promptly. A step refused for a passing reason no longer holds back the reports of the steps
+// routed with it (another product's saga among them). And a client cannot stand in for the
+// router: `stepResult` is refused at the door.
+import { describe, expect, it } from 'vitest';
+import type { Result } from '../../src/domain/mod.ts';
+import { EmbeddedBus, shardOf, type Engine, type EngineOptions } from '../../src/runtime/mod.ts';
+import { CARD_SALE_AT_MS, seasonCardProduct, SEASON_CARD } from '../../src/sim/season-setup.ts';
+import { engines, expectCode, expectOk, outcome, within } from './helpers.ts';
+import { buy, matches, seat, setUp } from './season-fixture.ts';
+
+const { start, stop } = engines();
+const shards = 2;
+
+interface Threads { pool: { threads: { terminate(): Promise<number> }[] } }
+
+const terminate = (engine: Engine, worker: number): Promise<number> => (engine as unknown as Threads).pool.threads[worker].terminate();
+
+/** Two workers, one shard each (shard s on worker s); `killOnPending` ends that worker the moment a purchase is answered pending. */
+async function season(errors: string[], killOnPending: number | null = null, extra: EngineOptions = {}): Promise<Engine> {
+  let kill = killOnPending;
+  let engine: Engine | null = null;
+  engine = await start({
+    workers: 2, shards, onError: (e) => errors.push(e.message), ...extra,
+    observer: {
+      applied: (_shard, batch, results) => {
+        if (kill === null || engine === null || !batch.some((p, i) => p.command.type === 'buyProduct' && (results[i] as { pending?: boolean }).pending === true)) return;
+        void terminate(engine, kill);
+        kill = null;
+      },
+    },
+  });
+  await setUp(engine);
+  return engine;
+}
+
+const coordinatorShard = shardOf(SEASON_CARD, shards);
+const otherShard = 1 - coordinatorShard;
+
+describe('runtime - sagas whose shards die', () => {
+  it('answers the client of a saga whose coordinator\'s worker dies (no journal to recover from), and stop() ends', async () => {
+    const errors: string[] = [];
+    const engine = await season(errors, coordinatorShard);
+    const answer = await within(engine.submit(SEASON_CARD, buy('cut-1', 'alice', [seat(10)]), CARD_SALE_AT_MS), 5_000);
+    expect(answer).not.toBe('pending');
+    expectCode(answer as Result, 'SHARD_UNAVAILABLE');
+    const stopped = Date.now();
+    await stop(engine);
+    expect(Date.now() - stopped).toBeLessThan(10_000);
+  });
+
+  it('answers a purchase that waits for a performance whose worker died, and stop() ends', async () => {
+    const errors: string[] = [];
+    const engine = await season(errors);
+    expect(matches.some((p) => shardOf(p.performanceId, shards) === otherShard)).toBe(true);
+    await terminate(engine, otherShard);
+    for (let i = 0; i < 300 && !errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
+    const answer = await within(engine.submit(SEASON_CARD, buy('late-1', 'bob', [seat(11)]), CARD_SALE_AT_MS), 5_000);
+    expect(answer).not.toBe('pending');
+    expect(answer).toMatchObject({ ok: false, name: 'SHARD_UNAVAILABLE', message: expect.stringMatching(/MATCH-\d+.s shard was given up by this process/) });
+    const stopped = Date.now();
+    await stop(engine);
+    expect(Date.now() - stopped).toBeLessThan(10_000);
+  });
+
+  it('does not hold back another product\'s saga routed with a step that waits for a dead shard', async () => {
+    const errors: string[] = [];
+    const engine = await season(errors);
+    // Product B on the coordinator's shard, selling only the matches of that shard.
+    let other = '';
+    for (let n = 0; other === ''; n++) if (shardOf(`CARD-B${n}`, shards) === coordinatorShard) other = `CARD-B${n}`;
+    const served = matches.filter((p) => shardOf(p.performanceId, shards) === coordinatorShard);
+    expectOk(await engine.submit(other, { ...seasonCardProduct('create-B', served), productId: other }, CARD_SALE_AT_MS - 1_000));
+    await terminate(engine, otherShard);
+    for (let i = 0; i < 300 && !errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
+    // One burst: both coordinators' steps leave in one group.
+    const a = engine.submit(SEASON_CARD, buy('a-1', 'ann', [seat(30)]), CARD_SALE_AT_MS);
+    const b = engine.submit(other, buy('b-1', 'ben', [seat(31)]), CARD_SALE_AT_MS);
+    expect(outcome((await within(b, 5_000)) as Result)).toBe('OK');
+    expect(outcome((await within(a, 5_000)) as Result)).toBe('SHARD_UNAVAILABLE');
+  });
+
+  it('answers every client of a coordinator whose worker dies and is replaced, and retries get the sagas\' outcomes', async () => {
+    const errors: string[] = [];
+    const engine = await season(errors, coordinatorShard, { bus: new EmbeddedBus({ keepJournal: true }) });
+    const purchases = Array.from({ length: 20 }, (_, i) => buy(`r-${i}`, `buyer${i}`, [seat(100 + i)]));
+    const first = await Promise.all(purchases.map((c) => within(engine.submit(SEASON_CARD, c, CARD_SALE_AT_MS), 10_000)));
+    // Nobody left waiting: each is answered, with its outcome or SHARD_UNAVAILABLE.
+    expect(first.filter((r) => r === 'pending')).toHaveLength(0);
+    expect(first.map((r) => outcome(r as Result)).every((c) => c === 'OK' || c === 'SHARD_UNAVAILABLE')).toBe(true);
+    expect(first.some((r) => outcome(r as Result) === 'SHARD_UNAVAILABLE')).toBe(true);
+    for (let s = 0; s < shards; s++) await engine.whenServing(s);
+    const retried = await Promise.all(purchases.map((c) => within(engine.submit(SEASON_CARD, c, CARD_SALE_AT_MS + 1), 10_000)));
+    expect(retried.map((r) => outcome(r as Result))).toEqual(purchases.map(() => 'OK'));
+    first.forEach((r, i) => { if (outcome(r as Result) === 'OK') expect(retried[i]).toEqual(r); });
+  });
+});
+
+describe('runtime - the router\'s own commands', () => {
+  it('refuses a client\'s stepResult (it would stand in for a performance\'s answer) and applies nothing', async () => {
+    const engine = await start({ workers: 1, shards });
+    await setUp(engine);
+    const forged = { type: 'stepResult', commandId: 'evil-1', saga: 1, step: 0, result: { ok: false, code: 11, name: 'SEAT_NOT_AVAILABLE', field: 'seats[0]', message: 'forged' } } as const;
+    expect(await engine.submit(SEASON_CARD, forged as never, CARD_SALE_AT_MS)).toMatchObject({ ok: false, name: 'PRODUCT_STEP_ONLY', field: 'type' });
+    expect(outcome(await engine.submit(SEASON_CARD, buy('fine-1', 'cid', [seat(50)]), CARD_SALE_AT_MS))).toBe('OK');
+  });
+});
