@@ -18,6 +18,22 @@ interface Threads { pool: { threads: { terminate(): Promise<number> }[] } }
 
 const terminate = (engine: Engine, worker: number): Promise<number> => (engine as unknown as Threads).pool.threads[worker].terminate();
 
+/** Ends `worker` and waits until the engine has heard of it. */
+async function killed(engine: Engine, errors: string[], worker: number): Promise<void> {
+  await terminate(engine, worker);
+  for (let i = 0; i < 300 && !errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+/** The answer came within 5 s, and stop() then takes less than 10 s. */
+async function answeredThenStopped(engine: Engine, answer: Promise<Result>): Promise<Result> {
+  const result = await within(answer, 5_000);
+  expect(result).not.toBe('pending');
+  const stopped = Date.now();
+  await stop(engine);
+  expect(Date.now() - stopped).toBeLessThan(10_000);
+  return result as Result;
+}
+
 /** Two workers, one shard each (shard s on worker s); `killOnPending` ends that worker the moment a purchase is answered pending. */
 async function season(errors: string[], killOnPending: number | null = null, extra: EngineOptions = {}): Promise<Engine> {
   let kill = killOnPending;
@@ -43,26 +59,16 @@ describe('runtime - sagas whose shards die', () => {
   it('answers the client of a saga whose coordinator\'s worker dies (no journal to recover from), and stop() ends', async () => {
     const errors: string[] = [];
     const engine = await season(errors, coordinatorShard);
-    const answer = await within(engine.submit(SEASON_CARD, buy('cut-1', 'alice', [seat(10)]), CARD_SALE_AT_MS), 5_000);
-    expect(answer).not.toBe('pending');
-    expectCode(answer as Result, 'SHARD_UNAVAILABLE');
-    const stopped = Date.now();
-    await stop(engine);
-    expect(Date.now() - stopped).toBeLessThan(10_000);
+    expectCode(await answeredThenStopped(engine, engine.submit(SEASON_CARD, buy('cut-1', 'alice', [seat(10)]), CARD_SALE_AT_MS)), 'SHARD_UNAVAILABLE');
   });
 
   it('answers a purchase that waits for a performance whose worker died, and stop() ends', async () => {
     const errors: string[] = [];
     const engine = await season(errors);
     expect(matches.some((p) => shardOf(p.performanceId, shards) === otherShard)).toBe(true);
-    await terminate(engine, otherShard);
-    for (let i = 0; i < 300 && !errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
-    const answer = await within(engine.submit(SEASON_CARD, buy('late-1', 'bob', [seat(11)]), CARD_SALE_AT_MS), 5_000);
-    expect(answer).not.toBe('pending');
+    await killed(engine, errors, otherShard);
+    const answer = await answeredThenStopped(engine, engine.submit(SEASON_CARD, buy('late-1', 'bob', [seat(11)]), CARD_SALE_AT_MS));
     expect(answer).toMatchObject({ ok: false, name: 'SHARD_UNAVAILABLE', message: expect.stringMatching(/MATCH-\d+.s shard was given up by this process/) });
-    const stopped = Date.now();
-    await stop(engine);
-    expect(Date.now() - stopped).toBeLessThan(10_000);
   });
 
   it('does not hold back another product\'s saga routed with a step that waits for a dead shard', async () => {
@@ -73,8 +79,7 @@ describe('runtime - sagas whose shards die', () => {
     for (let n = 0; other === ''; n++) if (shardOf(`CARD-B${n}`, shards) === coordinatorShard) other = `CARD-B${n}`;
     const served = matches.filter((p) => shardOf(p.performanceId, shards) === coordinatorShard);
     expectOk(await engine.submit(other, { ...seasonCardProduct('create-B', served), productId: other }, CARD_SALE_AT_MS - 1_000));
-    await terminate(engine, otherShard);
-    for (let i = 0; i < 300 && !errors.some((e) => /died/.test(e)); i++) await new Promise((r) => setTimeout(r, 10));
+    await killed(engine, errors, otherShard);
     // One burst: both coordinators' steps leave in one group.
     const a = engine.submit(SEASON_CARD, buy('a-1', 'ann', [seat(30)]), CARD_SALE_AT_MS);
     const b = engine.submit(other, buy('b-1', 'ben', [seat(31)]), CARD_SALE_AT_MS);
