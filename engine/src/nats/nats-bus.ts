@@ -2,7 +2,7 @@
 // leases in a KV bucket, all on one connection. See engine/docs/NATS.md for what an
 // acknowledged append promises and how long a takeover takes.
 import { randomBytes } from 'node:crypto';
-import { connect, StorageType, type NatsConnection } from 'nats';
+import { connect, StorageType, type NatsConnection, type StreamConfig } from 'nats';
 import type { Bus, JournalEntry, Lease, LeaseEvents, SnapshotEntry } from '../runtime/bus.ts';
 import { apiErrorCode, onReconnect, streamNotFound } from './nats-connection.ts';
 import { NatsJournal } from './nats-journal.ts';
@@ -40,6 +40,20 @@ export const natsBusDefaults = {
 } as const;
 
 const ownerPattern = /^[-_=/.A-Za-z0-9]+$/;
+
+/**
+ * What makes a lease bucket made beforehand lose its keys, or null: a TTL (max_age) or a limit
+ * on its size lets the leases and the journal's recorded shard count go (a process started with
+ * another count was then taken in: two writers for a performance), and memory storage loses them
+ * when nats-server stops.
+ */
+function lostBy(c: StreamConfig): string | null {
+  const lost = ([['max_age', c.max_age], ['max_bytes', c.max_bytes], ['max_msgs', c.max_msgs]] as const)
+    .filter(([, v]) => typeof v === 'number' && v > 0)
+    .map(([name, v]) => `${name} ${v}`);
+  if (c.storage !== undefined && c.storage !== StorageType.File) lost.push(`storage ${c.storage}`);
+  return lost.length > 0 ? lost.join(', ') : null;
+}
 
 export class NatsBus implements Bus {
   readonly kind = 'nats' as const;
@@ -95,7 +109,10 @@ export class NatsBus implements Bus {
       const js = nc.jetstream();
       const journal = await NatsJournal.open(nc, options.streamName ?? natsBusDefaults.streamName, options.subjectPrefix ?? natsBusDefaults.subjectPrefix);
       const snapshots = await NatsSnapshots.open(js, options.snapshotBucket ?? natsBusDefaults.snapshotBucket);
-      const kv = await js.views.kv(options.leaseBucket ?? natsBusDefaults.leaseBucket, { history: 1, storage: StorageType.File });
+      const leaseBucket = options.leaseBucket ?? natsBusDefaults.leaseBucket;
+      const kv = await js.views.kv(leaseBucket, { history: 1, storage: StorageType.File });
+      const lost = lostBy((await kv.status()).streamInfo.config);
+      if (lost !== null) throw new Error(`lease bucket ${leaseBucket} exists but loses keys (${lost}): the leases and the journal's shard count must stay until they are changed; remove that from the bucket, or name another one`);
       const leases = new NatsLeases({
         kv,
         owner: options.owner,
@@ -119,10 +136,13 @@ export class NatsBus implements Bus {
    * and each failure gives the shard's lease up.
    */
   get recordBytesMax(): number | undefined {
-    const max = this.nc.info?.max_payload;
-    // (Not below 1 KiB: a max_payload smaller than the headers' room would otherwise give no
-    // room at all; such a server refuses the appends, as it would refuse anything else.)
-    return max === undefined ? undefined : Math.max(1_024, max - NatsBus.headerRoomBytes);
+    // The stream's max_msg_size counts too (headers included): a stream made with a smaller one
+    // failed every large batch's append, each giving the shard's lease up (until session 30).
+    const limits = [this.nc.info?.max_payload, this.journal.maxMsgSize ?? undefined].filter((v): v is number => v !== undefined);
+    if (limits.length === 0) return undefined;
+    // (Not below 1 KiB: a limit smaller than the headers' room would otherwise give no room at
+    // all; such a server refuses the appends, as it would refuse anything else.)
+    return Math.max(1_024, Math.min(...limits) - NatsBus.headerRoomBytes);
   }
 
   /** The bus' connection, shared by the command ingress (one connection per process). */

@@ -49,6 +49,8 @@ function droppedBy(c: StreamConfig): string | null {
     .filter(([, v]) => typeof v === 'number' && v > 0)
     .map(([name, v]) => `${name} ${v}`);
   if (c.retention !== undefined && c.retention !== RetentionPolicy.Limits) limited.push(`retention ${c.retention}`);
+  // Memory storage loses every record when nats-server stops: an acknowledged command with it.
+  if (c.storage !== undefined && c.storage !== StorageType.File) limited.push(`storage ${c.storage} (records are lost when nats-server stops)`);
   return limited.length > 0 ? limited.join(', ') : null;
 }
 
@@ -63,6 +65,8 @@ export class NatsJournal {
     readonly stream: string,
     private readonly subjectPrefix: string,
     private readonly readStallMs: number,
+    /** The stream's max_msg_size (headers included), or null where it sets none: a record must fit it too. */
+    readonly maxMsgSize: number | null,
   ) {
     onReconnect(nc, () => {
       const settle = this.reconnected.settle;
@@ -102,7 +106,9 @@ export class NatsJournal {
     }
     const drops = droppedBy(config);
     if (drops !== null) throw new Error(`stream ${stream} exists but drops records (${drops}): recovery reads every record after the latest snapshot; remove that from the stream, or name another one`);
-    return new NatsJournal(nc, js, jsm, stream, subjectPrefix, readStallMs);
+    // A stream that never acknowledges would fail every append (and give every shard's lease up).
+    if (config.no_ack === true) throw new Error(`stream ${stream} exists with no_ack: the engine answers a command only once its record is acknowledged; remove no_ack from the stream, or name another one`);
+    return new NatsJournal(nc, js, jsm, stream, subjectPrefix, readStallMs, typeof config.max_msg_size === 'number' && config.max_msg_size > 0 ? config.max_msg_size : null);
   }
 
   subject(shard: number): string {
@@ -195,13 +201,21 @@ export class NatsJournal {
     let complete = false;
     let idleSinceMs = performance.now();
     while (!complete && performance.now() - idleSinceMs < this.readStallMs) {
+      // The gap in stream sequence numbers counts the other shards' records too: a pull may ask
+      // for more than the shard has left, and would then wait out its expiry for the rest.
       const batch = await consumer.fetch({ max_messages: Math.min(1_000, lastSeq - seen), expires: 2_000 });
       for await (const message of batch) {
         // A copy, so the caller may keep or transfer the bytes without pinning the client's buffers.
         each({ seq: message.seq, bytes: new Uint8Array(message.data) });
         seen = message.seq;
         idleSinceMs = performance.now();
-        if (seen >= lastSeq) complete = true;
+        if (seen >= lastSeq) {
+          // The end: not a wait for the pull's expiry (2 s added to every recovery whose tail
+          // had other shards' records between its own, until session 30).
+          complete = true;
+          batch.stop();
+          break;
+        }
       }
     }
     await consumer.delete().catch(() => undefined);

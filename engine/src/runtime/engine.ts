@@ -615,11 +615,11 @@ export class Engine {
         lane.journaling = false;
         lane.appendingCommands = 0;
         if (generation !== lane.generation) {
-          this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}`));
+          this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}; the record may still have reached the journal: retry with the same commandId to learn the outcome`));
           return;
         }
         lane.inFlight -= batch.length;
-        this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}`));
+        this.answerAll(lane, batch, reject('JOURNAL_FAILED', '', `journal append failed: ${error.message}; the record may still have reached the journal: retry with the same commandId to learn the outcome`));
         this.flush(lane);
       },
     );

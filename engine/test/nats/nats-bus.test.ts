@@ -4,7 +4,7 @@
 // other's keys; the restart test gets a server of its own. Lease timings are small (renew
 // 100 ms, TTL 500 ms) and every wait polls a condition with a generous timeout: the only
 // elapsed-time assertion is the documented takeover bound, with a margin.
-import { nanos, RetentionPolicy } from 'nats';
+import { nanos, RetentionPolicy, StorageType } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus, type NatsBusOptions } from '../../src/nats/nats-bus.ts';
 import { NatsJournal } from '../../src/nats/nats-journal.ts';
@@ -61,6 +61,21 @@ describe('nats bus - journal', () => {
     expect(await readAll(writer, 0, seqs[4])).toEqual({ last: seqs[4], entries: [] });
     expect(await readAll(writer, 1, 0)).toEqual({ last: 0, entries: [] });
     expect(await readAll(writer, 1, 17)).toEqual({ last: 17, entries: [] });
+  });
+
+  // Found in session 30: the last pull asked for the gap in stream sequence numbers, which
+  // counts the other shards' records, and waited out its 2 s expiry for records that never came.
+  it('journal - a read of a tail with other shards\' records between its own ends at the shard\'s last record, without waiting out a pull', async () => {
+    const where = place();
+    const writer = await bus(where, 'writer');
+    const seen = recorder();
+    await writer.startLeases(2, seen.events);
+    for (let i = 0; i < 10; i++) await writer.append(i % 2, seen.held.get(i % 2)!, text.encode(`r${i}`));
+    const started = performance.now();
+    const { entries } = await readAll(writer, 0);
+    expect(entries.map((e) => e.text)).toEqual(['r0', 'r2', 'r4', 'r6', 'r8']);
+    // The pull's expiry is 2 s; a read of five records takes milliseconds.
+    expect(performance.now() - started).toBeLessThan(1_500);
   });
 
   it('journal - a read spans many pulls (more records and bytes than one pull asks for)', async () => {
@@ -141,12 +156,34 @@ describe('nats bus - a journal stream made beforehand', () => {
     ['max_bytes', { max_bytes: 1 << 20 }],
     ['max_msgs_per_subject', { max_msgs_per_subject: 5 }],
     ['retention', { retention: RetentionPolicy.Workqueue }],
+    // Found in session 30: acknowledged commands were lost to a kill -9 of nats-server.
+    ['storage', { storage: StorageType.Memory }],
   ] as const)('is refused when it drops records (%s), saying what drops them', async (what, limit) => {
     const where = place();
     const jsm = await (await connection()).jetstreamManager();
     await jsm.streams.add({ name: where.streamName!, subjects: [`${where.subjectPrefix}.>`], ...limit });
     const refused = await rejection(bus(where, 'writer'));
     expect(refused.message).toMatch(new RegExp(`^stream ${where.streamName} exists but drops records \\(${what}`));
+  });
+
+  it('is refused with no_ack (no append would ever be acknowledged)', async () => {
+    const where = place();
+    const jsm = await (await connection()).jetstreamManager();
+    await jsm.streams.add({ name: where.streamName!, subjects: [`${where.subjectPrefix}.>`], no_ack: true });
+    expect((await rejection(bus(where, 'writer'))).message).toMatch(new RegExp(`^stream ${where.streamName} exists with no_ack`));
+  });
+
+  // Found in session 30: every batch larger than the stream's max_msg_size failed its append
+  // (and gave the shard's lease up); only the server's max_payload bounded the records.
+  it('bounds the records by its max_msg_size, headers\' room included', async () => {
+    const where = place();
+    const jsm = await (await connection()).jetstreamManager();
+    await jsm.streams.add({ name: where.streamName!, subjects: [`${where.subjectPrefix}.>`], max_msg_size: 64 * 1_024 });
+    const writer = await bus(where, 'writer');
+    expect(writer.recordBytesMax).toBe(64 * 1_024 - 4_096);
+    const seen = recorder();
+    await writer.startLeases(1, seen.events);
+    expect(await writer.append(0, seen.held.get(0)!, new Uint8Array(writer.recordBytesMax!))).toBe(1);
   });
 
   it('is taken when it has no limits (as the engine makes it)', async () => {
@@ -157,6 +194,19 @@ describe('nats bus - a journal stream made beforehand', () => {
     const seen = recorder();
     await writer.startLeases(1, seen.events);
     expect(await writer.append(0, seen.held.get(0)!, text.encode('r0'))).toBe(1);
+  });
+});
+
+describe('nats bus - a lease bucket made beforehand', () => {
+  // Found in session 30: a bucket with a TTL let the journal's recorded shard count expire, and a
+  // process started with another count was then taken in (two writers for one performance).
+  it.each([
+    ['max_age', { ttl: 2_000 }],
+    ['storage', { storage: StorageType.Memory }],
+  ] as const)('is refused when it loses keys (%s), saying what loses them', async (what, options) => {
+    const where = place();
+    await (await connection()).jetstream().views.kv(where.leaseBucket!, { history: 1, ...options });
+    expect((await rejection(bus(where, 'writer'))).message).toMatch(new RegExp(`^lease bucket ${where.leaseBucket} exists but loses keys \\(${what}`));
   });
 });
 
