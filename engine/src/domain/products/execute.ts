@@ -3,7 +3,7 @@
 // result back as a `stepResult` command. A client command that starts a saga is answered
 // `pending` at once and finally by a `done` action; its retry joins the saga or gets the outcome.
 import { Code, reject, type Rejection } from '../codes.ts';
-import { isId, isInt, shown, unkeepable } from '../checks.ts';
+import { isId, isInt, needEmail, shown, unkeepable } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
 import { limits } from '../limits.ts';
@@ -258,7 +258,10 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   if (nowMs < saleStartMs || nowMs >= s.def.saleEndMs) return reject('PRODUCT_SALE_CLOSED', '', `product ${s.productId} is on sale from ${saleStartMs} to ${s.def.saleEndMs}`);
   if (flags?.only === true && !flagged) return reject('PRODUCT_FLAG_REQUIRED', 'buyerFlags', `product ${s.productId} is sold only to buyers flagged ${flags.flags.join(' or ')}`);
   if (!isId(cmd.buyerId)) return reject('COMMAND_INVALID', 'buyerId', 'buyerId must be an id');
-  if (cmd.buyerEmail !== undefined && typeof cmd.buyerEmail !== 'string') return reject('COMMAND_INVALID', 'buyerEmail', 'buyerEmail must be a string');
+  // Checked here as each performance's confirm would check them: refused there, a sale started,
+  // held seats everywhere, was undone, and its refusal was kept for retries (session 30).
+  const bad = needEmail(cmd.buyerEmail, 'buyerEmail') ?? filterRefusal(cmd.filter);
+  if (bad !== null) return bad;
   const notOffered = checkTicketType(s, cmd.ticketType);
   if (notOffered !== null) return notOffered;
   const quantity = cmd.quantity ?? (Array.isArray(cmd.seats) ? cmd.seats.length : 1);
@@ -282,6 +285,21 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   saga.making.push(makingOf(holdingId, cmd.buyerId, cmd.buyerEmail ?? null, quantity, cmd.seats === undefined ? null : [...cmd.seats], performances, null));
   startBuy(s, saga, out);
   return pending(s, saga);
+}
+
+/**
+ * A best-available filter's shape, as a performance's holdBestAvailable checks it: an object
+ * whose zone and section are ids and whose accessible is true or false. Whether the zone and the
+ * section are in a performance's layout is that performance's to say.
+ */
+function filterRefusal(filter: unknown): Rejection | null {
+  if (filter === undefined) return null;
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) return reject('COMMAND_INVALID', 'filter', 'filter must be an object');
+  const f = filter as { zone?: unknown; section?: unknown; accessible?: unknown };
+  if (f.zone !== undefined && !isId(f.zone)) return reject('COMMAND_INVALID', 'filter.zone', 'filter.zone must be a zone id');
+  if (f.section !== undefined && !isId(f.section)) return reject('COMMAND_INVALID', 'filter.section', 'filter.section must be a section id');
+  if (f.accessible !== undefined && typeof f.accessible !== 'boolean') return reject('COMMAND_INVALID', 'filter.accessible', 'accessible must be true or false');
+  return null;
 }
 
 /**
@@ -314,6 +332,8 @@ function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[
   if (holder === undefined) return reject('HOLDING_UNKNOWN', 'previousHoldingId', `${shown(cmd.previousHoldingId)} is not a holding of ${renewal.fromProductId}`);
   if (holder.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${shown(cmd.buyerId)} does not hold ${holder.holdingId}`);
   if (s.renewed.has(holder.holdingId)) return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
+  const badEmail = needEmail(cmd.buyerEmail, 'buyerEmail');
+  if (badEmail !== null) return badEmail;
   const customers = customersFor(s, cmd.customers, holder.seats?.length ?? holder.count!);
   if (customers !== null && !Array.isArray(customers)) return customers;
   // A renewal takes what a purchase would: a pick & mix holder picks again, within the
