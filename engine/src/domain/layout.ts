@@ -66,12 +66,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const nameRule = 'a display name is text of at most 200 characters';
+
+/** Whether a display name (optional) is given and is not text of at most 200 characters. */
+function badName(name: unknown): boolean {
+  return name !== undefined && (typeof name !== 'string' || name.length > 200);
+}
+
 /** Checks a layout in a fixed order and names the first offending field. */
 export function compileLayout(input: unknown): LayoutResult {
   if (!isObject(input)) return reject('LAYOUT_INVALID', '', 'a layout is a JSON object');
   const json = input as unknown as LayoutJson;
   if (badId(json.layoutId)) return reject('LAYOUT_INVALID', 'layoutId', 'layoutId must be a short id (letters, digits, _ . : -)');
-  if (json.name !== undefined && (typeof json.name !== 'string' || json.name.length > 200)) return reject('LAYOUT_INVALID', 'name', 'name must be text of at most 200 characters');
+  if (badName(json.name)) return reject('LAYOUT_INVALID', 'name', nameRule);
   if (!Array.isArray(json.zones) || json.zones.length === 0) return reject('LAYOUT_INVALID', 'zones', 'at least one price zone is needed');
   if (json.zones.length > limits.zonesPerLayoutMax) return reject('LAYOUT_TOO_LARGE', 'zones', `at most ${limits.zonesPerLayoutMax} zones`);
   const zoneIndexById = new Map<string, number>();
@@ -79,10 +86,12 @@ export function compileLayout(input: unknown): LayoutResult {
     const zone = json.zones[z];
     if (!isObject(zone) || badId(zone.id)) return reject('LAYOUT_INVALID', `zones[${z}].id`, 'a zone needs an id');
     if (zoneIndexById.has(zone.id)) return reject('LAYOUT_DUPLICATE_ID', `zones[${z}].id`, `zone id ${zone.id} appears twice`);
+    if (badName(zone.name)) return reject('LAYOUT_INVALID', `zones[${z}].name`, nameRule);
     zoneIndexById.set(zone.id, z);
   }
-  const sections = json.sections ?? [];
-  const gaAreasJson = json.gaAreas ?? [];
+  // Missing is empty; null is not a list (it was taken for an empty one until session 30).
+  const sections = json.sections === undefined ? [] : json.sections;
+  const gaAreasJson = json.gaAreas === undefined ? [] : json.gaAreas;
   if (!Array.isArray(sections)) return reject('LAYOUT_INVALID', 'sections', 'sections must be an array');
   if (!Array.isArray(gaAreasJson)) return reject('LAYOUT_INVALID', 'gaAreas', 'gaAreas must be an array');
   if (sections.length === 0 && gaAreasJson.length === 0) return reject('LAYOUT_INVALID', 'sections', 'a layout needs seats or general-admission areas');
@@ -104,6 +113,7 @@ export function compileLayout(input: unknown): LayoutResult {
     const at = `sections[${s}]`;
     if (!isObject(section) || badId(section.id)) return reject('LAYOUT_INVALID', `${at}.id`, 'a section needs an id');
     if (sectionIndexById.has(section.id)) return reject('LAYOUT_DUPLICATE_ID', `${at}.id`, `section id ${section.id} appears twice`);
+    if (badName(section.name)) return reject('LAYOUT_INVALID', `${at}.name`, nameRule);
     sectionIndexById.set(section.id, s);
     if (!Array.isArray(section.rows) || section.rows.length === 0) return reject('LAYOUT_EMPTY_SECTION', `${at}.rows`, `section ${section.id} has no rows`);
     if (section.rows.length > limits.rowsPerSectionMax) return reject('LAYOUT_TOO_LARGE', `${at}.rows`, `at most ${limits.rowsPerSectionMax} rows per section`);
@@ -158,6 +168,7 @@ export function compileLayout(input: unknown): LayoutResult {
     const at = `gaAreas[${g}]`;
     if (!isObject(area) || badId(area.id)) return reject('LAYOUT_INVALID', `${at}.id`, 'a GA area needs an id');
     if (gaIndexById.has(area.id) || sectionIndexById.has(area.id)) return reject('LAYOUT_DUPLICATE_ID', `${at}.id`, `area id ${area.id} appears twice`);
+    if (badName(area.name)) return reject('LAYOUT_INVALID', `${at}.name`, nameRule);
     if (!Number.isSafeInteger(area.capacity) || area.capacity < 1 || area.capacity > limits.gaCapacityMax) {
       return reject('LAYOUT_INVALID', `${at}.capacity`, `capacity must be a whole number from 1 to ${limits.gaCapacityMax}`);
     }
@@ -168,10 +179,18 @@ export function compileLayout(input: unknown): LayoutResult {
     gaCapacity += area.capacity;
   }
 
+  // The hash is of the JSON text: a document JSON has no text for (a BigInt, a cycle, a throwing
+  // toJSON) is refused, where it threw.
+  let text: string;
+  try {
+    text = JSON.stringify(json);
+  } catch (error) {
+    return reject('LAYOUT_INVALID', '', `a layout must be JSON data: ${(error as Error).message}`);
+  }
   const layout: Layout = {
     layoutId: json.layoutId,
     name: json.name ?? json.layoutId,
-    hash: fnv1a(JSON.stringify(json)),
+    hash: fnv1a(text),
     zoneIds: json.zones.map((z) => z.id),
     zoneIndexById,
     sectionIds: sections.map((s) => s.id),

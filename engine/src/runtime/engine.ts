@@ -9,6 +9,7 @@ import type { Bus, Lease } from './bus.ts';
 import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
+import { VenueCatalog } from './venues.ts';
 import { QueryRefused } from './query-refused.ts';
 import { shardOf } from './shard-of.ts';
 import { workerEntry, type WorkerEntry, type WorkerLoader } from './worker-entry.ts';
@@ -191,6 +192,10 @@ export class Engine {
     // Checked before any thread starts.
     this.tickEveryMs = opts.tickEveryMs ?? 0;
     if (!(this.tickEveryMs >= 0) || !Number.isFinite(this.tickEveryMs)) throw new RangeError(`tickEveryMs must be 0 or more, got ${this.tickEveryMs}`);
+    // A custom venue that does not compile is refused here, with its layout's code and path,
+    // rather than at each openPerformance naming it.
+    const invalid = new VenueCatalog(opts.venues ?? {}).firstInvalid();
+    if (invalid !== null) throw new RangeError(`venue ${invalid.name} does not compile: ${invalid.refusal.name} at ${invalid.refusal.field === '' ? 'the document' : invalid.refusal.field}: ${invalid.refusal.message}`);
     this.bus = opts.bus ?? new EmbeddedBus();
     this.recordBytesMax = Math.min(this.options.batchBytesMax, this.bus.recordBytesMax ?? Number.POSITIVE_INFINITY);
     const workers = opts.workers ?? availableParallelism();

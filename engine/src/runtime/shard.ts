@@ -3,7 +3,7 @@
 // use it directly.
 import {
   availability, blocksReport, Code, createPerformance, DONE, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
-  limits, nextDueAtMs, productLimits, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, stateHash, ticketRows, touch,
+  limits, nextDueAtMs, productLimits, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, shown, stateHash, ticketRows, touch,
   type Command, type PerformanceState, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
@@ -338,13 +338,11 @@ export class Shard {
     if (this.products.has(performanceId)) return reject('PERFORMANCE_EXISTS', 'performanceId', `${performanceId} is a product`);
     if (this.actors.has(performanceId)) return reject('PERFORMANCE_EXISTS', 'performanceId', `performance ${performanceId} is already open`);
     if (typeof command.venue !== 'string') return reject('COMMAND_INVALID', 'venue', 'venue must be a venue name');
-    let layout;
-    try {
-      layout = this.config.venues.layout(command.venue);
-    } catch (error) {
-      return reject('COMMAND_INVALID', 'venue', (error as Error).message);
-    }
-    if (layout === null) return reject('COMMAND_INVALID', 'venue', `unknown venue ${command.venue}; known: ${this.config.venues.names().join(', ')}`);
+    const layout = this.config.venues.layout(command.venue);
+    if (layout === null) return reject('COMMAND_INVALID', 'venue', `unknown venue ${shown(command.venue)}; known: ${this.config.venues.names().join(', ')}`);
+    // A custom venue that does not compile: the layout's own code, the field a path into the
+    // engine's `venues` option (Engine.start refuses such a venue; a Shard made directly may not).
+    if ('ok' in layout) return { ...layout, field: `venues.${command.venue}${layout.field === '' ? '' : `.${layout.field}`}`, message: `venue ${shown(command.venue)}: ${layout.message}` };
     if (command.spec?.performanceId !== performanceId) return reject('COMMAND_INVALID', 'spec.performanceId', 'spec.performanceId must be the performance the command is sent to');
     const created = createPerformance(command.spec, layout);
     if (!created.ok) return created;
@@ -435,6 +433,7 @@ export class Shard {
     for (const [id, venue, actorBytes] of snap.actors) {
       const layout = config.venues.layout(venue);
       if (layout === null) throw new Error(`snapshot names venue ${venue}, which this engine does not know`);
+      if ('ok' in layout) throw new Error(`snapshot names venue ${venue}, whose layout this engine refuses: ${layout.name} at ${layout.field}`);
       shard.adopt(PerformanceActor.fromSnapshot(id, venue, layout, actorBytes));
     }
     for (const [id, bytes] of snap.products) shard.adoptProduct(ProductActor.fromSnapshot(id, bytes));

@@ -21,7 +21,7 @@ const REFUND_SHARE = 0.02;
 export async function simulateSeason(engine: Engine, options: ScenarioOptions): Promise<ScenarioRun> {
   const rng = new Rng(options.seed);
   const driver = new ScenarioDriver(engine);
-  const layout = new VenueCatalog().layout('stadium')!;
+  const layout = new VenueCatalog().known('stadium');
   const matches = matchPerformances();
   const phases: Record<string, Record<string, number>> = {};
   const holderCount = Math.floor(options.buyers * 0.1);

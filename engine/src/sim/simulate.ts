@@ -88,8 +88,7 @@ export const MAP_VISITS_MAX = 16;
 export async function simulateOnsale(engine: Engine, options: SimulateOptions): Promise<SimulationRun> {
   const performanceId = options.performanceId ?? 'STADIUM-2026-12-01';
   const rng = new Rng(options.seed);
-  const layout = new VenueCatalog().layout('stadium');
-  if (layout === null) throw new Error('the stadium venue is missing');
+  const layout = new VenueCatalog().known('stadium');
   const capacity = layout.capacity;
   const publicSections = SECTIONS - PARTNER_SECTIONS;
 

@@ -21,7 +21,7 @@ const MAX_PER_BUYER = 8;
 export async function simulateTheatre(engine: Engine, options: ScenarioOptions): Promise<ScenarioRun> {
   const rng = new Rng(options.seed);
   const driver = new ScenarioDriver(engine);
-  const layout = new VenueCatalog().layout('theatre')!;
+  const layout = new VenueCatalog().known('theatre');
   const shows = theatrePerformances();
   const ids = shows.map((p) => p.performanceId);
   const extra = theatreExtraPerformance();

@@ -3,8 +3,8 @@
 // nothing about a command's effect (COMMAND_INVALID, PERFORMANCE_UNKNOWN) leave its id free.
 import { describe, expect, it } from 'vitest';
 import type { LayoutJson, Result } from '../../src/domain/mod.ts';
-import { runtimeOptions, type EngineCommand } from '../../src/runtime/mod.ts';
-import { engines, expectCode, expectOk, hold, idPerShard, open, seatCounts, stall, T0 } from './helpers.ts';
+import { runtimeOptions, Shard, VenueCatalog, type EngineCommand } from '../../src/runtime/mod.ts';
+import { engines, expectCode, expectOk, hold, open, seatCounts, stall, T0 } from './helpers.ts';
 
 const { start, stop } = engines();
 
@@ -56,25 +56,24 @@ describe('runtime - refusals', () => {
     await stopping;
   });
 
-  it('a custom venue that does not compile is refused, and the worker keeps serving its other shards', async () => {
-    // compileLayout refuses it (no zones); VenueCatalog.layout throws for it inside the worker.
-    const broken: LayoutJson = { layoutId: 'broken', zones: [], gaAreas: [{ id: 'FLOOR', capacity: 10, zone: 'X' }] };
-    const errors: Error[] = [];
-    let engine;
-    try {
-      engine = await start({ workers: 1, shards: 2, venues: { broken }, onError: (e) => errors.push(e) });
-    } catch (error) {
-      // Refusing the configuration up front is a right answer too.
-      expect(error).toBeInstanceOf(Error);
-      return;
-    }
-    const [P, Q] = idPerShard('BROKEN', 2);
-    expectOk(await engine.submit(Q, open(Q), T0));
-    const opened = await engine.submit(P, { type: 'openPerformance', commandId: `${P}-open`, venue: 'broken', spec: { ...(open(P) as { spec: object }).spec } } as EngineCommand, T0);
-    expect(expectCode(opened, 'COMMAND_INVALID').field).toBe('venue');
-    // Same worker, other shard: still served.
-    expectOk(await engine.submit(Q, hold(`${Q}-h`, 'b1', [stall('A', 1)]), T0 + 1));
-    expect(errors).toEqual([]);
+  it('a custom venue that does not compile is refused when the engine starts, naming the venue, the layout\'s code and the field', async () => {
+    const broken: LayoutJson = { layoutId: 'broken', zones: [{ id: 'A' }], gaAreas: [{ id: 'FLOOR', capacity: 10, zone: 'X' }] };
+    await expect(start({ workers: 1, shards: 2, venues: { broken } })).rejects.toThrow(/^venue broken does not compile: LAYOUT_UNKNOWN_ZONE at gaAreas\[0\]\.zone/);
+    // A venue given as null is a document that does not compile, not an unknown name.
+    await expect(start({ workers: 1, shards: 2, venues: { nothing: null as unknown as LayoutJson } })).rejects.toThrow(/^venue nothing does not compile: LAYOUT_INVALID at the document/);
+  });
+
+  it('a shard answers an open on a venue that does not compile with the layout\'s code, the field a path into the venues option', () => {
+    const broken: LayoutJson = { layoutId: 'broken', zones: [{ id: 'A' }], gaAreas: [{ id: 'FLOOR', capacity: 10, zone: 'X' }] };
+    const shard = new Shard({ shard: 0, venues: new VenueCatalog({ broken }), dedupeWindowMs: 600_000, dedupeEntriesMax: 1_000 });
+    const spec = (open('B-1') as { spec: object }).spec;
+    expect(shard.applyOne('B-1', T0, { type: 'openPerformance', commandId: 'b-open', venue: 'broken', spec } as EngineCommand)).toMatchObject({
+      ok: false, name: 'LAYOUT_UNKNOWN_ZONE', field: 'venues.broken.gaAreas[0].zone',
+    });
+    // An unknown name is quoted as every refusal quotes a value: cut short.
+    const unknown = shard.applyOne('B-1', T0, { type: 'openPerformance', commandId: 'b-open2', venue: 'x'.repeat(10_000), spec } as EngineCommand);
+    expect(unknown).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'venue' });
+    expect((unknown as { message: string }).message.length).toBeLessThan(400);
   });
 
   it('refuses runtime options that cannot work', () => {
