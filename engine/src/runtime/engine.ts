@@ -408,8 +408,21 @@ export class Engine {
     // later batches reach the worker first (on NATS a seeded run then read other values).
     const after = lane.submitted;
     return new Promise((resolve, fail) => {
-      lane.readers.push({ after, go: () => this.pool.query(shard, performanceId, query, arg).then(resolve, fail) });
+      lane.readers.push({ after, go: () => this.readServed(lane, performanceId, query, arg).then(resolve, fail) });
     });
+  }
+
+  /**
+   * A waiting query's read, once the commands before it are handed on: from the worker when the
+   * shard is served; after the recovery when the commands were handed on because the worker
+   * died (a query posted then reached the new worker before its state did, and answered from
+   * an empty shard: PERFORMANCE_UNKNOWN, until session 30); refused when the shard is down.
+   */
+  private async readServed(lane: Lane, performanceId: string, query: QueryName, arg: string | null): Promise<unknown> {
+    // A recovery that fails leaves the shard down: refused below, as any query to a down shard.
+    if (lane.state === 'recovering') await this.whenServing(lane.shard).catch(() => undefined);
+    if (lane.state !== 'up') throw new QueryRefused(reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} is not served by this process`));
+    return this.pool.query(lane.shard, performanceId, query, arg);
   }
 
   /**
@@ -464,7 +477,10 @@ export class Engine {
     // are let go whatever is left (what was journaled is replayed by the next start).
     await this.drain().catch((error: Error) => this.onError(error));
     this.halting = true;
+    // Each timer is a step (or report) waiting to be sent again: given up here, as retryStep
+    // gives one up once halting (the count left stop()'s second drain waiting, until session 30).
     for (const timer of this.stepTimers) clearTimeout(timer);
+    this.stepsInFlight -= this.stepTimers.size;
     this.stepTimers.clear();
     await this.drain().catch((error: Error) => this.onError(error));
     // Clients still waiting for a saga given up here are told so; the saga goes on after a
@@ -695,7 +711,7 @@ export class Engine {
    * same order whatever the threads' timing, so a seeded simulation gives the same tickets.
    */
   private sendStep(group: StepGroup, i: number, retryMs: number): void {
-    const { step, nowMs } = group.steps[i];
+    const { productId, step, nowMs } = group.steps[i];
     this.enqueueStep(step.to, step.command, nowMs, (answer) => {
       let result = answer;
       if (!result.ok && passing.has(result.code)) {
@@ -705,9 +721,11 @@ export class Engine {
           group.detached[i] = true;
           if (--group.left === 0) this.reportGroup(group);
         }
-        // Its shard can never be served here again: the step is not applied and never will be,
+        const stranded = this.stranded(step.to);
+        if (stranded === null) return this.retryStep(() => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
+        if (stranded === 'parked') return this.parkStep(productId, step.to);
+        // Its shard's state died with its worker: the step is not applied and never will be,
         // which is the step's result; its saga compensates and its client gets its answer.
-        if (!this.stranded(step.to)) return this.retryStep(() => this.sendStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
         result = reject('SHARD_UNAVAILABLE', 'performanceId', `${step.to}'s shard was given up by this process (${this.lanes[this.shardOf(step.to)].failure?.message ?? 'down'}); the step cannot be applied before a restart`);
       }
       group.results[i] = result;
@@ -729,7 +747,7 @@ export class Engine {
         // A coordinator that can never be served here again: the report is given up (its saga
         // goes on after a restart, pendingSteps), and its clients were told when its shard went
         // (answerSagaWaitersOf).
-        if (this.stranded(productId)) return void this.stepsInFlight--;
+        if (this.stranded(productId) !== null) return void this.stepsInFlight--;
         return this.retryStep(() => this.reportStep(group, i, Math.min(retryMs * 2, stepRetryMaxMs)), retryMs);
       }
       this.stepsInFlight--;
@@ -739,12 +757,33 @@ export class Engine {
   /**
    * Whether a step (or a report) to `actorId` can never get through from this process: its
    * shard was given up here (its worker died on a bus that keeps no journal, or past the
-   * respawn bound), no other process can be asked (no StepForwarder), and this bus never brings
-   * a shard back. Retried, it would keep its client and stop() waiting for ever.
+   * respawn bound, or its recovery failed), no other process can be asked (no StepForwarder),
+   * and the bus is the embedded one, which never hands the shard back. 'gone': the shard's
+   * state died with its worker (no journal); 'parked': the journal keeps it, and a restart
+   * recovers it. Null when the step may get through later. Retried, such a step would keep its
+   * client and stop() waiting for ever.
    */
-  private stranded(actorId: string): boolean {
+  private stranded(actorId: string): 'gone' | 'parked' | null {
     const lane = this.lanes[this.shardOf(actorId)];
-    return lane.state === 'down' && lane.failure !== null && this.stepForwarder === null && !this.bus.recoversFromSnapshots;
+    if (lane.state !== 'down' || lane.failure === null || this.stepForwarder !== null || this.bus.kind !== 'embedded') return null;
+    return this.bus.recoversFromSnapshots ? 'parked' : 'gone';
+  }
+
+  /**
+   * Gives up a step whose shard is parked: it may be in that shard's journal already, so its
+   * saga must not take it as refused; the saga waits in its coordinator, whose recovery after a
+   * restart sends it again (pendingSteps). The clients waiting for that product's sagas are told
+   * now (SHARD_UNAVAILABLE: retry with the same commandId after the restart): which of them this
+   * step holds back is the coordinator's to know (a courier's batch carries many sagas' steps).
+   */
+  private parkStep(productId: string, actorId: string): void {
+    this.stepsInFlight--;
+    const refusal = reject('SHARD_UNAVAILABLE', 'performanceId', `a step of ${productId}'s sagas waits for ${actorId}, whose shard this process gave up (${this.lanes[this.shardOf(actorId)].failure?.message ?? 'down'}); retry with the same commandId after a restart`);
+    for (const [key, waiting] of this.sagaWaiters) {
+      if (waiting[0].performanceId !== productId) continue;
+      this.sagaWaiters.delete(key);
+      this.answerSaga(waiting, refusal);
+    }
   }
 
   /** A step's time: its saga's, or later if the target's shard has moved on (time never runs back in a shard). */
@@ -835,6 +874,9 @@ export class Engine {
    * the lease goes back to the bus so that another process (or this one, later) recovers it.
    */
   private giveUp(lane: Lane, lease: Lease, failure: Error): void {
+    // A recovery still under way (asking its worker for the sagas to resume) fails with the
+    // worker too: this is its give-up already, not a second one.
+    lane.recovery++;
     this.onError(failure);
     this.down(lane, 'SHARD_UNAVAILABLE');
     lane.failure = failure;
@@ -928,7 +970,7 @@ export class Engine {
     const respawned = this.bus.recoversFromSnapshots && !this.stopping && this.respawn(worker);
     for (const [lane, lease] of held) {
       if (respawned) this.startRecovery(lane, lease);
-      else this.giveUp(lane, lease, new Error(`shard ${lane.shard} is down: ${failure.message}${this.bus.recoversFromSnapshots ? '; its worker died too often to be replaced' : '; this bus keeps no journal to recover it from'}`));
+      else this.giveUp(lane, lease, new Error(`shard ${lane.shard} is down: ${failure.message}${!this.bus.recoversFromSnapshots ? '; this bus keeps no journal to recover it from' : this.stopping ? '; the engine is stopping' : '; its worker died too often to be replaced'}`));
     }
   }
 

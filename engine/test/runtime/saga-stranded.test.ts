@@ -6,7 +6,7 @@
 // router: `stepResult` is refused at the door.
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/mod.ts';
-import { EmbeddedBus, shardOf, type Engine, type EngineOptions } from '../../src/runtime/mod.ts';
+import { EmbeddedBus, shardOf, type Engine, type EngineOptions, type Lease } from '../../src/runtime/mod.ts';
 import { CARD_SALE_AT_MS, seasonCardProduct, SEASON_CARD } from '../../src/sim/season-setup.ts';
 import { engines, expectCode, expectOk, outcome, within } from './helpers.ts';
 import { buy, matches, seat, setUp } from './season-fixture.ts';
@@ -69,6 +69,41 @@ describe('runtime - sagas whose shards die', () => {
     await killed(engine, errors, otherShard);
     const answer = await answeredThenStopped(engine, engine.submit(SEASON_CARD, buy('late-1', 'bob', [seat(11)]), CARD_SALE_AT_MS));
     expect(answer).toMatchObject({ ok: false, name: 'SHARD_UNAVAILABLE', message: expect.stringMatching(/MATCH-\d+.s shard was given up by this process/) });
+  });
+
+  it('on a bus that keeps the journal, answers a purchase that waits for a performance given up past the respawn bound, and stop() ends', async () => {
+    const errors: string[] = [];
+    const engine = await season(errors, null, { bus: new EmbeddedBus({ keepJournal: true }), runtime: { workerRespawnsMax: 0 } });
+    await killed(engine, errors, otherShard);
+    // The step may be in that shard's journal already: the saga is not compensated, it waits for a
+    // restart (pendingSteps), and its client is told to retry then.
+    const answer = await answeredThenStopped(engine, engine.submit(SEASON_CARD, buy('parked-1', 'dee', [seat(12)]), CARD_SALE_AT_MS));
+    expect(answer).toMatchObject({ ok: false, name: 'SHARD_UNAVAILABLE', message: expect.stringMatching(/retry with the same commandId after a restart/) });
+  });
+
+  it('answers a query that waited behind a batch whose worker died from the recovered shard, not from the new worker\'s empty one', async () => {
+    class SlowBus extends EmbeddedBus {
+      slow = false;
+      override async append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number> {
+        if (this.slow) await new Promise((r) => setTimeout(r, 300));
+        return super.append(shard, lease, bytes);
+      }
+    }
+    const errors: string[] = [];
+    const bus = new SlowBus({ keepJournal: true });
+    const engine = await season(errors, null, { bus });
+    expectOk(await engine.submit(SEASON_CARD, buy('q-1', 'eve', [seat(7)]), CARD_SALE_AT_MS));
+    const match = matches[0].performanceId;
+    const before = await engine.query(match, 'seatCounts');
+    bus.slow = true;
+    const cut = engine.submit(match, { type: 'releaseHold', commandId: 'q-miss', holdId: 'nope', buyerId: 'x' }, CARD_SALE_AT_MS + 1);
+    engine.flushAll();
+    const read = engine.query(match, 'seatCounts');
+    await new Promise((r) => setTimeout(r, 20));
+    await terminate(engine, shardOf(match, shards));
+    expectCode(await cut, 'SHARD_UNAVAILABLE');
+    expect(await read).toEqual(before);
+    bus.slow = false;
   });
 
   it('does not hold back another product\'s saga routed with a step that waits for a dead shard', async () => {
