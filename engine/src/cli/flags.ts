@@ -3,6 +3,7 @@
 // the command line (NATS unreachable) is a StartError (its message, exit code 1). Neither is a
 // stack trace.
 import { availableParallelism } from 'node:os';
+import { journalFileShardsMax } from '../runtime/mod.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -26,7 +27,8 @@ export function intFlag(value: string, name: string, min = 0, max = Number.MAX_S
  * subjects and leases), 10 million simulated buyers (about 30 times the stadium scenario's).
  */
 export const workersFlagMax = 256;
-export const shardsFlagMax = 4_096;
+/** The journal file's own bound: a replay runs as many shards as the file names. */
+export const shardsFlagMax = journalFileShardsMax;
 export const buyersFlagMax = 10_000_000;
 
 /**

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { createHash } from 'node:crypto';
 import { accessSync, appendFileSync, constants, existsSync, openSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { Result } from '../domain/mod.ts';
 import { EmbeddedBus, Engine, journalFileBus, ticketKeyPattern, TicketSigner, type Bus } from '../runtime/mod.ts';
 import { simulateOnsale } from '../sim/simulate.ts';
 import { simulateSeason } from '../sim/season.ts';
@@ -110,12 +111,32 @@ async function simulate(argv: string[]): Promise<void> {
     checkWritable(ticketsOut, '--tickets-out');
     if (values['journal-out'] !== undefined && fileOf(ticketsOut) === fileOf(values['journal-out'])) fail(`--tickets-out and --journal-out name the same file (${ticketsOut}): the tickets would overwrite the journal`);
   }
-  const bus = await busFor(values.nats, values['journal-out']);
-  const engine = await Engine.start({ bus, workers, shards });
+  const journalOut = values['journal-out'];
+  const bus = await busFor(values.nats, journalOut);
+  // A journal file that cannot be written (a full disk) fails its appends: the run stops at the
+  // first one with one line (it was a stack trace, or a scenario waiting for ever on sagas whose
+  // steps were sent again and again), and the engine is not drained (nothing more can be written).
+  let journalFailed: (error: StartError) => void = () => undefined;
+  const journalFailure = new Promise<never>((_, failRun) => { journalFailed = failRun; });
+  journalFailure.catch(() => undefined);
+  const failedAppend = (result: Result): void => {
+    if (journalOut !== undefined && !result.ok && result.name === 'JOURNAL_FAILED') journalFailed(new StartError(`--journal-out: the journal could not be written (${result.message}); the run stopped`));
+  };
+  const engine = await Engine.start({ bus, workers, shards, observer: { refused: (_shard, _command, result) => failedAppend(result) } }).catch((error: Error) => {
+    if (journalOut !== undefined) throw new StartError(`--journal-out: ${error.message}`);
+    throw error;
+  });
+  let abandoned = false;
   try {
     if (!values.json) process.stderr.write(`simulating ${buyers.toLocaleString('en-US')} buyers (seed ${seed}) on the ${bus.kind} bus...\n`);
-    const run = scenario === 'onsale' ? await simulateOnsale(engine, { seed, buyers })
-      : scenario === 'season' ? await simulateSeason(engine, { seed, buyers }) : await simulateTheatre(engine, { seed, buyers });
+    const simulation = scenario === 'onsale' ? simulateOnsale(engine, { seed, buyers })
+      : scenario === 'season' ? simulateSeason(engine, { seed, buyers }) : simulateTheatre(engine, { seed, buyers });
+    const run = await Promise.race([simulation, journalFailure]).catch(async (error: Error) => {
+      // The scenario's own refusal of a failed append (a plain error) says less than this one.
+      await Promise.race([journalFailure, Promise.resolve()]).catch((failure: StartError) => { error = failure; });
+      if (error instanceof StartError) abandoned = true;
+      throw error;
+    });
     if (ticketsOut !== undefined) {
       const signer = new TicketSigner();
       try {
@@ -131,8 +152,11 @@ async function simulate(argv: string[]): Promise<void> {
         } catch (error) {
           throw new StartError(`--tickets-out: ${(error as Error).message}`);
         }
-        // The stream closes the file when it is done or fails.
-        await writeTickets(fd, run.tickets, codes, new Map(holdings.map((h, i) => [h.holdingId, holdingCodes[i]])));
+        // The stream closes the file when it is done or fails. A write that fails (a full disk, a
+        // reader that went away) is one line, not a stack trace.
+        await writeTickets(fd, run.tickets, codes, new Map(holdings.map((h, i) => [h.holdingId, holdingCodes[i]]))).catch((error: Error) => {
+          throw new StartError(`--tickets-out: ${error.message}`);
+        });
       } finally {
         await signer.close();
       }
@@ -141,7 +165,7 @@ async function simulate(argv: string[]): Promise<void> {
     else process.stdout.write(('phases' in run.summary ? renderScenarioReport(run.summary) : renderReport(run.summary)) + '\n');
     if (Object.values(run.summary.checks).some((n) => n > 0)) process.exitCode = 1;
   } finally {
-    await engine.stop();
+    if (!abandoned) await engine.stop();
   }
 }
 

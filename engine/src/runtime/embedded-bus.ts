@@ -82,6 +82,13 @@ export class EmbeddedBus implements Bus {
 /** The shard field of the frame that names the writer's shard count. */
 const SHARD_COUNT_FRAME = 0xffffffff;
 
+/**
+ * The most shards a journal file may name or reach (the `onsale` commands' --shards bound): a
+ * replay starts an engine of that many shards, and a count read from a damaged header (4 billion
+ * shards from one changed byte) ran the process out of memory.
+ */
+export const journalFileShardsMax = 4_096;
+
 function frame(shard: number, bytes: Uint8Array): Uint8Array {
   const out = new Uint8Array(8 + bytes.length);
   const view = new DataView(out.buffer);
@@ -112,10 +119,11 @@ export function readJournalFile(path: string): JournalFile {
     if (at + 8 + length > data.length) throw new Error(`journal file ${path} ends inside a record at byte ${at}`);
     if (shard === SHARD_COUNT_FRAME) {
       const count = length === 4 ? view.getUint32(at + 8) : 0;
-      if (count < 1 || (shards !== null && shards !== count)) throw new Error(`journal file ${path} names its shard count wrongly at byte ${at}`);
+      if (count < 1 || count > journalFileShardsMax || (shards !== null && shards !== count)) throw new Error(`journal file ${path} names its shard count wrongly at byte ${at} (${count}; at most ${journalFileShardsMax})`);
       shards = count;
     } else {
       if (shards !== null && shard >= shards) throw new Error(`journal file ${path} has a record of shard ${shard}, outside its ${shards} shards`);
+      if (shard >= journalFileShardsMax) throw new Error(`journal file ${path} has a record of shard ${shard} at byte ${at}, past the ${journalFileShardsMax} shards an engine runs`);
       const seq = (seqs.get(shard) ?? 0) + 1;
       seqs.set(shard, seq);
       records.push({ shard, seq, bytes: data.subarray(at + 8, at + 8 + length) });

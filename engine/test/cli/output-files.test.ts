@@ -63,6 +63,16 @@ describe('cli - the files a run writes', () => {
     expect(tickets.length).toBe((lastJson(r.stdout) as { performances: { sold: number }[] }).performances[0].sold);
   });
 
+  // Session 30: a write that failed (a full disk) ended the run with a stack trace.
+  it.runIf(existsSync('/dev/full'))('a tickets file or a journal that cannot be written (a full disk) stops the run in one line, exit code 1', async () => {
+    for (const flag of ['--tickets-out', '--journal-out']) {
+      const r = await onsale(['simulate', '--buyers', '50', '--workers', '1', '--json', flag, '/dev/full']);
+      expect(r.code, flag).toBe(1);
+      // One line, no stack trace.
+      expect(r.stderr, flag).toMatch(new RegExp(`^onsale: ${flag}: [^\\n]*ENOSPC[^\\n]*\\n$`));
+    }
+  });
+
   it('a negative value given apart (--seed -1) is refused in one line', async () => {
     const r = await onsale(['simulate', '--seed', '-1']);
     expect(isCleanError(r)).toBe(true);

@@ -36,6 +36,23 @@ describe('onsale replay --journal, refusals', () => {
     }
   });
 
+  // Session 30: one changed byte named 4 billion shards, and the replay ran out of memory.
+  it('a file that names, or reaches, more shards than an engine runs is refused in one line: exit code 1', async () => {
+    const dir = scratchDir();
+    const count = Buffer.alloc(4);
+    count.writeUInt32BE(5_000, 0);
+    const named = join(dir, 'named.journal');
+    writeFileSync(named, frame(0xffffffff, count));
+    const reached = join(dir, 'reached.journal');
+    writeFileSync(reached, frame(5_000, new Uint8Array([0x80])));
+    for (const [file, why] of [[named, 'names its shard count wrongly at byte 0 \\(5000; at most 4096\\)'], [reached, 'has a record of shard 5000 at byte 0, past the 4096 shards']] as const) {
+      const { code, stderr, stdout } = await onsale(['replay', '--journal', file]);
+      expect(code, file).toBe(1);
+      expect(stderr, file).toMatch(new RegExp(`^onsale: cannot replay .*${why}.*\\n$`));
+      expect(stdout, file).toBe('');
+    }
+  });
+
   it('a record the workers cannot read is refused in one line with the first reason: exit code 1, no stack trace', async () => {
     const file = join(scratchDir(), 'corrupt.journal');
     writeFileSync(file, frame(0, new TextEncoder().encode('hello')));
