@@ -24,6 +24,8 @@ export interface EngineStatsSource {
   /** Commands journaled and not yet applied and answered by the shard's worker. */
   applyLag(shard: number): number;
   ownedShards(): number[];
+  /** Shards this process owns and is recovering: their performances keep their seats series' places meanwhile. */
+  recoveringShards?(): number[];
 }
 
 export interface EngineMetricsOptions {
@@ -142,7 +144,7 @@ export class EngineMetrics {
   private refreshing: Promise<void> | null = null;
   private readonly performancesMax: number;
   /** The performances that have their own onsale_seats series (at most performancesMax), kept while they are here. */
-  private readonly ownSeats = new Set<string>();
+  private readonly ownSeats = new Map<string, number>();
   private readonly statsTimeoutMs: number;
   private readonly counts = new CommandCounts();
   /** The sagas' own commands (steps and their reports), kept apart from the clients'. */
@@ -386,7 +388,7 @@ export class EngineMetrics {
         // A performance keeps its own series once it has one (first come, first served), so a
         // dashboard's choice of performance does not vanish into _other mid-sale when another
         // one opens on an earlier worker or shard.
-        if (!this.ownSeats.has(performance) && this.ownSeats.size < this.performancesMax) this.ownSeats.add(performance);
+        if (!this.ownSeats.has(performance) && this.ownSeats.size < this.performancesMax) this.ownSeats.set(performance, s.shard);
         if (this.ownSeats.has(performance)) {
           for (const state of seatStates) m.seats.set({ performance, state }, counts[state]);
         } else {
@@ -396,8 +398,11 @@ export class EngineMetrics {
       }
     }
     if (summed) for (const state of seatStates) m.seats.set({ performance: otherPerformances, state }, other[state]);
-    // A performance no longer here (its shard moved, or it was let go of) gives its place up.
-    for (const performance of this.ownSeats) if (!seen.has(performance)) this.ownSeats.delete(performance);
+    // A performance no longer here (its shard moved, or it was let go of) gives its place up; one
+    // whose shard is being recovered here (a worker replaced) is still here, and keeps it (it
+    // gave it up, and could find it taken, until session 30).
+    const recovering = new Set(source.recoveringShards?.() ?? []);
+    for (const [performance, shard] of this.ownSeats) if (!seen.has(performance) && !recovering.has(shard)) this.ownSeats.delete(performance);
   }
 
   private clearFromStats(): void {

@@ -98,8 +98,11 @@ export class NatsIngress {
           items = packr.unpack(msg.data) as IngressItem[];
           if (!Array.isArray(items)) throw new Error('not an array');
         } catch {
-          const refused = pack([reject('COMMAND_INVALID', '', 'a command request is a msgpack array of [performanceId, command, nowMs]')]);
-          this.respond(msg, refused, () => refused);
+          // Answered and counted as the engine's refusals at the door are (onsale_commands_total).
+          this.engine.refuseAtTheDoor(undefined, reject('COMMAND_INVALID', '', 'a command request is a msgpack array of [performanceId, command, nowMs]'), (refusal) => {
+            const refused = pack([refusal]);
+            this.respond(msg, refused, () => refused);
+          }, steps);
           return;
         }
         const results: Result[] = new Array(items.length);
@@ -115,12 +118,12 @@ export class NatsIngress {
           // A malformed item is answered, never thrown: a throw here would stop the client's reader.
           const item = items[i];
           if (!Array.isArray(item)) {
-            answer(reject('COMMAND_INVALID', `[${i}]`, 'an item is [performanceId, command, nowMs]'));
+            this.engine.refuseAtTheDoor(item, reject('COMMAND_INVALID', `[${i}]`, 'an item is [performanceId, command, nowMs]'), answer, steps);
             continue;
           }
           const [performanceId, command, nowMs, step] = item;
           if (steps !== (step === stepItem)) {
-            answer(reject('PRODUCT_STEP_ONLY', `[${i}]`, steps ? `the step subject carries saga steps only (items marked ${stepItem} fourth)` : `saga steps come on ${stepSubjectPrefix}.<shard>, from engine processes`));
+            this.engine.refuseAtTheDoor(command, reject('PRODUCT_STEP_ONLY', `[${i}]`, steps ? `the step subject carries saga steps only (items marked ${stepItem} fourth)` : `saga steps come on ${stepSubjectPrefix}.<shard>, from engine processes`), answer, steps);
           } else if (steps) this.engine.applyForwardedStep(performanceId, command, nowMs as number, answer);
           else this.engine.send(String(performanceId), command, nowMs ?? undefined, answer);
         }

@@ -274,6 +274,11 @@ export class Engine {
     return shard;
   }
 
+  /** Shards this process owns and is recovering (replaying their journal), not yet served. */
+  recoveringShards(): number[] {
+    return this.lanes.filter((l) => l.state === 'recovering').map((l) => l.shard);
+  }
+
   /** Shards this process owns and serves now. */
   ownedShards(): number[] {
     return this.lanes.filter((l) => l.state === 'up').map((l) => l.shard);
@@ -317,8 +322,18 @@ export class Engine {
    * refuses it with SHARD_UNAVAILABLE, and the sender tries again.
    */
   applyForwardedStep(actorId: string, command: EngineCommand, nowMs: number, reply: Reply): void {
-    if (typeof actorId !== 'string' || typeof nowMs !== 'number' || !Number.isFinite(nowMs)) return reply(reject('COMMAND_INVALID', 'nowMs', 'a forwarded step names its actor and its time'));
+    if (typeof actorId !== 'string' || typeof nowMs !== 'number' || !Number.isFinite(nowMs)) return this.refuseAtTheDoor(command, reject('COMMAND_INVALID', 'nowMs', 'a forwarded step names its actor and its time'), reply, true);
     this.enqueue(actorId, command, this.notBefore(actorId, nowMs), reply, true);
+  }
+
+  /**
+   * A refusal a transport gives before anything reaches a shard (the NATS ingress: a request or
+   * an item it cannot read, a step on the wrong subject), answered and counted as the engine's
+   * own refusals at the door are (`internal`: a step another process forwarded).
+   */
+  refuseAtTheDoor(command: unknown, refusal: Result, reply: Reply, internal = false): void {
+    this.observer.refused?.(-1, command as EngineCommand, refusal, internal);
+    reply(refusal);
   }
 
   /** A step or report of this process's coordinators: to its shard here, or to the process that serves it. */
@@ -609,12 +624,13 @@ export class Engine {
       (seq) => {
         lane.journaling = false;
         lane.appendingCommands = 0;
+        // In the journal whatever happens next (the recovery replays it): counted as journaled.
+        this.observer.journaled?.(lane.shard, batch.length, bytes.length, (performance.now() - started) / 1_000);
         if (generation !== lane.generation) {
           // The worker died meanwhile: the batch is journaled but nobody will apply it here.
           this.answerAll(lane, batch, reject('SHARD_UNAVAILABLE', 'performanceId', `the worker of shard ${lane.shard} died; the shard must be recovered`));
           return;
         }
-        this.observer.journaled?.(lane.shard, batch.length, bytes.length, (performance.now() - started) / 1_000);
         if (lane.state === 'down' || lane.lease !== lease) {
           // Journaled by a writer that has lost the shard since (even if this process has it
           // again): whoever owns it now applies the record from the journal, in its place.

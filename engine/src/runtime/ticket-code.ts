@@ -10,8 +10,23 @@ export interface CodeSubject { ticketId: string; performanceId: string; seatId: 
 /** A product's holding (card, subscription): what its one code admits to. */
 export interface HoldingSubject { holdingId: string; productId: string }
 
-/** 128 bits of the signature, base64url: short enough for a QR code, long enough not to guess. */
+/** A ticket signing key: at least 16 bytes, in hex. */
+export const ticketKeyPattern = /^([0-9a-f]{2}){16,}$/i;
+
+/** The last key found good: a bulk signing checks its key once, not per ticket. */
+let checkedKey = '';
+
+/**
+ * 128 bits of the signature, base64url: short enough for a QR code, long enough not to guess.
+ * A key that is not hex of at least 16 bytes is refused: Buffer.from(key, 'hex') reads up to the
+ * first bad pair, so "", "0x…" or a typo became the empty key, and a door set up with one took
+ * codes anyone can make (until session 30).
+ */
 function signature(keyHex: string, signed: string): string {
+  if (keyHex !== checkedKey) {
+    if (typeof keyHex !== 'string' || !ticketKeyPattern.test(keyHex)) throw new RangeError('the ticket key must be at least 16 bytes, in hex');
+    checkedKey = keyHex;
+  }
   return createHmac('sha256', Buffer.from(keyHex, 'hex')).update(signed).digest().subarray(0, 16).toString('base64url');
 }
 

@@ -4,14 +4,13 @@
 // in order, which a task pool (any task to any thread) cannot promise.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { CodeSubject, HoldingSubject } from './ticket-code.ts';
+import { ticketKeyPattern, type CodeSubject, type HoldingSubject } from './ticket-code.ts';
 import type { SignTask } from './ticket-code-task.ts';
 
 /** Tickets per task: large enough that the hand-off is small next to the HMACs. */
 const ticketsPerTask = 5_000;
 
-/** A ticket signing key: at least 16 bytes, in hex. */
-export const ticketKeyPattern = /^([0-9a-f]{2}){16,}$/i;
+export { ticketKeyPattern };
 
 export class TicketSigner {
   private readonly pool: Piscina;

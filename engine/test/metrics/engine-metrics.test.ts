@@ -299,6 +299,31 @@ describe('engine metrics', () => {
     expect(await own(), 'p2 left: its place goes to p1').toEqual(['p1', 'p3']);
   });
 
+  // Found in session 30: a shard being recovered (its worker replaced) is not among the owned
+  // ones, so its performances gave their places up, and another could take them meanwhile.
+  it('engine metrics - a performance keeps its place while its shard is recovered here', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false, performancesMax: 2 });
+    const engine = new (class extends FakeEngine {
+      recovering: number[] = [];
+      recoveringShards(): number[] { return this.recovering; }
+    })();
+    const perf = (n: number): [string, { free: number; held: number; sold: number; blocked: number }] => [`p${n}`, { free: n, held: 0, sold: 0, blocked: 0 }];
+    const own = async () => [...new Set(samplesOf(await scrape(metrics), 'onsale_seats').map((s) => s.labels.performance))].sort();
+    metrics.attach(engine);
+    engine.answer = async () => answerOf([shardStats(0, [perf(1)]), shardStats(1, [perf(2)]), shardStats(2, [perf(3)])]);
+    expect(await own()).toEqual(['_other', 'p1', 'p2']);
+    // Shard 0 is recovered on a new worker: not owned (served) for two scrapes.
+    engine.owned = [1, 2];
+    engine.recovering = [0];
+    engine.answer = async () => answerOf([shardStats(1, [perf(2)]), shardStats(2, [perf(3)])]);
+    expect(await own(), 'p1 out of the scrape, its place kept: p3 still summed').toEqual(['_other', 'p2']);
+    expect(await own()).toEqual(['_other', 'p2']);
+    engine.owned = [0, 1, 2];
+    engine.recovering = [];
+    engine.answer = async () => answerOf([shardStats(0, [perf(1)]), shardStats(1, [perf(2)]), shardStats(2, [perf(3)])]);
+    expect(await own(), 'served again: p1 has its own series').toEqual(['_other', 'p1', 'p2']);
+  });
+
   it('engine metrics - parseShardStats accepts what a worker sends and names what is wrong', () => {
     expect(parseShardStats(shardStats(4))).toEqual(shardStats(4));
     expect(() => parseShardStats(null)).toThrow(/not an object/);

@@ -13,10 +13,12 @@ let server: NatsServer;
 let nc: NatsConnection;
 let engine: Engine;
 let ingress: NatsIngress;
+/** The engine's refusals as its observer sees them (what onsale_commands_total counts): code names by `internal`. */
+const refused: { name: string; internal: boolean }[] = [];
 
 beforeAll(async () => {
   server = await startNatsServer();
-  engine = await Engine.start({ workers: 1, shards: 1 });
+  engine = await Engine.start({ workers: 1, shards: 1, observer: { refused: (_shard, _command, result, internal) => { if (!result.ok) refused.push({ name: result.name, internal }); } } });
   await engine.whenServing(0);
   expect((await engine.submit('P-1', open('P-1'), T0)).ok).toBe(true);
   nc = await connect({ servers: server.url });
@@ -70,11 +72,22 @@ describe('NATS ingress - saga steps forwarded by another engine process', () => 
   });
 
   it('takes steps on the step subject only, so that NATS permissions can keep clients off it', async () => {
+    refused.length = 0;
     // A client marking its item as a step on the command subject: refused, nothing applied.
     const step = { type: 'holdSeats', commandId: 'ing-step-h5', buyerId: 'b5', channel: 'web', seatNos: [5] };
     expect(await command([['P-1', step, T0, stepItem]])).toEqual([expect.objectContaining({ ok: false, name: 'PRODUCT_STEP_ONLY', field: '[0]' })]);
     // And a client's command on the step subject.
     expect(await forwarded([['P-1', step, null]])).toEqual([expect.objectContaining({ ok: false, name: 'PRODUCT_STEP_ONLY', field: '[0]' })]);
     expect(await query({ performanceId: 'P-1', query: 'seatCounts', arg: null })).toEqual({ ok: true, answer: expect.objectContaining({ held: 2 }) });
+    // Counted as the engine's refusals at the door are (session 30: they were answered, not counted).
+    expect(refused).toEqual([{ name: 'PRODUCT_STEP_ONLY', internal: false }, { name: 'PRODUCT_STEP_ONLY', internal: true }]);
+  });
+
+  it('counts the refusals it gives itself as the engine counts its own at the door', async () => {
+    refused.length = 0;
+    expect(await command({ not: 'an array' })).toEqual([expect.objectContaining({ ok: false, name: 'COMMAND_INVALID' })]);
+    expect(await command([5])).toEqual([expect.objectContaining({ ok: false, name: 'COMMAND_INVALID', field: '[0]' })]);
+    expect(await forwarded([['P-1', { type: 'tick', commandId: 'ing-t' }, 'soon', stepItem]])).toEqual([expect.objectContaining({ ok: false, name: 'COMMAND_INVALID', field: 'nowMs' })]);
+    expect(refused).toEqual([{ name: 'COMMAND_INVALID', internal: false }, { name: 'COMMAND_INVALID', internal: false }, { name: 'COMMAND_INVALID', internal: true }]);
   });
 });

@@ -75,6 +75,29 @@ describe('runtime - a shard worker that dies', () => {
     expect(await Promise.all(pids.map((pid) => stateHash(again, pid)))).toEqual(hashes);
   });
 
+  // Found in session 30: a record appended while its shard's worker died was in the journal (the
+  // recovery replays it) but missing from onsale_journal_bytes_total and onsale_batch_commands.
+  it('a record journaled while its worker dies is counted as journaled, as the recovery applies it', async () => {
+    const bus = new ControlledBus();
+    const errors: string[] = [];
+    const journaled: number[] = [];
+    const engine = await start({ bus, workers: 1, shards: 1, onError: (e) => errors.push(e.message), observer: { journaled: (_shard, commands) => journaled.push(commands) } });
+    const pid = 'JD-1';
+    expectOk(await engine.submit(pid, open(pid), T0));
+    const before = journaled.length;
+    bus.holdNextAppend = true;
+    const cut = engine.submit(pid, hold('jd-h1', 'b1', [stall('A', 1)]), T0 + 1);
+    engine.flushAll();
+    for (let i = 0; i < 200 && bus.held === null; i++) await new Promise((r) => setTimeout(r, 5));
+    await kill(engine, errors);
+    await bus.land();
+    expect(outcome(await cut)).toBe('SHARD_UNAVAILABLE');
+    await engine.whenServing(0);
+    // In the journal and applied by the recovery: counted once, with its one command.
+    expect(await seatCounts(engine, pid)).toMatchObject({ held: 1 });
+    expect(journaled.slice(before)).toEqual([1]);
+  });
+
   it('past workerRespawnsMax within the window, its shards go down, their leases are handed back, and whenServing rejects', async () => {
     const bus = new ControlledBus();
     const errors: string[] = [];

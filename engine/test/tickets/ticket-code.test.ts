@@ -52,4 +52,17 @@ describe('ticket codes', () => {
   it('refuses a short key', async () => {
     await expect(signer.sign('abcd', tickets.slice(0, 1))).rejects.toThrow(/16 bytes/);
   });
+
+  // Found in session 30: Buffer.from(key, 'hex') reads up to the first bad pair, so a door set up
+  // with "", "0x…" or a typo checked codes against the empty key, which anyone can sign with.
+  it('refuses a key that is not hex of at least 16 bytes in the functions a door checks codes with', () => {
+    const t = tickets[3];
+    const h = { holdingId: 'CARD-H1', productId: 'CARD' };
+    for (const bad of ['', 'not-hex-at-all-0123456789abcdef0123', 'x00112233445566778899aabbccddeeff', 'abcd', `${'a1'.repeat(16)}f`]) {
+      expect(() => signTicketCode(bad, t), bad).toThrow(RangeError);
+      expect(() => verifyTicketCode(bad, signTicketCode(key, t), t), bad).toThrow(RangeError);
+      expect(() => signHoldingCode(bad, h), bad).toThrow(RangeError);
+      expect(() => verifyHoldingCode(bad, signHoldingCode(key, h), h), bad).toThrow(RangeError);
+    }
+  });
 });
