@@ -794,9 +794,13 @@ export class Engine {
    */
   private parkStep(productId: string, actorId: string): void {
     this.stepsInFlight--;
-    const refusal = reject('SHARD_UNAVAILABLE', 'performanceId', `a step of ${productId}'s sagas waits for ${actorId}, whose shard this process gave up (${this.lanes[this.shardOf(actorId)].failure?.message ?? 'down'}); retry with the same commandId after a restart`);
+    this.tellSagaWaiters((coordinator) => coordinator === productId, reject('SHARD_UNAVAILABLE', 'performanceId', `a step of ${productId}'s sagas waits for ${actorId}, whose shard this process gave up (${this.lanes[this.shardOf(actorId)].failure?.message ?? 'down'}); retry with the same commandId after a restart`));
+  }
+
+  /** Answers (and forgets) the clients waiting for sagas of the coordinators `which` picks. */
+  private tellSagaWaiters(which: (productId: string) => boolean, refusal: Result): void {
     for (const [key, waiting] of this.sagaWaiters) {
-      if (waiting[0].performanceId !== productId) continue;
+      if (!which(waiting[0].performanceId)) continue;
       this.sagaWaiters.delete(key);
       this.answerSaga(waiting, refusal);
     }
@@ -959,11 +963,7 @@ export class Engine {
    * they retry with the same command id, which joins the saga there or gets its outcome.
    */
   private answerSagaWaitersOf(shard: number): void {
-    for (const [key, waiting] of this.sagaWaiters) {
-      if (this.shardOf(waiting[0].performanceId) !== shard) continue;
-      this.sagaWaiters.delete(key);
-      this.answerSaga(waiting, reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard} left this process while the saga ran; retry with the same commandId to join it where the shard is served`));
-    }
+    this.tellSagaWaiters((productId) => this.shardOf(productId) === shard, reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard} left this process while the saga ran; retry with the same commandId to join it where the shard is served`));
   }
 
   /**
