@@ -613,7 +613,7 @@ class Model {
       case 'createQuota': return this.createQuota(c);
       case 'returnQuota': return this.returnQuota(c);
       case 'issueHardTickets':
-        if (typeof c.deliveryNote !== 'string' || c.deliveryNote.length > 1000) return no('COMMAND_INVALID');
+        if (typeof c.deliveryNote !== 'string' || c.deliveryNote.length === 0 || c.deliveryNote.length > 1000) return no('COMMAND_INVALID');
         return this.hardTickets(c);
       case 'returnHardTickets': return this.returnHard(c);
       case 'blockForeign': return this.block(c.blockId, c, 0, false);
@@ -979,7 +979,7 @@ class Model {
   }
 
   hardTickets(c: Extract<Command, { type: 'issueHardTickets' }>): Expect {
-    if (typeof c.deliveryNote !== 'string' || c.deliveryNote.length > 1000) return no('COMMAND_INVALID');
+    if (typeof c.deliveryNote !== 'string' || c.deliveryNote.length === 0 || c.deliveryNote.length > 1000) return no('COMMAND_INVALID');
     if (c.quotaId === undefined) return this.block(c.batchId, c, 0, true);
     const index = this.quotas.findIndex((q) => q.id === c.quotaId);
     if (index < 0) return no('QUOTA_UNKNOWN');

@@ -13,7 +13,8 @@ import type { CountAccepted } from './results.ts';
 import { GENERAL, SeatState, type Block, type PerformanceState } from './state.ts';
 
 export function issueHardTickets(s: PerformanceState, cmd: IssueHardTickets, nowMs: number): CountAccepted | Rejection {
-  if (typeof cmd.deliveryNote !== 'string' || cmd.deliveryNote.length > 1000) return reject('COMMAND_INVALID', 'deliveryNote', 'deliveryNote must be text of at most 1000 characters');
+  // A batch is issued "with a delivery note and the seat list" (DOMAIN §2): an empty note is none.
+  if (typeof cmd.deliveryNote !== 'string' || cmd.deliveryNote.length === 0 || cmd.deliveryNote.length > 1000) return reject('COMMAND_INVALID', 'deliveryNote', 'deliveryNote must be text of 1 to 1000 characters');
   let source = GENERAL;
   if (cmd.quotaId !== undefined) {
     const bad = needId(cmd.quotaId, 'quotaId');

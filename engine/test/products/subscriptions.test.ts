@@ -57,6 +57,16 @@ describe('subscriptions - series', () => {
     expect(w.seat(S2, 'A-1-1')).toBe('free');
   });
 
+  // Found in session 30: a purchase without picks took every performance, past max.
+  it('made with a max below its performances, is bought by picks: a purchase without them is refused', () => {
+    const w = theatre();
+    expectCode(w.product('SER', productDef('SER', 'series', shows, { sameSeat: true, min: 1, max: 2 }), 0), 'OK');
+    play(w, [
+      { at: SALE, product: 'SER', cmd: buy('ann', { seats: ['A-1-1'] }), expect: 'PRODUCT_PICKS_INVALID', field: 'picks', unchanged: true, why: 'five to play, max 2' },
+      { at: SALE, product: 'SER', cmd: buy('ann', { seats: ['A-1-1'], picks: [S1, S2] }), expect: 'OK' },
+    ]);
+  });
+
   it('takes seats only when it keeps one seat; picks them best available otherwise', () => {
     const w = theatre();
     expectCode(w.product('FREE', productDef('FREE', 'series', shows), 0), 'OK');

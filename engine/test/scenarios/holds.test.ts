@@ -253,6 +253,7 @@ describe('holds - malformed commands', () => {
     { why: 'a GA quota of no places', cmd: { type: 'createQuota', commandId: 'm18', quotaId: 'q', channels: ['partner'], policy: 'onlyQuota', gaAreaId: 'FLOOR', count: 0 }, field: 'count' },
     { why: 'a return without a quota id', cmd: { type: 'returnQuota', commandId: 'm19' }, field: 'quotaId' },
     { why: 'a delivery note that is not text', cmd: { type: 'issueHardTickets', commandId: 'm20', batchId: 'b', outlet: 'kiosk', deliveryNote: 5, seats: ['MAIN-1-1'] }, field: 'deliveryNote' },
+    { why: 'an empty delivery note (a batch is issued with its note)', cmd: { type: 'issueHardTickets', commandId: 'm20e', batchId: 'b', outlet: 'kiosk', deliveryNote: '', seats: ['MAIN-1-1'] }, field: 'deliveryNote' },
     { why: 'a batch without an outlet', cmd: { type: 'issueHardTickets', commandId: 'm21', batchId: 'b', outlet: '', deliveryNote: 'n', seats: ['MAIN-1-1'] }, field: 'outlet' },
     { why: 'a batch with an empty seat list', cmd: { type: 'issueHardTickets', commandId: 'm22', batchId: 'b', outlet: 'kiosk', deliveryNote: 'n', seats: [] }, field: 'seats' },
     { why: 'a foreign block without a system', cmd: { type: 'blockForeign', commandId: 'm23', blockId: 'f', gaAreaId: 'FLOOR', count: 2 }, field: 'system' },

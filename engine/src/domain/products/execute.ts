@@ -224,6 +224,9 @@ function chosenPerformances(s: ProductState, cmd: { picks?: string[] }, nowMs: n
   if (unplayed.length < min) return reject('PRODUCT_TOO_FEW_LEFT', '', `${unplayed.length} performances are still to be played, fewer than the minimum of ${min}`);
   if (cmd.picks === undefined) {
     if (s.def.kind === 'pickMix') return reject('PRODUCT_PICKS_INVALID', 'picks', 'a pick & mix purchase lists its performances');
+    // A series made with a max below its performances is bought by picks: without them a
+    // purchase took every one still to be played, past max (until session 30).
+    if (unplayed.length > max) return reject('PRODUCT_PICKS_INVALID', 'picks', `${unplayed.length} performances are still to be played, more than the ${max} a purchase of ${s.productId} takes: list picks (${min} to ${max})`);
     return unplayed;
   }
   if (s.def.kind === 'seasonCard') return reject('PRODUCT_PICKS_INVALID', 'picks', 'a season card takes all of its performances');
