@@ -74,6 +74,24 @@ describe('renewals - the window', () => {
     expect(w.prod('CARD27').holdings.get(ann.holdingId)?.renewedFrom).toBe('H-ann');
   });
 
+  // Found in session 30: the allocation was made first, over the holder's seat, and the
+  // reservation of that seat then failed: the product was refused (QUOTA_SEAT_NOT_FREE).
+  it('reserves a holder\'s seat inside the product\'s allocation block: the allocation leaves it out', () => {
+    const w = new World().add(games, hall, { singleAt: SINGLE_DURING });
+    const allocation = { policy: 'quotaFirst' as const, seats: ['A-1-1', 'A-1-2', 'A-1-3', 'A-1-4', 'A-1-5', 'A-1-6'] };
+    expectCode(w.product('CARD27', productDef('CARD27', 'seasonCard', games, { saleStartMs: UNTIL, renewal: terms, allocation }), 0), 'OK');
+    for (const g of games) {
+      const quotas = Object.fromEntries(w.avail(g.performanceId).quotas.map((q) => [q.quotaId, q.capacity]));
+      expect(quotas, g.performanceId).toEqual({ 'CARD27.allocation': 2, 'CARD27.renewal': 4 });
+    }
+    play(w, [
+      { at: FROM, product: 'CARD27', cmd: renew('H-ann', 'ann'), expect: 'OK' },
+      { at: SINGLE_DURING, perf: 'G2', cmd: hold('walk-in', ['A-1-4']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'reserved for cid' },
+      { at: UNTIL, perf: 'G3', cmd: hold('walk-in', ['A-1-4']), expect: 'OK', why: 'cid\'s unrenewed seat goes to free sale at the window\'s end' },
+      { at: UNTIL, perf: 'G3', cmd: hold('walk-in', ['A-1-5']), expect: 'SEAT_NOT_IN_CHANNEL', why: 'still in the allocation' },
+    ]);
+  });
+
   it('has nothing to renew or close without renewal terms', () => {
     const w = new World().add(games, hall);
     expectCode(w.product('PLAIN', productDef('PLAIN', 'seasonCard', games), 0), 'OK');

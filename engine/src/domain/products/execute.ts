@@ -218,6 +218,9 @@ function checkSeatsByPerformance(s: ProductState, chosen: unknown, quantity: num
 }
 
 /** The performances a purchase takes, in the product's order, or the refusal. */
+/** The performances a product was made with (performances linked later not counted). */
+const performancesMadeWith = (s: ProductState): number => s.def.performances.length;
+
 function chosenPerformances(s: ProductState, cmd: { picks?: string[] }, nowMs: number): string[] | Rejection {
   const unplayed = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
   const [min, max] = picksBounds(s);
@@ -225,8 +228,9 @@ function chosenPerformances(s: ProductState, cmd: { picks?: string[] }, nowMs: n
   if (cmd.picks === undefined) {
     if (s.def.kind === 'pickMix') return reject('PRODUCT_PICKS_INVALID', 'picks', 'a pick & mix purchase lists its performances');
     // A series made with a max below its performances is bought by picks: without them a
-    // purchase took every one still to be played, past max (until session 30).
-    if (unplayed.length > max) return reject('PRODUCT_PICKS_INVALID', 'picks', `${unplayed.length} performances are still to be played, more than the ${max} a purchase of ${s.productId} takes: list picks (${min} to ${max})`);
+    // purchase took every one still to be played, past max (until session 30). (A max that was
+    // the series' whole count when it was made is no cap on performances linked later.)
+    if ((s.def.max ?? performancesMadeWith(s)) < performancesMadeWith(s) && unplayed.length > max) return reject('PRODUCT_PICKS_INVALID', 'picks', `${unplayed.length} performances are still to be played, more than the ${max} a purchase of ${s.productId} takes: list picks (${min} to ${max})`);
     return unplayed;
   }
   if (s.def.kind === 'seasonCard') return reject('PRODUCT_PICKS_INVALID', 'picks', 'a season card takes all of its performances');

@@ -248,19 +248,24 @@ export const renewalQuotaId = (productId: string): string => `${productId}.renew
 function sendQuotas(s: ProductState, saga: Saga, performances: ProductPerformance[], nowMs: number, out: Outbound[]): void {
   const a = s.def.allocation;
   const renewal = s.def.renewal;
+  // While the renewal is open, the seats of the holders who have not renewed yet are reserved,
+  // also on a performance linked in the window (those who renewed get theirs there as holders,
+  // holdForHolders).
+  const waiting = renewal === undefined || s.renewalClosed || nowMs >= renewal.windowEndMs ? [] : renewal.holders.filter((h) => !s.renewed.has(h.holdingId));
+  const seats = waiting.flatMap((h) => h.seats ?? []);
+  // A seat is in one pool: the allocation leaves out the seats reserved for holders (a holder's
+  // seat inside the allocation block, the usual case, made the reservation fail and the product
+  // be refused, until session 30). Unrenewed, such a seat returns to free sale at the window's end.
+  const reserved = new Set(seats);
+  const allocated = a?.seats?.filter((seat) => !reserved.has(seat));
   for (const p of performances) {
-    if (a !== undefined) {
+    if (a !== undefined && (allocated === undefined || allocated.length > 0)) {
       send(s, saga, p.performanceId, {
         type: 'createQuota', quotaId: allocationQuotaId(s.productId), channels: [], policy: a.policy, productId: s.productId,
-        ...(a.seats !== undefined ? { seats: a.seats } : { gaAreaId: a.gaAreaId, count: a.count }),
+        ...(allocated !== undefined ? { seats: allocated } : { gaAreaId: a.gaAreaId, count: a.count }),
       }, out);
     }
-    // While the renewal is open, the seats of the holders who have not renewed yet are
-    // reserved, also on a performance linked in the window (those who renewed get theirs there
-    // as holders, holdForHolders).
-    const waiting = renewal === undefined || s.renewalClosed || nowMs >= renewal.windowEndMs ? [] : renewal.holders.filter((h) => !s.renewed.has(h.holdingId));
     if (waiting.length > 0) {
-      const seats = waiting.flatMap((h) => h.seats ?? []);
       // Places, unlike seats, are not anyone's in particular: the holders' own holds on a
       // performance linked in the window draw on the product's pools, this reservation among
       // them, so it counts their places too, or they would take the places of those waiting.
