@@ -91,6 +91,18 @@ describe('customers - corrections', () => {
     expect(retry).toEqual({ ok: true, productId: 'SER', holdingId: h.holdingId, customers: [ann, kari] });
   });
 
+  // Found in session 30: a refund empties the holding's parts, so no started performance was
+  // found and a refunded holding could be renamed for ever.
+  it('fixes them once the holding is refunded', () => {
+    const w = named();
+    const h = holding(expectCode(w.product('SER', buy('buyer', { quantity: 2, customers: [ann, ola] }), SALE), 'OK'));
+    expectCode(w.product('SER', { type: 'refundHolding', holdingId: h.holdingId }, SALE + 1), 'OK');
+    play(w, [
+      { at: SALE + 2, product: 'SER', cmd: name(h.holdingId, 'buyer', [ann, kari]), expect: 'CUSTOMERS_LOCKED', field: 'holdingId', unchanged: true, why: 'refunded' },
+    ]);
+    expect(w.prod('SER').customers.get(h.holdingId)).toEqual([ann, ola]);
+  });
+
   it('keeps them through an exchange and a snapshot', () => {
     const w = named();
     const h = holding(expectCode(w.product('SER', buy('buyer', { quantity: 2, customers: [ann, ola], picks: [S1, S2, 'S3'] }), SALE), 'OK'));

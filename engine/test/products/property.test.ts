@@ -483,7 +483,7 @@ class Run {
     if (result.ok) this.sold('SUB', op.buyer, op.quantity, result, names!.map((i) => PEOPLE[i].kept));
   }
 
-  /** nameCustomers on a subscription: its buyer only, until its first performance starts. */
+  /** nameCustomers on a subscription: its buyer only, until its first performance starts or it is refunded. */
   private name(op: Extract<Op, { k: 'name' }>, at: number): void {
     const subs = [...this.m.holdings.values()].filter((h) => h.product === 'SUB');
     if (subs.length === 0) return;
@@ -493,7 +493,7 @@ class Run {
     const cmd = { type: 'nameCustomers', commandId: this.id('n'), holdingId: h.id, buyerId: buyer, customers: names.map((i) => PEOPLE[i].given) };
     let expected: Expectation = 'OK';
     if (buyer !== h.buyer) expected = 'HOLDING_NOT_OWNED';
-    else if ([...h.tickets.keys()].some((p) => STARTS[p] <= at)) expected = 'CUSTOMERS_LOCKED';
+    else if (h.refunded || [...h.tickets.keys()].some((p) => STARTS[p] <= at)) expected = 'CUSTOMERS_LOCKED';
     else if (!customersFit(names, h.quantity)) expected = 'CUSTOMERS_INVALID';
     const result = this.expectSend({ product: 'SUB', cmd, at }, expected);
     if (result.ok) h.customers = names.map((i) => PEOPLE[i].kept);

@@ -70,6 +70,10 @@ export function nameCustomers(s: ProductState, cmd: NameCustomers, nowMs: number
   const h = s.holdings.get(cmd.holdingId);
   if (h === undefined) return reject('HOLDING_UNKNOWN', 'holdingId', `${shown(cmd.holdingId)} is not a holding of ${s.productId}`);
   if (h.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${shown(cmd.buyerId)} does not hold ${h.holdingId}`);
+  // A refunded holding is no longer a holder (PRODUCTS.md): its customers stay as they were.
+  // (Its parts list emptied by the refund, no started performance was found, and it was renamed
+  // at will, until session 30.)
+  if (h.refundedAtMs !== null) return reject('CUSTOMERS_LOCKED', 'holdingId', `holding ${h.holdingId} was refunded: its customers are fixed`);
   // Every performance the holding has a part on, one it was exchanged to outside the product too.
   const started = knownPerformances(s).find((p) => p.startsAtMs <= nowMs && h.performanceIds.includes(p.performanceId));
   if (started !== undefined) return reject('CUSTOMERS_LOCKED', 'holdingId', `${started.performanceId} of holding ${h.holdingId} started at ${started.startsAtMs}: its customers are fixed`);
