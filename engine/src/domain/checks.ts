@@ -90,8 +90,13 @@ export function unkeepable(command: object): Rejection | null {
   return reject('COMMAND_INVALID', at, `${at === '' ? 'the command' : at} cannot be kept exactly: a string with a lone UTF-16 surrogate, a number that is not finite, a field named __proto__, values nested more than ${limits.commandDepthMax} deep, or a value JSON has no form for (a symbol, a function, a bigint, an object that is not a plain one or an array)`);
 }
 
+/**
+ * An id: 1 to 128 characters, and not `__proto__`: reports key their lines by ids (a channel's, a
+ * quota's...), and a msgpack decoder renames that key (the runtime's answers cross a thread
+ * that way), so such a line could not be named (session 30).
+ */
 export function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= limits.idLengthMax * 2;
+  return typeof value === 'string' && value.length > 0 && value.length <= limits.idLengthMax * 2 && value !== '__proto__';
 }
 
 export function isInt(value: unknown, min: number, max: number): value is number {
@@ -128,4 +133,15 @@ export function needSeatsOrPlaces(cmd: { seats?: unknown; gaAreaId?: unknown; co
     return null;
   }
   return needId(cmd.gaAreaId, 'gaAreaId');
+}
+
+/**
+ * An object keyed by ids (a report's lines by channel, quota, ticket type, presale code,
+ * product): with no prototype, so an id such as `__proto__`, `constructor` or `toString` is a
+ * key like any other. On a plain object `__proto__` reached the shared prototype (a
+ * salesReport over a channel so named left a field on every object of the worker, and each
+ * later command was refused) and the others found a line that was not there (session 30).
+ */
+export function idTable<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }

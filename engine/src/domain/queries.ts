@@ -2,6 +2,7 @@
 // reports. Queries change nothing and take no command id.
 import type { PresaleTerms } from './commands.ts';
 import { reject, type Rejection } from './codes.ts';
+import { idTable } from './checks.ts';
 import { channelMaySell } from './moves.ts';
 import { seatIdsOf } from './seats.ts';
 import { quotaIdOf, SOURCES, STATES, SeatState, type PerformanceState } from './state.ts';
@@ -85,9 +86,12 @@ function add(lines: Record<string, SalesLine>, key: string, gross: number, disco
 
 /** Valid tickets (sold, not voided), counted by channel, quota, ticket type and presale link. */
 export function salesReport(s: PerformanceState): SalesReport {
-  const report: SalesReport = { performanceId: s.performanceId, total: { tickets: 0, grossMinor: 0, discountMinor: 0, netMinor: 0 }, byChannel: {}, byQuota: {}, byTicketType: {}, byPresale: {} };
+  const report: SalesReport = {
+    performanceId: s.performanceId, total: { tickets: 0, grossMinor: 0, discountMinor: 0, netMinor: 0 },
+    byChannel: idTable(), byQuota: idTable(), byTicketType: idTable(), byPresale: idTable(),
+  };
   const t = s.tickets;
-  const all: Record<string, SalesLine> = {};
+  const all = idTable<SalesLine>();
   for (let no = 0; no < t.count; no++) {
     if (t.status[no] !== TicketStatus.VALID) continue;
     const gross = t.priceMinor[no];

@@ -4,6 +4,7 @@
 import type { CardKind, ProductKind, ResalePolicy } from './commands.ts';
 import type { ListingStatus, PerformanceState, ResaleSale } from './state.ts';
 import { TicketStatus, ticketIdOf } from './tickets.ts';
+import { idTable } from './checks.ts';
 
 export interface ProductLinkView { productId: string; kind: ProductKind; cardKind: CardKind; resale: ResalePolicy | null }
 
@@ -48,7 +49,7 @@ export interface SettlementFacts {
 export function settlementFacts(s: PerformanceState): SettlementFacts {
   const t = s.tickets;
   let singleSalesMinor = 0;
-  const productSalesMinor: Record<string, number> = {};
+  const productSalesMinor = idTable<number>();
   for (const product of s.products.keys()) productSalesMinor[product] = 0;
   for (let no = 0; no < t.count; no++) {
     if (t.status[no] === TicketStatus.VOID) continue;

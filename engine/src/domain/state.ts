@@ -333,7 +333,8 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   for (let c = 0; c < spec.channels.length; c++) {
     const ch = spec.channels[c];
     const at = `channels[${c}]`;
-    if (typeof ch?.id !== 'string' || ch.id.length === 0 || ch.id.length > limits.idLengthMax) return reject('SPEC_INVALID', `${at}.id`, 'a channel needs an id');
+    // (Not __proto__: reports key their lines by these ids, checks.ts isId.)
+    if (typeof ch?.id !== 'string' || ch.id.length === 0 || ch.id.length > limits.idLengthMax || ch.id === '__proto__') return reject('SPEC_INVALID', `${at}.id`, 'a channel needs an id');
     if (channelIndexById.has(ch.id)) return reject('SPEC_DUPLICATE_ID', `${at}.id`, `channel ${ch.id} appears twice`);
     if (!channelKinds.includes(ch.kind)) return reject('SPEC_INVALID', `${at}.kind`, `kind must be one of ${channelKinds.join(', ')}`);
     if (!isInt(ch.saleStartMs, 0, Number.MAX_SAFE_INTEGER)) return reject('SPEC_INVALID', `${at}.saleStartMs`, 'saleStartMs must be a time in whole milliseconds');
@@ -351,7 +352,7 @@ export function createPerformance(spec: PerformanceSpec, layout: Layout): Create
   for (let t = 0; t < spec.ticketTypes.length; t++) {
     const tt = spec.ticketTypes[t];
     const at = `ticketTypes[${t}]`;
-    if (typeof tt?.id !== 'string' || tt.id.length === 0 || tt.id.length > limits.idLengthMax) return reject('SPEC_INVALID', `${at}.id`, 'a ticket type needs an id');
+    if (typeof tt?.id !== 'string' || tt.id.length === 0 || tt.id.length > limits.idLengthMax || tt.id === '__proto__') return reject('SPEC_INVALID', `${at}.id`, 'a ticket type needs an id');
     if (ticketTypeIndexById.has(tt.id)) return reject('SPEC_DUPLICATE_ID', `${at}.id`, `ticket type ${tt.id} appears twice`);
     if (tt.webCode !== undefined && typeof tt.webCode !== 'string') return reject('SPEC_INVALID', `${at}.webCode`, 'webCode must be a string');
     if (typeof tt.prices !== 'object' || tt.prices === null) return reject('SPEC_INVALID', `${at}.prices`, 'prices map zone ids to minor units');

@@ -3,7 +3,7 @@
 // is moving between processes. Retrying is safe because the engine deduplicates by commandId.
 import { connect, type NatsConnection } from 'nats';
 import { reject, type Result } from '../domain/mod.ts';
-import { pack, packr, shardOf, type EngineCommand, type QueryName, type Reply, type StepForwarder } from '../runtime/mod.ts';
+import { envelopeRefusal, pack, packr, shardOf, type EngineCommand, type QueryName, type Reply, type StepForwarder } from '../runtime/mod.ts';
 import { commandSubjectPrefix, querySubjectPrefix, stepItem, stepSubjectPrefix, type IngressItem } from './nats-ingress.ts';
 
 export interface NatsClientOptions {
@@ -49,6 +49,10 @@ export class NatsEngineClient implements StepForwarder {
   }
 
   submit(performanceId: string, command: EngineCommand, nowMs: number | null = null): Promise<Result> {
+    // What msgpack cannot carry as it is (a batch's words other than bytes) is refused here, as the
+    // engine's door refuses it: sent, an Int32Array's words arrived as other bytes (session 30).
+    const refused = envelopeRefusal(command);
+    if (refused !== null) return Promise.resolve(refused);
     return new Promise((reply) => this.enqueue({ item: [performanceId, command, nowMs], reply, deadlineMs: Date.now() + this.options.retryForMs }));
   }
 

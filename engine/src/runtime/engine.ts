@@ -407,13 +407,16 @@ export class Engine {
     // Not from a shard this process does not serve (its worker may hold a stale state), nor from
     // one still replaying its journal: acknowledged commands would be missing from the answer.
     if (lane.state === 'down') throw new QueryRefused(reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard} is not served by this process`));
+    // The commands before it are those submitted by now: counted before any wait, or a query
+    // asked during a recovery saw the commands submitted while it waited (session 30).
+    const after = lane.submitted;
     if (lane.state === 'recovering') await this.whenServing(shard);
     // A lease past its fence (this process stalled while another may have taken the shard over)
     // is given up now rather than answered from: the state here may be behind the shard's.
     if (lane.lease !== null && this.bus.stillHolds !== undefined && !this.bus.stillHolds(shard, lane.lease)) {
       throw new QueryRefused(reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard}'s lease ran out here; ask again (another process serves it now)`));
     }
-    if (lane.handed >= lane.submitted) return this.pool.query(shard, performanceId, query, arg);
+    if (lane.handed >= after) return this.pool.query(shard, performanceId, query, arg);
     // Bounded like the mailbox: a flood of reads waiting behind a busy shard is refused.
     if (lane.readers.length >= this.options.mailboxMax) {
       throw new QueryRefused(reject('OVERLOADED', '', `shard ${shard} has ${this.options.mailboxMax} queries waiting; retry later`));
@@ -421,7 +424,6 @@ export class Engine {
     // Posted to the worker the moment the last command before it is (handedOn), so that it runs
     // after that command's batch and before any later one: waiting for the answers instead let
     // later batches reach the worker first (on NATS a seeded run then read other values).
-    const after = lane.submitted;
     return new Promise((resolve, fail) => {
       lane.readers.push({ after, go: () => this.readServed(lane, performanceId, query, arg).then(resolve, fail) });
     });

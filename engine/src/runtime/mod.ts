@@ -8,7 +8,7 @@ export { shardOf } from './shard-of.ts';
 export { Shard, type ShardConfig } from './shard.ts';
 export { VenueCatalog } from './venues.ts';
 export { LoopUtilization } from './loop-lag.ts';
-export { decodeRecord, encodeBatch, encodeRecord, pack, packr, packResults, unpackResults, type BatchItem, type EngineCommand, type JournalItem, type JournalRecord, type OpenPerformance, type QueryName, type ShardOutbox, type EngineStats, type ShardStats, type WorkerStats } from './wire.ts';
+export { decodeRecord, encodeBatch, encodeRecord, envelopeRefusal, pack, packr, packResults, unpackResults, type BatchItem, type EngineCommand, type JournalItem, type JournalRecord, type OpenPerformance, type QueryName, type ShardOutbox, type EngineStats, type ShardStats, type WorkerStats } from './wire.ts';
 export { combineObservers } from './observers.ts';
 export { signHoldingCode, signTicketCode, verifyHoldingCode, verifyTicketCode, type CodeSubject, type HoldingSubject } from './ticket-code.ts';
 export { ticketKeyPattern, TicketSigner } from './ticket-signer.ts';

@@ -145,7 +145,14 @@ export class ShardPool {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { worker, resolve, reject });
-      this.threads[worker].postMessage(make(id));
+      try {
+        this.threads[worker].postMessage(make(id));
+      } catch (error) {
+        // A question that cannot be posted (a value a thread cannot be sent) is never answered:
+        // not left waiting (session 30).
+        this.waiting.delete(id);
+        reject(error as Error);
+      }
     });
   }
 

@@ -256,6 +256,16 @@ export type ShardOutbox = [productId: string, nowMs: number, action: Outbound][]
 
 /** The runtime's first check of any command (the router's door, the shard): an object with a string id. */
 export function envelopeRefusal(command: unknown): Rejection | null {
-  if (typeof command === 'object' && command !== null && typeof (command as { commandId?: unknown }).commandId === 'string') return null;
-  return reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId');
+  if (typeof command !== 'object' || command === null || typeof (command as { commandId?: unknown }).commandId !== 'string') {
+    return reject('COMMAND_INVALID', 'commandId', 'a command is an object with a string commandId');
+  }
+  // A batch's words are bytes. msgpack writes another typed array (an Int32Array, which
+  // commandWords makes) as bytes cut from its elements, and an ArrayBuffer or an Int8Array comes
+  // back a Uint8Array: the first was journaled as garbage, the others passed the door's check of
+  // holds for a product, which reads only a Uint8Array (session 30).
+  const c = command as { type?: unknown; words?: unknown };
+  if (c.type === 'commandBatch' && !(c.words instanceof Uint8Array && c.words.constructor === Uint8Array) && !Buffer.isBuffer(c.words)) {
+    return reject('BATCH_INVALID', 'words', 'words must be a Uint8Array of the records\' bytes (new Uint8Array(words.buffer, words.byteOffset, words.byteLength) of an Int32Array)');
+  }
+  return null;
 }

@@ -11,6 +11,18 @@ afterEach(async () => {
   for (const e of running.splice(0)) await e.stop().catch(() => undefined);
 });
 
+/** Shard 0 lost and taken again, its recovery's journal read held: the returned function lets it go on. */
+function recoverHeld(bus: ControlledBus): () => void {
+  bus.events.lost(0);
+  let openGate!: () => void;
+  bus.readGate = new Promise((r) => { openGate = r; });
+  bus.events.acquired({ shard: 0, epoch: 2 });
+  return () => {
+    bus.readGate = null;
+    openGate();
+  };
+}
+
 async function started(options: Parameters<typeof Engine.start>[0] = {}): Promise<Engine> {
   const engine = await Engine.start({ workers: 1, shards: 1, ...options });
   running.push(engine);
@@ -96,14 +108,44 @@ describe('runtime - queries', () => {
     const bus = new ControlledBus();
     const engine = await started({ bus });
     expect((await engine.submit('P-1', hold('rec-h1', 'b1', [stall('A', 1)]), T0 + 1)).ok).toBe(true);
-    bus.events.lost(0);
-    let openGate!: () => void;
-    bus.readGate = new Promise((r) => { openGate = r; });
-    bus.events.acquired({ shard: 0, epoch: 2 });
+    const openGate = recoverHeld(bus);
     const during = engine.query('P-1', 'seatCounts');
     expect(await within(during, 100)).toBe('pending');
-    bus.readGate = null;
     openGate();
     expect(await during).toMatchObject({ held: 1 });
+  });
+
+  // Found in session 30: the commands a query waits for were counted after the wait for the
+  // recovery, so it saw those submitted while it waited.
+  it('a query asked while its shard recovers sees the commands before it and none after', async () => {
+    const bus = new ControlledBus();
+    const engine = await started({ bus });
+    expect((await engine.submit('P-1', hold('rw-h1', 'b1', [stall('A', 1)]), T0 + 1)).ok).toBe(true);
+    const openGate = recoverHeld(bus);
+    const before = engine.query('P-1', 'seatCounts');
+    const later = engine.submit('P-1', hold('rw-h2', 'b2', [stall('A', 2)]), T0 + 2);
+    const after = engine.query('P-1', 'seatCounts');
+    openGate();
+    expect(await before).toMatchObject({ held: 1 });
+    expect((await later).ok).toBe(true);
+    expect(await after).toMatchObject({ held: 2 });
+  });
+});
+
+describe('runtime - a batch\'s words at the door', () => {
+  // Found in session 30: msgpack wrote an Int32Array's elements cut to bytes (journaled as
+  // garbage), and an ArrayBuffer came back a Uint8Array past the door's check of product holds.
+  it('refuses words that are not a Uint8Array (an Int32Array, an ArrayBuffer, an Int8Array): BATCH_INVALID, nothing journaled', async () => {
+    const engine = await started();
+    const opened = await engine.submit('P-1', { type: 'openSession', commandId: 'w-open', clientId: 'w' } as EngineCommand, T0 + 1);
+    expect(opened.ok).toBe(true);
+    const words = new Int32Array(16);
+    for (const bad of [words, words.buffer, new Int8Array(words.buffer)]) {
+      const batch = { type: 'commandBatch', commandId: `w-${bad.constructor.name}`, sessionNo: 0, requestNo: 1, count: 1, words: bad } as unknown as EngineCommand;
+      expect(await engine.submit('P-1', batch, T0 + 2), bad.constructor.name).toMatchObject({ ok: false, name: 'BATCH_INVALID', field: 'words' });
+    }
+    // The session's next request is still 1: nothing was applied.
+    const good = { type: 'commandBatch', commandId: 'w-good', sessionNo: 0, requestNo: 1, count: 1, words: new Uint8Array(words.buffer) } as unknown as EngineCommand;
+    expect(await engine.submit('P-1', good, T0 + 3)).toMatchObject({ ok: true, requestNo: 1 });
   });
 });

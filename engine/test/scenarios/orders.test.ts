@@ -189,3 +189,31 @@ describe('orders - voids and scans', () => {
     ]);
   });
 });
+
+// Found in session 30: the report's tables were plain objects keyed by ids. A channel named
+// `__proto__` reached the worker's shared prototype (every later command there was refused), and
+// `constructor` or `toString` found a line that was not there.
+describe('the sales report - ids that name what plain objects have', () => {
+  it('keeps a line for a channel named constructor and a ticket type named toString', () => {
+    const s = newPerformance((spec) => {
+      spec.channels[0] = { ...spec.channels[0], id: 'constructor' };
+      spec.ticketTypes[0] = { ...spec.ticketTypes[0], id: 'toString' };
+    });
+    play(s, [
+      { at: OPEN, cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { channel: 'constructor', ticketType: 'toString' }), expect: 'OK' },
+      { at: OPEN, cmd: confirm('h1', 'ann'), expect: 'OK' },
+    ]);
+    const report = salesReport(s);
+    expect(report.byChannel.constructor).toEqual({ tickets: 1, grossMinor: 5000, discountMinor: 0, netMinor: 5000 });
+    expect(report.byTicketType.toString).toEqual({ tickets: 1, grossMinor: 5000, discountMinor: 0, netMinor: 5000 });
+    expect(Object.keys(report.byChannel)).toEqual(['constructor']);
+  });
+
+  it('refuses __proto__ as an id: in a spec, and in a command', () => {
+    expect(() => newPerformance((spec) => { spec.channels[0] = { ...spec.channels[0], id: '__proto__' }; })).toThrow(/SPEC_INVALID/);
+    expect(() => newPerformance((spec) => { spec.ticketTypes[0] = { ...spec.ticketTypes[0], id: '__proto__' }; })).toThrow(/SPEC_INVALID/);
+    const s = newPerformance();
+    play(s, [{ at: OPEN, cmd: holdSeats('h1', '__proto__', ['MAIN-1-1']), expect: 'COMMAND_INVALID', field: 'buyerId', unchanged: true }]);
+    expect(({} as { tickets?: unknown }).tickets).toBeUndefined();
+  });
+});
