@@ -116,11 +116,14 @@ async function simulate(argv: string[]): Promise<void> {
   // A journal file that cannot be written (a full disk) fails its appends: the run stops at the
   // first one with one line (it was a stack trace, or a scenario waiting for ever on sagas whose
   // steps were sent again and again), and the engine is not drained (nothing more can be written).
+  let journalError: StartError | null = null;
   let journalFailed: (error: StartError) => void = () => undefined;
   const journalFailure = new Promise<never>((_, failRun) => { journalFailed = failRun; });
   journalFailure.catch(() => undefined);
   const failedAppend = (result: Result): void => {
-    if (journalOut !== undefined && !result.ok && result.name === 'JOURNAL_FAILED') journalFailed(new StartError(`--journal-out: the journal could not be written (${result.message}); the run stopped`));
+    if (journalOut === undefined || result.ok || result.name !== 'JOURNAL_FAILED' || journalError !== null) return;
+    journalError = new StartError(`--journal-out: the journal could not be written (${result.message}); the run stopped`);
+    journalFailed(journalError);
   };
   const engine = await Engine.start({ bus, workers, shards, observer: { refused: (_shard, _command, result) => failedAppend(result) } }).catch((error: Error) => {
     if (journalOut !== undefined) throw new StartError(`--journal-out: ${error.message}`);
@@ -131,11 +134,11 @@ async function simulate(argv: string[]): Promise<void> {
     if (!values.json) process.stderr.write(`simulating ${buyers.toLocaleString('en-US')} buyers (seed ${seed}) on the ${bus.kind} bus...\n`);
     const simulation = scenario === 'onsale' ? simulateOnsale(engine, { seed, buyers })
       : scenario === 'season' ? simulateSeason(engine, { seed, buyers }) : simulateTheatre(engine, { seed, buyers });
-    const run = await Promise.race([simulation, journalFailure]).catch(async (error: Error) => {
+    const run = await Promise.race([simulation, journalFailure]).catch((error: Error) => {
       // The scenario's own refusal of a failed append (a plain error) says less than this one.
-      await Promise.race([journalFailure, Promise.resolve()]).catch((failure: StartError) => { error = failure; });
-      if (error instanceof StartError) abandoned = true;
-      throw error;
+      if (journalError === null) throw error;
+      abandoned = true;
+      throw journalError;
     });
     if (ticketsOut !== undefined) {
       const signer = new TicketSigner();

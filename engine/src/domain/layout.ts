@@ -66,11 +66,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const nameRule = 'a display name is text of at most 200 characters';
+const nameRule = `a display name is text of at most ${limits.displayNameLengthMax} characters`;
 
-/** Whether a display name (optional) is given and is not text of at most 200 characters. */
+/** Whether a display name (optional) is given and is not text of at most displayNameLengthMax characters. */
 function badName(name: unknown): boolean {
-  return name !== undefined && (typeof name !== 'string' || name.length > 200);
+  return name !== undefined && (typeof name !== 'string' || name.length > limits.displayNameLengthMax);
 }
 
 /** Checks a layout in a fixed order and names the first offending field. */

@@ -11,6 +11,8 @@ export const limits = {
   gaCapacityMax: 1_000_000,
   zonesPerLayoutMax: 64,
   idLengthMax: 64,
+  /** Characters in a layout's display name (the layout's, a zone's, a section's, a GA area's). */
+  displayNameLengthMax: 200,
   /** Levels a command's values may nest (its fields, a filter's fields, their lists...): checks.ts unkeepable. */
   commandDepthMax: 6,
   /** Characters of a value a refusal message quotes (checks.ts shown). */

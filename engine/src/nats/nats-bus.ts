@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, StorageType, type NatsConnection, type StreamConfig } from 'nats';
 import type { Bus, JournalEntry, Lease, LeaseEvents, SnapshotEntry } from '../runtime/bus.ts';
-import { apiErrorCode, onReconnect, streamNotFound } from './nats-connection.ts';
+import { apiErrorCode, losingSettings, onReconnect, streamNotFound } from './nats-connection.ts';
 import { NatsJournal } from './nats-journal.ts';
 import { NatsLeases } from './nats-leases.ts';
 import { NatsSnapshots } from './nats-snapshots.ts';
@@ -48,10 +48,7 @@ const ownerPattern = /^[-_=/.A-Za-z0-9]+$/;
  * when nats-server stops.
  */
 function lostBy(c: StreamConfig): string | null {
-  const lost = ([['max_age', c.max_age], ['max_bytes', c.max_bytes], ['max_msgs', c.max_msgs]] as const)
-    .filter(([, v]) => typeof v === 'number' && v > 0)
-    .map(([name, v]) => `${name} ${v}`);
-  if (c.storage !== undefined && c.storage !== StorageType.File) lost.push(`storage ${c.storage}`);
+  const lost = losingSettings(c, ['max_age', 'max_bytes', 'max_msgs']);
   return lost.length > 0 ? lost.join(', ') : null;
 }
 

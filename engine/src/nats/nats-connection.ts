@@ -1,5 +1,5 @@
 // Small things the journal and the leases both need from a NATS connection.
-import { Events, type NatsConnection, type NatsError } from 'nats';
+import { Events, StorageType, type NatsConnection, type NatsError, type StreamConfig } from 'nats';
 
 /** JetStream's own error code (err_code) of a refused API call or publish, e.g. 10071 for a CAS conflict. */
 export function apiErrorCode(error: unknown): number | undefined {
@@ -24,4 +24,15 @@ export function onReconnect(nc: NatsConnection, listener: () => void): void {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The settings of a stream made beforehand (the journal's, or a KV bucket's underneath) that
+ * let it lose what it holds, said for an operator: each of `limits` set above 0 (an age, a size,
+ * a count), and memory storage (all lost when nats-server stops). Empty when none.
+ */
+export function losingSettings(c: StreamConfig, limits: readonly ('max_msgs' | 'max_bytes' | 'max_age' | 'max_msgs_per_subject')[]): string[] {
+  const found = limits.filter((name) => typeof c[name] === 'number' && c[name] > 0).map((name) => `${name} ${c[name]}`);
+  if (c.storage !== undefined && c.storage !== StorageType.File) found.push(`storage ${c.storage} (lost when nats-server stops)`);
+  return found;
 }

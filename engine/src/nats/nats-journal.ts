@@ -7,7 +7,7 @@
 // with the first record's seq.
 import { DeliverPolicy, DiscardPolicy, headers, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection, type NatsError, type StreamConfig } from 'nats';
 import type { JournalEntry } from '../runtime/bus.ts';
-import { apiErrorCode, onReconnect, sleep, streamNotFound } from './nats-connection.ts';
+import { apiErrorCode, losingSettings, onReconnect, sleep, streamNotFound } from './nats-connection.ts';
 
 /** The epoch of the writer, on every record, so a new writer can start above it. */
 const epochHeader = 'Onsale-Epoch';
@@ -45,12 +45,8 @@ export interface Published { seq: number; duplicate: boolean }
  * made has none of these; one made beforehand by hand might (NATS.md).
  */
 function droppedBy(c: StreamConfig): string | null {
-  const limited = ([['max_msgs', c.max_msgs], ['max_bytes', c.max_bytes], ['max_age', c.max_age], ['max_msgs_per_subject', c.max_msgs_per_subject]] as const)
-    .filter(([, v]) => typeof v === 'number' && v > 0)
-    .map(([name, v]) => `${name} ${v}`);
+  const limited = losingSettings(c, ['max_msgs', 'max_bytes', 'max_age', 'max_msgs_per_subject']);
   if (c.retention !== undefined && c.retention !== RetentionPolicy.Limits) limited.push(`retention ${c.retention}`);
-  // Memory storage loses every record when nats-server stops: an acknowledged command with it.
-  if (c.storage !== undefined && c.storage !== StorageType.File) limited.push(`storage ${c.storage} (records are lost when nats-server stops)`);
   return limited.length > 0 ? limited.join(', ') : null;
 }
 

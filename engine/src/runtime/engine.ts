@@ -9,7 +9,7 @@ import type { Bus, Lease } from './bus.ts';
 import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
 import { ShardPool } from './pool.ts';
-import { VenueCatalog } from './venues.ts';
+import { notCompiled, VenueCatalog } from './venues.ts';
 import { QueryRefused } from './query-refused.ts';
 import { shardOf } from './shard-of.ts';
 import { workerEntry, type WorkerEntry, type WorkerLoader } from './worker-entry.ts';
@@ -195,7 +195,7 @@ export class Engine {
     // A custom venue that does not compile is refused here, with its layout's code and path,
     // rather than at each openPerformance naming it.
     const invalid = new VenueCatalog(opts.venues ?? {}).firstInvalid();
-    if (invalid !== null) throw new RangeError(`venue ${invalid.name} does not compile: ${invalid.refusal.name} at ${invalid.refusal.field === '' ? 'the document' : invalid.refusal.field}: ${invalid.refusal.message}`);
+    if (invalid !== null) throw new RangeError(notCompiled(invalid.name, invalid.refusal));
     this.bus = opts.bus ?? new EmbeddedBus();
     this.recordBytesMax = Math.min(this.options.batchBytesMax, this.bus.recordBytesMax ?? Number.POSITIVE_INFINITY);
     const workers = opts.workers ?? availableParallelism();
@@ -308,10 +308,7 @@ export class Engine {
   /** The allocation-light form of submit for callers that batch (the simulator, benchmarks). */
   send(performanceId: string, command: EngineCommand, nowMs: number | undefined, reply: Reply): void {
     const forged = coordinatorsOnly(command);
-    if (forged !== null) {
-      this.observer.refused?.(-1, command, forged, false);
-      return reply(forged);
-    }
+    if (forged !== null) return this.refuseAtTheDoor(command, forged, reply);
     this.enqueue(performanceId, command, nowMs, reply, false);
   }
 
@@ -327,9 +324,9 @@ export class Engine {
   }
 
   /**
-   * A refusal a transport gives before anything reaches a shard (the NATS ingress: a request or
-   * an item it cannot read, a step on the wrong subject), answered and counted as the engine's
-   * own refusals at the door are (`internal`: a step another process forwarded).
+   * A refusal given before anything reaches a shard, answered and counted (no shard named): the
+   * engine's own at its door, and a transport's (the NATS ingress: a request or an item it cannot
+   * read, a step on the wrong subject). `internal`: a step, not a client's command.
    */
   refuseAtTheDoor(command: unknown, refusal: Result, reply: Reply, internal = false): void {
     this.observer.refused?.(-1, command as EngineCommand, refusal, internal);
@@ -358,11 +355,8 @@ export class Engine {
       // one that is not a time at all (Infinity, NaN, a string) would stop the shard for good.
       : nowMs !== undefined && !(Number.isSafeInteger(nowMs) && nowMs >= 0) ? reject('COMMAND_INVALID', 'nowMs', `the command's time must be a whole number of ms from 0 to ${Number.MAX_SAFE_INTEGER}`)
         : envelopeRefusal(command);
-    if (malformed !== null) {
-      // Counted like every refusal (a flood of malformed commands must show); no shard is named.
-      this.observer.refused?.(-1, command, malformed, internal);
-      return reply(malformed);
-    }
+    // Counted like every refusal (a flood of malformed commands must show); no shard is named.
+    if (malformed !== null) return this.refuseAtTheDoor(command, malformed, reply, internal);
     this.enqueueOn(this.lanes[this.shardOf(performanceId)], performanceId, command, nowMs, reply, internal);
   }
 

@@ -10,6 +10,11 @@ const builtIn: Record<string, () => LayoutJson> = {
   club: clubLayout,
 };
 
+/** Why a venue's layout does not compile, in one line: its code and the path into its document. */
+export function notCompiled(name: string, refusal: Rejection): string {
+  return `venue ${name} does not compile: ${refusal.name} at ${refusal.field === '' ? 'the document' : refusal.field}: ${refusal.message}`;
+}
+
 export class VenueCatalog {
   private readonly compiled = new Map<string, Layout | Rejection>();
   constructor(private readonly custom: Record<string, LayoutJson> = {}) {}
@@ -38,7 +43,7 @@ export class VenueCatalog {
   known(name: string): Layout {
     const outcome = this.layout(name);
     if (outcome === null) throw new Error(`venue ${name} is not known`);
-    if ('ok' in outcome) throw new Error(`venue ${name} does not compile: ${outcome.name} at ${outcome.field}: ${outcome.message}`);
+    if ('ok' in outcome) throw new Error(notCompiled(name, outcome));
     return outcome;
   }
 

@@ -11,6 +11,17 @@ afterEach(async () => {
   for (const e of running.splice(0)) await e.stop().catch(() => undefined);
 });
 
+/**
+ * An engine on a controlled bus with one hold on P-1 (`holdId`), then shard 0 lost and taken
+ * again, its recovery's journal read held: `openGate` lets the recovery go on.
+ */
+async function recoveringWithOneHold(holdId: string): Promise<{ engine: Engine; openGate: () => void }> {
+  const bus = new ControlledBus();
+  const engine = await started({ bus });
+  expect((await engine.submit('P-1', hold(holdId, 'b1', [stall('A', 1)]), T0 + 1)).ok).toBe(true);
+  return { engine, openGate: recoverHeld(bus) };
+}
+
 /** Shard 0 lost and taken again, its recovery's journal read held: the returned function lets it go on. */
 function recoverHeld(bus: ControlledBus): () => void {
   bus.events.lost(0);
@@ -105,10 +116,7 @@ describe('runtime - queries', () => {
   });
 
   it('waits for a shard that is recovering instead of reading a state without acknowledged commands', async () => {
-    const bus = new ControlledBus();
-    const engine = await started({ bus });
-    expect((await engine.submit('P-1', hold('rec-h1', 'b1', [stall('A', 1)]), T0 + 1)).ok).toBe(true);
-    const openGate = recoverHeld(bus);
+    const { engine, openGate } = await recoveringWithOneHold('rec-h1');
     const during = engine.query('P-1', 'seatCounts');
     expect(await within(during, 100)).toBe('pending');
     openGate();
@@ -118,10 +126,7 @@ describe('runtime - queries', () => {
   // Found in session 30: the commands a query waits for were counted after the wait for the
   // recovery, so it saw those submitted while it waited.
   it('a query asked while its shard recovers sees the commands before it and none after', async () => {
-    const bus = new ControlledBus();
-    const engine = await started({ bus });
-    expect((await engine.submit('P-1', hold('rw-h1', 'b1', [stall('A', 1)]), T0 + 1)).ok).toBe(true);
-    const openGate = recoverHeld(bus);
+    const { engine, openGate } = await recoveringWithOneHold('rw-h1');
     const before = engine.query('P-1', 'seatCounts');
     const later = engine.submit('P-1', hold('rw-h2', 'b2', [stall('A', 2)]), T0 + 2);
     const after = engine.query('P-1', 'seatCounts');

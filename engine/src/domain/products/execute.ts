@@ -217,10 +217,10 @@ function checkSeatsByPerformance(s: ProductState, chosen: unknown, quantity: num
   return null;
 }
 
-/** The performances a purchase takes, in the product's order, or the refusal. */
 /** The performances a product was made with (performances linked later not counted). */
 const performancesMadeWith = (s: ProductState): number => s.def.performances.length;
 
+/** The performances a purchase takes, in the product's order, or the refusal. */
 function chosenPerformances(s: ProductState, cmd: { picks?: string[] }, nowMs: number): string[] | Rejection {
   const unplayed = s.performances.filter((p) => p.startsAtMs > nowMs).map((p) => p.performanceId);
   const [min, max] = picksBounds(s);
