@@ -647,6 +647,7 @@ class Model {
       if (!channel.enabled) return no('PRESALE_WEB_NOT_ON_SALE');
       if (link.stopped) return no('PRESALE_STOPPED');
       if (this.nowMs < link.from || this.nowMs >= link.until) return no('PRESALE_NOT_ACTIVE');
+      if (this.nowMs >= channel.saleEndMs) return no('CHANNEL_NOT_ON_SALE');
       if (c.ticketType !== undefined && c.ticketType !== link.ticketType) return no('COMMAND_INVALID');
       ticketType = link.ticketType;
       presale = c.presaleCode;

@@ -52,6 +52,9 @@ export function checkBuying(s: PerformanceState, cmd: HoldSeats | HoldBestAvaila
     if (!channel.enabled) return reject('PRESALE_WEB_NOT_ON_SALE', 'channel', `web channel ${channel.id} is not enabled`);
     if (link.stopped) return reject('PRESALE_STOPPED', 'presaleCode', 'this presale link was stopped');
     if (nowMs < link.validFromMs || nowMs >= link.validUntilMs) return reject('PRESALE_NOT_ACTIVE', 'presaleCode', 'this presale link is outside its validity window');
+    // A link opens the web sale early (DOMAIN §4: the performance must be on sale on the web);
+    // it never keeps it open past the channel's end, whatever its own window says.
+    if (nowMs >= channel.saleEndMs) return reject('CHANNEL_NOT_ON_SALE', 'channel', `web channel ${channel.id} stopped selling at ${channel.saleEndMs}`);
     if (cmd.ticketType !== undefined && cmd.ticketType !== s.ticketTypes[link.ticketType].id) {
       return reject('COMMAND_INVALID', 'ticketType', `this presale link sells ticket type ${s.ticketTypes[link.ticketType].id}`);
     }

@@ -3,7 +3,7 @@
 // use it directly.
 import {
   availability, blocksReport, Code, createPerformance, DONE, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
-  limits, nextDueAtMs, productLimits, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, shown, stateHash, ticketRows, touch,
+  limits, nextDueAtMs, productLimits, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, renewalStatus, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, shown, stateHash, ticketRows, touch,
   type Command, type PerformanceState, type ProductCommand, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
@@ -359,6 +359,7 @@ export class Shard {
         case 'productSummary': return productSummary(p);
         case 'productReport': return productReport(p);
         case 'holdings': return productHoldings(p);
+        case 'renewalStatus': return renewalStatus(p);
         case 'productLedger': return productEntries(p);
         case 'strandedTickets': return strandedTickets(p);
         case 'stateHash': return product.stateHash();

@@ -246,7 +246,7 @@ export type FromWorker =
 export type QueryName =
   | 'availability' | 'salesReport' | 'presaleReport' | 'blocksReport' | 'tickets' | 'stateHash' | 'seatCounts'
   | 'resaleReport' | 'settlementFacts'
-  | 'productSummary' | 'productReport' | 'holdings' | 'productLedger' | 'strandedTickets' | 'pendingSteps';
+  | 'productSummary' | 'productReport' | 'holdings' | 'renewalStatus' | 'productLedger' | 'strandedTickets' | 'pendingSteps';
 
 /**
  * Actions of the coordinators in one applied batch, in the order they were made, each with the

@@ -116,7 +116,10 @@ export async function simulateTheatre(engine: Engine, options: ScenarioOptions):
   }
   const exchanged: Result[] = await driver.waves(exchangeItems, WAVE);
   const outside = exchanged.filter((r, i) => r.ok && (exchangeItems[i][1] as { toPerformanceId: string }).toPerformanceId === extra.performanceId).length;
-  phases.exchanges = { asked: exchangeItems.length, done: countOutcomes(exchanged).ok, outside, refused: countOutcomes(exchanged).refused };
+  // What the box office settles: each exchange's answer says what the holder pays (or gets back).
+  let differenceMinor = 0;
+  for (const r of exchanged) if (r.ok) differenceMinor += (r as unknown as HoldingResult).exchange?.differenceMinor ?? 0;
+  phases.exchanges = { asked: exchangeItems.length, done: countOutcomes(exchanged).ok, outside, refused: countOutcomes(exchanged).refused, differenceMinor };
 
   return finishRun(engine, driver, options, 'theatre', [...ids, extra.performanceId], [SERIES, PICK_MIX], phases, shows[3].endsAtMs, MAX_PER_BUYER);
 }

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createPerformance, executeProduct, isPending, productEntries, productHoldings, productToPlain, settlementFacts, settlementReport,
-  type CreateProduct, type ProductPerformance, type RenewalTerms,
+  type CreateProduct, type HoldingResult, type ProductPerformance, type RenewalTerms,
 } from '../../src/domain/mod.ts';
 import {
   DAY, FIRST, SALE, World, buy, driveSteps, exchange, expectCode, hallLayout, holding, linkLater, perfSpec, play, priceOf, productDef, renew,
@@ -208,6 +208,22 @@ describe('products - ticket types offered (seed 002, Billettyper and Standard)',
     expect(ids.map(booked)).toEqual([0, 0, now.performances[1].paidMinor, now.performances[0].paidMinor]);
     const report = settlementReport([w.prod('PM')], facts, SALE + 3);
     expect(report.lines.find((l) => l.performanceId === 'X1')?.productRevenuePaidMinor).toBe(now.performances[0].paidMinor);
+  });
+
+  it('answers an exchange with the price difference the box office settles, the same on a retry', () => {
+    const w = theatre();
+    expectCode(w.product('PM', pickMix('PM', { ticketTypes: ['senior'], exchangeable: [extra] }), 0), 'OK');
+    const h = holding(expectCode(w.product('PM', buy('ann', { picks: [S1, S2], ticketType: 'senior', quantity: 2 }), SALE), 'OK'));
+    const paidOn = (id: string) => h.performances.find((p) => p.performanceId === id)!.paidMinor;
+    const swap = { ...exchange(h.holdingId, 'ann', S2, 'X1'), commandId: 'swap-1' } as never;
+    const answer = expectCode(w.product('PM', swap, SALE + 1), 'OK') as unknown as HoldingResult;
+    const newPaid = answer.performances.find((p) => p.performanceId === 'X1')!.paidMinor;
+    expect(newPaid).not.toBe(paidOn(S2));
+    expect(answer.exchange).toEqual({ fromPerformanceId: S2, toPerformanceId: 'X1', oldPaidMinor: paidOn(S2), newPaidMinor: newPaid, differenceMinor: newPaid - paidOn(S2) });
+    expect(answer.totalMinor).toBe(h.totalMinor + answer.exchange!.differenceMinor);
+    expect(w.product('PM', swap, SALE + 2)).toEqual(answer);
+    // The holdings query lists the holding, not the exchange that made it so.
+    expect(productHoldings(w.prod('PM'))[0]).not.toHaveProperty('exchange');
   });
 
   it('gives a holder a performance linked later at the holding\'s type', () => {

@@ -2,7 +2,7 @@
 // reserved and may renew them, at the new ticket type the mapping names; nothing else is sold
 // until the window has ended; then the seats nobody renewed go back on sale by themselves.
 import { describe, expect, it } from 'vitest';
-import { clubLayout, executeProduct, isPending, productNextDueAtMs, stepCommandId, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
+import { clubLayout, executeProduct, isPending, productNextDueAtMs, renewalStatus, stepCommandId, type RenewalTerms, type Result } from '../../src/domain/mod.ts';
 import {
   DAY, FIRST, SALE, World, buy, closeRenewal, exchange, expectCode, hallLayout, hold, holdGa, holding, layoutOf, play, priceOf, productDef, renew,
   schedule, tick,
@@ -72,6 +72,29 @@ describe('renewals - the window', () => {
     }
     expect(ann.totalMinor).toBe(3 * 2 * priceOf(hall, 'renewal', 'A'));
     expect(w.prod('CARD27').holdings.get(ann.holdingId)?.renewedFrom).toBe('H-ann');
+  });
+
+  it('lists each holder as reserved, renewed or released (the seed\'s "Reserved tickets" report)', () => {
+    const w = renewing();
+    const status = () => renewalStatus(w.prod('CARD27'))!;
+    const row = (holdingId: string) => status().holders.find((h) => h.holdingId === holdingId)!;
+    expect(status()).toEqual({
+      fromProductId: 'CARD26', windowStartMs: FROM, windowEndMs: UNTIL, closed: false,
+      holders: [
+        { holdingId: 'H-ann', buyerId: 'ann', seats: ['A-1-1', 'A-1-2'], count: null, ticketType: 'card', renewsAt: 'renewal', status: 'reserved', renewedAs: null },
+        { holdingId: 'H-bob', buyerId: 'bob', seats: ['A-1-3'], count: null, ticketType: 'vip', renewsAt: 'card', status: 'reserved', renewedAs: null },
+        { holdingId: 'H-cid', buyerId: 'cid', seats: ['A-1-4'], count: null, ticketType: 'card', renewsAt: 'renewal', status: 'reserved', renewedAs: null },
+      ],
+    });
+    const ann = holding(expectCode(w.product('CARD27', renew('H-ann', 'ann'), FROM), 'OK'));
+    expect(row('H-ann')).toMatchObject({ status: 'renewed', renewedAs: ann.holdingId });
+    expect(row('H-cid').status).toBe('reserved');
+    expectCode(w.product('CARD27', closeRenewal(), UNTIL), 'RENEWAL_CLOSED');
+    expect(status().closed).toBe(true);
+    expect(status().holders.map((h) => h.status)).toEqual(['renewed', 'released', 'released']);
+    const plain = new World().add(games, hall);
+    expectCode(plain.product('PLAIN', productDef('PLAIN', 'seasonCard', games), 0), 'OK');
+    expect(renewalStatus(plain.prod('PLAIN')), 'no renewal').toBeNull();
   });
 
   // Found in session 30: the allocation was made first, over the holder's seat, and the

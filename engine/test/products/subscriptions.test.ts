@@ -208,7 +208,8 @@ describe('subscriptions - exchanges', () => {
     for (const world of [w, w.clone()]) {
       expect(world.product('PM', sale, SALE + 2)).toEqual(sold);
       expect(world.product('PM', swap, SALE + 2)).toEqual(swapped);
-      expect(holding(productHoldings(world.prod('PM'))[0] as never)).toEqual(swapped);
+      // The holdings query lists the holding as swapped, without the exchange's difference.
+      expect(holding(productHoldings(world.prod('PM'))[0] as never)).toEqual({ ...swapped, exchange: undefined });
     }
   });
 

@@ -83,6 +83,9 @@ describe('runtime - the ticker', () => {
     // The reservations closed on the performances too: bob's unrenewed seat is on sale.
     await eventually(async () => ((await engine.query(matches[0].performanceId, 'availability')) as { quotas: { capacity: number }[] }).quotas.every((q) => q.capacity === 1));
     expect(await soldOn(0)).toBe(1);
+    // Who renewed and whose seats went back on sale, as the renewalStatus query lists them.
+    const holders = ((await engine.query(SEASON_CARD, 'renewalStatus')) as { holders: { holdingId: string; status: string }[] }).holders;
+    expect(holders.map((h) => [h.holdingId, h.status])).toEqual([['OLD-1', 'renewed'], ['OLD-2', 'released']]);
     const report = await engine.query(SEASON_CARD, 'productReport');
     await stop(engine);
     const again = await start({ shards, bus });

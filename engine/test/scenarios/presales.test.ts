@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { execute, limits, presaleReport, salesReport, type HoldAccepted, type PresaleReport, type Result } from '../../src/domain/mod.ts';
 import {
-  OPEN, TTL, accepted, confirm, createPresale, editPresale, holdBest, holdGa, holdSeats, newPerformance, play, release,
+  CLOSE, OPEN, TTL, accepted, confirm, createPresale, editPresale, holdBest, holdGa, holdSeats, newPerformance, play, release,
   stopPresale, tick, voidTicket,
 } from './helpers.ts';
 
@@ -144,6 +144,19 @@ describe('presales - buying through a link', () => {
       none: { tickets: 1, grossMinor: 5000, discountMinor: 0, netMinor: 5000 },
     });
     expect(report(state, 'early-birds')).toMatchObject({ sold: 2, orders: [{ orderId: 'P1-O0', buyerEmail: 'ann@example.org', tickets: 2, totalMinor: 6500 }], buyerEmails: ['ann@example.org'] });
+  });
+
+  it('opens the web sale early but never keeps it open past the channel\'s end (DOMAIN §4: the performance must be on sale on the web)', () => {
+    const state = newPerformance();
+    play(state, [
+      { at: 1000, cmd: createPresale('guests', 'guest', FROM, CLOSE + 100_000, 10, 4), expect: 'OK', why: 'a window past the channel\'s end is taken (the end may be moved); the end still applies at each hold' },
+      { at: CLOSE - 1, cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { presaleCode: 'guests' }), expect: 'OK' },
+      { at: CLOSE, cmd: holdSeats('h2', 'bob', ['MAIN-1-2'], { presaleCode: 'guests' }), expect: 'CHANNEL_NOT_ON_SALE', field: 'channel', unchanged: true, why: 'the web sold until CLOSE' },
+      { at: CLOSE, cmd: holdGa('h3', 'bob', 'FLOOR', 1, { presaleCode: 'guests' }), expect: 'CHANNEL_NOT_ON_SALE', field: 'channel', unchanged: true },
+      { at: CLOSE, cmd: holdBest('h4', 'bob', 1, { presaleCode: 'guests' }), expect: 'CHANNEL_NOT_ON_SALE', field: 'channel', unchanged: true },
+      { at: CLOSE, cmd: confirm('h1', 'ann', { buyerEmail: 'ann@example.org' }), expect: 'OK', why: 'a hold made while the web sold confirms after its end, as any hold does' },
+    ]);
+    expect(report(state, 'guests')).toMatchObject({ held: 0, sold: 1 });
   });
 
   it('a voided presale ticket gives the link and the buyer a ticket back', () => {

@@ -19,7 +19,11 @@ export interface HoldingResult {
   seats: string[] | null;
   performances: HoldingPart[];
   totalMinor: number;
+  /** On an exchangePerformance's answer only: the swap and the price difference the box office settles (new minus old; negative: owed to the holder). */
+  exchange?: ExchangeDifference;
 }
+
+export interface ExchangeDifference { fromPerformanceId: string; toPerformanceId: string; oldPaidMinor: number; newPaidMinor: number; differenceMinor: number }
 
 /** The part in the key order results have always listed: performanceId, tickets, paidMinor. */
 export function partFor(performanceId: string, tickets: string[], paidMinor: number): HoldingPart {

@@ -7,9 +7,9 @@ export { isPending, isStepCommandId, stepCommandId, type Outbound, type SagaPend
 export { productLimits, type ProductDropListener, type ProductState, type Holding, type StrandedTicket } from './state.ts';
 export { strandedTickets } from './stranded.ts';
 export { productFromPlain, productToPlain } from './snapshot.ts';
-export { productSummary, productReport, productHoldings, type ProductSummary, type ProductReport } from './queries.ts';
+export { productSummary, productReport, productHoldings, renewalStatus, type ProductSummary, type ProductReport, type RenewalHolderStatus, type RenewalStatus } from './queries.ts';
 export { allocationQuotaId, renewalQuotaId } from './sagas.ts';
-export type { HoldingResult } from './holdings.ts';
+export type { ExchangeDifference, HoldingResult } from './holdings.ts';
 export type { CustomersResult } from './customers.ts';
 export { settlementReport, settle, performanceEntries, productEntries, ledgerEntries, splitEvenly, type PerformanceFacts, type LedgerEntry, type SettlementReport } from './settlement.ts';
 export { LocalProducts, misaddressed } from './local.ts';

@@ -2,7 +2,7 @@
 // it, its holdings, and a report of sales and sagas.
 import type { ProductKind } from '../commands.ts';
 import type { Customer } from './commands.ts';
-import { picksBounds, type ProductState } from './state.ts';
+import { picksBounds, renewedTicketType, type ProductState } from './state.ts';
 import { holdingResult, paidTotalMinor, type HoldingResult } from './holdings.ts';
 
 /** The product as `onsale simulate --json` lists it under `products`. */
@@ -80,4 +80,54 @@ export function productHoldings(s: ProductState): (HoldingResult & { customers?:
   const holders = [...s.holdings.values()].filter((h) => h.refundedAtMs === null);
   if (s.def.customerPerTicket !== true) return holders.map((h) => holdingResult(s, h));
   return holders.map((h) => ({ ...holdingResult(s, h), customers: (s.customers.get(h.holdingId) ?? []).map((c) => ({ ...c })) }));
+}
+
+/**
+ * Last season's holders and where each stands in the renewal (seed 002's "Reserved tickets"
+ * report: whom to remind before the window ends). `reserved`: the seats wait for the holder;
+ * `renewed`: `renewedAs` is the new holding; `released`: the renewal closed without them, their
+ * seats back on sale. Null for a product that is no renewal.
+ */
+export interface RenewalStatus {
+  fromProductId: string;
+  windowStartMs: number;
+  windowEndMs: number;
+  closed: boolean;
+  holders: RenewalHolderStatus[];
+}
+export interface RenewalHolderStatus {
+  /** Last season's holding. */
+  holdingId: string;
+  buyerId: string;
+  seats: string[] | null;
+  count: number | null;
+  ticketType: string;
+  /** The type the renewal sells at (the mapping's, else the product's own). */
+  renewsAt: string;
+  status: 'reserved' | 'renewed' | 'released';
+  renewedAs: string | null;
+}
+
+export function renewalStatus(s: ProductState): RenewalStatus | null {
+  const renewal = s.def.renewal;
+  if (renewal === undefined) return null;
+  return {
+    fromProductId: renewal.fromProductId,
+    windowStartMs: renewal.windowStartMs,
+    windowEndMs: renewal.windowEndMs,
+    closed: s.renewalClosed,
+    holders: renewal.holders.map((h) => {
+      const renewedAs = s.renewed.get(h.holdingId) ?? null;
+      return {
+        holdingId: h.holdingId,
+        buyerId: h.buyerId,
+        seats: h.seats === undefined ? null : [...h.seats],
+        count: h.count ?? null,
+        ticketType: h.ticketType,
+        renewsAt: renewedTicketType(s.def, s.renewalHolders, h.holdingId),
+        status: renewedAs !== null ? 'renewed' : s.renewalClosed ? 'released' : 'reserved',
+        renewedAs,
+      };
+    }),
+  };
 }

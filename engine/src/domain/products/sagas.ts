@@ -11,7 +11,7 @@ import type { BuyProduct, Customer, ExchangePerformance, LinkPerformance, Produc
 import { checkCustomers } from './customers.ts';
 import { noteRevoids, noteUndoneVoids } from './stranded.ts';
 import { assert } from '../assert.ts';
-import { endsAtOf, exchangedHolding, holdingOf, knownPerformances, outcomeResult, paidForMinor, partFor, refundedHolding, ticketsOn, withPart } from './holdings.ts';
+import { endsAtOf, exchangedHolding, holdingOf, holdingResult, knownPerformances, outcomeResult, paidForMinor, partFor, refundedHolding, ticketsOn, withPart } from './holdings.ts';
 import { offeredTicketTypes, productLimits, renewedTicketType, type BatchedOrder, type Holding, type MakingHolding, type ProductState, type Saga, type Step, type StepOutcome } from './state.ts';
 import { batchable, batchAnswered, enqueue, flushCouriers, sessionAnswered, stepIdOf, ticketIdsOf } from './couriers.ts';
 
@@ -691,7 +691,11 @@ function swapped(s: ProductState, saga: Saga, h: Holding, m: MakingHolding, nowM
   const to = m.parts.find((p) => p.performanceId === cmd.toPerformanceId)!;
   const swappedHolding = exchangedHolding(h, cmd.fromPerformanceId, to, s.def.payout, endsAtOf(s), nowMs);
   s.holdings.set(h.holdingId, swappedHolding);
-  finish(s, saga, swappedHolding, out);
+  // The price difference is settled at the box office (PRODUCTS.md "Exchanges"): the answer says
+  // how much, since the holding it carries no longer shows the part given up.
+  const oldPaidMinor = paidForMinor(h, [cmd.fromPerformanceId]);
+  const exchange = { fromPerformanceId: cmd.fromPerformanceId, toPerformanceId: cmd.toPerformanceId, oldPaidMinor, newPaidMinor: to.paidMinor, differenceMinor: to.paidMinor - oldPaidMinor };
+  finish(s, saga, { ...holdingResult(s, swappedHolding), exchange } as unknown as Result, out);
 }
 
 // ---- resale channels: replaced on every linked performance, or on none ----
