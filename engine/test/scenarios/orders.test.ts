@@ -129,12 +129,23 @@ describe('orders - voids and scans', () => {
     ]);
   });
 
+  it('voids as many tickets as ticketsPerVoidMax at once', () => {
+    const state = newPerformance();
+    play(state, sold());
+    const most = Array.from({ length: limits.ticketsPerVoidMax }, (_, i) => `P1-T${i}`);
+    play(state, [{ at: OPEN + 1, cmd: voidTickets(most), expect: 'OK', check: (r) => expect(r).toEqual({ ok: true, count: limits.ticketsPerVoidMax }) }]);
+  });
+
   it('admits a ticket once and cannot void it after', () => {
     const state = newPerformance();
     play(state, sold());
     play(state, [
       { at: OPEN + 1, cmd: scan('P1-T1'), expect: 'OK', check: (r) => expect(accepted<ScanAccepted>(r)).toEqual({ ok: true, ticketId: 'P1-T1', seatId: 'MAIN-1-2', gaAreaId: null }) },
       { at: OPEN + 1, cmd: scan('P1-T1'), expect: 'TICKET_ALREADY_SCANNED', field: 'ticketId', unchanged: true },
+      { at: OPEN + 1, cmd: scan('P1-T0'), expect: 'OK', why: 'the layout\'s first seat (number 0) is a seat, not a GA place', check: (r, s) => {
+        expect(s.layout.seatIndexById.get('MAIN-1-1')).toBe(0);
+        expect(r).toEqual({ ok: true, ticketId: 'P1-T0', seatId: 'MAIN-1-1', gaAreaId: null });
+      } },
       { at: OPEN + 1, cmd: voidTicket('P1-T1'), expect: 'TICKET_ALREADY_SCANNED', field: 'ticketId', unchanged: true },
       { at: OPEN + 1, cmd: scan('P1-T5'), expect: 'OK', check: (r) => expect(r).toEqual({ ok: true, ticketId: 'P1-T5', seatId: null, gaAreaId: 'FLOOR' }) },
       { at: OPEN + 1, cmd: scan('P1-T13'), expect: 'TICKET_NOT_FOUND', field: 'ticketId', unchanged: true, why: 'not issued yet' },
