@@ -79,7 +79,11 @@ export const metricDefinitions = {
   },
   shardOwned: {
     name: 'onsale_shard_owned', kind: 'gauge', labels: ['shard'],
-    help: '1 while this process holds the shard\'s lease, 0 otherwise.',
+    help: '1 while this process holds the shard\'s lease, 0 otherwise (1 from the lease\'s acquisition on, through its recovery: onsale_shard_serving says when it takes commands).',
+  },
+  shardServing: {
+    name: 'onsale_shard_serving', kind: 'gauge', labels: ['shard'],
+    help: '1 while this process serves the shard (its lease held, its journal tail replayed: it takes commands), 0 otherwise (not owned, recovering, or given up).',
   },
   actorsResident: {
     name: 'onsale_actors_resident', kind: 'gauge', labels: ['shard'],

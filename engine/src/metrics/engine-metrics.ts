@@ -23,6 +23,7 @@ export interface EngineStatsSource {
   journalLag(shard: number): number;
   /** Commands journaled and not yet applied and answered by the shard's worker. */
   applyLag(shard: number): number;
+  /** Shards this process owns and serves (recovered, taking commands). */
   ownedShards(): number[];
   /** Shards this process owns and is recovering: their performances keep their seats series' places meanwhile. */
   recoveringShards?(): number[];
@@ -218,6 +219,15 @@ export class EngineMetrics {
     const mailbox: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.mailboxDepth), collect: () => this.setDepths(mailbox, (s, shard) => s.mailboxDepth(shard), this.observedDepth) });
     const journalLag: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.journalLag), collect: () => this.setDepths(journalLag, (s, shard) => s.journalLag(shard)) });
     const applyLag: Gauge<'shard'> = new Gauge<'shard'>({ ...config(defs.applyLag), collect: () => this.setDepths(applyLag, (s, shard) => s.applyLag(shard)) });
+    // Read at scrape time too: a lease held is not a shard served while its recovery lasts (or
+    // stalls, and is retried about every leaseTtlMs: owned flips back to 1 each time).
+    const serving: Gauge<'shard'> = new Gauge<'shard'>({
+      ...config(defs.shardServing),
+      collect: () => {
+        const up = new Set(this.source?.ownedShards() ?? []);
+        this.setDepths(serving, (_s, shard) => (up.has(shard) ? 1 : 0));
+      },
+    });
     this.fromStats = {
       actors: new Gauge<'shard'>({ ...config(defs.actorsResident), collect: fromStats }),
       seats: new Gauge<'performance' | 'state'>({ ...config(defs.seats), collect: fromStats }),

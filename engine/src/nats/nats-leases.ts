@@ -436,10 +436,14 @@ export class NatsLeases {
   }
 
   /**
-   * Watches again: after a reconnect (nats.js' watcher can go quiet after a server restart), or
-   * when our own heartbeats stop showing up. Tries each renew period until it runs or we stop.
+   * After a reconnect: renews at once, rather than at the next round up to leaseRenewMs later
+   * (every renewal sent while the server was down was lost, and each lease's fence runs from the
+   * last one that got through), and watches again (nats.js' watcher can go quiet after a server
+   * restart; also done whenever our own heartbeats stop showing up, trying each renew period
+   * until it runs or we stop).
    */
   reconnected(): void {
+    this.round();
     this.rewatch();
   }
 

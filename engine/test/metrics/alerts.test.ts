@@ -87,6 +87,19 @@ describe('alerting rules', () => {
     expectPromtoolAlerts('OnsaleSagasStuck', stoppedAt10m, '22m', '{ severity: warning, instance: a, shard: "3" }', 'Product sagas on shard 3 have not moved for 10 minutes');
   });
 
+  // Found in session 31: the rule read onsale_shard_owned, which is 1 while a recovery lasts, and
+  // flips back to 1 each time a failed recovery's lease is taken again: the `for` kept resetting.
+  it('alerts - OnsaleShardUnserved fires on a shard whose lease is held but that is not served, and not on one served by another instance (promtool test rules)', () => {
+    expectPromtoolAlerts('OnsaleShardUnserved', [
+      ['onsale_shard_owned{instance="a", job="onsale", shard="5"}', '1 1 0 1 1 1 0 1 1 1'],
+      ['onsale_shard_serving{instance="a", job="onsale", shard="5"}', '0x9'],
+      ['onsale_shard_owned{instance="a", job="onsale", shard="6"}', '0x9'],
+      ['onsale_shard_serving{instance="a", job="onsale", shard="6"}', '0x9'],
+      ['onsale_shard_owned{instance="b", job="onsale", shard="6"}', '1x9'],
+      ['onsale_shard_serving{instance="b", job="onsale", shard="6"}', '1x9'],
+    ], '5m', '{ severity: critical, shard: "5" }', 'Shard 5 is served by no engine process');
+  });
+
   it('alerts - OnsaleRouterSaturated fires on an instance whose router stays over 90 % busy for 10 minutes, not on one that dips below (promtool test rules)', () => {
     // Instance a: its router busy 95 % of every scrape interval. Instance b: 95 %, but 60 % in
     // the ninth minute, so it is never over for 10 minutes running.

@@ -138,6 +138,27 @@ describe('engine metrics', () => {
     expect(samplesOf(x, 'onsale_apply_lag_commands').map((s) => [s.labels.shard, s.value])).toEqual([['0', 0], ['1', 2], ['2', 0]]);
   });
 
+  // Found in session 31: OnsaleShardUnserved read onsale_shard_owned, which is 1 from the lease's
+  // acquisition on, through a recovery that lasts or stalls: an unserved shard did not alert.
+  it('engine metrics - a shard whose lease is held but whose recovery has not ended reads owned 1 and serving 0', async () => {
+    const metrics = createEngineMetrics({ defaultMetrics: false });
+    const o = metrics.observer;
+    expect(samplesOf(await scrape(metrics), 'onsale_shard_serving'), 'nothing before attach').toEqual([]);
+    o.leaseChanged!(0, true);
+    o.leaseChanged!(1, true);
+    const engine = new FakeEngine();
+    engine.owned = [0];
+    metrics.attach(engine);
+    let x = await scrape(metrics);
+    expect(samplesOf(x, 'onsale_shard_owned').map((s) => [s.labels.shard, s.value])).toEqual([['0', 1], ['1', 1], ['2', 0]]);
+    expect(samplesOf(x, 'onsale_shard_serving').map((s) => [s.labels.shard, s.value])).toEqual([['0', 1], ['1', 0], ['2', 0]]);
+    engine.owned = [0, 1];
+    x = await scrape(metrics);
+    expect(samplesOf(x, 'onsale_shard_serving').map((s) => [s.labels.shard, s.value])).toEqual([['0', 1], ['1', 1], ['2', 0]]);
+    metrics.detach();
+    expect(samplesOf(await scrape(metrics), 'onsale_shard_serving'), 'nothing once detached').toEqual([]);
+  });
+
   it('engine metrics - one stats() call per scrape, owned shards only', async () => {
     const metrics = createEngineMetrics({ defaultMetrics: false });
     const engine = new FakeEngine();

@@ -4,7 +4,7 @@
 // other's keys; the restart test gets a server of its own. Lease timings are small (renew
 // 100 ms, TTL 500 ms) and every wait polls a condition with a generous timeout: the only
 // elapsed-time assertion is the documented takeover bound, with a margin.
-import { nanos, RetentionPolicy, StorageType } from 'nats';
+import { connect, nanos, RetentionPolicy, StorageType } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus, type NatsBusOptions } from '../../src/nats/nats-bus.ts';
 import { NatsJournal } from '../../src/nats/nats-journal.ts';
@@ -452,5 +452,37 @@ describe('nats bus - a nats-server restart', () => {
       { seq: second, text: 'during' },
       { seq: third, text: 'after' },
     ]);
+  });
+
+  // Found in session 31: after a reconnect the leases waited for the next round (up to
+  // leaseRenewMs) to be renewed, so a restart half as long as the documented one cost them all.
+  it('restart - the leases are renewed as soon as the connection is back, not at the next round', async () => {
+    const where = place();
+    // A round every 20 s: any renewal seen within a few seconds of the restart is the reconnect's.
+    const timing = { leaseRenewMs: 20_000, leaseTtlMs: 60_000, journalAckTimeoutMs: 10_000 };
+    const writer = await bus(where, 'writer', timing, own.url);
+    const seen = recorder();
+    await writer.startLeases(2, seen.events);
+    const revisionsOf = async (): Promise<number[]> => {
+      const nc = await connect({ servers: own.url });
+      try {
+        const kv = await nc.jetstream().views.kv(where.leaseBucket!, { history: 1 });
+        return [(await kv.get('shard.0'))!.revision, (await kv.get('shard.1'))!.revision];
+      } finally {
+        await nc.close();
+      }
+    };
+    const before = await revisionsOf();
+    await own.kill9();
+    await own.restart();
+    const deadline = performance.now() + 8_000;
+    let after = before;
+    while (!(after[0] > before[0] && after[1] > before[1]) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await revisionsOf().catch(() => before);
+    }
+    expect(after[0], 'shard 0 renewed after the restart').toBeGreaterThan(before[0]);
+    expect(after[1], 'shard 1 renewed after the restart').toBeGreaterThan(before[1]);
+    expect(seen.lost).toEqual([]);
   });
 });
