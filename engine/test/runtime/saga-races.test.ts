@@ -111,7 +111,9 @@ describe('runtime - card sagas racing door scans and time', () => {
     const results = await Promise.all(pending);
     expect(results.filter((r) => !r.ok && r.name === 'ACTOR_FAILED')).toEqual([]);
     // Purchases were undone after a confirm came too late (the races above happened at all).
-    // How many left a stranded ticket depends on the threads' timing: 2 to 7 per run here.
+    // How many left a stranded ticket depends on the threads' timing: 0 to 7 per run (0 in 3 of 7
+    // runs on a loaded machine, session 31), so the stranded case itself is not asserted here;
+    // products/stranded.test.ts makes it happen for certain.
     expect(results.filter((r) => !r.ok && r.name === 'HOLD_EXPIRED').length).toBeGreaterThan(0);
     // Every saga has answered its client; the books are read once the coordinator is idle.
     for (let i = 0; i < 200 && ((await engine.query('CARD', 'productReport')) as ProductReport).sagasInFlight > 0; i++) await new Promise((r) => setTimeout(r, 10));

@@ -60,8 +60,9 @@ describe('runtime - a shard worker that dies', () => {
       expect((await tickets(engine, pid)).filter((t) => t.status === 'valid')).toHaveLength(2);
     }
     // Retried with the same ids, the cut-off commands end applied once: a seat held at most once.
+    // (The burst's first answers are all SHARD_UNAVAILABLE as the kill comes before any reply:
+    // a retry's first answer is h2's, above. Until session 31 a line here compared the OK ones.)
     const retried = await Promise.all(cut.map(([pid, command]) => engine.submit(pid, command, T0 + 5)));
-    first.forEach((r, i) => { if (r.ok) expect(retried[i]).toEqual(r); });
     for (const pid of pids) {
       const ok = retried.filter((r, i) => cut[i][0] === pid && r.ok).length;
       expect(ok).toBe(30); // 30 seats in row C, 200 buyers asking
