@@ -32,6 +32,28 @@ describe('best available - one row, adjacent seats', () => {
   });
 });
 
+// Found by mutation testing (Stryker, session 31): two rules no table held. Each case was found
+// by a random search telling the rule's code from a one-token change of it.
+describe('best available - rules the mutants found untested', () => {
+  it('takes the run nearest the row\'s middle when a taken seat splits the row, not the first run that fits', () => {
+    const state = newPerformance(roomy, seatedLayout('split', [['S', ['AAAAAAAAAA']]]));
+    play(state, [
+      { at: OPEN, cmd: holdSeats('x', 'set', ['S-1-3']), expect: 'OK', why: 'runs 1-2 and 4-10' },
+      { at: OPEN, cmd: holdBest('h1', 'ann', 2), expect: 'OK', check: took('S-1-4', 'S-1-5'), why: 'S-1-1..2 fits and strands nothing, but 4-5 is nearer the middle (5-6 would strand S-1-4)' },
+    ]);
+  });
+
+  it('looks at the free seats of another zone beyond the run on both sides, also when moving right of the middle', () => {
+    // Zone A run S-1-3..4 between free zone-B seats S-1-2 and S-1-5 (S-1-1 taken): either seat of
+    // the run strands one B seat, so step 1 finds nothing and step 2 takes the middle seat.
+    const state = newPerformance(roomy, seatedLayout('sides', [['S', ['ABAAB']]]));
+    play(state, [
+      { at: OPEN, cmd: holdSeats('x', 'set', ['S-1-1']), expect: 'OK' },
+      { at: OPEN, cmd: holdBest('h1', 'ann', 1, { filter: { zone: 'A' } }), expect: 'OK', check: took('S-1-3'), why: 'S-1-4 would strand S-1-5 as S-1-3 strands S-1-2: the middle wins' },
+    ]);
+  });
+});
+
 describe('best available - no single empty seat', () => {
   it('skips a block that would strand one seat when the row has another place', () => {
     const state = newPerformance(roomy, seatedLayout('gap', [['S', ['AAAAAA', 'AAAAAA']]]));
