@@ -15,6 +15,7 @@ import { DONE, type Done, type LinkAccepted } from './results.ts';
 import { isStepOf } from './products/outbound.ts';
 import { resaleChannelList } from './channel-list.ts';
 import type { ChannelKind, Order, PerformanceState, ProductLink, ResaleTerms } from './state.ts';
+import { sellsOn } from './ticket-access.ts';
 
 const productKinds: readonly ProductKind[] = ['seasonCard', 'series', 'pickMix'];
 const cardKinds: readonly CardKind[] = ['fixedPrice', 'calculatedPrice', 'championship'];
@@ -79,12 +80,18 @@ function placesOf(s: PerformanceState, cmd: LinkProduct): Places | Rejection {
   return { numbered: false, capacity: layout.gaAreas[area].capacity };
 }
 
-/** The product's sale channel and ticket types, when the link names them, exist here. */
+/**
+ * The product's sale channel and ticket types, when the link names them, exist here, and each
+ * type can be sold on that channel: not limited to other channels, not a presale-only (`!`)
+ * type. Otherwise every purchase, renewal or exchange would be refused here later, one by one.
+ */
 function unusableTerms(s: PerformanceState, cmd: LinkProduct): Rejection | null {
+  let channel: number | undefined;
   if (cmd.channel !== undefined) {
     const bad = needId(cmd.channel, 'channel');
     if (bad !== null) return bad;
-    if (!s.channelIndexById.has(cmd.channel)) return reject('CHANNEL_UNKNOWN', 'channel', `the product sells on channel ${cmd.channel}, which ${s.performanceId} does not have`);
+    channel = s.channelIndexById.get(cmd.channel);
+    if (channel === undefined) return reject('CHANNEL_UNKNOWN', 'channel', `the product sells on channel ${cmd.channel}, which ${s.performanceId} does not have`);
   }
   const types = cmd.ticketTypes;
   if (types === undefined) return null;
@@ -92,7 +99,11 @@ function unusableTerms(s: PerformanceState, cmd: LinkProduct): Rejection | null 
   for (let i = 0; i < types.length; i++) {
     const bad = needId(types[i], `ticketTypes[${i}]`);
     if (bad !== null) return bad;
-    if (!s.ticketTypeIndexById.has(types[i])) return reject('TICKET_TYPE_UNKNOWN', `ticketTypes[${i}]`, `the product sells with ticket type ${types[i]}, which ${s.performanceId} does not have`);
+    const index = s.ticketTypeIndexById.get(types[i]);
+    if (index === undefined) return reject('TICKET_TYPE_UNKNOWN', `ticketTypes[${i}]`, `the product sells with ticket type ${types[i]}, which ${s.performanceId} does not have`);
+    const type = s.ticketTypes[index];
+    if (type.closed) return reject('TICKET_TYPE_REQUIRES_PRESALE', `ticketTypes[${i}]`, `ticket type ${type.id} is sold through presale links only on ${s.performanceId}: no purchase of the product could use it`);
+    if (channel !== undefined && !sellsOn(type, channel)) return reject('TICKET_TYPE_NOT_IN_CHANNEL', `ticketTypes[${i}]`, `ticket type ${type.id} is not sold on channel ${cmd.channel} on ${s.performanceId}: no purchase of the product could use it`);
   }
   return null;
 }

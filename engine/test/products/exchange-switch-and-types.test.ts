@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createPerformance, executeProduct, isPending, productEntries, productHoldings, productToPlain, settlementFacts, settlementReport,
-  type CreateProduct, type HoldingResult, type ProductPerformance, type RenewalTerms,
+  type CreateProduct, type HoldingResult, type PerformanceSpec, type ProductPerformance, type RenewalTerms,
 } from '../../src/domain/mod.ts';
 import {
   DAY, FIRST, SALE, World, buy, driveSteps, exchange, expectCode, hallLayout, holding, linkLater, perfSpec, play, priceOf, productDef, renew,
@@ -151,6 +151,29 @@ describe('products - ticket types offered (seed 002, Billettyper and Standard)',
     expect([...w.perf(S1).products.keys()], 'S1 unlinked again').toEqual([]);
     // Without the offer the same performances take the product.
     expectCode(w.product('SER2', productDef('SER2', 'series', shows.slice(0, 2)), 0), 'OK');
+  });
+
+  // Found in session 31 (seed 002 asks the subscription's types be sold "lokal + internett"): a
+  // type another channel only may sell, or a presale-only one, was linked, and every purchase
+  // was then refused on that performance.
+  it('links only performances that can sell every type on the product\'s channel', () => {
+    const limited = (edit: (types: PerformanceSpec['ticketTypes']) => void): World => {
+      const w = addPerformances(new World(), [shows[0]]);
+      const spec = perfSpec(shows[1], hall, { pricePct: pctOf(S2) });
+      spec.ticketTypes.push({ id: 'senior', prices: Object.fromEntries(hall.zoneIds.map((z) => [z, seniorPrice(z, pctOf(S2))])) });
+      edit(spec.ticketTypes);
+      const created = createPerformance(spec, hall);
+      if (!created.ok) throw new Error(created.message);
+      w.local.addPerformance(created.state);
+      w.layouts.set(S2, hall);
+      return w;
+    };
+    const webOnly = limited((types) => { types.find((t) => t.id === 'senior')!.channels = ['web']; });
+    play(webOnly, [{ at: 0, product: 'SER', cmd: productDef('SER', 'series', shows.slice(0, 2), { ticketTypes: ['senior'] }), expect: 'TICKET_TYPE_NOT_IN_CHANNEL', field: 'S2:ticketTypes[1]', why: 'the product sells on box' }]);
+    expect(webOnly.prod('SER').status).toBe('refused');
+    expectCode(webOnly.product('SER2', productDef('SER2', 'series', shows.slice(0, 2)), 0), 'OK');
+    const presaleOnly = limited((types) => { types.find((t) => t.id === 'sub')!.webCode = '!SUB'; });
+    play(presaleOnly, [{ at: 0, product: 'SER', cmd: productDef('SER', 'series', shows.slice(0, 2)), expect: 'TICKET_TYPE_REQUIRES_PRESALE', field: 'S2:ticketTypes[0]' }]);
   });
 
   it('sells at the type a purchase picks, priced at it on every performance; a type not offered is refused, nothing held', () => {
