@@ -62,6 +62,17 @@ describe('quotas - creating contingents', () => {
     ]);
     expect(avail(state).quotas).toHaveLength(limits.quotasPerPerformanceMax);
   });
+
+  // Found by mutation testing (session 31): no test listed exactly as many channels as allowed.
+  it('takes a channel list of up to channelsPerPerformanceMax entries (one named twice counts once)', () => {
+    const state = newPerformance();
+    const most = Array.from({ length: limits.channelsPerPerformanceMax }, (_, i) => (i % 2 === 0 ? 'partner' : 'box'));
+    play(state, [
+      { at: OPEN, cmd: createQuota('over', [...most, 'partner'], 'quotaFirst', { seats: ['MAIN-1-1'] }), expect: 'COMMAND_INVALID', field: 'channels', unchanged: true },
+      { at: OPEN, cmd: createQuota('most', most, 'quotaFirst', { seats: ['MAIN-1-1'] }), expect: 'OK' },
+      { at: OPEN, cmd: holdSeats('h1', 'ann', ['MAIN-1-1'], { channel: 'box' }), expect: 'OK', check: (r) => expect(r).toMatchObject({ quotaId: 'most' }) },
+    ]);
+  });
 });
 
 describe('quotas - who may sell what', () => {
