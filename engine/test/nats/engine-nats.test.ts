@@ -55,15 +55,17 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
     const acknowledged: { performanceId: string; orderId: string; seatId: string }[] = [];
     let killed = false;
     let second: EngineProcess | null = null;
+    /** Set when the kill is sent, after `killed` (which stops a second one) and the delay. */
+    let dead = false;
     let outstanding = 0;
     let outstandingAtKill = 0;
     let answeredAfterKill = 0;
     const submit = async (performanceId: string, command: Parameters<typeof client.submit>[1]): Promise<Result> => {
       outstanding++;
-      const sentBeforeKill = !killed;
+      const sentBeforeKill = !dead;
       const result = await client.submit(performanceId, command);
       outstanding--;
-      if (sentBeforeKill && killed) answeredAfterKill++;
+      if (sentBeforeKill && dead) answeredAfterKill++;
       return result;
     };
     const buyer = async (performanceId: string, n: number) => {
@@ -77,6 +79,7 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
         if (!killed && acknowledged.length >= 300) {
           killed = true;
           setTimeout(() => {
+            dead = true;
             outstandingAtKill = outstanding;
             void first.kill9().then(() => {
               second = startEngineProcess(env.server.url, SHARDS);

@@ -36,15 +36,17 @@ describe('season-card sagas across a kill -9 (real nats-server, real engine env.
     // Buyer n wants seat n >> 1: two buyers per seat, so half the sagas compensate.
     const acknowledged = new Map<string, string>();
     let killed = false;
+    /** Set when the kill is sent, after `killed` (which stops a second one) and the delay. */
+    let dead = false;
     let outstanding = 0;
     let outstandingAtKill = 0;
     let answeredAfterKill = 0;
     const buy = async (n: number): Promise<Result> => {
       outstanding++;
-      const sentBeforeKill = !killed;
+      const sentBeforeKill = !dead;
       const result = await client.submit(SEASON_CARD, { type: 'buyProduct', commandId: `card-${n}`, buyerId: `fan${n}`, seats: [seatIds[n >> 1]] }, BUY_AT);
       outstanding--;
-      if (sentBeforeKill && killed) answeredAfterKill++;
+      if (sentBeforeKill && dead) answeredAfterKill++;
       if (result.ok) {
         acknowledged.set(`card-${n}`, (result as unknown as { holdingId: string }).holdingId);
         // Not awaited, and a moment after the answer: a group of sagas finishes together, and the
@@ -53,6 +55,7 @@ describe('season-card sagas across a kill -9 (real nats-server, real engine env.
         if (!killed && acknowledged.size >= 30) {
           killed = true;
           setTimeout(() => {
+            dead = true;
             outstandingAtKill = outstanding;
             void first.kill9().then(() => { env.processes.push(startEngineProcess(env.server.url, SHARDS)); });
           }, 40);
