@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aligned, BinaryOp, commandWords, REPLY_WORDS, type BatchAnswered, type HoldAccepted, type OrderAccepted, type PerformanceSpec, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { NatsBus, NatsEngineClient } from '../../src/nats/mod.ts';
 import { Engine, shardOf } from '../../src/runtime/mod.ts';
-import { natsWithEngines, replayJson, startEngineProcess, type EngineProcess } from './engine-process.ts';
+import { KillMidLoad, natsWithEngines, replayJson, slidingWindow, startEngineProcess, type EngineProcess } from './engine-process.ts';
 import { startNatsServer, type NatsServer } from './nats-server.ts';
 
 const SHARDS = 4;
@@ -53,39 +53,19 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
     // 4 performances x 300 buyers, each holding one seat then confirming it; the engine is killed
     // once a quarter of the confirms are acknowledged, and restarted.
     const acknowledged: { performanceId: string; orderId: string; seatId: string }[] = [];
-    let killed = false;
     let second: EngineProcess | null = null;
-    /** Set when the kill is sent, after `killed` (which stops a second one) and the delay. */
-    let dead = false;
-    let outstanding = 0;
-    let outstandingAtKill = 0;
-    let answeredAfterKill = 0;
-    const submit = async (performanceId: string, command: Parameters<typeof client.submit>[1]): Promise<Result> => {
-      outstanding++;
-      const sentBeforeKill = !dead;
-      const result = await client.submit(performanceId, command);
-      outstanding--;
-      if (sentBeforeKill && dead) answeredAfterKill++;
-      return result;
-    };
+    const kill = new KillMidLoad();
     const buyer = async (performanceId: string, n: number) => {
-      const hold = await submit(performanceId, { type: 'holdSeats', commandId: `${performanceId}-h${n}`, buyerId: `b${n}`, channel: 'web', seatNos: [n] });
+      const hold = await kill.track(() => client.submit(performanceId, { type: 'holdSeats', commandId: `${performanceId}-h${n}`, buyerId: `b${n}`, channel: 'web', seatNos: [n] }));
       if (!hold.ok) return hold;
-      const order = await submit(performanceId, { type: 'confirmHold', commandId: `${performanceId}-c${n}`, buyerId: `b${n}`, holdId: (hold as HoldAccepted).holdId });
+      const order = await kill.track(() => client.submit(performanceId, { type: 'confirmHold', commandId: `${performanceId}-c${n}`, buyerId: `b${n}`, holdId: (hold as HoldAccepted).holdId }));
       if (order.ok) {
         acknowledged.push({ performanceId, orderId: (order as OrderAccepted).orderId, seatId: (hold as HoldAccepted).seats[0] });
-        // Not awaited, and a moment after the answer: the commands sent meanwhile are being
-        // journaled and applied when the process dies, and are answered by the next one.
-        if (!killed && acknowledged.length >= 300) {
-          killed = true;
-          setTimeout(() => {
-            dead = true;
-            outstandingAtKill = outstanding;
-            void first.kill9().then(() => {
-              second = startEngineProcess(env.server.url, SHARDS);
-              env.processes.push(second);
-            });
-          }, 40);
+        if (acknowledged.length >= 300) {
+          kill.killSoon(40, () => first.kill9().then(() => {
+            second = startEngineProcess(env.server.url, SHARDS);
+            env.processes.push(second);
+          }));
         }
       }
       return order;
@@ -93,20 +73,12 @@ describe('engine on NATS JetStream (real nats-server, real engine env.processes)
     // A sliding window of 200 buyers (50 a performance) rather than waves: whenever the kill
     // comes, commands are in flight.
     const work = performances.flatMap((p) => Array.from({ length: 300 }, (_, n) => [p, n] as const));
-    const results: Result[] = new Array(work.length);
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < work.length) {
-        const i = next++;
-        results[i] = await buyer(work[i][0], work[i][1]);
-      }
-    };
-    await Promise.all(Array.from({ length: 200 }, lane));
-    expect(killed).toBe(true);
+    const results = await slidingWindow(work.length, 200, (i) => buyer(work[i][0], work[i][1]));
+    expect(kill.decided).toBe(true);
     // Found in session 31: the kill was awaited at the 400th confirm, the end of two waves, and
     // met no command in flight; now commands sent before the kill are answered after it.
-    expect(outstandingAtKill, 'commands in flight at the kill').toBeGreaterThan(0);
-    expect(answeredAfterKill, 'commands sent before the kill and answered after it').toBeGreaterThan(0);
+    expect(kill.outstandingAtKill, 'commands in flight at the kill').toBeGreaterThan(0);
+    expect(kill.answeredAfterKill, 'commands sent before the kill and answered after it').toBeGreaterThan(0);
     // Every buyer got an answer in the end (the client retried through the takeover), and all
     // of them succeeded: nothing was lost or applied twice by the retries.
     expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.name)).toEqual([]);

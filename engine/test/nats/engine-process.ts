@@ -106,3 +106,56 @@ export function natsWithEngines(): { readonly server: NatsServer; readonly proce
     processes,
   };
 }
+
+/**
+ * A kill in the middle of a load, and proof that it met work in flight: requests sent through
+ * `track` are counted while they wait. `killSoon` sends the kill a moment later (not awaited:
+ * requests keep meeting the dead process and its successor), once; the test then expects
+ * `outstandingAtKill` and `answeredAfterKill` (sent before the kill, answered after it) above 0.
+ * Killing awaited, between waves, met nothing in flight (until session 31).
+ */
+export class KillMidLoad {
+  /** Whether the kill was decided (killSoon was called). */
+  decided = false;
+  /** Whether it was sent. */
+  private dead = false;
+  private outstanding = 0;
+  outstandingAtKill = 0;
+  answeredAfterKill = 0;
+
+  async track<T>(request: () => Promise<T>): Promise<T> {
+    this.outstanding++;
+    const sentBeforeKill = !this.dead;
+    try {
+      return await request();
+    } finally {
+      this.outstanding--;
+      if (sentBeforeKill && this.dead) this.answeredAfterKill++;
+    }
+  }
+
+  /** Sends `kill` after `delayMs` (the commands sent meanwhile are being journaled and applied), once. */
+  killSoon(delayMs: number, kill: () => Promise<void>): void {
+    if (this.decided) return;
+    this.decided = true;
+    setTimeout(() => {
+      this.dead = true;
+      this.outstandingAtKill = this.outstanding;
+      void kill();
+    }, delayMs);
+  }
+}
+
+/** Runs `work(i)` for i in 0..count-1, `width` at a time as a sliding window (no waves: something is always in flight). */
+export async function slidingWindow<T>(count: number, width: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await work(i);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+  return results;
+}

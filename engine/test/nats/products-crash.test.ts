@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { compileLayout, stadiumLayout, type Result, type TicketRow } from '../../src/domain/mod.ts';
 import { NatsEngineClient } from '../../src/nats/mod.ts';
 import { CARD_SALE_AT_MS, matchPerformances, matchSpec, seasonCardProduct, SEASON_CARD } from '../../src/sim/season-setup.ts';
-import { natsWithEngines, replayJson, startEngineProcess } from './engine-process.ts';
+import { KillMidLoad, natsWithEngines, replayJson, slidingWindow, startEngineProcess } from './engine-process.ts';
 
 const SHARDS = 4;
 const matches = matchPerformances(4);
@@ -35,50 +35,26 @@ describe('season-card sagas across a kill -9 (real nats-server, real engine env.
 
     // Buyer n wants seat n >> 1: two buyers per seat, so half the sagas compensate.
     const acknowledged = new Map<string, string>();
-    let killed = false;
-    /** Set when the kill is sent, after `killed` (which stops a second one) and the delay. */
-    let dead = false;
-    let outstanding = 0;
-    let outstandingAtKill = 0;
-    let answeredAfterKill = 0;
+    const kill = new KillMidLoad();
     const buy = async (n: number): Promise<Result> => {
-      outstanding++;
-      const sentBeforeKill = !dead;
-      const result = await client.submit(SEASON_CARD, { type: 'buyProduct', commandId: `card-${n}`, buyerId: `fan${n}`, seats: [seatIds[n >> 1]] }, BUY_AT);
-      outstanding--;
-      if (sentBeforeKill && dead) answeredAfterKill++;
+      const result = await kill.track(() => client.submit(SEASON_CARD, { type: 'buyProduct', commandId: `card-${n}`, buyerId: `fan${n}`, seats: [seatIds[n >> 1]] }, BUY_AT));
       if (result.ok) {
         acknowledged.set(`card-${n}`, (result as unknown as { holdingId: string }).holdingId);
-        // Not awaited, and a moment after the answer: a group of sagas finishes together, and the
-        // purchases sent as it answers need time to be journaled and to send their steps; the
-        // kill then meets sagas cut off mid-way, which only the restart's resending can finish.
-        if (!killed && acknowledged.size >= 30) {
-          killed = true;
-          setTimeout(() => {
-            dead = true;
-            outstandingAtKill = outstanding;
-            void first.kill9().then(() => { env.processes.push(startEngineProcess(env.server.url, SHARDS)); });
-          }, 40);
-        }
+        // A moment after the 30th card: a group of sagas finishes together, and the purchases
+        // sent as it answers need time to be journaled and to send their steps; the kill then
+        // meets sagas cut off mid-way, which only the restart's resending can finish.
+        if (acknowledged.size >= 30) kill.killSoon(40, () => first.kill9().then(() => { env.processes.push(startEngineProcess(env.server.url, SHARDS)); }));
       }
       return result;
     };
     // A sliding window of 40 purchases rather than waves: whenever the kill comes, sagas are
     // at every stage, some with steps sent and not yet answered.
-    const results: Result[] = new Array(CARDS);
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < CARDS) {
-        const n = next++;
-        results[n] = await buy(n);
-      }
-    };
-    await Promise.all(Array.from({ length: 40 }, lane));
-    expect(killed).toBe(true);
+    const results = await slidingWindow(CARDS, 40, buy);
+    expect(kill.decided).toBe(true);
     // Found in session 31: the kill was awaited at the 40th card, the end of a wave of 40, and
     // so met no saga in flight; now purchases sent before the kill are answered after it.
-    expect(outstandingAtKill, 'purchases in flight at the kill').toBeGreaterThan(0);
-    expect(answeredAfterKill, 'purchases sent before the kill and answered after it').toBeGreaterThan(0);
+    expect(kill.outstandingAtKill, 'purchases in flight at the kill').toBeGreaterThan(0);
+    expect(kill.answeredAfterKill, 'purchases sent before the kill and answered after it').toBeGreaterThan(0);
     // Every purchase was answered, and each seat went to exactly one of its two buyers.
     expect(results.filter((r) => !r.ok).map((r) => (r.ok ? 'OK' : r.name)).every((name) => name === 'SEAT_NOT_AVAILABLE')).toBe(true);
     expect(acknowledged.size).toBe(CARDS / 2);
