@@ -134,6 +134,13 @@ class Lane {
    * journal failures): a query waits until this counts every command submitted before it.
    */
   handed = 0;
+  /**
+   * Commands answered `pending` by a product's coordinator (a saga started, or a retry joining
+   * one) whose clients wait in Engine.sagaWaiters for the saga's end. They are submitted and not
+   * yet answered, so they count against mailboxMax as the queued ones do: until session 32 a
+   * client retrying a slow purchase parked a reply per retry, without bound.
+   */
+  parked = 0;
   /** Queries waiting for the commands submitted before them, each posted to the worker as soon as they are handed on (handedOn). */
   readers: { after: number; go: () => void }[] = [];
   commandsSinceSnapshot = 0;
@@ -364,8 +371,11 @@ export class Engine {
     let refusal: Result | null = null;
     if (this.stopping && !internal) refusal = reject('ENGINE_STOPPING', '', 'the engine is stopping');
     else if (lane.state === 'down') refusal = reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${lane.shard} is not served by this process`);
-    else if (lane.queued.length + lane.inFlight >= this.options.mailboxMax) {
-      refusal = reject('OVERLOADED', '', `shard ${lane.shard} has ${this.options.mailboxMax} commands waiting; retry later with the same commandId`);
+    // A saga's own steps and reports (internal) do not count the parked clients: they are what
+    // ends the sagas those clients wait for, and refusing them for it would keep them waiting.
+    else if (lane.queued.length + lane.inFlight + (internal ? 0 : lane.parked) >= this.options.mailboxMax) {
+      const forSagas = lane.parked === 0 ? '' : ` (${lane.parked} of them waiting for sagas to finish)`;
+      refusal = reject('OVERLOADED', '', `shard ${lane.shard} has ${this.options.mailboxMax} commands waiting${forSagas}; retry later with the same commandId`);
     }
     if (refusal !== null) {
       this.observer.refused?.(lane.shard, command, refusal, internal);
@@ -499,6 +509,7 @@ export class Engine {
     const stopping = reject('ENGINE_STOPPING', '', 'the engine stopped before the saga finished; retry with the same commandId');
     for (const waiting of this.sagaWaiters.values()) this.answerSaga(waiting, stopping);
     this.sagaWaiters.clear();
+    for (const lane of this.lanes) lane.parked = 0;
     this.abandonRecoveries();
     // From here the workers are going: a query or stats would wait for ever.
     this.closed = true;
@@ -677,6 +688,7 @@ export class Engine {
 
   private waitForSaga(pending: Pending): void {
     const key = `${pending.performanceId}\u0000${pending.command.commandId}`;
+    this.lanes[this.shardOf(pending.performanceId)].parked++;
     const waiting = this.sagaWaiters.get(key);
     if (waiting === undefined) this.sagaWaiters.set(key, [pending]);
     else waiting.push(pending);
@@ -685,8 +697,15 @@ export class Engine {
   /** Takes the clients waiting under `key` off the books (their saga ended, or they are told why not); undefined when none. */
   private takeSagaWaiters(key: string): Pending[] | undefined {
     const waiting = this.sagaWaiters.get(key);
+    if (waiting === undefined) return undefined;
     this.sagaWaiters.delete(key);
+    this.unpark(waiting);
     return waiting;
+  }
+
+  /** The clients of one command (one product, so one shard) no longer wait for its saga. */
+  private unpark(waiting: readonly Pending[]): void {
+    this.lanes[this.shardOf(waiting[0].performanceId)].parked -= waiting.length;
   }
 
   private answerSaga(waiting: readonly Pending[], result: Result): void {
@@ -798,6 +817,7 @@ export class Engine {
     for (const [key, waiting] of this.sagaWaiters) {
       if (!which(waiting[0].performanceId)) continue;
       this.sagaWaiters.delete(key);
+      this.unpark(waiting);
       this.answerSaga(waiting, refusal);
     }
   }

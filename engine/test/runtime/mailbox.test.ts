@@ -3,8 +3,24 @@
 // and its id stays free for the retry. Other shards are not affected.
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/mod.ts';
-import { decodeRecord, EmbeddedBus, QueryRefused, type EngineCommand } from '../../src/runtime/mod.ts';
+import { decodeRecord, EmbeddedBus, QueryRefused, type EngineCommand, type Lease } from '../../src/runtime/mod.ts';
+import { CARD_SALE_AT_MS, SEASON_CARD } from '../../src/sim/season-setup.ts';
 import { engines, expectCode, expectOk, hold, idPerShard, open, seatCounts, stall, T0 } from './helpers.ts';
+import { buy, matches, seat, setUp } from './season-fixture.ts';
+
+/** An embedded bus that holds the appends of the shards in `gated` until `openGate()`: a journal that stalls there. */
+class GatedBus extends EmbeddedBus {
+  readonly gated = new Set<number>();
+  private readonly held: (() => void)[] = [];
+  override append(shard: number, lease: Lease, bytes: Uint8Array): Promise<number> {
+    if (!this.gated.has(shard)) return super.append(shard, lease, bytes);
+    return new Promise((resolve, fail) => this.held.push(() => { super.append(shard, lease, bytes).then(resolve, fail); }));
+  }
+  openGate(): void {
+    this.gated.clear();
+    for (const go of this.held.splice(0)) go();
+  }
+}
 
 const { start } = engines();
 
@@ -65,5 +81,41 @@ describe('runtime - mailbox bound', () => {
     for (const a of answers.slice(0, mailboxMax)) expect(a).toMatchObject({ held: 1 });
     // Nothing waits now: read at once.
     expect(await engine.query(P, 'seatCounts')).toMatchObject({ held: 1 });
+  });
+
+  // Found in session 32: a client retrying a purchase whose saga was still running was answered
+  // `pending`, and its reply parked until the saga ended, one per retry and without bound (the
+  // mailbox counted only queued and journaling commands: 20,001 replies parked under one id).
+  it('counts clients waiting for a saga against mailboxMax, and still lets the saga\'s own steps in', async () => {
+    const mailboxMax = 16;
+    const bus = new GatedBus();
+    const engine = await start({ workers: 1, shards: 4, bus, runtime: { mailboxMax } });
+    await setUp(engine);
+    const productShard = engine.shardOf(SEASON_CARD);
+    // The performances' journals stall, so the card's holds wait and its saga runs on.
+    for (const p of matches) if (engine.shardOf(p.performanceId) !== productShard) bus.gated.add(engine.shardOf(p.performanceId));
+    expect(bus.gated.size).toBeGreaterThan(0);
+    const card = buy('parked-1', 'alice', [seat(100)]);
+    const first = engine.submit(SEASON_CARD, card, CARD_SALE_AT_MS);
+    const retries: Promise<Result>[] = [];
+    for (let i = 0; i < 3 * mailboxMax; i++) {
+      retries.push(engine.submit(SEASON_CARD, card, CARD_SALE_AT_MS + 1));
+      // One at a time through the mailbox, as retries spread over seconds arrive.
+      while (engine.mailboxDepth(productShard) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    // The first purchase and mailboxMax - 1 retries wait; the other retries are refused at once.
+    const early = await Promise.all(retries.map((r) => Promise.race([r, new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 50))])));
+    expect(early.filter((r) => r === 'waiting').length).toBe(mailboxMax - 1);
+    for (const r of early.filter((r) => r !== 'waiting')) expectCode(r as Result, 'OVERLOADED');
+    // So is any other command for the product's shard while they wait.
+    expectCode(await engine.submit(SEASON_CARD, buy('parked-2', 'bob', [seat(200)]), CARD_SALE_AT_MS + 2), 'OVERLOADED');
+    // The journals catch up: the saga's steps and reports get through, and every waiting client has the card.
+    bus.openGate();
+    const answered = [await first, ...(await Promise.all(retries))];
+    const sold = answered.filter((r) => r.ok);
+    expect(sold.length).toBe(mailboxMax);
+    expect(new Set(sold.map((r) => JSON.stringify(r))).size).toBe(1);
+    // Nothing waits any more: the shard takes commands again.
+    expectOk(await engine.submit(SEASON_CARD, buy('parked-2', 'bob', [seat(200)]), CARD_SALE_AT_MS + 3));
   });
 });
