@@ -23,8 +23,9 @@ const usage = `onsale: an engine for high-demand ticket on-sales
         onsale   a 60,000-seat stadium, 300,000 buyers by default
         season   a 10-match stadium season: renewals, season cards, single tickets, resale (40,000 buyers)
         theatre  8 theatre performances: series and pick & mix subscriptions, singles, exchanges (6,000 buyers)
-  onsale serve [--nats URL] [--workers N] [--shards N] [--metrics-port 9464]
-      Runs the engine; /metrics on 127.0.0.1.
+  onsale serve [--nats URL] [--workers N] [--shards N] [--metrics-port 9464] [--client-time]
+      Runs the engine; /metrics on 127.0.0.1. Commands are stamped with the engine's clock;
+      --client-time takes the time a NATS client sends (simulated time; trusted callers only).
   onsale replay (--journal FILE | --nats URL) [--shards N] [--json]
       Rebuilds every performance from a journal and prints a summary and a state hash
       (a --journal file names the shard count it was written with).
@@ -177,6 +178,7 @@ async function replay(argv: string[]): Promise<void> {
   let bus: Bus;
   const { workers, shards: shardsAsked } = workersAndShards(values, 1);
   let shards = shardsAsked;
+  let unchecked = false;
   if (values.journal !== undefined && values.nats !== undefined) fail('replay reads one journal: --journal FILE or --nats URL, not both');
   if (values.journal !== undefined) {
     if (!existsSync(values.journal)) fail(`--journal: no journal file at ${values.journal}`);
@@ -192,6 +194,7 @@ async function replay(argv: string[]): Promise<void> {
       shards = shardsFor(shardsAsked, values.shards !== undefined, file.shardsReached, values.journal);
     }
     bus = file.bus;
+    unchecked = !file.checksums;
   } else if (values.nats !== undefined) {
     const { connectReplayBus } = await import('./nats-bus-for-cli.ts');
     const journal = await connectReplayBus(values.nats);
@@ -242,6 +245,8 @@ async function replay(argv: string[]): Promise<void> {
       for (const p of performances) process.stdout.write(`  ${p.performanceId}: free ${p.free}, held ${p.held}, sold ${p.sold}, blocked ${p.blocked}, state hash ${p.stateHash}\n`);
       for (const p of products) process.stdout.write(`  ${p.productId}: holdings ${p.holdings}, sagas in flight ${p.sagasInFlight}, state hash ${p.stateHash}\n`);
     }
+    // A file from before frames carried a checksum: a damaged record there replays as another one.
+    if (unchecked) process.stderr.write(`onsale: note: ${values.journal} was written before checksums: damage cannot be detected\n`);
   } finally {
     await engine.stop();
   }

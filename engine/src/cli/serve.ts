@@ -15,7 +15,7 @@ const serveTickEveryMs = 1_000;
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
-    options: { nats: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, 'metrics-port': { type: 'string' } },
+    options: { nats: { type: 'string' }, workers: { type: 'string' }, shards: { type: 'string' }, 'metrics-port': { type: 'string' }, 'client-time': { type: 'boolean' } },
   });
   // Every flag is read before anything starts, so a bad one costs nothing to stop.
   const { workers, shards } = workersAndShards(values);
@@ -82,7 +82,7 @@ export async function serve(argv: string[]): Promise<void> {
   });
   // Created once the engine exists; leases won during start are in `owned` already.
   if (nats !== null) {
-    ingress = new NatsIngress(nats.connection, engine);
+    ingress = new NatsIngress(nats.connection, engine, { clientTime: values['client-time'] === true });
     ingress.sync([...owned]);
   }
   metrics.attach(engine);

@@ -84,7 +84,18 @@ export class NatsLeases {
   private readonly onError: (error: Error) => void;
   private readonly journalEmpty: () => Promise<boolean>;
   private readonly memberKey: string;
+  /**
+   * The bucket's keys as last seen (observe()): the lease rules judge a key by when its revision
+   * last changed here, and CAS on that revision. What stays is bounded: every `shard.<n>` key
+   * (deleted ones too: the highest epoch seen on it must outlive a delete, so the next owner's
+   * epoch is above it; the shard count bounds them), the `shards` key, and the member keys of
+   * the processes present. A member key leaves the map when its delete or purge is seen, and
+   * forgetDeadMembers() deletes the key of a member that stopped without one (killed): member
+   * ids are unique per process, so otherwise the map would grow with every restart.
+   */
   private readonly seen = new Map<string, Seen>();
+  /** Member keys of dead processes whose delete is in flight (forgetDeadMembers). */
+  private readonly forgetting = new Set<string>();
   private readonly held = new Map<number, Held>();
   /** Shards this process handed back for failing to serve them, until when it leaves them to others (performance.now()). */
   private readonly cooling = new Map<number, number>();
@@ -225,6 +236,11 @@ export class NatsLeases {
     await this.kv.delete(this.memberKey).catch(() => undefined);
   }
 
+  /** For tests and metrics: how many of the bucket's keys this process keeps a view of (see `seen`). */
+  trackedKeys(): number {
+    return this.seen.size;
+  }
+
   /** Test only: stops everything without releasing or reporting anything, as a killed process would. */
   abandon(): void {
     this.halt();
@@ -258,6 +274,7 @@ export class NatsLeases {
     // first, so no contender can see our leases alive while it already counts us gone.
     void this.kv.put(this.memberKey, JSON.stringify({ owner: this.owner, heartbeatAtMs: Date.now() })).catch(() => undefined);
     for (const held of this.held.values()) this.renew(held);
+    this.forgetDeadMembers();
     if (performance.now() - this.ownSeenAtMs > this.timing.leaseTtlMs) this.rewatch();
     this.rebalancing ??= this.rebalance()
       .catch((error: Error) => this.onError(new Error(`shard lease rebalancing: ${error.message}`)))
@@ -353,11 +370,29 @@ export class NatsLeases {
   private liveMembers(): number {
     const now = performance.now();
     let live = 1;
+    // A deleted member key is not in `seen` (observe()).
     for (const [key, seen] of this.seen) {
-      if (key === this.memberKey || !key.startsWith('member.') || seen.deleted) continue;
+      if (key === this.memberKey || !key.startsWith('member.')) continue;
       if (now - seen.changedAtMs < this.timing.leaseTtlMs) live++;
     }
     return live;
+  }
+
+  /**
+   * Deletes (CAS on the revision seen) the member key of a process whose heartbeat has not
+   * changed for deadMemberTtls TTLs: one killed without deleting it. It counts as gone already
+   * (liveMembers); the delete, once the watcher shows it, takes it out of every process's `seen`,
+   * and out of what a new process's watcher replays (where it would count as live for a TTL).
+   * A process that was only paused puts its key back with its next heartbeat.
+   */
+  private forgetDeadMembers(): void {
+    const now = performance.now();
+    for (const [key, seen] of this.seen) {
+      if (key === this.memberKey || !key.startsWith('member.') || this.forgetting.has(key)) continue;
+      if (now - seen.changedAtMs < deadMemberTtls * this.timing.leaseTtlMs) continue;
+      this.forgetting.add(key);
+      void this.kv.delete(key, { previousSeq: seen.revision }).catch(() => undefined).finally(() => { this.forgetting.delete(key); });
+    }
   }
 
   private async acquire(shard: number, adopt: boolean): Promise<void> {
@@ -489,10 +524,17 @@ export class NatsLeases {
     const prev = this.seen.get(entry.key);
     if (prev !== undefined && prev.revision >= entry.revision) return;
     const deleted = entry.operation !== 'PUT';
+    if (entry.key === this.memberKey) this.ownSeenAtMs = performance.now();
+    if (deleted && entry.key.startsWith('member.')) {
+      // A member that left (close(), or forgetDeadMembers()) counts as gone, as an absent key
+      // does, and nothing else reads member keys: its entry goes, else `seen` would keep one per
+      // process that ever ran. A re-watch replays the delete, which is dropped again.
+      this.seen.delete(entry.key);
+      return;
+    }
     let epoch = prev?.epoch ?? 0;
     if (!deleted && entry.key.startsWith('shard.')) epoch = Math.max(epoch, parseEpoch(entry));
     this.seen.set(entry.key, { revision: entry.revision, deleted, changedAtMs: performance.now(), epoch });
-    if (entry.key === this.memberKey) this.ownSeenAtMs = performance.now();
   }
 
   private async refresh(key: string): Promise<void> {
@@ -508,6 +550,12 @@ export class NatsLeases {
  * TTLs, not every TTL.
  */
 const adoptedKeptTtls = 10;
+
+/**
+ * How many TTLs a member key stays unchanged before forgetDeadMembers() deletes it: past the one
+ * TTL after which it counts as gone, so a heartbeat merely late is not deleted.
+ */
+const deadMemberTtls = 2;
 
 /** Whether `shard` has a time in `untilMs` (performance.now()) that `now` has not reached. */
 function until(untilMs: ReadonlyMap<number, number>, shard: number, now: number): boolean {

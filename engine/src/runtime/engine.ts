@@ -141,6 +141,8 @@ class Lane {
    * client retrying a slow purchase parked a reply per retry, without bound.
    */
   parked = 0;
+  /** Queries asked and not yet answered (waiting for a recovery, for the commands before them, or for the worker): at most mailboxMax. */
+  queries = 0;
   /** Queries waiting for the commands submitted before them, each posted to the worker as soon as they are handed on (handedOn). */
   readers: { after: number; go: () => void }[] = [];
   commandsSinceSnapshot = 0;
@@ -406,6 +408,14 @@ export class Engine {
    */
   async query(performanceId: string, query: QueryName, arg: string | null = null): Promise<unknown> {
     if (this.closed) throw new QueryRefused(reject('ENGINE_STOPPING', '', 'the engine has stopped'));
+    // A caller's (or the NATS ingress's) malformed question is refused here, as a command's is at
+    // the door: a map for the query's name went on to be converted to text in the router and
+    // threw, answered SHARD_UNAVAILABLE, which clients retry (session 32).
+    const malformed = typeof performanceId !== 'string' ? reject('COMMAND_INVALID', 'performanceId', 'performanceId must be a string')
+      : typeof query !== 'string' ? reject('COMMAND_INVALID', 'query', 'a query is named by a string (COMMANDS.md, Queries)')
+        : arg !== null && arg !== undefined && typeof arg !== 'string' ? reject('COMMAND_INVALID', 'arg', 'a query\'s argument is a string or null')
+          : null;
+    if (malformed !== null) throw new QueryRefused(malformed);
     const shard = this.shardOf(performanceId);
     const lane = this.lanes[shard];
     // Not from a shard this process does not serve (its worker may hold a stale state), nor from
@@ -414,6 +424,23 @@ export class Engine {
     // The commands before it are those submitted by now: counted before any wait, or a query
     // asked during a recovery saw the commands submitted while it waited (session 30).
     const after = lane.submitted;
+    // Bounded like the mailbox: a flood of reads is refused, whether the queries wait for a
+    // recovery, for the commands before them, or for the worker's answer (until session 32 only
+    // those waiting for commands were counted: 20,000 at once to an idle shard all went to the
+    // worker's queue, and any number waited for a recovery).
+    if (lane.queries >= this.options.mailboxMax) {
+      throw new QueryRefused(reject('OVERLOADED', '', `shard ${shard} has ${this.options.mailboxMax} queries waiting; retry later`));
+    }
+    lane.queries++;
+    try {
+      return await this.askShard(lane, after, performanceId, query, arg);
+    } finally {
+      lane.queries--;
+    }
+  }
+
+  private async askShard(lane: Lane, after: number, performanceId: string, query: QueryName, arg: string | null): Promise<unknown> {
+    const shard = lane.shard;
     if (lane.state === 'recovering') await this.whenServing(shard);
     // A lease past its fence (this process stalled while another may have taken the shard over)
     // is given up now rather than answered from: the state here may be behind the shard's.
@@ -421,10 +448,6 @@ export class Engine {
       throw new QueryRefused(reject('SHARD_UNAVAILABLE', 'performanceId', `shard ${shard}'s lease ran out here; ask again (another process serves it now)`));
     }
     if (lane.handed >= after) return this.pool.query(shard, performanceId, query, arg);
-    // Bounded like the mailbox: a flood of reads waiting behind a busy shard is refused.
-    if (lane.readers.length >= this.options.mailboxMax) {
-      throw new QueryRefused(reject('OVERLOADED', '', `shard ${shard} has ${this.options.mailboxMax} queries waiting; retry later`));
-    }
     // Posted to the worker the moment the last command before it is (handedOn), so that it runs
     // after that command's batch and before any later one: waiting for the answers instead let
     // later batches reach the worker first (on NATS a seeded run then read other values).
@@ -950,9 +973,14 @@ export class Engine {
     const snapshotSeq = await restored;
     if (snapshotSeq !== fromSeq) throw new Error(`the snapshot says seq ${snapshotSeq}, the bus said ${fromSeq}`);
     // Serving means the tail is applied, not only posted.
-    await this.pool.ping(lane.shard);
+    const recovered = await this.pool.ping(lane.shard);
     if (lane.state !== 'recovering' || token !== lane.recovery) return;
     lane.lastSeq = lastSeq;
+    // The shard's clock as its journal left it: commands this process stamps go on from there.
+    // Stamped by this process's own clock alone, every command was refused TIME_REGRESSED until
+    // that clock passed the shard's (a takeover by a process whose clock is behind, or a
+    // restart after a client's time ahead of it; session 32).
+    if (recovered.lastNowMs > lane.lastNowMs) lane.lastNowMs = recovered.lastNowMs;
     lane.commandsSinceSnapshot = 0;
     lane.lastSnapshotAtMs = this.clock();
     lane.state = 'up';

@@ -108,8 +108,9 @@ export class ShardPool {
   }
 
   /** Resolves, with the shard's applied journal seq, once the worker has handled everything sent before. */
-  async ping(shard: number): Promise<number> {
-    return packr.unpack(await this.ask(shard, (id) => ({ t: 'ping', shard, id }))) as number;
+  /** Answers once the worker has handled every message sent to it before: the shard's applied seq and its clock (the latest command time it applied). */
+  async ping(shard: number): Promise<{ appliedSeq: number; lastNowMs: number }> {
+    return packr.unpack(await this.ask(shard, (id) => ({ t: 'ping', shard, id }))) as { appliedSeq: number; lastNowMs: number };
   }
 
   /**

@@ -70,7 +70,7 @@ port.on('message', (message: ToWorker) => {
     case 'query':
       return answer(message.id, () => shardOf(message.shard).query(message.performanceId, message.query, message.arg));
     case 'ping':
-      return answer(message.id, () => shardOf(message.shard).appliedSeq);
+      return answer(message.id, () => ({ appliedSeq: shardOf(message.shard).appliedSeq, lastNowMs: shardOf(message.shard).lastNowMs }));
     case 'stats':
       return answer(message.id, (): WorkerStatsAnswer => ({
         shards: [...shards.values()].map((s) => ({

@@ -229,11 +229,17 @@ describe('onsale replay --journal', () => {
   it('a file that names no shard count (written before it did) is refused when the guess is wrong, and replays with --shards', async () => {
     const performanceId = 'STADIUM-2026-12-01';
     const { file, live } = await journal(5, performanceId);
-    // Drop the first frame (shard 0xffffffff, the count) as an older engine would not have written it.
+    // The records in the format an older engine wrote: no header, no checksums (session 32), and
+    // without the first frame (shard 0xffffffff, the count), which it did not write either.
     const bytes = readFileSync(file);
-    expect(bytes.readUInt32BE(0)).toBe(0xffffffff);
+    expect(bytes.subarray(0, 8).toString('latin1')).toBe('ONSALEJ2');
+    expect(bytes.readUInt32BE(8)).toBe(0xffffffff);
+    const frames: Buffer[] = [];
+    for (let at = 8 + 12 + bytes.readUInt32BE(12); at < bytes.length; at += 12 + bytes.readUInt32BE(at + 4)) {
+      frames.push(bytes.subarray(at, at + 8), bytes.subarray(at + 12, at + 12 + bytes.readUInt32BE(at + 4)));
+    }
     const old = join(scratchDir(), 'old.journal');
-    writeFileSync(old, bytes.subarray(8 + bytes.readUInt32BE(4)));
+    writeFileSync(old, Buffer.concat(frames));
     const guessed = await onsale(['replay', '--journal', old, '--json']);
     expect(guessed.code).toBe(1);
     expect(guessed.stderr).toMatch(/^onsale: .*give --shards N, the count the journal was written with/);

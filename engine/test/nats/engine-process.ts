@@ -26,7 +26,7 @@ export interface EngineProcess {
 }
 
 export function startEngineProcess(natsUrl: string, shards: number): EngineProcess {
-  const child = spawn(process.execPath, [bin, 'serve', '--nats', natsUrl, '--workers', '1', '--shards', String(shards), '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'serve', '--nats', natsUrl, '--workers', '1', '--shards', String(shards), '--metrics-port', '0', '--client-time'], { stdio: ['ignore', 'pipe', 'pipe'] });
   alive.add(child);
   let owned: number[] = [];
   let log = '';

@@ -2,41 +2,15 @@
 // embedded bus, since the ingress serves any engine): every request is answered with a refusal,
 // none throws into the client library's reader (which would stop the process from hearing any
 // request again), and the shard goes on serving.
-import { connect, type NatsConnection } from 'nats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NatsIngress, commandSubjectPrefix, querySubjectPrefix, stepItem, stepSubjectPrefix } from '../../src/nats/mod.ts';
-import { Engine, pack, packr } from '../../src/runtime/mod.ts';
-import { open, T0 } from '../runtime/helpers.ts';
-import { startNatsServer, type NatsServer } from './nats-server.ts';
+import { describe, expect, it } from 'vitest';
+import { stepItem } from '../../src/nats/mod.ts';
+import { T0 } from '../runtime/helpers.ts';
+import { ingressFixture } from './ingress-fixture.ts';
 
-let server: NatsServer;
-let nc: NatsConnection;
-let engine: Engine;
-let ingress: NatsIngress;
 /** The engine's refusals as its observer sees them (what onsale_commands_total counts): code names by `internal`. */
 const refused: { name: string; internal: boolean }[] = [];
-
-beforeAll(async () => {
-  server = await startNatsServer();
-  engine = await Engine.start({ workers: 1, shards: 1, observer: { refused: (_shard, _command, result, internal) => { if (!result.ok) refused.push({ name: result.name, internal }); } } });
-  await engine.whenServing(0);
-  expect((await engine.submit('P-1', open('P-1'), T0)).ok).toBe(true);
-  nc = await connect({ servers: server.url });
-  ingress = new NatsIngress(nc, engine);
-  ingress.sync([0]);
-  await nc.flush();
-}, 30_000);
-
-afterAll(async () => {
-  ingress?.close();
-  await nc?.close();
-  await engine?.stop();
-  await server?.stop();
-});
-
-const command = async (body: unknown): Promise<unknown> => packr.unpack((await nc.request(`${commandSubjectPrefix}.0`, pack(body), { timeout: 3_000 })).data);
-const forwarded = async (body: unknown): Promise<unknown> => packr.unpack((await nc.request(`${stepSubjectPrefix}.0`, pack(body), { timeout: 3_000 })).data);
-const query = async (body: unknown): Promise<unknown> => packr.unpack((await nc.request(`${querySubjectPrefix}.0`, pack(body), { timeout: 3_000 })).data);
+// Clients' times taken (`serve --client-time`): the tests below send some.
+const { command, forwarded, query } = ingressFixture({ clientTime: true }, T0, { refused: (_shard, _command, result, internal) => { if (!result.ok) refused.push({ name: result.name, internal }); } });
 
 describe('NATS ingress - malformed requests', () => {
   it('answers an item that is not an array, and a command that is not an object, with COMMAND_INVALID', async () => {

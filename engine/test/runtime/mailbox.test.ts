@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/mod.ts';
 import { decodeRecord, EmbeddedBus, QueryRefused, type EngineCommand, type Lease } from '../../src/runtime/mod.ts';
 import { CARD_SALE_AT_MS, SEASON_CARD } from '../../src/sim/season-setup.ts';
-import { engines, expectCode, expectOk, hold, idPerShard, open, seatCounts, stall, T0 } from './helpers.ts';
+import { ControlledBus, engines, expectCode, expectOk, hold, idPerShard, open, seatCounts, stall, T0 } from './helpers.ts';
 import { buy, matches, seat, setUp } from './season-fixture.ts';
 
 /** An embedded bus that holds the appends of the shards in `gated` until `openGate()`: a journal that stalls there. */
@@ -81,6 +81,34 @@ describe('runtime - mailbox bound', () => {
     for (const a of answers.slice(0, mailboxMax)) expect(a).toMatchObject({ held: 1 });
     // Nothing waits now: read at once.
     expect(await engine.query(P, 'seatCounts')).toMatchObject({ held: 1 });
+  });
+
+  // Found in session 32: only queries waiting for earlier commands were counted; a burst to an
+  // idle shard went to the worker's queue unbounded, and so did queries waiting for a recovery.
+  it('bounds queries asked of an idle shard, and of one still recovering, at mailboxMax', async () => {
+    const mailboxMax = 10;
+    const bus = new ControlledBus();
+    const engine = await start({ workers: 1, shards: 1, bus, runtime: { mailboxMax } });
+    const P = 'MQ-2';
+    expectOk(await engine.submit(P, open(P), T0));
+    const asked = async (n: number): Promise<string[]> => {
+      const answers = await Promise.all(Array.from({ length: n }, () => engine.query(P, 'seatCounts').then(() => 'answered', (e: unknown) => (e as QueryRefused).rejection.name)));
+      return [...new Set(answers)].map((a) => `${a} ${answers.filter((b) => b === a).length}`);
+    };
+    // Nothing waits on the shard: each query goes to the worker at once, and counts until answered.
+    expect((await asked(3 * mailboxMax)).sort()).toEqual([`OVERLOADED ${2 * mailboxMax}`, `answered ${mailboxMax}`]);
+    // Waiting for a recovery (its journal read held back), the same bound.
+    let openGate: () => void = () => undefined;
+    bus.readGate = new Promise<void>((resolve) => { openGate = resolve; });
+    bus.events.lost(0);
+    bus.events.acquired({ shard: 0, epoch: 2 });
+    const during = asked(3 * mailboxMax);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    bus.readGate = null;
+    openGate();
+    expect((await during).sort()).toEqual([`OVERLOADED ${2 * mailboxMax}`, `answered ${mailboxMax}`]);
+    // Nothing waits now.
+    expect(await engine.query(P, 'seatCounts')).toMatchObject({ free: expect.any(Number) });
   });
 
   // Found in session 32: a client retrying a purchase whose saga was still running was answered

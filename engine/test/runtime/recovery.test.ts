@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/domain/mod.ts';
 import { EmbeddedBus, type Engine, type EngineCommand } from '../../src/runtime/mod.ts';
 import {
-  confirm, engines, expectCode, expectOk, hold, holdBest, idPerShard, idsOnShard, miss, open, outcome, release, stall, stateHash, T0, tickets,
+  confirm, engines, expectCode, expectOk, hold, holdBest, idPerShard, idsOnShard, miss, open, outcome, release, seatCounts, stall, stateHash, T0, tickets,
 } from './helpers.ts';
 
 const { start, stop } = engines();
@@ -149,4 +149,26 @@ describe('runtime - recovery', () => {
     await engine.snapshotAll();
     expect(await bus.loadSnapshot(0)).not.toBeNull();
   });
+
+  // Found in session 32: the router stamped commands with its own clock alone after a recovery,
+  // below the time the shard's journal had reached: every command was refused TIME_REGRESSED
+  // until that clock passed it (a takeover by a process whose clock is behind; a restart after a
+  // client's time ahead of the clock).
+  it('stamps commands after a recovery at the shard\'s time or later, whatever its own clock says', async () => {
+    const bus = new EmbeddedBus({ keepJournal: true });
+    const P = 'CLOCK-1';
+    let nowMs = T0 + 60_000;
+    const a = await start({ workers: 1, shards: 1, bus, clock: () => nowMs });
+    expectOk(await a.submit(P, open(P)));
+    expectOk(await a.submit(P, hold(`${P}-h1`, 'b1', [stall('A', 1)])));
+    await stop(a);
+    // The next process's clock is a minute behind the first's.
+    nowMs = T0;
+    const b = await start({ workers: 1, shards: 1, bus, clock: () => nowMs });
+    expectOk(await b.submit(P, hold(`${P}-h2`, 'b2', [stall('A', 2)])));
+    expectOk(await b.submit(P, confirm(`${P}-c1`, `${P}-h1`, 'b1')));
+    // Its holds are timed from the shard's clock: not expired while the shard's time stands.
+    expect(await seatCounts(b, P)).toMatchObject({ held: 1, sold: 1 });
+  });
 });
+
