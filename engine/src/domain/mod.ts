@@ -1,7 +1,7 @@
 // The domain core's one public entry point. Pure: no I/O, no clock, no randomness.
 export { Code, codeName, reject, type CodeName, type CodeNumber, type Rejection } from './codes.ts';
 export { limits } from './limits.ts';
-export { shown } from './checks.ts';
+export { shown, unkeepable } from './checks.ts';
 export { compileLayout, fnv1a, SeatFlagBit, type Layout, type LayoutJson, type LayoutResult, type SeatFlag } from './layout.ts';
 export { stadiumLayout, theatreLayout, clubLayout } from './venues.ts';
 export type * from './commands.ts';

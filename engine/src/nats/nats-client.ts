@@ -2,7 +2,7 @@
 // turn of the event loop) and retries, with the same command ids, while a shard has no owner or
 // is moving between processes. Retrying is safe because the engine deduplicates by commandId.
 import { connect, type NatsConnection } from 'nats';
-import { reject, type Result } from '../domain/mod.ts';
+import { reject, unkeepable, type Result } from '../domain/mod.ts';
 import { envelopeRefusal, pack, packr, shardOf, type EngineCommand, type QueryName, type Reply, type StepForwarder } from '../runtime/mod.ts';
 import { commandSubjectPrefix, querySubjectPrefix, stepItem, stepSubjectPrefix, type IngressItem } from './nats-ingress.ts';
 
@@ -49,9 +49,10 @@ export class NatsEngineClient implements StepForwarder {
   }
 
   submit(performanceId: string, command: EngineCommand, nowMs: number | null = null): Promise<Result> {
-    // What msgpack cannot carry as it is (a batch's words other than bytes) is refused here, as the
-    // engine's door refuses it: sent, an Int32Array's words arrived as other bytes (session 30).
-    const refused = envelopeRefusal(command);
+    // What msgpack cannot carry as it is (a batch's words other than bytes; a lone UTF-16
+    // surrogate, which arrives as U+FFFD) is refused here, as the engine's door refuses it: the
+    // engine cannot tell once it is sent (session 30, session 32).
+    const refused = envelopeRefusal(command) ?? (typeof command === 'object' && command !== null ? unkeepable(command) : null);
     if (refused !== null) return Promise.resolve(refused);
     return new Promise((reply) => this.enqueue({ item: [performanceId, command, nowMs], reply, deadlineMs: Date.now() + this.options.retryForMs }));
   }

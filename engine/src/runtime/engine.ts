@@ -4,7 +4,7 @@
 // worker. A command is answered only after its batch is journaled and applied.
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { Code, isPending, isStepCommandId, productHoldIn, reject, type LayoutJson, type Outbound, type Result } from '../domain/mod.ts';
+import { Code, isPending, isStepCommandId, productHoldIn, reject, unkeepable, type LayoutJson, type Outbound, type Result } from '../domain/mod.ts';
 import type { Bus, Lease } from './bus.ts';
 import { EmbeddedBus } from './embedded-bus.ts';
 import { runtimeOptions, type RuntimeOptions } from './limits.ts';
@@ -363,7 +363,12 @@ export class Engine {
       // A caller's time moves its shard's clock (every later command there is at or after it):
       // one that is not a time at all (Infinity, NaN, a string) would stop the shard for good.
       : nowMs !== undefined && !(Number.isSafeInteger(nowMs) && nowMs >= 0) ? reject('COMMAND_INVALID', 'nowMs', `the command's time must be a whole number of ms from 0 to ${Number.MAX_SAFE_INTEGER}`)
-        : envelopeRefusal(command);
+        // What msgpack would change on its way to the worker, refused here where it can still be
+        // seen: a lone UTF-16 surrogate became U+FFFD, so "c\ud800" and "c\udc00" were one
+        // command id and one buyer, and a Set of seats became a list (session 32). The domain
+        // asks the same of every command (execute.ts); a coordinator's own steps are its
+        // checked data, not asked again.
+        : envelopeRefusal(command) ?? (internal ? null : unkeepable(command as object));
     // Counted like every refusal (a flood of malformed commands must show); no shard is named.
     if (malformed !== null) return this.refuseAtTheDoor(command, malformed, reply, internal);
     this.enqueueOn(this.lanes[this.shardOf(performanceId)], performanceId, command, nowMs, reply, internal);

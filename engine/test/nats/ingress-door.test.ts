@@ -6,6 +6,7 @@
 // the process (alive, still a member) served nothing more; a far-future nowMs stopped the
 // shard's sales for good.
 import { describe, expect, it } from 'vitest';
+import { NatsEngineClient } from '../../src/nats/mod.ts';
 import { QueryRefused } from '../../src/runtime/mod.ts';
 import { ingressFixture } from './ingress-fixture.ts';
 
@@ -47,4 +48,15 @@ describe('NATS ingress - what a client cannot do to an engine process', () => {
     expect(await refusal(() => door.engine.query('P-1', 7 as never))).toEqual({ name: 'COMMAND_INVALID', field: 'query' });
     expect(await refusal(() => door.engine.query('P-1', 'availability', [] as never))).toEqual({ name: 'COMMAND_INVALID', field: 'arg' });
   });
+
+  it('has the client refuse what msgpack would change on the way (a lone surrogate arrives as U+FFFD, where no engine can see it)', async () => {
+    const client = await NatsEngineClient.connect({ servers: door.url, shards: 1, retryForMs: 1_000 });
+    try {
+      expect(await client.submit('P-1', { ...holdSeat(3), buyerId: 'x\ud800' } as never)).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'buyerId' });
+      expect(await client.submit('P-1', holdSeat(3) as never)).toMatchObject({ ok: true, holdId: 'door-h3' });
+    } finally {
+      await client.close();
+    }
+  });
 });
+

@@ -10,6 +10,8 @@ import { startNatsServer, type NatsServer } from './nats-server.ts';
 
 export interface IngressFixture {
   readonly engine: Engine;
+  /** The nats-server's URL. */
+  readonly url: string;
   command(body: unknown): Promise<unknown>;
   forwarded(body: unknown): Promise<unknown>;
   query(body: unknown): Promise<unknown>;
@@ -40,6 +42,7 @@ export function ingressFixture(options: NatsIngressOptions, openedAtMs?: number,
   const ask = async (subject: string, body: unknown): Promise<unknown> => packr.unpack((await nc.request(subject, pack(body), { timeout: 3_000 })).data);
   return {
     get engine() { return engine; },
+    get url() { return server.url; },
     command: (body) => ask(`${commandSubjectPrefix}.0`, body),
     forwarded: (body) => ask(`${stepSubjectPrefix}.0`, body),
     query: (body) => ask(`${querySubjectPrefix}.0`, body),

@@ -154,3 +154,25 @@ describe('runtime - a batch\'s words at the door', () => {
     expect(await engine.submit('P-1', good, T0 + 3)).toMatchObject({ ok: true, requestNo: 1 });
   });
 });
+
+describe('runtime - what the way to the worker would change', () => {
+  // Found in session 32: msgpack writes a lone UTF-16 surrogate as U+FFFD, so the domain's own
+  // check never saw one: "c\ud800" and "c\udc00" were one command id (the second got the first's
+  // answer) and one buyer (one released the other's hold), and a Set of seats became a list.
+  it('refuses a lone surrogate in an id, a buyer or a batch\'s strings, and a Set for a list, as the domain does', async () => {
+    const engine = await started();
+    const lone = (text: string) => engine.submit('P-1', hold('door-h1', text, [stall('A', 2)]), T0 + 1);
+    expect(await lone('x\ud800')).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'buyerId' });
+    expect(await engine.submit('P-1', hold('c\udc00', 'b1', [stall('A', 2)]), T0 + 1)).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'commandId' });
+    const asSet = { ...hold('door-h2', 'b2', []), seats: new Set([stall('A', 3)]) } as unknown as EngineCommand;
+    expect(await engine.submit('P-1', asSet, T0 + 1)).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'seats' });
+    const opened = await engine.submit('P-1', { type: 'openSession', commandId: 's-open', clientId: 's' } as EngineCommand, T0 + 1);
+    expect(opened.ok).toBe(true);
+    const batch = { type: 'commandBatch', commandId: 's-1', sessionNo: 0, requestNo: 1, count: 1, words: new Uint8Array(64), strings: ['\ud800'] } as unknown as EngineCommand;
+    expect(await engine.submit('P-1', batch, T0 + 1)).toMatchObject({ ok: false, name: 'COMMAND_INVALID', field: 'strings[0]' });
+    // Nothing of them was applied: the seats are free, the session's next request is still 1.
+    expect(await engine.query('P-1', 'seatCounts')).toMatchObject({ held: 0 });
+    const words = new Int32Array(16);
+    expect(await engine.submit('P-1', { ...batch, commandId: 's-2', strings: [], words: new Uint8Array(words.buffer) } as unknown as EngineCommand, T0 + 2)).toMatchObject({ ok: true, requestNo: 1 });
+  });
+});
