@@ -113,6 +113,7 @@ export const Code = {
   ENGINE_STOPPING: 106,
   COMMAND_ALREADY_APPLIED: 107,
   REPLY_TOO_LARGE: 108,
+  ACTORS_LIMIT_REACHED: 109,
 
   // 120-139: products across performances (season cards, subscriptions), their coordinators.
   PRODUCT_INVALID: 120,

@@ -34,6 +34,15 @@ export const runtimeDefaults = {
   workerRespawnWindowMs: 60_000,
 } as const;
 
+/**
+ * Performances and products one shard hosts at most: an `openPerformance` or `createProduct`
+ * past it is refused ACTORS_LIMIT_REACHED. Nothing closes an actor, and each is kept in memory,
+ * ticked every second and counted at every scrape (until session 32 there was no bound: 2,000
+ * theatre performances took 200 MB of one shard). A constant, not an option: a journal replayed
+ * with another bound would refuse other commands than the run did.
+ */
+export const actorsPerShardMax = 4_096;
+
 export type RuntimeOptions = { -readonly [K in keyof typeof runtimeDefaults]: number };
 
 export function runtimeOptions(overrides: Partial<RuntimeOptions> = {}): RuntimeOptions {

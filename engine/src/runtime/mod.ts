@@ -2,7 +2,7 @@
 export { Engine, type EngineOptions, type EngineObserver, type Reply, type StepForwarder } from './engine.ts';
 export type { Bus, Lease, LeaseEvents, JournalEntry, SnapshotEntry } from './bus.ts';
 export { EmbeddedBus, journalFileBus, journalFileShardsMax, readJournalFile, type EmbeddedBusOptions } from './embedded-bus.ts';
-export { runtimeDefaults, runtimeOptions, type RuntimeOptions } from './limits.ts';
+export { actorsPerShardMax, runtimeDefaults, runtimeOptions, type RuntimeOptions } from './limits.ts';
 export { QueryRefused, queryRejection } from './query-refused.ts';
 export { shardOf } from './shard-of.ts';
 export { Shard, type ShardConfig } from './shard.ts';

@@ -4,7 +4,7 @@
 import {
   availability, blocksReport, Code, createPerformance, DONE, executeProduct, hashId, isProductCommand, isStepCommandId, misaddressed, productEntries, pendingSteps, presaleReport, productHoldings,
   limits, nextDueAtMs, productLimits, productNextDueAtMs, productReport, strandedTickets, productSummary, reject, renewalStatus, remembers, resaleReport, salesReport, samePayload, SeatState, settlementFacts, shown, stateHash, ticketRows, touch,
-  type Command, type PerformanceState, type ProductCommand, type Result, type SagaPending,
+  type Command, type PerformanceState, type ProductCommand, type Rejection, type Result, type SagaPending,
 } from '../domain/mod.ts';
 import { PerformanceActor, PinnedRecords, ProductActor, shardTailBytesMax, type TailSource } from './actor.ts';
 import { RecentCommands, type RecentArrays, type RecentArraysV3 } from './recent.ts';
@@ -12,6 +12,7 @@ import { VenueCatalog } from './venues.ts';
 import type { EngineCommand, JournalItem, JournalRecord, OpenPerformance, QueryName, ShardOutbox } from './wire.ts';
 import { compressSnapshot, expandSnapshot } from './snapshot-codec.ts';
 import { decodeRecord, envelopeRefusal, pack, packr } from './wire.ts';
+import { actorsPerShardMax } from './limits.ts';
 
 /** A test hook: throw after applying this command, as a bug in the actor would. */
 export type Fault = (performanceId: string, command: EngineCommand) => boolean;
@@ -246,6 +247,11 @@ export class Shard {
    * no id is written to both. The listener reads `this.recent` when called: a restore replaces it.
    */
   /** Hosts a coordinator: the client command ids its memory of outcomes lets go of are kept here (forgottenProductCommand). */
+  /** Whether the shard hosts as many performances and products as it may (actorsPerShardMax). */
+  private full(): boolean {
+    return this.actors.size + this.products.size >= actorsPerShardMax;
+  }
+
   private adoptProduct(actor: ProductActor): void {
     const productId = actor.productId;
     actor.handDroppedIdsTo({
@@ -316,6 +322,7 @@ export class Shard {
       const output = executeProduct(null, command, nowMs);
       if (output.state !== null && output.state.productId !== productId) return misaddressed();
       if (output.state !== null && this.actors.has(productId)) return reject('PRODUCT_INVALID', 'productId', `${productId} is a performance`);
+      if (output.state !== null && this.full()) return actorsLimitReached();
       if (output.state !== null) {
         check?.();
         this.adoptProduct(new ProductActor(productId, output.state));
@@ -346,6 +353,7 @@ export class Shard {
     if (command.spec?.performanceId !== performanceId) return reject('COMMAND_INVALID', 'spec.performanceId', 'spec.performanceId must be the performance the command is sent to');
     const created = createPerformance(command.spec, layout);
     if (!created.ok) return created;
+    if (this.full()) return actorsLimitReached();
     this.adopt(new PerformanceActor(performanceId, command.venue, layout, created.state));
     return { ok: true };
   }
@@ -445,4 +453,8 @@ export class Shard {
 
 function seatCounts(totals: Int32Array): { free: number; held: number; sold: number; blocked: number } {
   return { free: totals[SeatState.FREE], held: totals[SeatState.HELD], sold: totals[SeatState.SOLD], blocked: totals[SeatState.BLOCKED] };
+}
+
+function actorsLimitReached(): Rejection {
+  return reject('ACTORS_LIMIT_REACHED', 'performanceId', `this shard hosts ${actorsPerShardMax} performances and products, as many as it may`);
 }

@@ -3,8 +3,9 @@
 // nothing about a command's effect (COMMAND_INVALID, PERFORMANCE_UNKNOWN) leave its id free.
 import { describe, expect, it } from 'vitest';
 import type { LayoutJson, Result } from '../../src/domain/mod.ts';
-import { runtimeOptions, Shard, VenueCatalog, type EngineCommand } from '../../src/runtime/mod.ts';
-import { engines, expectCode, expectOk, hold, open, seatCounts, stall, T0 } from './helpers.ts';
+import { actorsPerShardMax, runtimeOptions, Shard, VenueCatalog, type EngineCommand } from '../../src/runtime/mod.ts';
+import { matchPerformances, seasonCardProduct, SEASON_CARD } from '../../src/sim/season-setup.ts';
+import { engines, expectCode, expectOk, hold, open, seatCounts, specFor, stall, T0 } from './helpers.ts';
 
 const { start, stop } = engines();
 
@@ -85,5 +86,25 @@ describe('runtime - refusals', () => {
     // With batchCommandsMax 0 every flush journals an empty record and flushes again at once:
     // the commands are never answered and the event loop never gets to a timer.
     expect(() => runtimeOptions({ batchCommandsMax: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('runtime - actors per shard', () => {
+  // Found in session 32: a shard took any number of performances and products (2,000 theatre
+  // performances took 200 MB), and nothing closes one.
+  it('refuses an openPerformance or createProduct past actorsPerShardMax with ACTORS_LIMIT_REACHED, and makes nothing', () => {
+    const tiny: LayoutJson = { layoutId: 'tiny', zones: [{ id: 'GA' }], gaAreas: [{ id: 'FLOOR', capacity: 1, zone: 'GA' }] };
+    const shard = new Shard({ shard: 0, venues: new VenueCatalog({ tiny }), dedupeWindowMs: 600_000, dedupeEntriesMax: 1_000 });
+    const openTiny = (id: string): Result => {
+      const spec = { ...specFor(id, 'club'), ticketTypes: [{ id: 'adult', prices: { GA: 1_000 } }] };
+      return shard.applyOne(id, T0, { type: 'openPerformance', commandId: `${id}-open`, venue: 'tiny', spec } as EngineCommand) as Result;
+    };
+    for (let i = 0; i < actorsPerShardMax; i++) expectOk(openTiny(`T-${i}`));
+    expectCode(openTiny('T-last'), 'ACTORS_LIMIT_REACHED');
+    const product = seasonCardProduct('card-create', matchPerformances(2));
+    expectCode(shard.applyOne(SEASON_CARD, T0, product as unknown as EngineCommand) as Result, 'ACTORS_LIMIT_REACHED');
+    expect(shard.actors.size + shard.products.size).toBe(actorsPerShardMax);
+    // The refused ids stay free: nothing of them is known.
+    expectCode(shard.applyOne('T-last', T0, hold('T-last-h', 'b', []) as EngineCommand) as Result, 'PERFORMANCE_UNKNOWN');
   });
 });
