@@ -548,7 +548,8 @@ class Run {
     if (at < WINDOW_START || at >= WINDOW_END[product]) want = ['RENEWAL_CLOSED', ''];
     else if (holder === null) want = ['HOLDING_UNKNOWN', 'previousHoldingId'];
     else if (buyerId !== holder.buyerId) want = ['HOLDING_NOT_OWNED', 'buyerId'];
-    else if (m.renewed[product].has(holder.holdingId)) want = ['RENEWAL_DONE', 'previousHoldingId'];
+    // A renewal of the holder still in flight may yet fail: PRODUCT_BUSY until it is done.
+    else if (m.renewed[product].has(holder.holdingId)) want = this.pending.some((p) => p.product === product && p.holdingId === m.renewed[product].get(holder.holdingId)) ? ['PRODUCT_BUSY', 'previousHoldingId'] : ['RENEWAL_DONE', 'previousHoldingId'];
     else {
       const c = m.choose(product, picks, at);
       if ('refusal' in c) want = c.refusal;

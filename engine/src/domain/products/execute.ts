@@ -202,6 +202,11 @@ function canStart(s: ProductState): Rejection | null {
  * purchase's own performances, `quantity` different seat ids each. Whether the seats are free is
  * each performance's to say, as for any hold (the refusal names it: `S3:seats[0]`).
  */
+/** Whether `seats` is `quantity` seat ids, all different. */
+function oneSeatPerPlace(seats: unknown, quantity: number): boolean {
+  return Array.isArray(seats) && seats.length === quantity && seats.every(isId) && new Set(seats).size === quantity;
+}
+
 function checkSeatsByPerformance(s: ProductState, chosen: unknown, quantity: number, performances: readonly string[]): Rejection | null {
   if (chosen === undefined) return null;
   const field = 'seatsByPerformance';
@@ -210,9 +215,7 @@ function checkSeatsByPerformance(s: ProductState, chosen: unknown, quantity: num
   if (s.def.gaAreaId !== undefined) return reject('COMMAND_INVALID', field, 'an unnumbered product sells places, not seats');
   for (const [p, seats] of Object.entries(chosen as Record<string, unknown>)) {
     if (!performances.includes(p)) return reject('PRODUCT_PICKS_INVALID', `${field}.${p}`, `${p} is not one of the purchase's performances`);
-    if (!Array.isArray(seats) || seats.length !== quantity || !seats.every(isId) || new Set(seats).size !== quantity) {
-      return reject('PRODUCT_QUANTITY_INVALID', `${field}.${p}`, `one different seat id per place: ${quantity}`);
-    }
+    if (!oneSeatPerPlace(seats, quantity)) return reject('PRODUCT_QUANTITY_INVALID', `${field}.${p}`, `one different seat id per place: ${quantity}`);
   }
   return null;
 }
@@ -279,7 +282,10 @@ function buy(s: ProductState, cmd: BuyProduct, nowMs: number, out: Outbound[]): 
   if (cmd.seats !== undefined) {
     if (s.def.sameSeat !== true) return reject('COMMAND_INVALID', 'seats', 'seats are chosen only for same-seat products; others take best available');
     if (s.def.gaAreaId !== undefined) return reject('COMMAND_INVALID', 'seats', 'an unnumbered product sells places, not seats');
-    if (!Array.isArray(cmd.seats) || cmd.seats.length !== quantity || !cmd.seats.every(isId)) return reject('PRODUCT_QUANTITY_INVALID', 'seats', `one seat id per place: ${quantity}`);
+    // A seat twice is refused here, before the sale starts, as in seatsByPerformance: found by
+    // the performances (SEATS_DUPLICATED), it used up a holding id and its refusal was kept, so a
+    // corrected retry under the same id got COMMAND_ID_REUSED (session 32).
+    if (!oneSeatPerPlace(cmd.seats, quantity)) return reject('PRODUCT_QUANTITY_INVALID', 'seats', `one different seat id per place: ${quantity}`);
   }
   const customers = customersFor(s, cmd.customers, quantity);
   if (customers !== null && !Array.isArray(customers)) return customers;
@@ -338,7 +344,14 @@ function renew(s: ProductState, cmd: RenewHolding, nowMs: number, out: Outbound[
   const holder = s.renewalHolders.get(cmd.previousHoldingId);
   if (holder === undefined) return reject('HOLDING_UNKNOWN', 'previousHoldingId', `${shown(cmd.previousHoldingId)} is not a holding of ${renewal.fromProductId}`);
   if (holder.buyerId !== cmd.buyerId) return reject('HOLDING_NOT_OWNED', 'buyerId', `${shown(cmd.buyerId)} does not hold ${holder.holdingId}`);
-  if (s.renewed.has(holder.holdingId)) return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
+  const renewedAs = s.renewed.get(holder.holdingId);
+  if (renewedAs !== undefined) {
+    // A renewal still in flight may yet fail (its holds expire, a seat is taken): "not now", not
+    // kept, as an exchange in flight answers (session 32: RENEWAL_DONE was kept, and a retry
+    // after the first renewal failed was still told the holding had been renewed).
+    if (!s.holdings.has(renewedAs)) return reject('PRODUCT_BUSY', 'previousHoldingId', `a renewal of ${holder.holdingId} is under way; try again when it has finished`);
+    return reject('RENEWAL_DONE', 'previousHoldingId', `${holder.holdingId} was already renewed`);
+  }
   const badEmail = needEmail(cmd.buyerEmail, 'buyerEmail');
   if (badEmail !== null) return badEmail;
   const customers = customersFor(s, cmd.customers, holder.seats?.length ?? holder.count!);

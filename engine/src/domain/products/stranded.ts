@@ -5,9 +5,10 @@
 // resold, and its performance then refuses the void. The saga still ends with its refusal (the
 // client is owed an answer, and nothing is sold twice: the seat is on that one ticket), but the
 // ticket is valid and in no holding. Such tickets are kept here and reported (`strandedTickets`,
-// productReport): a listed ticket's void is tried again, after strandedRetryFirstMs and then
-// twice as long each time, by a `revoid` saga the runtime's ticker starts (tickProduct), until
-// it goes through, the refusal becomes one that cannot change, or the performance is over.
+// productReport): a listed or resold ticket's void is tried again, after strandedRetryFirstMs
+// and then twice as long each time, by a `revoid` saga the runtime's ticker starts
+// (tickProduct), until it goes through, the refusal becomes one that cannot change (a scan), or
+// the performance is over.
 import { Code } from '../codes.ts';
 import type { VoidTicket } from '../commands.ts';
 import type { Result } from '../results.ts';
@@ -15,11 +16,15 @@ import { endsAtOf, type EndsAt } from './holdings.ts';
 import { productLimits, type ProductState, type Saga, type Step, type StrandedTicket } from './state.ts';
 
 /**
- * Refusals of a void that may change: a listed ticket's seller may withdraw the listing; a void
- * its actor failed on (ACTOR_FAILED, discarded) or whose answer the runtime no longer keeps
- * (COMMAND_ALREADY_APPLIED, a step re-sent late) says nothing of the ticket, and a new void tells.
+ * Refusals of a void that may change: a listed ticket's seller may withdraw the listing; a
+ * resold ticket is valid again when its resale is undone (the buyer's ticket voided refunds the
+ * resale as a whole, resale.ts), so TICKET_TRANSFERRED is tried again too (until session 32 it
+ * was final, and the ticket of a purchase refused came back valid in no holding, its void never
+ * tried again: its holder could list it and be credited a second sale); a void its actor failed
+ * on (ACTOR_FAILED, discarded) or whose answer the runtime no longer keeps (COMMAND_ALREADY_APPLIED,
+ * a step re-sent late) says nothing of the ticket, and a new void tells. A scan is never undone.
  */
-const retryable: ReadonlySet<number> = new Set([Code.TICKET_ALREADY_LISTED, Code.ACTOR_FAILED, Code.COMMAND_ALREADY_APPLIED]);
+const retryable: ReadonlySet<number> = new Set([Code.TICKET_ALREADY_LISTED, Code.TICKET_TRANSFERRED, Code.ACTOR_FAILED, Code.COMMAND_ALREADY_APPLIED]);
 /** Refusals that leave nothing stranded: the ticket is void already (or was never made). */
 const nothingLeft: ReadonlySet<number> = new Set([Code.TICKET_VOID, Code.TICKET_NOT_FOUND]);
 
