@@ -66,6 +66,12 @@ describe('products - createProduct field checks', () => {
     [card({ allocation: { policy: 'most', seats: ['A-1-1'] } }), 'allocation.policy'],
     [card({ allocation: { policy: 'onlyQuota', seats: ['A-1-1'], gaAreaId: 'FLOOR', count: 2 } }), 'allocation'],
     [card({ allocation: { policy: 'onlyQuota', seats: [] } }), 'allocation.seats'],
+    // Session 32: these four were found by the performances, after the product was made (its id then taken for good).
+    [card({ allocation: { policy: 'onlyQuota', seats: ['A-1-1', 'A-1-1'] } }), 'allocation.seats[1]'],
+    [card({ cardKind: 'championship', resale: { minPct: 50, maxPct: 80, feePct: 5, channels: ['web', 'web'] } }), 'resale.channels[1]'],
+    [card({ cardKind: 'championship', resale: { minPct: 50, maxPct: 80, feePct: 5, channels: Array.from({ length: 33 }, (_, i) => `c${i}`) } }), 'resale.channels'],
+    [card({ name: 42 }), 'name'],
+    [card({ name: 'x'.repeat(201) }), 'name'],
     [card({ allocation: { policy: 'onlyQuota', gaAreaId: 'FLOOR', count: 0 } }), 'allocation.count'],
     [renewal({ fromProductId: '' }), 'renewal.fromProductId'],
     [renewal({ windowEndMs: SALE }), 'renewal.windowEndMs'],

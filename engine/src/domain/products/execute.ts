@@ -14,7 +14,7 @@ import type { Outbound, SagaPending } from './outbound.ts';
 import { advance, flushSteps, makingOf, rememberOutcome, renewalQuotaId, resaleOutcome, salesInFlight, send, startBuy, startCreate, startExchange, startLink, startRefund, startResale, unplayedParts } from './sagas.ts';
 import { waveAnswered } from './couriers.ts';
 import { dueStranded, strandedDueAtMs } from './stranded.ts';
-import { checkCreateProduct } from './validate.ts';
+import { checkCreateProduct, distinctIds } from './validate.ts';
 import { newProductState, offeredTicketTypes, picksBounds, productLimits, type ProductState, type Saga, type SagaKind } from './state.ts';
 
 export interface ProductOutput {
@@ -462,11 +462,9 @@ function setResaleChannels(s: ProductState, cmd: SetResaleChannels, nowMs: numbe
   if (s.status !== 'active') return reject('PRODUCT_NOT_ACTIVE', '', `product ${s.productId} is not active`);
   if (s.def.resale == null) return reject('RESALE_NOT_ELIGIBLE', '', `product ${s.productId} has no resale policy: its seats are never resold`);
   const ids = cmd.channels as unknown;
-  if (!Array.isArray(ids) || ids.length > limits.channelsPerPerformanceMax) return reject('PRODUCT_INVALID', 'channels', `channels lists at most ${limits.channelsPerPerformanceMax} channel ids (none: resale closed everywhere)`);
-  for (let i = 0; i < ids.length; i++) {
-    if (!isId(ids[i])) return reject('PRODUCT_INVALID', `channels[${i}]`, 'a channel id');
-    if (ids.indexOf(ids[i]) !== i) return reject('PRODUCT_INVALID', `channels[${i}]`, `channel ${shown(ids[i])} is listed twice`);
-  }
+  if (!Array.isArray(ids)) return reject('PRODUCT_INVALID', 'channels', `channels lists at most ${limits.channelsPerPerformanceMax} channel ids (none: resale closed everywhere)`);
+  const badChannel = distinctIds(ids, 'channels', 'channel', limits.channelsPerPerformanceMax);
+  if (badChannel !== null) return badChannel;
   const busy = linkInFlight(s) ?? resaleInFlight(s);
   if (busy !== null) return busy;
   const saga = open(s, 'resale', cmd, nowMs);

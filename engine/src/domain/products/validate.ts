@@ -84,10 +84,28 @@ function checkCustomerFlags(cmd: CreateProduct): Rejection | null {
 }
 
 /** A checked copy of the product's terms with every default filled in, or the first refusal. */
+/**
+ * PRODUCT_INVALID naming the first entry of `ids` that is not an id or repeats one before it,
+ * or the list when it has more than `max`; null when none. A list the performances would refuse
+ * is refused here, before the product is made: a refused product's id cannot be used again.
+ */
+export function distinctIds(ids: readonly unknown[], field: string, what: string, max: number): Rejection | null {
+  if (ids.length > max) return invalid(field, `at most ${max} ${what} ids`);
+  const seen = new Set<unknown>();
+  for (let i = 0; i < ids.length; i++) {
+    if (!isId(ids[i])) return invalid(`${field}[${i}]`, `a ${what} id`);
+    if (seen.has(ids[i])) return invalid(`${field}[${i}]`, `${what} ${shown(ids[i])} is listed twice`);
+    seen.add(ids[i]);
+  }
+  return null;
+}
+
 export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejection {
   if (!isId(cmd.productId) || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(cmd.productId)) return invalid('productId', 'productId must be a short id (letters, digits, _ . : -)');
   if (!kinds.includes(cmd.kind)) return invalid('kind', `kind must be one of ${kinds.join(', ')}`);
   if (!isId(cmd.organizerId)) return invalid('organizerId', 'organizerId must be an id');
+  // A name that is not text was replaced by the id without a word, and one of any length kept (session 32).
+  if (cmd.name !== undefined && (typeof cmd.name !== 'string' || cmd.name.length > limits.displayNameLengthMax)) return invalid('name', `name is text of at most ${limits.displayNameLengthMax} characters`);
   const seen = new Set<string>();
   const bad = checkPerformances(cmd.performances, 'performances', productLimits.performancesPerProductMax, seen)
     ?? checkPerformances(cmd.exchangeable ?? [], 'exchangeable', productLimits.exchangeablePerProductMax, seen);
@@ -126,7 +144,11 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     if (cardKind === 'fixedPrice') return reject('RESALE_NOT_ELIGIBLE', 'resale', 'fixed-price cards are never resold (DOMAIN §6)');
     if (typeof resale !== 'object' || !isInt(resale.minPct, 0, 1000) || !isInt(resale.maxPct, resale.minPct, 1000)) return invalid('resale.maxPct', 'the resale band is minPct..maxPct, whole percents from 0 to 1000');
     if (!isInt(resale.feePct, 0, 100)) return invalid('resale.feePct', 'feePct is a whole percent from 0 to 100');
-    if (!Array.isArray(resale.channels) || resale.channels.length === 0 || !resale.channels.every(isId)) return invalid('resale.channels', 'the channels allowed to list: a non-empty array of channel ids');
+    if (!Array.isArray(resale.channels) || resale.channels.length === 0) return invalid('resale.channels', 'the channels allowed to list: a non-empty array of channel ids');
+    // As setResaleChannels asks of the same list (session 32: 33 channels were found by the
+    // performances, after the product was made and its id could not be used again).
+    const badChannel = distinctIds(resale.channels, 'resale.channels', 'channel', limits.channelsPerPerformanceMax);
+    if (badChannel !== null) return badChannel;
   }
   const payout = cmd.payout ?? 'continuous';
   if (payout !== 'continuous' && payout !== 'afterEach') return invalid('payout', 'payout is continuous or afterEach');
@@ -138,7 +160,9 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     if (typeof allocation !== 'object' || allocation === null || (allocation.policy !== 'onlyQuota' && allocation.policy !== 'quotaFirst')) return invalid('allocation.policy', 'policy is onlyQuota or quotaFirst');
     const seats = allocation.seats !== undefined;
     if (seats === (allocation.count !== undefined)) return invalid('allocation', 'an allocation is seats, or a count of GA places');
-    if (seats && (!Array.isArray(allocation.seats) || allocation.seats.length === 0 || !allocation.seats.every(isId))) return invalid('allocation.seats', 'seats must be a non-empty array of seat ids');
+    if (seats && (!Array.isArray(allocation.seats) || allocation.seats.length === 0)) return invalid('allocation.seats', 'seats must be a non-empty array of seat ids');
+    const badSeat = seats ? distinctIds(allocation.seats as unknown[], 'allocation.seats', 'seat', limits.seatsPerLayoutMax) : null;
+    if (badSeat !== null) return badSeat;
     if (!seats && (!isInt(allocation.count, 1, limits.gaCapacityMax) || !isId(allocation.gaAreaId))) return invalid('allocation.count', 'a GA allocation is a gaAreaId and a count from 1');
   }
   if (cmd.customerPerTicket !== undefined && typeof cmd.customerPerTicket !== 'boolean') return invalid('customerPerTicket', 'customerPerTicket is true or false');
