@@ -20,9 +20,13 @@ describe('product commands - values no refusal message can show', () => {
     const h = holding(w.product('PM', buy('ann', { picks: ['G1'] }), SALE)).holdingId;
     const steps: Step[] = [
       { at: SALE, product: 'PM', cmd: buy('bob', { picks: [noString()] }), expect: 'PRODUCT_PICKS_INVALID', field: 'picks[0]' },
-      { at: SALE, product: 'PM', cmd: { type: 'refundHolding', holdingId: noString() }, expect: 'HOLDING_UNKNOWN', field: 'holdingId' },
-      { at: SALE, product: 'PM', cmd: exchange(noString() as string, 'ann', 'G1', 'G2'), expect: 'HOLDING_UNKNOWN', field: 'holdingId' },
-      { at: SALE, product: 'PM', cmd: exchange(h, noString() as string, 'G1', 'G2'), expect: 'HOLDING_NOT_OWNED', field: 'buyerId' },
+      // Ids that are not ids: COMMAND_INVALID (until session 32 looked up: HOLDING_UNKNOWN, HOLDING_NOT_OWNED).
+      { at: SALE, product: 'PM', cmd: { type: 'refundHolding', holdingId: noString() }, expect: 'COMMAND_INVALID', field: 'holdingId' },
+      { at: SALE, product: 'PM', cmd: exchange(noString() as string, 'ann', 'G1', 'G2'), expect: 'COMMAND_INVALID', field: 'holdingId' },
+      { at: SALE, product: 'PM', cmd: exchange(h, noString() as string, 'G1', 'G2'), expect: 'COMMAND_INVALID', field: 'buyerId' },
+      { at: SALE, product: 'PM', cmd: { type: 'exchangePerformance', holdingId: 5, fromPerformanceId: 'G1', toPerformanceId: 'G2' }, expect: 'COMMAND_INVALID', field: 'holdingId' },
+      { at: SALE, product: 'PM', cmd: { type: 'exchangePerformance', holdingId: h, fromPerformanceId: 'G1', toPerformanceId: 'G2' }, expect: 'COMMAND_INVALID', field: 'buyerId' },
+      { at: SALE, product: 'PM', cmd: { type: 'renewHolding', previousHoldingId: 7, buyerId: 'ann' }, expect: 'COMMAND_INVALID', field: 'previousHoldingId' },
       { at: SALE, product: 'PM', cmd: exchange(h, 'ann', noString() as string, 'G2'), expect: 'EXCHANGE_INVALID', field: 'fromPerformanceId' },
       { at: SALE, product: 'PM', cmd: { type: 'nameCustomers', holdingId: noString(), buyerId: 'ann', customers: [] }, expect: 'CUSTOMERS_INVALID' },
     ];

@@ -3,7 +3,7 @@
 // result back as a `stepResult` command. A client command that starts a saga is answered
 // `pending` at once and finally by a `done` action; its retry joins the saga or gets the outcome.
 import { Code, reject, type Rejection } from '../codes.ts';
-import { isId, isInt, needEmail, shown, unkeepable } from '../checks.ts';
+import { isId, isInt, needEmail, needId, shown, unkeepable } from '../checks.ts';
 import { samePayload } from '../dedupe.ts';
 import type { Result } from '../results.ts';
 import { limits } from '../limits.ts';
@@ -130,7 +130,22 @@ function linkInFlight(s: ProductState): Rejection | null {
   return s.linkSaga === null ? null : reject('PRODUCT_BUSY', '', `a performance is being linked to product ${s.productId}; retry when it is done`);
 }
 
+/**
+ * The ids a command about one holding names, each an id (COMMAND_INVALID, not remembered): a
+ * number or a missing one was looked up and answered HOLDING_UNKNOWN or HOLDING_NOT_OWNED
+ * ("undefined does not hold ..."), which say the id was read (session 32).
+ */
+const holdingCommandIds: Partial<Record<ProductCommand['type'], readonly string[]>> = {
+  renewHolding: ['previousHoldingId', 'buyerId'],
+  exchangePerformance: ['holdingId', 'buyerId'],
+  refundHolding: ['holdingId'],
+};
+
 function dispatch(s: ProductState, cmd: ProductCommand, nowMs: number, out: Outbound[]): Result | SagaPending {
+  for (const field of holdingCommandIds[cmd.type] ?? []) {
+    const bad = needId((cmd as unknown as Record<string, unknown>)[field], field);
+    if (bad !== null) return bad;
+  }
   switch (cmd.type) {
     case 'createProduct': return reject('PRODUCT_EXISTS', 'productId', `product ${s.productId} already exists`);
     case 'buyProduct': return buy(s, cmd, nowMs, out);
