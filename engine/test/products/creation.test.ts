@@ -77,6 +77,7 @@ describe('products - createProduct field checks', () => {
     [renewal({ windowEndMs: SALE }), 'renewal.windowEndMs'],
     [renewal({ windowEndMs: SALE + 11 }), 'saleStartMs'],
     [renewal({ ticketTypes: { card: 5 } }), 'renewal.ticketTypes'],
+    [renewal({ ticketTypes: ['renewal'] }), 'renewal.ticketTypes'],
     [renewal({}, [{ holdingId: 'H1', buyerId: 'ann', seats: ['A-1-1'], ticketType: 'card' }, { holdingId: 'H1', buyerId: 'bob', seats: ['A-1-2'], ticketType: 'card' }]), 'renewal.holders[1].holdingId'],
     [renewal({}, [{ holdingId: 'H1', buyerId: '', seats: ['A-1-1'], ticketType: 'card' }]), 'renewal.holders[0].buyerId'],
     [renewal({}, [{ holdingId: 'H1', buyerId: 'ann', seats: ['A-1-1'] }]), 'renewal.holders[0].ticketType'],

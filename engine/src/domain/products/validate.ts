@@ -172,7 +172,8 @@ export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejectio
     if (!isInt(renewal.windowStartMs, 0, timeMax) || !isInt(renewal.windowEndMs, 0, timeMax) || renewal.windowEndMs <= renewal.windowStartMs) return invalid('renewal.windowEndMs', 'the renewal window is two times in whole milliseconds, the end after the start');
     if (cmd.saleStartMs < renewal.windowEndMs) return invalid('saleStartMs', 'the product\'s sale starts when its renewal window has ended');
     if ((cmd.customerFlags?.saleStartMs ?? timeMax) < renewal.windowEndMs) return invalid('customerFlags.saleStartMs', 'flagged buyers\' sale starts when the renewal window has ended, as everyone\'s does');
-    if (typeof renewal.ticketTypes !== 'object' || renewal.ticketTypes === null || !Object.values(renewal.ticketTypes).every(isId)) return invalid('renewal.ticketTypes', 'a map of old ticket types to new ones');
+    // Not a list: ['a'] read as a map of '0' to 'a' (session 32).
+    if (typeof renewal.ticketTypes !== 'object' || renewal.ticketTypes === null || Array.isArray(renewal.ticketTypes) || !Object.values(renewal.ticketTypes).every(isId)) return invalid('renewal.ticketTypes', 'a map of old ticket types to new ones');
     if (!Array.isArray(renewal.holders) || renewal.holders.length > productLimits.renewalHoldersMax) return invalid('renewal.holders', `at most ${productLimits.renewalHoldersMax} holders`);
     const holderIds = new Set<string>();
     const seatsTaken = new Set<string>();
