@@ -214,6 +214,30 @@ describe('resale - withdrawing and buying', () => {
     ]);
   });
 
+  // Session 32: the cap's own edge had no test (a buyer one under it refused passed them all).
+  it('sells to a buyer one ticket under the cap, and not to one at it', () => {
+    const state = resaleHall((spec) => { productSpec(spec); spec.maxTicketsPerBuyer = 6; });
+    play(state, [
+      { at: OPEN, cmd: holdSeats('z1', 'zed', seats('BALC-2', 1, 5), { channel: 'box' }), expect: 'OK' },
+      { at: OPEN, cmd: confirm('z1', 'zed'), expect: 'OK' },
+      { at: OPEN, cmd: listResale('L1', 'P1-T0', 'ann', 5000), expect: 'OK' },
+      { at: OPEN, cmd: listResale('L2', 'P1-T6', 'ann', 5000), expect: 'OK' },
+      { at: OPEN, cmd: buyResale('L1', 'zed'), expect: 'OK', why: 'the sixth' },
+      { at: OPEN, cmd: buyResale('L2', 'zed'), expect: 'BUYER_TICKET_LIMIT', field: 'buyerId', unchanged: true, why: 'a seventh' },
+    ]);
+  });
+
+  // Session 32: a window's end is excluded, for the exchange's purchases too (no test held the edge).
+  it('sells until the resale channel\'s saleEndMs, not at it', () => {
+    const state = resaleHall((spec) => { productSpec(spec); spec.channels[3].saleEndMs = OPEN + 10; });
+    play(state, [
+      { at: OPEN, cmd: listResale('L1', 'P1-T0', 'ann', 5000), expect: 'OK' },
+      { at: OPEN, cmd: listResale('L2', 'P1-T6', 'ann', 5000), expect: 'OK' },
+      { at: OPEN + 9, cmd: buyResale('L1', 'joe'), expect: 'OK' },
+      { at: OPEN + 10, cmd: buyResale('L2', 'kim'), expect: 'CHANNEL_NOT_ON_SALE', field: 'channel', unchanged: true },
+    ]);
+  });
+
   it('is refused while the resale channel is not on sale', () => {
     const state = resaleHall((spec) => { productSpec(spec); spec.channels[3].enabled = false; });
     play(state, [
