@@ -52,7 +52,7 @@ export class NatsEngineClient implements StepForwarder {
     // What msgpack cannot carry as it is (a batch's words other than bytes; a lone UTF-16
     // surrogate, which arrives as U+FFFD) is refused here, as the engine's door refuses it: the
     // engine cannot tell once it is sent (session 30, session 32).
-    const refused = envelopeRefusal(command) ?? (typeof command === 'object' && command !== null ? unkeepable(command) : null);
+    const refused = envelopeRefusal(command) ?? unkeepable(command as object);
     if (refused !== null) return Promise.resolve(refused);
     return new Promise((reply) => this.enqueue({ item: [performanceId, command, nowMs], reply, deadlineMs: Date.now() + this.options.retryForMs }));
   }

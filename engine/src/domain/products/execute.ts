@@ -212,16 +212,16 @@ function canStart(s: ProductState): Rejection | null {
   return null;
 }
 
-/**
- * buyProduct.seatsByPerformance: on a numbered product without the same seat, for some of the
- * purchase's own performances, `quantity` different seat ids each. Whether the seats are free is
- * each performance's to say, as for any hold (the refusal names it: `S3:seats[0]`).
- */
 /** Whether `seats` is `quantity` seat ids, all different. */
 function oneSeatPerPlace(seats: unknown, quantity: number): boolean {
   return Array.isArray(seats) && seats.length === quantity && seats.every(isId) && new Set(seats).size === quantity;
 }
 
+/**
+ * buyProduct.seatsByPerformance: on a numbered product without the same seat, for some of the
+ * purchase's own performances, `quantity` different seat ids each. Whether the seats are free is
+ * each performance's to say, as for any hold (the refusal names it: `S3:seats[0]`).
+ */
 function checkSeatsByPerformance(s: ProductState, chosen: unknown, quantity: number, performances: readonly string[]): Rejection | null {
   if (chosen === undefined) return null;
   const field = 'seatsByPerformance';

@@ -83,7 +83,6 @@ function checkCustomerFlags(cmd: CreateProduct): Rejection | null {
   return null;
 }
 
-/** A checked copy of the product's terms with every default filled in, or the first refusal. */
 /**
  * PRODUCT_INVALID naming the first entry of `ids` that is not an id or repeats one before it,
  * or the list when it has more than `max`; null when none. A list the performances would refuse
@@ -100,6 +99,7 @@ export function distinctIds(ids: readonly unknown[], field: string, what: string
   return null;
 }
 
+/** A checked copy of the product's terms with every default filled in, or the first refusal. */
 export function checkCreateProduct(cmd: CreateProduct): CreateProduct | Rejection {
   if (!isId(cmd.productId) || !/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(cmd.productId)) return invalid('productId', 'productId must be a short id (letters, digits, _ . : -)');
   if (!kinds.includes(cmd.kind)) return invalid('kind', `kind must be one of ${kinds.join(', ')}`);
